@@ -1,0 +1,357 @@
+//! Findings as data: one type, rendered by [`render`] into human, JSON, GitHub, JUnit and
+//! SARIF output.
+
+pub mod render;
+
+use serde::Serialize;
+use std::fmt;
+
+/// A stable finding code. The string form is part of the contract with users (FORMAT.md):
+/// never rename one, only add.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Code {
+    // Content findings: severity follows `[check] fail_on`.
+    InvalidMetadata,
+    UnknownKey,
+    UnknownOwner,
+    LapsedOwner,
+    PartiallyLapsedOwner,
+    Stale,
+    DueSoon,
+    NeverReviewed,
+    OverdueAction,
+    BrokenLink,
+    BrokenAnchor,
+    InvalidEncoding,
+    FileTooLarge,
+    // Fatal: the run cannot be trusted; always an error and exit status 2.
+    InvalidConfig,
+    InvalidOwners,
+    IoError,
+}
+
+impl Code {
+    pub const ALL: [Code; 16] = [
+        Code::InvalidMetadata,
+        Code::UnknownKey,
+        Code::UnknownOwner,
+        Code::LapsedOwner,
+        Code::PartiallyLapsedOwner,
+        Code::Stale,
+        Code::DueSoon,
+        Code::NeverReviewed,
+        Code::OverdueAction,
+        Code::BrokenLink,
+        Code::BrokenAnchor,
+        Code::InvalidEncoding,
+        Code::FileTooLarge,
+        Code::InvalidConfig,
+        Code::InvalidOwners,
+        Code::IoError,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::InvalidMetadata => "invalid-metadata",
+            Code::UnknownKey => "unknown-key",
+            Code::UnknownOwner => "unknown-owner",
+            Code::LapsedOwner => "lapsed-owner",
+            Code::PartiallyLapsedOwner => "partially-lapsed-owner",
+            Code::Stale => "stale",
+            Code::DueSoon => "due-soon",
+            Code::NeverReviewed => "never-reviewed",
+            Code::OverdueAction => "overdue-action",
+            Code::BrokenLink => "broken-link",
+            Code::BrokenAnchor => "broken-anchor",
+            Code::InvalidEncoding => "invalid-encoding",
+            Code::FileTooLarge => "file-too-large",
+            Code::InvalidConfig => "invalid-config",
+            Code::InvalidOwners => "invalid-owners",
+            Code::IoError => "io-error",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Code> {
+        Code::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// Fatal codes mean the site could not be loaded as configured: exit status 2.
+    pub fn is_fatal(self) -> bool {
+        matches!(self, Code::InvalidConfig | Code::InvalidOwners | Code::IoError)
+    }
+
+    /// One line for SARIF rule descriptions and `--help`-style listings.
+    pub fn description(self) -> &'static str {
+        match self {
+            Code::InvalidMetadata => "Front matter is malformed, has a wrong type or misses a required key",
+            Code::UnknownKey => "Front matter key is not known and looks like a typo of one that is",
+            Code::UnknownOwner => "Owner id is found in neither people nor teams of owners.yaml",
+            Code::LapsedOwner => "Every owner of the document has left, is inactive or unknown",
+            Code::PartiallyLapsedOwner => "Some owners of the document have left or are inactive",
+            Code::Stale => "Document is past its review due date",
+            Code::DueSoon => "Document's review falls due within [freshness] warn_before",
+            Code::NeverReviewed => "Document of a kind that requires `reviewed` has none",
+            Code::OverdueAction => "Postmortem action item is open past its due date",
+            Code::BrokenLink => "Relative link points to no file of the site",
+            Code::BrokenAnchor => "Link's #anchor matches no heading of its target",
+            Code::InvalidEncoding => "File is not valid UTF-8",
+            Code::FileTooLarge => "File exceeds the size limit for content files",
+            Code::InvalidConfig => "book.toml is missing, malformed or points outside the site",
+            Code::InvalidOwners => "owners.yaml is missing, malformed or inconsistent",
+            Code::IoError => "A file or directory could not be read",
+        }
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// One finding. `file` is relative to the site directory with `/` separators; `line` and
+/// `column` are 1-based (a finding about a whole file points at 1:1).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub code: Code,
+    pub severity: Severity,
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+    /// The offending source line, shown under the message by the human renderer.
+    #[serde(skip)]
+    pub source_line: Option<String>,
+    /// How many characters from `column` to underline (at least 1).
+    #[serde(skip)]
+    pub span_len: u32,
+}
+
+impl Diagnostic {
+    /// A finding at a place in a file. Severity is settled later by [`Policy::apply`].
+    pub fn new(code: Code, file: impl Into<String>, pos: Pos, message: impl Into<String>) -> Self {
+        Diagnostic {
+            code,
+            severity: if code.is_fatal() {
+                Severity::Error
+            } else {
+                Severity::Warning
+            },
+            file: file.into(),
+            line: pos.line.max(1),
+            column: pos.column.max(1),
+            message: message.into(),
+            hint: None,
+            source_line: None,
+            span_len: pos.len.max(1),
+        }
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// Attach the source line the finding points at, taken from the file's text.
+    pub fn with_source(mut self, text: &str) -> Self {
+        self.source_line = text
+            .lines()
+            .nth(self.line as usize - 1)
+            .map(|l| l.trim_end_matches('\r').to_string());
+        self
+    }
+
+    /// Sort key: findings come out by file, line, column, code.
+    pub fn sort_key(&self) -> (&str, u32, u32, &'static str, &str) {
+        (&self.file, self.line, self.column, self.code.as_str(), &self.message)
+    }
+}
+
+/// A place in a file: 1-based line and column (in characters), and the length to underline.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Pos {
+    pub line: u32,
+    pub column: u32,
+    pub len: u32,
+}
+
+impl Pos {
+    pub const START: Pos = Pos {
+        line: 1,
+        column: 1,
+        len: 1,
+    };
+
+    pub fn new(line: u32, column: u32, len: u32) -> Pos {
+        Pos { line, column, len }
+    }
+
+    /// The same place, `lines` further down (front matter positions are relative to its start).
+    pub fn shifted(self, lines: u32) -> Pos {
+        Pos {
+            line: self.line + lines,
+            ..self
+        }
+    }
+}
+
+/// Which codes fail a run (`[check] fail_on`, `--strict`).
+#[derive(Clone, Debug)]
+pub struct Policy {
+    pub fail_on: Vec<Code>,
+    pub strict: bool,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            fail_on: DEFAULT_FAIL_ON.to_vec(),
+            strict: false,
+        }
+    }
+}
+
+/// FORMAT.md's defaults, plus the two content problems Fieldbook adds that leave a document
+/// unreadable (documented in the README).
+pub const DEFAULT_FAIL_ON: [Code; 7] = [
+    Code::InvalidMetadata,
+    Code::UnknownOwner,
+    Code::LapsedOwner,
+    Code::BrokenLink,
+    Code::BrokenAnchor,
+    Code::InvalidEncoding,
+    Code::FileTooLarge,
+];
+
+impl Policy {
+    pub fn severity(&self, code: Code) -> Severity {
+        if self.strict || code.is_fatal() || self.fail_on.contains(&code) {
+            Severity::Error
+        } else {
+            Severity::Warning
+        }
+    }
+
+    /// Settle every finding's severity and put them in their stable order.
+    pub fn apply(&self, findings: &mut [Diagnostic]) {
+        for d in findings.iter_mut() {
+            d.severity = self.severity(d.code);
+        }
+        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    }
+}
+
+/// Counts for summaries and the exit status.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub documents: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub fatal: usize,
+}
+
+impl Summary {
+    pub fn of(documents: usize, findings: &[Diagnostic]) -> Summary {
+        let mut s = Summary {
+            documents,
+            ..Summary::default()
+        };
+        for d in findings {
+            match d.severity {
+                Severity::Error => s.errors += 1,
+                Severity::Warning => s.warnings += 1,
+            }
+            if d.code.is_fatal() {
+                s.fatal += 1;
+            }
+        }
+        s
+    }
+
+    /// FORMAT.md: 0 when nothing in `fail_on` was found, 1 when something was, 2 when the
+    /// site could not be loaded.
+    pub fn exit_code(&self) -> u8 {
+        if self.fatal > 0 {
+            2
+        } else if self.errors > 0 {
+            1
+        } else {
+            0
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_through_their_names() {
+        for c in Code::ALL {
+            assert_eq!(Code::parse(c.as_str()), Some(c));
+        }
+        assert_eq!(Code::parse("stael"), None);
+    }
+
+    #[test]
+    fn policy_sets_severity_and_orders_findings() {
+        let mut f = vec![
+            Diagnostic::new(Code::Stale, "b.md", Pos::new(3, 1, 1), "s"),
+            Diagnostic::new(Code::BrokenLink, "a.md", Pos::new(9, 2, 1), "l"),
+            Diagnostic::new(Code::BrokenAnchor, "a.md", Pos::new(9, 2, 1), "a"),
+        ];
+        Policy::default().apply(&mut f);
+        let order: Vec<_> = f.iter().map(|d| (d.file.as_str(), d.code)).collect();
+        assert_eq!(
+            order,
+            [
+                ("a.md", Code::BrokenAnchor),
+                ("a.md", Code::BrokenLink),
+                ("b.md", Code::Stale)
+            ]
+        );
+        assert_eq!(f[2].severity, Severity::Warning);
+        assert_eq!(Summary::of(2, &f).exit_code(), 1);
+        let strict = Policy {
+            strict: true,
+            ..Policy::default()
+        };
+        strict.apply(&mut f);
+        assert!(f.iter().all(|d| d.severity == Severity::Error));
+    }
+
+    #[test]
+    fn fatal_findings_exit_two() {
+        let f = vec![Diagnostic::new(
+            Code::InvalidConfig,
+            "book.toml",
+            Pos::START,
+            "x",
+        )];
+        assert_eq!(Summary::of(0, &f).exit_code(), 2);
+    }
+}
