@@ -1,6 +1,19 @@
 //! Fieldbook: a static site generator and health checker for reliability documentation.
 //!
-//! The pipeline, one module per stage: [`config`] → [`load`] (walk, front matter) → [`model`]
-//! (documents, owners, courses) → [`checks`] (diagnostics) → output.
+//! The pipeline, one module per stage: [`config`] → [`load`] (walk, [`front_matter`]) →
+//! [`model`] (documents, [`owners`], courses) → [`checks`] ([`diagnostic`]s) → output.
 
+pub mod checks;
+pub mod commands;
+pub mod config;
+pub mod date;
 pub mod diagnostic;
+pub mod front_matter;
+pub mod load;
+pub mod markdown;
+pub mod model;
+pub mod owners;
+pub mod report;
+pub mod review;
+pub mod source;
+pub mod write;

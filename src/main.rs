@@ -1,1 +1,133 @@
-fn main() {}
+//! The `fieldbook` command line: parses arguments, runs a command, maps its result to the exit
+//! status FORMAT.md promises (0 clean, 1 failing findings, 2 usage/config/I-O error).
+
+use clap::{Parser, Subcommand, ValueEnum};
+use fieldbook::commands;
+use fieldbook::date::Date;
+use fieldbook::diagnostic::render::Format;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "fieldbook",
+    version,
+    about = "Reliability handbooks from Markdown: runbooks, postmortems and courses, with owners and review dates that CI keeps honest"
+)]
+struct Cli {
+    /// When to use colours in human output
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    color: ColorChoice,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run every check (metadata, owners, freshness, action items, links) without writing anything
+    Check {
+        /// The site directory (holding book.toml)
+        #[arg(default_value = ".")]
+        site: PathBuf,
+        /// Output format for the findings
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Judge freshness as of this date (YYYY-MM-DD) instead of [build] today or the clock
+        #[arg(long, value_parser = parse_date)]
+        today: Option<Date>,
+        /// Treat every warning as a failure
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Stamp `reviewed:` with today's date, changing nothing else in the files
+    Review {
+        /// Markdown files to stamp
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The date to stamp (default: the site's [build] today, else the clock)
+        #[arg(long, value_parser = parse_date)]
+        today: Option<Date>,
+    },
+    /// What each owner or team must review, most urgent first
+    Report {
+        /// The site directory (holding book.toml)
+        #[arg(default_value = ".")]
+        site: PathBuf,
+        #[arg(long, value_enum, default_value_t = fieldbook::report::Format::Md)]
+        format: fieldbook::report::Format,
+        /// Only this person or team (a person also gets their teams' items)
+        #[arg(long)]
+        owner: Option<String>,
+        #[arg(long, value_parser = parse_date)]
+        today: Option<Date>,
+    },
+}
+
+fn parse_date(s: &str) -> Result<Date, String> {
+    Date::parse(s)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let color = match cli.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    let mut err = std::io::stderr();
+    let result = match &cli.command {
+        Command::Check {
+            site,
+            format,
+            today,
+            strict,
+        } => commands::check(
+            &commands::CheckArgs {
+                site,
+                today: *today,
+                strict: *strict,
+                format: *format,
+                color,
+            },
+            &mut out,
+        ),
+        Command::Review { files, today } => {
+            commands::review(files, *today, &mut out, &mut err, color)
+        }
+        Command::Report {
+            site,
+            format,
+            owner,
+            today,
+        } => commands::report(
+            site,
+            *today,
+            owner.as_deref(),
+            *format,
+            &mut out,
+            &mut err,
+            color,
+        ),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        // A closed pipe (`fieldbook check | head`) is the reader's choice, not our failure.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

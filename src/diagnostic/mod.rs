@@ -77,14 +77,21 @@ impl Code {
 
     /// Fatal codes mean the site could not be loaded as configured: exit status 2.
     pub fn is_fatal(self) -> bool {
-        matches!(self, Code::InvalidConfig | Code::InvalidOwners | Code::IoError)
+        matches!(
+            self,
+            Code::InvalidConfig | Code::InvalidOwners | Code::IoError
+        )
     }
 
     /// One line for SARIF rule descriptions and `--help`-style listings.
     pub fn description(self) -> &'static str {
         match self {
-            Code::InvalidMetadata => "Front matter is malformed, has a wrong type or misses a required key",
-            Code::UnknownKey => "Front matter key is not known and looks like a typo of one that is",
+            Code::InvalidMetadata => {
+                "Front matter is malformed, has a wrong type or misses a required key"
+            }
+            Code::UnknownKey => {
+                "Front matter key is not known and looks like a typo of one that is"
+            }
             Code::UnknownOwner => "Owner id is found in neither people nor teams of owners.yaml",
             Code::LapsedOwner => "Every owner of the document has left, is inactive or unknown",
             Code::PartiallyLapsedOwner => "Some owners of the document have left or are inactive",
@@ -187,7 +194,13 @@ impl Diagnostic {
 
     /// Sort key: findings come out by file, line, column, code.
     pub fn sort_key(&self) -> (&str, u32, u32, &'static str, &str) {
-        (&self.file, self.line, self.column, self.code.as_str(), &self.message)
+        (
+            &self.file,
+            self.line,
+            self.column,
+            self.code.as_str(),
+            &self.message,
+        )
     }
 }
 

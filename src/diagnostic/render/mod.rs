@@ -1,1 +1,288 @@
-//! Renderers for findings. (Being written.)
+//! Renderers for findings: one per `check --format`, each in its own file. What they share
+//! (wording of the summary, the one-line form of a finding, escaping of control characters)
+//! lives here so that every format says the same thing the same way.
+
+mod github;
+mod human;
+mod json;
+mod junit;
+mod sarif;
+
+use super::{Diagnostic, Summary};
+use std::borrow::Cow;
+
+/// Output format of `fieldbook check`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Source excerpts with underlines, like rustc
+    Human,
+    /// One JSON object: {"findings": [...], "summary": {...}}
+    Json,
+    /// GitHub Actions workflow commands (annotations on the pull request)
+    Github,
+    /// JUnit XML for CI test reports (Jenkins, GitLab, Azure DevOps)
+    Junit,
+    /// SARIF 2.1.0 for code scanning
+    Sarif,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Options {
+    /// ANSI colours; only the human format has any.
+    pub color: bool,
+}
+
+/// Whole output of a `fieldbook check` run, ending with a newline.
+pub fn render(
+    format: Format,
+    findings: &[Diagnostic],
+    summary: &Summary,
+    opts: &Options,
+) -> String {
+    let mut out = match format {
+        Format::Human => human::render(findings, summary, opts),
+        Format::Json => json::render(findings, summary),
+        Format::Github => github::render(findings, summary),
+        Format::Junit => junit::render(findings, summary),
+        Format::Sarif => sarif::render(findings, summary),
+    };
+    // Callers print this as it is; a missing final newline would glue the shell prompt to it.
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out
+}
+
+/// `1 error`, `2 errors`: every noun the renderers count takes a plain `s`.
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// The closing line of the human and GitHub formats: `check: 42 documents, 2 errors, 5 warnings`.
+fn summary_line(summary: &Summary) -> String {
+    let mut parts = vec![plural(summary.documents, "document")];
+    if summary.errors > 0 {
+        let mut errors = plural(summary.errors, "error");
+        if summary.fatal > 0 {
+            errors.push_str(&format!(" ({} fatal)", summary.fatal));
+        }
+        parts.push(errors);
+    }
+    if summary.warnings > 0 {
+        parts.push(plural(summary.warnings, "warning"));
+    }
+    if parts.len() == 1 {
+        parts.push("no findings".to_string());
+    }
+    format!("check: {}", parts.join(", "))
+}
+
+/// `content/runbooks/x.md:5:11`, the form editors and terminals turn into links.
+fn location(d: &Diagnostic) -> String {
+    format!("{}:{}:{}", d.file, d.line, d.column)
+}
+
+/// `warning[stale]`, rustc's way of naming a finding's severity and code together.
+fn label(d: &Diagnostic) -> String {
+    format!("{}[{}]", d.severity.as_str(), d.code)
+}
+
+/// The message, and the hint on a line of its own, for formats that have one text field.
+fn message_and_hint(d: &Diagnostic) -> String {
+    match &d.hint {
+        Some(hint) => format!("{}\nhelp: {hint}", d.message),
+        None => d.message.clone(),
+    }
+}
+
+/// A finding as plain log text, `file:line:col: warning[code] message` and then `help: hint` on
+/// the next line. Control characters in document text are escaped except those in `keep`
+/// (see [`printable`]); a format that keeps `\n` out of `keep` gets one line per piece.
+fn compact(d: &Diagnostic, keep: &[char]) -> String {
+    let mut text = format!(
+        "{}: {} {}",
+        printable(&location(d), keep),
+        label(d),
+        printable(&d.message, keep)
+    );
+    if let Some(hint) = &d.hint {
+        text.push_str(&format!("\nhelp: {}", printable(hint, keep)));
+    }
+    text
+}
+
+/// Messages quote document text, which can hold escape sequences or carriage returns that a
+/// terminal or CI log would act on (recolouring or overwriting what is shown). Such characters
+/// are shown the way Rust writes them (`\u{1b}`), except those in `keep`.
+fn printable<'a>(s: &'a str, keep: &[char]) -> Cow<'a, str> {
+    let hidden = |c: char| c.is_control() && !keep.contains(&c);
+    if !s.chars().any(hidden) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if hidden(c) {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Findings with the awkward text every renderer must survive, shared by their tests.
+#[cfg(test)]
+mod fixture {
+    use crate::diagnostic::{Code, Diagnostic, Policy, Pos, Summary};
+
+    pub fn findings() -> Vec<Diagnostic> {
+        let mut findings = vec![
+            Diagnostic::new(
+                Code::Stale,
+                "content/runbooks/a,b:c.md",
+                Pos::new(5, 11, 10),
+                "runbook was last reviewed 2026-05-02;\nits review was due 2026-07-31",
+            )
+            .with_hint("run `fieldbook review` to stamp it: 100% done, then commit")
+            .with_source(
+                "---\ntitle: A\nowners: [alice]\nkind: runbook\nreviewed: 2026-05-02\n---\n",
+            ),
+            Diagnostic::new(
+                Code::BrokenLink,
+                "content/runbooks/db/failover.md",
+                Pos::new(2, 18, 20),
+                "link \"../restore.md#step-2\" <script>alert('x')</script> points to no file",
+            )
+            .with_hint("files nearby: restore.md, rollback.md")
+            .with_source("# Failover\n\t- see [restore](../restore.md#step-2) now\n"),
+            Diagnostic::new(
+                Code::UnknownOwner,
+                "content/courses/café/index.md",
+                Pos::new(3, 10, 2),
+                "owner «山田» is in neither people nor teams",
+            )
+            .with_source("---\ntitle: Café\nowners: [山田, bob]\n---\n"),
+            Diagnostic::new(
+                Code::InvalidConfig,
+                "book.toml",
+                Pos::START,
+                "[build] today is not a date: \"tomorrow\"",
+            ),
+        ];
+        Policy::default().apply(&mut findings);
+        findings
+    }
+
+    pub fn summary(findings: &[Diagnostic]) -> Summary {
+        Summary::of(3, findings)
+    }
+
+    /// `errors` error findings then `warnings` warning findings, in distinct files.
+    pub fn many(errors: usize, warnings: usize) -> Vec<Diagnostic> {
+        let error = (0..errors).map(|i| {
+            Diagnostic::new(
+                Code::BrokenLink,
+                format!("content/e{i:02}.md"),
+                Pos::new(1, 1, 1),
+                "broken",
+            )
+        });
+        let warning = (0..warnings).map(|i| {
+            Diagnostic::new(
+                Code::Stale,
+                format!("content/w{i:02}.md"),
+                Pos::new(1, 1, 1),
+                "stale",
+            )
+        });
+        let mut findings: Vec<_> = error.chain(warning).collect();
+        Policy::default().apply(&mut findings);
+        findings
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::Summary;
+
+    fn summary(documents: usize, errors: usize, warnings: usize, fatal: usize) -> Summary {
+        Summary {
+            documents,
+            errors,
+            warnings,
+            fatal,
+        }
+    }
+
+    #[test]
+    fn summary_line_counts_in_words() {
+        assert_eq!(
+            summary_line(&summary(42, 2, 5, 0)),
+            "check: 42 documents, 2 errors, 5 warnings"
+        );
+        assert_eq!(
+            summary_line(&summary(1, 1, 1, 0)),
+            "check: 1 document, 1 error, 1 warning"
+        );
+        assert_eq!(
+            summary_line(&summary(42, 0, 0, 0)),
+            "check: 42 documents, no findings"
+        );
+        assert_eq!(
+            summary_line(&summary(0, 0, 3, 0)),
+            "check: 0 documents, 3 warnings"
+        );
+        assert_eq!(
+            summary_line(&summary(0, 1, 0, 1)),
+            "check: 0 documents, 1 error (1 fatal)"
+        );
+    }
+
+    #[test]
+    fn printable_escapes_control_characters_except_kept_ones() {
+        assert!(matches!(printable("plain «text»", &[]), Cow::Borrowed(_)));
+        assert_eq!(printable("a\u{1b}[31mb\rc", &[]), "a\\u{1b}[31mb\\rc");
+        assert_eq!(printable("a\nb\tc", &['\n']), "a\nb\\tc");
+    }
+
+    #[test]
+    fn compact_form_puts_the_hint_on_its_own_line() {
+        let f = fixture::findings();
+        let stale = f.iter().find(|d| d.code == crate::diagnostic::Code::Stale);
+        assert_eq!(
+            compact(stale.unwrap(), &['\n']),
+            "content/runbooks/a,b:c.md:5:11: warning[stale] runbook was last reviewed \
+             2026-05-02;\nits review was due 2026-07-31\n\
+             help: run `fieldbook review` to stamp it: 100% done, then commit"
+        );
+    }
+
+    #[test]
+    fn every_format_ends_with_exactly_one_newline() {
+        let findings = fixture::findings();
+        let formats = [
+            Format::Human,
+            Format::Json,
+            Format::Github,
+            Format::Junit,
+            Format::Sarif,
+        ];
+        for (findings, documents) in [(&findings[..], 3), (&[][..], 0)] {
+            let summary = Summary::of(documents, findings);
+            for format in formats {
+                for color in [false, true] {
+                    let out = render(format, findings, &summary, &Options { color });
+                    assert!(out.ends_with('\n') && !out.ends_with("\n\n"), "{format:?}");
+                    if format != Format::Human || !color {
+                        assert!(!out.contains('\u{1b}'), "{format:?} has escape codes");
+                    }
+                }
+            }
+        }
+    }
+}

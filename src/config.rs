@@ -1,0 +1,405 @@
+//! `book.toml`: the site's configuration, with every path kept inside the site directory.
+
+use crate::date::{Date, Period};
+use crate::diagnostic::{Code, DEFAULT_FAIL_ON, Diagnostic, Policy, Pos};
+use crate::front_matter::{Kind, toml_error};
+use serde::Deserialize;
+use std::path::{Component, Path, PathBuf};
+use toml::Spanned;
+
+pub const CONFIG_FILE: &str = "book.toml";
+
+/// The loaded configuration with paths resolved against the site directory.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub root: PathBuf,
+    pub book: Book,
+    pub content_dir: PathBuf,
+    pub output_dir: PathBuf,
+    pub owners_file: PathBuf,
+    pub theme: String,
+    pub today: Option<Date>,
+    pub freshness: Freshness,
+    pub policy: Policy,
+    /// Content files above this many bytes are refused rather than read.
+    pub max_file_bytes: u64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Book {
+    pub title: String,
+    pub description: String,
+    pub base_url: String,
+    pub language: String,
+}
+
+impl Default for Book {
+    fn default() -> Self {
+        Book {
+            title: "Handbook".into(),
+            description: String::new(),
+            base_url: "/".into(),
+            language: "en".into(),
+        }
+    }
+}
+
+/// Review periods per kind, and how early to warn.
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Freshness {
+    pub runbook: Period,
+    pub course: Period,
+    pub lesson: Period,
+    pub page: Period,
+    pub postmortem: Period,
+    pub warn_before: Period,
+}
+
+impl Default for Freshness {
+    fn default() -> Self {
+        Freshness {
+            runbook: Period::Days(90),
+            course: Period::Days(180),
+            lesson: Period::Days(180),
+            page: Period::Days(365),
+            postmortem: Period::Never,
+            warn_before: Period::Days(14),
+        }
+    }
+}
+
+impl Freshness {
+    pub fn period_for(&self, kind: Kind) -> Period {
+        match kind {
+            Kind::Runbook => self.runbook,
+            Kind::Course => self.course,
+            Kind::Lesson => self.lesson,
+            Kind::Page => self.page,
+            Kind::Postmortem => self.postmortem,
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    book: Book,
+    #[serde(default)]
+    build: RawBuild,
+    #[serde(default)]
+    owners: RawOwners,
+    #[serde(default)]
+    freshness: Freshness,
+    #[serde(default)]
+    check: RawCheck,
+    /// Free-form values for templates.
+    #[serde(default)]
+    #[allow(dead_code)]
+    extra: toml::Table,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawBuild {
+    content: Spanned<String>,
+    output: Spanned<String>,
+    theme: String,
+    today: Option<Spanned<Date>>,
+}
+
+impl Default for RawBuild {
+    fn default() -> Self {
+        RawBuild {
+            content: Spanned::new(0..0, "content".into()),
+            output: Spanned::new(0..0, "public".into()),
+            theme: "default".into(),
+            today: None,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawOwners {
+    file: Spanned<String>,
+}
+
+impl Default for RawOwners {
+    fn default() -> Self {
+        RawOwners {
+            file: Spanned::new(0..0, "owners.yaml".into()),
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawCheck {
+    fail_on: Option<Spanned<Vec<Spanned<String>>>>,
+    max_file_size: Option<Spanned<String>>,
+}
+
+/// Load `book.toml` from `root`. A missing file is an error: it is what marks a site.
+pub fn load(root: &Path) -> Result<Config, Box<Diagnostic>> {
+    let path = root.join(CONFIG_FILE);
+    let text = match std::fs::read(&path) {
+        Ok(bytes) => String::from_utf8(bytes).map_err(|_| {
+            config_error(
+                Pos::START,
+                "book.toml is not valid UTF-8",
+                "save the file as UTF-8",
+            )
+        })?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Box::new(
+                Diagnostic::new(
+                    Code::InvalidConfig,
+                    CONFIG_FILE,
+                    Pos::START,
+                    format!("no book.toml in {}", root.display()),
+                )
+                .with_hint("run fieldbook in a site directory, pass the site directory as an argument, or create book.toml (`fieldbook init`)"),
+            ));
+        }
+        Err(e) => {
+            return Err(Box::new(Diagnostic::new(
+                Code::IoError,
+                CONFIG_FILE,
+                Pos::START,
+                format!("cannot read book.toml: {e}"),
+            )));
+        }
+    };
+    parse(root, text.trim_start_matches('\u{feff}'))
+}
+
+/// Parse the text of `book.toml` for the site at `root`.
+pub fn parse(root: &Path, text: &str) -> Result<Config, Box<Diagnostic>> {
+    let raw: RawConfig = toml::from_str(text).map_err(|e| {
+        let fe = toml_error(text, &e);
+        Box::new(
+            Diagnostic::new(Code::InvalidConfig, CONFIG_FILE, fe.pos, fe.message)
+                .with_hint(
+                    "see the [book], [build], [owners], [freshness] and [check] keys in the README",
+                )
+                .with_source(text),
+        )
+    })?;
+    let at = |span: std::ops::Range<usize>| crate::source::pos_at(text, span.start, span.len());
+    let inside = |s: &Spanned<String>, what: &str| -> Result<PathBuf, Box<Diagnostic>> {
+        resolve_inside(root, s.get_ref()).map_err(|why| {
+            Box::new(
+                Diagnostic::new(
+                    Code::InvalidConfig,
+                    CONFIG_FILE,
+                    at(s.span()),
+                    format!("{what} `{}` {why}", s.get_ref()),
+                )
+                .with_hint(
+                    "paths in book.toml are relative to the site directory and must stay inside it",
+                )
+                .with_source(text),
+            )
+        })
+    };
+    let content_dir = inside(&raw.build.content, "[build] content")?;
+    let output_dir = inside(&raw.build.output, "[build] output")?;
+    let owners_file = inside(&raw.owners.file, "[owners] file")?;
+    if output_dir == root || content_dir.starts_with(&output_dir) || output_dir == content_dir {
+        return Err(Box::new(
+            Diagnostic::new(
+                Code::InvalidConfig,
+                CONFIG_FILE,
+                at(raw.build.output.span()),
+                format!(
+                    "[build] output `{}` would overwrite the site or its content",
+                    raw.build.output.get_ref()
+                ),
+            )
+            .with_hint("use a directory of its own, such as \"public\"")
+            .with_source(text),
+        ));
+    }
+    let mut fail_on = DEFAULT_FAIL_ON.to_vec();
+    if let Some(list) = &raw.check.fail_on {
+        fail_on.clear();
+        for item in list.get_ref() {
+            let code = Code::parse(item.get_ref()).ok_or_else(|| {
+                let known: Vec<_> = Code::ALL
+                    .iter()
+                    .filter(|c| !c.is_fatal())
+                    .map(|c| c.as_str())
+                    .collect();
+                Box::new(
+                    Diagnostic::new(
+                        Code::InvalidConfig,
+                        CONFIG_FILE,
+                        at(item.span()),
+                        format!("[check] fail_on names an unknown code `{}`", item.get_ref()),
+                    )
+                    .with_hint(format!("known codes: {}", known.join(", ")))
+                    .with_source(text),
+                )
+            })?;
+            fail_on.push(code);
+        }
+    }
+    let max_file_bytes = match &raw.check.max_file_size {
+        None => 16 * 1024 * 1024,
+        Some(s) => parse_size(s.get_ref()).ok_or_else(|| {
+            Box::new(
+                Diagnostic::new(
+                    Code::InvalidConfig,
+                    CONFIG_FILE,
+                    at(s.span()),
+                    format!("[check] max_file_size `{}` is not a size", s.get_ref()),
+                )
+                .with_hint("write a size such as \"16MB\" or \"512KB\"")
+                .with_source(text),
+            )
+        })?,
+    };
+    let mut book = raw.book;
+    if !book.base_url.ends_with('/') {
+        book.base_url.push('/');
+    }
+    Ok(Config {
+        root: root.to_path_buf(),
+        book,
+        content_dir,
+        output_dir,
+        owners_file,
+        theme: raw.build.theme,
+        today: raw.build.today.map(|t| t.into_inner()),
+        freshness: raw.freshness,
+        policy: Policy {
+            fail_on,
+            strict: false,
+        },
+        max_file_bytes,
+    })
+}
+
+/// `rel` joined to `root`, refusing absolute paths and `..` that climb out of the site, and
+/// (when the path exists) symlinks that lead out of it.
+pub fn resolve_inside(root: &Path, rel: &str) -> Result<PathBuf, &'static str> {
+    let p = Path::new(rel);
+    if rel.trim().is_empty() {
+        return Err("is empty");
+    }
+    let mut depth = 0i32;
+    for c in p.components() {
+        match c {
+            Component::Prefix(_) | Component::RootDir => return Err("is an absolute path"),
+            Component::ParentDir => {
+                depth -= 1;
+                if depth < 0 {
+                    return Err("points outside the site directory");
+                }
+            }
+            Component::Normal(_) => depth += 1,
+            Component::CurDir => {}
+        }
+    }
+    let joined = root.join(p);
+    if let (Ok(real), Ok(real_root)) = (joined.canonicalize(), root.canonicalize())
+        && !real.starts_with(&real_root)
+    {
+        return Err("leads outside the site directory through a symbolic link");
+    }
+    Ok(normalize(&joined))
+}
+
+/// Lexically drop `.` and resolve `..` (the path is known not to climb above its start).
+fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn parse_size(s: &str) -> Option<u64> {
+    let s = s.trim();
+    let digits = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let n: u64 = s[..digits].parse().ok()?;
+    let mult = match s[digits..].trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 1,
+        "KB" | "KIB" | "K" => 1024,
+        "MB" | "MIB" | "M" => 1024 * 1024,
+        "GB" | "GIB" | "G" => 1024 * 1024 * 1024,
+        _ => return None,
+    };
+    n.checked_mul(mult)
+}
+
+fn config_error(pos: Pos, message: &str, hint: &str) -> Box<Diagnostic> {
+    Box::new(Diagnostic::new(Code::InvalidConfig, CONFIG_FILE, pos, message).with_hint(hint))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(text: &str) -> Result<Config, Box<Diagnostic>> {
+        parse(Path::new("/site"), text)
+    }
+
+    #[test]
+    fn defaults() {
+        let c = cfg("").unwrap();
+        assert_eq!(c.content_dir, Path::new("/site/content"));
+        assert_eq!(c.output_dir, Path::new("/site/public"));
+        assert_eq!(c.freshness.runbook, Period::Days(90));
+        assert_eq!(c.policy.fail_on, DEFAULT_FAIL_ON);
+        assert_eq!(c.book.base_url, "/");
+    }
+
+    #[test]
+    fn reads_format_md_example() {
+        let c = cfg("[book]\ntitle = \"Acme\"\nbase_url = \"/docs\"\n[build]\ntoday = \"2026-11-27\"\n\
+                     [freshness]\nrunbook = \"30d\"\nwarn_before = \"1w\"\n[check]\nfail_on = [\"stale\"]\n")
+            .unwrap();
+        assert_eq!(c.book.base_url, "/docs/");
+        assert_eq!(c.today.unwrap().to_string(), "2026-11-27");
+        assert_eq!(c.freshness.runbook, Period::Days(30));
+        assert_eq!(c.policy.fail_on, [Code::Stale]);
+    }
+
+    #[test]
+    fn errors_are_positioned() {
+        let e = cfg("[build]\ncontent = \"../elsewhere\"\n").unwrap_err();
+        assert_eq!((e.code, e.line, e.column), (Code::InvalidConfig, 2, 11));
+        assert!(e.message.contains("outside"), "{}", e.message);
+        let e = cfg("[build]\noutput = \"/tmp/x\"\n").unwrap_err();
+        assert!(e.message.contains("absolute"));
+        let e = cfg("[build]\noutput = \".\"\n").unwrap_err();
+        assert!(e.message.contains("overwrite"));
+        let e = cfg("[check]\nfail_on = [\"stale\", \"stael\"]\n").unwrap_err();
+        assert_eq!((e.line, e.column), (2, 21));
+        let e = cfg("[freshness]\nrunbook = \"ninety\"\n").unwrap_err();
+        assert_eq!(e.line, 2);
+        let e = cfg("[build]\ntoday = \"2026-02-30\"\n").unwrap_err();
+        assert!(e.message.contains("calendar"), "{}", e.message);
+        let e = cfg("[check]\nfail-on = []\n").unwrap_err();
+        assert!(e.message.contains("unknown field"), "{}", e.message);
+        let e = cfg("[book\n").unwrap_err();
+        assert_eq!(e.line, 1);
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("16MB"), Some(16 << 20));
+        assert_eq!(parse_size("512 KiB"), Some(512 << 10));
+        assert_eq!(parse_size("lots"), None);
+    }
+}

@@ -1,0 +1,222 @@
+//! What the checks need from a Markdown body: its headings (with the anchors the renderer
+//! gives them) and the links it makes. One pass of pulldown-cmark per document.
+
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use std::collections::HashMap;
+
+/// The Markdown extensions Fieldbook enables everywhere, so checks and rendering agree.
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_GFM
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Heading {
+    pub level: u8,
+    pub text: String,
+    /// The anchor: an explicit `{#id}`, or a GitHub-style slug made unique in the document.
+    pub id: String,
+    /// Byte offset in the body.
+    pub offset: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Link {
+    pub dest: String,
+    /// Byte range of the link in the body.
+    pub offset: usize,
+    pub len: usize,
+    pub image: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Outline {
+    pub headings: Vec<Heading>,
+    pub links: Vec<Link>,
+    /// `id="..."`/`name="..."` anchors written in raw HTML.
+    pub html_ids: Vec<String>,
+}
+
+impl Outline {
+    pub fn has_anchor(&self, id: &str) -> bool {
+        self.headings.iter().any(|h| h.id == id) || self.html_ids.iter().any(|h| h == id)
+    }
+
+    /// The first level-1 heading: a document's title when front matter gives none.
+    pub fn title(&self) -> Option<&str> {
+        self.headings
+            .iter()
+            .find(|h| h.level == 1)
+            .map(|h| h.text.as_str())
+    }
+}
+
+pub fn outline(body: &str) -> Outline {
+    let mut out = Outline::default();
+    let mut slugs = Slugger::default();
+    let mut heading: Option<(u8, Option<String>, usize, String)> = None;
+    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Heading { level, id, .. }) => {
+                heading = Some((
+                    level_num(level),
+                    id.map(|s| s.to_string()),
+                    range.start,
+                    String::new(),
+                ));
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((level, id, offset, text)) = heading.take() {
+                    let text = text.trim().to_string();
+                    let id = match id {
+                        Some(id) => slugs.claim(id),
+                        None => slugs.slug(&text),
+                    };
+                    out.headings.push(Heading {
+                        level,
+                        text,
+                        id,
+                        offset,
+                    });
+                }
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some((_, _, _, text)) = heading.as_mut() {
+                    text.push_str(&t);
+                }
+            }
+            Event::Start(Tag::Link { dest_url, .. }) => out.links.push(Link {
+                dest: dest_url.to_string(),
+                offset: range.start,
+                len: range.len(),
+                image: false,
+            }),
+            Event::Start(Tag::Image { dest_url, .. }) => out.links.push(Link {
+                dest: dest_url.to_string(),
+                offset: range.start,
+                len: range.len(),
+                image: true,
+            }),
+            Event::Html(h) | Event::InlineHtml(h) => html_ids(&h, &mut out.html_ids),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn level_num(l: HeadingLevel) -> u8 {
+    l as u8
+}
+
+/// GitHub's anchor rule: lowercase; letters, digits, `-` and `_` kept; spaces become `-`;
+/// everything else dropped. Repeats get `-1`, `-2`, ...
+#[derive(Default)]
+pub struct Slugger {
+    seen: HashMap<String, usize>,
+}
+
+impl Slugger {
+    pub fn slug(&mut self, text: &str) -> String {
+        let base: String = text
+            .trim()
+            .chars()
+            .flat_map(char::to_lowercase)
+            .filter_map(|c| match c {
+                ' ' => Some('-'),
+                c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+                _ => None,
+            })
+            .collect();
+        let base = if base.is_empty() {
+            "section".to_string()
+        } else {
+            base
+        };
+        self.claim(base)
+    }
+
+    /// Reserve `id`, or the first free `id-N` after it.
+    pub fn claim(&mut self, id: String) -> String {
+        let Some(&n) = self.seen.get(&id) else {
+            self.seen.insert(id.clone(), 0);
+            return id;
+        };
+        let mut n = n;
+        let candidate = loop {
+            n += 1;
+            let c = format!("{id}-{n}");
+            if !self.seen.contains_key(&c) {
+                break c;
+            }
+        };
+        self.seen.insert(id, n);
+        self.seen.insert(candidate.clone(), 0);
+        candidate
+    }
+}
+
+fn html_ids(html: &str, out: &mut Vec<String>) {
+    for attr in [" id=\"", " name=\"", " id='", " name='"] {
+        let quote = &attr[attr.len() - 1..];
+        let mut rest = html;
+        while let Some(i) = rest.find(attr) {
+            rest = &rest[i + attr.len()..];
+            if let Some(end) = rest.find(quote) {
+                out.push(rest[..end].to_string());
+                rest = &rest[end..];
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headings_get_github_anchors() {
+        let o = outline(
+            "# Disk full\n\n## Step 2: Fail over\n\n## Step 2: Fail over\n\n## `kubectl` usage {#kc}\n\n### Ünïcode & ümlauts\n",
+        );
+        let ids: Vec<_> = o.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "disk-full",
+                "step-2-fail-over",
+                "step-2-fail-over-1",
+                "kc",
+                "ünïcode--ümlauts"
+            ]
+        );
+        assert_eq!(o.title(), Some("Disk full"));
+        assert!(o.has_anchor("kc"));
+    }
+
+    #[test]
+    fn links_images_and_html_anchors() {
+        let body = "See [x](../db/failover.md#step-1) and ![g](img/a.png).\n\n<a id=\"manual\"></a>\n\n[ext](https://example.com)\n";
+        let o = outline(body);
+        let dests: Vec<_> = o.links.iter().map(|l| (l.dest.as_str(), l.image)).collect();
+        assert_eq!(
+            dests,
+            [
+                ("../db/failover.md#step-1", false),
+                ("img/a.png", true),
+                ("https://example.com", false)
+            ]
+        );
+        assert_eq!(&body[o.links[0].offset..o.links[0].offset + 1], "[");
+        assert!(o.has_anchor("manual"));
+    }
+
+    #[test]
+    fn code_blocks_hide_their_links() {
+        let o = outline("```\n[not](a-link.md)\n# not a heading\n```\n");
+        assert!(o.links.is_empty() && o.headings.is_empty());
+    }
+}

@@ -1,0 +1,305 @@
+//! The handbook as data: documents with their resolved owners, course membership and review
+//! state on the build date.
+
+use crate::config::Config;
+use crate::date::{Date, Period};
+use crate::diagnostic::{Diagnostic, Pos};
+use crate::front_matter::{FrontMatter, Kind};
+use crate::markdown::Outline;
+use crate::owners::{Owners, Standing};
+use crate::source::YamlLocator;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// One Markdown file of the content tree.
+#[derive(Debug)]
+pub struct Document {
+    /// Path relative to the content directory, `/`-separated: `runbooks/db/failover.md`.
+    pub rel: String,
+    /// Path relative to the site directory, as findings name it: `content/runbooks/db/failover.md`.
+    pub file: String,
+    pub kind: Kind,
+    pub title: String,
+    pub meta: FrontMatter,
+    /// Owner ids: the document's own, or for a lesson without any, its course's.
+    pub owners: Vec<String>,
+    pub owners_inherited: bool,
+    /// The course slug, for courses and lessons.
+    pub course: Option<String>,
+    /// The whole file (BOM removed).
+    pub text: String,
+    pub front_start_line: u32,
+    pub front_len: usize,
+    pub front_offset: usize,
+    /// Byte offset and line of the body in `text`.
+    pub body_offset: usize,
+    pub body_line: u32,
+    pub outline: Outline,
+    /// False when the front matter could not be parsed: such a document is reported once as
+    /// invalid and skipped by the other checks.
+    pub meta_ok: bool,
+}
+
+impl Document {
+    pub fn body(&self) -> &str {
+        &self.text[self.body_offset..]
+    }
+
+    pub fn front(&self) -> &str {
+        &self.text[self.front_offset..self.front_offset + self.front_len]
+    }
+
+    /// Where top-level front matter `key` sits in the file (1:1 when absent).
+    pub fn key_pos(&self, key: &str) -> Pos {
+        self.locate(|l| l.key(key))
+    }
+
+    /// Where `word` sits in the value of `key` (an owner id in `owners:`).
+    pub fn word_pos(&self, key: &str, word: &str) -> Pos {
+        self.locate(|l| l.word_in(key, word).or_else(|| l.word_in("owner", word)))
+    }
+
+    pub fn item_pos(&self, key: &str, index: usize, field: &str) -> Pos {
+        self.locate(|l| l.item_field(key, index, field))
+    }
+
+    fn locate(&self, f: impl FnOnce(&YamlLocator<'_>) -> Option<Pos>) -> Pos {
+        f(&YamlLocator::new(self.front()))
+            .map(|p| p.shifted(self.front_start_line - 1))
+            .unwrap_or(Pos::START)
+    }
+
+    /// A position inside the body (from a byte offset into it).
+    pub fn body_pos(&self, offset: usize, len: usize) -> Pos {
+        crate::source::pos_at(&self.text, self.body_offset + offset, len)
+    }
+
+    /// The finding-ready diagnostic at `pos`, with its source line attached.
+    pub fn finding(
+        &self,
+        code: crate::diagnostic::Code,
+        pos: Pos,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        Diagnostic::new(code, &self.file, pos, message).with_source(&self.text)
+    }
+
+    pub fn is_draft(&self) -> bool {
+        self.meta.draft
+    }
+}
+
+/// A document's review state on the build date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReviewState {
+    /// Past its due date.
+    Stale,
+    /// Required to be reviewed and never was.
+    NeverReviewed,
+    /// Due within `warn_before`.
+    DueSoon,
+    Fresh,
+    /// No review expected: `review_every: never`, or not required and not reviewed, or a
+    /// lesson sharing its course's state.
+    Untracked,
+}
+
+impl ReviewState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewState::Stale => "stale",
+            ReviewState::NeverReviewed => "never-reviewed",
+            ReviewState::DueSoon => "due-soon",
+            ReviewState::Fresh => "fresh",
+            ReviewState::Untracked => "untracked",
+        }
+    }
+
+    /// Needs an owner's attention.
+    pub fn needs_review(self) -> bool {
+        matches!(
+            self,
+            ReviewState::Stale | ReviewState::NeverReviewed | ReviewState::DueSoon
+        )
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Review {
+    pub state: ReviewState,
+    pub reviewed: Option<Date>,
+    pub due: Option<Date>,
+    pub every: Period,
+    /// Days from today to `due` (negative: overdue by that many days).
+    pub days_left: Option<i64>,
+}
+
+/// Ownership on the build date.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Ownership {
+    pub active: Vec<String>,
+    pub lapsed: Vec<String>,
+    pub unknown: Vec<String>,
+}
+
+impl Ownership {
+    /// Every owner lapsed or unknown (and there was at least one, or none at all).
+    pub fn all_lapsed(&self) -> bool {
+        self.active.is_empty()
+    }
+}
+
+/// The loaded handbook.
+#[derive(Debug)]
+pub struct Site {
+    pub config: Config,
+    pub owners: Owners,
+    pub today: Date,
+    pub documents: Vec<Document>,
+    /// Other files under the content directory (content-relative), copied as they are.
+    pub assets: Vec<String>,
+    /// Every directory under the content directory (content-relative), so that links to a
+    /// folder resolve.
+    pub dirs: Vec<String>,
+    /// Findings made while loading (metadata, encoding, size).
+    pub load_findings: Vec<Diagnostic>,
+    by_rel: HashMap<String, usize>,
+}
+
+impl Site {
+    pub fn new(
+        config: Config,
+        owners: Owners,
+        today: Date,
+        mut documents: Vec<Document>,
+        assets: Vec<String>,
+        dirs: Vec<String>,
+        load_findings: Vec<Diagnostic>,
+    ) -> Site {
+        documents.sort_by(|a, b| a.rel.cmp(&b.rel));
+        let by_rel = documents
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.rel.clone(), i))
+            .collect();
+        let mut site = Site {
+            config,
+            owners,
+            today,
+            documents,
+            assets,
+            dirs,
+            load_findings,
+            by_rel,
+        };
+        site.inherit_course_owners();
+        site
+    }
+
+    pub fn get(&self, rel: &str) -> Option<&Document> {
+        self.by_rel.get(rel).map(|&i| &self.documents[i])
+    }
+
+    /// The course document (`courses/<slug>/index.md`) of a slug.
+    pub fn course(&self, slug: &str) -> Option<&Document> {
+        self.documents
+            .iter()
+            .find(|d| d.kind == Kind::Course && d.course.as_deref() == Some(slug))
+    }
+
+    /// Documents that are part of the site: drafts are left out.
+    pub fn published(&self) -> impl Iterator<Item = &Document> {
+        self.documents.iter().filter(|d| !d.is_draft())
+    }
+
+    fn inherit_course_owners(&mut self) {
+        let course_owners: HashMap<String, Vec<String>> = self
+            .documents
+            .iter()
+            .filter(|d| d.kind == Kind::Course)
+            .filter_map(|d| Some((d.course.clone()?, d.owners.clone())))
+            .collect();
+        for d in &mut self.documents {
+            if d.kind == Kind::Lesson
+                && d.owners.is_empty()
+                && let Some(o) = d.course.as_ref().and_then(|c| course_owners.get(c))
+            {
+                d.owners = o.clone();
+                d.owners_inherited = true;
+            }
+        }
+    }
+
+    pub fn ownership(&self, doc: &Document) -> Ownership {
+        let mut o = Ownership {
+            active: vec![],
+            lapsed: vec![],
+            unknown: vec![],
+        };
+        for id in &doc.owners {
+            match self.owners.standing(id, self.today) {
+                Standing::Active => o.active.push(id.clone()),
+                Standing::Lapsed => o.lapsed.push(id.clone()),
+                Standing::Unknown => o.unknown.push(id.clone()),
+            }
+        }
+        o
+    }
+
+    /// FORMAT.md's freshness rules for one document.
+    pub fn review(&self, doc: &Document) -> Review {
+        let every = doc
+            .meta
+            .review_every
+            .unwrap_or_else(|| self.config.freshness.period_for(doc.kind));
+        let reviewed = doc.meta.reviewed;
+        let untracked = Review {
+            state: ReviewState::Untracked,
+            reviewed,
+            due: None,
+            every,
+            days_left: None,
+        };
+        let Some(reviewed) = reviewed else {
+            return if doc.kind.requires_review() {
+                Review {
+                    state: ReviewState::NeverReviewed,
+                    ..untracked
+                }
+            } else {
+                untracked
+            };
+        };
+        let Some(due) = reviewed.plus(every) else {
+            return untracked;
+        };
+        let days_left = self.today.days_until(due);
+        let warn_from = self.config.freshness.warn_before;
+        let state = if self.today > due {
+            ReviewState::Stale
+        } else if self.today.plus(warn_from).is_some_and(|w| w >= due) {
+            ReviewState::DueSoon
+        } else {
+            ReviewState::Fresh
+        };
+        Review {
+            state,
+            reviewed: Some(reviewed),
+            due: Some(due),
+            every,
+            days_left: Some(days_left),
+        }
+    }
+
+    /// The review state readers see: a lesson without its own review shares its course's.
+    pub fn effective_review(&self, doc: &Document) -> Review {
+        if doc.kind == Kind::Lesson
+            && doc.meta.reviewed.is_none()
+            && let Some(course) = doc.course.as_deref().and_then(|c| self.course(c))
+        {
+            return self.review(course);
+        }
+        self.review(doc)
+    }
+}
