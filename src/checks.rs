@@ -30,8 +30,10 @@ pub fn run(site: &Site) -> Vec<Diagnostic> {
 }
 
 fn ownership(site: &Site, doc: &Document, out: &mut Vec<Diagnostic>) {
-    if doc.owners.is_empty() {
-        return; // Either not required, or already reported as missing metadata.
+    // No owners: not required, or already reported as missing metadata. Inherited owners:
+    // the course carries the finding, once, rather than each of its lessons.
+    if doc.owners.is_empty() || doc.owners_inherited {
+        return;
     }
     let o = site.ownership(doc);
     let key = if doc.meta.owners.is_some() {
@@ -39,36 +41,24 @@ fn ownership(site: &Site, doc: &Document, out: &mut Vec<Diagnostic>) {
     } else {
         "owner"
     };
-    // An inherited owner is the course's problem and is reported there.
-    if !doc.owners_inherited {
-        for id in &o.unknown {
-            let hint = match site.owners.suggest(id) {
-                Some(s) => format!(
-                    "did you mean `{s}`? Owner ids must be listed under `people` or `teams` in owners.yaml"
-                ),
-                None => "add the id to owners.yaml under `people` or `teams`, or fix the spelling"
-                    .to_string(),
-            };
-            out.push(
-                doc.finding(
-                    Code::UnknownOwner,
-                    doc.word_pos(key, id),
-                    format!("owner `{id}` is not in owners.yaml"),
-                )
-                .with_hint(hint),
-            );
-        }
+    for id in &o.unknown {
+        let hint = match site.owners.suggest(id) {
+            Some(s) => format!(
+                "did you mean `{s}`? Owner ids must be listed under `people` or `teams` in owners.yaml"
+            ),
+            None => "add the id to owners.yaml under `people` or `teams`, or fix the spelling"
+                .to_string(),
+        };
+        out.push(
+            doc.finding(
+                Code::UnknownOwner,
+                doc.word_pos(key, id),
+                format!("owner `{id}` is not in owners.yaml"),
+            )
+            .with_hint(hint),
+        );
     }
-    let whose = if doc.owners_inherited {
-        "its course's owners"
-    } else {
-        "its owners"
-    };
-    let pos = if doc.owners_inherited {
-        Pos::START
-    } else {
-        doc.key_pos(key)
-    };
+    let pos = doc.key_pos(key);
     let reasons: Vec<String> = o
         .lapsed
         .iter()
@@ -87,15 +77,11 @@ fn ownership(site: &Site, doc: &Document, out: &mut Vec<Diagnostic>) {
                 ),
             )
             .with_hint(format!(
-                "hand {whose} over to an active person or team in owners.yaml"
+                "hand it over to an active person or team in owners.yaml"
             )),
         );
     } else if let Some(first) = o.lapsed.first() {
-        let pos = if doc.owners_inherited {
-            pos
-        } else {
-            doc.word_pos(key, first)
-        };
+        let pos = doc.word_pos(key, first);
         let list = o
             .lapsed
             .iter()
@@ -113,7 +99,7 @@ fn ownership(site: &Site, doc: &Document, out: &mut Vec<Diagnostic>) {
                 ),
             )
             .with_hint(format!(
-                "remove {list} from {whose}, or name their successor"
+                "remove {list} from its owners, or name their successor"
             )),
         );
     }

@@ -237,7 +237,10 @@ impl Site {
             lapsed: vec![],
             unknown: vec![],
         };
-        for id in &doc.owners {
+        for (i, id) in doc.owners.iter().enumerate() {
+            if doc.owners[..i].contains(id) {
+                continue; // a repeated id is one owner
+            }
             match self.owners.standing(id, self.today) {
                 Standing::Active => o.active.push(id.clone()),
                 Standing::Lapsed => o.lapsed.push(id.clone()),

@@ -18,7 +18,7 @@ pub enum Format {
 }
 
 /// What an owner is asked to do, in order of urgency.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Task {
     /// Every owner has lapsed: the listed (lapsed) owners' successors must take it over.

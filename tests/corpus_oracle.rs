@@ -413,6 +413,18 @@ fn compare(py: &str, site: &Path, today: &str, label: &str) -> Vec<String> {
     problems
 }
 
+/// One generated corpus and the dates to check it on.
+struct Case {
+    docs: u32,
+    seed: u32,
+    /// The date the generator measures ages from (its `--today`); `None` for its default.
+    gen_today: Option<&'static str>,
+    /// Plant the hand-made edge cases of [`season`].
+    seasoned: bool,
+    /// The `--today`s to run `fieldbook check` and the oracle with.
+    check_on: &'static [&'static str],
+}
+
 #[test]
 fn check_matches_the_oracle_on_generated_corpora() {
     let generator = manifest().join("../shared/bench/gen_corpus.py");
@@ -428,25 +440,49 @@ fn check_matches_the_oracle_on_generated_corpora() {
         return;
     }
     let tmp = tempfile::tempdir().expect("tempdir");
-    // (docs, seed, date the generator measures ages from, `--today`s to check with)
-    let cases: &[(u32, u32, Option<&str>, bool, &[&str])] = &[
+    let cases = [
         // Default generation date 2026-11-27; also checked three months later, when more
         // documents are stale, quarterly reviews cross month ends and some action items fall due.
-        (300, 7, None, false, &["2026-11-27", "2027-03-01"]),
-        (500, 11, None, false, &["2026-11-27"]),
+        Case {
+            docs: 300,
+            seed: 7,
+            gen_today: None,
+            seasoned: false,
+            check_on: &["2026-11-27", "2027-03-01"],
+        },
+        Case {
+            docs: 500,
+            seed: 11,
+            gen_today: None,
+            seasoned: false,
+            check_on: &["2026-11-27"],
+        },
         // Ages measured from a date just after February of a non-leap year.
-        (
-            400,
-            5,
-            Some("2027-03-01"),
-            false,
-            &["2027-03-01", "2027-03-14"],
-        ),
+        Case {
+            docs: 400,
+            seed: 5,
+            gen_today: Some("2027-03-01"),
+            seasoned: false,
+            check_on: &["2027-03-01", "2027-03-14"],
+        },
         // The same with hand-made edge cases planted (see `season`).
-        (400, 5, Some("2027-03-01"), true, &["2027-03-01"]),
+        Case {
+            docs: 400,
+            seed: 5,
+            gen_today: Some("2027-03-01"),
+            seasoned: true,
+            check_on: &["2027-03-01"],
+        },
     ];
     let mut problems = Vec::new();
-    for &(docs, seed, gen_today, seasoned, check_todays) in cases {
+    for Case {
+        docs,
+        seed,
+        gen_today,
+        seasoned,
+        check_on,
+    } in cases
+    {
         let site = tmp.path().join(format!(
             "c{docs}-s{seed}{}",
             if seasoned { "-seasoned" } else { "" }
@@ -455,7 +491,7 @@ fn check_matches_the_oracle_on_generated_corpora() {
         if seasoned {
             season(&site);
         }
-        for today in check_todays {
+        for today in check_on {
             let label = format!(
                 "--docs {docs} --seed {seed}{}{} checked --today {today}",
                 gen_today
