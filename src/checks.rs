@@ -76,9 +76,7 @@ fn ownership(site: &Site, doc: &Document, out: &mut Vec<Diagnostic>) {
                     reasons.join("; ")
                 ),
             )
-            .with_hint(format!(
-                "hand it over to an active person or team in owners.yaml"
-            )),
+            .with_hint("hand it over to an active person or team in owners.yaml"),
         );
     } else if let Some(first) = o.lapsed.first() {
         let pos = doc.word_pos(key, first);

@@ -7,7 +7,7 @@ use crate::diagnostic::{Code, Diagnostic, Pos, Summary};
 use crate::load;
 use crate::model::Site;
 use crate::report;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 pub struct CheckArgs<'a> {
@@ -38,6 +38,48 @@ pub fn check(args: &CheckArgs<'_>, out: &mut dyn Write) -> std::io::Result<u8> {
     };
     let summary = Summary::of(documents, &findings);
     out.write_all(render::render(args.format, &findings, &summary, &opts).as_bytes())?;
+    Ok(summary.exit_code())
+}
+
+pub struct BuildArgs<'a> {
+    pub site: &'a Path,
+    pub today: Option<Date>,
+    pub strict: bool,
+    pub output: Option<PathBuf>,
+    pub drafts: bool,
+    pub color: bool,
+}
+
+/// Check, then build the site whatever the findings (their flags show in it), and fail with
+/// status 1 when a `fail_on` finding exists so that `build && deploy` never publishes it.
+pub fn build(args: &BuildArgs<'_>, err: &mut dyn Write) -> std::io::Result<u8> {
+    let started = std::time::Instant::now();
+    let interactive = std::io::stderr().is_terminal();
+    let (site, findings) = match checked_site(args.site, args.today, args.strict) {
+        Ok(x) => x,
+        Err(fatal) => return fail(fatal, err, args.color),
+    };
+    let opts = crate::build::BuildOptions {
+        output: args.output.clone(),
+        drafts: args.drafts,
+        progress: interactive,
+    };
+    let built = match crate::build::build(&site, &opts) {
+        Ok(b) => b,
+        Err(fatal) => return fail(fatal, err, args.color),
+    };
+    let summary = Summary::of(site.documents.len(), &findings);
+    print_findings(&findings, err, args.color)?;
+    writeln!(
+        err,
+        "build: {} pages and {} files in {}, {} errors, {} warnings, {:.2} s",
+        built.pages,
+        built.files - built.pages,
+        built.output.display(),
+        summary.errors,
+        summary.warnings,
+        started.elapsed().as_secs_f64()
+    )?;
     Ok(summary.exit_code())
 }
 
@@ -89,21 +131,27 @@ pub fn review(
         let text = match std::fs::read(path).map(String::from_utf8) {
             Ok(Ok(t)) => t,
             Ok(Err(_)) => {
-                refusals.push(Diagnostic::new(
-                    Code::InvalidEncoding,
-                    &shown,
-                    Pos::START,
-                    format!("{shown} is not valid UTF-8"),
-                ));
+                refusals.push(
+                    Diagnostic::new(
+                        Code::InvalidEncoding,
+                        &shown,
+                        Pos::START,
+                        format!("{shown} is not valid UTF-8"),
+                    )
+                    .with_hint("re-save the file as UTF-8, then review it again"),
+                );
                 continue;
             }
             Err(e) => {
-                refusals.push(Diagnostic::new(
-                    Code::IoError,
-                    &shown,
-                    Pos::START,
-                    format!("cannot read {shown}: {e}"),
-                ));
+                refusals.push(
+                    Diagnostic::new(
+                        Code::IoError,
+                        &shown,
+                        Pos::START,
+                        format!("cannot read {shown}: {e}"),
+                    )
+                    .with_hint("check the path; review takes Markdown files of the site"),
+                );
                 continue;
             }
         };
@@ -120,7 +168,9 @@ pub fn review(
                     ),
                 )
                 .with_source(&text);
-                d.hint = r.hint;
+                d.hint = r.hint.or(Some(
+                    "fix the front matter first (`fieldbook check` shows what is wrong)".into(),
+                ));
                 refusals.push(d);
             }
         }
@@ -154,11 +204,40 @@ fn site_today(file: &Path) -> Option<Date> {
     crate::config::load(root).ok()?.today
 }
 
-/// Print fatal diagnostics (human form) and return exit status 2.
-pub fn fail(diags: Vec<Diagnostic>, err: &mut dyn Write, color: bool) -> std::io::Result<u8> {
-    let summary = Summary::of(0, &diags);
-    err.write_all(
-        render::render(Format::Human, &diags, &summary, &render::Options { color }).as_bytes(),
-    )?;
+/// Print diagnostics that stop a command (human form, as errors) and return exit status 2.
+pub fn fail(mut diags: Vec<Diagnostic>, err: &mut dyn Write, color: bool) -> std::io::Result<u8> {
+    for d in &mut diags {
+        d.severity = crate::diagnostic::Severity::Error;
+    }
+    print_findings(&diags, err, color)?;
+    writeln!(err, "error: stopped by {}", plural_errors(diags.len()))?;
     Ok(2)
+}
+
+fn plural_errors(n: usize) -> String {
+    if n == 1 {
+        "1 error".into()
+    } else {
+        format!("{n} errors")
+    }
+}
+
+/// Findings in human form without the closing `check:` summary, for commands that print a
+/// summary of their own.
+fn print_findings(
+    findings: &[Diagnostic],
+    err: &mut dyn Write,
+    color: bool,
+) -> std::io::Result<()> {
+    if findings.is_empty() {
+        return Ok(());
+    }
+    let text = render::render(
+        Format::Human,
+        findings,
+        &Summary::of(0, findings),
+        &render::Options { color },
+    );
+    let body = text.trim_end().rsplit_once('\n').map_or("", |(b, _)| b);
+    writeln!(err, "{}", body.trim_end())
 }

@@ -23,6 +23,11 @@ pub struct Config {
     pub policy: Policy,
     /// Content files above this many bytes are refused rather than read.
     pub max_file_bytes: u64,
+    /// Keep raw HTML written in Markdown (`[build] raw_html`, default true).
+    pub raw_html: bool,
+    /// "Edit this page" link template, `{path}` standing for the file's site-relative path
+    /// (`[book] edit_url`).
+    pub edit_url: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -32,6 +37,7 @@ pub struct Book {
     pub description: String,
     pub base_url: String,
     pub language: String,
+    pub edit_url: Option<String>,
 }
 
 impl Default for Book {
@@ -41,6 +47,7 @@ impl Default for Book {
             description: String::new(),
             base_url: "/".into(),
             language: "en".into(),
+            edit_url: None,
         }
     }
 }
@@ -108,6 +115,7 @@ struct RawBuild {
     output: Spanned<String>,
     theme: String,
     today: Option<Spanned<Date>>,
+    raw_html: bool,
 }
 
 impl Default for RawBuild {
@@ -117,6 +125,7 @@ impl Default for RawBuild {
             output: Spanned::new(0..0, "public".into()),
             theme: "default".into(),
             today: None,
+            raw_html: true,
         }
     }
 }
@@ -263,6 +272,7 @@ pub fn parse(root: &Path, text: &str) -> Result<Config, Box<Diagnostic>> {
         })?,
     };
     let mut book = raw.book;
+    let edit_url = book.edit_url.clone();
     if !book.base_url.ends_with('/') {
         book.base_url.push('/');
     }
@@ -280,6 +290,8 @@ pub fn parse(root: &Path, text: &str) -> Result<Config, Box<Diagnostic>> {
             strict: false,
         },
         max_file_bytes,
+        raw_html: raw.build.raw_html,
+        edit_url,
     })
 }
 

@@ -204,11 +204,35 @@ pub const KNOWN_KEYS: [&str; 20] = [
 ];
 
 /// `owners: alice` or `owners: [alice, team-db]`.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(untagged)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum OneOrMany {
     One(String),
     Many(Vec<String>),
+}
+
+// By hand rather than `#[serde(untagged)]`: an untagged enum's error has no position and
+// names no key; this one is raised inside the value, so it gets both.
+impl<'de> Deserialize<'de> for OneOrMany {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = OneOrMany;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an owner id or a list of owner ids")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<OneOrMany, E> {
+                Ok(OneOrMany::One(v.to_string()))
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<OneOrMany, A::Error> {
+                let mut ids = Vec::new();
+                while let Some(id) = seq.next_element::<String>()? {
+                    ids.push(id);
+                }
+                Ok(OneOrMany::Many(ids))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 impl OneOrMany {
@@ -394,6 +418,10 @@ pub fn toml_error(text: &str, e: &toml::de::Error) -> FrontMatterError {
 /// serde_yaml places a duplicate key at the start of its mapping; point at the repeat instead
 /// (top-level keys, which is where front matter and owners.yaml repeat them).
 fn duplicate_key_pos(text: &str, message: &str) -> Option<Pos> {
+    // A nested duplicate comes as "people: duplicate entry ...".
+    let message = message
+        .find("duplicate ")
+        .map_or(message, |i| &message[i..]);
     let key = message
         .strip_prefix("duplicate entry with key \"")
         .and_then(|r| r.split('"').next())
@@ -440,7 +468,7 @@ fn strip_locations(msg: &str) -> String {
 
 fn yaml_hint(message: &str) -> Option<String> {
     let hint = if message.contains("repetition limit") || message.contains("recursion limit") {
-        "the YAML expands aliases or nests too deeply to be front matter; write the values out"
+        "the YAML expands aliases or nests too deeply to be safe to read; write the values out"
     } else if message.contains("duplicate") {
         "each key may appear once; remove or merge the repeated one"
     } else if message.contains("mapping values are not allowed") {

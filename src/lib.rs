@@ -3,6 +3,7 @@
 //! The pipeline, one module per stage: [`config`] → [`load`] (walk, [`front_matter`]) →
 //! [`model`] (documents, [`owners`], courses) → [`checks`] ([`diagnostic`]s) → output.
 
+pub mod build;
 pub mod checks;
 pub mod commands;
 pub mod config;
@@ -13,6 +14,7 @@ pub mod load;
 pub mod markdown;
 pub mod model;
 pub mod owners;
+pub mod render;
 pub mod report;
 pub mod review;
 pub mod source;

@@ -47,6 +47,23 @@ enum Command {
         #[arg(long)]
         strict: bool,
     },
+    /// Check, then render the site (even with findings: their flags show in it); exit 1 on failing findings
+    Build {
+        /// The site directory (holding book.toml)
+        #[arg(default_value = ".")]
+        site: PathBuf,
+        /// Where to write the site (default: [build] output, "public")
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Include documents marked `draft: true`
+        #[arg(long)]
+        drafts: bool,
+        #[arg(long, value_parser = parse_date)]
+        today: Option<Date>,
+        /// Treat every warning as a failure
+        #[arg(long)]
+        strict: bool,
+    },
     /// Stamp `reviewed:` with today's date, changing nothing else in the files
     Review {
         /// Markdown files to stamp
@@ -71,20 +88,23 @@ enum Command {
     },
 }
 
+fn use_color(choice: ColorChoice, terminal: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    }
+}
+
 fn parse_date(s: &str) -> Result<Date, String> {
     Date::parse(s)
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let color = match cli.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::io::stdout().is_terminal()
-        }
-    };
+    // Findings go to stdout for `check`, to stderr for the other commands.
+    let color = use_color(cli.color, std::io::stdout().is_terminal());
+    let color_err = use_color(cli.color, std::io::stderr().is_terminal());
     let mut out = std::io::stdout().lock();
     let mut err = std::io::stderr();
     let result = match &cli.command {
@@ -103,8 +123,25 @@ fn main() -> ExitCode {
             },
             &mut out,
         ),
+        Command::Build {
+            site,
+            output,
+            drafts,
+            today,
+            strict,
+        } => commands::build(
+            &commands::BuildArgs {
+                site,
+                today: *today,
+                strict: *strict,
+                output: output.clone(),
+                drafts: *drafts,
+                color: color_err,
+            },
+            &mut err,
+        ),
         Command::Review { files, today } => {
-            commands::review(files, *today, &mut out, &mut err, color)
+            commands::review(files, *today, &mut out, &mut err, color_err)
         }
         Command::Report {
             site,
@@ -118,7 +155,7 @@ fn main() -> ExitCode {
             *format,
             &mut out,
             &mut err,
-            color,
+            color_err,
         ),
     };
     match result {

@@ -182,10 +182,9 @@ fn doc_items(site: &Site, doc: &Document) -> Vec<(String, Item)> {
         via: None,
     };
     let own = site.ownership(doc);
-    // A lesson inherits its course's owners and review state: the course carries the work.
-    let inherited =
-        doc.owners_inherited || (doc.kind == Kind::Lesson && doc.meta.reviewed.is_none());
-    if !inherited {
+    // A lesson without its own owners or review shares its course's: the course carries the work.
+    let shares_review = doc.kind == Kind::Lesson && doc.meta.reviewed.is_none();
+    if !doc.owners_inherited {
         if !doc.owners.is_empty() && own.all_lapsed() {
             for id in &doc.owners {
                 out.push((id.clone(), item(Task::HandOver)));
@@ -199,6 +198,8 @@ fn doc_items(site: &Site, doc: &Document) -> Vec<(String, Item)> {
                 }
             }
         }
+    }
+    if !shares_review {
         let r = site.review(doc);
         let task = match r.state {
             ReviewState::Stale => Some(Task::Stale),
@@ -327,7 +328,7 @@ fn csv(r: &Report) -> String {
 
 /// RFC 4180 quoting, and a leading `'` for values a spreadsheet would run as a formula.
 fn csv_field(f: &str) -> String {
-    let f = if f.starts_with(['=', '+', '-', '@']) && f.parse::<f64>().is_err() {
+    let f = if f.starts_with(['=', '+', '-', '@', '\t', '\r']) && f.parse::<f64>().is_err() {
         format!("'{f}")
     } else {
         f.to_string()

@@ -28,10 +28,12 @@ pub enum Code {
     InvalidConfig,
     InvalidOwners,
     IoError,
+    TemplateError,
+    OutputError,
 }
 
 impl Code {
-    pub const ALL: [Code; 16] = [
+    pub const ALL: [Code; 18] = [
         Code::InvalidMetadata,
         Code::UnknownKey,
         Code::UnknownOwner,
@@ -48,6 +50,8 @@ impl Code {
         Code::InvalidConfig,
         Code::InvalidOwners,
         Code::IoError,
+        Code::TemplateError,
+        Code::OutputError,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -68,6 +72,8 @@ impl Code {
             Code::InvalidConfig => "invalid-config",
             Code::InvalidOwners => "invalid-owners",
             Code::IoError => "io-error",
+            Code::TemplateError => "template-error",
+            Code::OutputError => "output-error",
         }
     }
 
@@ -79,7 +85,11 @@ impl Code {
     pub fn is_fatal(self) -> bool {
         matches!(
             self,
-            Code::InvalidConfig | Code::InvalidOwners | Code::IoError
+            Code::InvalidConfig
+                | Code::InvalidOwners
+                | Code::IoError
+                | Code::TemplateError
+                | Code::OutputError
         )
     }
 
@@ -106,6 +116,8 @@ impl Code {
             Code::InvalidConfig => "book.toml is missing, malformed or points outside the site",
             Code::InvalidOwners => "owners.yaml is missing, malformed or inconsistent",
             Code::IoError => "A file or directory could not be read",
+            Code::TemplateError => "A theme template does not parse or fails to render",
+            Code::OutputError => "The output directory is unsafe or could not be written",
         }
     }
 }

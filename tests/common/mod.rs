@@ -79,3 +79,52 @@ pub fn temp_fixture(name: &str) -> tempfile::TempDir {
     copy_dir(&fixture(name), dir.path());
     dir
 }
+
+/// A `book.toml` that sets nothing: every default of FORMAT.md applies.
+pub const MINIMAL_BOOK_TOML: &str = "[book]\ntitle = \"Test Handbook\"\n";
+
+/// An `owners.yaml` with one active person (`alice`), one who left on 2026-01-01 (`bob`)
+/// and a team of the active one (`team-a`).
+pub const MINIMAL_OWNERS_YAML: &str = "people:\n  alice: { name: Alice }\n  bob: { name: Bob, left: 2026-01-01 }\nteams:\n  team-a: { name: Team A, members: [alice] }\n";
+
+/// A temporary site: [`MINIMAL_BOOK_TOML`], [`MINIMAL_OWNERS_YAML`] and an empty `content/`,
+/// then `files` on top (a file given for `book.toml` or `owners.yaml` replaces the default).
+pub fn site_with(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = temp_site(&[
+        ("book.toml", MINIMAL_BOOK_TOML),
+        ("owners.yaml", MINIMAL_OWNERS_YAML),
+    ]);
+    std::fs::create_dir_all(dir.path().join("content")).unwrap();
+    write_files(dir.path(), files);
+    dir
+}
+
+/// Write raw bytes (not necessarily UTF-8) to `root/rel`, creating directories as needed.
+pub fn write_bytes(root: &Path, rel: &str, bytes: &[u8]) {
+    let path = root.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, bytes).unwrap();
+}
+
+/// Parse `check --format json` output and return its findings, asserting the shape FORMAT.md
+/// promises for each: `code`, `severity` (`error`|`warning`), `file`, `line` >= 1,
+/// `column` >= 1 and `message`.
+pub fn json_findings(stdout: &str) -> Vec<serde_json::Value> {
+    let v: serde_json::Value = serde_json::from_str(stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{stdout}"));
+    assert!(v["summary"].is_object(), "no summary object:\n{stdout}");
+    let findings = v["findings"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no findings array:\n{stdout}"))
+        .clone();
+    for f in &findings {
+        let ok = f["code"].as_str().is_some_and(|s| !s.is_empty())
+            && matches!(f["severity"].as_str(), Some("error" | "warning"))
+            && f["file"].as_str().is_some_and(|s| !s.is_empty())
+            && f["line"].as_u64().is_some_and(|n| n >= 1)
+            && f["column"].as_u64().is_some_and(|n| n >= 1)
+            && f["message"].as_str().is_some_and(|s| !s.is_empty());
+        assert!(ok, "finding does not have FORMAT.md's shape: {f}");
+    }
+    findings
+}

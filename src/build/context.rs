@@ -1,0 +1,371 @@
+//! What templates see (themes/default/CONTEXT.md is the contract). Contexts are small: each
+//! page gets what it shows, built from borrowed data where it can.
+
+use super::urls::{doc_url, slug};
+use crate::date::Date;
+use crate::front_matter::{ActionStatus, Kind};
+use crate::model::{Document, Review, Site};
+use crate::owners::Standing;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Serialize)]
+pub struct SiteCtx<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+    pub language: &'a str,
+    pub base_url: &'a str,
+    pub today: Date,
+    pub version: &'static str,
+}
+
+#[derive(Serialize)]
+pub struct PageCtx {
+    pub kind: &'static str,
+    pub title: String,
+    pub url: String,
+    pub root: String,
+    pub canonical: String,
+    pub description: String,
+}
+
+#[derive(Serialize, Clone)]
+pub struct NavItem {
+    pub title: &'static str,
+    pub url: &'static str,
+    pub count: usize,
+}
+
+#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
+pub struct OwnerRef {
+    pub id: String,
+    pub name: String,
+    pub kind: &'static str,
+    pub standing: Standing,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+impl OwnerRef {
+    pub fn new(site: &Site, id: &str) -> OwnerRef {
+        let team = site.owners.teams.get(id);
+        let kind = match team {
+            Some(_) => "team",
+            None if site.owners.people.contains_key(id) => "person",
+            None => "unknown",
+        };
+        OwnerRef {
+            id: id.to_string(),
+            name: site.owners.display_name(id).to_string(),
+            kind,
+            standing: site.owners.standing(id, site.today),
+            channel: team.and_then(|t| t.channel.clone()),
+            url: team.map(|_| format!("teams/{}/", slug(id))),
+        }
+    }
+}
+
+#[derive(Serialize, Clone, Debug)]
+pub struct Link {
+    pub title: String,
+    pub url: String,
+}
+
+impl Link {
+    pub fn to(doc: &Document) -> Link {
+        Link {
+            title: doc.title.clone(),
+            url: doc_url(&doc.rel),
+        }
+    }
+}
+
+/// A document as lists show it.
+#[derive(Serialize, Clone, Debug)]
+pub struct Card {
+    pub title: String,
+    pub url: String,
+    pub kind: Kind,
+    pub file: String,
+    pub review: Review,
+    pub ownership: &'static str,
+    pub owners: Vec<OwnerRef>,
+    pub services: Vec<String>,
+    pub tags: Vec<String>,
+    pub alerts: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub severity: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<Date>,
+}
+
+impl Card {
+    pub fn new(site: &Site, doc: &Document) -> Card {
+        Card {
+            title: doc.title.clone(),
+            url: doc_url(&doc.rel),
+            kind: doc.kind,
+            file: doc.file.clone(),
+            review: site.effective_review(doc),
+            ownership: ownership_state(site, doc),
+            owners: doc
+                .owners
+                .iter()
+                .map(|id| OwnerRef::new(site, id))
+                .collect(),
+            services: doc.meta.services.clone(),
+            tags: doc.meta.tags.clone(),
+            alerts: doc.meta.alerts.clone(),
+            severity: doc.meta.severity.clone(),
+            date: doc.meta.date,
+        }
+    }
+
+    /// Needs a reader's caution or an owner's attention.
+    pub fn flagged(&self) -> bool {
+        self.review.state.needs_review() || self.ownership == "lapsed"
+    }
+}
+
+/// `ok`, `partial` (some owners lapsed) or `lapsed` (none active) — what banners show.
+pub fn ownership_state(site: &Site, doc: &Document) -> &'static str {
+    if doc.owners.is_empty() {
+        return if doc.kind.requires_owners() {
+            "lapsed"
+        } else {
+            "ok"
+        };
+    }
+    let o = site.ownership(doc);
+    if o.all_lapsed() {
+        "lapsed"
+    } else if o.lapsed.is_empty() {
+        "ok"
+    } else {
+        "partial"
+    }
+}
+
+#[derive(Serialize)]
+pub struct TocEntry<'a> {
+    pub level: u8,
+    pub id: &'a str,
+    pub text: &'a str,
+}
+
+#[derive(Serialize)]
+pub struct LastChange {
+    pub date: String,
+    pub commit: String,
+}
+
+#[derive(Serialize)]
+pub struct DocCtx<'a> {
+    #[serde(flatten)]
+    pub card: Card,
+    pub html: String,
+    pub toc: Vec<TocEntry<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub edit_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_change: Option<LastChange>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history_note: Option<&'a str>,
+    pub extra: &'a BTreeMap<String, serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub postmortem: Option<PostmortemCtx>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub course: Option<CourseCtx>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lesson: Option<LessonCtx>,
+}
+
+#[derive(Serialize)]
+pub struct PostmortemCtx {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<Date>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration_minutes: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<&'static str>,
+    pub action_items: Vec<ActionCtx>,
+}
+
+#[derive(Serialize, Clone)]
+pub struct ActionCtx {
+    pub title: String,
+    pub owner: OwnerRef,
+    pub due: Date,
+    pub status: ActionStatus,
+    pub overdue: bool,
+    pub days_overdue: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+    /// The postmortem, on pages that list action items from several.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub doc: Option<Link>,
+}
+
+impl PostmortemCtx {
+    pub fn new(site: &Site, doc: &Document) -> PostmortemCtx {
+        let m = &doc.meta;
+        PostmortemCtx {
+            date: m.date,
+            duration: m.duration.as_ref().map(|d| d.text.clone()),
+            duration_minutes: m.duration.as_ref().map(|d| d.minutes),
+            status: m.status.map(|s| match s {
+                crate::front_matter::PostmortemStatus::Draft => "draft",
+                crate::front_matter::PostmortemStatus::InReview => "in-review",
+                crate::front_matter::PostmortemStatus::Published => "published",
+            }),
+            action_items: actions(site, doc, false),
+        }
+    }
+}
+
+/// A postmortem's action items; `with_doc` names the postmortem on each (for team pages).
+pub fn actions(site: &Site, doc: &Document, with_doc: bool) -> Vec<ActionCtx> {
+    doc.meta
+        .action_items
+        .iter()
+        .map(|a| {
+            let overdue = a.status == ActionStatus::Open && a.due < site.today;
+            ActionCtx {
+                title: a.title.clone(),
+                owner: OwnerRef::new(site, &a.owner),
+                due: a.due,
+                status: a.status,
+                overdue,
+                days_overdue: if overdue {
+                    a.due.days_until(site.today)
+                } else {
+                    0
+                },
+                link: a.link.clone(),
+                doc: with_doc.then(|| Link::to(doc)),
+            }
+        })
+        .collect()
+}
+
+#[derive(Serialize, Clone)]
+pub struct LessonItem {
+    pub title: String,
+    pub url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub minutes: Option<u32>,
+}
+
+#[derive(Serialize, Clone)]
+pub struct CourseCtx {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<crate::front_matter::Level>,
+    pub total_minutes: u32,
+    pub lessons: Vec<LessonItem>,
+    pub prerequisites: Vec<Link>,
+}
+
+#[derive(Serialize)]
+pub struct LessonCtx {
+    pub number: usize,
+    pub count: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub minutes: Option<u32>,
+    pub course: Link,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prev: Option<Link>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<Link>,
+}
+
+#[derive(Serialize, Clone, Default)]
+pub struct Counts {
+    pub documents: usize,
+    pub stale: usize,
+    pub due_soon: usize,
+    pub never_reviewed: usize,
+    pub lapsed: usize,
+}
+
+impl Counts {
+    pub fn of<'a>(cards: impl IntoIterator<Item = &'a Card>) -> Counts {
+        use crate::model::ReviewState as R;
+        let mut c = Counts::default();
+        for card in cards {
+            c.documents += 1;
+            match card.review.state {
+                R::Stale => c.stale += 1,
+                R::DueSoon => c.due_soon += 1,
+                R::NeverReviewed => c.never_reviewed += 1,
+                R::Fresh | R::Untracked => {}
+            }
+            if card.ownership == "lapsed" {
+                c.lapsed += 1;
+            }
+        }
+        c
+    }
+}
+
+#[derive(Serialize)]
+pub struct CourseCard {
+    #[serde(flatten)]
+    pub card: Card,
+    pub lessons: usize,
+    pub total_minutes: u32,
+}
+
+#[derive(Serialize)]
+pub struct HomeCtx {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub intro_html: Option<String>,
+    pub needs_review: Vec<Card>,
+    pub counts: Counts,
+    pub courses: Vec<CourseCard>,
+    pub postmortems: Vec<Card>,
+}
+
+#[derive(Serialize)]
+pub struct Group {
+    pub title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    pub cards: Vec<Card>,
+}
+
+#[derive(Serialize)]
+pub struct ListCtx {
+    pub heading: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub intro: Option<String>,
+    pub groups: Vec<Group>,
+}
+
+#[derive(Serialize)]
+pub struct TeamCtx {
+    pub owner: OwnerRef,
+    pub members: Vec<OwnerRef>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disbanded: Option<Date>,
+    pub owned: Vec<Card>,
+    pub needs_review: Vec<Card>,
+    pub actions: Vec<ActionCtx>,
+}
+
+#[derive(Serialize)]
+pub struct TeamCards {
+    pub owner: OwnerRef,
+    pub cards: Vec<Card>,
+}
+
+#[derive(Serialize)]
+pub struct ReportCtx {
+    pub counts: Counts,
+    pub chart_svg: String,
+    pub teams: Vec<TeamCards>,
+    pub unowned: Vec<Card>,
+}

@@ -1,0 +1,758 @@
+//! `fieldbook build`: the checked handbook rendered to a static site. Pages render in
+//! parallel straight to a staging directory that replaces the output only when all is written.
+
+pub mod chart;
+pub mod context;
+pub mod git;
+pub mod output;
+pub mod theme;
+pub mod urls;
+
+use crate::diagnostic::{Code, Diagnostic, Pos};
+use crate::front_matter::Kind;
+use crate::model::{Document, ReviewState, Site};
+use crate::render::{RenderOptions, render_markdown};
+use context::*;
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use urls::{doc_url, output_file, root_of, slug};
+
+pub struct BuildOptions {
+    /// Overrides `[build] output`.
+    pub output: Option<PathBuf>,
+    /// Include `draft: true` documents.
+    pub drafts: bool,
+    /// Report progress on standard error (a terminal is watching).
+    pub progress: bool,
+}
+
+#[derive(Debug)]
+pub struct Built {
+    pub pages: usize,
+    pub files: usize,
+    pub output: PathBuf,
+}
+
+/// Render `site` into its output directory. `Err` holds fatal diagnostics (template errors,
+/// an unsafe or unwritable output directory); the previous output is then left as it was.
+pub fn build(site: &Site, opts: &BuildOptions) -> Result<Built, Vec<Diagnostic>> {
+    let out_err = |msg: String| {
+        vec![Diagnostic::new(
+            Code::OutputError,
+            "book.toml",
+            Pos::START,
+            msg,
+        )]
+    };
+    let target = opts
+        .output
+        .clone()
+        .unwrap_or_else(|| site.config.output_dir.clone());
+    let target = output::check_target(&target, &site.config.root, &site.config.content_dir)
+        .map_err(|m| {
+            vec![
+                Diagnostic::new(Code::OutputError, "book.toml", Pos::START, m)
+                    .with_hint("choose an output directory of its own, such as public/"),
+            ]
+        })?;
+    let theme = theme::Theme::load(&site.config)?;
+    let staging = output::Staging::begin(&target)
+        .map_err(|e| out_err(format!("cannot prepare {}: {e}", target.display())))?;
+    let result = Builder::new(site, &theme, opts, &staging.dir).run();
+    match result {
+        Ok((pages, files)) => {
+            staging.commit().map_err(|e| {
+                out_err(format!(
+                    "cannot move the new site into {}: {e}",
+                    target.display()
+                ))
+            })?;
+            Ok(Built {
+                pages,
+                files,
+                output: target,
+            })
+        }
+        Err(e) => {
+            staging.abandon();
+            Err(e)
+        }
+    }
+}
+
+struct Builder<'a> {
+    site: &'a Site,
+    theme: &'a theme::Theme,
+    dir: &'a Path,
+    docs: Vec<&'a Document>,
+    site_ctx: SiteCtx<'a>,
+    nav: Vec<NavItem>,
+    history: git::History,
+    /// Lessons of each course in order.
+    lessons: BTreeMap<String, Vec<&'a Document>>,
+    progress: Option<AtomicUsize>,
+    render_opts: RenderOptions,
+}
+
+type Fatal = Vec<Diagnostic>;
+
+impl<'a> Builder<'a> {
+    fn new(site: &'a Site, theme: &'a theme::Theme, opts: &BuildOptions, dir: &'a Path) -> Self {
+        let docs: Vec<&Document> = site
+            .documents
+            .iter()
+            .filter(|d| d.meta_ok && (opts.drafts || !d.is_draft()))
+            .collect();
+        let count = |k: Kind| docs.iter().filter(|d| d.kind == k).count();
+        let nav = vec![
+            NavItem {
+                title: "Runbooks",
+                url: "runbooks/",
+                count: count(Kind::Runbook),
+            },
+            NavItem {
+                title: "Postmortems",
+                url: "postmortems/",
+                count: count(Kind::Postmortem),
+            },
+            NavItem {
+                title: "Courses",
+                url: "courses/",
+                count: count(Kind::Course),
+            },
+            NavItem {
+                title: "Teams",
+                url: "teams/",
+                count: site.owners.teams.len(),
+            },
+            NavItem {
+                title: "Services",
+                url: "services/",
+                count: group_by(&docs, |d| d.meta.services.clone()).len(),
+            },
+            NavItem {
+                title: "Freshness",
+                url: "freshness/",
+                count: 0,
+            },
+        ];
+        let lessons = course_lessons(&docs);
+        Builder {
+            site,
+            theme,
+            dir,
+            site_ctx: SiteCtx {
+                title: &site.config.book.title,
+                description: &site.config.book.description,
+                language: &site.config.book.language,
+                base_url: &site.config.book.base_url,
+                today: site.today,
+                version: env!("CARGO_PKG_VERSION"),
+            },
+            nav,
+            history: git::History::read(&site.config.content_dir),
+            lessons,
+            progress: opts.progress.then(|| AtomicUsize::new(0)),
+            render_opts: RenderOptions {
+                raw_html: site.config.raw_html,
+            },
+            docs,
+        }
+    }
+
+    fn run(&self) -> Result<(usize, usize), Fatal> {
+        let pages: Vec<usize> = self
+            .docs
+            .par_iter()
+            .filter(|d| !doc_url(&d.rel).is_empty())
+            .map(|d| self.doc_page(d).map(|_| self.tick()))
+            .collect::<Result<_, _>>()?;
+        let mut count = pages.len();
+        count += self.index_pages()?;
+        self.write_static()?;
+        let assets = self.copy_assets()?;
+        if let Some(p) = &self.progress {
+            let _ = p; // the summary line replaces the progress line
+            eprint!("\r\x1b[2K");
+        }
+        Ok((count, count + assets))
+    }
+
+    fn tick(&self) -> usize {
+        if let Some(p) = &self.progress {
+            let n = p.fetch_add(1, Ordering::Relaxed) + 1;
+            if n % 250 == 0 {
+                eprint!("\rbuild: {n}/{} pages", self.docs.len());
+            }
+        }
+        1
+    }
+
+    fn write(&self, url: &str, bytes: &[u8]) -> Result<(), Fatal> {
+        let path = self.dir.join(output_file(url));
+        let io = |e: std::io::Error| {
+            vec![Diagnostic::new(
+                Code::OutputError,
+                "book.toml",
+                Pos::START,
+                format!("cannot write {}: {e}", path.display()),
+            )]
+        };
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(io)?;
+        }
+        std::fs::write(&path, bytes).map_err(io)
+    }
+
+    fn page(&self, kind: &'static str, title: &str, url: &str, description: &str) -> PageCtx {
+        PageCtx {
+            kind,
+            title: title.to_string(),
+            url: url.to_string(),
+            root: root_of(url),
+            canonical: format!("{}{url}", self.site.config.book.base_url),
+            description: description.to_string(),
+        }
+    }
+
+    /// Render `template` with the common variables and one page-specific object.
+    fn render_page(
+        &self,
+        template: &str,
+        page: &PageCtx,
+        key: &'static str,
+        value: &impl serde::Serialize,
+    ) -> Result<(), Fatal> {
+        let mut ctx = tera::Context::new();
+        ctx.insert("site", &self.site_ctx);
+        ctx.insert("page", page);
+        ctx.insert("nav", &self.nav);
+        ctx.insert(key, value);
+        let html = self.theme.render(template, &ctx).map_err(|d| vec![*d])?;
+        self.write(&page.url, html.as_bytes())
+    }
+
+    fn doc_page(&self, doc: &Document) -> Result<(), Fatal> {
+        let url = doc_url(&doc.rel);
+        let root = root_of(&url);
+        let links = urls::DocLinks {
+            site: self.site,
+            doc,
+            root: root.clone(),
+        };
+        let rendered = render_markdown(doc.body(), &links, &self.render_opts);
+        let card = Card::new(self.site, doc);
+        let description = doc.meta.description.clone().unwrap_or_default();
+        let page = self.page(doc.kind.as_str(), &doc.title, &url, &description);
+        let ctx = DocCtx {
+            card,
+            html: rendered.html,
+            toc: rendered
+                .toc
+                .iter()
+                .map(|t| TocEntry { level: t.level, id: &t.id, text: &t.text })
+                .collect(),
+            edit_url: self.site.config.edit_url.as_ref().map(|t| t.replace("{path}", &doc.file)),
+            last_change: self.history.changes.get(&doc.rel).map(|c| LastChange { date: c.date.clone(), commit: c.commit.clone() }),
+            history_note: self.history.shallow.then_some(
+                "this copy of the repository is a shallow clone, so dates of last change may be too recent",
+            ),
+            extra: &doc.meta.extra,
+            postmortem: (doc.kind == Kind::Postmortem).then(|| PostmortemCtx::new(self.site, doc)),
+            course: (doc.kind == Kind::Course).then(|| self.course_ctx(doc)),
+            lesson: if doc.kind == Kind::Lesson { self.lesson_ctx(doc) } else { None },
+        };
+        self.render_page(&format!("{}.html", doc.kind.as_str()), &page, "doc", &ctx)
+    }
+
+    fn course_ctx(&self, course: &Document) -> CourseCtx {
+        let lessons: Vec<LessonItem> = self
+            .lessons
+            .get(course.course.as_deref().unwrap_or(""))
+            .map(|ls| {
+                ls.iter()
+                    .map(|l| LessonItem {
+                        title: l.title.clone(),
+                        url: doc_url(&l.rel),
+                        minutes: l.meta.minutes,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        CourseCtx {
+            level: course.meta.level,
+            total_minutes: lessons.iter().filter_map(|l| l.minutes).sum(),
+            lessons,
+            prerequisites: course
+                .meta
+                .prerequisites
+                .iter()
+                .filter_map(|slug| self.site.course(slug))
+                .map(Link::to)
+                .collect(),
+        }
+    }
+
+    fn lesson_ctx(&self, lesson: &Document) -> Option<LessonCtx> {
+        let slug = lesson.course.as_deref()?;
+        let course = self.site.course(slug)?;
+        let list = self.lessons.get(slug)?;
+        let i = list.iter().position(|l| l.rel == lesson.rel)?;
+        Some(LessonCtx {
+            number: i + 1,
+            count: list.len(),
+            minutes: lesson.meta.minutes,
+            course: Link::to(course),
+            prev: i.checked_sub(1).map(|p| Link::to(list[p])),
+            next: list.get(i + 1).map(|n| Link::to(n)),
+        })
+    }
+
+    fn cards(&self, filter: impl Fn(&Document) -> bool) -> Vec<Card> {
+        self.docs
+            .iter()
+            .filter(|d| filter(d))
+            .map(|d| Card::new(self.site, d))
+            .collect()
+    }
+
+    /// Home, indexes, teams, freshness, 404 and the sitemap. Returns how many pages.
+    fn index_pages(&self) -> Result<usize, Fatal> {
+        let all = self.cards(|_| true);
+        let mut urls: Vec<String> = all
+            .iter()
+            .filter(|c| !c.url.is_empty())
+            .map(|c| c.url.clone())
+            .collect();
+        let mut pages = 0;
+        let mut emit = |urls: &mut Vec<String>, url: &str| {
+            urls.push(url.to_string());
+            pages += 1;
+        };
+
+        // Home.
+        let intro_html = self
+            .site
+            .get("index.md")
+            .filter(|d| d.meta_ok && !d.is_draft())
+            .map(|d| {
+                let links = urls::DocLinks {
+                    site: self.site,
+                    doc: d,
+                    root: String::new(),
+                };
+                render_markdown(d.body(), &links, &self.render_opts).html
+            });
+        let mut needs_review: Vec<Card> = all.iter().filter(|c| c.flagged()).cloned().collect();
+        needs_review.sort_by_key(urgency);
+        needs_review.truncate(12);
+        let mut postmortems: Vec<Card> = all
+            .iter()
+            .filter(|c| c.kind == Kind::Postmortem)
+            .cloned()
+            .collect();
+        postmortems.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.url.cmp(&b.url)));
+        let home = HomeCtx {
+            intro_html,
+            needs_review,
+            counts: Counts::of(&all),
+            courses: self.course_cards(),
+            postmortems: postmortems.iter().take(5).cloned().collect(),
+        };
+        let page = self.page(
+            "home",
+            &self.site.config.book.title,
+            "",
+            &self.site.config.book.description,
+        );
+        self.render_page("home.html", &page, "home", &home)?;
+        emit(&mut urls, "");
+
+        // Kind indexes.
+        let by_service = |cards: Vec<Card>| -> Vec<Group> {
+            let mut groups: BTreeMap<String, Vec<Card>> = BTreeMap::new();
+            for c in cards {
+                let key = c
+                    .services
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| "Other".into());
+                groups.entry(key).or_default().push(c);
+            }
+            groups
+                .into_iter()
+                .map(|(s, cards)| Group {
+                    url: (s != "Other").then(|| format!("services/{}/", slug(&s))),
+                    title: s,
+                    cards,
+                })
+                .collect()
+        };
+        let runbooks = self.cards(|d| d.kind == Kind::Runbook);
+        self.list("runbooks/", "Runbooks", Some("Every runbook, by service. Stale ones are marked: verify their steps before acting."), by_service(runbooks))?;
+        emit(&mut urls, "runbooks/");
+
+        let mut by_year: BTreeMap<std::cmp::Reverse<String>, Vec<Card>> = BTreeMap::new();
+        for c in postmortems {
+            let year = c
+                .date
+                .map(|d| d.to_string()[..4].to_string())
+                .unwrap_or_else(|| "Undated".into());
+            by_year.entry(std::cmp::Reverse(year)).or_default().push(c);
+        }
+        let groups = by_year
+            .into_iter()
+            .map(|(y, cards)| Group {
+                title: y.0,
+                url: None,
+                cards,
+            })
+            .collect();
+        self.list(
+            "postmortems/",
+            "Postmortems",
+            Some("Incident reviews, newest first."),
+            groups,
+        )?;
+        emit(&mut urls, "postmortems/");
+
+        let courses = self.cards(|d| d.kind == Kind::Course);
+        self.list(
+            "courses/",
+            "Courses",
+            Some(
+                "Onboarding and training paths, built from the team's own runbooks and incidents.",
+            ),
+            vec![Group {
+                title: "All courses".into(),
+                url: None,
+                cards: courses,
+            }],
+        )?;
+        emit(&mut urls, "courses/");
+
+        let pages_list = self.cards(|d| d.kind == Kind::Page && !d.rel.eq("index.md"));
+        self.list(
+            "pages/",
+            "Pages",
+            None,
+            vec![Group {
+                title: "All pages".into(),
+                url: None,
+                cards: pages_list,
+            }],
+        )?;
+        emit(&mut urls, "pages/");
+
+        // Tags and services: an index of all, and a page for each.
+        for (base, heading, key) in [
+            (
+                "tags",
+                "Tags",
+                (|d: &Document| d.meta.tags.clone()) as fn(&Document) -> Vec<String>,
+            ),
+            ("services", "Services", |d: &Document| {
+                d.meta.services.clone()
+            }),
+        ] {
+            let groups = group_by(&self.docs, key);
+            let mut index = Vec::new();
+            for (name, docs) in &groups {
+                let url = format!("{base}/{}/", slug(name));
+                let cards: Vec<Card> = docs.iter().map(|d| Card::new(self.site, d)).collect();
+                let mut by_kind: BTreeMap<Kind, Vec<Card>> = BTreeMap::new();
+                for c in cards.iter().cloned() {
+                    by_kind.entry(c.kind).or_default().push(c);
+                }
+                let kind_groups = by_kind
+                    .into_iter()
+                    .map(|(k, cards)| Group {
+                        title: kind_title(k).into(),
+                        url: None,
+                        cards,
+                    })
+                    .collect();
+                self.list(
+                    &url,
+                    &format!("{} {name}", &heading[..heading.len() - 1]),
+                    None,
+                    kind_groups,
+                )?;
+                emit(&mut urls, &url);
+                index.push(Group {
+                    title: name.clone(),
+                    url: Some(url),
+                    cards,
+                });
+            }
+            self.list(&format!("{base}/"), heading, None, index)?;
+            emit(&mut urls, &format!("{base}/"));
+        }
+
+        // Teams.
+        let mut team_groups = Vec::new();
+        for (id, team) in &self.site.owners.teams {
+            let url = format!("teams/{}/", slug(id));
+            let owned = self.cards(|d| d.owners.iter().any(|o| o == id) && !d.owners_inherited);
+            let needs_review: Vec<Card> = owned.iter().filter(|c| c.flagged()).cloned().collect();
+            let actions: Vec<ActionCtx> = self
+                .docs
+                .iter()
+                .filter(|d| d.kind == Kind::Postmortem)
+                .flat_map(|d| actions(self.site, d, true))
+                .filter(|a| {
+                    a.owner.id == *id && a.status == crate::front_matter::ActionStatus::Open
+                })
+                .collect();
+            let ctx = TeamCtx {
+                owner: OwnerRef::new(self.site, id),
+                members: team
+                    .members
+                    .iter()
+                    .map(|m| OwnerRef::new(self.site, m))
+                    .collect(),
+                disbanded: team.disbanded,
+                owned: owned.clone(),
+                needs_review,
+                actions,
+            };
+            let page = self.page("team", self.site.owners.display_name(id), &url, "");
+            self.render_page("team.html", &page, "team", &ctx)?;
+            emit(&mut urls, &url);
+            team_groups.push(Group {
+                title: self.site.owners.display_name(id).to_string(),
+                url: Some(url),
+                cards: owned,
+            });
+        }
+        self.list(
+            "teams/",
+            "Teams",
+            Some("Who owns what, and how to reach them."),
+            team_groups,
+        )?;
+        emit(&mut urls, "teams/");
+
+        // Freshness report.
+        self.freshness(&all)?;
+        emit(&mut urls, "freshness/");
+
+        // Not found: served for any missing path, so its links start at base_url.
+        let mut page = self.page("not-found", "Page not found", "404.html", "");
+        page.root = self.site.config.book.base_url.clone();
+        self.render_page("404.html", &page, "missing", &())?;
+        pages += 1;
+
+        self.write(
+            "sitemap.xml",
+            sitemap(&self.site.config.book.base_url, &urls).as_bytes(),
+        )?;
+        Ok(pages)
+    }
+
+    fn list(
+        &self,
+        url: &str,
+        heading: &str,
+        intro: Option<&str>,
+        groups: Vec<Group>,
+    ) -> Result<(), Fatal> {
+        let ctx = ListCtx {
+            heading: heading.to_string(),
+            intro: intro.map(str::to_string),
+            groups,
+        };
+        let page = self.page("list", heading, url, intro.unwrap_or(""));
+        self.render_page("list.html", &page, "list", &ctx)
+    }
+
+    fn course_cards(&self) -> Vec<CourseCard> {
+        self.docs
+            .iter()
+            .filter(|d| d.kind == Kind::Course)
+            .map(|d| {
+                let c = self.course_ctx(d);
+                CourseCard {
+                    card: Card::new(self.site, d),
+                    lessons: c.lessons.len(),
+                    total_minutes: c.total_minutes,
+                }
+            })
+            .collect()
+    }
+
+    fn freshness(&self, all: &[Card]) -> Result<(), Fatal> {
+        let tracked: Vec<&Card> = all
+            .iter()
+            .filter(|c| c.review.state != ReviewState::Untracked || c.review.reviewed.is_some())
+            .collect();
+        let counts = chart::buckets(self.site.today, tracked.iter().map(|c| c.review.reviewed));
+        let flagged: Vec<&Card> = all.iter().filter(|c| c.flagged()).collect();
+        let mut teams: BTreeMap<String, Vec<Card>> = BTreeMap::new();
+        let mut unowned = Vec::new();
+        for c in &flagged {
+            let active: Vec<&OwnerRef> = c
+                .owners
+                .iter()
+                .filter(|o| o.standing == crate::owners::Standing::Active)
+                .collect();
+            if active.is_empty() {
+                unowned.push((*c).clone());
+            }
+            for o in c.owners.iter().filter(|o| o.kind == "team") {
+                teams.entry(o.id.clone()).or_default().push((*c).clone());
+            }
+        }
+        for cards in teams.values_mut() {
+            cards.sort_by_key(urgency);
+        }
+        unowned.sort_by_key(urgency);
+        let ctx = ReportCtx {
+            counts: Counts::of(all.iter()),
+            chart_svg: chart::review_age_svg(&counts),
+            teams: teams
+                .into_iter()
+                .map(|(id, cards)| TeamCards {
+                    owner: OwnerRef::new(self.site, &id),
+                    cards,
+                })
+                .collect(),
+            unowned,
+        };
+        let page = self.page(
+            "freshness",
+            "Freshness report",
+            "freshness/",
+            "Stale, due-soon, never-reviewed and unowned documents, by team",
+        );
+        self.render_page("freshness.html", &page, "report", &ctx)
+    }
+
+    fn write_static(&self) -> Result<(), Fatal> {
+        for (name, bytes) in &self.theme.static_files {
+            self.write(&format!("static/{name}"), bytes)?;
+        }
+        if !self.theme.static_files.contains_key("highlight.css") {
+            self.write(
+                "static/highlight.css",
+                crate::render::highlight_css().as_bytes(),
+            )?;
+        }
+        Ok(())
+    }
+
+    fn copy_assets(&self) -> Result<usize, Fatal> {
+        self.site
+            .assets
+            .par_iter()
+            .map(|rel| {
+                let to = self.dir.join(rel);
+                if let Some(p) = to.parent() {
+                    std::fs::create_dir_all(p).map_err(|e| copy_err(rel, &e))?;
+                }
+                std::fs::copy(self.site.config.content_dir.join(rel), &to)
+                    .map_err(|e| copy_err(rel, &e))?;
+                Ok(1)
+            })
+            .sum()
+    }
+}
+
+fn copy_err(rel: &str, e: &std::io::Error) -> Fatal {
+    vec![Diagnostic::new(
+        Code::OutputError,
+        format!("content/{rel}"),
+        Pos::START,
+        format!("cannot copy {rel}: {e}"),
+    )]
+}
+
+fn kind_title(k: Kind) -> &'static str {
+    match k {
+        Kind::Runbook => "Runbooks",
+        Kind::Postmortem => "Postmortems",
+        Kind::Course => "Courses",
+        Kind::Lesson => "Lessons",
+        Kind::Page => "Pages",
+    }
+}
+
+/// Most urgent first: no active owner, then stale (longest overdue first), never reviewed,
+/// due soon (soonest first).
+fn urgency(c: &Card) -> (u8, i64, String) {
+    let rank = match (c.ownership, c.review.state) {
+        ("lapsed", _) => 0,
+        (_, ReviewState::Stale) => 1,
+        (_, ReviewState::NeverReviewed) => 2,
+        (_, ReviewState::DueSoon) => 3,
+        _ => 4,
+    };
+    (rank, c.review.days_left.unwrap_or(0), c.url.clone())
+}
+
+/// Documents by each value of a list field (tags, services), values sorted.
+fn group_by<'a>(
+    docs: &[&'a Document],
+    key: impl Fn(&Document) -> Vec<String>,
+) -> BTreeMap<String, Vec<&'a Document>> {
+    let mut map: BTreeMap<String, Vec<&Document>> = BTreeMap::new();
+    for d in docs {
+        for v in key(d) {
+            map.entry(v).or_default().push(d);
+        }
+    }
+    map
+}
+
+/// Each course's lessons in order: its `lessons` list (names with or without `.md`), then
+/// any lessons it does not list, by file name.
+fn course_lessons<'a>(docs: &[&'a Document]) -> BTreeMap<String, Vec<&'a Document>> {
+    let mut map: BTreeMap<String, Vec<&Document>> = BTreeMap::new();
+    for d in docs.iter().filter(|d| d.kind == Kind::Lesson) {
+        if let Some(c) = &d.course {
+            map.entry(c.clone()).or_default().push(d);
+        }
+    }
+    for course in docs.iter().filter(|d| d.kind == Kind::Course) {
+        let Some(slug) = &course.course else { continue };
+        let Some(lessons) = map.get_mut(slug) else {
+            continue;
+        };
+        let order = &course.meta.lessons;
+        let pos = |d: &Document| {
+            let name = d.rel.rsplit('/').next().unwrap_or("");
+            let stem = name.trim_end_matches(".md");
+            order
+                .iter()
+                .position(|l| l == name || l == stem)
+                .unwrap_or(usize::MAX)
+        };
+        lessons.sort_by(|a, b| pos(a).cmp(&pos(b)).then_with(|| a.rel.cmp(&b.rel)));
+    }
+    map
+}
+
+fn sitemap(base: &str, urls: &[String]) -> String {
+    let mut urls: Vec<&String> = urls.iter().collect();
+    urls.sort();
+    urls.dedup();
+    let mut s = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for u in urls {
+        s.push_str("  <url><loc>");
+        s.push_str(&xml_escape(&format!("{base}{u}")));
+        s.push_str("</loc></url>\n");
+    }
+    s.push_str("</urlset>\n");
+    s
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}

@@ -1,0 +1,165 @@
+//! Themes: the default one embedded in the binary, overridden file by file by a site's
+//! `themes/<name>/templates` and `themes/<name>/static`.
+
+use crate::config::{CONFIG_FILE, Config};
+use crate::diagnostic::{Code, Diagnostic, Pos};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/default_theme.rs"));
+}
+
+pub struct Theme {
+    tera: tera::Tera,
+    /// Static files by path under `static/`.
+    pub static_files: BTreeMap<String, Vec<u8>>,
+    /// Each template's origin for error messages (`themes/acme/templates/x.html` for a site's
+    /// own, `(built-in) templates/x.html` for the embedded default) and its text.
+    sources: BTreeMap<String, (String, String)>,
+}
+
+impl Theme {
+    /// The embedded default theme with the site's overrides applied.
+    pub fn load(config: &Config) -> Result<Theme, Vec<Diagnostic>> {
+        let mut templates: BTreeMap<String, (String, String)> = BTreeMap::new();
+        let mut static_files = BTreeMap::new();
+        for (path, bytes) in embedded::FILES {
+            add_file(
+                path,
+                bytes.to_vec(),
+                format!("(built-in) {path}"),
+                &mut templates,
+                &mut static_files,
+            );
+        }
+        let dir = config.root.join("themes").join(&config.theme);
+        if dir.is_dir() {
+            for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
+                let entry = entry.map_err(|e| vec![io(&config.root, &dir, &e.to_string())])?;
+                if !entry.file_type().is_file() {
+                    continue;
+                }
+                let rel = entry.path().strip_prefix(&dir).unwrap_or(entry.path());
+                let rel = rel.to_string_lossy().replace('\\', "/");
+                if !(rel.starts_with("templates/") || rel.starts_with("static/")) {
+                    continue;
+                }
+                let bytes = std::fs::read(entry.path())
+                    .map_err(|e| vec![io(&config.root, entry.path(), &e.to_string())])?;
+                let shown = site_rel(&config.root, entry.path());
+                add_file(&rel, bytes, shown, &mut templates, &mut static_files);
+            }
+        } else if config.theme != "default" {
+            return Err(vec![
+                Diagnostic::new(
+                    Code::InvalidConfig,
+                    CONFIG_FILE,
+                    Pos::START,
+                    format!(
+                        "theme `{}` not found: no directory themes/{}/",
+                        config.theme, config.theme
+                    ),
+                )
+                .with_hint("create the theme folder, or set [build] theme = \"default\""),
+            ]);
+        }
+        let mut tera = tera::Tera::new();
+        // All at once: Tera resolves `extends` and `include` when the set is complete.
+        let result = tera.add_raw_templates(
+            templates
+                .iter()
+                .map(|(name, (text, _))| (name.as_str(), text.as_str())),
+        );
+        let sources: BTreeMap<String, (String, String)> = templates
+            .into_iter()
+            .map(|(name, (text, shown))| (name, (shown, text)))
+            .collect();
+        if let Err(e) = result {
+            return Err(vec![template_error(&e, &sources)]);
+        }
+        Ok(Theme {
+            tera,
+            static_files,
+            sources,
+        })
+    }
+
+    pub fn render(&self, template: &str, ctx: &tera::Context) -> Result<String, Box<Diagnostic>> {
+        self.tera
+            .render(template, ctx)
+            .map_err(|e| Box::new(template_error(&e, &self.sources)))
+    }
+}
+
+fn add_file(
+    rel: &str,
+    bytes: Vec<u8>,
+    shown: String,
+    templates: &mut BTreeMap<String, (String, String)>,
+    statics: &mut BTreeMap<String, Vec<u8>>,
+) {
+    if let Some(name) = rel.strip_prefix("templates/") {
+        templates.insert(
+            name.to_string(),
+            (String::from_utf8_lossy(&bytes).into_owned(), shown),
+        );
+    } else if let Some(name) = rel.strip_prefix("static/") {
+        statics.insert(name.to_string(), bytes);
+    }
+}
+
+fn site_rel(root: &Path, p: &Path) -> String {
+    p.strip_prefix(root)
+        .unwrap_or(p)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+fn io(root: &Path, p: &Path, e: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::IoError,
+        site_rel(root, p),
+        Pos::START,
+        format!("cannot read theme file: {e}"),
+    )
+}
+
+/// A Tera error as a finding at the template's line and column.
+fn template_error(e: &tera::Error, sources: &BTreeMap<String, (String, String)>) -> Diagnostic {
+    let report = match e.kind() {
+        tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => Some(r),
+        _ => None,
+    };
+    let Some(r) = report else {
+        return Diagnostic::new(
+            Code::TemplateError,
+            "(theme)",
+            Pos::START,
+            format!("template: {e}"),
+        )
+        .with_hint("check the theme's {% extends %} and {% include %} names");
+    };
+    let span = r.span();
+    let pos = Pos::new(
+        span.start_line.max(1) as u32,
+        span.start_col as u32 + 1,
+        span.range.len().max(1) as u32,
+    );
+    let d = match sources.get(r.filename()) {
+        Some((shown, text)) => Diagnostic::new(
+            Code::TemplateError,
+            shown,
+            pos,
+            format!("template: {}", r.message()),
+        )
+        .with_source(text),
+        None => Diagnostic::new(
+            Code::TemplateError,
+            r.filename(),
+            pos,
+            format!("template: {}", r.message()),
+        ),
+    };
+    d.with_hint("fix the template; themes/default/CONTEXT.md lists what each page's context holds")
+}

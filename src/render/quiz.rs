@@ -1,0 +1,217 @@
+//! ```` ```quiz ```` blocks (FORMAT.md: one question in YAML) as static HTML that reads well
+//! without JavaScript: the question, the numbered choices and a `<details>` with the answer.
+//! The theme's script may make it interactive using `data-quiz-id` and `data-correct`.
+
+use super::html::{escape_attr, render, render_inline};
+use super::{LinkResolver, RenderOptions, highlight};
+use serde::Deserialize;
+
+/// Larger quiz blocks are not parsed (shown as code with a note instead).
+pub const MAX_QUIZ_BYTES: usize = 64 * 1024;
+
+#[derive(Debug, Deserialize)]
+struct Quiz {
+    question: String,
+    choices: Vec<Choice>,
+    #[serde(default)]
+    explain: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Choice {
+    text: String,
+    #[serde(default)]
+    correct: bool,
+}
+
+fn parse(yaml: &str) -> Result<Quiz, String> {
+    if yaml.len() > MAX_QUIZ_BYTES {
+        return Err(format!(
+            "the block is larger than {} KiB",
+            MAX_QUIZ_BYTES / 1024
+        ));
+    }
+    let quiz: Quiz = serde_yaml_ng::from_str(yaml).map_err(|e| e.to_string())?;
+    if quiz.question.trim().is_empty() {
+        return Err("`question` is empty".into());
+    }
+    if quiz.choices.is_empty() {
+        return Err("`choices` is empty".into());
+    }
+    if !quiz.choices.iter().any(|c| c.correct) {
+        return Err("no choice has `correct: true`".into());
+    }
+    Ok(quiz)
+}
+
+/// A stable id for a quiz: FNV-1a (64 bit) of its trimmed question text, in hex.
+pub fn quiz_id(question: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in question.trim().bytes() {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}
+
+/// Write the quiz in `yaml`; returns false when it could not be read (it is then shown as
+/// an escaped code block after a visible note).
+pub(crate) fn write_quiz(
+    out: &mut String,
+    yaml: &str,
+    links: &dyn LinkResolver,
+    opts: &RenderOptions,
+) -> bool {
+    let quiz = match parse(yaml) {
+        Ok(quiz) => quiz,
+        Err(message) => {
+            out.push_str("<div class=\"quiz quiz-invalid\" role=\"note\">\n<p class=\"quiz-error\">This quiz could not be read: ");
+            escape_attr(out, &message);
+            out.push_str("</p>\n");
+            highlight::write_code_block(out, Some("quiz"), yaml);
+            out.push_str("</div>\n");
+            return false;
+        }
+    };
+    let correct: Vec<&Choice> = quiz.choices.iter().filter(|c| c.correct).collect();
+    out.push_str("<section class=\"quiz\" data-quiz-id=\"");
+    out.push_str(&quiz_id(&quiz.question));
+    out.push('"');
+    if correct.len() > 1 {
+        out.push_str(" data-multiple=\"true\"");
+    }
+    out.push_str(">\n");
+    let (question, inline) = render_inline(&quiz.question, links, opts);
+    wrap(out, inline, "quiz-question", "", &question);
+    out.push_str("<ol class=\"quiz-choices\">\n");
+    for choice in &quiz.choices {
+        out.push_str(if choice.correct {
+            "<li data-correct=\"true\">"
+        } else {
+            "<li data-correct=\"false\">"
+        });
+        out.push_str(&render_inline(&choice.text, links, opts).0);
+        out.push_str("</li>\n");
+    }
+    out.push_str("</ol>\n<details class=\"quiz-answer\"><summary>Show answer</summary>\n");
+    if let [one] = correct.as_slice() {
+        let (text, inline) = render_inline(&one.text, links, opts);
+        wrap(out, inline, "quiz-correct", "Correct: ", &text);
+    } else {
+        out.push_str("<p class=\"quiz-correct\">Correct:</p>\n<ul>\n");
+        for choice in &correct {
+            out.push_str("<li>");
+            out.push_str(&render_inline(&choice.text, links, opts).0);
+            out.push_str("</li>\n");
+        }
+        out.push_str("</ul>\n");
+    }
+    if let Some(explain) = quiz.explain.as_deref().filter(|e| !e.trim().is_empty()) {
+        out.push_str(&render(explain, links, opts, true).html);
+    }
+    out.push_str("</details>\n</section>\n");
+    true
+}
+
+/// `<p class>prefix html</p>` for inline HTML, `<div class>` when `html` holds blocks.
+fn wrap(out: &mut String, inline: bool, class: &str, prefix: &str, html: &str) {
+    let tag = if inline { "p" } else { "div" };
+    out.push_str(&format!("<{tag} class=\"{class}\">{prefix}"));
+    out.push_str(html.trim_end());
+    out.push_str(&format!("</{tag}>\n"));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::NoRewrite;
+    use super::*;
+
+    fn quiz(yaml: &str) -> (bool, String) {
+        let mut out = String::new();
+        let ok = write_quiz(&mut out, yaml, &NoRewrite, &RenderOptions::default());
+        (ok, out)
+    }
+
+    #[test]
+    fn renders_static_html() {
+        let (ok, html) = quiz(
+            "question: What should you check *first*?\nchoices:\n  - text: CPU <usage>\n  - text: The `burn-rate` window\n    correct: true\nexplain: |\n  Roll back first.\n\n  Debug later.\n",
+        );
+        assert!(ok);
+        assert_eq!(
+            html,
+            format!(
+                "<section class=\"quiz\" data-quiz-id=\"{}\">\n<p class=\"quiz-question\">What should you check <em>first</em>?</p>\n<ol class=\"quiz-choices\">\n<li data-correct=\"false\">CPU </li>\n<li data-correct=\"true\">The <code>burn-rate</code> window</li>\n</ol>\n<details class=\"quiz-answer\"><summary>Show answer</summary>\n<p class=\"quiz-correct\">Correct: The <code>burn-rate</code> window</p>\n<p>Roll back first.</p>\n<p>Debug later.</p>\n</details>\n</section>\n",
+                quiz_id("What should you check *first*?")
+            )
+        );
+    }
+
+    #[test]
+    fn multiple_select_and_escaping() {
+        let (ok, html) = quiz(
+            "question: \"Which <b>two</b> & why?\"\nchoices:\n  - {text: A, correct: true}\n  - {text: B, correct: true}\n  - {text: C}\n",
+        );
+        assert!(ok);
+        assert!(html.contains("data-multiple=\"true\""));
+        assert!(html.contains("Which two &amp; why?"), "{html}");
+        assert!(html.contains(
+            "<p class=\"quiz-correct\">Correct:</p>\n<ul>\n<li>A</li>\n<li>B</li>\n</ul>\n"
+        ));
+        let raw = write_raw("question: Q <b>x</b>\nchoices: [{text: A, correct: true}]\n");
+        assert!(raw.contains("Q <b>x</b>"));
+    }
+
+    fn write_raw(yaml: &str) -> String {
+        let mut out = String::new();
+        write_quiz(
+            &mut out,
+            yaml,
+            &NoRewrite,
+            &RenderOptions { raw_html: true },
+        );
+        out
+    }
+
+    #[test]
+    fn invalid_quizzes_show_as_code_with_a_note() {
+        for (yaml, why) in [
+            ("question: [unclosed\n", "could not be read"),
+            ("question: Q\n", "missing field `choices`"),
+            ("question: Q\nchoices: []\n", "`choices` is empty"),
+            (
+                "question: Q\nchoices: [{text: A}]\n",
+                "no choice has `correct: true`",
+            ),
+            ("question: \"<script>\"\nchoices: 3\n", "&lt;script&gt;"),
+        ] {
+            let (ok, html) = quiz(yaml);
+            assert!(!ok, "{yaml}");
+            assert!(html.starts_with("<div class=\"quiz quiz-invalid\" role=\"note\">"));
+            assert!(html.contains(why), "{why}: {html}");
+            assert!(html.contains("<pre class=\"code\" data-lang=\"quiz\"><code>"));
+            assert!(!html.contains("<script>"));
+        }
+    }
+
+    #[test]
+    fn block_text_is_not_put_in_paragraphs() {
+        let (ok, html) = quiz(
+            "question: \"Which?\\n\\n```\\ncode\\n```\"\nchoices:\n  - {text: \"- a\\n- b\", correct: true}\n",
+        );
+        assert!(ok);
+        assert!(html.contains("<div class=\"quiz-question\"><p>Which?</p>\n<pre class=\"code\"><code>code\n</code></pre></div>\n"), "{html}");
+        assert!(
+            html.contains("<div class=\"quiz-correct\">Correct: <ul>"),
+            "{html}"
+        );
+        assert!(!html.contains("<p class=\"quiz-question\"><pre"));
+    }
+
+    #[test]
+    fn ids_are_stable() {
+        assert_eq!(quiz_id("Q?"), quiz_id("  Q?\n"));
+        assert_ne!(quiz_id("Q?"), quiz_id("Q!"));
+        assert_eq!(quiz_id(""), "cbf29ce484222325");
+    }
+}

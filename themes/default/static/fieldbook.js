@@ -1,0 +1,162 @@
+/* Fieldbook default theme: small enhancements. The site works without this file.
+ * - a "Copy" button on every pre.code block; for shell sessions (data-prompt="$ ") only the
+ *   commands are copied, without the prompt and without the output lines;
+ * - code blocks and tables that scroll sideways can be focused (and so scrolled) by keyboard. */
+(function () {
+  "use strict";
+
+  /** The text to copy from a code block. */
+  function codeText(pre) {
+    var code = pre.querySelector("code") || pre;
+    var text = code.textContent.replace(/\n$/, "");
+    var prompt = pre.getAttribute("data-prompt");
+    return prompt ? commandsOnly(text, prompt) : text;
+  }
+
+  /** Keep the lines that start with the prompt (prompt removed) and the continuation lines
+   *  that follow a line ending in a backslash; drop the output. Without any prompt line,
+   *  everything is copied as it is. */
+  function commandsOnly(text, prompt) {
+    var lines = text.split("\n");
+    var bare = prompt.replace(/\s+$/, "");
+    var out = [];
+    var continued = false;
+    for (var i = 0; i < lines.length; i++) {
+      var line = lines[i];
+      if (continued) {
+        out.push(line);
+      } else if (line.indexOf(prompt) === 0) {
+        line = line.slice(prompt.length);
+        out.push(line);
+      } else if (bare && line === bare) {
+        line = "";                    // an empty prompt line
+        out.push(line);
+      } else {
+        continue;                     // output
+      }
+      continued = /\\\s*$/.test(line);
+    }
+    if (out.length === 0) return text;
+    return out.join("\n");
+  }
+
+  function copyWithTextarea(text) {
+    var area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.top = "-1000px";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    var selection = document.getSelection();
+    var previous = selection && selection.rangeCount > 0 ? selection.getRangeAt(0) : null;
+    area.select();
+    var ok = false;
+    try {
+      ok = document.execCommand("copy");
+    } catch (e) {
+      ok = false;
+    }
+    document.body.removeChild(area);
+    if (previous && selection) {
+      selection.removeAllRanges();
+      selection.addRange(previous);
+    }
+    return ok;
+  }
+
+  function copy(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text).then(
+        function () { return true; },
+        function () { return copyWithTextarea(text); }
+      );
+    }
+    return Promise.resolve(copyWithTextarea(text));
+  }
+
+  var status = null;
+  function announce(message) {
+    if (!status) {
+      status = document.createElement("div");
+      status.className = "visually-hidden";
+      status.setAttribute("aria-live", "polite");
+      status.setAttribute("role", "status");
+      document.body.appendChild(status);
+    }
+    // Clear first so the same message is announced again.
+    status.textContent = "";
+    window.setTimeout(function () { status.textContent = message; }, 50);
+  }
+
+  function addCopyButton(pre) {
+    if (!pre.parentNode || pre.parentNode.classList.contains("code-block")) return;
+    var wrap = document.createElement("div");
+    wrap.className = "code-block";
+    pre.parentNode.insertBefore(wrap, pre);
+    wrap.appendChild(pre);
+
+    var lang = pre.getAttribute("data-lang");
+    var isSession = pre.hasAttribute("data-prompt");
+    var label = isSession ? "Copy commands" : "Copy code";
+    if (lang) label += " (" + lang + ")";
+
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "copy-button";
+    button.textContent = "Copy";
+    button.setAttribute("aria-label", label);
+    var timer = 0;
+    button.addEventListener("click", function () {
+      copy(codeText(pre)).then(function (ok) {
+        button.textContent = ok ? "Copied" : "Copy failed";
+        button.setAttribute("data-state", ok ? "copied" : "failed");
+        announce(ok ? (isSession ? "Commands copied to the clipboard" : "Code copied to the clipboard")
+                    : "Could not copy; select the text and copy it by hand");
+        window.clearTimeout(timer);
+        timer = window.setTimeout(function () {
+          button.textContent = "Copy";
+          button.removeAttribute("data-state");
+        }, 2000);
+      });
+    });
+    wrap.appendChild(button);
+  }
+
+  /** Code blocks and tables that scroll sideways get a tab stop, so keyboard users can
+   *  scroll them too. */
+  function makeScrollersFocusable() {
+    var boxes = document.querySelectorAll("pre, .table-wrap");
+    for (var i = 0; i < boxes.length; i++) {
+      var box = boxes[i];
+      var scrolls = box.scrollWidth > box.clientWidth + 1;
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("data-scroll-focus", "");   // ours, to undo when it fits again
+      } else if (!scrolls && box.hasAttribute("data-scroll-focus")) {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("data-scroll-focus");
+      }
+    }
+  }
+
+  function init() {
+    var blocks = document.querySelectorAll("pre.code");
+    for (var i = 0; i < blocks.length; i++) addCopyButton(blocks[i]);
+    makeScrollersFocusable();
+    var pending = 0;
+    window.addEventListener("resize", function () {
+      window.clearTimeout(pending);
+      pending = window.setTimeout(makeScrollersFocusable, 200);
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+
+  // Exposed for tests; harmless in pages.
+  window.fieldbook = { commandsOnly: commandsOnly };
+})();
