@@ -135,7 +135,14 @@ impl<'a> Builder<'a> {
             NavItem {
                 title: "Freshness",
                 url: "freshness/",
-                count: 0,
+                // What needs attention, so the number itself is the warning.
+                count: docs
+                    .iter()
+                    .filter(|d| {
+                        site.effective_review(d).state.needs_review()
+                            || context::ownership_state(site, d) == "lapsed"
+                    })
+                    .count(),
             },
         ];
         let lessons = course_lessons(&docs);

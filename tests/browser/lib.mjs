@@ -1,0 +1,154 @@
+// Shared helpers for the browser tests (not a test file itself: node --test only runs
+// *.test.mjs here).
+//
+// Environment (set by tests/browser.rs; can be set by hand to run `node --test` directly):
+//   FIELDBOOK_SITE          the built demo site (required)
+//   FIELDBOOK_SUBPATH_SITE  the demo built with base_url "/handbook/" (sub-path test)
+//   FIELDBOOK_CHROMIUM      the Chromium binary (default /usr/bin/chromium)
+//   FIELDBOOK_SCREENSHOTS   where to write screenshots (default target/browser-screenshots)
+
+import { chromium } from "playwright-core";
+import { fileURLToPath } from "node:url";
+import path from "node:path";
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const CHROMIUM = process.env.FIELDBOOK_CHROMIUM || "/usr/bin/chromium";
+export const SCREENSHOTS =
+  process.env.FIELDBOOK_SCREENSHOTS || path.join(REPO, "target/browser-screenshots");
+export const AXE_PATH = path.join(REPO, "node_modules/axe-core/axe.min.js");
+
+export function siteDir(name = "FIELDBOOK_SITE") {
+  const dir = process.env[name];
+  if (!dir) {
+    throw new Error(
+      `${name} is not set: run these tests through \`cargo test --test browser\`, ` +
+        `or build the site and point ${name} at its output directory`,
+    );
+  }
+  return dir;
+}
+
+export function launch() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+// Pages of the demo handbook, relative to the site root.
+export const PAGES = {
+  home: "",
+  staleRunbook: "runbooks/tracking/events-delayed/",
+  freshRunbook: "runbooks/postgres/disk-full/",
+  // Console blocks with `$ ` prompts, output lines and a `\` continuation; also a table.
+  shellRunbook: "runbooks/k8s/pod-crashlooping/",
+  // The runbook with the most table rows.
+  tableRunbook: "runbooks/api-gateway/high-5xx-rate/",
+  postmortem: "postmortems/2026-11-10-tracking-consumer-oom-loop/",
+  course: "courses/oncall-101/",
+  lesson: "courses/oncall-101/01-slos-and-error-budgets/",
+  freshness: "freshness/",
+  team: "teams/team-db/",
+  tag: "tags/postgres/",
+  notFound: "no-such-page/",
+};
+
+/**
+ * Watch a page for trouble: console errors, uncaught exceptions, failed requests and
+ * responses with status >= 400. Also records every request URL. `expectStatus` maps a URL
+ * to the status its response is expected to have (for the 404 page).
+ */
+export function watch(page, { expectStatus = new Map() } = {}) {
+  const problems = [];
+  const requests = [];
+  page.on("console", (msg) => {
+    if (msg.type() === "error") {
+      const loc = msg.location();
+      problems.push(`console error: ${msg.text()}${loc?.url ? ` (at ${loc.url}:${loc.lineNumber})` : ""}`);
+    }
+  });
+  page.on("pageerror", (err) => problems.push(`uncaught exception: ${err.message}`));
+  page.on("request", (req) => requests.push(req.url()));
+  page.on("requestfailed", (req) =>
+    problems.push(`request failed: ${req.method()} ${req.url()}: ${req.failure()?.errorText}`),
+  );
+  page.on("response", (res) => {
+    const want = expectStatus.get(res.url());
+    if (want !== undefined) {
+      if (res.status() !== want) problems.push(`expected ${want}, got ${res.status()}: ${res.url()}`);
+    } else if (res.status() >= 400) {
+      problems.push(`HTTP ${res.status()}: ${res.request().method()} ${res.url()}`);
+    }
+  });
+  return { problems, requests };
+}
+
+/** Relative luminance (WCAG) of a CSS `rgb()`/`rgba()` colour; alpha is ignored. */
+export function luminance(css) {
+  const m = css.match(/rgba?\(\s*([\d.]+)[,\s]+([\d.]+)[,\s]+([\d.]+)/);
+  if (!m) {
+    // color(srgb r g b) with 0..1 components
+    const c = css.match(/color\(srgb\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)/);
+    if (!c) throw new Error(`cannot parse colour: ${css}`);
+    return lum(c.slice(1, 4).map(Number));
+  }
+  return lum(m.slice(1, 4).map((v) => Number(v) / 255));
+}
+
+function lum([r, g, b]) {
+  const lin = (c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+  return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+}
+
+/** The effective background colour of `body` (body's own, else the root element's). */
+export async function pageColours(page) {
+  return page.evaluate(() => {
+    const transparent = (c) => c === "transparent" || /rgba\(.*,\s*0\)$/.test(c);
+    const body = getComputedStyle(document.body);
+    let bg = body.backgroundColor;
+    if (transparent(bg)) bg = getComputedStyle(document.documentElement).backgroundColor;
+    return { background: bg, text: body.color };
+  });
+}
+
+/** Run axe-core on the page; return its violations. */
+export async function runAxe(page) {
+  await page.addScriptTag({ path: AXE_PATH });
+  return page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const result = await axe.run(document, { resultTypes: ["violations"] });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      helpUrl: v.helpUrl,
+      nodes: v.nodes.map((n) => ({
+        target: n.target.join(" "),
+        summary: n.failureSummary,
+        html: n.html,
+      })),
+    }));
+  });
+}
+
+export function formatViolations(violations) {
+  return violations
+    .map(
+      (v) =>
+        `  [${v.impact}] ${v.id}: ${v.help}\n` +
+        v.nodes
+          .slice(0, 8)
+          .map((n) => `      ${n.target}\n        ${(n.summary || "").replace(/\n/g, "\n        ")}`)
+          .join("\n") +
+        (v.nodes.length > 8 ? `\n      … and ${v.nodes.length - 8} more` : ""),
+    )
+    .join("\n");
+}
