@@ -2,7 +2,7 @@
 //! names a directory (`runbooks/db/failover/`) whose `index.html` is the page; pages link to each
 //! other through relative paths so the site works under any `base_url` and from a folder.
 
-use crate::checks::{LinkTarget, resolve_link};
+use crate::links::{LinkTarget, percent_decode, resolve_link};
 use crate::model::{Document, Site};
 use crate::render::LinkResolver;
 
@@ -27,7 +27,7 @@ pub fn doc_url(rel: &str) -> String {
 
 /// The file a URL is written to, relative to the output directory.
 pub fn output_file(url: &str) -> String {
-    let decoded = decode_path(url);
+    let decoded = percent_decode(url);
     if decoded.is_empty() || decoded.ends_with('/') {
         format!("{decoded}index.html")
     } else {
@@ -72,27 +72,6 @@ pub fn encode_path(p: &str) -> String {
         }
     }
     out
-}
-
-fn decode_path(p: &str) -> String {
-    let b = p.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && let Some(v) = b
-                .get(i + 1..i + 3)
-                .and_then(|h| std::str::from_utf8(h).ok())
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(v);
-            i += 3;
-            continue;
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Rewrites a document's links: Markdown files to their pages, other files to where they are

@@ -72,6 +72,13 @@ export function watch(page, { expectStatus = new Map() } = {}) {
   page.on("console", (msg) => {
     if (msg.type() === "error") {
       const loc = msg.location();
+      // Chromium's own console line for a response already checked by status below.
+      if (/^Failed to load resource/.test(msg.text()) && loc?.url) {
+        if (expectStatus.has(loc.url)) return;
+        // The browser asks for /favicon.ico by itself (the theme declares no icon): not
+        // something the page requested.
+        if (new URL(loc.url).pathname === "/favicon.ico") return;
+      }
       problems.push(`console error: ${msg.text()}${loc?.url ? ` (at ${loc.url}:${loc.lineNumber})` : ""}`);
     }
   });
@@ -119,12 +126,14 @@ export async function pageColours(page) {
   });
 }
 
-/** Run axe-core on the page; return its violations. */
-export async function runAxe(page) {
+/** Run axe-core on the page (all rules, or only `rules`); return its violations. */
+export async function runAxe(page, rules = null) {
   await page.addScriptTag({ path: AXE_PATH });
-  return page.evaluate(async () => {
+  return page.evaluate(async (rules) => {
+    const options = { resultTypes: ["violations"] };
+    if (rules) options.runOnly = { type: "rule", values: rules };
     // eslint-disable-next-line no-undef
-    const result = await axe.run(document, { resultTypes: ["violations"] });
+    const result = await axe.run(document, options);
     return result.violations.map((v) => ({
       id: v.id,
       impact: v.impact,
@@ -136,7 +145,7 @@ export async function runAxe(page) {
         html: n.html,
       })),
     }));
-  });
+  }, rules);
 }
 
 export function formatViolations(violations) {
