@@ -59,7 +59,12 @@ pub fn outline(body: &str) -> Outline {
     let mut out = Outline::default();
     let mut slugs = Slugger::default();
     let mut heading: Option<(u8, Option<String>, usize, String)> = None;
-    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+    // The renderer turns `!!! note` admonitions into block quotes before parsing; parse the
+    // same text so that headings and links inside them count, and map offsets back.
+    let pre = crate::render::preprocess(body);
+    for (event, range) in Parser::new_ext(&pre.text, options()).into_offset_iter() {
+        let start = pre.source_offset(range.start);
+        let range = start..pre.source_offset(range.end).max(start);
         match event {
             Event::Start(Tag::Heading { level, id, .. }) => {
                 heading = Some((

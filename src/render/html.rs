@@ -220,9 +220,9 @@ impl Writer<'_> {
                         .replace_range(pos..pos + 4, "<li class=\"task-list-item\">");
                 }
                 self.push(if checked {
-                    "<input type=\"checkbox\" disabled checked> "
+                    "<input type=\"checkbox\" disabled checked aria-label=\"done\"> "
                 } else {
-                    "<input type=\"checkbox\" disabled> "
+                    "<input type=\"checkbox\" disabled aria-label=\"not done\"> "
                 });
             }
         }

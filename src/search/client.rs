@@ -1,0 +1,431 @@
+//! The client index (`search/` in the output, docs/search.md "Client index files"): the same
+//! analysed terms as the tantivy index, as plain JSON for `static/search.js`.
+//!
+//! Beyond docs/search.md: `len` holds tantivy's field norms (the token count, exact up to 40,
+//! then rounded down to one of 256 steps) so that BM25 agrees to the last digit; doc entries
+//! carry `p` (the content path); `index.json` carries `k1`, `b` and the query constants.
+//! Chunk sizes grow with the site so that a site has at most 1 + 128 + 320 + 320 files:
+//! `doc_chunk = max(64, ⌈N/128⌉)`, `text_chunk = max(16, ⌈N/320⌉)`, term shards of at least
+//! 24 KiB, at most 320 of them. Terms are sorted by UTF-8 bytes (code point order).
+//!
+//! [`Reference`] reads these files back and scores queries the way the browser must, so that
+//! tests can hold the two engines to the same results.
+
+use super::analyze::field_tokens;
+use super::query::{self, Lexicon, Planned, Query};
+use super::{FIELDS, SearchDoc, WEIGHTS};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io;
+use std::path::Path;
+use tantivy::fieldnorm::FieldNormReader;
+
+pub const VERSION: u32 = 1;
+pub const SHARD_TARGET: usize = 24 * 1024;
+pub const MAX_SHARDS: usize = 320;
+pub const TEXT_CHARS: usize = 3000;
+pub const K1: f32 = 1.2;
+pub const B: f32 = 0.75;
+
+/// Docs per metadata chunk for a site of `n` documents.
+pub fn doc_chunk(n: usize) -> usize {
+    64.max(n.div_ceil(128))
+}
+
+/// Docs per text chunk.
+pub fn text_chunk(n: usize) -> usize {
+    16.max(n.div_ceil(320))
+}
+
+/// tantivy's field norm of a field of `len` tokens.
+pub fn quantize(len: u32) -> u32 {
+    FieldNormReader::id_to_fieldnorm(FieldNormReader::fieldnorm_to_id(len))
+}
+
+/// One posting: doc id, field id, positions.
+type Posting = (u32, u8, Vec<u32>);
+
+struct Analysed {
+    postings: Vec<(String, u8, Vec<u32>)>,
+    lens: [u32; 5],
+}
+
+fn analyse(doc: &SearchDoc) -> Analysed {
+    let mut postings = Vec::new();
+    let mut lens = [0u32; 5];
+    for (f, values) in doc.field_values().iter().enumerate() {
+        let (tokens, len) = field_tokens(values);
+        lens[f] = len;
+        let mut by_term: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+        for (term, pos) in tokens {
+            by_term.entry(term).or_default().push(pos);
+        }
+        for (term, mut pos) in by_term {
+            pos.sort_unstable();
+            postings.push((term, f as u8, pos));
+        }
+    }
+    Analysed { postings, lens }
+}
+
+fn write_json(path: &Path, v: &impl Serialize) -> io::Result<()> {
+    std::fs::write(path, serde_json::to_vec(v)?)
+}
+
+/// Write the client index into `<out_dir>/search/`; returns the number of files written.
+/// Earlier `t/`, `d/` and `x/` directories there are replaced.
+pub fn write_client_index(out_dir: &Path, docs: &[SearchDoc]) -> io::Result<usize> {
+    let root = out_dir.join("search");
+    for sub in ["t", "d", "x"] {
+        let p = root.join(sub);
+        if p.exists() {
+            std::fs::remove_dir_all(&p)?;
+        }
+        std::fs::create_dir_all(&p)?;
+    }
+    let n = docs.len();
+    let analysed: Vec<Analysed> = docs.par_iter().map(analyse).collect();
+
+    // Terms → postings, docs in order.
+    let mut terms: HashMap<String, Vec<Posting>> = HashMap::new();
+    let mut totals = [0u64; 5];
+    for (d, a) in analysed.iter().enumerate() {
+        for (f, l) in a.lens.iter().enumerate() {
+            totals[f] += u64::from(*l);
+        }
+        for (term, f, pos) in &a.postings {
+            terms
+                .entry(term.clone())
+                .or_default()
+                .push((d as u32, *f, pos.clone()));
+        }
+    }
+    let mut sorted: Vec<(String, Vec<Posting>)> = terms.into_iter().collect();
+    sorted.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let entries: Vec<String> = sorted
+        .par_iter()
+        .map(|(term, postings)| {
+            let mut s = serde_json::to_string(term).unwrap_or_default();
+            s.push_str(":[");
+            for (i, (d, f, pos)) in postings.iter().enumerate() {
+                if i > 0 {
+                    s.push(',');
+                }
+                s.push_str(&format!("[{d},{f},{},[", pos.len()));
+                for (j, p) in pos.iter().enumerate() {
+                    if j > 0 {
+                        s.push(',');
+                    }
+                    s.push_str(&p.to_string());
+                }
+                s.push_str("]]");
+            }
+            s.push(']');
+            s
+        })
+        .collect();
+    let total: usize = entries.iter().map(|e| e.len() + 1).sum();
+    let target = SHARD_TARGET.max(total.div_ceil(MAX_SHARDS));
+    let mut shards: Vec<String> = Vec::new();
+    let mut files = 0;
+    let mut buf = String::new();
+    let mut flush = |buf: &mut String, shards: &mut Vec<String>, first: &str| -> io::Result<()> {
+        buf.push('}');
+        let i = shards.len();
+        shards.push(if i == 0 { String::new() } else { first.to_string() });
+        std::fs::write(root.join("t").join(format!("{i}.json")), buf.as_bytes())?;
+        buf.clear();
+        Ok(())
+    };
+    let mut first = String::new();
+    for ((term, _), entry) in sorted.iter().zip(&entries) {
+        if buf.is_empty() {
+            buf.push('{');
+            first = term.clone();
+        } else {
+            buf.push(',');
+        }
+        buf.push_str(entry);
+        if buf.len() >= target {
+            flush(&mut buf, &mut shards, &first)?;
+            files += 1;
+        }
+    }
+    if !buf.is_empty() || shards.is_empty() {
+        if buf.is_empty() {
+            buf.push('{');
+        }
+        flush(&mut buf, &mut shards, &first)?;
+        files += 1;
+    }
+
+    let dc = doc_chunk(n);
+    for (j, chunk) in docs.chunks(dc).enumerate() {
+        let arr: Vec<Value> = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                let lens = analysed[j * dc + i].lens.map(quantize);
+                json!({
+                    "t": d.title, "u": d.url, "k": d.kind, "s": d.state, "l": d.lapsed,
+                    "o": d.owner_names, "c": d.channel, "sv": d.services, "tm": d.teams,
+                    "r": d.reviewed, "len": lens, "p": d.rel,
+                })
+            })
+            .collect();
+        write_json(&root.join("d").join(format!("{j}.json")), &arr)?;
+        files += 1;
+    }
+    let tc = text_chunk(n);
+    for (k, chunk) in docs.chunks(tc).enumerate() {
+        let arr: Vec<String> = chunk
+            .iter()
+            .map(|d| d.full_text().chars().take(TEXT_CHARS).collect())
+            .collect();
+        write_json(&root.join("x").join(format!("{k}.json")), &arr)?;
+        files += 1;
+    }
+
+    let set = |f: &dyn Fn(&SearchDoc) -> Vec<String>| -> Vec<String> {
+        docs.iter()
+            .flat_map(f)
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect()
+    };
+    let avg: serde_json::Map<String, Value> = FIELDS
+        .iter()
+        .zip(totals)
+        .map(|(f, t)| {
+            let avg = if n == 0 { 0.0 } else { t as f32 / n as f32 };
+            (f.to_string(), json!(avg))
+        })
+        .collect();
+    let index = json!({
+        "version": VERSION,
+        "docs": n,
+        "avg_len": avg,
+        "fields": FIELDS,
+        "weights": WEIGHTS,
+        "shards": shards,
+        "doc_chunk": dc,
+        "text_chunk": tc,
+        "filters": {
+            "kind": set(&|d| vec![d.kind.as_str().to_string()]),
+            "service": set(&|d| d.services.clone()),
+            "team": set(&|d| d.teams.clone()),
+        },
+        "k1": K1,
+        "b": B,
+        "query": {
+            "exact": query::EXACT, "exact_single": query::EXACT_SINGLE,
+            "prefix": query::PREFIX, "typo": query::TYPO, "phrase": query::PHRASE,
+            "prefix_min_chars": query::PREFIX_MIN_CHARS,
+            "prefix_max_terms": query::PREFIX_MAX_TERMS,
+            "typo_max_terms": query::TYPO_MAX_TERMS,
+        },
+    });
+    write_json(&root.join("index.json"), &index)?;
+    Ok(files + 1)
+}
+
+#[derive(Deserialize)]
+struct IndexJson {
+    docs: usize,
+    avg_len: BTreeMap<String, f32>,
+    shards: Vec<String>,
+    doc_chunk: usize,
+}
+
+#[derive(Deserialize)]
+struct DocJson {
+    p: String,
+    k: String,
+    s: String,
+    sv: Vec<String>,
+    len: [u32; 5],
+}
+
+/// The client index read back (every shard), scoring queries as docs/search.md and
+/// [`super::query`] define: the reference the browser's script is held to.
+pub struct Reference {
+    n: usize,
+    avg: [f32; 5],
+    terms: BTreeMap<String, Vec<Posting>>,
+    docs: Vec<DocJson>,
+}
+
+impl Reference {
+    pub fn open(out_dir: &Path) -> io::Result<Reference> {
+        let root = out_dir.join("search");
+        let read = |p: &Path| -> io::Result<Vec<u8>> { std::fs::read(p) };
+        let index: IndexJson = serde_json::from_slice(&read(&root.join("index.json"))?)?;
+        let mut terms = BTreeMap::new();
+        for i in 0..index.shards.len() {
+            let shard: BTreeMap<String, Vec<(u32, u8, u32, Vec<u32>)>> =
+                serde_json::from_slice(&read(&root.join("t").join(format!("{i}.json")))?)?;
+            for (t, p) in shard {
+                terms.insert(t, p.into_iter().map(|(d, f, _, pos)| (d, f, pos)).collect());
+            }
+        }
+        let mut docs = Vec::new();
+        for j in 0..index.docs.div_ceil(index.doc_chunk.max(1)) {
+            let chunk: Vec<DocJson> =
+                serde_json::from_slice(&read(&root.join("d").join(format!("{j}.json")))?)?;
+            docs.extend(chunk);
+        }
+        let avg = FIELDS.map(|f| index.avg_len.get(f).copied().unwrap_or(0.0));
+        Ok(Reference {
+            n: index.docs,
+            avg,
+            terms,
+            docs,
+        })
+    }
+
+    fn bm25(&self, idf: f32, tf: u32, field: usize, doc: u32) -> f32 {
+        let weight = idf * (1.0 + K1);
+        let len = self.docs[doc as usize].len[field] as f32;
+        let norm = K1 * (1.0 - B + B * len / self.avg[field]);
+        let tf = tf as f32;
+        weight * (tf / (tf + norm))
+    }
+
+    fn idf(&self, term: &str, field: usize) -> f32 {
+        let df = self
+            .terms
+            .get(term)
+            .map_or(0, |p| p.iter().filter(|x| x.1 as usize == field).count());
+        let x = ((self.n - df) as f32 + 0.5) / (df as f32 + 0.5);
+        (1.0 + x).ln()
+    }
+
+    /// Per (doc, field): the element's score there.
+    fn element(&self, p: &Planned) -> HashMap<(u32, usize), f32> {
+        let mut out: HashMap<(u32, usize), f32> = HashMap::new();
+        match p {
+            Planned::Word(variants) => {
+                for v in variants {
+                    let Some(postings) = self.terms.get(&v.term) else {
+                        continue;
+                    };
+                    for (d, f, pos) in postings {
+                        let f = *f as usize;
+                        let s = self.bm25(self.idf(&v.term, f), pos.len() as u32, f, *d)
+                            * v.factor;
+                        let e = out.entry((*d, f)).or_insert(0.0);
+                        *e = e.max(s);
+                    }
+                }
+            }
+            Planned::Phrase(words) => {
+                let base = words[0].1;
+                let Some(first) = self.terms.get(&words[0].0) else {
+                    return out;
+                };
+                for (d, f, pos0) in first {
+                    let fu = *f as usize;
+                    let lists: Option<Vec<&Vec<u32>>> = words[1..]
+                        .iter()
+                        .map(|(w, _)| {
+                            self.terms
+                                .get(w)?
+                                .iter()
+                                .find(|x| x.0 == *d && x.1 == *f)
+                                .map(|x| &x.2)
+                        })
+                        .collect();
+                    let Some(lists) = lists else { continue };
+                    let count = pos0
+                        .iter()
+                        .filter(|&&p0| {
+                            words[1..].iter().zip(&lists).all(|((_, wp), l)| {
+                                l.binary_search(&(p0 + (wp - base))).is_ok()
+                            })
+                        })
+                        .count();
+                    if count == 0 {
+                        continue;
+                    }
+                    let idf: f32 = words.iter().map(|(w, _)| self.idf(w, fu)).sum();
+                    out.insert((*d, fu), self.bm25(idf, count as u32, fu, *d));
+                }
+            }
+        }
+        out
+    }
+
+    /// Ranked `(path, score)` for `q` (the owner filter is not available in the client index
+    /// and is ignored).
+    pub fn search(&self, q: &Query) -> io::Result<Vec<(String, f32)>> {
+        let (planned, had_text) = query::plan(self, &q.text)?;
+        let mut totals: Option<HashMap<u32, f32>> = None;
+        for p in &planned {
+            let per = self.element(p);
+            if per.is_empty() {
+                continue; // matches nothing: ignored
+            }
+            let boost = |f: usize| match p {
+                Planned::Word(_) => WEIGHTS[f],
+                Planned::Phrase(_) => WEIGHTS[f] * query::PHRASE,
+            };
+            let mut doc_scores: HashMap<u32, f32> = HashMap::new();
+            for f in 0..5 {
+                for ((d, ff), s) in &per {
+                    if *ff == f {
+                        *doc_scores.entry(*d).or_insert(0.0) += s * boost(f);
+                    }
+                }
+            }
+            totals = Some(match totals {
+                None => doc_scores,
+                Some(t) => t
+                    .into_iter()
+                    .filter_map(|(d, s)| doc_scores.get(&d).map(|x| (d, s + x)))
+                    .collect(),
+            });
+        }
+        let filtered = q.kind.is_some() || q.service.is_some() || q.stale;
+        let totals = match totals {
+            Some(t) => t,
+            None if !had_text && filtered => {
+                (0..self.n as u32).map(|d| (d, 0.0)).collect()
+            }
+            None => HashMap::new(),
+        };
+        let mut out: Vec<(String, f32)> = totals
+            .into_iter()
+            .filter(|(d, _)| {
+                let doc = &self.docs[*d as usize];
+                q.kind.is_none_or(|k| doc.k == k.as_str())
+                    && q.service.as_ref().is_none_or(|s| doc.sv.contains(s))
+                    && (!q.stale || doc.s == "stale")
+            })
+            .map(|(d, s)| (self.docs[d as usize].p.clone(), s))
+            .collect();
+        out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        out.truncate(if q.limit == 0 {
+            query::DEFAULT_LIMIT
+        } else {
+            q.limit
+        });
+        Ok(out)
+    }
+}
+
+impl Lexicon for Reference {
+    fn postings(&self, term: &str) -> io::Result<u64> {
+        Ok(self.terms.get(term).map_or(0, |p| p.len() as u64))
+    }
+
+    fn with_prefix(&self, prefix: &str) -> io::Result<Vec<(String, u64)>> {
+        Ok(self
+            .terms
+            .range(prefix.to_string()..)
+            .take_while(|(t, _)| t.starts_with(prefix))
+            .map(|(t, p)| (t.clone(), p.len() as u64))
+            .collect())
+    }
+}

@@ -1,0 +1,314 @@
+//! The tantivy index in `<site>/.fieldbook/search/`: created on first use, then updated in
+//! place. Each document's content hash is kept in `fieldbook-manifest.json` beside the index;
+//! an update re-indexes only documents whose hash changed and deletes removed ones. The commit
+//! payload names the schema version and the manifest's digest, so an index that does not match
+//! its manifest (an interrupted update) or an older schema is rebuilt from scratch.
+//!
+//! After an update that changed anything the index is merged into one segment, so that deleted
+//! documents no longer count in BM25 statistics and scores equal those of a fresh build.
+
+use super::analyze::FieldbookTokenizer;
+use super::{FIELDS, SearchDoc};
+use crate::front_matter::Kind;
+use crate::model::ReviewState;
+use anyhow::Context;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+use tantivy::indexer::NoMergePolicy;
+use tantivy::schema::{
+    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::{Index, IndexWriter, TantivyDocument, Term};
+
+/// Bump when the schema, the analysis or the stored data change: indexes of another version
+/// are rebuilt.
+pub const SCHEMA_VERSION: u32 = 1;
+pub const TOKENIZER: &str = "fieldbook";
+const MANIFEST: &str = "fieldbook-manifest.json";
+
+/// What [`update_index`] did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct IndexStats {
+    /// Documents in the index now.
+    pub documents: usize,
+    /// Documents added or re-indexed.
+    pub indexed: usize,
+    /// Documents deleted (removed from the site, or drafts when drafts are left out).
+    pub removed: usize,
+    pub unchanged: usize,
+    /// The index was created from scratch (none yet, another schema version, or damaged).
+    pub rebuilt: bool,
+}
+
+/// The schema's fields.
+#[derive(Clone, Copy)]
+pub(crate) struct Fields {
+    pub rel: Field,
+    pub data: Field,
+    pub text: [Field; 5],
+    pub kind: Field,
+    pub service: Field,
+    pub owner: Field,
+    pub state: Field,
+}
+
+pub(crate) fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let rel = b.add_text_field("rel", STRING | STORED);
+    let data = b.add_text_field("data", STORED);
+    let text_opts = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(TOKENIZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let text = FIELDS.map(|name| b.add_text_field(name, text_opts.clone()));
+    let kind = b.add_text_field("kind", STRING);
+    let service = b.add_text_field("service", STRING);
+    let owner = b.add_text_field("owner", STRING);
+    let state = b.add_text_field("state", STRING);
+    let fields = Fields {
+        rel,
+        data,
+        text,
+        kind,
+        service,
+        owner,
+        state,
+    };
+    (b.build(), fields)
+}
+
+/// What a hit needs, stored with each document.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct Stored {
+    pub rel: String,
+    pub url: String,
+    pub title: String,
+    pub kind: Kind,
+    pub state: String,
+    pub lapsed: bool,
+    pub owners: Vec<String>,
+    pub owner_names: Vec<String>,
+    pub headings: Vec<String>,
+    pub body: String,
+}
+
+pub(crate) fn state_from_str(s: &str) -> ReviewState {
+    match s {
+        "stale" => ReviewState::Stale,
+        "never-reviewed" => ReviewState::NeverReviewed,
+        "due-soon" => ReviewState::DueSoon,
+        "fresh" => ReviewState::Fresh,
+        _ => ReviewState::Untracked,
+    }
+}
+
+#[derive(Serialize, Deserialize, Default)]
+struct Manifest {
+    version: u32,
+    docs: BTreeMap<String, String>,
+}
+
+impl Manifest {
+    fn payload(&self) -> String {
+        let json = serde_json::to_vec(&self.docs).unwrap_or_default();
+        format!("fieldbook-search v{} {:016x}", self.version, fnv1a(&json))
+    }
+}
+
+/// FNV-1a, 64 bits: a content hash that stays the same across Rust releases.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+/// The content hash of a document: everything it is indexed and shown with.
+pub fn doc_hash(doc: &SearchDoc) -> String {
+    let json = serde_json::to_vec(doc).unwrap_or_default();
+    format!("{:016x}{:08x}", fnv1a(&json), json.len() as u32)
+}
+
+pub(crate) fn register(index: &Index) {
+    index.tokenizers().register(TOKENIZER, FieldbookTokenizer);
+}
+
+/// Open the index of a site for searching (with the tokenizer registered).
+pub(crate) fn open(site_root: &Path) -> anyhow::Result<(Index, Fields)> {
+    let dir = super::index_dir(site_root);
+    let index = Index::open_in_dir(&dir)
+        .with_context(|| format!("no search index in {}", dir.display()))?;
+    register(&index);
+    let (_, fields) = schema();
+    Ok((index, fields))
+}
+
+fn read_manifest(dir: &Path) -> Option<Manifest> {
+    let bytes = std::fs::read(dir.join(MANIFEST)).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+fn write_manifest(dir: &Path, m: &Manifest) -> std::io::Result<()> {
+    let tmp = dir.join(format!("{MANIFEST}.tmp"));
+    std::fs::write(&tmp, serde_json::to_vec(m)?)?;
+    std::fs::rename(tmp, dir.join(MANIFEST))
+}
+
+/// The existing index and its manifest, when both are there and agree.
+fn open_existing(dir: &Path) -> Option<(Index, Manifest)> {
+    let manifest = read_manifest(dir)?;
+    if manifest.version != SCHEMA_VERSION {
+        return None;
+    }
+    let index = Index::open_in_dir(dir).ok()?;
+    let metas = index.load_metas().ok()?;
+    if metas.payload.as_deref() != Some(manifest.payload().as_str()) {
+        return None;
+    }
+    if index.schema() != schema().0 {
+        return None;
+    }
+    Some((index, manifest))
+}
+
+/// Whether the index of `site_root` holds exactly `docs` (no update needed).
+pub fn is_current(site_root: &Path, docs: &[SearchDoc]) -> bool {
+    let dir = super::index_dir(site_root);
+    let Some(m) = read_manifest(&dir) else {
+        return false;
+    };
+    m.version == SCHEMA_VERSION
+        && m.docs.len() == docs.len()
+        && docs
+            .par_iter()
+            .all(|d| m.docs.get(&d.rel).is_some_and(|h| *h == doc_hash(d)))
+        && open_existing(&dir).is_some()
+}
+
+fn tantivy_doc(f: &Fields, d: &SearchDoc) -> TantivyDocument {
+    let mut doc = TantivyDocument::new();
+    doc.add_text(f.rel, &d.rel);
+    for (field, values) in f.text.iter().zip(d.field_values()) {
+        for v in values {
+            doc.add_text(*field, v);
+        }
+    }
+    doc.add_text(f.kind, d.kind.as_str());
+    for s in &d.services {
+        doc.add_text(f.service, s);
+    }
+    for o in d.owners.iter().chain(&d.members) {
+        doc.add_text(f.owner, o);
+    }
+    doc.add_text(f.state, d.state.as_str());
+    let stored = Stored {
+        rel: d.rel.clone(),
+        url: d.url.clone(),
+        title: d.title.clone(),
+        kind: d.kind,
+        state: d.state.as_str().to_string(),
+        lapsed: d.lapsed,
+        owners: d.owners.clone(),
+        owner_names: d.owner_names.clone(),
+        headings: d.headings.clone(),
+        body: d.body.clone(),
+    };
+    doc.add_text(
+        f.data,
+        serde_json::to_string(&stored).unwrap_or_else(|_| "{}".into()),
+    );
+    doc
+}
+
+fn writer(index: &Index) -> anyhow::Result<IndexWriter> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 4);
+    let w: IndexWriter = index
+        .writer_with_num_threads(threads, threads * 48_000_000)
+        .map_err(|e| match e {
+            tantivy::TantivyError::LockFailure(..) => anyhow::anyhow!(
+                "another fieldbook process is updating the search index; try again when it is done"
+            ),
+            e => anyhow::Error::new(e),
+        })?;
+    w.set_merge_policy(Box::new(NoMergePolicy));
+    Ok(w)
+}
+
+/// Update the tantivy index in `<site root>/.fieldbook/search/` to hold exactly `docs`:
+/// create it or reuse it, re-index only documents whose content hash changed, delete removed
+/// ones; rebuild when the schema version changed or the index does not match its manifest.
+pub fn update_index(site_root: &Path, docs: &[SearchDoc]) -> anyhow::Result<IndexStats> {
+    let dir = super::index_dir(site_root);
+    let hashes: Vec<String> = docs.par_iter().map(doc_hash).collect();
+    let (index, old, rebuilt) = match open_existing(&dir) {
+        Some((index, m)) => (index, m.docs, false),
+        None => {
+            if dir.exists() {
+                std::fs::remove_dir_all(&dir)
+                    .with_context(|| format!("cannot clear {}", dir.display()))?;
+            }
+            std::fs::create_dir_all(&dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+            let index = Index::create_in_dir(&dir, schema().0)
+                .with_context(|| format!("cannot create a search index in {}", dir.display()))?;
+            (index, BTreeMap::new(), true)
+        }
+    };
+    register(&index);
+    let (_, f) = schema();
+    let mut new_docs: BTreeMap<String, String> = BTreeMap::new();
+    let mut add = Vec::new();
+    for (d, h) in docs.iter().zip(&hashes) {
+        if old.get(&d.rel) != Some(h) {
+            add.push(d);
+        }
+        new_docs.insert(d.rel.clone(), h.clone());
+    }
+    let deleted: Vec<&String> = old
+        .iter()
+        .filter(|(rel, h)| new_docs.get(*rel) != Some(*h))
+        .map(|(rel, _)| rel)
+        .collect();
+    let removed = old.keys().filter(|r| !new_docs.contains_key(*r)).count();
+    let stats = IndexStats {
+        documents: new_docs.len(),
+        indexed: add.len(),
+        removed,
+        unchanged: new_docs.len() - add.len(),
+        rebuilt,
+    };
+    if add.is_empty() && deleted.is_empty() && !rebuilt {
+        return Ok(stats);
+    }
+    let mut w = writer(&index)?;
+    for rel in &deleted {
+        w.delete_term(Term::from_field_text(f.rel, rel));
+    }
+    let built: Vec<TantivyDocument> = add.par_iter().map(|d| tantivy_doc(&f, d)).collect();
+    for doc in built {
+        w.add_document(doc)?;
+    }
+    let manifest = Manifest {
+        version: SCHEMA_VERSION,
+        docs: new_docs,
+    };
+    let mut commit = w.prepare_commit()?;
+    commit.set_payload(&manifest.payload());
+    commit.commit()?;
+    let segments = index.searchable_segment_ids()?;
+    if segments.len() > 1 || (!deleted.is_empty() && !segments.is_empty()) {
+        w.merge(&segments).wait()?;
+    }
+    w.wait_merging_threads()?;
+    write_manifest(&dir, &manifest)
+        .with_context(|| format!("cannot write {}", dir.join(MANIFEST).display()))?;
+    Ok(stats)
+}

@@ -1,0 +1,255 @@
+//! Search (docs/search.md): one analysis ([`analyze`]), two engines. tantivy, in
+//! `<site>/.fieldbook/search/`, is the source of truth for `fieldbook search` ([`index`],
+//! [`query`]); the client index written into the site's `search/` ([`client`]) carries the same
+//! analysed terms for `static/search.js`.
+//!
+//! Query language (both engines): words and `"quoted phrases"`. Every word must match (AND),
+//! by its lowercase whole form: exactly (factor 1.0, or 3.0 when the query is that single
+//! word), as a prefix of an indexed term (0.6, words of two characters or more, the 50 terms
+//! with the most postings) or with a typo (0.4, one edit for 5–8 characters, two from 9,
+//! transpositions counting one, same first character, 16 terms at most). A word or phrase that
+//! matches no document is ignored. A phrase matches its words at consecutive positions in one
+//! field and weighs ×3. See [`query`] for the exact scoring.
+
+pub mod analyze;
+pub mod cli;
+pub mod client;
+pub mod index;
+pub mod query;
+
+use crate::build::context::ownership_state;
+use crate::build::urls::doc_url;
+use crate::date::Date;
+use crate::front_matter::Kind;
+use crate::model::{Document, ReviewState, Site};
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::path::Path;
+
+pub use client::write_client_index;
+pub use index::{IndexStats, update_index};
+pub use query::{Hit, Query, search};
+
+/// The fields a document is indexed under, in field-id order, and their weights.
+pub const FIELDS: [&str; 5] = ["title", "alerts", "headings", "meta", "body"];
+pub const WEIGHTS: [f32; 5] = [8.0, 10.0, 4.0, 3.0, 1.0];
+
+/// One document as search sees it.
+#[derive(Clone, Debug, Serialize)]
+pub struct SearchDoc {
+    /// Path relative to the content directory.
+    pub rel: String,
+    /// Site-relative page URL.
+    pub url: String,
+    pub title: String,
+    pub kind: Kind,
+    /// The review state readers see (a lesson shares its course's).
+    pub state: ReviewState,
+    /// No active owner.
+    pub lapsed: bool,
+    /// Owner ids.
+    pub owners: Vec<String>,
+    pub owner_names: Vec<String>,
+    /// The channel of the first owning team that has one.
+    pub channel: Option<String>,
+    /// Owner ids that are teams.
+    pub teams: Vec<String>,
+    /// Members of the owning teams (so that `--owner PERSON` finds team documents).
+    pub members: Vec<String>,
+    pub services: Vec<String>,
+    pub tags: Vec<String>,
+    pub alerts: Vec<String>,
+    pub severity: Option<String>,
+    /// Heading texts of the body (a level-1 heading repeating the title left out).
+    pub headings: Vec<String>,
+    /// Plain text of the body without its headings; code blocks included.
+    pub body: String,
+    pub reviewed: Option<Date>,
+}
+
+impl SearchDoc {
+    /// The values of each field of [`FIELDS`], in the order both indexes analyse them.
+    pub fn field_values(&self) -> [Vec<&str>; 5] {
+        let mut meta: Vec<&str> = Vec::new();
+        meta.extend(self.services.iter().map(String::as_str));
+        meta.extend(self.tags.iter().map(String::as_str));
+        meta.extend(self.owners.iter().map(String::as_str));
+        meta.extend(self.owner_names.iter().map(String::as_str));
+        meta.extend(self.severity.as_deref());
+        meta.push(self.kind.as_str());
+        [
+            vec![self.title.as_str()],
+            self.alerts.iter().map(String::as_str).collect(),
+            self.headings.iter().map(String::as_str).collect(),
+            meta,
+            vec![self.body.as_str()],
+        ]
+    }
+
+    /// Title, headings and body with whitespace collapsed: the text snippets come from.
+    pub fn full_text(&self) -> String {
+        let mut s = String::with_capacity(self.title.len() + self.body.len() + 64);
+        for part in std::iter::once(&self.title)
+            .chain(&self.headings)
+            .chain(std::iter::once(&self.body))
+        {
+            for w in part.split_whitespace() {
+                if !s.is_empty() {
+                    s.push(' ');
+                }
+                s.push_str(w);
+            }
+        }
+        s
+    }
+}
+
+/// The documents of the site (drafts only with `drafts`), in content-path order.
+pub fn documents(site: &Site, drafts: bool) -> Vec<SearchDoc> {
+    site.documents
+        .par_iter()
+        .filter(|d| drafts || !d.is_draft())
+        .map(|d| search_doc(site, d))
+        .collect()
+}
+
+fn search_doc(site: &Site, doc: &Document) -> SearchDoc {
+    let review = site.effective_review(doc);
+    let mut owners: Vec<String> = Vec::new();
+    for id in &doc.owners {
+        if !owners.contains(id) {
+            owners.push(id.clone());
+        }
+    }
+    let teams: Vec<String> = owners
+        .iter()
+        .filter(|id| site.owners.teams.contains_key(*id))
+        .cloned()
+        .collect();
+    let mut members: Vec<String> = Vec::new();
+    for t in &teams {
+        for m in &site.owners.teams[t].members {
+            if !members.contains(m) {
+                members.push(m.clone());
+            }
+        }
+    }
+    let channel = teams
+        .iter()
+        .find_map(|t| site.owners.teams[t].channel.clone());
+    let headings = doc
+        .outline
+        .headings
+        .iter()
+        .filter(|h| !(h.level == 1 && h.text == doc.title))
+        .map(|h| h.text.clone())
+        .collect();
+    SearchDoc {
+        rel: doc.rel.clone(),
+        url: doc_url(&doc.rel),
+        title: doc.title.clone(),
+        kind: doc.kind,
+        state: review.state,
+        lapsed: ownership_state(site, doc) == "lapsed",
+        owner_names: owners
+            .iter()
+            .map(|id| site.owners.display_name(id).to_string())
+            .collect(),
+        owners,
+        channel,
+        teams,
+        members,
+        services: doc.meta.services.clone(),
+        tags: doc.meta.tags.clone(),
+        alerts: doc.meta.alerts.clone(),
+        severity: doc.meta.severity.clone(),
+        headings,
+        body: plain_text(doc.body()),
+        reviewed: review.reviewed,
+    }
+}
+
+/// The text of a Markdown body without its headings: blocks on lines of their own, code
+/// blocks and inline code included, raw HTML left out.
+pub fn plain_text(body: &str) -> String {
+    let pre = crate::render::admonition::preprocess(body);
+    let mut out = String::with_capacity(body.len());
+    let mut heading = 0usize;
+    for event in Parser::new_ext(&pre.text, crate::markdown::options()) {
+        match event {
+            Event::Start(Tag::Heading { .. }) => heading += 1,
+            Event::End(TagEnd::Heading(_)) => heading = heading.saturating_sub(1),
+            _ if heading > 0 => {}
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak => out.push(' '),
+            Event::HardBreak => out.push('\n'),
+            Event::End(TagEnd::TableCell) => out.push(' '),
+            Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Item
+                | TagEnd::CodeBlock
+                | TagEnd::TableRow
+                | TagEnd::TableHead
+                | TagEnd::BlockQuote(_)
+                | TagEnd::FootnoteDefinition
+                | TagEnd::DefinitionListDefinition
+                | TagEnd::DefinitionListTitle,
+            ) => {
+                if !out.ends_with('\n') {
+                    out.push('\n');
+                }
+            }
+            _ => {}
+        }
+    }
+    while out.ends_with('\n') {
+        out.pop();
+    }
+    out
+}
+
+/// JSON lines, one object per document with every field (`build --search-export FILE`).
+pub fn write_export(path: &Path, docs: &[SearchDoc]) -> std::io::Result<()> {
+    use std::io::Write;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut w = std::io::BufWriter::new(std::fs::File::create(path)?);
+    for d in docs {
+        serde_json::to_writer(&mut w, d)?;
+        w.write_all(b"\n")?;
+    }
+    w.flush()
+}
+
+/// Where the tantivy index of a site lives.
+pub fn index_dir(site_root: &Path) -> std::path::PathBuf {
+    site_root.join(".fieldbook").join("search")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_keeps_code_and_drops_headings_and_html() {
+        let md = "# Title\n\nSome *text* with `pg_stat_activity` and [a link](x.md).\n\n\
+                  ## Step 1\n\n```console\n$ psql -c 'select 1'\nFATAL: remaining connection slots\n```\n\n\
+                  <div id=\"x\">raw</div>\n\n- one\n- two\n\n| a | b |\n|---|---|\n| c | d |\n";
+        let t = plain_text(md);
+        assert!(!t.contains("Title") && !t.contains("Step 1"));
+        assert!(t.contains("Some text with pg_stat_activity and a link."));
+        assert!(t.contains("FATAL: remaining connection slots"));
+        assert!(t.contains("$ psql -c 'select 1'"));
+        assert!(!t.contains("raw") && !t.contains("div"));
+        assert!(t.contains("one\ntwo"));
+        assert!(t.contains("c d"));
+    }
+
+    #[test]
+    fn admonition_content_is_text() {
+        let t = plain_text("!!! warning \"Careful\"\n    Do not *restart* the primary.\n");
+        assert!(t.contains("Do not restart the primary."), "{t:?}");
+    }
+}

@@ -1,0 +1,701 @@
+//! Queries: parsing, term expansion and scoring (docs/search.md, "Fields and weights").
+//!
+//! A query is words and `"quoted phrases"`, analysed like documents; a word is matched by its
+//! lowercase whole form (its parts and tails are not looked up: the tails in the index already
+//! make `PodCrash` a prefix of `podcrashlooping`). Expansion runs on a [`Lexicon`] so that it
+//! is the same whatever engine holds the terms:
+//!
+//! - **exact**: the word is an indexed term (factor 1.0; 3.0 when the query is that one word:
+//!   an alert name typed exactly);
+//! - **prefix**: words of [`PREFIX_MIN_CHARS`]+ characters match the indexed terms that start
+//!   with them (factor 0.6), at most [`PREFIX_MAX_TERMS`], those with the most postings (the
+//!   number of (document, field) pairs holding the term), ties in term order;
+//! - **typo**: words of 5–8 characters match terms one edit away, from 9 characters two edits
+//!   (insertion, deletion, substitution, or a transposition of neighbours, each counting one),
+//!   among terms with the same first character that the word is not a prefix of (factor 0.4),
+//!   at most [`TYPO_MAX_TERMS`], chosen as prefixes are.
+//!
+//! The score of a document is the sum over query elements and fields of
+//! `field weight × max over the element's variants (factor × BM25)` where BM25 is tantivy's
+//! (k1 = 1.2, b = 0.75, idf = ln(1 + (N − df + 0.5)/(df + 0.5)), times (1 + k1), field length
+//! quantised to tantivy's field norm), computed per field. Every element must match in some
+//! field (AND); an element that matches no document is ignored. A phrase of two or more words
+//! matches at consecutive positions within one field and scores as tantivy scores phrases
+//! (idf summed over its terms, tf = number of occurrences), times [`PHRASE`]. Ties are broken
+//! by path.
+
+use super::analyze::{self, MAX_TERM_BYTES};
+use super::index::{self, Fields, Stored, state_from_str};
+use super::WEIGHTS;
+use crate::front_matter::Kind;
+use crate::model::ReviewState;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, PhraseQuery,
+    Query as TQuery, TermQuery,
+};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{DocAddress, ReloadPolicy, Searcher, TantivyDocument, Term};
+
+pub const EXACT: f32 = 1.0;
+/// Exact factor when the query is one word (its full text as one term).
+pub const EXACT_SINGLE: f32 = 3.0;
+pub const PREFIX: f32 = 0.6;
+pub const TYPO: f32 = 0.4;
+pub const PHRASE: f32 = 3.0;
+pub const PREFIX_MIN_CHARS: usize = 2;
+pub const PREFIX_MAX_TERMS: usize = 50;
+pub const TYPO_MAX_TERMS: usize = 16;
+/// Results when [`Query::limit`] is 0.
+pub const DEFAULT_LIMIT: usize = 10;
+
+/// A search: text plus filters. Filters do not change scores.
+#[derive(Clone, Debug, Default)]
+pub struct Query {
+    pub text: String,
+    pub kind: Option<Kind>,
+    /// A service the document names in `services:`.
+    pub service: Option<String>,
+    /// An owner id: documents it owns, or that a team it belongs to owns.
+    pub owner: Option<String>,
+    /// Only documents whose review is stale.
+    pub stale: bool,
+    /// At most this many results (0: [`DEFAULT_LIMIT`]).
+    pub limit: usize,
+}
+
+/// One result.
+#[derive(Clone, Debug, Serialize)]
+pub struct Hit {
+    /// Path relative to the content directory.
+    pub rel: String,
+    pub url: String,
+    pub title: String,
+    pub kind: Kind,
+    pub score: f32,
+    /// Owner ids.
+    pub owners: Vec<String>,
+    pub owner_names: Vec<String>,
+    pub state: ReviewState,
+    pub lapsed: bool,
+    /// Plain text around the best matches (`…` where it was cut).
+    pub snippet: String,
+    /// Byte ranges of the matches in `snippet`, sorted and disjoint.
+    pub highlights: Vec<(usize, usize)>,
+}
+
+/// A parsed query element.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Element {
+    Word(String),
+    /// Whole forms with their positions in the phrase.
+    Phrase(Vec<(String, u32)>),
+}
+
+/// Split query text into words and quoted phrases (an unclosed quote runs to the end).
+/// Repeated words count once.
+pub fn parse(text: &str) -> Vec<Element> {
+    let mut out: Vec<Element> = Vec::new();
+    for (i, chunk) in text.split('"').enumerate() {
+        if i % 2 == 1 {
+            let words: Vec<(String, u32)> = analyze::words(chunk)
+                .into_iter()
+                .filter(|(w, _)| w.len() <= MAX_TERM_BYTES)
+                .collect();
+            if !words.is_empty() {
+                out.push(Element::Phrase(words));
+            }
+        } else {
+            for (w, _) in analyze::words(chunk) {
+                let e = Element::Word(w);
+                if !out.contains(&e) {
+                    out.push(e);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The terms an index holds, for expansion.
+pub trait Lexicon {
+    /// Postings of `term`: the number of (document, field) pairs holding it.
+    fn postings(&self, term: &str) -> std::io::Result<u64>;
+    /// Every term starting with `prefix`, with its postings, in term order.
+    fn with_prefix(&self, prefix: &str) -> std::io::Result<Vec<(String, u64)>>;
+}
+
+/// One way a word matches: an indexed term and its factor.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Variant {
+    pub term: String,
+    pub factor: f32,
+}
+
+/// The edit budget of a word of `chars` characters.
+pub fn typo_budget(chars: usize) -> usize {
+    match chars {
+        0..=4 => 0,
+        5..=8 => 1,
+        _ => 2,
+    }
+}
+
+/// Optimal string alignment distance (transpositions of neighbours count one), or `max + 1`
+/// when it exceeds `max`.
+pub fn edit_distance(a: &[char], b: &[char], max: usize) -> usize {
+    if a.len().abs_diff(b.len()) > max {
+        return max + 1;
+    }
+    let w = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * w];
+    for j in 0..w {
+        d[j] = j;
+    }
+    for i in 1..=a.len() {
+        d[i * w] = i;
+        let mut row_min = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[(i - 1) * w + j] + 1)
+                .min(d[i * w + j - 1] + 1)
+                .min(d[(i - 1) * w + j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[(i - 2) * w + j - 2] + 1);
+            }
+            d[i * w + j] = v;
+            row_min = row_min.min(v);
+        }
+        if row_min > max {
+            return max + 1;
+        }
+    }
+    d[a.len() * w + b.len()].min(max + 1)
+}
+
+fn best(mut terms: Vec<(String, u64)>, n: usize) -> Vec<String> {
+    terms.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    terms.truncate(n);
+    terms.into_iter().map(|(t, _)| t).collect()
+}
+
+/// The variants of a query word (empty: the word matches nothing and is ignored).
+pub fn variants(lex: &dyn Lexicon, word: &str, exact: f32) -> std::io::Result<Vec<Variant>> {
+    let mut out = Vec::new();
+    if lex.postings(word)? > 0 {
+        out.push(Variant {
+            term: word.to_string(),
+            factor: exact,
+        });
+    }
+    let chars: Vec<char> = word.chars().collect();
+    if chars.len() >= PREFIX_MIN_CHARS {
+        let found: Vec<(String, u64)> = lex
+            .with_prefix(word)?
+            .into_iter()
+            .filter(|(t, _)| t != word)
+            .collect();
+        out.extend(best(found, PREFIX_MAX_TERMS).into_iter().map(|term| Variant {
+            term,
+            factor: PREFIX,
+        }));
+    }
+    let budget = typo_budget(chars.len());
+    if budget > 0 {
+        let first = chars[0].to_string();
+        let found: Vec<(String, u64)> = lex
+            .with_prefix(&first)?
+            .into_iter()
+            .filter(|(t, _)| !t.starts_with(word))
+            .filter(|(t, _)| {
+                let tc: Vec<char> = t.chars().collect();
+                edit_distance(&chars, &tc, budget) <= budget
+            })
+            .collect();
+        out.extend(best(found, TYPO_MAX_TERMS).into_iter().map(|term| Variant {
+            term,
+            factor: TYPO,
+        }));
+    }
+    Ok(out)
+}
+
+/// A query element after expansion.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Planned {
+    Word(Vec<Variant>),
+    Phrase(Vec<(String, u32)>),
+}
+
+/// Expand the elements of `text`. Returns the planned elements (words that match nothing
+/// left out; phrases are checked by the engine) and whether the text had any element.
+pub fn plan(lex: &dyn Lexicon, text: &str) -> std::io::Result<(Vec<Planned>, bool)> {
+    let elements = parse(text);
+    let single = matches!(elements.as_slice(), [Element::Word(_)]);
+    let mut out = Vec::new();
+    for e in &elements {
+        match e {
+            Element::Word(w) => {
+                let v = variants(lex, w, if single { EXACT_SINGLE } else { EXACT })?;
+                if !v.is_empty() {
+                    out.push(Planned::Word(v));
+                }
+            }
+            Element::Phrase(words) if words.len() == 1 => {
+                if lex.postings(&words[0].0)? > 0 {
+                    out.push(Planned::Word(vec![Variant {
+                        term: words[0].0.clone(),
+                        factor: PHRASE,
+                    }]));
+                }
+            }
+            Element::Phrase(words) => out.push(Planned::Phrase(words.clone())),
+        }
+    }
+    Ok((out, !elements.is_empty()))
+}
+
+impl Planned {
+    /// The indexed terms this element can match (for highlighting).
+    pub fn terms(&self) -> Vec<&str> {
+        match self {
+            Planned::Word(v) => v.iter().map(|v| v.term.as_str()).collect(),
+            Planned::Phrase(w) => w.iter().map(|(t, _)| t.as_str()).collect(),
+        }
+    }
+}
+
+struct TantivyLexicon<'a> {
+    searcher: &'a Searcher,
+    fields: &'a Fields,
+}
+
+impl Lexicon for TantivyLexicon<'_> {
+    fn postings(&self, term: &str) -> std::io::Result<u64> {
+        let mut n = 0;
+        for f in self.fields.text {
+            n += self
+                .searcher
+                .doc_freq(&Term::from_field_text(f, term))
+                .map_err(std::io::Error::other)?;
+        }
+        Ok(n)
+    }
+
+    fn with_prefix(&self, prefix: &str) -> std::io::Result<Vec<(String, u64)>> {
+        let mut map: BTreeMap<String, u64> = BTreeMap::new();
+        let p = prefix.as_bytes();
+        for seg in self.searcher.segment_readers() {
+            for f in self.fields.text {
+                let inv = seg.inverted_index(f).map_err(std::io::Error::other)?;
+                let mut stream = inv.terms().range().ge(p).into_stream()?;
+                while stream.advance() {
+                    let key = stream.key();
+                    if !key.starts_with(p) {
+                        break;
+                    }
+                    let term = String::from_utf8_lossy(key).into_owned();
+                    *map.entry(term).or_default() += u64::from(stream.value().doc_freq);
+                }
+            }
+        }
+        Ok(map.into_iter().collect())
+    }
+}
+
+fn term_query(field: tantivy::schema::Field, term: &str) -> Box<dyn TQuery> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, term),
+        IndexRecordOption::WithFreqs,
+    ))
+}
+
+fn word_query(
+    searcher: &Searcher,
+    f: &Fields,
+    variants: &[Variant],
+) -> tantivy::Result<Box<dyn TQuery>> {
+    let mut per_field: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
+    for (i, field) in f.text.iter().enumerate() {
+        let mut alts: Vec<Box<dyn TQuery>> = Vec::new();
+        for v in variants {
+            if searcher.doc_freq(&Term::from_field_text(*field, &v.term))? > 0 {
+                alts.push(Box::new(BoostQuery::new(
+                    term_query(*field, &v.term),
+                    v.factor,
+                )));
+            }
+        }
+        let q: Box<dyn TQuery> = match alts.len() {
+            0 => continue,
+            1 => alts.pop().expect("one"),
+            _ => Box::new(DisjunctionMaxQuery::new(alts)),
+        };
+        per_field.push((Occur::Should, Box::new(BoostQuery::new(q, WEIGHTS[i]))));
+    }
+    Ok(Box::new(BooleanQuery::new(per_field)))
+}
+
+fn phrase_query(
+    searcher: &Searcher,
+    f: &Fields,
+    words: &[(String, u32)],
+) -> tantivy::Result<Option<Box<dyn TQuery>>> {
+    let base = words[0].1;
+    let mut per_field: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
+    'fields: for (i, field) in f.text.iter().enumerate() {
+        for (w, _) in words {
+            if searcher.doc_freq(&Term::from_field_text(*field, w))? == 0 {
+                continue 'fields;
+            }
+        }
+        let terms = words
+            .iter()
+            .map(|(w, p)| ((p - base) as usize, Term::from_field_text(*field, w)))
+            .collect();
+        let q = PhraseQuery::new_with_offset(terms);
+        per_field.push((
+            Occur::Should,
+            Box::new(BoostQuery::new(Box::new(q), WEIGHTS[i] * PHRASE)),
+        ));
+    }
+    if per_field.is_empty() {
+        return Ok(None);
+    }
+    let q: Box<dyn TQuery> = Box::new(BooleanQuery::new(per_field));
+    if searcher.search(&*q, &Count)? == 0 {
+        return Ok(None);
+    }
+    Ok(Some(q))
+}
+
+fn filter(field: tantivy::schema::Field, value: &str) -> (Occur, Box<dyn TQuery>) {
+    let q = TermQuery::new(
+        Term::from_field_text(field, value),
+        IndexRecordOption::Basic,
+    );
+    (Occur::Must, Box::new(ConstScoreQuery::new(Box::new(q), 0.0)))
+}
+
+/// Search the tantivy index of a site. Results are best first, ties by path.
+pub fn search(site_root: &Path, q: &Query) -> anyhow::Result<Vec<Hit>> {
+    let (idx, f) = index::open(site_root)?;
+    let reader = idx
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()?;
+    let searcher = reader.searcher();
+    let lex = TantivyLexicon {
+        searcher: &searcher,
+        fields: &f,
+    };
+    let (planned, had_text) = plan(&lex, &q.text)?;
+    let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
+    let mut matched: HashSet<String> = HashSet::new();
+    for p in &planned {
+        let sub = match p {
+            Planned::Word(v) => Some(word_query(&searcher, &f, v)?),
+            Planned::Phrase(words) => phrase_query(&searcher, &f, words)?,
+        };
+        if let Some(sub) = sub {
+            matched.extend(p.terms().into_iter().map(str::to_string));
+            clauses.push((Occur::Must, sub));
+        }
+    }
+    if clauses.is_empty() && had_text {
+        return Ok(Vec::new());
+    }
+    let filtered = q.kind.is_some() || q.service.is_some() || q.owner.is_some() || q.stale;
+    if clauses.is_empty() && !filtered {
+        return Ok(Vec::new());
+    }
+    if clauses.is_empty() {
+        clauses.push((
+            Occur::Must,
+            Box::new(ConstScoreQuery::new(Box::new(AllQuery), 0.0)),
+        ));
+    }
+    if let Some(k) = q.kind {
+        clauses.push(filter(f.kind, k.as_str()));
+    }
+    if let Some(s) = &q.service {
+        clauses.push(filter(f.service, s));
+    }
+    if let Some(o) = &q.owner {
+        clauses.push(filter(f.owner, o));
+    }
+    if q.stale {
+        clauses.push(filter(f.state, ReviewState::Stale.as_str()));
+    }
+    let query = BooleanQuery::new(clauses);
+    let n = searcher.num_docs() as usize;
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    let limit = if q.limit == 0 { DEFAULT_LIMIT } else { q.limit };
+    let top: Vec<(f32, DocAddress)> =
+        searcher.search(&query, &TopDocs::with_limit(n).order_by_score())?;
+    // Everything scoring at least the limit-th score, so that ties are broken by path.
+    let cutoff = top.get(limit - 1).map_or(f32::MIN, |t| t.0);
+    let mut candidates: Vec<(f32, Stored)> = Vec::new();
+    for (score, addr) in top.into_iter().take_while(|t| t.0 >= cutoff) {
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        let data = doc.get_first(f.data).and_then(|v| v.as_str()).unwrap_or("{}");
+        candidates.push((score, serde_json::from_str(data)?));
+    }
+    candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.rel.cmp(&b.1.rel)));
+    candidates.truncate(limit);
+    Ok(candidates
+        .into_iter()
+        .map(|(score, s)| {
+            let (snippet, highlights) = snippet(&s, &matched);
+            Hit {
+                state: state_from_str(&s.state),
+                rel: s.rel,
+                url: s.url,
+                title: s.title,
+                kind: s.kind,
+                score,
+                owners: s.owners,
+                owner_names: s.owner_names,
+                lapsed: s.lapsed,
+                snippet,
+                highlights,
+            }
+        })
+        .collect())
+}
+
+/// Snippet width in bytes (about two lines of a terminal).
+const SNIPPET: usize = 200;
+/// Context kept before the first match of the window.
+const LEAD: usize = 40;
+
+fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn floor_char(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The best window of the body (else of the headings) for the matched terms, with the byte
+/// ranges of the matches in it.
+pub(crate) fn snippet(s: &Stored, matched: &HashSet<String>) -> (String, Vec<(usize, usize)>) {
+    let sources = [collapse(&s.body), s.headings.join(" · ")];
+    for text in &sources {
+        let hits: Vec<(usize, usize, &str)> = analyze::analyze(text)
+            .into_iter()
+            .filter(|t| matched.contains(&t.term))
+            .map(|t| {
+                let term: &str = matched.get(&t.term).map(String::as_str).unwrap_or("");
+                (t.from, t.to, term)
+            })
+            .collect();
+        if hits.is_empty() {
+            continue;
+        }
+        // The window holding the most distinct matched terms; the earliest wins.
+        let mut best = (0usize, 0usize);
+        for &(from, _, _) in &hits {
+            let start = from.saturating_sub(LEAD);
+            let distinct: HashSet<&str> = hits
+                .iter()
+                .filter(|h| h.0 >= start && h.1 <= start + SNIPPET)
+                .map(|h| h.2)
+                .collect();
+            if distinct.len() > best.1 {
+                best = (start, distinct.len());
+            }
+        }
+        return cut(text, best.0, &hits);
+    }
+    cut(&sources[0], 0, &[])
+}
+
+fn cut(text: &str, start: usize, hits: &[(usize, usize, &str)]) -> (String, Vec<(usize, usize)>) {
+    let mut start = floor_char(text, start.min(text.len()));
+    if start > 0 {
+        // Start at a word boundary when one is near.
+        if let Some(sp) = text[start..].find(' ').filter(|&i| i < LEAD / 2) {
+            start += sp + 1;
+        }
+    }
+    let mut end = floor_char(text, (start + SNIPPET).min(text.len()));
+    if end < text.len()
+        && let Some(sp) = text[start..end].rfind(' ').filter(|&i| i > SNIPPET / 2)
+    {
+        end = start + sp;
+    }
+    let lead = if start > 0 { "…" } else { "" };
+    let mut out = format!("{lead}{}", &text[start..end]);
+    if end < text.len() {
+        out.push('…');
+    }
+    let mut ranges: Vec<(usize, usize)> = hits
+        .iter()
+        .filter(|h| h.0 >= start && h.1 <= end)
+        .map(|h| (h.0 - start + lead.len(), h.1 - start + lead.len()))
+        .collect();
+    ranges.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::new();
+    for r in ranges {
+        match merged.last_mut() {
+            Some(last) if r.0 <= last.1 => last.1 = last.1.max(r.1),
+            _ => merged.push(r),
+        }
+    }
+    (out, merged)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Terms(Vec<(&'static str, u64)>);
+
+    impl Lexicon for Terms {
+        fn postings(&self, term: &str) -> std::io::Result<u64> {
+            Ok(self.0.iter().find(|t| t.0 == term).map_or(0, |t| t.1))
+        }
+        fn with_prefix(&self, prefix: &str) -> std::io::Result<Vec<(String, u64)>> {
+            let mut v: Vec<(String, u64)> = self
+                .0
+                .iter()
+                .filter(|t| t.0.starts_with(prefix))
+                .map(|t| (t.0.to_string(), t.1))
+                .collect();
+            v.sort();
+            Ok(v)
+        }
+    }
+
+    #[test]
+    fn parse_words_and_phrases() {
+        assert_eq!(
+            parse(r#"KubePod "x509: certificate has" lag lag "unclosed"#),
+            [
+                Element::Word("kubepod".into()),
+                Element::Phrase(vec![
+                    ("x509".into(), 0),
+                    ("certificate".into(), 1),
+                    ("has".into(), 2)
+                ]),
+                Element::Word("lag".into()),
+                Element::Phrase(vec![("unclosed".into(), 0)]),
+            ]
+        );
+        assert!(parse(" \"\" ::").is_empty());
+    }
+
+    #[test]
+    fn edit_distances() {
+        let d = |a: &str, b: &str, m| {
+            let a: Vec<char> = a.chars().collect();
+            let b: Vec<char> = b.chars().collect();
+            edit_distance(&a, &b, m)
+        };
+        assert_eq!(d("databse", "database", 2), 1);
+        assert_eq!(d("replciation", "replication", 2), 1);
+        assert_eq!(d("kitten", "sitting", 5), 3);
+        assert_eq!(d("kitten", "sitting", 1), 2);
+        assert_eq!(d("abc", "abc", 0), 0);
+        assert_eq!(typo_budget(4), 0);
+        assert_eq!(typo_budget(7), 1);
+        assert_eq!(typo_budget(11), 2);
+    }
+
+    #[test]
+    fn exact_beats_prefix_beats_typo() {
+        let lex = Terms(vec![
+            ("database", 5),
+            ("databases", 2),
+            ("datebase", 1),
+            ("patabase", 9),
+            ("data", 30),
+        ]);
+        let v = variants(&lex, "database", EXACT).unwrap();
+        assert_eq!(
+            v,
+            [
+                Variant {
+                    term: "database".into(),
+                    factor: EXACT
+                },
+                Variant {
+                    term: "databases".into(),
+                    factor: PREFIX
+                },
+                // `patabase` is one edit away but starts with another letter.
+                Variant {
+                    term: "datebase".into(),
+                    factor: TYPO
+                },
+            ]
+        );
+        let v = variants(&lex, "databse", EXACT).unwrap();
+        assert_eq!(v.iter().map(|v| v.term.as_str()).collect::<Vec<_>>(), ["database"]);
+        assert!(variants(&lex, "zzz", EXACT).unwrap().is_empty());
+        // One character: exact only.
+        assert!(variants(&lex, "d", EXACT).unwrap().is_empty());
+    }
+
+    #[test]
+    fn prefix_expansion_keeps_the_most_frequent_terms() {
+        let many: Vec<(&'static str, u64)> = (0..60)
+            .map(|i| (&*Box::leak(format!("pre{i:02}").into_boxed_str()), i as u64))
+            .collect();
+        let v = variants(&Terms(many), "pre", EXACT).unwrap();
+        assert_eq!(v.len(), PREFIX_MAX_TERMS);
+        assert_eq!(v[0].term, "pre59");
+        assert_eq!(v.last().unwrap().term, "pre10");
+    }
+
+    #[test]
+    fn single_word_queries_weigh_exact_matches_triple() {
+        let lex = Terms(vec![("kubepodcrashlooping", 3), ("lag", 3)]);
+        let (p, _) = plan(&lex, "KubePodCrashLooping").unwrap();
+        assert_eq!(p, [Planned::Word(vec![Variant { term: "kubepodcrashlooping".into(), factor: EXACT_SINGLE }])]);
+        let (p, had) = plan(&lex, "KubePodCrashLooping nothinghere lag").unwrap();
+        assert!(had);
+        assert_eq!(p.len(), 2);
+        assert!(matches!(&p[0], Planned::Word(v) if v[0].factor == EXACT));
+    }
+
+    #[test]
+    fn snippets_highlight_matches_in_a_window() {
+        let body = format!(
+            "{} The pod keeps restarting: KubePodCrashLooping fires. {}",
+            "intro ".repeat(60),
+            "tail ".repeat(60)
+        );
+        let s = Stored {
+            rel: "a.md".into(),
+            url: "a/".into(),
+            title: "A".into(),
+            kind: Kind::Runbook,
+            state: "fresh".into(),
+            lapsed: false,
+            owners: vec![],
+            owner_names: vec![],
+            headings: vec!["Diagnosis".into()],
+            body,
+        };
+        let matched: HashSet<String> = ["podcrashlooping".to_string()].into();
+        let (text, hl) = snippet(&s, &matched);
+        assert!(text.starts_with('…') && text.ends_with('…'), "{text}");
+        assert!(text.len() <= SNIPPET + 8);
+        assert_eq!(hl.len(), 1);
+        assert_eq!(&text[hl[0].0..hl[0].1], "PodCrashLooping");
+        // No match in the body: the headings.
+        let matched: HashSet<String> = ["diagnosis".to_string()].into();
+        let (text, hl) = snippet(&s, &matched);
+        assert_eq!(&text[hl[0].0..hl[0].1], "Diagnosis");
+    }
+}
