@@ -18,5 +18,6 @@ pub mod owners;
 pub mod render;
 pub mod report;
 pub mod review;
+pub mod search;
 pub mod source;
 pub mod write;

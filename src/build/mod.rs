@@ -249,7 +249,8 @@ impl<'a> Builder<'a> {
             doc,
             root: root.clone(),
         };
-        let rendered = render_markdown(doc.body(), &links, &self.render_opts);
+        let mut rendered = render_markdown(doc.body(), &links, &self.render_opts);
+        drop_title_heading(&mut rendered.html);
         let card = Card::new(self.site, doc);
         let description = doc.meta.description.clone().unwrap_or_default();
         let page = self.page(doc.kind.as_str(), &doc.title, &url, &description);
@@ -664,6 +665,22 @@ impl<'a> Builder<'a> {
                 Ok(1)
             })
             .sum()
+    }
+}
+
+/// The page header shows the title as its `<h1>`; a body that opens with its own level-1
+/// heading (the usual Markdown habit) would repeat it.
+fn drop_title_heading(html: &mut String) {
+    if html.starts_with("<h1")
+        && let Some(end) = html.find("</h1>")
+    {
+        let end = end + "</h1>".len();
+        let end = if html[end..].starts_with('\n') {
+            end + 1
+        } else {
+            end
+        };
+        html.drain(..end);
     }
 }
 

@@ -88,7 +88,7 @@ pub fn parts(word: &str) -> Vec<(usize, usize)> {
 /// Analyse one word starting at byte `offset` of its text, at position `pos`.
 pub fn analyze_word(word: &str, offset: usize, pos: u32, out: &mut Vec<Token>) {
     let first = out.len();
-    let mut push = |term: String, from: usize, to: usize, out: &mut Vec<Token>| {
+    let push = |term: String, from: usize, to: usize, out: &mut Vec<Token>| {
         if term.len() > MAX_TERM_BYTES || out[first..].iter().any(|t| t.term == term) {
             return;
         }
@@ -281,7 +281,13 @@ mod tests {
     fn joiners_split_parts_and_tails_keep_them() {
         assert_eq!(
             at("pg_stat_activity", 0),
-            ["pg_stat_activity", "pg", "stat", "activity", "stat_activity"]
+            [
+                "pg_stat_activity",
+                "pg",
+                "stat",
+                "activity",
+                "stat_activity"
+            ]
         );
         assert_eq!(at("orders-db", 0), ["orders-db", "orders", "db"]);
         assert_eq!(at("v2.3.0", 0), ["v2.3.0", "v2", "3", "0", "3.0"]);
@@ -299,10 +305,16 @@ mod tests {
     fn parts_share_the_word_position() {
         let t = analyze("see PostgresReplicationLagHigh now");
         assert!(t.iter().filter(|t| t.pos == 1).count() > 1);
-        assert!(t.iter().any(|t| t.term == "replicationlaghigh" && t.pos == 1));
+        assert!(
+            t.iter()
+                .any(|t| t.term == "replicationlaghigh" && t.pos == 1)
+        );
         assert_eq!(t.last().map(|t| (t.term.as_str(), t.pos)), Some(("now", 2)));
         let tail = t.iter().find(|t| t.term == "laghigh").unwrap();
-        assert_eq!(&"see PostgresReplicationLagHigh now"[tail.from..tail.to], "LagHigh");
+        assert_eq!(
+            &"see PostgresReplicationLagHigh now"[tail.from..tail.to],
+            "LagHigh"
+        );
     }
 
     #[test]

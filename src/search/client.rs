@@ -131,10 +131,14 @@ pub fn write_client_index(out_dir: &Path, docs: &[SearchDoc]) -> io::Result<usiz
     let mut shards: Vec<String> = Vec::new();
     let mut files = 0;
     let mut buf = String::new();
-    let mut flush = |buf: &mut String, shards: &mut Vec<String>, first: &str| -> io::Result<()> {
+    let flush = |buf: &mut String, shards: &mut Vec<String>, first: &str| -> io::Result<()> {
         buf.push('}');
         let i = shards.len();
-        shards.push(if i == 0 { String::new() } else { first.to_string() });
+        shards.push(if i == 0 {
+            String::new()
+        } else {
+            first.to_string()
+        });
         std::fs::write(root.join("t").join(format!("{i}.json")), buf.as_bytes())?;
         buf.clear();
         Ok(())
@@ -313,8 +317,7 @@ impl Reference {
                     };
                     for (d, f, pos) in postings {
                         let f = *f as usize;
-                        let s = self.bm25(self.idf(&v.term, f), pos.len() as u32, f, *d)
-                            * v.factor;
+                        let s = self.bm25(self.idf(&v.term, f), pos.len() as u32, f, *d) * v.factor;
                         let e = out.entry((*d, f)).or_insert(0.0);
                         *e = e.max(s);
                     }
@@ -338,14 +341,14 @@ impl Reference {
                         })
                         .collect();
                     let Some(lists) = lists else { continue };
-                    let count = pos0
-                        .iter()
-                        .filter(|&&p0| {
-                            words[1..].iter().zip(&lists).all(|((_, wp), l)| {
-                                l.binary_search(&(p0 + (wp - base))).is_ok()
+                    let count =
+                        pos0.iter()
+                            .filter(|&&p0| {
+                                words[1..].iter().zip(&lists).all(|((_, wp), l)| {
+                                    l.binary_search(&(p0 + (wp - base))).is_ok()
+                                })
                             })
-                        })
-                        .count();
+                            .count();
                     if count == 0 {
                         continue;
                     }
@@ -390,9 +393,7 @@ impl Reference {
         let filtered = q.kind.is_some() || q.service.is_some() || q.stale;
         let totals = match totals {
             Some(t) => t,
-            None if !had_text && filtered => {
-                (0..self.n as u32).map(|d| (d, 0.0)).collect()
-            }
+            None if !had_text && filtered => (0..self.n as u32).map(|d| (d, 0.0)).collect(),
             None => HashMap::new(),
         };
         let mut out: Vec<(String, f32)> = totals

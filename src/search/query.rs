@@ -24,9 +24,9 @@
 //! (idf summed over its terms, tf = number of occurrences), times [`PHRASE`]. Ties are broken
 //! by path.
 
+use super::WEIGHTS;
 use super::analyze::{self, MAX_TERM_BYTES};
 use super::index::{self, Fields, Stored, state_from_str};
-use super::WEIGHTS;
 use crate::front_matter::Kind;
 use crate::model::ReviewState;
 use serde::Serialize;
@@ -198,10 +198,14 @@ pub fn variants(lex: &dyn Lexicon, word: &str, exact: f32) -> std::io::Result<Ve
             .into_iter()
             .filter(|(t, _)| t != word)
             .collect();
-        out.extend(best(found, PREFIX_MAX_TERMS).into_iter().map(|term| Variant {
-            term,
-            factor: PREFIX,
-        }));
+        out.extend(
+            best(found, PREFIX_MAX_TERMS)
+                .into_iter()
+                .map(|term| Variant {
+                    term,
+                    factor: PREFIX,
+                }),
+        );
     }
     let budget = typo_budget(chars.len());
     if budget > 0 {
@@ -215,10 +219,11 @@ pub fn variants(lex: &dyn Lexicon, word: &str, exact: f32) -> std::io::Result<Ve
                 edit_distance(&chars, &tc, budget) <= budget
             })
             .collect();
-        out.extend(best(found, TYPO_MAX_TERMS).into_iter().map(|term| Variant {
-            term,
-            factor: TYPO,
-        }));
+        out.extend(
+            best(found, TYPO_MAX_TERMS)
+                .into_iter()
+                .map(|term| Variant { term, factor: TYPO }),
+        );
     }
     Ok(out)
 }
@@ -377,7 +382,10 @@ fn filter(field: tantivy::schema::Field, value: &str) -> (Occur, Box<dyn TQuery>
         Term::from_field_text(field, value),
         IndexRecordOption::Basic,
     );
-    (Occur::Must, Box::new(ConstScoreQuery::new(Box::new(q), 0.0)))
+    (
+        Occur::Must,
+        Box::new(ConstScoreQuery::new(Box::new(q), 0.0)),
+    )
 }
 
 /// Search the tantivy index of a site. Results are best first, ties by path.
@@ -443,7 +451,10 @@ pub fn search(site_root: &Path, q: &Query) -> anyhow::Result<Vec<Hit>> {
     let mut candidates: Vec<(f32, Stored)> = Vec::new();
     for (score, addr) in top.into_iter().take_while(|t| t.0 >= cutoff) {
         let doc: TantivyDocument = searcher.doc(addr)?;
-        let data = doc.get_first(f.data).and_then(|v| v.as_str()).unwrap_or("{}");
+        let data = doc
+            .get_first(f.data)
+            .and_then(|v| v.as_str())
+            .unwrap_or("{}");
         candidates.push((score, serde_json::from_str(data)?));
     }
     candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.rel.cmp(&b.1.rel)));
@@ -640,7 +651,10 @@ mod tests {
             ]
         );
         let v = variants(&lex, "databse", EXACT).unwrap();
-        assert_eq!(v.iter().map(|v| v.term.as_str()).collect::<Vec<_>>(), ["database"]);
+        assert_eq!(
+            v.iter().map(|v| v.term.as_str()).collect::<Vec<_>>(),
+            ["database"]
+        );
         assert!(variants(&lex, "zzz", EXACT).unwrap().is_empty());
         // One character: exact only.
         assert!(variants(&lex, "d", EXACT).unwrap().is_empty());
@@ -661,7 +675,13 @@ mod tests {
     fn single_word_queries_weigh_exact_matches_triple() {
         let lex = Terms(vec![("kubepodcrashlooping", 3), ("lag", 3)]);
         let (p, _) = plan(&lex, "KubePodCrashLooping").unwrap();
-        assert_eq!(p, [Planned::Word(vec![Variant { term: "kubepodcrashlooping".into(), factor: EXACT_SINGLE }])]);
+        assert_eq!(
+            p,
+            [Planned::Word(vec![Variant {
+                term: "kubepodcrashlooping".into(),
+                factor: EXACT_SINGLE
+            }])]
+        );
         let (p, had) = plan(&lex, "KubePodCrashLooping nothinghere lag").unwrap();
         assert!(had);
         assert_eq!(p.len(), 2);

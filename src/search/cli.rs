@@ -1,0 +1,183 @@
+//! `fieldbook search QUERY [--kind K] [--service S] [--owner ID] [--stale] [--json] [--limit N]`.
+
+use super::query::{Hit, Query};
+use crate::date::Date;
+use anstyle::{AnsiColor, Style};
+use serde_json::json;
+use std::io::{self, Write};
+use std::path::Path;
+
+/// Load the site, bring its index up to date (cheap when nothing changed: documents whose
+/// content hash is unchanged are not re-indexed), search, and print the results: numbered
+/// entries with title, review and ownership badges, path, kind, owners and a snippet whose
+/// matches are bold on a terminal (`color`) and `**…**` otherwise; with `json`,
+/// `{"results": [{"path", "title", "kind", "score", "url", "owners", "owner_names", "state",
+/// "lapsed", "snippet"}]}` best first (`path` relative to the content directory, `owners` ids,
+/// `snippet` with `**…**` around matches).
+///
+/// Exit status: 0 when the search ran, whether or not anything matched (nothing matching
+/// prints `no results for …`, or an empty `results` list); 2 for a usage, configuration or
+/// I/O error (a site that cannot be loaded, an index that cannot be written or read, an empty
+/// query without filters, an `--owner` that is not in owners.yaml). Errors go to `err`.
+pub fn run(
+    site: &Path,
+    today: Option<Date>,
+    q: Query,
+    json: bool,
+    color: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<u8> {
+    let filtered = q.kind.is_some() || q.service.is_some() || q.owner.is_some() || q.stale;
+    if super::query::parse(&q.text).is_empty() && !filtered {
+        writeln!(
+            err,
+            "error: nothing to search for; give words (an alert name, an error message) or a filter (--kind, --service, --owner, --stale)"
+        )?;
+        return Ok(2);
+    }
+    let loaded = match crate::load::load_site(site, today) {
+        Ok(s) => s,
+        Err(fatal) => return crate::commands::fail(fatal, err, color),
+    };
+    if let Some(id) = q.owner.as_deref()
+        && !loaded.owners.people.contains_key(id)
+        && !loaded.owners.teams.contains_key(id)
+    {
+        let hint = match loaded.owners.suggest(id) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => "use a person or team id from owners.yaml".into(),
+        };
+        writeln!(err, "error: `{id}` is not an owner in owners.yaml; {hint}")?;
+        return Ok(2);
+    }
+    let root = loaded.config.root.clone();
+    let docs = super::documents(&loaded, false);
+    drop(loaded);
+    if let Err(e) = super::update_index(&root, &docs) {
+        writeln!(err, "error: cannot update the search index: {e:#}")?;
+        return Ok(2);
+    }
+    let hits = match super::search(&root, &q) {
+        Ok(h) => h,
+        Err(e) => {
+            writeln!(err, "error: search failed: {e:#}")?;
+            return Ok(2);
+        }
+    };
+    if json {
+        print_json(&hits, out)?;
+    } else {
+        print_human(&q.text, &hits, color, out)?;
+    }
+    Ok(0)
+}
+
+/// `snippet` with `open`/`close` around each highlighted range (control characters in the
+/// text become spaces).
+pub fn marked(h: &Hit, open: &str, close: &str) -> String {
+    let mut s = String::with_capacity(h.snippet.len() + 16);
+    let mut at = 0;
+    for &(a, b) in &h.highlights {
+        if a < at || b > h.snippet.len() || !h.snippet.is_char_boundary(a) {
+            continue;
+        }
+        s.push_str(&clean(&h.snippet[at..a]));
+        s.push_str(open);
+        s.push_str(&clean(&h.snippet[a..b]));
+        s.push_str(close);
+        at = b;
+    }
+    s.push_str(&clean(&h.snippet[at..]));
+    s
+}
+
+fn print_json(hits: &[Hit], out: &mut dyn Write) -> io::Result<()> {
+    let results: Vec<_> = hits
+        .iter()
+        .map(|h| {
+            json!({
+                "path": h.rel,
+                "title": h.title,
+                "kind": h.kind,
+                "score": h.score,
+                "url": h.url,
+                "owners": h.owners,
+                "owner_names": h.owner_names,
+                "state": h.state,
+                "lapsed": h.lapsed,
+                "snippet": marked(h, "**", "**"),
+            })
+        })
+        .collect();
+    serde_json::to_writer_pretty(&mut *out, &json!({ "results": results }))?;
+    writeln!(out)
+}
+
+/// Text from documents, made safe for a terminal: control characters become spaces.
+fn clean(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+fn paint(s: &str, style: Style, color: bool) -> String {
+    if color {
+        format!("{style}{s}{style:#}")
+    } else {
+        s.to_string()
+    }
+}
+
+fn print_human(text: &str, hits: &[Hit], color: bool, out: &mut dyn Write) -> io::Result<()> {
+    use crate::model::ReviewState as R;
+    if hits.is_empty() {
+        return writeln!(out, "no results for `{}`", clean(text.trim()));
+    }
+    let bold = Style::new().bold();
+    let red = Style::new().bold().fg_color(Some(AnsiColor::Red.into()));
+    let yellow = Style::new().bold().fg_color(Some(AnsiColor::Yellow.into()));
+    let dim = Style::new().dimmed();
+    for (i, h) in hits.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        let mut badges = String::new();
+        let state = match h.state {
+            R::Stale => Some(("[STALE]", red)),
+            R::NeverReviewed => Some(("[NEVER REVIEWED]", red)),
+            R::DueSoon => Some(("[DUE SOON]", yellow)),
+            R::Fresh | R::Untracked => None,
+        };
+        if let Some((b, style)) = state {
+            badges.push(' ');
+            badges.push_str(&paint(b, style, color));
+        }
+        if h.lapsed {
+            badges.push(' ');
+            badges.push_str(&paint("[LAPSED OWNER]", red, color));
+        }
+        writeln!(
+            out,
+            "{}. {}{badges}",
+            i + 1,
+            paint(&clean(&h.title), bold, color)
+        )?;
+        let owners = if h.owner_names.is_empty() {
+            "no owner".to_string()
+        } else {
+            clean(&h.owner_names.join(", "))
+        };
+        let meta = format!("{} · {} · {owners}", clean(&h.rel), h.kind.as_str());
+        writeln!(out, "   {}", paint(&meta, dim, color))?;
+        let snippet = if color {
+            marked(h, &format!("{bold}"), &format!("{bold:#}"))
+        } else {
+            marked(h, "**", "**")
+        };
+        if !h.snippet.is_empty() {
+            writeln!(out, "   {snippet}")?;
+        }
+    }
+    Ok(())
+}
