@@ -75,8 +75,7 @@ export function watch(page, { expectStatus = new Map() } = {}) {
       // Chromium's own console line for a response already checked by status below.
       if (/^Failed to load resource/.test(msg.text()) && loc?.url) {
         if (expectStatus.has(loc.url)) return;
-        // The browser asks for /favicon.ico by itself (the theme declares no icon): not
-        // something the page requested.
+        // A browser may still ask for /favicon.ico by itself: not something the page requested.
         if (new URL(loc.url).pathname === "/favicon.ico") return;
       }
       problems.push(`console error: ${msg.text()}${loc?.url ? ` (at ${loc.url}:${loc.lineNumber})` : ""}`);
@@ -84,9 +83,12 @@ export function watch(page, { expectStatus = new Map() } = {}) {
   });
   page.on("pageerror", (err) => problems.push(`uncaught exception: ${err.message}`));
   page.on("request", (req) => requests.push(req.url()));
-  page.on("requestfailed", (req) =>
-    problems.push(`request failed: ${req.method()} ${req.url()}: ${req.failure()?.errorText}`),
-  );
+  page.on("requestfailed", (req) => {
+    // Leaving a page cancels its pending icon fetch; that is navigation, not a failure.
+    const icon = req.url().endsWith("/favicon.svg") || req.resourceType() === "other";
+    if (req.failure()?.errorText === "net::ERR_ABORTED" && icon) return;
+    problems.push(`request failed: ${req.method()} ${req.url()}: ${req.failure()?.errorText}`);
+  });
   page.on("response", (res) => {
     const want = expectStatus.get(res.url());
     if (want !== undefined) {
