@@ -48,6 +48,7 @@ pub struct BuildArgs<'a> {
     pub output: Option<PathBuf>,
     pub drafts: bool,
     pub color: bool,
+    pub search_export: Option<PathBuf>,
 }
 
 /// Check, then build the site whatever the findings (their flags show in it), and fail with
@@ -63,6 +64,7 @@ pub fn build(args: &BuildArgs<'_>, err: &mut dyn Write) -> std::io::Result<u8> {
         output: args.output.clone(),
         drafts: args.drafts,
         progress: interactive,
+        search_export: args.search_export.clone(),
     };
     let built = match crate::build::build(&site, &opts) {
         Ok(b) => b,
@@ -70,6 +72,12 @@ pub fn build(args: &BuildArgs<'_>, err: &mut dyn Write) -> std::io::Result<u8> {
     };
     let summary = Summary::of(site.documents.len(), &findings);
     print_findings(&findings, err, args.color)?;
+    if let Err(e) = &built.search {
+        writeln!(
+            err,
+            "warning: the terminal search index was not updated: {e}"
+        )?;
+    }
     writeln!(
         err,
         "build: {} pages and {} files in {}, {} errors, {} warnings, {:.2} s",

@@ -63,6 +63,37 @@ enum Command {
         /// Treat every warning as a failure
         #[arg(long)]
         strict: bool,
+        /// Also write every document's search record to FILE as JSON lines
+        #[arg(long, value_name = "FILE")]
+        search_export: Option<PathBuf>,
+    },
+    /// Search the handbook from the terminal (alert names, error strings, symptoms)
+    Search {
+        /// What to look for: words, "quoted phrases", alert names, error strings
+        query: String,
+        /// The site directory (holding book.toml)
+        #[arg(default_value = ".")]
+        site: PathBuf,
+        /// Only documents of this kind
+        #[arg(long, value_parser = parse_kind)]
+        kind: Option<fieldbook::front_matter::Kind>,
+        /// Only documents about this service
+        #[arg(long)]
+        service: Option<String>,
+        /// Only documents owned by this person or team (a person includes their teams)
+        #[arg(long)]
+        owner: Option<String>,
+        /// Only stale documents
+        #[arg(long)]
+        stale: bool,
+        /// How many results (default 10)
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Print {"results": [...]} as JSON
+        #[arg(long)]
+        json: bool,
+        #[arg(long, value_parser = parse_date)]
+        today: Option<Date>,
     },
     /// Stamp `reviewed:` with today's date, changing nothing else in the files
     Review {
@@ -94,6 +125,20 @@ fn use_color(choice: ColorChoice, terminal: bool) -> bool {
         ColorChoice::Never => false,
         ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     }
+}
+
+fn parse_kind(s: &str) -> Result<fieldbook::front_matter::Kind, String> {
+    use fieldbook::front_matter::Kind;
+    [
+        Kind::Runbook,
+        Kind::Postmortem,
+        Kind::Course,
+        Kind::Lesson,
+        Kind::Page,
+    ]
+    .into_iter()
+    .find(|k| k.as_str() == s)
+    .ok_or_else(|| "expected runbook, postmortem, course, lesson or page".to_string())
 }
 
 fn parse_date(s: &str) -> Result<Date, String> {
@@ -129,6 +174,7 @@ fn main() -> ExitCode {
             drafts,
             today,
             strict,
+            search_export,
         } => commands::build(
             &commands::BuildArgs {
                 site,
@@ -137,7 +183,34 @@ fn main() -> ExitCode {
                 output: output.clone(),
                 drafts: *drafts,
                 color: color_err,
+                search_export: search_export.clone(),
             },
+            &mut err,
+        ),
+        Command::Search {
+            query,
+            site,
+            kind,
+            service,
+            owner,
+            stale,
+            limit,
+            json,
+            today,
+        } => fieldbook::search::cli::run(
+            site,
+            *today,
+            fieldbook::search::Query {
+                text: query.clone(),
+                kind: *kind,
+                service: service.clone(),
+                owner: owner.clone(),
+                stale: *stale,
+                limit: *limit,
+            },
+            *json,
+            color,
+            &mut out,
             &mut err,
         ),
         Command::Review { files, today } => {

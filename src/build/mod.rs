@@ -26,6 +26,8 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Report progress on standard error (a terminal is watching).
     pub progress: bool,
+    /// Also write every document's search record as JSON lines here.
+    pub search_export: Option<PathBuf>,
 }
 
 #[derive(Debug)]
@@ -33,6 +35,9 @@ pub struct Built {
     pub pages: usize,
     pub files: usize,
     pub output: PathBuf,
+    /// The terminal search index's update, or why it could not be updated (the site is
+    /// still built: the browser's index is written either way).
+    pub search: Result<crate::search::IndexStats, String>,
 }
 
 /// Render `site` into its output directory. `Err` holds fatal diagnostics (template errors,
@@ -60,9 +65,14 @@ pub fn build(site: &Site, opts: &BuildOptions) -> Result<Built, Vec<Diagnostic>>
     let theme = theme::Theme::load(&site.config)?;
     let staging = output::Staging::begin(&target)
         .map_err(|e| out_err(format!("cannot prepare {}: {e}", target.display())))?;
-    let result = Builder::new(site, &theme, opts, &staging.dir).run();
+    let result = Builder::new(site, &theme, opts, &staging.dir)
+        .run()
+        .and_then(|(pages, files)| {
+            let (search, search_files) = search_indexes(site, opts, &staging.dir)?;
+            Ok((pages, files + search_files, search))
+        });
     match result {
-        Ok((pages, files)) => {
+        Ok((pages, files, search)) => {
             staging.commit().map_err(|e| {
                 out_err(format!(
                     "cannot move the new site into {}: {e}",
@@ -73,6 +83,7 @@ pub fn build(site: &Site, opts: &BuildOptions) -> Result<Built, Vec<Diagnostic>>
                 pages,
                 files,
                 output: target,
+                search,
             })
         }
         Err(e) => {
@@ -80,6 +91,31 @@ pub fn build(site: &Site, opts: &BuildOptions) -> Result<Built, Vec<Diagnostic>>
             Err(e)
         }
     }
+}
+
+/// The same analysed documents feed the terminal's tantivy index (kept in the site's
+/// `.fieldbook/`, updated incrementally) and the browser's client index (in the output).
+fn search_indexes(
+    site: &Site,
+    opts: &BuildOptions,
+    dir: &Path,
+) -> Result<(Result<crate::search::IndexStats, String>, usize), Fatal> {
+    let docs = crate::search::documents(site, opts.drafts);
+    let io = |what: &str, e: std::io::Error| {
+        vec![Diagnostic::new(
+            Code::OutputError,
+            "book.toml",
+            Pos::START,
+            format!("cannot write {what}: {e}"),
+        )]
+    };
+    let files =
+        crate::search::write_client_index(dir, &docs).map_err(|e| io("the search index", e))?;
+    if let Some(path) = &opts.search_export {
+        crate::search::write_export(path, &docs).map_err(|e| io(&path.display().to_string(), e))?;
+    }
+    let stats = crate::search::update_index(&site.config.root, &docs).map_err(|e| format!("{e:#}"));
+    Ok((stats, files))
 }
 
 struct Builder<'a> {
@@ -546,6 +582,15 @@ impl<'a> Builder<'a> {
         // Freshness report.
         self.freshness(&all)?;
         emit(&mut urls, "freshness/");
+
+        let page = self.page(
+            "search",
+            "Search",
+            "search/",
+            "Search runbooks, postmortems and courses",
+        );
+        self.render_page("search.html", &page, "search", &())?;
+        emit(&mut urls, "search/");
 
         // Not found: served for any missing path, so its links start at base_url.
         let mut page = self.page("not-found", "Page not found", "404.html", "");

@@ -55,8 +55,15 @@ pub fn run(
     let docs = super::documents(&loaded, false);
     drop(loaded);
     if let Err(e) = super::update_index(&root, &docs) {
-        writeln!(err, "error: cannot update the search index: {e:#}")?;
-        return Ok(2);
+        // Another process may hold the index (a build running): search what is there.
+        if super::index::open(&root).is_err() {
+            writeln!(err, "error: cannot update the search index: {e:#}")?;
+            return Ok(2);
+        }
+        writeln!(
+            err,
+            "warning: cannot update the search index, results may be out of date: {e:#}"
+        )?;
     }
     let hits = match super::search(&root, &q) {
         Ok(h) => h,

@@ -4,9 +4,9 @@
 //! Beyond docs/search.md: `len` holds tantivy's field norms (the token count, exact up to 40,
 //! then rounded down to one of 256 steps) so that BM25 agrees to the last digit; doc entries
 //! carry `p` (the content path); `index.json` carries `k1`, `b` and the query constants.
-//! Chunk sizes grow with the site so that a site has at most 1 + 128 + 320 + 320 files:
+//! Chunk sizes grow with the site so that a site has at most 1 + 128 + 320 + 512 files:
 //! `doc_chunk = max(64, ⌈N/128⌉)`, `text_chunk = max(16, ⌈N/320⌉)`, term shards of at least
-//! 24 KiB, at most 320 of them. Terms are sorted by UTF-8 bytes (code point order).
+//! 24 KiB (a term is never split), at most 512 of them. Terms are sorted by UTF-8 bytes (code point order).
 //!
 //! [`Reference`] reads these files back and scores queries the way the browser must, so that
 //! tests can hold the two engines to the same results.
@@ -24,7 +24,7 @@ use tantivy::fieldnorm::FieldNormReader;
 
 pub const VERSION: u32 = 1;
 pub const SHARD_TARGET: usize = 24 * 1024;
-pub const MAX_SHARDS: usize = 320;
+pub const MAX_SHARDS: usize = 512;
 pub const TEXT_CHARS: usize = 3000;
 pub const K1: f32 = 1.2;
 pub const B: f32 = 0.75;
@@ -46,6 +46,8 @@ pub fn quantize(len: u32) -> u32 {
 
 /// One posting: doc id, field id, positions.
 type Posting = (u32, u8, Vec<u32>);
+/// A posting as the files hold it: doc id, field id, tf, positions.
+type JsonPosting = (u32, u8, u32, Vec<u32>);
 
 struct Analysed {
     postings: Vec<(String, u8, Vec<u32>)>,
@@ -204,7 +206,7 @@ pub fn write_client_index(out_dir: &Path, docs: &[SearchDoc]) -> io::Result<usiz
         .zip(totals)
         .map(|(f, t)| {
             let avg = if n == 0 { 0.0 } else { t as f32 / n as f32 };
-            (f.to_string(), json!(avg))
+            (f.to_string(), json!(short(avg)))
         })
         .collect();
     let index = json!({
@@ -212,7 +214,7 @@ pub fn write_client_index(out_dir: &Path, docs: &[SearchDoc]) -> io::Result<usiz
         "docs": n,
         "avg_len": avg,
         "fields": FIELDS,
-        "weights": WEIGHTS,
+        "weights": WEIGHTS.map(short),
         "shards": shards,
         "doc_chunk": dc,
         "text_chunk": tc,
@@ -221,11 +223,12 @@ pub fn write_client_index(out_dir: &Path, docs: &[SearchDoc]) -> io::Result<usiz
             "service": set(&|d| d.services.clone()),
             "team": set(&|d| d.teams.clone()),
         },
-        "k1": K1,
-        "b": B,
+        "k1": short(K1),
+        "b": short(B),
         "query": {
-            "exact": query::EXACT, "exact_single": query::EXACT_SINGLE,
-            "prefix": query::PREFIX, "typo": query::TYPO, "phrase": query::PHRASE,
+            "exact": short(query::EXACT), "exact_single": short(query::EXACT_SINGLE),
+            "prefix": short(query::PREFIX), "typo": short(query::TYPO),
+            "phrase": short(query::PHRASE),
             "prefix_min_chars": query::PREFIX_MIN_CHARS,
             "prefix_max_terms": query::PREFIX_MAX_TERMS,
             "typo_max_terms": query::TYPO_MAX_TERMS,
@@ -233,6 +236,12 @@ pub fn write_client_index(out_dir: &Path, docs: &[SearchDoc]) -> io::Result<usiz
     });
     write_json(&root.join("index.json"), &index)?;
     Ok(files + 1)
+}
+
+/// An `f32` as the shortest decimal that reads back as it (`0.6`, not `0.6000000238418579`);
+/// `Math.fround` in the browser gives the `f32` back.
+fn short(x: f32) -> f64 {
+    x.to_string().parse().unwrap_or(f64::from(x))
 }
 
 #[derive(Deserialize)]
@@ -268,7 +277,7 @@ impl Reference {
         let index: IndexJson = serde_json::from_slice(&read(&root.join("index.json"))?)?;
         let mut terms = BTreeMap::new();
         for i in 0..index.shards.len() {
-            let shard: BTreeMap<String, Vec<(u32, u8, u32, Vec<u32>)>> =
+            let shard: BTreeMap<String, Vec<JsonPosting>> =
                 serde_json::from_slice(&read(&root.join("t").join(format!("{i}.json")))?)?;
             for (t, p) in shard {
                 terms.insert(t, p.into_iter().map(|(d, f, _, pos)| (d, f, pos)).collect());
@@ -306,58 +315,75 @@ impl Reference {
         (1.0 + x).ln()
     }
 
-    /// Per (doc, field): the element's score there.
-    fn element(&self, p: &Planned) -> HashMap<(u32, usize), f32> {
-        let mut out: HashMap<(u32, usize), f32> = HashMap::new();
-        match p {
-            Planned::Word(variants) => {
-                for v in variants {
-                    let Some(postings) = self.terms.get(&v.term) else {
-                        continue;
-                    };
-                    for (d, f, pos) in postings {
-                        let f = *f as usize;
-                        let s = self.bm25(self.idf(&v.term, f), pos.len() as u32, f, *d) * v.factor;
-                        let e = out.entry((*d, f)).or_insert(0.0);
-                        *e = e.max(s);
-                    }
-                }
+    /// Per doc: the score of one word (the best variant per field, weighted, summed).
+    fn word(&self, variants: &[query::Variant]) -> HashMap<u32, f32> {
+        let mut best: HashMap<(u32, usize), f32> = HashMap::new();
+        for v in variants {
+            let Some(postings) = self.terms.get(&v.term) else {
+                continue;
+            };
+            for (d, f, pos) in postings {
+                let f = *f as usize;
+                let s = self.bm25(self.idf(&v.term, f), pos.len() as u32, f, *d) * v.factor;
+                let e = best.entry((*d, f)).or_insert(0.0);
+                *e = e.max(s);
             }
-            Planned::Phrase(words) => {
-                let base = words[0].1;
-                let Some(first) = self.terms.get(&words[0].0) else {
-                    return out;
-                };
-                for (d, f, pos0) in first {
-                    let fu = *f as usize;
-                    let lists: Option<Vec<&Vec<u32>>> = words[1..]
+        }
+        sum_fields(best, |f| WEIGHTS[f])
+    }
+
+    /// Per doc: the score of a phrase of two or more words (absent: not in the doc).
+    fn phrase(&self, words: &[(String, u32)]) -> HashMap<u32, f32> {
+        let mut per: HashMap<(u32, usize), f32> = HashMap::new();
+        let base = words[0].1;
+        let Some(first) = self.terms.get(&words[0].0) else {
+            return HashMap::new();
+        };
+        for (d, f, pos0) in first {
+            let fu = *f as usize;
+            let lists: Option<Vec<&Vec<u32>>> = words[1..]
+                .iter()
+                .map(|(w, _)| {
+                    self.terms
+                        .get(w)?
                         .iter()
-                        .map(|(w, _)| {
-                            self.terms
-                                .get(w)?
-                                .iter()
-                                .find(|x| x.0 == *d && x.1 == *f)
-                                .map(|x| &x.2)
-                        })
-                        .collect();
-                    let Some(lists) = lists else { continue };
-                    let count =
-                        pos0.iter()
-                            .filter(|&&p0| {
-                                words[1..].iter().zip(&lists).all(|((_, wp), l)| {
-                                    l.binary_search(&(p0 + (wp - base))).is_ok()
-                                })
-                            })
-                            .count();
-                    if count == 0 {
-                        continue;
-                    }
-                    let idf: f32 = words.iter().map(|(w, _)| self.idf(w, fu)).sum();
-                    out.insert((*d, fu), self.bm25(idf, count as u32, fu, *d));
+                        .find(|x| x.0 == *d && x.1 == *f)
+                        .map(|x| &x.2)
+                })
+                .collect();
+            let Some(lists) = lists else { continue };
+            let count = pos0
+                .iter()
+                .filter(|&&p0| {
+                    words[1..]
+                        .iter()
+                        .zip(&lists)
+                        .all(|((_, wp), l)| l.binary_search(&(p0 + (wp - base))).is_ok())
+                })
+                .count();
+            if count > 0 {
+                let idf: f32 = words.iter().map(|(w, _)| self.idf(w, fu)).sum();
+                per.insert((*d, fu), self.bm25(idf, count as u32, fu, *d));
+            }
+        }
+        let mut scores = sum_fields(per, |f| WEIGHTS[f] * query::PHRASE);
+        let mut seen: Vec<&str> = Vec::new();
+        for (w, _) in words {
+            if seen.contains(&w.as_str()) {
+                continue;
+            }
+            seen.push(w);
+            let exact = [query::Variant {
+                term: w.clone(),
+                factor: query::EXACT,
+            }];
+            for (d, s) in self.word(&exact) {
+                if let Some(t) = scores.get_mut(&d) {
+                    *t += s;
                 }
             }
         }
-        out
+        scores
     }
 
     /// Ranked `(path, score)` for `q` (the owner filter is not available in the client index
@@ -366,27 +392,18 @@ impl Reference {
         let (planned, had_text) = query::plan(self, &q.text)?;
         let mut totals: Option<HashMap<u32, f32>> = None;
         for p in &planned {
-            let per = self.element(p);
-            if per.is_empty() {
+            let scores = match p {
+                Planned::Word(v) => self.word(v),
+                Planned::Phrase(words) => self.phrase(words),
+            };
+            if scores.is_empty() {
                 continue; // matches nothing: ignored
             }
-            let boost = |f: usize| match p {
-                Planned::Word(_) => WEIGHTS[f],
-                Planned::Phrase(_) => WEIGHTS[f] * query::PHRASE,
-            };
-            let mut doc_scores: HashMap<u32, f32> = HashMap::new();
-            for f in 0..5 {
-                for ((d, ff), s) in &per {
-                    if *ff == f {
-                        *doc_scores.entry(*d).or_insert(0.0) += s * boost(f);
-                    }
-                }
-            }
             totals = Some(match totals {
-                None => doc_scores,
+                None => scores,
                 Some(t) => t
                     .into_iter()
-                    .filter_map(|(d, s)| doc_scores.get(&d).map(|x| (d, s + x)))
+                    .filter_map(|(d, s)| scores.get(&d).map(|x| (d, s + x)))
                     .collect(),
             });
         }
@@ -414,6 +431,25 @@ impl Reference {
         });
         Ok(out)
     }
+}
+
+/// Per doc: Σ over fields (in field order) of `score × weight(field)`.
+fn sum_fields(per: HashMap<(u32, usize), f32>, weight: impl Fn(usize) -> f32) -> HashMap<u32, f32> {
+    let mut by_doc: BTreeMap<u32, [Option<f32>; 5]> = BTreeMap::new();
+    for ((d, f), s) in per {
+        by_doc.entry(d).or_insert([None; 5])[f] = Some(s);
+    }
+    by_doc
+        .into_iter()
+        .map(|(d, fs)| {
+            let total = fs
+                .iter()
+                .enumerate()
+                .filter_map(|(f, s)| s.map(|s| s * weight(f)))
+                .sum();
+            (d, total)
+        })
+        .collect()
 }
 
 impl Lexicon for Reference {

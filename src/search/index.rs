@@ -4,8 +4,11 @@
 //! payload names the schema version and the manifest's digest, so an index that does not match
 //! its manifest (an interrupted update) or an older schema is rebuilt from scratch.
 //!
-//! After an update that changed anything the index is merged into one segment, so that deleted
-//! documents no longer count in BM25 statistics and scores equal those of a fresh build.
+//! BM25 statistics: after an update that deleted anything the index is merged into one segment,
+//! so that document frequencies no longer count deleted documents; and since tantivy estimates a
+//! merged segment's token count from its (rounded) field norms, the exact per-field token totals
+//! are kept in the commit payload and searches use them ([`Stats`]). Scores after incremental
+//! updates therefore equal those of a fresh build, and those of the client index.
 
 use super::analyze::FieldbookTokenizer;
 use super::{FIELDS, SearchDoc};
@@ -108,13 +111,88 @@ pub(crate) fn state_from_str(s: &str) -> ReviewState {
 #[derive(Serialize, Deserialize, Default)]
 struct Manifest {
     version: u32,
-    docs: BTreeMap<String, String>,
+    docs: BTreeMap<String, Entry>,
+}
+
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
+struct Entry {
+    /// Content hash.
+    h: String,
+    /// Tokens per field.
+    len: [u32; 5],
 }
 
 impl Manifest {
+    fn totals(&self) -> [u64; 5] {
+        let mut t = [0u64; 5];
+        for e in self.docs.values() {
+            for (t, l) in t.iter_mut().zip(e.len) {
+                *t += u64::from(l);
+            }
+        }
+        t
+    }
+
+    /// `fieldbook-search v1 DIGEST DOCS T0 T1 T2 T3 T4`: the manifest's digest, and the BM25
+    /// statistics that tantivy cannot keep exact across merges.
     fn payload(&self) -> String {
         let json = serde_json::to_vec(&self.docs).unwrap_or_default();
-        format!("fieldbook-search v{} {:016x}", self.version, fnv1a(&json))
+        let t = self.totals();
+        format!(
+            "fieldbook-search v{} {:016x} {} {} {} {} {} {}",
+            self.version,
+            fnv1a(&json),
+            self.docs.len(),
+            t[0],
+            t[1],
+            t[2],
+            t[3],
+            t[4]
+        )
+    }
+}
+
+/// Exact BM25 statistics: token totals from the commit payload, document frequencies from the
+/// (merged, deletion-free) index.
+pub(crate) struct Stats<'a> {
+    pub searcher: &'a tantivy::Searcher,
+    pub fields: [Field; 5],
+    pub totals: Option<[u64; 5]>,
+}
+
+impl<'a> Stats<'a> {
+    pub fn new(index: &Index, searcher: &'a tantivy::Searcher, fields: &Fields) -> Stats<'a> {
+        let totals = index.load_metas().ok().and_then(|m| {
+            let p = m.payload?;
+            let nums: Vec<u64> = p
+                .split(' ')
+                .skip(3)
+                .filter_map(|n| n.parse().ok())
+                .collect();
+            <[u64; 5]>::try_from(nums.get(1..6)?).ok()
+        });
+        Stats {
+            searcher,
+            fields: fields.text,
+            totals,
+        }
+    }
+}
+
+impl tantivy::query::Bm25StatisticsProvider for Stats<'_> {
+    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
+        match (self.totals, self.fields.iter().position(|f| *f == field)) {
+            (Some(t), Some(i)) => Ok(t[i]),
+            _ => tantivy::query::Bm25StatisticsProvider::total_num_tokens(self.searcher, field),
+        }
+    }
+
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        Ok(self.searcher.num_docs())
+    }
+
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        self.searcher.doc_freq(term)
     }
 }
 
@@ -132,6 +210,11 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
 pub fn doc_hash(doc: &SearchDoc) -> String {
     let json = serde_json::to_vec(doc).unwrap_or_default();
     format!("{:016x}{:08x}", fnv1a(&json), json.len() as u32)
+}
+
+/// Tokens per field, as tantivy counts them for field norms.
+pub fn field_lengths(d: &SearchDoc) -> [u32; 5] {
+    d.field_values().map(|v| super::analyze::field_tokens(&v).1)
 }
 
 pub(crate) fn register(index: &Index) {
@@ -186,7 +269,7 @@ pub fn is_current(site_root: &Path, docs: &[SearchDoc]) -> bool {
         && m.docs.len() == docs.len()
         && docs
             .par_iter()
-            .all(|d| m.docs.get(&d.rel).is_some_and(|h| *h == doc_hash(d)))
+            .all(|d| m.docs.get(&d.rel).is_some_and(|e| e.h == doc_hash(d)))
         && open_existing(&dir).is_some()
 }
 
@@ -264,17 +347,24 @@ pub fn update_index(site_root: &Path, docs: &[SearchDoc]) -> anyhow::Result<Inde
     };
     register(&index);
     let (_, f) = schema();
-    let mut new_docs: BTreeMap<String, String> = BTreeMap::new();
-    let mut add = Vec::new();
+    let mut new_docs: BTreeMap<String, Entry> = BTreeMap::new();
+    let mut add: Vec<(&SearchDoc, &String)> = Vec::new();
     for (d, h) in docs.iter().zip(&hashes) {
-        if old.get(&d.rel) != Some(h) {
-            add.push(d);
+        match old.get(&d.rel) {
+            Some(e) if e.h == *h => {
+                new_docs.insert(d.rel.clone(), e.clone());
+            }
+            _ => add.push((d, h)),
         }
-        new_docs.insert(d.rel.clone(), h.clone());
+    }
+    let lens: Vec<[u32; 5]> = add.par_iter().map(|(d, _)| field_lengths(d)).collect();
+    for ((d, h), len) in add.iter().zip(lens) {
+        let h = (*h).clone();
+        new_docs.insert(d.rel.clone(), Entry { h, len });
     }
     let deleted: Vec<&String> = old
         .iter()
-        .filter(|(rel, h)| new_docs.get(*rel) != Some(*h))
+        .filter(|(rel, e)| new_docs.get(*rel).is_none_or(|n| n.h != e.h))
         .map(|(rel, _)| rel)
         .collect();
     let removed = old.keys().filter(|r| !new_docs.contains_key(*r)).count();
@@ -292,7 +382,7 @@ pub fn update_index(site_root: &Path, docs: &[SearchDoc]) -> anyhow::Result<Inde
     for rel in &deleted {
         w.delete_term(Term::from_field_text(f.rel, rel));
     }
-    let built: Vec<TantivyDocument> = add.par_iter().map(|d| tantivy_doc(&f, d)).collect();
+    let built: Vec<TantivyDocument> = add.par_iter().map(|(d, _)| tantivy_doc(&f, d)).collect();
     for doc in built {
         w.add_document(doc)?;
     }

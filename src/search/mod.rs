@@ -5,11 +5,11 @@
 //!
 //! Query language (both engines): words and `"quoted phrases"`. Every word must match (AND),
 //! by its lowercase whole form: exactly (factor 1.0, or 3.0 when the query is that single
-//! word), as a prefix of an indexed term (0.6, words of two characters or more, the 50 terms
-//! with the most postings) or with a typo (0.4, one edit for 5–8 characters, two from 9,
-//! transpositions counting one, same first character, 16 terms at most). A word or phrase that
-//! matches no document is ignored. A phrase matches its words at consecutive positions in one
-//! field and weighs ×3. See [`query`] for the exact scoring.
+//! word), as a prefix of an indexed term (0.6, words of three characters or more, the 50 terms
+//! with the most postings) or, when neither finds anything, with a typo (0.4, one edit for 5–8
+//! characters, two from 9, transpositions counting one, same first character, 16 terms at
+//! most). A word or phrase that matches no document is ignored. A phrase matches its words at
+//! consecutive positions in one field and weighs ×3. See [`query`] for the exact scoring.
 
 pub mod analyze;
 pub mod cli;
@@ -195,11 +195,7 @@ pub fn plain_text(body: &str) -> String {
                 | TagEnd::FootnoteDefinition
                 | TagEnd::DefinitionListDefinition
                 | TagEnd::DefinitionListTitle,
-            ) => {
-                if !out.ends_with('\n') {
-                    out.push('\n');
-                }
-            }
+            ) if !out.ends_with('\n') => out.push('\n'),
             _ => {}
         }
     }

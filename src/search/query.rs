@@ -10,19 +10,22 @@
 //! - **prefix**: words of [`PREFIX_MIN_CHARS`]+ characters match the indexed terms that start
 //!   with them (factor 0.6), at most [`PREFIX_MAX_TERMS`], those with the most postings (the
 //!   number of (document, field) pairs holding the term), ties in term order;
-//! - **typo**: words of 5–8 characters match terms one edit away, from 9 characters two edits
-//!   (insertion, deletion, substitution, or a transposition of neighbours, each counting one),
-//!   among terms with the same first character that the word is not a prefix of (factor 0.4),
-//!   at most [`TYPO_MAX_TERMS`], chosen as prefixes are.
+//! - **typo**, only for a word that matches no term exactly or as a prefix: words of 5–8
+//!   characters match terms one edit away, from 9 characters two edits (insertion, deletion,
+//!   substitution, or a transposition of neighbours, each counting one), among terms with the
+//!   same first character (factor 0.4), at most [`TYPO_MAX_TERMS`], chosen as prefixes are.
+//!   (A fallback, so that the browser reads the shards of a whole initial only for real typos.)
 //!
 //! The score of a document is the sum over query elements and fields of
 //! `field weight × max over the element's variants (factor × BM25)` where BM25 is tantivy's
 //! (k1 = 1.2, b = 0.75, idf = ln(1 + (N − df + 0.5)/(df + 0.5)), times (1 + k1), field length
 //! quantised to tantivy's field norm), computed per field. Every element must match in some
 //! field (AND); an element that matches no document is ignored. A phrase of two or more words
-//! matches at consecutive positions within one field and scores as tantivy scores phrases
-//! (idf summed over its terms, tf = number of occurrences), times [`PHRASE`]. Ties are broken
-//! by path.
+//! matches at consecutive positions within one field; it scores as tantivy scores phrases
+//! (idf summed over its terms, tf = number of occurrences) times [`PHRASE`] and the field
+//! weight, summed over the fields where it occurs, plus the exact score (factor 1.0) of each
+//! of its distinct words, wherever they occur in the document. A quoted single word is an exact
+//! word with factor [`PHRASE`]. Ties are broken by path.
 
 use super::WEIGHTS;
 use super::analyze::{self, MAX_TERM_BYTES};
@@ -30,7 +33,7 @@ use super::index::{self, Fields, Stored, state_from_str};
 use crate::front_matter::Kind;
 use crate::model::ReviewState;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
@@ -46,7 +49,7 @@ pub const EXACT_SINGLE: f32 = 3.0;
 pub const PREFIX: f32 = 0.6;
 pub const TYPO: f32 = 0.4;
 pub const PHRASE: f32 = 3.0;
-pub const PREFIX_MIN_CHARS: usize = 2;
+pub const PREFIX_MIN_CHARS: usize = 3;
 pub const PREFIX_MAX_TERMS: usize = 50;
 pub const TYPO_MAX_TERMS: usize = 16;
 /// Results when [`Query::limit`] is 0.
@@ -152,8 +155,8 @@ pub fn edit_distance(a: &[char], b: &[char], max: usize) -> usize {
     }
     let w = b.len() + 1;
     let mut d = vec![0usize; (a.len() + 1) * w];
-    for j in 0..w {
-        d[j] = j;
+    for (j, cell) in d.iter_mut().take(w).enumerate() {
+        *cell = j;
     }
     for i in 1..=a.len() {
         d[i * w] = i;
@@ -208,7 +211,7 @@ pub fn variants(lex: &dyn Lexicon, word: &str, exact: f32) -> std::io::Result<Ve
         );
     }
     let budget = typo_budget(chars.len());
-    if budget > 0 {
+    if budget > 0 && out.is_empty() {
         let first = chars[0].to_string();
         let found: Vec<(String, u64)> = lex
             .with_prefix(&first)?
@@ -370,11 +373,25 @@ fn phrase_query(
     if per_field.is_empty() {
         return Ok(None);
     }
-    let q: Box<dyn TQuery> = Box::new(BooleanQuery::new(per_field));
-    if searcher.search(&*q, &Count)? == 0 {
+    let phrase: Box<dyn TQuery> = Box::new(BooleanQuery::new(per_field));
+    if searcher.search(&*phrase, &Count)? == 0 {
         return Ok(None);
     }
-    Ok(Some(q))
+    // The phrase is required; its words also score as exact words, so that a phrase in the
+    // body of a document whose title holds its words ranks that document higher.
+    let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = vec![(Occur::Must, phrase)];
+    let mut seen: Vec<&str> = Vec::new();
+    for (w, _) in words {
+        if !seen.contains(&w.as_str()) {
+            seen.push(w);
+            let exact = [Variant {
+                term: w.clone(),
+                factor: EXACT,
+            }];
+            clauses.push((Occur::Should, word_query(searcher, f, &exact)?));
+        }
+    }
+    Ok(Some(Box::new(BooleanQuery::new(clauses))))
 }
 
 fn filter(field: tantivy::schema::Field, value: &str) -> (Occur, Box<dyn TQuery>) {
@@ -402,14 +419,18 @@ pub fn search(site_root: &Path, q: &Query) -> anyhow::Result<Vec<Hit>> {
     };
     let (planned, had_text) = plan(&lex, &q.text)?;
     let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
-    let mut matched: HashSet<String> = HashSet::new();
+    // Each matchable term, with the query element it belongs to.
+    let mut matched: HashMap<String, usize> = HashMap::new();
     for p in &planned {
         let sub = match p {
             Planned::Word(v) => Some(word_query(&searcher, &f, v)?),
             Planned::Phrase(words) => phrase_query(&searcher, &f, words)?,
         };
         if let Some(sub) = sub {
-            matched.extend(p.terms().into_iter().map(str::to_string));
+            let element = clauses.len();
+            for t in p.terms() {
+                matched.entry(t.to_string()).or_insert(element);
+            }
             clauses.push((Occur::Must, sub));
         }
     }
@@ -444,8 +465,12 @@ pub fn search(site_root: &Path, q: &Query) -> anyhow::Result<Vec<Hit>> {
         return Ok(Vec::new());
     }
     let limit = if q.limit == 0 { DEFAULT_LIMIT } else { q.limit };
-    let top: Vec<(f32, DocAddress)> =
-        searcher.search(&query, &TopDocs::with_limit(n).order_by_score())?;
+    let stats = index::Stats::new(&idx, &searcher, &f);
+    let top: Vec<(f32, DocAddress)> = searcher.search_with_statistics_provider(
+        &query,
+        &TopDocs::with_limit(n).order_by_score(),
+        &stats,
+    )?;
     // Everything scoring at least the limit-th score, so that ties are broken by path.
     let cutoff = top.get(limit - 1).map_or(f32::MIN, |t| t.0);
     let mut candidates: Vec<(f32, Stored)> = Vec::new();
@@ -496,27 +521,27 @@ fn floor_char(s: &str, mut i: usize) -> usize {
     i
 }
 
-/// The best window of the body (else of the headings) for the matched terms, with the byte
-/// ranges of the matches in it.
-pub(crate) fn snippet(s: &Stored, matched: &HashSet<String>) -> (String, Vec<(usize, usize)>) {
+/// The best window of the body (else of the headings) for the matched terms (term → query
+/// element), with the byte ranges of the matches in it: the window where most query elements
+/// match, the earliest of those.
+pub(crate) fn snippet(
+    s: &Stored,
+    matched: &HashMap<String, usize>,
+) -> (String, Vec<(usize, usize)>) {
     let sources = [collapse(&s.body), s.headings.join(" · ")];
     for text in &sources {
-        let hits: Vec<(usize, usize, &str)> = analyze::analyze(text)
+        let hits: Vec<(usize, usize, usize)> = analyze::analyze(text)
             .into_iter()
-            .filter(|t| matched.contains(&t.term))
-            .map(|t| {
-                let term: &str = matched.get(&t.term).map(String::as_str).unwrap_or("");
-                (t.from, t.to, term)
-            })
+            .filter_map(|t| Some((t.from, t.to, *matched.get(&t.term)?)))
             .collect();
         if hits.is_empty() {
             continue;
         }
-        // The window holding the most distinct matched terms; the earliest wins.
+        // The window where most elements match; the earliest wins.
         let mut best = (0usize, 0usize);
         for &(from, _, _) in &hits {
             let start = from.saturating_sub(LEAD);
-            let distinct: HashSet<&str> = hits
+            let distinct: HashSet<usize> = hits
                 .iter()
                 .filter(|h| h.0 >= start && h.1 <= start + SNIPPET)
                 .map(|h| h.2)
@@ -530,8 +555,13 @@ pub(crate) fn snippet(s: &Stored, matched: &HashSet<String>) -> (String, Vec<(us
     cut(&sources[0], 0, &[])
 }
 
-fn cut(text: &str, start: usize, hits: &[(usize, usize, &str)]) -> (String, Vec<(usize, usize)>) {
-    let mut start = floor_char(text, start.min(text.len()));
+fn cut(text: &str, start: usize, hits: &[(usize, usize, usize)]) -> (String, Vec<(usize, usize)>) {
+    // Close to the beginning: start there.
+    let mut start = if start <= LEAD / 2 {
+        0
+    } else {
+        floor_char(text, start.min(text.len()))
+    };
     if start > 0 {
         // Start at a word boundary when one is near.
         if let Some(sp) = text[start..].find(' ').filter(|&i| i < LEAD / 2) {
@@ -631,33 +661,40 @@ mod tests {
             ("patabase", 9),
             ("data", 30),
         ]);
-        let v = variants(&lex, "database", EXACT).unwrap();
+        let terms = |w: &str| -> Vec<(String, f32)> {
+            variants(&lex, w, EXACT)
+                .unwrap()
+                .into_iter()
+                .map(|v| (v.term, v.factor))
+                .collect()
+        };
+        // Typos are a fallback: `datebase` is one edit from `database`, which matches.
         assert_eq!(
-            v,
+            terms("database"),
+            [("database".into(), EXACT), ("databases".into(), PREFIX)]
+        );
+        assert_eq!(
+            terms("datab"),
+            [("database".into(), PREFIX), ("databases".into(), PREFIX)]
+        );
+        // `patabase` is one edit away too but starts with another letter.
+        assert_eq!(
+            terms("datbase"),
+            [("database".into(), TYPO), ("datebase".into(), TYPO)]
+        );
+        assert_eq!(terms("databse"), [("database".into(), TYPO)]);
+        assert!(terms("zzz").is_empty());
+        // Two characters: exact only; from three, prefixes (most postings first).
+        assert!(terms("da").is_empty());
+        assert_eq!(
+            terms("dat"),
             [
-                Variant {
-                    term: "database".into(),
-                    factor: EXACT
-                },
-                Variant {
-                    term: "databases".into(),
-                    factor: PREFIX
-                },
-                // `patabase` is one edit away but starts with another letter.
-                Variant {
-                    term: "datebase".into(),
-                    factor: TYPO
-                },
+                ("data".into(), PREFIX),
+                ("database".into(), PREFIX),
+                ("databases".into(), PREFIX),
+                ("datebase".into(), PREFIX)
             ]
         );
-        let v = variants(&lex, "databse", EXACT).unwrap();
-        assert_eq!(
-            v.iter().map(|v| v.term.as_str()).collect::<Vec<_>>(),
-            ["database"]
-        );
-        assert!(variants(&lex, "zzz", EXACT).unwrap().is_empty());
-        // One character: exact only.
-        assert!(variants(&lex, "d", EXACT).unwrap().is_empty());
     }
 
     #[test]
@@ -707,14 +744,14 @@ mod tests {
             headings: vec!["Diagnosis".into()],
             body,
         };
-        let matched: HashSet<String> = ["podcrashlooping".to_string()].into();
+        let matched: HashMap<String, usize> = [("podcrashlooping".to_string(), 0)].into();
         let (text, hl) = snippet(&s, &matched);
         assert!(text.starts_with('…') && text.ends_with('…'), "{text}");
         assert!(text.len() <= SNIPPET + 8);
         assert_eq!(hl.len(), 1);
         assert_eq!(&text[hl[0].0..hl[0].1], "PodCrashLooping");
         // No match in the body: the headings.
-        let matched: HashSet<String> = ["diagnosis".to_string()].into();
+        let matched: HashMap<String, usize> = [("diagnosis".to_string(), 0)].into();
         let (text, hl) = snippet(&s, &matched);
         assert_eq!(&text[hl[0].0..hl[0].1], "Diagnosis");
     }
