@@ -1,0 +1,887 @@
+/* Fieldbook search: the browser side of docs/search.md. Dependency-free; loaded with `defer`.
+ * - every search input (#search-input, #header-search-input) becomes a combobox that shows
+ *   results as you type; `/` focuses it from anywhere;
+ * - on the search page (#search-results) the results, filters and URL follow the input.
+ * The index (search/index.json) is fetched on the first focus or keystroke, then only the term
+ * shards a query needs and the doc/text chunks of the results shown; all cached.
+ * Everything from the index is inserted as text, never as HTML. */
+(function () {
+  "use strict";
+  if (window.fieldbookSearch) return;
+
+  // ------------------------------------------------------------------ analysis
+
+  const JOINERS = "_.-'";
+  const RE_ALNUM = /[\p{Alphabetic}\p{N}]/u;
+  const RE_LOWER = /\p{Lowercase}/u;
+  const RE_UPPER = /\p{Uppercase}/u;
+  const isAlnum = (c) => (c < "\x80" ? /[0-9A-Za-z]/.test(c) : RE_ALNUM.test(c));
+  const isLower = (c) => (c < "\x80" ? c >= "a" && c <= "z" : RE_LOWER.test(c));
+  const isUpper = (c) => (c < "\x80" ? c >= "A" && c <= "Z" : RE_UPPER.test(c));
+  const utf8len = (s) => new TextEncoder().encode(s).length;
+
+  /** Words of `text`: [{start, end, chars}] (UTF-16 offsets, code points). */
+  function words(text) {
+    const cps = Array.from(text);
+    const out = [];
+    let off = 0;
+    const offs = new Array(cps.length + 1);
+    for (let i = 0; i < cps.length; i++) { offs[i] = off; off += cps[i].length; }
+    offs[cps.length] = off;
+    let i = 0;
+    while (i < cps.length) {
+      if (!isAlnum(cps[i])) { i++; continue; }
+      let j = i + 1;
+      while (j < cps.length) {
+        if (isAlnum(cps[j])) j++;
+        else if (JOINERS.includes(cps[j]) && j + 1 < cps.length && isAlnum(cps[j + 1])) j += 2;
+        else break;
+      }
+      out.push({ start: offs[i], end: offs[j], chars: cps.slice(i, j) });
+      i = j;
+    }
+    return out;
+  }
+
+  /** The terms of one word (code points): lowercase form, then parts and tails; deduplicated,
+   *  terms over 64 bytes dropped. */
+  function wordTerms(chars) {
+    const starts = [];                        // [start, end) of each part
+    let s = 0;
+    for (let k = 0; k < chars.length; k++) {
+      const c = chars[k];
+      if (JOINERS.includes(c)) { starts.push([s, k]); s = k + 1; continue; }
+      if (k > s) {
+        const p = chars[k - 1];
+        if ((isLower(p) && isUpper(c)) ||
+            (isUpper(p) && isUpper(c) && k + 1 < chars.length && isLower(chars[k + 1]))) {
+          starts.push([s, k]); s = k;
+        }
+      }
+    }
+    starts.push([s, chars.length]);
+    const terms = [chars.join("").toLowerCase()];
+    if (starts.length > 1) {
+      for (const [a, b] of starts) terms.push(chars.slice(a, b).join("").toLowerCase());
+      for (let p = 1; p < starts.length; p++) terms.push(chars.slice(starts[p][0]).join("").toLowerCase());
+    }
+    return [...new Set(terms)].filter((t) => t && utf8len(t) <= 64);
+  }
+
+  /** analyze(text) -> [{term, pos}], as in docs/search.md. */
+  function analyze(text) {
+    const out = [];
+    words(text).forEach((w, pos) => { for (const term of wordTerms(w.chars)) out.push({ term, pos }); });
+    return out;
+  }
+
+  // ------------------------------------------------------------------ loading
+
+  const script = document.querySelector('script[src$="search.js"]') || document.currentScript;
+  const ROOT = new URL("../", script ? script.src : location.href).href;
+  const FILE = location.protocol === "file:";
+  const cache = new Map();
+
+  function fetchJSON(path) {
+    if (!cache.has(path)) {
+      const p = fetch(ROOT + "search/" + path).then((r) => {
+        if (!r.ok) throw new Error("HTTP " + r.status + " for search/" + path);
+        return r.json();
+      });
+      p.catch(() => cache.delete(path));          // let a later query retry
+      cache.set(path, p);
+    }
+    return cache.get(path);
+  }
+
+  /** The URL of a page, from its site-relative url ("runbooks/x/"). */
+  function pageURL(u) {
+    return ROOT + u + (FILE && (u === "" || u.endsWith("/")) ? "index.html" : "");
+  }
+
+  // Code-point order (as Rust compares strings), not UTF-16 order.
+  function cmp(a, b) {
+    const n = Math.min(a.length, b.length);
+    for (let i = 0; i < n; i++) {
+      let x = a.charCodeAt(i), y = b.charCodeAt(i);
+      if (x === y) continue;
+      if (x >= 0xd800) x += x < 0xe000 ? 0x2000 : -0x800;
+      if (y >= 0xd800) y += y < 0xe000 ? 0x2000 : -0x800;
+      return x - y;
+    }
+    return a.length - b.length;
+  }
+
+  let index = null;
+  async function loadIndex() {
+    if (!index) {
+      index = fetchJSON("index.json").then((ix) => {
+        ix.shardData = new Map();
+        ix.q = Object.assign({}, Q, ix.query);
+        for (const k of ["exact", "exact_single", "prefix", "typo", "phrase"]) ix.q[k] = f32(ix.q[k]);
+        return ix;
+      });
+      index.catch(() => { index = null; });
+    }
+    return index;
+  }
+
+  /** Shard holding `term`: the last one whose first term is <= term. */
+  function shardOf(ix, term) {
+    let lo = 0, hi = ix.shards.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (cmp(ix.shards[mid], term) <= 0) lo = mid; else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  async function loadShard(ix, i) {
+    if (!ix.shardData.has(i)) {
+      ix.shardData.set(i, fetchJSON("t/" + i + ".json").then((obj) => {
+        const map = new Map(Object.entries(obj));
+        return { map, keys: [...map.keys()].sort(cmp) };
+      }));
+    }
+    return ix.shardData.get(i);
+  }
+
+  const docChunk = (ix, d) => fetchJSON("d/" + Math.floor(d / ix.doc_chunk) + ".json");
+  const textChunk = (ix, d) => fetchJSON("x/" + Math.floor(d / ix.text_chunk) + ".json");
+  async function docMeta(ix, d) { return (await docChunk(ix, d))[d % ix.doc_chunk]; }
+  async function docText(ix, d) { return (await textChunk(ix, d))[d % ix.text_chunk]; }
+
+  // ------------------------------------------------------------------ query
+  // Mirrors src/search/query.rs and client.rs (`Reference`): same expansion, same f32
+  // arithmetic, so that the browser ranks as `fieldbook search` does.
+
+  const f32 = Math.fround;
+  // Defaults of the query constants; index.json's `query` object overrides them.
+  const Q = { exact: 1, exact_single: 3, prefix: f32(0.6), typo: f32(0.4), phrase: 3,
+    prefix_min_chars: 3, prefix_max_terms: 50, typo_max_terms: 16 };
+  const K1 = f32(1.2), B = f32(0.75);
+  // Shards read for one prefix or typo range, at most; doc chunks fetched to rank one query,
+  // at most, and at once.
+  const tune = { rangeShards: 3, maxChunks: 32, batch: 8 };
+
+  /** Words and quoted phrases (an unclosed quote runs to the end); repeated words once. */
+  function parseQuery(text) {
+    const out = [];
+    text.split('"').forEach((chunk, i) => {
+      const ws = words(chunk).map((w, pos) => [w.chars.join("").toLowerCase(), pos]);
+      if (i % 2 === 1) {
+        const ph = ws.filter(([t]) => utf8len(t) <= 64);
+        if (ph.length) out.push({ phrase: ph });
+      } else {
+        for (const [t] of ws) if (!out.some((e) => e.word === t)) out.push({ word: t });
+      }
+    });
+    return out;
+  }
+
+  const typoBudget = (n) => (n >= 9 ? 2 : n >= 5 ? 1 : 0);
+
+  function osa(a, b, max) {
+    const n = a.length, m = b.length;
+    if (Math.abs(n - m) > max) return max + 1;
+    let pp = null, p = [];
+    for (let j = 0; j <= m; j++) p[j] = j;
+    for (let i = 1; i <= n; i++) {
+      const c = [i];
+      let low = i;
+      for (let j = 1; j <= m; j++) {
+        let v = Math.min(p[j] + 1, c[j - 1] + 1, p[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, pp[j - 2] + 1);
+        c[j] = v;
+        if (v < low) low = v;
+      }
+      if (low > max) return max + 1;
+      pp = p; p = c;
+    }
+    return Math.min(p[m], max + 1);
+  }
+
+  /** The shards holding the terms that start with `prefix`: all of them when they are at most
+   *  tune.rangeShards, else that many around `near` (where the word itself sorts). The
+   *  terminal sees every term: past this cap a prefix or typo may find fewer variants. */
+  function rangeShards(ix, prefix, near) {
+    const lo = shardOf(ix, prefix);
+    let hi = lo;
+    while (hi + 1 < ix.shards.length && ix.shards[hi + 1].startsWith(prefix)) hi++;
+    let a = lo, b = hi;
+    if (hi - lo + 1 > tune.rangeShards) {
+      const s = Math.min(Math.max(shardOf(ix, near), lo), hi);
+      a = Math.max(lo, Math.min(s - 1, hi - tune.rangeShards + 1));
+      b = a + tune.rangeShards - 1;
+    }
+    const out = [];
+    for (let i = a; i <= b; i++) out.push(i);
+    return out;
+  }
+
+  /** What each query element reads: [{el, exact: shard, prefix: [shards], typo: [shards]}]. */
+  function shardPlan(ix, elements) {
+    return elements.map((el) => {
+      if (el.phrase) return { el, phrase: el.phrase.map(([t]) => shardOf(ix, t)) };
+      const n = Array.from(el.word).length;
+      return {
+        el, n,
+        exact: shardOf(ix, el.word),
+        prefix: n >= ix.q.prefix_min_chars ? rangeShards(ix, el.word, el.word) : [],
+        typo: typoBudget(n) ? rangeShards(ix, Array.from(el.word)[0], el.word) : [],
+      };
+    });
+  }
+
+  /** The `n` terms with the most postings, ties in term order. */
+  function best(found, n) {
+    return found.sort((a, b) => b[1].length - a[1].length || cmp(a[0], b[0])).slice(0, n);
+  }
+
+  /** Variants of a word: [[term, factor, postings]] (empty: the word matches nothing). */
+  function variants(q, sp, shard, single) {
+    const w = sp.el.word;
+    const out = [];
+    const own = shard(sp.exact).map.get(w);
+    if (own) out.push([w, single ? q.exact_single : q.exact, own]);
+    const scan = (list, keep) => {
+      const found = [];
+      for (const i of list) {
+        const sh = shard(i);
+        for (const t of sh.keys) if (keep(t)) found.push([t, sh.map.get(t)]);
+      }
+      return found;
+    };
+    if (sp.prefix.length) {
+      for (const [t, p] of best(scan(sp.prefix, (t) => t !== w && t.startsWith(w)), q.prefix_max_terms)) out.push([t, q.prefix, p]);
+    }
+    // Typos only for a word that matches no term exactly or as a prefix (their shards are
+    // fetched only then, and `sp.typoLoaded` says they are in).
+    const budget = typoBudget(sp.n);
+    if (budget && !out.length && sp.typoLoaded) {
+      const wc = Array.from(w), first = wc[0];
+      const found = scan(sp.typo, (t) => t.startsWith(first) && !t.startsWith(w) &&
+        osa(wc, Array.from(t), budget) <= budget);
+      for (const [t, p] of best(found, q.typo_max_terms)) out.push([t, q.typo, p]);
+    }
+    return out;
+  }
+
+  function idf(N, df) {
+    return f32(Math.log(f32(1 + f32(f32(f32(N - df) + 0.5) / f32(f32(df) + 0.5)))));
+  }
+
+  function bm25(idfv, tf, len, avg) {
+    const weight = f32(idfv * f32(1 + K1));
+    const norm = f32(K1 * f32(f32(1 - B) + f32(f32(B * len) / avg)));
+    return f32(weight * f32(tf / f32(tf + norm)));
+  }
+
+  /** Postings per field, for document frequencies. */
+  function fieldDF(postings) {
+    const df = new Map();
+    for (const p of postings) df.set(p[1], (df.get(p[1]) || 0) + 1);
+    return df;
+  }
+
+  /** Everything about a query that needs no doc metadata: the elements that match, the docs
+   *  matching all of them (AND) and, per doc, what scores it. */
+  const prepared = new Map();       // the last queries' preparations (typing goes back and forth)
+  async function prepare(text) {
+    if (prepared.has(text)) return prepared.get(text);
+    const p = prepareNew(text);
+    prepared.set(text, p);
+    p.catch(() => prepared.delete(text));
+    if (prepared.size > 24) prepared.delete(prepared.keys().next().value);
+    return p;
+  }
+
+  async function prepareNew(text) {
+    const ix = await loadIndex();
+    const elements = parseQuery(text);
+    const single = elements.length === 1 && elements[0].word !== undefined;
+    const plan = shardPlan(ix, elements);
+    const need = new Set();
+    for (const sp of plan) [sp.exact, ...(sp.prefix || []), ...(sp.phrase || [])]
+      .forEach((i) => { if (i !== undefined) need.add(i); });
+    const shards = new Map();
+    await Promise.all([...need].map(async (i) => shards.set(i, await loadShard(ix, i))));
+    const shard = (i) => shards.get(i);
+    // Words that match no term exactly or as a prefix may match with a typo: fetch those shards.
+    const typo = new Set();
+    for (const sp of plan) {
+      if (sp.el.word === undefined || !sp.typo.length) continue;
+      if (variants(ix.q, sp, shard, single).length) sp.typo = [];
+      else sp.typo.forEach((i) => { if (!shards.has(i)) typo.add(i); });
+      sp.typoLoaded = true;
+    }
+    await Promise.all([...typo].map(async (i) => shards.set(i, await loadShard(ix, i))));
+    const N = ix.docs;
+    const clauses = [];        // [{boost: [per field], hits: Map doc -> [[f, factor, idf, tf]]}]
+    const highlight = new Set();
+    const exactHits = (postings, factor, add) => {
+      const idfs = [];
+      for (const [f, n] of fieldDF(postings)) idfs[f] = idf(N, n);
+      for (const [d, f, tf, pos, n] of postings) add(d, [f, factor, idfs[f], tf, pos[pos.length - 1], n]);
+    };
+    const group = (boost) => {
+      const hits = new Map();
+      return { boost, hits, add: (d, h) => { if (!hits.has(d)) hits.set(d, []); hits.get(d).push(h); } };
+    };
+    const weights = ix.weights.map(f32);
+    ix.clauses = ix.clauses || new Map();     // an element's clause, the same in every query
+    for (const sp of plan) {
+      const key = (single ? "1" : "0") + JSON.stringify(sp.el);
+      if (!ix.clauses.has(key)) {
+        ix.clauses.set(key, buildClause(sp));
+        if (ix.clauses.size > 64) ix.clauses.delete(ix.clauses.keys().next().value);
+      }
+      const c = ix.clauses.get(key);
+      if (!c.groups[0].hits.size) continue;              // matches nothing: ignored
+      c.terms.forEach((t) => highlight.add(t));
+      clauses.push(c);
+    }
+    function buildClause(sp) {
+      let groups, terms;
+      if (sp.el.word !== undefined) {
+        const g = group(weights);
+        const vs = variants(ix.q, sp, shard, single);
+        for (const [, factor, postings] of vs) exactHits(postings, factor, g.add);
+        groups = [g];
+        terms = vs.map((v) => v[0]);
+      } else if (sp.el.phrase.length === 1) {       // a quoted word: exact, weighs as a phrase
+        const [t] = sp.el.phrase[0];
+        const g = group(weights);
+        exactHits(shard(sp.phrase[0]).map.get(t) || [], ix.q.phrase, g.add);
+        groups = [g];
+        terms = [t];
+      } else {
+        // The phrase (required), plus the exact score of each of its distinct words.
+        const lists = sp.el.phrase.map(([t], k) => shard(sp.phrase[k]).map.get(t));
+        const g = group(weights.map((w) => f32(w * ix.q.phrase)));
+        groups = [g];
+        if (lists.every(Boolean)) {
+          phraseHits(N, sp.el.phrase, lists, g.add);
+          const seen = new Set();
+          sp.el.phrase.forEach(([t], k) => {
+            if (seen.has(t)) return;
+            seen.add(t);
+            const wg = group(weights);
+            exactHits(lists[k], ix.q.exact, wg.add);
+            groups.push(wg);
+          });
+        }
+        terms = sp.el.phrase.map((p) => p[0]);
+      }
+      return { groups, terms, hits: groups[0].hits };
+    }
+    const parts = [];
+    if (clauses.length) {
+      const small = clauses.reduce((a, c) => (c.hits.size < a.hits.size ? c : a));
+      for (const d of small.hits.keys()) if (clauses.every((c) => c.hits.has(d))) parts.push({ d });
+    }
+    return { ix, clauses, parts, highlight, total: parts.length,
+      avg: ix.fields.map((f) => f32(ix.avg_len[f])), per: new Float64Array(ix.fields.length),
+      lb: new Float64Array(ix.fields.length),
+      single: ix.fields.map((f) => f === "title" || f === "body") };
+  }
+
+  /** Hits of a phrase: its words at consecutive positions (as written) in one field; idf summed
+   *  over the words, tf = occurrences. */
+  function phraseHits(N, phrase, lists, add) {
+    const base = phrase[0][1];
+    const at = lists.map((l) => { const m = new Map(); for (const p of l) m.set(p[0] + ":" + p[1], p[3]); return m; });
+    const dfs = lists.map(fieldDF);
+    for (const [d, f, , pos0, n] of lists[0]) {
+      const key = d + ":" + f;
+      const others = at.slice(1).map((m) => m.get(key));
+      if (others.some((o) => !o)) continue;
+      const sets = others.map((o) => new Set(o));
+      let count = 0;
+      for (const p0 of pos0) if (sets.every((s, k) => s.has(p0 + phrase[k + 1][1] - base))) count++;
+      if (!count) continue;
+      let sum = 0;
+      for (const df of dfs) sum = f32(sum + idf(N, df.get(f)));
+      add(d, [f, 1, sum, count, pos0[pos0.length - 1], n]);
+    }
+  }
+
+  /** The score of a doc whose field lengths are `lens` (an array by field id). */
+  function score(prep, d, lens) {
+    const avg = prep.avg, per = prep.per;
+    let total = null;
+    for (const c of prep.clauses) {
+      let cs = null;
+      for (const g of c.groups) {
+        const hits = g.hits.get(d);
+        if (!hits) continue;
+        per.fill(-1);
+        for (const h of hits) {
+          // A posting may carry its field's length (norm); else the doc metadata has it.
+          const f = h[0];
+          const s = f32(bm25(h[2], h[3], h[5] !== undefined ? h[5] : lens[f], avg[f]) * h[1]);
+          if (s > per[f]) per[f] = s;
+        }
+        let gs = 0;
+        for (let f = 0; f < per.length; f++) if (per[f] >= 0) gs = f32(gs + f32(per[f] * g.boost[f]));
+        cs = cs === null ? gs : f32(cs + gs);
+      }
+      total = total === null ? cs : f32(total + cs);
+    }
+    return total || 0;
+  }
+
+  /** A lower bound of a doc's field lengths (tantivy field norms), from its hits: a field has
+   *  at least tf tokens, and a single-valued one (title, body) at least half as many tokens as
+   *  words before its last hit; norms are exact up to 40, then rounded down by < 1/8. */
+  function minLens(prep, d) {
+    const lb = prep.lb, single = prep.single;
+    lb.fill(0);
+    for (let i = 0; i < prep.clauses.length; i++) {
+      const groups = prep.clauses[i].groups;
+      for (let j = 0; j < groups.length; j++) {
+        const hits = groups[j].hits.get(d);
+        if (!hits) continue;
+        for (let k = 0; k < hits.length; k++) {
+          const h = hits[k], f = h[0];
+          const n = single[f] && h[4] + 1 > 2 * h[3] ? Math.floor((h[4] + 1) / 2) : h[3];
+          if (n > lb[f]) lb[f] = n;
+        }
+      }
+    }
+    for (let f = 0; f < lb.length; f++) if (lb[f] > 40) lb[f] = Math.floor(lb[f] / 1.125);
+    return lb;
+  }
+  const byScore = (a, b) => b.s - a.s || cmp(a.meta ? a.meta.p || "" : "", b.meta ? b.meta.p || "" : "") || a.d - b.d;
+
+  /** The best `limit` docs (passing `filter`), scored exactly: docs whose metadata (with
+   *  their field lengths) is not loaded are ranked by an upper bound, and doc chunks are
+   *  fetched until no unscored doc can beat the last one shown. Past tune.maxChunks chunks the
+   *  rest is ranked by an estimate (average lengths). */
+  function rank(prep, limit, filter, key = "") {
+    prep.ranked = prep.ranked || new Map();
+    const k = limit + "|" + key;
+    if (!filter || key) {
+      if (!prep.ranked.has(k)) prep.ranked.set(k, rankNew(prep, limit, filter));
+      return prep.ranked.get(k);
+    }
+    return rankNew(prep, limit, filter);
+  }
+
+  async function rankNew(prep, limit, filter) {
+    const { ix, parts } = prep;
+    for (const p of parts) {
+      if (p.ub === undefined) p.ub = score(prep, p.d, minLens(prep, p.d)) * 1.00001;
+    }
+    const order = parts.slice().sort((a, b) => b.ub - a.ub || a.d - b.d);
+    const byChunk = new Map();
+    for (const p of parts) {
+      const c = Math.floor(p.d / ix.doc_chunk);
+      if (!byChunk.has(c)) byChunk.set(c, []);
+      byChunk.get(c).push(p);
+    }
+    const known = parts.filter((p) => p.meta);          // scored exactly
+    const load = (chunks) => Promise.all(chunks.map(async (c) => {
+      const metas = await fetchJSON("d/" + c + ".json");
+      for (const p of byChunk.get(c)) {
+        if (p.meta) continue;
+        p.meta = metas[p.d % ix.doc_chunk];
+        p.exact = score(prep, p.d, p.meta.len);
+        known.push(p);
+      }
+    }));
+    const loadedChunks = () => [...byChunk.keys()].filter((c) => byChunk.get(c)[0].meta);
+    const all = filter && byChunk.size <= tune.maxChunks;   // filtering: count exactly when cheap
+    if (all) await load([...byChunk.keys()]);
+    let approx = false;
+    for (;;) {
+      const exact = known.filter((p) => !filter || filter(p.meta)).map((p) => p.exact)
+        .sort((a, b) => b - a);
+      const bar = exact.length >= limit ? exact[limit - 1] : -1;
+      const next = [];
+      for (const p of order) {
+        if (p.ub < bar || next.length >= tune.batch) break;
+        const c = Math.floor(p.d / ix.doc_chunk);
+        if (!p.meta && !next.includes(c)) next.push(c);
+      }
+      if (!next.length) break;
+      if (loadedChunks().length >= tune.maxChunks) { approx = true; break; }
+      await load(next);
+    }
+    const list = known.filter((p) => !filter || filter(p.meta));
+    list.forEach((p) => { p.s = p.exact; });
+    if (approx && !filter) {
+      for (const p of parts) {
+        if (!p.meta) { p.s = Math.min(p.ub, score(prep, p.d, prep.avg)); list.push(p); }
+      }
+    }
+    list.sort(byScore);
+    const shown = list.slice(0, limit);
+    await Promise.all(shown.map(async (p) => { if (!p.meta) p.meta = await docMeta(ix, p.d); }));
+    let count = prep.total, exactCount = true;
+    if (filter) { count = list.length; exactCount = all; }
+    return { results: shown, count, exactCount, more: list.length > limit, approx };
+  }
+
+  /** For tests and scripts: ranked [{id, path, score, url, title, kind}], with `snippet`
+   *  (plain text) when `snippets` is set. */
+  async function search(query, { limit = 10, kind, service, team, snippets = false } = {}) {
+    const prep = await prepare(query);
+    const r = await rank(prep, limit, makeFilter({ kind, service, team }), [kind, service, team].join("|"));
+    return Promise.all(r.results.map(async (p) => {
+      const out = { id: p.d, path: p.meta.p, score: p.s, url: p.meta.u, title: p.meta.t, kind: p.meta.k };
+      if (snippets) out.snippet = snippet(await docText(prep.ix, p.d), p.meta.t, prep.highlight).textContent;
+      return out;
+    }));
+  }
+
+  function makeFilter(f) {
+    if (!f.kind && !f.service && !f.team) return null;
+    return (m) => (!f.kind || m.k === f.kind) && (!f.service || (m.sv || []).includes(f.service)) &&
+      (!f.team || (m.tm || []).includes(f.team));
+  }
+
+  // ------------------------------------------------------------------ rendering
+
+  const el = (tag, cls, text) => {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text != null) e.textContent = text;
+    return e;
+  };
+
+  /** `text` as nodes, with the words whose terms are in `terms` wrapped in <mark>. */
+  function marked(text, terms, from = 0, to = text.length) {
+    const frag = document.createDocumentFragment();
+    let at = from;
+    for (const w of words(text.slice(from, to))) {
+      if (!wordTerms(w.chars).some((t) => terms.has(t))) continue;
+      frag.append(text.slice(at, from + w.start), el("mark", null, text.slice(from + w.start, from + w.end)));
+      at = from + w.end;
+    }
+    frag.append(text.slice(at, to));
+    return frag;
+  }
+
+  /** A ~180-character window of the doc text around the densest matches. */
+  function snippet(text, title, terms) {
+    const skip = title && text.startsWith(title) ? title.length : 0;
+    const body = text.slice(skip);
+    const ws = words(body).filter((w) => wordTerms(w.chars).some((t) => terms.has(t)));
+    const SPAN = 180;
+    let start = 0, best = -1;
+    for (let i = 0; i < ws.length; i++) {
+      const seen = new Set();
+      for (let j = i; j < ws.length && ws[j].end - ws[i].start <= SPAN; j++) seen.add(body.slice(ws[j].start, ws[j].end).toLowerCase());
+      if (seen.size > best) { best = seen.size; start = ws[i].start; }
+    }
+    start = Math.max(0, start - 40);
+    if (start > 0) { const sp = body.indexOf(" ", start); if (sp >= 0 && sp < start + 20) start = sp + 1; }
+    let end = Math.min(body.length, start + SPAN + 40);
+    if (end < body.length) { const sp = body.lastIndexOf(" ", end); if (sp > start + 40) end = sp; }
+    const frag = document.createDocumentFragment();
+    if (start > 0) frag.append("… ");
+    frag.append(marked(body, terms, start, end));
+    if (end < body.length) frag.append(" …");
+    return frag;
+  }
+
+  const KINDS = { runbook: "Runbook", postmortem: "Postmortem", course: "Course", lesson: "Lesson", page: "Page" };
+
+  /** One result's content (title, badges, owners, review, snippet slot). */
+  function resultBody(p, terms, link) {
+    const m = p.meta;
+    const frag = document.createDocumentFragment();
+    const title = el("span", "search-result-title");
+    const t = link ? el("a") : el("span");
+    if (link) t.href = pageURL(m.u);
+    t.append(marked(m.t || m.u, terms));
+    title.append(t);
+    const tags = el("span", "search-result-tags");
+    const kind = el("span", "kind kind-" + m.k, KINDS[m.k] || m.k);
+    tags.append(kind);
+    if (m.s === "stale") tags.append(" ", el("span", "badge badge-danger", "Stale"));
+    else if (m.s === "due-soon") tags.append(" ", el("span", "badge badge-warn", "Review due soon"));
+    else if (m.s === "never-reviewed") tags.append(" ", el("span", "badge badge-warn", "Never reviewed"));
+    if (m.l) tags.append(" ", el("span", "badge badge-danger", "Lapsed owner"));
+    const meta = el("span", "search-result-meta");
+    meta.append(el("span", null, "Owners: " + ((m.o && m.o.length) ? m.o.join(", ") : "none")));
+    if (m.c) meta.append(" ", el("span", "channel", m.c));
+    if (m.r) meta.append(" ", el("span", null, "Reviewed " + m.r));
+    else if (m.s && m.s !== "untracked" && m.s !== "never-reviewed") meta.append(" ", el("span", null, "Never reviewed"));
+    const snip = el("span", "search-result-snippet");
+    frag.append(title, tags, meta, snip);
+    return { frag, snip };
+  }
+
+  function fillSnippet(ix, p, terms, snip, alive) {
+    docText(ix, p.d).then((text) => {
+      if (alive() && typeof text === "string") snip.append(snippet(text, p.meta.t, terms));
+    }, () => {});
+  }
+
+  function failure(err) {
+    if (FILE) {
+      return "Search cannot load its index from a file:// page in this browser. Serve the site " +
+        "over HTTP (for example `python3 -m http.server` in the site folder), or browse the " +
+        "Runbooks, Postmortems and Courses indexes.";
+    }
+    return "Search is unavailable: its index could not be loaded (" + (err && err.message || err) + ").";
+  }
+
+  const quoted = (q) => "\u201c" + q + "\u201d";
+  const plural = (n, w) => n + " " + w + (n === 1 ? "" : "s");
+
+  // ------------------------------------------------------------------ combobox (every page)
+
+  let uid = 0;
+  function combobox(input) {
+    const form = input.form;
+    const id = input.id || "search-" + ++uid;
+    const panel = el("div", "search-panel");
+    panel.hidden = true;
+    const list = el("ul", "search-listbox");
+    list.id = id + "-listbox";
+    list.setAttribute("role", "listbox");
+    list.setAttribute("aria-label", "Search results");
+    const note = el("p", "search-note");
+    const status = el("div", "visually-hidden");
+    status.setAttribute("role", "status");
+    status.setAttribute("aria-live", "polite");
+    panel.append(list, note);
+    form.classList.add("search-has-panel");
+    form.append(panel, status);
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("aria-controls", list.id);
+
+    let options = [], active = -1, seq = 0, timer = 0;
+    const open = (yes) => {
+      panel.hidden = !yes;
+      input.setAttribute("aria-expanded", yes && options.length ? "true" : "false");
+      if (!yes) setActive(-1);
+    };
+    function setActive(i) {
+      if (options[active]) options[active].el.setAttribute("aria-selected", "false");
+      active = i;
+      if (options[i]) {
+        options[i].el.setAttribute("aria-selected", "true");
+        input.setAttribute("aria-activedescendant", options[i].el.id);
+        options[i].el.scrollIntoView({ block: "nearest" });
+      } else input.removeAttribute("aria-activedescendant");
+    }
+    function go(i) { if (options[i]) location.href = options[i].href; }
+    function allURL(q) {
+      return ROOT + "search/" + (FILE ? "index.html" : "") + "?q=" + encodeURIComponent(q);
+    }
+
+    async function update() {
+      const q = input.value.trim();
+      const mine = ++seq;
+      const alive = () => mine === seq;
+      if (!q) { list.textContent = ""; options = []; note.textContent = ""; status.textContent = ""; open(false); return; }
+      let r, prep;
+      try {
+        prep = await prepare(q);
+        r = await rank(prep, 6, null);
+      } catch (err) {
+        if (!alive()) return;
+        list.textContent = ""; options = [];
+        note.textContent = failure(err);
+        status.textContent = note.textContent;
+        open(true);
+        return;
+      }
+      if (!alive()) return;
+      list.textContent = "";
+      options = [];
+      r.results.forEach((p, i) => {
+        const li = el("li", "search-option");
+        li.id = id + "-opt-" + i;
+        li.setAttribute("role", "option");
+        li.setAttribute("aria-selected", "false");
+        const { frag, snip } = resultBody(p, prep.highlight, false);
+        li.append(frag);
+        fillSnippet(prep.ix, p, prep.highlight, snip, alive);
+        options.push({ el: li, href: pageURL(p.meta.u) });
+        list.append(li);
+      });
+      if (r.results.length) {
+        const li = el("li", "search-option search-all");
+        li.id = id + "-opt-all";
+        li.setAttribute("role", "option");
+        li.setAttribute("aria-selected", "false");
+        li.textContent = "All " + plural(r.count, "result") + " for " + quoted(q) + " \u2192";
+        options.push({ el: li, href: allURL(q) });
+        list.append(li);
+      }
+      active = -1;
+      input.removeAttribute("aria-activedescendant");
+      note.textContent = r.results.length ? "" : "No results for " + quoted(q) + ".";
+      status.textContent = r.results.length
+        ? plural(r.count, "result") + " for " + quoted(q) + "; use the up and down arrows to choose"
+        : note.textContent;
+      open(true);
+    }
+
+    list.addEventListener("mousedown", (e) => e.preventDefault());  // keep focus in the input
+    list.addEventListener("click", (e) => {
+      const li = e.target.closest("[role=option]");
+      const i = options.findIndex((o) => o.el === li);
+      if (i >= 0) go(i);
+    });
+    input.addEventListener("focus", () => { loadIndex().catch(() => {}); if (input.value.trim() && options.length) open(true); });
+    input.addEventListener("input", () => {
+      loadIndex().catch(() => {});
+      clearTimeout(timer);
+      timer = setTimeout(update, 60);
+    });
+    input.addEventListener("blur", () => setTimeout(() => { if (document.activeElement !== input) open(false); }, 150));
+    input.addEventListener("keydown", (e) => {
+      if (e.altKey || e.ctrlKey || e.metaKey) return;
+      const n = options.length;
+      if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        e.preventDefault();
+        if (panel.hidden) { if (input.value.trim()) { open(true); if (!n) update(); } return; }
+        if (!n) return;
+        const down = e.key === "ArrowDown";
+        setActive(active < 0 ? (down ? 0 : n - 1) : (active + (down ? 1 : n - 1)) % n);
+      } else if (e.key === "Enter") {
+        if (!panel.hidden && active >= 0) { e.preventDefault(); go(active); }
+      } else if (e.key === "Escape") {
+        if (!panel.hidden) { e.preventDefault(); open(false); } else if (input.value) { e.preventDefault(); input.value = ""; update(); }
+      }
+    });
+    if (FILE) form.addEventListener("submit", (e) => { e.preventDefault(); location.href = allURL(input.value); });
+  }
+
+  // ------------------------------------------------------------------ the search page
+
+  function searchPage(input, out) {
+    const form = input.form;
+    const status = document.getElementById("search-status");
+    const filters = document.getElementById("search-filters");
+    const params = new URLSearchParams(location.search);
+    input.value = params.get("q") || "";
+    const selects = {};
+    let seq = 0, timer = 0, limit = 20;
+
+    function state() {
+      const s = { q: input.value.trim() };
+      for (const k in selects) s[k] = selects[k].value;
+      return s;
+    }
+    function syncURL() {
+      const s = state();
+      const p = new URLSearchParams();
+      for (const k in s) if (s[k]) p.set(k, s[k]);
+      const qs = p.toString();
+      history.replaceState(null, "", location.pathname + (qs ? "?" + qs : ""));
+    }
+    async function run() {
+      const s = state();
+      const mine = ++seq;
+      const alive = () => mine === seq;
+      if (!s.q) { out.textContent = ""; status.textContent = "Type an alert name, an error message, a service or a symptom."; return; }
+      let prep, r;
+      try {
+        prep = await prepare(s.q);
+        r = await rank(prep, limit, makeFilter(s), [s.kind, s.service, s.team].join("|"));
+      } catch (err) {
+        if (alive()) { out.textContent = ""; status.textContent = failure(err); }
+        return;
+      }
+      if (!alive()) return;
+      out.textContent = "";
+      for (const p of r.results) {
+        const li = el("li", "search-result");
+        li.dataset.path = p.meta.p || "";
+        const { frag, snip } = resultBody(p, prep.highlight, true);
+        li.append(frag);
+        fillSnippet(prep.ix, p, prep.highlight, snip, alive);
+        out.append(li);
+      }
+      const filtered = Object.keys(selects).filter((k) => s[k]).map((k) => k + " " + s[k]);
+      const n = r.exactCount ? plural(r.count, "result") : "More than " + plural(r.count, "result");
+      status.textContent = (r.count ? n : "No results") + " for " + quoted(s.q) +
+        (filtered.length ? " (" + filtered.join(", ") + ")" : "") + (r.more ? "; showing the first " + r.results.length : "") + ".";
+      if (r.more) {
+        const li = el("li", "search-more");
+        const b = el("button", null, "Show more results");
+        b.type = "button";
+        b.addEventListener("click", () => { limit += 20; run().then(() => { const a = out.querySelectorAll(".search-result a")[limit - 20]; if (a) a.focus(); }); });
+        li.append(b);
+        out.append(li);
+      }
+    }
+    const later = () => { clearTimeout(timer); timer = setTimeout(() => { limit = 20; syncURL(); run(); }, 60); };
+    input.addEventListener("input", later);
+    form.addEventListener("submit", (e) => { e.preventDefault(); clearTimeout(timer); limit = 20; syncURL(); run(); });
+    input.addEventListener("keydown", (e) => {
+      if (e.key === "ArrowDown") {
+        const a = out.querySelector(".search-result a");
+        if (a) { e.preventDefault(); a.focus(); }
+      } else if (e.key === "Escape" && input.value) { input.value = ""; later(); }
+    });
+    out.addEventListener("keydown", (e) => {
+      if (e.key !== "ArrowDown" && e.key !== "ArrowUp") return;
+      const links = [...out.querySelectorAll(".search-result a")];
+      const i = links.indexOf(document.activeElement);
+      if (i < 0) return;
+      e.preventDefault();
+      if (e.key === "ArrowUp" && i === 0) input.focus();
+      else if (links[i + (e.key === "ArrowDown" ? 1 : -1)]) links[i + (e.key === "ArrowDown" ? 1 : -1)].focus();
+    });
+
+    status.textContent = "Loading the search index…";
+    loadIndex().then((ix) => {
+      if (filters) {
+        for (const [key, label] of [["kind", "Kind"], ["service", "Service"], ["team", "Team"]]) {
+          const values = (ix.filters && ix.filters[key]) || [];
+          if (!values.length) continue;
+          const wrap = el("span", "search-filter");
+          const lab = el("label", null, label);
+          const sel = el("select");
+          sel.name = key;
+          sel.id = "search-filter-" + key;
+          lab.htmlFor = sel.id;
+          sel.append(new Option(key === "kind" ? "Any kind" : "Any " + key, ""));
+          for (const v of values) sel.append(new Option(key === "kind" ? KINDS[v] || v : v, v));
+          sel.value = values.includes(params.get(key)) ? params.get(key) : "";
+          sel.addEventListener("change", () => { limit = 20; syncURL(); run(); });
+          selects[key] = sel;
+          wrap.append(lab, sel);
+          filters.append(wrap);
+        }
+        filters.hidden = false;
+      }
+      return run();
+    }, (err) => { status.textContent = failure(err); });
+  }
+
+  // ------------------------------------------------------------------ start
+
+  function init() {
+    const results = document.getElementById("search-results");
+    for (const input of document.querySelectorAll("#search-input, #header-search-input")) {
+      if (!input.form) continue;
+      if (results && input.id === "search-input") searchPage(input, results);
+      else combobox(input);
+    }
+    document.addEventListener("keydown", (e) => {
+      if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
+      const t = e.target;
+      if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+      const input = document.getElementById("search-input") || document.getElementById("header-search-input");
+      if (!input) return;
+      e.preventDefault();
+      input.focus();
+      input.select();
+    });
+  }
+
+  window.fieldbookSearch = { analyze, words, parseQuery, search, tune, root: ROOT };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();
