@@ -100,6 +100,12 @@ pub fn marked(h: &Hit, open: &str, close: &str) -> String {
 }
 
 fn print_json(hits: &[Hit], out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &results_json(hits))?;
+    writeln!(out)
+}
+
+/// `{"results": [...]}`, what `--json` prints (and `fieldbook serve`'s `/api/search` answers).
+pub fn results_json(hits: &[Hit]) -> serde_json::Value {
     let results: Vec<_> = hits
         .iter()
         .map(|h| {
@@ -117,8 +123,7 @@ fn print_json(hits: &[Hit], out: &mut dyn Write) -> io::Result<()> {
             })
         })
         .collect();
-    serde_json::to_writer_pretty(&mut *out, &json!({ "results": results }))?;
-    writeln!(out)
+    json!({ "results": results })
 }
 
 /// Text from documents, made safe for a terminal: control characters become spaces.

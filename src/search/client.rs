@@ -1,11 +1,11 @@
 //! The client index (`search/` in the output, docs/search.md "Client index files"): the same
 //! analysed terms as the tantivy index, as plain JSON for `static/search.js`.
 //!
-//! Beyond docs/search.md: `len` holds tantivy's field norms (the token count, exact up to 40,
-//! then rounded down to one of 256 steps) so that BM25 agrees to the last digit; doc entries
-//! carry `p` (the content path); `index.json` carries `k1`, `b` and the query constants.
-//! Chunk sizes grow with the site so that a site has at most 1 + 128 + 320 + 512 files:
-//! `doc_chunk = max(64, ⌈N/128⌉)`, `text_chunk = max(16, ⌈N/320⌉)`, term shards of at least
+//! Beyond docs/search.md: each posting's norm is tantivy's field norm (the token count, exact
+//! up to 40, then rounded down to one of 256 steps) so that BM25 agrees to the last digit and
+//! ranking needs no doc metadata; `index.json` carries `k1`, `b` and the query constants.
+//! Chunk sizes grow with the site so that a site has at most 1 + 128 + 352 + 512 files:
+//! `doc_chunk = max(32, ⌈N/128⌉)`, `text_chunk = max(8, ⌈N/352⌉)`, term shards of at least
 //! 24 KiB (a term is never split), at most 512 of them. Terms are sorted by UTF-8 bytes (code point order).
 //!
 //! [`Reference`] reads these files back and scores queries the way the browser must, so that
@@ -25,18 +25,18 @@ use tantivy::fieldnorm::FieldNormReader;
 pub const VERSION: u32 = 1;
 pub const SHARD_TARGET: usize = 24 * 1024;
 pub const MAX_SHARDS: usize = 512;
-pub const TEXT_CHARS: usize = 3000;
+pub const TEXT_CHARS: usize = 1200;
 pub const K1: f32 = 1.2;
 pub const B: f32 = 0.75;
 
 /// Docs per metadata chunk for a site of `n` documents.
 pub fn doc_chunk(n: usize) -> usize {
-    64.max(n.div_ceil(128))
+    32.max(n.div_ceil(128))
 }
 
 /// Docs per text chunk.
 pub fn text_chunk(n: usize) -> usize {
-    16.max(n.div_ceil(320))
+    8.max(n.div_ceil(352))
 }
 
 /// tantivy's field norm of a field of `len` tokens.
@@ -44,10 +44,10 @@ pub fn quantize(len: u32) -> u32 {
     FieldNormReader::id_to_fieldnorm(FieldNormReader::fieldnorm_to_id(len))
 }
 
-/// One posting: doc id, field id, positions.
-type Posting = (u32, u8, Vec<u32>);
-/// A posting as the files hold it: doc id, field id, tf, positions.
-type JsonPosting = (u32, u8, u32, Vec<u32>);
+/// One posting: doc id, field id, field norm, positions.
+type Posting = (u32, u8, u32, Vec<u32>);
+/// A posting while exporting: doc id, field id, positions.
+type Exported<'a> = (u32, u8, &'a [u32]);
 
 struct Analysed {
     postings: Vec<(String, u8, Vec<u32>)>,
@@ -72,8 +72,76 @@ fn analyse(doc: &SearchDoc) -> Analysed {
     Analysed { postings, lens }
 }
 
-fn write_json(path: &Path, v: &impl Serialize) -> io::Result<()> {
-    std::fs::write(path, serde_json::to_vec(v)?)
+/// A term's postings as a term shard holds them: one flat array of
+/// `Δdoc, field, norm, tf, first position, Δposition × (tf − 1)` per posting (docs ascending,
+/// Δdoc from the previous posting's doc, 0 for another field of the same doc).
+fn encode_postings(s: &mut String, postings: &[Exported], norms: &[[u32; 5]]) {
+    use std::fmt::Write;
+    s.push('[');
+    let mut prev = 0u32;
+    for (i, (d, f, pos)) in postings.iter().enumerate() {
+        if i > 0 {
+            s.push(',');
+        }
+        let norm = norms[*d as usize][*f as usize];
+        let _ = write!(s, "{},{f},{norm},{}", d - prev, pos.len());
+        prev = *d;
+        let mut last = 0u32;
+        for p in pos.iter() {
+            let _ = write!(s, ",{}", p - last);
+            last = *p;
+        }
+    }
+    s.push(']');
+}
+
+/// Decode [`encode_postings`].
+fn decode_postings(flat: &[u32]) -> Vec<Posting> {
+    let mut out = Vec::new();
+    let (mut i, mut d) = (0usize, 0u32);
+    while i + 4 <= flat.len() {
+        d += flat[i];
+        let (f, norm, tf) = (flat[i + 1] as u8, flat[i + 2], flat[i + 3] as usize);
+        let mut p = 0u32;
+        let pos = flat[i + 4..(i + 4 + tf).min(flat.len())]
+            .iter()
+            .map(|x| {
+                p += x;
+                p
+            })
+            .collect();
+        out.push((d, f, norm, pos));
+        i += 4 + tf;
+    }
+    out
+}
+
+/// The text kept for a doc's snippet: headings and body (the title is in the doc metadata),
+/// whitespace collapsed, at most [`TEXT_CHARS`] characters, cut at a word boundary.
+fn snippet_text(d: &SearchDoc) -> String {
+    let mut s = String::new();
+    let mut chars = 0usize;
+    'outer: for part in d.headings.iter().chain(std::iter::once(&d.body)) {
+        for w in part.split_whitespace() {
+            let n = w.chars().count() + usize::from(!s.is_empty());
+            if chars + n > TEXT_CHARS {
+                if chars == 0 {
+                    s.extend(w.chars().take(TEXT_CHARS));
+                }
+                break 'outer;
+            }
+            if !s.is_empty() {
+                s.push(' ');
+            }
+            s.push_str(w);
+            chars += n;
+        }
+    }
+    s
+}
+
+fn json_bytes(v: &impl Serialize) -> io::Result<Vec<u8>> {
+    Ok(serde_json::to_vec(v)?)
 }
 
 /// Write the client index into `<out_dir>/search/`; returns the number of files written.
@@ -87,11 +155,27 @@ pub fn write_client_index(out_dir: &Path, docs: &[SearchDoc]) -> io::Result<usiz
         }
         std::fs::create_dir_all(&p)?;
     }
+    let files = client_index_files(docs)?;
+    for (rel, bytes) in &files {
+        std::fs::write(out_dir.join(rel), bytes)?;
+    }
+    Ok(files.len())
+}
+
+/// The files of the client index: (path relative to the site's output root, such as
+/// `search/t/0.json`, contents).
+pub fn client_index_files(docs: &[SearchDoc]) -> io::Result<Vec<(String, Vec<u8>)>> {
+    let mut out: Vec<(String, Vec<u8>)> = Vec::new();
+    // Doc ids are positions in content-path order (ties between equal scores go by id).
+    let mut sorted_docs: Vec<&SearchDoc> = docs.iter().collect();
+    sorted_docs.sort_by(|a, b| a.rel.cmp(&b.rel));
+    let docs = sorted_docs;
     let n = docs.len();
-    let analysed: Vec<Analysed> = docs.par_iter().map(analyse).collect();
+    let analysed: Vec<Analysed> = docs.par_iter().map(|d| analyse(d)).collect();
+    let norms: Vec<[u32; 5]> = analysed.iter().map(|a| a.lens.map(quantize)).collect();
 
     // Terms → postings, docs in order.
-    let mut terms: HashMap<String, Vec<Posting>> = HashMap::new();
+    let mut terms: HashMap<&str, Vec<Exported>> = HashMap::new();
     let mut totals = [0u64; 5];
     for (d, a) in analysed.iter().enumerate() {
         for (f, l) in a.lens.iter().enumerate() {
@@ -99,41 +183,27 @@ pub fn write_client_index(out_dir: &Path, docs: &[SearchDoc]) -> io::Result<usiz
         }
         for (term, f, pos) in &a.postings {
             terms
-                .entry(term.clone())
+                .entry(term.as_str())
                 .or_default()
-                .push((d as u32, *f, pos.clone()));
+                .push((d as u32, *f, pos.as_slice()));
         }
     }
-    let mut sorted: Vec<(String, Vec<Posting>)> = terms.into_iter().collect();
-    sorted.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut sorted: Vec<(&str, Vec<Exported>)> = terms.into_iter().collect();
+    sorted.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
     let entries: Vec<String> = sorted
         .par_iter()
         .map(|(term, postings)| {
             let mut s = serde_json::to_string(term).unwrap_or_default();
-            s.push_str(":[");
-            for (i, (d, f, pos)) in postings.iter().enumerate() {
-                if i > 0 {
-                    s.push(',');
-                }
-                s.push_str(&format!("[{d},{f},{},[", pos.len()));
-                for (j, p) in pos.iter().enumerate() {
-                    if j > 0 {
-                        s.push(',');
-                    }
-                    s.push_str(&p.to_string());
-                }
-                s.push_str("]]");
-            }
-            s.push(']');
+            s.push(':');
+            encode_postings(&mut s, postings, &norms);
             s
         })
         .collect();
     let total: usize = entries.iter().map(|e| e.len() + 1).sum();
     let target = SHARD_TARGET.max(total.div_ceil(MAX_SHARDS));
     let mut shards: Vec<String> = Vec::new();
-    let mut files = 0;
     let mut buf = String::new();
-    let flush = |buf: &mut String, shards: &mut Vec<String>, first: &str| -> io::Result<()> {
+    let mut flush = |buf: &mut String, shards: &mut Vec<String>, first: &str| {
         buf.push('}');
         let i = shards.len();
         shards.push(if i == 0 {
@@ -141,62 +211,88 @@ pub fn write_client_index(out_dir: &Path, docs: &[SearchDoc]) -> io::Result<usiz
         } else {
             first.to_string()
         });
-        std::fs::write(root.join("t").join(format!("{i}.json")), buf.as_bytes())?;
-        buf.clear();
-        Ok(())
+        out.push((
+            format!("search/t/{i}.json"),
+            std::mem::take(buf).into_bytes(),
+        ));
     };
-    let mut first = String::new();
+    let mut first = "";
     for ((term, _), entry) in sorted.iter().zip(&entries) {
         if buf.is_empty() {
             buf.push('{');
-            first = term.clone();
+            first = term;
         } else {
             buf.push(',');
         }
         buf.push_str(entry);
         if buf.len() >= target {
-            flush(&mut buf, &mut shards, &first)?;
-            files += 1;
+            flush(&mut buf, &mut shards, first);
         }
     }
     if !buf.is_empty() || shards.is_empty() {
         if buf.is_empty() {
             buf.push('{');
         }
-        flush(&mut buf, &mut shards, &first)?;
-        files += 1;
+        flush(&mut buf, &mut shards, first);
     }
 
     let dc = doc_chunk(n);
-    for (j, chunk) in docs.chunks(dc).enumerate() {
-        let arr: Vec<Value> = chunk
-            .iter()
-            .enumerate()
-            .map(|(i, d)| {
-                let lens = analysed[j * dc + i].lens.map(quantize);
-                json!({
-                    "t": d.title, "u": d.url, "k": d.kind, "s": d.state, "l": d.lapsed,
-                    "o": d.owner_names, "c": d.channel, "sv": d.services, "tm": d.teams,
-                    "r": d.reviewed, "len": lens, "p": d.rel,
+    let metas: Vec<io::Result<(String, Vec<u8>)>> = docs
+        .par_chunks(dc)
+        .enumerate()
+        .map(|(j, chunk)| {
+            let arr: Vec<Value> = chunk
+                .iter()
+                .map(|d| {
+                    let mut m = serde_json::Map::new();
+                    m.insert("t".into(), json!(d.title));
+                    m.insert("u".into(), json!(d.url));
+                    m.insert("p".into(), json!(d.rel));
+                    m.insert("k".into(), json!(d.kind));
+                    m.insert("s".into(), json!(d.state));
+                    if d.lapsed {
+                        m.insert("l".into(), json!(true));
+                    }
+                    if !d.owner_names.is_empty() {
+                        m.insert("o".into(), json!(d.owner_names));
+                    }
+                    if let Some(c) = &d.channel {
+                        m.insert("c".into(), json!(c));
+                    }
+                    if !d.services.is_empty() {
+                        m.insert("sv".into(), json!(d.services));
+                    }
+                    if !d.teams.is_empty() {
+                        m.insert("tm".into(), json!(d.teams));
+                    }
+                    if let Some(r) = &d.reviewed {
+                        m.insert("r".into(), json!(r));
+                    }
+                    Value::Object(m)
                 })
-            })
-            .collect();
-        write_json(&root.join("d").join(format!("{j}.json")), &arr)?;
-        files += 1;
+                .collect();
+            Ok((format!("search/d/{j}.json"), json_bytes(&arr)?))
+        })
+        .collect();
+    for m in metas {
+        out.push(m?);
     }
     let tc = text_chunk(n);
-    for (k, chunk) in docs.chunks(tc).enumerate() {
-        let arr: Vec<String> = chunk
-            .iter()
-            .map(|d| d.full_text().chars().take(TEXT_CHARS).collect())
-            .collect();
-        write_json(&root.join("x").join(format!("{k}.json")), &arr)?;
-        files += 1;
+    let texts: Vec<io::Result<(String, Vec<u8>)>> = docs
+        .par_chunks(tc)
+        .enumerate()
+        .map(|(k, chunk)| {
+            let arr: Vec<String> = chunk.iter().map(|d| snippet_text(d)).collect();
+            Ok((format!("search/x/{k}.json"), json_bytes(&arr)?))
+        })
+        .collect();
+    for t in texts {
+        out.push(t?);
     }
 
     let set = |f: &dyn Fn(&SearchDoc) -> Vec<String>| -> Vec<String> {
         docs.iter()
-            .flat_map(f)
+            .flat_map(|d| f(d))
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect()
@@ -234,8 +330,8 @@ pub fn write_client_index(out_dir: &Path, docs: &[SearchDoc]) -> io::Result<usiz
             "typo_max_terms": query::TYPO_MAX_TERMS,
         },
     });
-    write_json(&root.join("index.json"), &index)?;
-    Ok(files + 1)
+    out.push(("search/index.json".to_string(), json_bytes(&index)?));
+    Ok(out)
 }
 
 /// An `f32` as the shortest decimal that reads back as it (`0.6`, not `0.6000000238418579`);
@@ -257,8 +353,8 @@ struct DocJson {
     p: String,
     k: String,
     s: String,
+    #[serde(default)]
     sv: Vec<String>,
-    len: [u32; 5],
 }
 
 /// The client index read back (every shard), scoring queries as docs/search.md and
@@ -277,10 +373,10 @@ impl Reference {
         let index: IndexJson = serde_json::from_slice(&read(&root.join("index.json"))?)?;
         let mut terms = BTreeMap::new();
         for i in 0..index.shards.len() {
-            let shard: BTreeMap<String, Vec<JsonPosting>> =
+            let shard: BTreeMap<String, Vec<u32>> =
                 serde_json::from_slice(&read(&root.join("t").join(format!("{i}.json")))?)?;
-            for (t, p) in shard {
-                terms.insert(t, p.into_iter().map(|(d, f, _, pos)| (d, f, pos)).collect());
+            for (t, flat) in shard {
+                terms.insert(t, decode_postings(&flat));
             }
         }
         let mut docs = Vec::new();
@@ -298,9 +394,9 @@ impl Reference {
         })
     }
 
-    fn bm25(&self, idf: f32, tf: u32, field: usize, doc: u32) -> f32 {
+    fn bm25(&self, idf: f32, tf: u32, field: usize, norm: u32) -> f32 {
         let weight = idf * (1.0 + K1);
-        let len = self.docs[doc as usize].len[field] as f32;
+        let len = norm as f32;
         let norm = K1 * (1.0 - B + B * len / self.avg[field]);
         let tf = tf as f32;
         weight * (tf / (tf + norm))
@@ -322,9 +418,9 @@ impl Reference {
             let Some(postings) = self.terms.get(&v.term) else {
                 continue;
             };
-            for (d, f, pos) in postings {
+            for (d, f, norm, pos) in postings {
                 let f = *f as usize;
-                let s = self.bm25(self.idf(&v.term, f), pos.len() as u32, f, *d) * v.factor;
+                let s = self.bm25(self.idf(&v.term, f), pos.len() as u32, f, *norm) * v.factor;
                 let e = best.entry((*d, f)).or_insert(0.0);
                 *e = e.max(s);
             }
@@ -339,7 +435,7 @@ impl Reference {
         let Some(first) = self.terms.get(&words[0].0) else {
             return HashMap::new();
         };
-        for (d, f, pos0) in first {
+        for (d, f, norm, pos0) in first {
             let fu = *f as usize;
             let lists: Option<Vec<&Vec<u32>>> = words[1..]
                 .iter()
@@ -348,7 +444,7 @@ impl Reference {
                         .get(w)?
                         .iter()
                         .find(|x| x.0 == *d && x.1 == *f)
-                        .map(|x| &x.2)
+                        .map(|x| &x.3)
                 })
                 .collect();
             let Some(lists) = lists else { continue };
@@ -363,7 +459,7 @@ impl Reference {
                 .count();
             if count > 0 {
                 let idf: f32 = words.iter().map(|(w, _)| self.idf(w, fu)).sum();
-                per.insert((*d, fu), self.bm25(idf, count as u32, fu, *d));
+                per.insert((*d, fu), self.bm25(idf, count as u32, fu, *norm));
             }
         }
         let mut scores = sum_fields(per, |f| WEIGHTS[f] * query::PHRASE);

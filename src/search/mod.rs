@@ -27,7 +27,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::path::Path;
 
-pub use client::write_client_index;
+pub use client::{client_index_files, write_client_index};
 pub use index::{IndexStats, update_index};
 pub use query::{Hit, Query, search};
 
@@ -114,7 +114,8 @@ pub fn documents(site: &Site, drafts: bool) -> Vec<SearchDoc> {
         .collect()
 }
 
-fn search_doc(site: &Site, doc: &Document) -> SearchDoc {
+/// One document as search sees it (what [`documents`] gives for each).
+pub fn search_doc(site: &Site, doc: &Document) -> SearchDoc {
     let review = site.effective_review(doc);
     let mut owners: Vec<String> = Vec::new();
     for id in &doc.owners {

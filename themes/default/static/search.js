@@ -139,11 +139,33 @@
   async function loadShard(ix, i) {
     if (!ix.shardData.has(i)) {
       ix.shardData.set(i, fetchJSON("t/" + i + ".json").then((obj) => {
-        const map = new Map(Object.entries(obj));
-        return { map, keys: [...map.keys()].sort(cmp) };
+        const done = new Map();         // terms decoded so far
+        const map = {
+          get(t) {
+            if (!done.has(t)) done.set(t, Object.prototype.hasOwnProperty.call(obj, t) ? decodePostings(obj[t]) : undefined);
+            return done.get(t);
+          },
+        };
+        return { map, keys: Object.keys(obj).sort(cmp) };
       }));
     }
     return ix.shardData.get(i);
+  }
+
+  /** A term's postings from its flat array (docs/search.md): [[doc, field, tf, [pos], norm]]. */
+  function decodePostings(a) {
+    const out = [];
+    let d = 0;
+    for (let i = 0; i + 4 <= a.length;) {
+      d += a[i];
+      const f = a[i + 1], n = a[i + 2], tf = a[i + 3];
+      const pos = new Array(tf);
+      let p = 0;
+      for (let k = 0; k < tf; k++) { p += a[i + 4 + k]; pos[k] = p; }
+      out.push([d, f, tf, pos, n]);
+      i += 4 + tf;
+    }
+    return out;
   }
 
   const docChunk = (ix, d) => fetchJSON("d/" + Math.floor(d / ix.doc_chunk) + ".json");
@@ -160,9 +182,10 @@
   const Q = { exact: 1, exact_single: 3, prefix: f32(0.6), typo: f32(0.4), phrase: 3,
     prefix_min_chars: 3, prefix_max_terms: 50, typo_max_terms: 16 };
   const K1 = f32(1.2), B = f32(0.75);
-  // Shards read for one prefix or typo range, at most; doc chunks fetched to rank one query,
-  // at most, and at once.
-  const tune = { rangeShards: 3, maxChunks: 32, batch: 8 };
+  // Shards read for one prefix or typo range, at most; doc chunks fetched to filter one query,
+  // at most, and at once; results whose snippets are fetched at once (the rest when they
+  // scroll into view; the header's dropdown shows only these).
+  const tune = { rangeShards: 3, maxChunks: 32, batch: 8, snippets: 5 };
 
   /** Words and quoted phrases (an unclosed quote runs to the end); repeated words once. */
   function parseQuery(text) {
@@ -322,7 +345,7 @@
     const exactHits = (postings, factor, add) => {
       const idfs = [];
       for (const [f, n] of fieldDF(postings)) idfs[f] = idf(N, n);
-      for (const [d, f, tf, pos, n] of postings) add(d, [f, factor, idfs[f], tf, pos[pos.length - 1], n]);
+      for (const [d, f, tf, , n] of postings) add(d, [f, factor, idfs[f], tf, n]);
     };
     const group = (boost) => {
       const hits = new Map();
@@ -381,9 +404,7 @@
       for (const d of small.hits.keys()) if (clauses.every((c) => c.hits.has(d))) parts.push({ d });
     }
     return { ix, clauses, parts, highlight, total: parts.length,
-      avg: ix.fields.map((f) => f32(ix.avg_len[f])), per: new Float64Array(ix.fields.length),
-      lb: new Float64Array(ix.fields.length),
-      single: ix.fields.map((f) => f === "title" || f === "body") };
+      avg: ix.fields.map((f) => f32(ix.avg_len[f])), per: new Float64Array(ix.fields.length) };
   }
 
   /** Hits of a phrase: its words at consecutive positions (as written) in one field; idf summed
@@ -402,12 +423,12 @@
       if (!count) continue;
       let sum = 0;
       for (const df of dfs) sum = f32(sum + idf(N, df.get(f)));
-      add(d, [f, 1, sum, count, pos0[pos0.length - 1], n]);
+      add(d, [f, 1, sum, count, n]);
     }
   }
 
-  /** The score of a doc whose field lengths are `lens` (an array by field id). */
-  function score(prep, d, lens) {
+  /** The score of doc `d`; each hit is [field, factor, idf, tf, field norm]. */
+  function score(prep, d) {
     const avg = prep.avg, per = prep.per;
     let total = null;
     for (const c of prep.clauses) {
@@ -417,9 +438,8 @@
         if (!hits) continue;
         per.fill(-1);
         for (const h of hits) {
-          // A posting may carry its field's length (norm); else the doc metadata has it.
           const f = h[0];
-          const s = f32(bm25(h[2], h[3], h[5] !== undefined ? h[5] : lens[f], avg[f]) * h[1]);
+          const s = f32(bm25(h[2], h[3], h[4], avg[f]) * h[1]);
           if (s > per[f]) per[f] = s;
         }
         let gs = 0;
@@ -431,33 +451,14 @@
     return total || 0;
   }
 
-  /** A lower bound of a doc's field lengths (tantivy field norms), from its hits: a field has
-   *  at least tf tokens, and a single-valued one (title, body) at least half as many tokens as
-   *  words before its last hit; norms are exact up to 40, then rounded down by < 1/8. */
-  function minLens(prep, d) {
-    const lb = prep.lb, single = prep.single;
-    lb.fill(0);
-    for (let i = 0; i < prep.clauses.length; i++) {
-      const groups = prep.clauses[i].groups;
-      for (let j = 0; j < groups.length; j++) {
-        const hits = groups[j].hits.get(d);
-        if (!hits) continue;
-        for (let k = 0; k < hits.length; k++) {
-          const h = hits[k], f = h[0];
-          const n = single[f] && h[4] + 1 > 2 * h[3] ? Math.floor((h[4] + 1) / 2) : h[3];
-          if (n > lb[f]) lb[f] = n;
-        }
-      }
-    }
-    for (let f = 0; f < lb.length; f++) if (lb[f] > 40) lb[f] = Math.floor(lb[f] / 1.125);
-    return lb;
-  }
-  const byScore = (a, b) => b.s - a.s || cmp(a.meta ? a.meta.p || "" : "", b.meta ? b.meta.p || "" : "") || a.d - b.d;
+  // Doc ids are in content-path order, so ties go by path as in the terminal.
+  const byScore = (a, b) => b.s - a.s || a.d - b.d;
 
-  /** The best `limit` docs (passing `filter`), scored exactly: docs whose metadata (with
-   *  their field lengths) is not loaded are ranked by an upper bound, and doc chunks are
-   *  fetched until no unscored doc can beat the last one shown. Past tune.maxChunks chunks the
-   *  rest is ranked by an estimate (average lengths). */
+  /** The best `limit` docs (passing `filter`). Postings carry the field norms, so every
+   *  matching doc is scored exactly without doc metadata; only the docs shown fetch theirs.
+   *  A filter reads the metadata of the candidates: all of them when they span at most
+   *  tune.maxChunks doc chunks (an exact count), else chunk by chunk in score order until
+   *  `limit` + 1 pass or tune.maxChunks chunks are read. */
   function rank(prep, limit, filter, key = "") {
     prep.ranked = prep.ranked || new Map();
     const k = limit + "|" + key;
@@ -470,57 +471,41 @@
 
   async function rankNew(prep, limit, filter) {
     const { ix, parts } = prep;
-    for (const p of parts) {
-      if (p.ub === undefined) p.ub = score(prep, p.d, minLens(prep, p.d)) * 1.00001;
+    if (!prep.order) {
+      for (const p of parts) p.s = score(prep, p.d);
+      prep.order = parts.slice().sort(byScore);
     }
-    const order = parts.slice().sort((a, b) => b.ub - a.ub || a.d - b.d);
-    const byChunk = new Map();
-    for (const p of parts) {
-      const c = Math.floor(p.d / ix.doc_chunk);
-      if (!byChunk.has(c)) byChunk.set(c, []);
-      byChunk.get(c).push(p);
+    const order = prep.order;
+    const meta = (ps) => Promise.all(ps.map(async (p) => { if (!p.meta) p.meta = await docMeta(ix, p.d); }));
+    if (!filter) {
+      const shown = order.slice(0, limit);
+      await meta(shown);
+      return { results: shown, count: prep.total, exactCount: true, more: order.length > limit };
     }
-    const known = parts.filter((p) => p.meta);          // scored exactly
-    const load = (chunks) => Promise.all(chunks.map(async (c) => {
-      const metas = await fetchJSON("d/" + c + ".json");
-      for (const p of byChunk.get(c)) {
-        if (p.meta) continue;
-        p.meta = metas[p.d % ix.doc_chunk];
-        p.exact = score(prep, p.d, p.meta.len);
-        known.push(p);
+    const chunkOf = (p) => Math.floor(p.d / ix.doc_chunk);
+    if (new Set(order.map(chunkOf)).size <= tune.maxChunks) {
+      await meta(order);
+      const list = order.filter((p) => filter(p.meta));
+      return { results: list.slice(0, limit), count: list.length, exactCount: true, more: list.length > limit };
+    }
+    const list = [], loaded = new Set();
+    let i = 0;
+    while (i < order.length && list.length <= limit) {
+      const batch = [], next = new Set();
+      for (; i < order.length; i++) {
+        const c = chunkOf(order[i]);
+        if (!loaded.has(c) && !next.has(c)) {
+          if (next.size >= tune.batch || loaded.size + next.size >= tune.maxChunks) break;
+          next.add(c);
+        }
+        batch.push(order[i]);
       }
-    }));
-    const loadedChunks = () => [...byChunk.keys()].filter((c) => byChunk.get(c)[0].meta);
-    const all = filter && byChunk.size <= tune.maxChunks;   // filtering: count exactly when cheap
-    if (all) await load([...byChunk.keys()]);
-    let approx = false;
-    for (;;) {
-      const exact = known.filter((p) => !filter || filter(p.meta)).map((p) => p.exact)
-        .sort((a, b) => b - a);
-      const bar = exact.length >= limit ? exact[limit - 1] : -1;
-      const next = [];
-      for (const p of order) {
-        if (p.ub < bar || next.length >= tune.batch) break;
-        const c = Math.floor(p.d / ix.doc_chunk);
-        if (!p.meta && !next.includes(c)) next.push(c);
-      }
-      if (!next.length) break;
-      if (loadedChunks().length >= tune.maxChunks) { approx = true; break; }
-      await load(next);
+      if (!batch.length) break;
+      await meta(batch);
+      next.forEach((c) => loaded.add(c));
+      for (const p of batch) if (filter(p.meta)) list.push(p);
     }
-    const list = known.filter((p) => !filter || filter(p.meta));
-    list.forEach((p) => { p.s = p.exact; });
-    if (approx && !filter) {
-      for (const p of parts) {
-        if (!p.meta) { p.s = Math.min(p.ub, score(prep, p.d, prep.avg)); list.push(p); }
-      }
-    }
-    list.sort(byScore);
-    const shown = list.slice(0, limit);
-    await Promise.all(shown.map(async (p) => { if (!p.meta) p.meta = await docMeta(ix, p.d); }));
-    let count = prep.total, exactCount = true;
-    if (filter) { count = list.length; exactCount = all; }
-    return { results: shown, count, exactCount, more: list.length > limit, approx };
+    return { results: list.slice(0, limit), count: list.length, exactCount: i >= order.length, more: list.length > limit };
   }
 
   /** For tests and scripts: ranked [{id, path, score, url, title, kind}], with `snippet`
@@ -563,12 +548,22 @@
     return frag;
   }
 
-  /** A ~180-character window of the doc text around the densest matches. */
+  /** A ~180-character window of the doc text around the densest matches; the first sentence
+   *  when the stored text (the start of the doc) has none. */
   function snippet(text, title, terms) {
     const skip = title && text.startsWith(title) ? title.length : 0;
-    const body = text.slice(skip);
+    const body = text.slice(skip).trimStart();
     const ws = words(body).filter((w) => wordTerms(w.chars).some((t) => terms.has(t)));
     const SPAN = 180;
+    if (!ws.length) {
+      const m = /[.!?](\s|$)/.exec(body.slice(40, SPAN + 40));
+      let end = m ? 40 + m.index + 1 : Math.min(body.length, SPAN + 40);
+      if (!m && end < body.length) { const sp = body.lastIndexOf(" ", end); if (sp > 40) end = sp; }
+      const frag = document.createDocumentFragment();
+      frag.append(body.slice(0, end));
+      if (end < body.length && !m) frag.append(" …");
+      return frag;
+    }
     let start = 0, best = -1;
     for (let i = 0; i < ws.length; i++) {
       const seen = new Set();
@@ -616,8 +611,26 @@
 
   function fillSnippet(ix, p, terms, snip, alive) {
     docText(ix, p.d).then((text) => {
-      if (alive() && typeof text === "string") snip.append(snippet(text, p.meta.t, terms));
+      if (alive() && typeof text === "string" && !snip.firstChild) snip.append(snippet(text, p.meta.t, terms));
     }, () => {});
+  }
+
+  /** Snippets of the first tune.snippets results now, of the others when they scroll into view. */
+  const lazy = typeof IntersectionObserver === "function" ? new IntersectionObserver((entries) => {
+    for (const e of entries) {
+      if (!e.isIntersecting) continue;
+      lazy.unobserve(e.target);
+      const f = e.target.fieldbookSnippet;
+      delete e.target.fieldbookSnippet;
+      if (f) f();
+    }
+  }, { rootMargin: "200px" }) : null;
+  function snippetLater(i, ix, p, terms, snip, alive) {
+    const fill = () => fillSnippet(ix, p, terms, snip, alive);
+    if (i < tune.snippets || !lazy) return fill();
+    const target = snip.closest("li") || snip;
+    target.fieldbookSnippet = fill;
+    lazy.observe(target);
   }
 
   function failure(err) {
@@ -703,7 +716,7 @@
         li.setAttribute("aria-selected", "false");
         const { frag, snip } = resultBody(p, prep.highlight, false);
         li.append(frag);
-        fillSnippet(prep.ix, p, prep.highlight, snip, alive);
+        if (i < tune.snippets) fillSnippet(prep.ix, p, prep.highlight, snip, alive);
         options.push({ el: li, href: pageURL(p.meta.u) });
         list.append(li);
       });
@@ -794,14 +807,14 @@
       }
       if (!alive()) return;
       out.textContent = "";
-      for (const p of r.results) {
+      r.results.forEach((p, i) => {
         const li = el("li", "search-result");
         li.dataset.path = p.meta.p || "";
         const { frag, snip } = resultBody(p, prep.highlight, true);
         li.append(frag);
-        fillSnippet(prep.ix, p, prep.highlight, snip, alive);
         out.append(li);
-      }
+        snippetLater(i, prep.ix, p, prep.highlight, snip, alive);
+      });
       const filtered = Object.keys(selects).filter((k) => s[k]).map((k) => k + " " + s[k]);
       const n = r.exactCount ? plural(r.count, "result") : "More than " + plural(r.count, "result");
       status.textContent = (r.count ? n : "No results") + " for " + quoted(s.q) +
