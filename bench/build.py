@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark `fieldbook build` against Hugo on the same generated handbook, side by side.
 
-    python3 bench/build.py [--docs 10000] [--runs 5] [--json] [--keep]
+    python3 bench/build.py [--docs 10000] [--runs 5] [--json [FILE]] [--tmp DIR] [--keep] [--fieldbook EXE]
 
 Builds the release binary, generates the corpus (shared/bench/gen_corpus.py) once in the
 fieldbook flavor and once in the hugo flavor into target/bench/, then alternates
@@ -10,9 +10,11 @@ fieldbook flavor and once in the hugo flavor into target/bench/, then alternates
     hugo --source <hugo-corpus> --destination <tmp>/hugo-public --cacheDir <fresh> --ignoreCache --quiet
 
 `--runs` times each (the order swaps every round so neither tool always runs on the warmer
-cache). Every run starts cold for both: the destination, Hugo's resources/ and cache directory
-are deleted first, so nothing is reused from the previous run. Each run is checked, not just
-timed: every Markdown document of the corpus must have become its page
+cache). Every run starts cold for both: the destination, Fieldbook's .fieldbook/ (its search
+index, kept in the site) and Hugo's resources/ and cache directory are deleted first, so nothing
+is reused from the previous run. Fieldbook works on a hard-linked copy of the shared corpus,
+so that wiping .fieldbook/ never disturbs bench/search.py or bench/check.py. Each run is
+checked, not just timed: every Markdown document of the corpus must have become its page
 (`a/b.md` -> `a/b/index.html`, `a/index.md` / `a/_index.md` -> `a/index.html`) in both outputs.
 
 Reports wall time (median, best, worst), pages written (.html files), pages per second, peak
@@ -61,16 +63,29 @@ def gen(docs, flavor):
     return out
 
 
+def private_copy(site, docs):
+    """A hard-linked copy of the shared fieldbook corpus for this script alone: `fieldbook
+    build` keeps its search index in the site's .fieldbook/, which this script wipes before
+    every run and which bench/search.py and bench/check.py, sharing the corpus, must not see
+    disappear. `build` only reads the content files, so links are safe and cost nothing."""
+    copy = os.path.join(ROOT, "target", "bench", f"build-site-{docs}-fieldbook")
+    rmtree(copy)
+    shutil.copytree(site, copy, copy_function=os.link,
+                    ignore=shutil.ignore_patterns(".fieldbook"))
+    return copy
+
+
 def expected_pages(content):
-    """Output file of every document, by the URL scheme both tools share here."""
-    pages = set()
+    """Output file of every document, by the URL scheme both tools share here, mapped to
+    whether it is a section page (from an index.md / _index.md)."""
+    pages = {}
     for rel in markdown_files(content):
         stem = rel[:-3]
         d, _, name = stem.rpartition("/")
         if name in ("index", "_index"):
-            pages.add(f"{d}/index.html" if d else "index.html")
+            pages[f"{d}/index.html" if d else "index.html"] = True
         else:
-            pages.add(f"{stem}/index.html")
+            pages[f"{stem}/index.html"] = False
     return pages
 
 
@@ -85,6 +100,8 @@ def run_measured(cmd, log_path):
         "wall": wall,
         "rss_mb": usage.ru_maxrss / 1024,
         "cpu": usage.ru_utime + usage.ru_stime,
+        "user": usage.ru_utime,
+        "sys": usage.ru_stime,
         "code": os.waitstatus_to_exitcode(status),
     }
 
@@ -123,11 +140,14 @@ class Tool:
             sys.exit(f"{self.name} exited {r['code']}; its output is in {log_path}:\n"
                      + open(log_path, errors="replace").read()[-3000:])
         html, files, size, disk = scan_output(self.dest)
-        missing = self.expected - html
+        missing = self.expected.keys() - html
         if missing:
             sys.exit(f"{self.name}: {len(missing)} of {len(self.expected)} documents have no page, "
                      f"e.g. {sorted(missing)[:5]}")
-        empty = [p for p in self.expected if os.path.getsize(os.path.join(self.dest, p)) < 200]
+        # Leaf pages must carry their rendered text. (Section pages may be short: the hugo
+        # flavor's list template shows a course's lessons, not its own text.)
+        empty = [p for p, section in self.expected.items()
+                 if not section and os.path.getsize(os.path.join(self.dest, p)) < 500]
         if empty:
             sys.exit(f"{self.name}: {len(empty)} pages are (nearly) empty, e.g. {sorted(empty)[:5]}")
         r.update(pages=len(html), files=files, bytes=size, disk=disk)
@@ -141,12 +161,14 @@ class Tool:
         return {
             "wall_median": med, "wall_best": min(walls), "wall_worst": max(walls), "walls": walls,
             "cpu_median": statistics.median(r["cpu"] for r in self.runs),
+            "cpu_best": min(r["cpu"] for r in self.runs),
             "pages": last["pages"], "documents": len(self.expected),
             "pages_per_s": last["pages"] / med,
             "rss_mb_peak": max(r["rss_mb"] for r in self.runs),
             "rss_mb_median": statistics.median(r["rss_mb"] for r in self.runs),
             "files": last["files"], "bytes": last["bytes"], "disk_bytes": last["disk"],
             "varying_output": len({(r["pages"], r["files"], r["bytes"]) for r in self.runs}) > 1,
+            "runs": self.runs,
         }
 
 
@@ -165,7 +187,8 @@ def git_rev():
     try:
         rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                              text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "src", "Cargo.toml", "Cargo.lock"],
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "src", "themes", "build.rs",
+                                "Cargo.toml", "Cargo.lock"],
                                cwd=ROOT, capture_output=True, text=True).stdout.strip()
         return rev + ("+dirty" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
@@ -181,12 +204,13 @@ def print_table(res):
     m = res["machine"]
     print(f"fieldbook build vs hugo: {res['documents']} documents, {res['runs']} runs each, "
           f"{m['nproc']} cores ({m['cpu']})")
-    print(f"  fieldbook {res['fieldbook_version']}, {res['hugo_version']}")
+    print(f"  fieldbook {res['fieldbook_version']}, {res['hugo_version']}; outputs under {os.path.dirname(res['output_dir'])}")
     rows = [
         ("wall median", lambda s: f"{s['wall_median']:.2f} s"),
         ("wall best", lambda s: f"{s['wall_best']:.2f} s"),
         ("wall worst", lambda s: f"{s['wall_worst']:.2f} s"),
-        ("CPU time (median)", lambda s: f"{s['cpu_median']:.2f} s"),
+        ("CPU user+sys median", lambda s: f"{s['cpu_median']:.2f} s"),
+        ("CPU user+sys best", lambda s: f"{s['cpu_best']:.2f} s"),
         ("pages written (.html)", lambda s: f"{s['pages']}"),
         ("pages / s (median)", lambda s: f"{s['pages_per_s']:.0f}"),
         ("peak RSS", lambda s: f"{s['rss_mb_peak']:.0f} MB"),
@@ -201,8 +225,13 @@ def print_table(res):
     r = res["ratios"]
     print(f"  throughput fieldbook/hugo (pages/s): {r['pages_per_s_fieldbook_over_hugo']:.2f}x")
     print(f"  memory hugo/fieldbook (peak RSS):    {r['rss_hugo_over_fieldbook']:.2f}x")
-    print(f"  every document rendered by both; fieldbook also writes "
+    print(f"  CPU time hugo/fieldbook (median):    {r['cpu_hugo_over_fieldbook']:.2f}x")
+    print(f"  every document has its page in both outputs; fieldbook also writes "
           f"{fb['pages'] - fb['documents']} index pages, hugo {hu['pages'] - hu['documents']}")
+    busy = max(m["loadavg_before"], m["loadavg_after"])
+    if busy > m["nproc"] / 2:
+        print(f"  warning: the machine was busy (1-min load average up to {busy:.1f} on {m['nproc']} cores); "
+              "wall times are inflated, CPU times less so")
     for name, s in (("fieldbook", fb), ("hugo", hu)):
         if s["varying_output"]:
             print(f"  warning: {name}'s output differed between runs")
@@ -213,27 +242,35 @@ def main():
     ap.add_argument("--docs", type=int, default=10000)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--hugo", default="hugo", help="the hugo executable")
-    ap.add_argument("--json", action="store_true", help="print the results as JSON instead of a table")
+    ap.add_argument("--fieldbook", help="a fieldbook executable to use instead of building target/release/fieldbook")
+    ap.add_argument("--json", nargs="?", const="-", metavar="FILE",
+                    help="print the results as JSON instead of the table, or with FILE write them there too")
     ap.add_argument("--keep", action="store_true", help="keep the last outputs and logs (path on stderr)")
+    ap.add_argument("--tmp", help="where the outputs go (default: the system temporary directory); "
+                    "a tmpfs such as /dev/shm takes the file system's own noise out of the times")
     a = ap.parse_args()
 
     hugo = shutil.which(a.hugo)
     if not hugo:
         sys.exit(f"{a.hugo} not found (Debian: apt-get install hugo)")
     hugo_version = subprocess.run([hugo, "version"], capture_output=True, text=True, check=True).stdout.strip()
-    log("building fieldbook (release) ...")
-    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
-    exe = os.path.join(ROOT, "target", "release", "fieldbook")
+    if a.fieldbook:
+        exe = os.path.abspath(a.fieldbook)
+    else:
+        log("building fieldbook (release) ...")
+        subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+        exe = os.path.join(ROOT, "target", "release", "fieldbook")
     log(f"generating the {a.docs}-document corpus (fieldbook and hugo flavors) ...")
-    fb_site, hugo_site = gen(a.docs, "fieldbook"), gen(a.docs, "hugo")
+    fb_site, hugo_site = private_copy(gen(a.docs, "fieldbook"), a.docs), gen(a.docs, "hugo")
 
-    tmp = tempfile.mkdtemp(prefix="fieldbook-bench-")
+    tmp = tempfile.mkdtemp(prefix="fieldbook-bench-", dir=a.tmp)
     fb_out = os.path.join(tmp, "fb-public")
     hugo_out = os.path.join(tmp, "hugo-public")
     hugo_cache = os.path.join(tmp, "hugo-cache")
 
     def fresh_fieldbook():
         rmtree(fb_out)
+        rmtree(os.path.join(fb_site, ".fieldbook"))  # the search index of the previous run
 
     def fresh_hugo():
         rmtree(hugo_out)
@@ -246,12 +283,15 @@ def main():
              [hugo, "--source", hugo_site, "--destination", hugo_out, "--cacheDir", hugo_cache,
               "--ignoreCache", "--noBuildLock", "--quiet"], fresh_hugo, (0,)),
     ]
+    load_before = os.getloadavg()[0]
+    done = False
     try:
         for i in range(a.runs):
             for t in (tools if i % 2 == 0 else tools[::-1]):
                 t.run(tmp, i)
+        done = True
     finally:
-        if a.keep:
+        if a.keep or not done:  # a failed run's log is named in its message
             log(f"outputs and logs kept in {tmp}")
         else:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -259,19 +299,27 @@ def main():
     fb, hu = tools[0].summary(), tools[1].summary()
     res = {
         "documents": a.docs, "runs": a.runs,
-        "machine": {"nproc": os.cpu_count(), "cpu": cpu_model(), "system": platform.platform()},
-        "fieldbook_version": git_rev(), "hugo_version": hugo_version,
+        "output_dir": tmp,
+        "machine": {"nproc": os.cpu_count(), "cpu": cpu_model(), "system": platform.platform(),
+                    "loadavg_before": load_before, "loadavg_after": os.getloadavg()[0]},
+        "fieldbook_version": (exe if a.fieldbook else git_rev()) + " (" + subprocess.run(
+            [exe, "--version"], capture_output=True, text=True).stdout.strip() + ")",
+        "hugo_version": hugo_version,
         "fieldbook": fb, "hugo": hu,
         "ratios": {
             "pages_per_s_fieldbook_over_hugo": fb["pages_per_s"] / hu["pages_per_s"],
             "rss_hugo_over_fieldbook": hu["rss_mb_peak"] / fb["rss_mb_peak"],
             "wall_hugo_over_fieldbook": hu["wall_median"] / fb["wall_median"],
+            "cpu_hugo_over_fieldbook": hu["cpu_median"] / fb["cpu_median"],
         },
     }
-    if a.json:
+    if a.json == "-":
         print(json.dumps(res, indent=2))
-    else:
-        print_table(res)
+        return
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(res, f, indent=2)
+    print_table(res)
 
 
 if __name__ == "__main__":
