@@ -30,6 +30,29 @@ pub fn run(site: &Site) -> Vec<Diagnostic> {
     findings
 }
 
+/// [`run`] for the files `keep` accepts (site-relative paths, as findings name them): what
+/// `fieldbook serve` reports after an edit.
+pub fn run_for(site: &Site, keep: impl Fn(&str) -> bool + Sync) -> Vec<Diagnostic> {
+    let mut findings: Vec<Diagnostic> = site
+        .load_findings
+        .iter()
+        .filter(|d| keep(&d.file))
+        .cloned()
+        .collect();
+    for d in site
+        .documents
+        .iter()
+        .filter(|d| d.meta_ok && !d.is_draft() && keep(&d.file))
+    {
+        ownership(site, d, &mut findings);
+        freshness(site, d, &mut findings);
+        action_items(site, d, &mut findings);
+        links(site, d, &mut findings);
+    }
+    site.config.policy.apply(&mut findings);
+    findings
+}
+
 fn ownership(site: &Site, doc: &Document, out: &mut Vec<Diagnostic>) {
     // No owners: not required, or already reported as missing metadata. Inherited owners:
     // the course carries the finding, once, rather than each of its lessons.

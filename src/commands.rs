@@ -91,6 +91,11 @@ pub fn build(args: &BuildArgs<'_>, err: &mut dyn Write) -> std::io::Result<u8> {
     Ok(summary.exit_code())
 }
 
+/// `fieldbook serve`: see [`crate::serve`].
+pub fn serve(args: &crate::serve::ServeArgs, err: &mut dyn Write) -> std::io::Result<u8> {
+    crate::serve::run(args, err)
+}
+
 pub fn report(
     site: &Path,
     today: Option<Date>,
@@ -232,7 +237,7 @@ fn plural_errors(n: usize) -> String {
 
 /// Findings in human form without the closing `check:` summary, for commands that print a
 /// summary of their own.
-fn print_findings(
+pub(crate) fn print_findings(
     findings: &[Diagnostic],
     err: &mut dyn Write,
     color: bool,

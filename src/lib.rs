@@ -19,5 +19,6 @@ pub mod render;
 pub mod report;
 pub mod review;
 pub mod search;
+pub mod serve;
 pub mod source;
 pub mod write;

@@ -172,11 +172,7 @@ fn walk(config: &Config) -> Tree {
             }
             continue;
         }
-        let is_md = entry
-            .path()
-            .extension()
-            .is_some_and(|x| x.eq_ignore_ascii_case("md") || x.eq_ignore_ascii_case("markdown"));
-        if is_md {
+        if is_markdown(&rel) {
             tree.markdown.push((entry.into_path(), rel));
         } else {
             tree.assets.push(rel);
@@ -185,10 +181,27 @@ fn walk(config: &Config) -> Tree {
     tree
 }
 
-enum Loaded {
+/// One content file read and parsed, as [`load_site`] does it.
+pub enum Loaded {
+    /// The document and its load-time findings.
     Doc(Box<Document>, Vec<Diagnostic>),
+    /// A file that cannot be a document (too large, not UTF-8): one finding, no document.
     Finding(Diagnostic),
+    /// A file that cannot be read.
     Fatal(Diagnostic),
+}
+
+/// Read and parse the Markdown file at `rel` (content-relative) again, as loading the site
+/// would (what `fieldbook serve` does when a file changes).
+pub fn load_file(config: &Config, rel: &str, today: Date) -> Loaded {
+    load_document(config, &config.content_dir.join(rel), rel, today)
+}
+
+/// Whether loading the site takes a content-relative path as a Markdown document.
+pub fn is_markdown(rel: &str) -> bool {
+    Path::new(rel)
+        .extension()
+        .is_some_and(|x| x.eq_ignore_ascii_case("md") || x.eq_ignore_ascii_case("markdown"))
 }
 
 fn load_document(config: &Config, path: &Path, rel: &str, today: Date) -> Loaded {

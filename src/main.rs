@@ -67,6 +67,30 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         search_export: Option<PathBuf>,
     },
+    /// Preview the site: render it in memory, serve it, and re-render what an edit changes (pages reload by themselves)
+    Serve {
+        /// The site directory (holding book.toml)
+        #[arg(default_value = ".")]
+        site: PathBuf,
+        /// The port to listen on (0: any free port)
+        #[arg(long, default_value_t = 3000)]
+        port: u16,
+        /// The address to listen on; anything but a loopback address makes the preview reachable from other machines
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Open the preview in a browser
+        #[arg(long)]
+        open: bool,
+        /// Poll for changes instead of using the file system's events (network mounts, WSL2, containers)
+        #[arg(long)]
+        poll: bool,
+        /// Include documents marked `draft: true`
+        #[arg(long)]
+        drafts: bool,
+        /// Judge freshness as of this date (YYYY-MM-DD) instead of [build] today or the clock
+        #[arg(long, value_parser = parse_date)]
+        today: Option<Date>,
+    },
     /// Search the handbook from the terminal (alert names, error strings, symptoms)
     Search {
         /// What to look for: words, "quoted phrases", alert names, error strings
@@ -184,6 +208,27 @@ fn main() -> ExitCode {
                 drafts: *drafts,
                 color: color_err,
                 search_export: search_export.clone(),
+            },
+            &mut err,
+        ),
+        Command::Serve {
+            site,
+            port,
+            bind,
+            open,
+            poll,
+            drafts,
+            today,
+        } => commands::serve(
+            &fieldbook::serve::ServeArgs {
+                site: site.clone(),
+                port: *port,
+                bind: *bind,
+                open: *open,
+                poll: *poll,
+                drafts: *drafts,
+                today: *today,
+                color: color_err,
             },
             &mut err,
         ),

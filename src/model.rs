@@ -165,6 +165,8 @@ pub struct Site {
     /// Findings made while loading (metadata, encoding, size).
     pub load_findings: Vec<Diagnostic>,
     by_rel: HashMap<String, usize>,
+    /// The first course document of each slug.
+    courses: HashMap<String, usize>,
 }
 
 impl Site {
@@ -178,11 +180,6 @@ impl Site {
         load_findings: Vec<Diagnostic>,
     ) -> Site {
         documents.sort_by(|a, b| a.rel.cmp(&b.rel));
-        let by_rel = documents
-            .iter()
-            .enumerate()
-            .map(|(i, d)| (d.rel.clone(), i))
-            .collect();
         let mut site = Site {
             config,
             owners,
@@ -191,8 +188,10 @@ impl Site {
             assets,
             dirs,
             load_findings,
-            by_rel,
+            by_rel: HashMap::new(),
+            courses: HashMap::new(),
         };
+        site.reindex();
         site.inherit_course_owners();
         site
     }
@@ -203,14 +202,103 @@ impl Site {
 
     /// The course document (`courses/<slug>/index.md`) of a slug.
     pub fn course(&self, slug: &str) -> Option<&Document> {
-        self.documents
-            .iter()
-            .find(|d| d.kind == Kind::Course && d.course.as_deref() == Some(slug))
+        self.courses.get(slug).map(|&i| &self.documents[i])
     }
 
     /// Documents that are part of the site: drafts are left out.
     pub fn published(&self) -> impl Iterator<Item = &Document> {
         self.documents.iter().filter(|d| !d.is_draft())
+    }
+
+    /// Put `doc` in the site, replacing the document of the same path; the order, the path
+    /// index and the owners lessons inherit from their course stay right. Returns the
+    /// document it replaced.
+    pub fn upsert(&mut self, doc: Document) -> Option<Document> {
+        let mut slugs: Vec<String> = course_slug(&doc).into_iter().collect();
+        let old = match self.by_rel.get(&doc.rel) {
+            Some(&i) => {
+                let old = std::mem::replace(&mut self.documents[i], doc);
+                self.index_courses();
+                Some(old)
+            }
+            None => {
+                let i = self.documents.partition_point(|d| d.rel < doc.rel);
+                self.documents.insert(i, doc);
+                self.reindex();
+                None
+            }
+        };
+        slugs.extend(old.as_ref().and_then(course_slug));
+        for slug in slugs {
+            self.refresh_course_owners(&slug);
+        }
+        old
+    }
+
+    /// Take the document at `rel` out of the site (its course's lessons are updated).
+    pub fn remove(&mut self, rel: &str) -> Option<Document> {
+        let i = *self.by_rel.get(rel)?;
+        let old = self.documents.remove(i);
+        self.reindex();
+        if let Some(slug) = course_slug(&old) {
+            self.refresh_course_owners(&slug);
+        }
+        Some(old)
+    }
+
+    /// Replace the load-time findings of one file (site-relative path, as findings name it).
+    pub fn set_load_findings(&mut self, file: &str, findings: Vec<Diagnostic>) {
+        self.load_findings.retain(|d| d.file != file);
+        self.load_findings.extend(findings);
+    }
+
+    fn reindex(&mut self) {
+        self.by_rel = self
+            .documents
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.rel.clone(), i))
+            .collect();
+        self.index_courses();
+    }
+
+    fn index_courses(&mut self) {
+        self.courses.clear();
+        for (i, d) in self.documents.iter().enumerate() {
+            if d.kind == Kind::Course
+                && let Some(slug) = &d.course
+            {
+                self.courses.entry(slug.clone()).or_insert(i);
+            }
+        }
+    }
+
+    /// Give the lessons of course `slug` that have no owners of their own the course's owners
+    /// (as [`Site::new`] does), or take inherited owners back when the course is gone.
+    fn refresh_course_owners(&mut self, slug: &str) {
+        let owners = self
+            .documents
+            .iter()
+            .rfind(|d| d.kind == Kind::Course && d.course.as_deref() == Some(slug))
+            .map(|d| d.owners.clone());
+        for d in &mut self.documents {
+            if d.kind != Kind::Lesson
+                || d.course.as_deref() != Some(slug)
+                || !(d.owners_inherited || d.owners.is_empty())
+            {
+                continue;
+            }
+            match &owners {
+                Some(o) => {
+                    d.owners = o.clone();
+                    d.owners_inherited = true;
+                }
+                None => {
+                    d.owners.clear();
+                    d.owners_inherited = false;
+                }
+            }
+        }
     }
 
     fn inherit_course_owners(&mut self) {
@@ -304,5 +392,84 @@ impl Site {
             return self.review(course);
         }
         self.review(doc)
+    }
+}
+
+/// The course a course or lesson belongs to.
+fn course_slug(doc: &Document) -> Option<String> {
+    matches!(doc.kind, Kind::Course | Kind::Lesson)
+        .then(|| doc.course.clone())
+        .flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(rel: &str, front: &str) -> Document {
+        let today = Date::parse("2026-11-27").unwrap();
+        let text = format!("---\n{front}\n---\nBody.\n");
+        crate::load::parse_document(&format!("content/{rel}"), rel, text, today).0
+    }
+
+    fn site(docs: Vec<Document>) -> Site {
+        let config =
+            crate::config::parse(std::path::Path::new("/site"), "[book]\ntitle = \"T\"\n").unwrap();
+        let today = Date::parse("2026-11-27").unwrap();
+        Site::new(
+            config,
+            Owners::default(),
+            today,
+            docs,
+            vec![],
+            vec![],
+            vec![],
+        )
+    }
+
+    #[test]
+    fn upsert_and_remove_keep_the_index_and_inherited_owners() {
+        let mut s = site(vec![
+            doc("courses/c/index.md", "title: C\nowners: [team-a]"),
+            doc("courses/c/01-a.md", "title: A"),
+            doc("courses/c/02-b.md", "title: B\nowners: [bob]"),
+        ]);
+        assert_eq!(s.get("courses/c/01-a.md").unwrap().owners, ["team-a"]);
+        assert!(s.get("courses/c/01-a.md").unwrap().owners_inherited);
+        assert_eq!(s.get("courses/c/02-b.md").unwrap().owners, ["bob"]);
+
+        // The course's owners change: the lesson without its own follows.
+        let old = s.upsert(doc("courses/c/index.md", "title: C\nowners: [team-b]"));
+        assert_eq!(old.unwrap().owners, ["team-a"]);
+        assert_eq!(s.get("courses/c/01-a.md").unwrap().owners, ["team-b"]);
+        assert_eq!(s.get("courses/c/02-b.md").unwrap().owners, ["bob"]);
+        assert_eq!(s.course("c").unwrap().title, "C");
+
+        // A new lesson inherits; documents stay in path order and findable.
+        assert!(
+            s.upsert(doc("courses/c/00-intro.md", "title: Intro"))
+                .is_none()
+        );
+        let rels: Vec<&str> = s.documents.iter().map(|d| d.rel.as_str()).collect();
+        assert_eq!(
+            rels,
+            [
+                "courses/c/00-intro.md",
+                "courses/c/01-a.md",
+                "courses/c/02-b.md",
+                "courses/c/index.md"
+            ]
+        );
+        assert_eq!(s.get("courses/c/00-intro.md").unwrap().owners, ["team-b"]);
+        assert_eq!(s.get("courses/c/02-b.md").unwrap().title, "B");
+
+        // The course goes: inherited owners go with it.
+        assert!(s.remove("courses/c/index.md").is_some());
+        assert!(s.course("c").is_none());
+        let a = s.get("courses/c/01-a.md").unwrap();
+        assert!(a.owners.is_empty() && !a.owners_inherited);
+        assert_eq!(s.get("courses/c/02-b.md").unwrap().owners, ["bob"]);
+        assert!(s.remove("courses/c/index.md").is_none());
+        assert_eq!(s.documents.len(), 3);
     }
 }

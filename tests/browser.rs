@@ -2,6 +2,8 @@
 //! then run the JavaScript tests in `tests/browser/` (`node --test`), which drive headless
 //! Chromium through playwright-core and check the pages with axe-core.
 //!
+//! `serve.test.mjs` starts `fieldbook serve` itself (`FIELDBOOK_BIN` names the binary).
+//!
 //! Needs Chromium (`/usr/bin/chromium`, or `FIELDBOOK_CHROMIUM`), node, and `npm ci` run in the
 //! repository (for `node_modules/playwright-core` and `node_modules/axe-core`). Without them
 //! the test prints SKIP and passes, unless `FIELDBOOK_REQUIRE_BROWSER=1` (CI), where it fails.
@@ -225,6 +227,7 @@ fn browser_tests() {
         .env("FIELDBOOK_SITE", &site)
         .env("FIELDBOOK_SUBPATH_SITE", &sub_out)
         .env("FIELDBOOK_CHROMIUM", &chromium)
+        .env("FIELDBOOK_BIN", env!("CARGO_BIN_EXE_fieldbook"))
         .env("FIELDBOOK_SCREENSHOTS", &screenshots)
         .env("NO_COLOR", "1")
         .env_remove("FORCE_COLOR");

@@ -415,7 +415,7 @@ fn hasnt(name: &str, html: &str, parts: &[&str]) {
 // ---------------------------------------------------------------- tests
 
 /// The page templates this file renders; a new top-level template needs a test here.
-const PAGE_TEMPLATES: [&str; 11] = [
+const PAGE_TEMPLATES: [&str; 12] = [
     "base.html",
     "home.html",
     "runbook.html",
@@ -427,6 +427,7 @@ const PAGE_TEMPLATES: [&str; 11] = [
     "team.html",
     "freshness.html",
     "404.html",
+    "search.html",
 ];
 
 #[test]
@@ -995,6 +996,30 @@ fn not_found() {
         ],
     );
     hasnt("404", &html, &["header-search-input"]);
+}
+
+#[test]
+fn search_page() {
+    let tera = load();
+    let ctx = base_ctx(page("search", "Search", "search/", "../"));
+    let html = render(&tera, "search.html", &ctx);
+    dump("search", &html);
+    check_balanced("search", &html);
+    check_ids("search", &html);
+    has(
+        "search",
+        &html,
+        &[
+            "<meta name=\"robots\" content=\"noindex\">",
+            "action=\"../search/\"",
+            "id=\"search-input\"",
+            "role=\"status\"",
+            "Search needs JavaScript",
+            "src=\"../static/search.js\"",
+        ],
+    );
+    // The page's own form replaces the header's: one search box, one `search-input` id.
+    hasnt("search", &html, &["header-search-input"]);
 }
 
 #[test]

@@ -29,7 +29,7 @@ pub struct PageCtx {
     pub description: String,
 }
 
-#[derive(Serialize, Clone)]
+#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
 pub struct NavItem {
     pub title: &'static str,
     pub url: &'static str,

@@ -5,6 +5,7 @@ pub mod chart;
 pub mod context;
 pub mod git;
 pub mod output;
+pub mod sink;
 pub mod theme;
 pub mod urls;
 
@@ -15,9 +16,11 @@ use crate::render::{RenderOptions, render_markdown};
 use context::*;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use urls::{doc_url, output_file, root_of, slug};
+
+pub use sink::{DirSink, Fatal, MemorySink, Sink};
 
 pub struct BuildOptions {
     /// Overrides `[build] output`.
@@ -65,10 +68,12 @@ pub fn build(site: &Site, opts: &BuildOptions) -> Result<Built, Vec<Diagnostic>>
     let theme = theme::Theme::load(&site.config)?;
     let staging = output::Staging::begin(&target)
         .map_err(|e| out_err(format!("cannot prepare {}: {e}", target.display())))?;
-    let result = Builder::new(site, &theme, opts, &staging.dir)
+    let sink = DirSink::new(&staging.dir);
+    let history = git::History::read(&site.config.content_dir);
+    let result = Builder::new(site, &theme, opts, &sink, &history)
         .run()
         .and_then(|(pages, files)| {
-            let (search, search_files) = search_indexes(site, opts, &staging.dir)?;
+            let (search, search_files) = search_indexes(site, opts, &sink)?;
             Ok((pages, files + search_files, search))
         });
     match result {
@@ -98,7 +103,7 @@ pub fn build(site: &Site, opts: &BuildOptions) -> Result<Built, Vec<Diagnostic>>
 fn search_indexes(
     site: &Site,
     opts: &BuildOptions,
-    dir: &Path,
+    sink: &dyn Sink,
 ) -> Result<(Result<crate::search::IndexStats, String>, usize), Fatal> {
     let docs = crate::search::documents(site, opts.drafts);
     let io = |what: &str, e: std::io::Error| {
@@ -109,83 +114,62 @@ fn search_indexes(
             format!("cannot write {what}: {e}"),
         )]
     };
-    let files =
-        crate::search::write_client_index(dir, &docs).map_err(|e| io("the search index", e))?;
+    let files = crate::search::client_index_files(&docs).map_err(|e| io("the search index", e))?;
+    let count = files.len();
+    for (rel, bytes) in files {
+        sink.put(&rel, bytes)?;
+    }
     if let Some(path) = &opts.search_export {
         crate::search::write_export(path, &docs).map_err(|e| io(&path.display().to_string(), e))?;
     }
     let stats = crate::search::update_index(&site.config.root, &docs).map_err(|e| format!("{e:#}"));
-    Ok((stats, files))
+    Ok((stats, count))
 }
 
-struct Builder<'a> {
+/// What [`Builder::index_pages`] did.
+pub struct IndexPages {
+    /// Pages rendered (the sitemap is not a page).
+    pub rendered: usize,
+    /// The URLs of every index page of the site (home `""`, `runbooks/`, `tags/x/`, ...,
+    /// `404.html`, `sitemap.xml`), rendered or not.
+    pub urls: Vec<String>,
+}
+
+/// Renders a site's pages into a [`Sink`]: all of them ([`Builder::run`]), or chosen ones
+/// (what `fieldbook serve` re-renders after an edit).
+pub struct Builder<'a> {
     site: &'a Site,
     theme: &'a theme::Theme,
-    dir: &'a Path,
+    sink: &'a dyn Sink,
     docs: Vec<&'a Document>,
     site_ctx: SiteCtx<'a>,
-    nav: Vec<NavItem>,
-    history: git::History,
+    /// Computed when first needed (or given by [`Builder::with_nav`]).
+    nav: std::sync::OnceLock<Vec<NavItem>>,
+    history: &'a git::History,
     /// Lessons of each course in order.
     lessons: BTreeMap<String, Vec<&'a Document>>,
     progress: Option<AtomicUsize>,
     render_opts: RenderOptions,
 }
 
-type Fatal = Vec<Diagnostic>;
-
 impl<'a> Builder<'a> {
-    fn new(site: &'a Site, theme: &'a theme::Theme, opts: &BuildOptions, dir: &'a Path) -> Self {
+    pub fn new(
+        site: &'a Site,
+        theme: &'a theme::Theme,
+        opts: &BuildOptions,
+        sink: &'a dyn Sink,
+        history: &'a git::History,
+    ) -> Self {
         let docs: Vec<&Document> = site
             .documents
             .iter()
             .filter(|d| d.meta_ok && (opts.drafts || !d.is_draft()))
             .collect();
-        let count = |k: Kind| docs.iter().filter(|d| d.kind == k).count();
-        let nav = vec![
-            NavItem {
-                title: "Runbooks",
-                url: "runbooks/",
-                count: count(Kind::Runbook),
-            },
-            NavItem {
-                title: "Postmortems",
-                url: "postmortems/",
-                count: count(Kind::Postmortem),
-            },
-            NavItem {
-                title: "Courses",
-                url: "courses/",
-                count: count(Kind::Course),
-            },
-            NavItem {
-                title: "Teams",
-                url: "teams/",
-                count: site.owners.teams.len(),
-            },
-            NavItem {
-                title: "Services",
-                url: "services/",
-                count: group_by(&docs, |d| d.meta.services.clone()).len(),
-            },
-            NavItem {
-                title: "Freshness",
-                url: "freshness/",
-                // What needs attention, so the number itself is the warning.
-                count: docs
-                    .iter()
-                    .filter(|d| {
-                        site.effective_review(d).state.needs_review()
-                            || context::ownership_state(site, d) == "lapsed"
-                    })
-                    .count(),
-            },
-        ];
         let lessons = course_lessons(&docs);
         Builder {
             site,
             theme,
-            dir,
+            sink,
             site_ctx: SiteCtx {
                 title: &site.config.book.title,
                 description: &site.config.book.description,
@@ -194,8 +178,8 @@ impl<'a> Builder<'a> {
                 today: site.today,
                 version: env!("CARGO_PKG_VERSION"),
             },
-            nav,
-            history: git::History::read(&site.config.content_dir),
+            nav: std::sync::OnceLock::new(),
+            history,
             lessons,
             progress: opts.progress.then(|| AtomicUsize::new(0)),
             render_opts: RenderOptions {
@@ -205,7 +189,14 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn run(&self) -> Result<(usize, usize), Fatal> {
+    /// Render every page, the theme's static files and the content's assets. Returns the
+    /// number of pages and of files.
+    pub fn run(&self) -> Result<(usize, usize), Fatal> {
+        self.run_all().map(|(pages, files, _)| (pages, files))
+    }
+
+    /// [`Builder::run`], also returning every index page URL.
+    pub fn run_all(&self) -> Result<(usize, usize, Vec<String>), Fatal> {
         let pages: Vec<usize> = self
             .docs
             .par_iter()
@@ -213,14 +204,15 @@ impl<'a> Builder<'a> {
             .map(|d| self.doc_page(d).map(|_| self.tick()))
             .collect::<Result<_, _>>()?;
         let mut count = pages.len();
-        count += self.index_pages()?;
+        let index = self.index_pages(&|_| true)?;
+        count += index.rendered;
         self.write_static()?;
         let assets = self.copy_assets()?;
         if let Some(p) = &self.progress {
             let _ = p; // the summary line replaces the progress line
             eprint!("\r\x1b[2K");
         }
-        Ok((count, count + assets))
+        Ok((count, count + assets, index.urls))
     }
 
     fn tick(&self) -> usize {
@@ -233,20 +225,19 @@ impl<'a> Builder<'a> {
         1
     }
 
-    fn write(&self, url: &str, bytes: &[u8]) -> Result<(), Fatal> {
-        let path = self.dir.join(output_file(url));
-        let io = |e: std::io::Error| {
-            vec![Diagnostic::new(
-                Code::OutputError,
-                "book.toml",
-                Pos::START,
-                format!("cannot write {}: {e}", path.display()),
-            )]
-        };
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(io)?;
-        }
-        std::fs::write(&path, bytes).map_err(io)
+    fn write(&self, url: &str, bytes: Vec<u8>) -> Result<(), Fatal> {
+        self.sink.put(&output_file(url), bytes)
+    }
+
+    /// The navigation every page shows (with counts that change with the documents).
+    pub fn nav(&self) -> &[NavItem] {
+        self.nav.get_or_init(|| nav_for(self.site, &self.docs))
+    }
+
+    /// Use `nav` rather than counting again (the caller knows the counts did not change).
+    pub fn with_nav(self, nav: Vec<NavItem>) -> Self {
+        let _ = self.nav.set(nav);
+        self
     }
 
     fn page(&self, kind: &'static str, title: &str, url: &str, description: &str) -> PageCtx {
@@ -271,13 +262,14 @@ impl<'a> Builder<'a> {
         let mut ctx = tera::Context::new();
         ctx.insert("site", &self.site_ctx);
         ctx.insert("page", page);
-        ctx.insert("nav", &self.nav);
+        ctx.insert("nav", self.nav());
         ctx.insert(key, value);
         let html = self.theme.render(template, &ctx).map_err(|d| vec![*d])?;
-        self.write(&page.url, html.as_bytes())
+        self.write(&page.url, html.into_bytes())
     }
 
-    fn doc_page(&self, doc: &Document) -> Result<(), Fatal> {
+    /// Render one document's page (none for `index.md`, whose text opens the home page).
+    pub fn doc_page(&self, doc: &Document) -> Result<(), Fatal> {
         let url = doc_url(&doc.rel);
         let root = root_of(&url);
         let links = urls::DocLinks {
@@ -362,21 +354,170 @@ impl<'a> Builder<'a> {
             .collect()
     }
 
-    /// Home, indexes, teams, freshness, 404 and the sitemap. Returns how many pages.
-    fn index_pages(&self) -> Result<usize, Fatal> {
-        let all = self.cards(|_| true);
-        let mut urls: Vec<String> = all
-            .iter()
-            .filter(|c| !c.url.is_empty())
-            .map(|c| c.url.clone())
-            .collect();
-        let mut pages = 0;
-        let mut emit = |urls: &mut Vec<String>, url: &str| {
-            urls.push(url.to_string());
-            pages += 1;
-        };
+    /// Home, indexes, teams, freshness, search, 404 and the sitemap: those whose URL `want`
+    /// accepts are rendered, in parallel (`sitemap.xml` and `404.html` are URLs too). Returns
+    /// how many were rendered and every index page URL the site has.
+    pub fn index_pages(&self, want: &(dyn Fn(&str) -> bool + Sync)) -> Result<IndexPages, Fatal> {
+        type Job<'j> = Box<dyn Fn() -> Result<(), Fatal> + Send + Sync + 'j>;
+        let all_cell: std::sync::OnceLock<Vec<Card>> = std::sync::OnceLock::new();
+        let all = || all_cell.get_or_init(|| self.cards(|_| true)).as_slice();
+        let tags = group_by(&self.docs, |d| d.meta.tags.clone());
+        let services = group_by(&self.docs, |d| d.meta.services.clone());
+        let mut jobs: Vec<(String, Job)> = Vec::new();
 
-        // Home.
+        jobs.push((String::new(), Box::new(|| self.home(all()))));
+        jobs.push((
+            "runbooks/".into(),
+            Box::new(|| {
+                let runbooks = self.cards(|d| d.kind == Kind::Runbook);
+                self.list("runbooks/", "Runbooks", Some("Every runbook, by service. Stale ones are marked: verify their steps before acting."), by_service(runbooks))
+            }),
+        ));
+        jobs.push((
+            "postmortems/".into(),
+            Box::new(|| {
+                let mut by_year: BTreeMap<std::cmp::Reverse<String>, Vec<Card>> = BTreeMap::new();
+                for c in self.postmortem_cards(all()) {
+                    let year = c
+                        .date
+                        .map(|d| d.to_string()[..4].to_string())
+                        .unwrap_or_else(|| "Undated".into());
+                    by_year.entry(std::cmp::Reverse(year)).or_default().push(c);
+                }
+                let groups = by_year
+                    .into_iter()
+                    .map(|(y, cards)| Group {
+                        title: y.0,
+                        url: None,
+                        cards,
+                    })
+                    .collect();
+                self.list(
+                    "postmortems/",
+                    "Postmortems",
+                    Some("Incident reviews, newest first."),
+                    groups,
+                )
+            }),
+        ));
+        jobs.push((
+            "courses/".into(),
+            Box::new(|| {
+                let courses = self.cards(|d| d.kind == Kind::Course);
+                self.list(
+                    "courses/",
+                    "Courses",
+                    Some(
+                        "Onboarding and training paths, built from the team's own runbooks and incidents.",
+                    ),
+                    vec![Group {
+                        title: "All courses".into(),
+                        url: None,
+                        cards: courses,
+                    }],
+                )
+            }),
+        ));
+        jobs.push((
+            "pages/".into(),
+            Box::new(|| {
+                let pages_list = self.cards(|d| d.kind == Kind::Page && !d.rel.eq("index.md"));
+                self.list(
+                    "pages/",
+                    "Pages",
+                    None,
+                    vec![Group {
+                        title: "All pages".into(),
+                        url: None,
+                        cards: pages_list,
+                    }],
+                )
+            }),
+        ));
+
+        // Tags and services: a page for each, and an index of all.
+        for (base, heading, groups) in
+            [("tags", "Tags", &tags), ("services", "Services", &services)]
+        {
+            for (name, docs) in groups {
+                let url = format!("{base}/{}/", slug(name));
+                let page_url = url.clone();
+                jobs.push((
+                    url,
+                    Box::new(move || self.group_page(&page_url, heading, name, docs)),
+                ));
+            }
+            jobs.push((
+                format!("{base}/"),
+                Box::new(move || self.group_index(base, heading, groups)),
+            ));
+        }
+
+        for (id, team) in &self.site.owners.teams {
+            let url = format!("teams/{}/", slug(id));
+            let page_url = url.clone();
+            jobs.push((url, Box::new(move || self.team_page(&page_url, id, team))));
+        }
+        jobs.push(("teams/".into(), Box::new(|| self.teams_index())));
+        jobs.push(("freshness/".into(), Box::new(|| self.freshness(all()))));
+        jobs.push((
+            "search/".into(),
+            Box::new(|| {
+                let page = self.page(
+                    "search",
+                    "Search",
+                    "search/",
+                    "Search runbooks, postmortems and courses",
+                );
+                self.render_page("search.html", &page, "search", &())
+            }),
+        ));
+        // Not found: served for any missing path, so its links start at base_url. Not in the
+        // sitemap.
+        jobs.push((
+            "404.html".into(),
+            Box::new(|| {
+                let mut page = self.page("not-found", "Page not found", "404.html", "");
+                page.root = self.site.config.book.base_url.clone();
+                self.render_page("404.html", &page, "missing", &())
+            }),
+        ));
+
+        let results: Vec<Result<usize, Fatal>> = jobs
+            .par_iter()
+            .map(|(url, job)| if want(url) { job().map(|_| 1) } else { Ok(0) })
+            .collect();
+        let mut rendered = 0;
+        for r in results {
+            rendered += r?;
+        }
+
+        let mut urls: Vec<String> = self
+            .docs
+            .iter()
+            .map(|d| doc_url(&d.rel))
+            .filter(|u| !u.is_empty())
+            .collect();
+        urls.extend(
+            jobs.iter()
+                .map(|(u, _)| u.clone())
+                .filter(|u| u != "404.html"),
+        );
+        if want("sitemap.xml") {
+            self.write(
+                "sitemap.xml",
+                sitemap(&self.site.config.book.base_url, &urls).into_bytes(),
+            )?;
+        }
+        let mut index_urls: Vec<String> = jobs.into_iter().map(|(u, _)| u).collect();
+        index_urls.push("sitemap.xml".into());
+        Ok(IndexPages {
+            rendered,
+            urls: index_urls,
+        })
+    }
+
+    fn home(&self, all: &[Card]) -> Result<(), Fatal> {
         let intro_html = self
             .site
             .get("index.md")
@@ -392,18 +533,12 @@ impl<'a> Builder<'a> {
         let mut needs_review: Vec<Card> = all.iter().filter(|c| c.flagged()).cloned().collect();
         needs_review.sort_by_key(urgency);
         needs_review.truncate(12);
-        let mut postmortems: Vec<Card> = all
-            .iter()
-            .filter(|c| c.kind == Kind::Postmortem)
-            .cloned()
-            .collect();
-        postmortems.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.url.cmp(&b.url)));
         let home = HomeCtx {
             intro_html,
             needs_review,
-            counts: Counts::of(&all),
+            counts: Counts::of(all),
             courses: self.course_cards(),
-            postmortems: postmortems.iter().take(5).cloned().collect(),
+            postmortems: self.postmortem_cards(all).into_iter().take(5).collect(),
         };
         let page = self.page(
             "home",
@@ -411,198 +546,116 @@ impl<'a> Builder<'a> {
             "",
             &self.site.config.book.description,
         );
-        self.render_page("home.html", &page, "home", &home)?;
-        emit(&mut urls, "");
+        self.render_page("home.html", &page, "home", &home)
+    }
 
-        // Kind indexes.
-        let by_service = |cards: Vec<Card>| -> Vec<Group> {
-            let mut groups: BTreeMap<String, Vec<Card>> = BTreeMap::new();
-            for c in cards {
-                let key = c
-                    .services
-                    .first()
-                    .cloned()
-                    .unwrap_or_else(|| "Other".into());
-                groups.entry(key).or_default().push(c);
-            }
-            groups
-                .into_iter()
-                .map(|(s, cards)| Group {
-                    url: (s != "Other").then(|| format!("services/{}/", slug(&s))),
-                    title: s,
-                    cards,
-                })
-                .collect()
-        };
-        let runbooks = self.cards(|d| d.kind == Kind::Runbook);
-        self.list("runbooks/", "Runbooks", Some("Every runbook, by service. Stale ones are marked: verify their steps before acting."), by_service(runbooks))?;
-        emit(&mut urls, "runbooks/");
-
-        let mut by_year: BTreeMap<std::cmp::Reverse<String>, Vec<Card>> = BTreeMap::new();
-        for c in postmortems {
-            let year = c
-                .date
-                .map(|d| d.to_string()[..4].to_string())
-                .unwrap_or_else(|| "Undated".into());
-            by_year.entry(std::cmp::Reverse(year)).or_default().push(c);
+    /// The page of one tag or service: its documents by kind.
+    fn group_page(
+        &self,
+        url: &str,
+        heading: &str,
+        name: &str,
+        docs: &[&Document],
+    ) -> Result<(), Fatal> {
+        let mut by_kind: BTreeMap<Kind, Vec<Card>> = BTreeMap::new();
+        for d in docs {
+            let c = Card::new(self.site, d);
+            by_kind.entry(c.kind).or_default().push(c);
         }
-        let groups = by_year
+        let kind_groups = by_kind
             .into_iter()
-            .map(|(y, cards)| Group {
-                title: y.0,
+            .map(|(k, cards)| Group {
+                title: kind_title(k).into(),
                 url: None,
                 cards,
             })
             .collect();
         self.list(
-            "postmortems/",
-            "Postmortems",
-            Some("Incident reviews, newest first."),
-            groups,
-        )?;
-        emit(&mut urls, "postmortems/");
-
-        let courses = self.cards(|d| d.kind == Kind::Course);
-        self.list(
-            "courses/",
-            "Courses",
-            Some(
-                "Onboarding and training paths, built from the team's own runbooks and incidents.",
-            ),
-            vec![Group {
-                title: "All courses".into(),
-                url: None,
-                cards: courses,
-            }],
-        )?;
-        emit(&mut urls, "courses/");
-
-        let pages_list = self.cards(|d| d.kind == Kind::Page && !d.rel.eq("index.md"));
-        self.list(
-            "pages/",
-            "Pages",
+            url,
+            &format!("{} {name}", &heading[..heading.len() - 1]),
             None,
-            vec![Group {
-                title: "All pages".into(),
-                url: None,
-                cards: pages_list,
-            }],
-        )?;
-        emit(&mut urls, "pages/");
+            kind_groups,
+        )
+    }
 
-        // Tags and services: an index of all, and a page for each.
-        for (base, heading, key) in [
-            (
-                "tags",
-                "Tags",
-                (|d: &Document| d.meta.tags.clone()) as fn(&Document) -> Vec<String>,
-            ),
-            ("services", "Services", |d: &Document| {
-                d.meta.services.clone()
-            }),
-        ] {
-            let groups = group_by(&self.docs, key);
-            let mut index = Vec::new();
-            for (name, docs) in &groups {
-                let url = format!("{base}/{}/", slug(name));
-                let cards: Vec<Card> = docs.iter().map(|d| Card::new(self.site, d)).collect();
-                let mut by_kind: BTreeMap<Kind, Vec<Card>> = BTreeMap::new();
-                for c in cards.iter().cloned() {
-                    by_kind.entry(c.kind).or_default().push(c);
-                }
-                let kind_groups = by_kind
-                    .into_iter()
-                    .map(|(k, cards)| Group {
-                        title: kind_title(k).into(),
-                        url: None,
-                        cards,
-                    })
-                    .collect();
-                self.list(
-                    &url,
-                    &format!("{} {name}", &heading[..heading.len() - 1]),
-                    None,
-                    kind_groups,
-                )?;
-                emit(&mut urls, &url);
-                index.push(Group {
-                    title: name.clone(),
-                    url: Some(url),
-                    cards,
-                });
-            }
-            self.list(&format!("{base}/"), heading, None, index)?;
-            emit(&mut urls, &format!("{base}/"));
-        }
+    /// `tags/` or `services/`: every value with its documents.
+    fn group_index(
+        &self,
+        base: &str,
+        heading: &str,
+        groups: &BTreeMap<String, Vec<&Document>>,
+    ) -> Result<(), Fatal> {
+        let index = groups
+            .iter()
+            .map(|(name, docs)| Group {
+                title: name.clone(),
+                url: Some(format!("{base}/{}/", slug(name))),
+                cards: docs.iter().map(|d| Card::new(self.site, d)).collect(),
+            })
+            .collect();
+        self.list(&format!("{base}/"), heading, None, index)
+    }
 
-        // Teams.
-        let mut team_groups = Vec::new();
-        for (id, team) in &self.site.owners.teams {
-            let url = format!("teams/{}/", slug(id));
-            let owned = self.cards(|d| d.owners.iter().any(|o| o == id) && !d.owners_inherited);
-            let needs_review: Vec<Card> = owned.iter().filter(|c| c.flagged()).cloned().collect();
-            let actions: Vec<ActionCtx> = self
-                .docs
+    /// Documents a team owns itself (not lessons inheriting it from their course).
+    fn team_cards(&self, id: &str) -> Vec<Card> {
+        self.cards(|d| d.owners.iter().any(|o| o == id) && !d.owners_inherited)
+    }
+
+    fn team_page(&self, url: &str, id: &str, team: &crate::owners::Team) -> Result<(), Fatal> {
+        let owned = self.team_cards(id);
+        let needs_review: Vec<Card> = owned.iter().filter(|c| c.flagged()).cloned().collect();
+        let actions: Vec<ActionCtx> = self
+            .docs
+            .iter()
+            .filter(|d| d.kind == Kind::Postmortem)
+            .flat_map(|d| actions(self.site, d, true))
+            .filter(|a| a.owner.id == *id && a.status == crate::front_matter::ActionStatus::Open)
+            .collect();
+        let ctx = TeamCtx {
+            owner: OwnerRef::new(self.site, id),
+            members: team
+                .members
                 .iter()
-                .filter(|d| d.kind == Kind::Postmortem)
-                .flat_map(|d| actions(self.site, d, true))
-                .filter(|a| {
-                    a.owner.id == *id && a.status == crate::front_matter::ActionStatus::Open
-                })
-                .collect();
-            let ctx = TeamCtx {
-                owner: OwnerRef::new(self.site, id),
-                members: team
-                    .members
-                    .iter()
-                    .map(|m| OwnerRef::new(self.site, m))
-                    .collect(),
-                disbanded: team.disbanded,
-                owned: owned.clone(),
-                needs_review,
-                actions,
-            };
-            let page = self.page("team", self.site.owners.display_name(id), &url, "");
-            self.render_page("team.html", &page, "team", &ctx)?;
-            emit(&mut urls, &url);
-            team_groups.push(Group {
+                .map(|m| OwnerRef::new(self.site, m))
+                .collect(),
+            disbanded: team.disbanded,
+            owned,
+            needs_review,
+            actions,
+        };
+        let page = self.page("team", self.site.owners.display_name(id), url, "");
+        self.render_page("team.html", &page, "team", &ctx)
+    }
+
+    fn teams_index(&self) -> Result<(), Fatal> {
+        let team_groups = self
+            .site
+            .owners
+            .teams
+            .keys()
+            .map(|id| Group {
                 title: self.site.owners.display_name(id).to_string(),
-                url: Some(url),
-                cards: owned,
-            });
-        }
+                url: Some(format!("teams/{}/", slug(id))),
+                cards: self.team_cards(id),
+            })
+            .collect();
         self.list(
             "teams/",
             "Teams",
             Some("Who owns what, and how to reach them."),
             team_groups,
-        )?;
-        emit(&mut urls, "teams/");
+        )
+    }
 
-        // Freshness report.
-        self.freshness(&all)?;
-        emit(&mut urls, "freshness/");
-
-        let page = self.page(
-            "search",
-            "Search",
-            "search/",
-            "Search runbooks, postmortems and courses",
-        );
-        self.render_page("search.html", &page, "search", &())?;
-        emit(&mut urls, "search/");
-
-        // Not found: served for any missing path, so its links start at base_url.
-        let mut page = self.page("not-found", "Page not found", "404.html", "");
-        page.root = self.site.config.book.base_url.clone();
-        self.render_page("404.html", &page, "missing", &())?;
-        pages += 1;
-
-        self.write(
-            "sitemap.xml",
-            sitemap(&self.site.config.book.base_url, &urls).as_bytes(),
-        )?;
-        Ok(pages)
+    /// Postmortems, newest first.
+    fn postmortem_cards(&self, all: &[Card]) -> Vec<Card> {
+        let mut postmortems: Vec<Card> = all
+            .iter()
+            .filter(|c| c.kind == Kind::Postmortem)
+            .cloned()
+            .collect();
+        postmortems.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.url.cmp(&b.url)));
+        postmortems
     }
 
     fn list(
@@ -683,31 +736,29 @@ impl<'a> Builder<'a> {
         self.render_page("freshness.html", &page, "report", &ctx)
     }
 
-    fn write_static(&self) -> Result<(), Fatal> {
+    /// The theme's static files (and the highlighting style sheet when it has none).
+    pub fn write_static(&self) -> Result<(), Fatal> {
         for (name, bytes) in &self.theme.static_files {
-            self.write(&format!("static/{name}"), bytes)?;
+            self.write(&format!("static/{name}"), bytes.clone())?;
         }
         if !self.theme.static_files.contains_key("highlight.css") {
             self.write(
                 "static/highlight.css",
-                crate::render::highlight_css().as_bytes(),
+                crate::render::highlight_css().into_bytes(),
             )?;
         }
         Ok(())
     }
 
-    fn copy_assets(&self) -> Result<usize, Fatal> {
+    /// Copy the content directory's other files (images, attachments) as they are.
+    pub fn copy_assets(&self) -> Result<usize, Fatal> {
         self.site
             .assets
             .par_iter()
             .map(|rel| {
-                let to = self.dir.join(rel);
-                if let Some(p) = to.parent() {
-                    std::fs::create_dir_all(p).map_err(|e| copy_err(rel, &e))?;
-                }
-                std::fs::copy(self.site.config.content_dir.join(rel), &to)
-                    .map_err(|e| copy_err(rel, &e))?;
-                Ok(1)
+                self.sink
+                    .copy(rel, &self.site.config.content_dir.join(rel))
+                    .map(|_| 1)
             })
             .sum()
     }
@@ -729,13 +780,73 @@ fn drop_title_heading(html: &mut String) {
     }
 }
 
-fn copy_err(rel: &str, e: &std::io::Error) -> Fatal {
-    vec![Diagnostic::new(
-        Code::OutputError,
-        format!("content/{rel}"),
-        Pos::START,
-        format!("cannot copy {rel}: {e}"),
-    )]
+/// The sections of the navigation with their counts.
+fn nav_for(site: &Site, docs: &[&Document]) -> Vec<NavItem> {
+    let count = |k: Kind| docs.iter().filter(|d| d.kind == k).count();
+    vec![
+        NavItem {
+            title: "Runbooks",
+            url: "runbooks/",
+            count: count(Kind::Runbook),
+        },
+        NavItem {
+            title: "Postmortems",
+            url: "postmortems/",
+            count: count(Kind::Postmortem),
+        },
+        NavItem {
+            title: "Courses",
+            url: "courses/",
+            count: count(Kind::Course),
+        },
+        NavItem {
+            title: "Teams",
+            url: "teams/",
+            count: site.owners.teams.len(),
+        },
+        NavItem {
+            title: "Services",
+            url: "services/",
+            count: docs
+                .iter()
+                .flat_map(|d| &d.meta.services)
+                .collect::<std::collections::BTreeSet<_>>()
+                .len(),
+        },
+        NavItem {
+            title: "Freshness",
+            url: "freshness/",
+            // What needs attention, so the number itself is the warning.
+            count: docs
+                .iter()
+                .filter(|d| {
+                    site.effective_review(d).state.needs_review()
+                        || context::ownership_state(site, d) == "lapsed"
+                })
+                .count(),
+        },
+    ]
+}
+
+/// Cards grouped by their first service ("Other" without one), services sorted.
+fn by_service(cards: Vec<Card>) -> Vec<Group> {
+    let mut groups: BTreeMap<String, Vec<Card>> = BTreeMap::new();
+    for c in cards {
+        let key = c
+            .services
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "Other".into());
+        groups.entry(key).or_default().push(c);
+    }
+    groups
+        .into_iter()
+        .map(|(s, cards)| Group {
+            url: (s != "Other").then(|| format!("services/{}/", slug(&s))),
+            title: s,
+            cards,
+        })
+        .collect()
 }
 
 fn kind_title(k: Kind) -> &'static str {

@@ -140,8 +140,20 @@ fn snippet_text(d: &SearchDoc) -> String {
     s
 }
 
+/// JSON with `<`, `>` and `&` written as `\u003c`, `\u003e` and `\u0026`: the files carry
+/// documents' text, and nothing reading them should ever see markup. (The three can only
+/// stand inside JSON strings, so replacing them keeps the JSON and its values.)
 fn json_bytes(v: &impl Serialize) -> io::Result<Vec<u8>> {
-    Ok(serde_json::to_vec(v)?)
+    Ok(markup_safe(&serde_json::to_string(v)?).into_bytes())
+}
+
+fn markup_safe(json: &str) -> String {
+    if !json.contains(['<', '>', '&']) {
+        return json.to_string();
+    }
+    json.replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
 }
 
 /// Write the client index into `<out_dir>/search/`; returns the number of files written.
@@ -193,7 +205,7 @@ pub fn client_index_files(docs: &[SearchDoc]) -> io::Result<Vec<(String, Vec<u8>
     let entries: Vec<String> = sorted
         .par_iter()
         .map(|(term, postings)| {
-            let mut s = serde_json::to_string(term).unwrap_or_default();
+            let mut s = markup_safe(&serde_json::to_string(term).unwrap_or_default());
             s.push(':');
             encode_postings(&mut s, postings, &norms);
             s

@@ -6,6 +6,7 @@
 //   FIELDBOOK_SUBPATH_SITE  the demo built with base_url "/handbook/" (sub-path test)
 //   FIELDBOOK_CHROMIUM      the Chromium binary (default /usr/bin/chromium)
 //   FIELDBOOK_SCREENSHOTS   where to write screenshots (default target/browser-screenshots)
+//   FIELDBOOK_BIN           the fieldbook binary (serve.test.mjs; default target/debug/fieldbook)
 
 import { chromium } from "playwright-core";
 import { fileURLToPath } from "node:url";

@@ -1,0 +1,1231 @@
+//! The preview's renderer. The whole site is rendered into memory at the start and when
+//! `book.toml`, the owners file or the theme change; an edit of the content re-renders only
+//! what it affects, in two steps so that the edited page is served at once:
+//!
+//! 1. right away: the changed documents' pages; for a course or lesson, the course's pages
+//!    (lesson lists, previous/next links), and the courses naming it as a prerequisite; for a
+//!    course, its lessons (inherited owners and review state); when a document appears or goes,
+//!    the pages whose links lead to it (a link to a missing document is written differently).
+//!    Removed documents' pages are dropped. These are swapped into the served site together.
+//! 2. then, in the background and stopping as soon as another edit arrives: the index pages
+//!    that can list the changed documents before or after the edit (home, the freshness report
+//!    and the sitemap always; the kind's index; the pages of their tags, services and owning
+//!    teams, and the indexes of those; team pages of postmortem action owners). When the
+//!    counts of the navigation shown on every page change (a runbook added, a review date
+//!    crossing into "stale"), every page is re-rendered, a chunk at a time.
+//!
+//! The search worker then updates the tantivy index (incrementally) and rewrites the browser's
+//! client index. A file whose front matter no longer parses keeps its last good version in
+//! the site (so its page stays as it was) and its errors go to open pages as an overlay.
+
+use super::watch::{self, Batch, Targets};
+use super::{ServerEvent, Shared};
+use crate::build::context::{Card, NavItem};
+use crate::build::git::History;
+use crate::build::theme::Theme;
+use crate::build::urls::{doc_url, output_file, slug};
+use crate::build::{BuildOptions, Builder, Fatal, MemorySink, Sink};
+use crate::date::Date;
+use crate::diagnostic::{Code, Diagnostic, Summary};
+use crate::front_matter::Kind;
+use crate::links::{LinkTarget, resolve_link};
+use crate::load::{self, Loaded};
+use crate::model::{Document, Site};
+use crate::search::SearchDoc;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
+
+/// What the search worker is told: all entries anew, or some changed (`None`: removed).
+pub enum SearchUpdate {
+    All(Vec<SearchDoc>),
+    Some(Vec<(String, Option<SearchDoc>)>),
+}
+
+/// The search worker waits for edits to pause this long before updating the indexes.
+const SEARCH_QUIET: Duration = Duration::from_millis(200);
+
+/// Pages re-rendered per step when every page must be (a navigation count changed).
+const CHUNK: usize = 256;
+
+pub struct Options {
+    /// The site directory, canonical.
+    pub root: PathBuf,
+    pub today: Option<Date>,
+    pub drafts: bool,
+    pub color: bool,
+}
+
+/// The first build's figures.
+pub struct FirstBuild {
+    pub pages: usize,
+    pub files: usize,
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+/// What an edit changes on other pages: a document as lists and indexes see it.
+#[derive(Clone, Debug)]
+struct Footprint {
+    /// Part of the site (front matter parsed; not a draft unless drafts are shown).
+    listed: bool,
+    rel: String,
+    kind: Kind,
+    /// The course of a course or lesson.
+    course: Option<String>,
+    tags: Vec<String>,
+    services: Vec<String>,
+    /// Own owners (inherited ones put a lesson on no team page).
+    owners: Vec<String>,
+    /// Owners of postmortem action items.
+    actions: Vec<String>,
+    /// Everything other pages show of the document (its card, minutes, lesson order,
+    /// prerequisites, action items), as JSON: when it did not change, no other page did.
+    summary: String,
+}
+
+pub struct Engine {
+    opts: Options,
+    shared: Arc<Shared>,
+    search_tx: mpsc::Sender<SearchUpdate>,
+    watcher: Option<watch::Handle>,
+    site: Site,
+    theme: Theme,
+    history: History,
+    nav: Vec<NavItem>,
+    /// Every index page URL the served site has.
+    index_urls: BTreeSet<String>,
+    /// Documents (content paths) whose pages wait for the background step.
+    pending_docs: BTreeSet<String>,
+    /// Index page URLs waiting for the background step (or all of them).
+    pending_index: BTreeSet<String>,
+    all_index: bool,
+    /// When the pending work began, for the terminal.
+    pending_since: Option<Instant>,
+    pending_pages: usize,
+    /// Errors of files that were edited (what the overlay shows), by file.
+    file_errors: BTreeMap<String, Vec<Diagnostic>>,
+    /// Errors that stopped the last full rebuild (configuration, owners, templates): they
+    /// stay until a full rebuild succeeds.
+    fatal: Vec<Diagnostic>,
+    /// Errors that stopped rendering after an edit (a template failing on some document).
+    render_fatal: Vec<Diagnostic>,
+}
+
+struct Full {
+    site: Site,
+    theme: Theme,
+    history: History,
+    files: MemorySink,
+    nav: Vec<NavItem>,
+    index_urls: Vec<String>,
+    pages: usize,
+    file_count: usize,
+    findings: Vec<Diagnostic>,
+}
+
+fn build_options(drafts: bool) -> BuildOptions {
+    BuildOptions {
+        output: None,
+        drafts,
+        progress: false,
+        search_export: None,
+    }
+}
+
+/// Load, check and render the whole site into memory.
+fn full_build(opts: &Options) -> Result<Full, Fatal> {
+    let (mut site, findings) = crate::commands::checked_site(&opts.root, opts.today, false)?;
+    // Served from the root of the preview server, whatever the published address.
+    site.config.book.base_url = "/".into();
+    let theme = Theme::load(&site.config)?;
+    let history = History::read(&site.config.content_dir);
+    let files = MemorySink::new();
+    let bopts = build_options(opts.drafts);
+    let (pages, file_count, index_urls, nav) = {
+        let b = Builder::new(&site, &theme, &bopts, &files, &history);
+        let (pages, file_count, urls) = b.run_all()?;
+        (pages, file_count, urls, b.nav().to_vec())
+    };
+    Ok(Full {
+        site,
+        theme,
+        history,
+        files,
+        nav,
+        index_urls,
+        pages,
+        file_count,
+        findings,
+    })
+}
+
+/// What to watch for a site.
+pub fn watch_targets(root: &Path, c: &crate::config::Config) -> Targets {
+    Targets {
+        root: root.to_path_buf(),
+        content: c.content_dir.clone(),
+        config: root.join(crate::config::CONFIG_FILE),
+        owners: c.owners_file.clone(),
+        theme: root.join("themes").join(&c.theme),
+        output: c.output_dir.clone(),
+    }
+}
+
+/// Files of the browser's search index (kept by the search worker, not the renderer).
+pub fn is_client_index(path: &str) -> bool {
+    path == "search/index.json"
+        || ["search/t/", "search/d/", "search/x/"]
+            .iter()
+            .any(|p| path.starts_with(p))
+}
+
+/// The page URL of an output path (`runbooks/a/index.html` → `runbooks/a/`), for HTML files.
+fn page_url(path: &str) -> Option<String> {
+    if path == "index.html" {
+        return Some(String::new());
+    }
+    if let Some(dir) = path.strip_suffix("/index.html") {
+        return Some(format!("{dir}/"));
+    }
+    path.ends_with(".html").then(|| path.to_string())
+}
+
+fn page_urls(paths: &[String]) -> Vec<String> {
+    let mut urls: Vec<String> = paths.iter().filter_map(|p| page_url(p)).collect();
+    urls.sort();
+    urls
+}
+
+fn slash(p: &Path) -> String {
+    p.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Errors of an edited file that the overlay shows: it could not be read or its metadata is
+/// invalid.
+fn overlay_worthy(d: &Diagnostic) -> bool {
+    matches!(
+        d.code,
+        Code::InvalidMetadata | Code::InvalidEncoding | Code::FileTooLarge | Code::IoError
+    ) || d.code.is_fatal()
+}
+
+/// Phase timings on standard error when `FIELDBOOK_SERVE_TRACE` is set.
+struct Trace {
+    on: bool,
+    last: Instant,
+    parts: Vec<String>,
+}
+
+impl Trace {
+    fn new() -> Trace {
+        Trace {
+            on: std::env::var_os("FIELDBOOK_SERVE_TRACE").is_some(),
+            last: Instant::now(),
+            parts: Vec::new(),
+        }
+    }
+
+    fn lap(&mut self, what: &str) {
+        if self.on {
+            let now = Instant::now();
+            self.parts.push(format!(
+                "{what} {:.1}",
+                (now - self.last).as_secs_f64() * 1000.0
+            ));
+            self.last = now;
+        }
+    }
+
+    fn print(&mut self) {
+        if self.on && !self.parts.is_empty() {
+            let rss = std::fs::read_to_string("/proc/self/status")
+                .ok()
+                .and_then(|s| {
+                    s.lines()
+                        .find(|l| l.starts_with("VmRSS:"))
+                        .map(|l| l[6..].trim().to_string())
+                })
+                .unwrap_or_default();
+            eprintln!("  trace (ms): {}; RSS {rss}", self.parts.join(", "));
+            self.parts.clear();
+        }
+    }
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.0} ms", d.as_secs_f64() * 1000.0)
+}
+
+impl Engine {
+    /// Render the whole site and publish it into `shared`.
+    pub fn start(
+        opts: Options,
+        shared: Arc<Shared>,
+        search_tx: mpsc::Sender<SearchUpdate>,
+    ) -> Result<(Engine, FirstBuild), Fatal> {
+        let full = full_build(&opts)?;
+        let summary = Summary::of(full.site.documents.len(), &full.findings);
+        let first = FirstBuild {
+            pages: full.pages,
+            files: full.file_count,
+            errors: summary.errors,
+            warnings: summary.warnings,
+        };
+        shared.files.replace_all(full.files, is_client_index);
+        let mut engine = Engine {
+            opts,
+            shared,
+            search_tx,
+            watcher: None,
+            site: full.site,
+            theme: full.theme,
+            history: full.history,
+            nav: full.nav,
+            index_urls: full.index_urls.into_iter().collect(),
+            pending_docs: BTreeSet::new(),
+            pending_index: BTreeSet::new(),
+            all_index: false,
+            pending_since: None,
+            pending_pages: 0,
+            file_errors: BTreeMap::new(),
+            fatal: Vec::new(),
+            render_fatal: Vec::new(),
+        };
+        engine.reindex_search();
+        Ok((engine, first))
+    }
+
+    pub fn title(&self) -> &str {
+        &self.site.config.book.title
+    }
+
+    pub fn watch_targets(&self) -> Targets {
+        watch_targets(&self.opts.root, &self.site.config)
+    }
+
+    pub fn set_watcher(&mut self, w: watch::Handle) {
+        self.watcher = Some(w);
+    }
+
+    fn has_pending(&self) -> bool {
+        self.all_index || !self.pending_index.is_empty() || !self.pending_docs.is_empty()
+    }
+
+    /// Apply batches of changes until the watcher stops; background work runs between them.
+    pub fn run(mut self, rx: mpsc::Receiver<Batch>, interrupt: Arc<AtomicBool>) {
+        loop {
+            let batch = if self.has_pending() {
+                match rx.try_recv() {
+                    Ok(b) => Some(b),
+                    Err(mpsc::TryRecvError::Empty) if interrupt.load(Ordering::SeqCst) => {
+                        // A batch is being collected: wait for it rather than start more work.
+                        match rx.recv_timeout(Duration::from_millis(200)) {
+                            Ok(b) => Some(b),
+                            Err(mpsc::RecvTimeoutError::Timeout) => {
+                                interrupt.store(false, Ordering::SeqCst);
+                                None
+                            }
+                            Err(mpsc::RecvTimeoutError::Disconnected) => return,
+                        }
+                    }
+                    Err(mpsc::TryRecvError::Empty) => None,
+                    Err(mpsc::TryRecvError::Disconnected) => return,
+                }
+            } else {
+                match rx.recv() {
+                    Ok(b) => Some(b),
+                    Err(_) => return,
+                }
+            };
+            match batch {
+                Some(mut b) => {
+                    interrupt.store(false, Ordering::SeqCst);
+                    while let Ok(more) = rx.try_recv() {
+                        b.full |= more.full;
+                        b.content.extend(more.content);
+                    }
+                    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        self.handle(b);
+                    }));
+                    if caught.is_err() {
+                        // The site may be half updated: start again from the files.
+                        eprintln!("error: the rebuild failed unexpectedly; rebuilding everything");
+                        self.rebuild_all(Instant::now());
+                    }
+                }
+                None => self.background(&interrupt),
+            }
+        }
+    }
+
+    /// Apply one batch of changes.
+    pub fn handle(&mut self, batch: Batch) {
+        let started = Instant::now();
+        if batch.full {
+            self.rebuild_all(started);
+        } else {
+            self.incremental(&batch.content, started);
+        }
+    }
+
+    /// Everything again, from the files (configuration, owners or theme changed).
+    fn rebuild_all(&mut self, started: Instant) {
+        match full_build(&self.opts) {
+            Ok(full) => {
+                self.shared.files.replace_all(full.files, is_client_index);
+                self.site = full.site;
+                self.theme = full.theme;
+                self.history = full.history;
+                self.nav = full.nav;
+                self.index_urls = full.index_urls.into_iter().collect();
+                self.pending_docs.clear();
+                self.pending_index.clear();
+                self.all_index = false;
+                self.pending_since = None;
+                self.fatal.clear();
+                self.render_fatal.clear();
+                // Files still broken stay on the overlay; the others were fixed meanwhile.
+                let findings = &self.site.load_findings;
+                for (file, errs) in self.file_errors.iter_mut() {
+                    *errs = findings
+                        .iter()
+                        .filter(|d| &d.file == file && overlay_worthy(d))
+                        .cloned()
+                        .collect();
+                }
+                self.file_errors.retain(|_, e| !e.is_empty());
+                if let Some(w) = &self.watcher {
+                    w.retarget(self.watch_targets());
+                }
+                self.publish_status(false);
+                self.shared.send(ServerEvent::reload_all());
+                let summary = Summary::of(self.site.documents.len(), &full.findings);
+                eprintln!(
+                    "rebuilt everything: {} pages in {}, {} errors, {} warnings",
+                    full.pages,
+                    ms(started.elapsed()),
+                    summary.errors,
+                    summary.warnings
+                );
+                self.reindex_search();
+            }
+            Err(fatal) => {
+                self.report(&fatal);
+                eprintln!("the preview keeps serving the last good site until this is fixed");
+                self.fatal = fatal;
+                self.publish_status(true);
+            }
+        }
+    }
+
+    /// Print the findings of `files` on the terminal: for a broken file, the errors that kept
+    /// its last good version; for the others, what the checks find in them now.
+    fn report_findings(&self, files: &BTreeSet<String>, kept: &[String]) {
+        let mut findings = crate::checks::run_for(&self.site, |f| {
+            files.contains(f) && !kept.iter().any(|b| b == f)
+        });
+        for b in kept {
+            findings.extend(self.file_errors.get(b).into_iter().flatten().cloned());
+        }
+        self.report(&findings);
+    }
+
+    fn report(&self, diags: &[Diagnostic]) {
+        let mut err = std::io::stderr();
+        let _ = crate::commands::print_findings(diags, &mut err, self.opts.color);
+    }
+
+    /// Tell open pages about errors (or that there are none any more). `again` sends the
+    /// current errors even when they did not change (the file was saved broken again).
+    fn publish_status(&self, again: bool) {
+        let mut diags: Vec<Diagnostic> = self.fatal.clone();
+        diags.extend(self.render_fatal.iter().cloned());
+        diags.extend(self.file_errors.values().flatten().cloned());
+        for d in &mut diags {
+            d.severity = crate::diagnostic::Severity::Error;
+        }
+        let status = (!diags.is_empty()).then(|| ServerEvent::error(&diags));
+        let changed = self.shared.set_status(status.clone());
+        if changed || (again && status.is_some()) {
+            self.shared.send(status.unwrap_or_else(ServerEvent::ok));
+        }
+    }
+
+    fn listed(&self, d: &Document) -> bool {
+        d.meta_ok && (self.opts.drafts || !d.is_draft())
+    }
+
+    fn footprint(&self, d: &Document) -> Footprint {
+        Footprint {
+            listed: self.listed(d),
+            rel: d.rel.clone(),
+            kind: d.kind,
+            course: matches!(d.kind, Kind::Course | Kind::Lesson)
+                .then(|| d.course.clone())
+                .flatten(),
+            tags: d.meta.tags.clone(),
+            services: d.meta.services.clone(),
+            owners: if d.owners_inherited {
+                Vec::new()
+            } else {
+                d.owners.clone()
+            },
+            actions: d
+                .meta
+                .action_items
+                .iter()
+                .map(|a| a.owner.clone())
+                .collect(),
+            summary: serde_json::to_string(&(
+                self.listed(d),
+                Card::new(&self.site, d),
+                d.meta.minutes,
+                &d.meta.lessons,
+                &d.meta.prerequisites,
+                crate::build::context::actions(&self.site, d, true),
+            ))
+            .unwrap_or_default(),
+        }
+    }
+
+    /// The index pages that can show a document with this footprint.
+    fn index_urls_of(&self, fp: &Footprint, out: &mut BTreeSet<String>) {
+        if !fp.listed {
+            return;
+        }
+        match fp.kind {
+            Kind::Runbook => out.insert("runbooks/".into()),
+            Kind::Postmortem => out.insert("postmortems/".into()),
+            Kind::Course => out.insert("courses/".into()),
+            Kind::Page if fp.rel != "index.md" => out.insert("pages/".into()),
+            _ => false,
+        };
+        for (base, values) in [("tags", &fp.tags), ("services", &fp.services)] {
+            for v in values {
+                out.insert(format!("{base}/{}/", slug(v)));
+                out.insert(format!("{base}/"));
+            }
+        }
+        for o in &fp.owners {
+            if self.site.owners.teams.contains_key(o) {
+                out.insert(format!("teams/{}/", slug(o)));
+                out.insert("teams/".into());
+            }
+        }
+        for o in &fp.actions {
+            if self.site.owners.teams.contains_key(o) {
+                out.insert(format!("teams/{}/", slug(o)));
+            }
+        }
+    }
+
+    fn lessons_of<'s>(&'s self, slug: &'s str) -> impl Iterator<Item = &'s Document> + 's {
+        self.site
+            .documents
+            .iter()
+            .filter(move |d| d.kind == Kind::Lesson && d.course.as_deref() == Some(slug))
+    }
+
+    /// Remember how `rel` (and, for a course, its lessons) looked before the edit.
+    fn capture(&self, rel: &str, before: &mut BTreeMap<String, Option<Footprint>>) {
+        if before.contains_key(rel) {
+            return;
+        }
+        let doc = self.site.get(rel);
+        before.insert(rel.to_string(), doc.map(|d| self.footprint(d)));
+        if let Some(d) = doc
+            && d.kind == Kind::Course
+            && let Some(slug) = &d.course
+        {
+            for l in self.lessons_of(slug) {
+                before
+                    .entry(l.rel.clone())
+                    .or_insert_with(|| Some(self.footprint(l)));
+            }
+        }
+    }
+
+    /// Sort changed paths under the content directory into Markdown files, other files and
+    /// folders (content-relative). `None`: the content directory itself changed.
+    #[allow(clippy::type_complexity)]
+    fn sort_paths(
+        &self,
+        paths: &BTreeSet<PathBuf>,
+    ) -> Option<(BTreeSet<String>, BTreeSet<String>, BTreeSet<String>)> {
+        let content = &self.site.config.content_dir;
+        let mut md = BTreeSet::new();
+        let mut assets = BTreeSet::new();
+        let mut dirs = BTreeSet::new();
+        for p in paths {
+            let Ok(relp) = p.strip_prefix(content) else {
+                continue;
+            };
+            let rel = slash(relp);
+            if rel.is_empty() {
+                return None;
+            }
+            let prefix = format!("{rel}/");
+            let gone_below = |md: &mut BTreeSet<String>, assets: &mut BTreeSet<String>| {
+                for d in &self.site.documents {
+                    if d.rel.starts_with(&prefix) && !content.join(&d.rel).is_file() {
+                        md.insert(d.rel.clone());
+                    }
+                }
+                for a in &self.site.assets {
+                    if a.starts_with(&prefix) && !content.join(a).is_file() {
+                        assets.insert(a.clone());
+                    }
+                }
+            };
+            if p.is_dir() {
+                dirs.insert(rel.clone());
+                let walker = walkdir::WalkDir::new(p)
+                    .follow_links(true)
+                    .into_iter()
+                    .filter_entry(|e| {
+                        let n = e.file_name().to_string_lossy();
+                        e.depth() == 0 || !(n.starts_with('.') || watch::is_temporary(&n))
+                    });
+                // Files new to the site (moved in with their folder, or written before the
+                // folder was watched); changes to known files come as events of their own.
+                for e in walker.flatten() {
+                    let r = slash(e.path().strip_prefix(content).unwrap_or(e.path()));
+                    if e.file_type().is_dir() {
+                        dirs.insert(r);
+                    } else if load::is_markdown(&r) {
+                        if self.site.get(&r).is_none() {
+                            md.insert(r);
+                        }
+                    } else if !self.site.assets.contains(&r) {
+                        assets.insert(r);
+                    }
+                }
+                gone_below(&mut md, &mut assets);
+            } else if p.is_file() {
+                if load::is_markdown(&rel) {
+                    md.insert(rel);
+                } else {
+                    assets.insert(rel);
+                }
+            } else {
+                // Gone: a file or a whole folder.
+                if self.site.get(&rel).is_some() {
+                    md.insert(rel.clone());
+                } else if self.site.assets.contains(&rel) {
+                    assets.insert(rel.clone());
+                }
+                gone_below(&mut md, &mut assets);
+                dirs.insert(rel);
+            }
+        }
+        Some((md, assets, dirs))
+    }
+
+    /// Re-render what the changed paths affect.
+    fn incremental(&mut self, paths: &BTreeSet<PathBuf>, started: Instant) {
+        let Some((md, assets, touched_dirs)) = self.sort_paths(paths) else {
+            return self.rebuild_all(started);
+        };
+        if md.is_empty() && assets.is_empty() && touched_dirs.is_empty() {
+            return;
+        }
+        let content = self.site.config.content_dir.clone();
+        let mut trace = Trace::new();
+        trace.lap("sort");
+
+        // How the documents looked before.
+        let mut before: BTreeMap<String, Option<Footprint>> = BTreeMap::new();
+        for rel in &md {
+            self.capture(rel, &mut before);
+        }
+
+        // Apply the Markdown changes.
+        let mut applied: BTreeSet<String> = BTreeSet::new();
+        let mut appeared_or_gone: BTreeSet<String> = BTreeSet::new();
+        let mut broken: Vec<String> = Vec::new();
+        // Files whose last good version stays (their errors are printed from `file_errors`).
+        let mut kept: Vec<String> = Vec::new();
+        let mut changed_files: Vec<String> = Vec::new();
+        for rel in &md {
+            let path = content.join(rel);
+            let file = load::site_rel(&self.site.config, &path);
+            changed_files.push(file.clone());
+            if !path.is_file() {
+                self.file_errors.remove(&file);
+                self.site.set_load_findings(&file, Vec::new());
+                if self.site.remove(rel).is_some() {
+                    applied.insert(rel.clone());
+                    appeared_or_gone.insert(rel.clone());
+                }
+                continue;
+            }
+            let policy = &self.site.config.policy;
+            match load::load_file(&self.site.config, rel, self.site.today) {
+                Loaded::Doc(doc, mut findings) => {
+                    policy.apply(&mut findings);
+                    let errors: Vec<Diagnostic> = findings
+                        .iter()
+                        .filter(|d| overlay_worthy(d))
+                        .cloned()
+                        .collect();
+                    if errors.is_empty() {
+                        self.file_errors.remove(&file);
+                    } else {
+                        broken.push(file.clone());
+                        self.file_errors.insert(file.clone(), errors);
+                    }
+                    // Front matter that does not parse: keep serving the last good version.
+                    if !doc.meta_ok && self.site.get(rel).is_some_and(|d| d.meta_ok) {
+                        kept.push(file);
+                        continue;
+                    }
+                    self.site.set_load_findings(&file, findings);
+                    if self.site.upsert(*doc).is_none() {
+                        appeared_or_gone.insert(rel.clone());
+                    }
+                    applied.insert(rel.clone());
+                }
+                Loaded::Finding(mut f) => {
+                    f.severity = policy.severity(f.code);
+                    broken.push(file.clone());
+                    kept.push(file.clone());
+                    self.file_errors.insert(file.clone(), vec![f.clone()]);
+                    if self.site.get(rel).is_none() {
+                        self.site.set_load_findings(&file, vec![f]);
+                    }
+                }
+                Loaded::Fatal(f) => {
+                    broken.push(file.clone());
+                    kept.push(file.clone());
+                    self.file_errors.insert(file.clone(), vec![f]);
+                }
+            }
+        }
+
+        trace.lap("load");
+
+        // Other files: copied into memory, or dropped.
+        let staged = MemorySink::new();
+        let mut removed: Vec<String> = Vec::new();
+        for rel in &assets {
+            let path = content.join(rel);
+            if path.is_file() {
+                match staged.copy(rel, &path) {
+                    Ok(()) => {
+                        if !self.site.assets.contains(rel) {
+                            self.site.assets.push(rel.clone());
+                        }
+                    }
+                    Err(e) => self.report(&e),
+                }
+            } else {
+                self.site.assets.retain(|a| a != rel);
+                removed.push(rel.clone());
+            }
+        }
+
+        // Folders (links to a folder resolve to its URL).
+        let old_dirs: BTreeSet<String> = self.site.dirs.iter().cloned().collect();
+        let mut dirs = old_dirs.clone();
+        let mut candidates: BTreeSet<String> = touched_dirs;
+        for rel in md.iter().chain(&assets) {
+            let mut r = rel.as_str();
+            while let Some((parent, _)) = r.rsplit_once('/') {
+                candidates.insert(parent.to_string());
+                r = parent;
+            }
+        }
+        for c in &candidates {
+            if content.join(c).is_dir() {
+                dirs.insert(c.clone());
+            } else {
+                let prefix = format!("{c}/");
+                dirs.remove(c);
+                dirs.retain(|d| !d.starts_with(&prefix));
+            }
+        }
+        let changed_dirs: BTreeSet<String> =
+            old_dirs.symmetric_difference(&dirs).cloned().collect();
+        if !changed_dirs.is_empty() {
+            self.site.dirs = dirs.into_iter().collect();
+        }
+        if applied.is_empty() && assets.is_empty() && changed_dirs.is_empty() {
+            // Nothing to render: a broken file kept its last good version, or a temporary
+            // file came and went.
+            let files: BTreeSet<String> = broken.iter().cloned().collect();
+            self.report_findings(&files, &kept);
+            self.publish_status(!broken.is_empty());
+            return;
+        }
+
+        // Documents that look different to other pages (their summary changed), and what
+        // that reaches: a course's lessons show its owners and review state.
+        let mut touched: BTreeSet<String> = applied.clone();
+        let mut moved: BTreeSet<String> = BTreeSet::new();
+        let mut slugs: BTreeSet<String> = BTreeSet::new();
+        let mut course_slugs: BTreeSet<String> = BTreeSet::new();
+        let mut after: BTreeMap<String, Option<Footprint>> = BTreeMap::new();
+        for rel in &applied {
+            let old = before.get(rel).cloned().flatten();
+            let new = self.site.get(rel).map(|d| self.footprint(d));
+            if old.as_ref().map(|f| &f.summary) == new.as_ref().map(|f| &f.summary) {
+                after.insert(rel.clone(), new);
+                continue;
+            }
+            moved.insert(rel.clone());
+            let is_course = [&old, &new]
+                .iter()
+                .any(|f| f.as_ref().is_some_and(|f| f.kind == Kind::Course));
+            for s in [&old, &new]
+                .into_iter()
+                .flatten()
+                .filter_map(|f| f.course.clone())
+            {
+                if is_course {
+                    course_slugs.insert(s.clone());
+                }
+                slugs.insert(s);
+            }
+            after.insert(rel.clone(), new);
+        }
+        for slug in &course_slugs {
+            let lessons: Vec<String> = self.lessons_of(slug).map(|l| l.rel.clone()).collect();
+            for rel in lessons {
+                if after.contains_key(&rel) {
+                    continue;
+                }
+                let new = self.site.get(&rel).map(|d| self.footprint(d));
+                let old = before.get(&rel).cloned().flatten();
+                if old.as_ref().map(|f| &f.summary) != new.as_ref().map(|f| &f.summary) {
+                    moved.insert(rel.clone());
+                }
+                touched.insert(rel.clone());
+                after.insert(rel, new);
+            }
+        }
+        // Lessons of the course before the edit that are no longer in it.
+        for (rel, fp) in &before {
+            if !after.contains_key(rel) && fp.is_some() {
+                let new = self.site.get(rel).map(|d| self.footprint(d));
+                if fp.as_ref().map(|f| &f.summary) != new.as_ref().map(|f| &f.summary) {
+                    moved.insert(rel.clone());
+                    touched.insert(rel.clone());
+                }
+                after.insert(rel.clone(), new);
+            }
+        }
+
+        // What to render now: the documents, the courses they changed, and the pages linking
+        // to documents that appeared or went.
+        let mut render: BTreeSet<String> = touched.clone();
+        for d in &self.site.documents {
+            let in_course = d.course.as_ref().is_some_and(|c| {
+                slugs.contains(c) && matches!(d.kind, Kind::Course | Kind::Lesson)
+            });
+            let needs_it = d.kind == Kind::Course
+                && d.meta
+                    .prerequisites
+                    .iter()
+                    .any(|p| course_slugs.contains(p));
+            if in_course || needs_it {
+                render.insert(d.rel.clone());
+            }
+        }
+        if !appeared_or_gone.is_empty() || !changed_dirs.is_empty() {
+            let linking: Vec<String> = self
+                .site
+                .documents
+                .par_iter()
+                .filter(|d| {
+                    d.outline.links.iter().any(|l| {
+                        matches!(resolve_link(&d.rel, &l.dest),
+                            Some(LinkTarget::Path { rel, .. })
+                                if appeared_or_gone.contains(&rel) || changed_dirs.contains(&rel))
+                    })
+                })
+                .map(|d| d.rel.clone())
+                .collect();
+            render.extend(linking);
+        }
+
+        // Index pages that can show the moved documents, before or after.
+        let mut index: BTreeSet<String> = BTreeSet::new();
+        if !moved.is_empty() {
+            index.extend(["", "freshness/", "sitemap.xml"].map(String::from));
+            for rel in &moved {
+                for fp in [before.get(rel), after.get(rel)]
+                    .into_iter()
+                    .flatten()
+                    .flatten()
+                {
+                    self.index_urls_of(fp, &mut index);
+                }
+            }
+        }
+        if applied.contains("index.md") {
+            index.insert(String::new()); // its text opens the home page
+        }
+
+        // Pages of documents no longer in the site.
+        for rel in &applied {
+            let was = before.get(rel).cloned().flatten().is_some_and(|f| f.listed);
+            let is = self.site.get(rel).is_some_and(|d| self.listed(d));
+            let url = doc_url(rel);
+            if was && !is && !url.is_empty() {
+                removed.push(output_file(&url));
+            }
+        }
+        trace.lap("affected");
+
+        // Render and publish. The navigation's counts can only change with a summary.
+        let bopts = build_options(self.opts.drafts);
+        let (result, nav, rendered) = {
+            let mut b = Builder::new(&self.site, &self.theme, &bopts, &staged, &self.history);
+            if moved.is_empty() {
+                b = b.with_nav(self.nav.clone());
+            }
+            let docs: Vec<&Document> = render
+                .iter()
+                .filter_map(|r| self.site.get(r))
+                .filter(|d| self.listed(d) && !doc_url(&d.rel).is_empty())
+                .collect();
+            let result = docs.par_iter().try_for_each(|d| b.doc_page(d));
+            trace.lap("render");
+            (result, b.nav().to_vec(), docs.len())
+        };
+        if let Err(fatal) = result {
+            self.report(&fatal);
+            self.render_fatal = fatal;
+            self.publish_status(true);
+            return;
+        }
+        self.render_fatal.clear();
+        self.publish_status(!broken.is_empty());
+        let changed = self.shared.files.apply(staged, &removed);
+        trace.lap("publish");
+        if !assets.is_empty() {
+            self.shared.send(ServerEvent::reload_all());
+        } else if !changed.is_empty() {
+            self.shared.send(ServerEvent::reload(page_urls(&changed)));
+        }
+        for rel in &render {
+            self.pending_docs.remove(rel);
+        }
+        let names = if changed_files.len() + assets.len() > 3 {
+            format!("{} files", changed_files.len() + assets.len())
+        } else {
+            changed_files
+                .iter()
+                .cloned()
+                .chain(
+                    assets
+                        .iter()
+                        .map(|a| load::site_rel(&self.site.config, &content.join(a))),
+                )
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        eprintln!(
+            "changed {names}: {rendered} page{} updated in {}{}",
+            if rendered == 1 { "" } else { "s" },
+            ms(started.elapsed()),
+            if index.is_empty() {
+                ""
+            } else {
+                "; index pages follow"
+            }
+        );
+
+        // Background work: index pages; every page when the navigation counts changed.
+        if nav != self.nav {
+            self.nav = nav;
+            self.all_index = true;
+            self.pending_docs = self
+                .site
+                .documents
+                .iter()
+                .filter(|d| self.listed(d) && !render.contains(&d.rel))
+                .map(|d| d.rel.clone())
+                .collect();
+        }
+        if !index.is_empty() || self.has_pending() {
+            self.pending_index.extend(index);
+            self.pending_since.get_or_insert(started);
+        }
+
+        // Findings of the changed files and of the pages linking to them, on the terminal.
+        trace.lap("print");
+        let files: BTreeSet<String> = changed_files
+            .iter()
+            .cloned()
+            .chain(
+                render
+                    .iter()
+                    .filter_map(|r| self.site.get(r))
+                    .map(|d| d.file.clone()),
+            )
+            .collect();
+        self.report_findings(&files, &kept);
+        trace.lap("checks");
+
+        // Search entries.
+        let entries: BTreeSet<&String> = touched.iter().chain(&md).collect();
+        let update: Vec<(String, Option<SearchDoc>)> = entries
+            .into_iter()
+            .map(|rel| {
+                let entry = self
+                    .site
+                    .get(rel)
+                    .filter(|d| self.opts.drafts || !d.is_draft())
+                    .map(|d| crate::search::search_doc(&self.site, d));
+                (rel.clone(), entry)
+            })
+            .collect();
+        if !update.is_empty() {
+            let _ = self.search_tx.send(SearchUpdate::Some(update));
+        }
+        trace.lap("search entries");
+        trace.print();
+    }
+
+    /// All search entries again, sent to the search worker.
+    fn reindex_search(&mut self) {
+        let all = crate::search::documents(&self.site, self.opts.drafts);
+        let _ = self.search_tx.send(SearchUpdate::All(all));
+    }
+
+    /// One step of pending work: the index pages, or a chunk of document pages.
+    fn background(&mut self, interrupt: &AtomicBool) {
+        let mut trace = Trace::new();
+        let bopts = build_options(self.opts.drafts);
+        let staged = MemorySink::new();
+        if self.all_index || !self.pending_index.is_empty() {
+            let done: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
+            let result = {
+                let b = Builder::new(&self.site, &self.theme, &bopts, &staged, &self.history);
+                let want = |url: &str| -> bool {
+                    if interrupt.load(Ordering::SeqCst) {
+                        return false;
+                    }
+                    if self.all_index || self.pending_index.contains(url) {
+                        if let Ok(mut d) = done.lock() {
+                            d.insert(url.to_string());
+                        }
+                        if trace.on {
+                            eprintln!(
+                                "    {url:?} at {:.1} ms",
+                                trace.last.elapsed().as_secs_f64() * 1000.0
+                            );
+                        }
+                        true
+                    } else {
+                        false
+                    }
+                };
+                b.index_pages(&want)
+            };
+            let done = done.into_inner().unwrap_or_else(|e| e.into_inner());
+            trace.lap(&format!("index pages ({})", done.len()));
+            match result {
+                Ok(pages) => {
+                    let now: BTreeSet<String> = pages.urls.into_iter().collect();
+                    let gone: Vec<String> = self
+                        .index_urls
+                        .difference(&now)
+                        .map(|u| output_file(u))
+                        .collect();
+                    if self.all_index {
+                        self.pending_index = now.difference(&done).cloned().collect();
+                        self.all_index = false;
+                    } else {
+                        self.pending_index
+                            .retain(|u| !done.contains(u) && now.contains(u));
+                    }
+                    self.index_urls = now;
+                    let changed = self.shared.files.apply(staged, &gone);
+                    trace.lap("publish");
+                    self.pending_pages += pages.rendered;
+                    if !changed.is_empty() {
+                        self.shared.send(ServerEvent::reload(page_urls(&changed)));
+                    }
+                }
+                Err(fatal) => {
+                    self.report(&fatal);
+                    self.pending_index.clear();
+                    self.all_index = false;
+                    self.render_fatal = fatal;
+                    self.publish_status(true);
+                }
+            }
+        } else if !self.pending_docs.is_empty() {
+            let chunk: Vec<String> = self.pending_docs.iter().take(CHUNK).cloned().collect();
+            for r in &chunk {
+                self.pending_docs.remove(r);
+            }
+            let result = {
+                let b = Builder::new(&self.site, &self.theme, &bopts, &staged, &self.history);
+                chunk
+                    .par_iter()
+                    .filter_map(|r| self.site.get(r))
+                    .filter(|d| self.listed(d) && !doc_url(&d.rel).is_empty())
+                    .try_for_each(|d| b.doc_page(d))
+            };
+            match result {
+                Ok(()) => {
+                    let changed = self.shared.files.apply(staged, &[]);
+                    self.pending_pages += chunk.len();
+                    if !changed.is_empty() {
+                        self.shared.send(ServerEvent::reload(page_urls(&changed)));
+                    }
+                }
+                Err(fatal) => {
+                    self.report(&fatal);
+                    self.pending_docs.clear();
+                    self.render_fatal = fatal;
+                    self.publish_status(true);
+                }
+            }
+        }
+        trace.print();
+        if !self.has_pending()
+            && let Some(since) = self.pending_since.take()
+        {
+            eprintln!(
+                "  then {} index and other pages, all done {} after the change",
+                std::mem::take(&mut self.pending_pages),
+                ms(since.elapsed())
+            );
+        }
+    }
+}
+
+/// Keep the tantivy index and the browser's client index up to date with the entries the
+/// engine sends. It waits for edits to pause ([`SEARCH_QUIET`]), runs at a lower priority and
+/// on a thread pool of its own, so that it never delays the rendering of an edited page.
+pub fn search_worker(shared: Arc<Shared>, rx: mpsc::Receiver<SearchUpdate>) {
+    lower_priority();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .thread_name(|_| "fieldbook-search-pool".into())
+        .start_handler(|_| lower_priority())
+        .build();
+    let mut docs: BTreeMap<String, SearchDoc> = BTreeMap::new();
+    let mut generation = 0u64;
+    let apply = |docs: &mut BTreeMap<String, SearchDoc>, u: SearchUpdate| match u {
+        SearchUpdate::All(all) => *docs = all.into_iter().map(|d| (d.rel.clone(), d)).collect(),
+        SearchUpdate::Some(some) => {
+            for (rel, entry) in some {
+                match entry {
+                    Some(e) => docs.insert(rel, e),
+                    None => docs.remove(&rel),
+                };
+            }
+        }
+    };
+    while let Ok(first) = rx.recv() {
+        apply(&mut docs, first);
+        // The first index is wanted at once; later ones when the edits pause.
+        if generation > 0 {
+            let opened = Instant::now();
+            while opened.elapsed() < Duration::from_secs(3) {
+                match rx.recv_timeout(SEARCH_QUIET) {
+                    Ok(u) => apply(&mut docs, u),
+                    Err(mpsc::RecvTimeoutError::Timeout) => break,
+                    Err(mpsc::RecvTimeoutError::Disconnected) => return,
+                }
+            }
+        }
+        while let Ok(u) = rx.try_recv() {
+            apply(&mut docs, u);
+        }
+        let list: Vec<SearchDoc> = docs.values().cloned().collect();
+        let update = || index_search(&shared, &list);
+        match &pool {
+            Ok(p) => p.install(update),
+            Err(_) => update(),
+        }
+        drop(list);
+        trim_memory();
+        generation += 1;
+        shared.search_ready.send_replace(generation);
+    }
+}
+
+fn index_search(shared: &Shared, docs: &[SearchDoc]) {
+    let mut trace = Trace::new();
+    {
+        let _w = shared
+            .search_lock
+            .write()
+            .unwrap_or_else(|e| e.into_inner());
+        if let Err(e) = crate::search::update_index(&shared.root, docs) {
+            eprintln!("warning: the search index was not updated: {e:#}");
+        }
+    }
+    trace.lap("search: tantivy");
+    match crate::search::client_index_files(docs) {
+        Ok(files) => {
+            let staged = MemorySink::new();
+            for (path, bytes) in files {
+                let _ = staged.put(&path, bytes);
+            }
+            let gone: Vec<String> = shared
+                .files
+                .paths()
+                .into_iter()
+                .filter(|p| is_client_index(p) && !staged.contains(p))
+                .collect();
+            shared.files.apply(staged, &gone);
+        }
+        Err(e) => eprintln!("warning: the browser's search index was not updated: {e}"),
+    }
+    trace.lap("client index");
+    trace.print();
+}
+
+/// Make the calling thread yield to the others (nice 10), where the system allows it.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: plain system calls on the calling thread; failure only leaves the priority.
+    unsafe {
+        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
+        libc::setpriority(libc::PRIO_PROCESS, tid, 10);
+    }
+}
+
+/// Give memory freed by a large temporary (the client index is rebuilt whole) back to the
+/// system, so that the server's size stays near what it holds.
+fn trim_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free heap memory.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_paths_become_page_urls() {
+        assert_eq!(page_url("index.html").as_deref(), Some(""));
+        assert_eq!(
+            page_url("runbooks/db/failover/index.html").as_deref(),
+            Some("runbooks/db/failover/")
+        );
+        assert_eq!(page_url("404.html").as_deref(), Some("404.html"));
+        assert_eq!(page_url("sitemap.xml"), None);
+        assert_eq!(page_url("static/fieldbook.css"), None);
+        assert!(is_client_index("search/t/0.json"));
+        assert!(is_client_index("search/index.json"));
+        assert!(!is_client_index("search/index.html"));
+    }
+}
