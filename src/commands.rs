@@ -109,15 +109,8 @@ pub fn report(
         Ok(s) => s,
         Err(fatal) => return fail(fatal, err, color),
     };
-    if let Some(id) = owner
-        && !site.owners.people.contains_key(id)
-        && !site.owners.teams.contains_key(id)
-    {
-        let hint = match site.owners.suggest(id) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None => "use a person or team id from owners.yaml".into(),
-        };
-        writeln!(err, "error: `{id}` is not an owner in owners.yaml; {hint}")?;
+    if let Some(why) = owner.and_then(|id| site.owners.unknown_id(id)) {
+        writeln!(err, "error: {why}")?;
         return Ok(2);
     }
     let r = report::build(&site, owner);
@@ -223,16 +216,12 @@ pub fn fail(mut diags: Vec<Diagnostic>, err: &mut dyn Write, color: bool) -> std
         d.severity = crate::diagnostic::Severity::Error;
     }
     print_findings(&diags, err, color)?;
-    writeln!(err, "error: stopped by {}", plural_errors(diags.len()))?;
+    writeln!(
+        err,
+        "error: stopped by {}",
+        render::plural(diags.len(), "error")
+    )?;
     Ok(2)
-}
-
-fn plural_errors(n: usize) -> String {
-    if n == 1 {
-        "1 error".into()
-    } else {
-        format!("{n} errors")
-    }
 }
 
 /// Findings in human form without the closing `check:` summary, for commands that print a

@@ -94,6 +94,19 @@ pub enum Kind {
 }
 
 impl Kind {
+    pub const ALL: [Kind; 5] = [
+        Kind::Runbook,
+        Kind::Postmortem,
+        Kind::Course,
+        Kind::Lesson,
+        Kind::Page,
+    ];
+
+    /// The kind named by its `as_str` form.
+    pub fn parse(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Runbook => "runbook",

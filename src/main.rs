@@ -152,17 +152,8 @@ fn use_color(choice: ColorChoice, terminal: bool) -> bool {
 }
 
 fn parse_kind(s: &str) -> Result<fieldbook::front_matter::Kind, String> {
-    use fieldbook::front_matter::Kind;
-    [
-        Kind::Runbook,
-        Kind::Postmortem,
-        Kind::Course,
-        Kind::Lesson,
-        Kind::Page,
-    ]
-    .into_iter()
-    .find(|k| k.as_str() == s)
-    .ok_or_else(|| "expected runbook, postmortem, course, lesson or page".to_string())
+    fieldbook::front_matter::Kind::parse(s)
+        .ok_or_else(|| "expected runbook, postmortem, course, lesson or page".to_string())
 }
 
 fn parse_date(s: &str) -> Result<Date, String> {

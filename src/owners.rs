@@ -125,6 +125,19 @@ impl Owners {
             .map(|(_, k)| k.as_str())
     }
 
+    /// Why `id` cannot be asked about (it is in neither `people` nor `teams`), with a "did
+    /// you mean" when a registered id is close; `None` when it is registered.
+    pub fn unknown_id(&self, id: &str) -> Option<String> {
+        if self.people.contains_key(id) || self.teams.contains_key(id) {
+            return None;
+        }
+        let hint = match self.suggest(id) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => "use a person or team id from owners.yaml".into(),
+        };
+        Some(format!("`{id}` is not an owner in owners.yaml; {hint}"))
+    }
+
     /// The teams `person` belongs to.
     pub fn teams_of<'a>(&'a self, person: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         self.teams

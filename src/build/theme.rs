@@ -3,6 +3,7 @@
 
 use crate::config::{CONFIG_FILE, Config};
 use crate::diagnostic::{Code, Diagnostic, Pos};
+use crate::load::site_rel;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -36,7 +37,7 @@ impl Theme {
         let dir = config.root.join("themes").join(&config.theme);
         if dir.is_dir() {
             for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
-                let entry = entry.map_err(|e| vec![io(&config.root, &dir, &e.to_string())])?;
+                let entry = entry.map_err(|e| vec![io(config, &dir, &e.to_string())])?;
                 if !entry.file_type().is_file() {
                     continue;
                 }
@@ -46,8 +47,8 @@ impl Theme {
                     continue;
                 }
                 let bytes = std::fs::read(entry.path())
-                    .map_err(|e| vec![io(&config.root, entry.path(), &e.to_string())])?;
-                let shown = site_rel(&config.root, entry.path());
+                    .map_err(|e| vec![io(config, entry.path(), &e.to_string())])?;
+                let shown = site_rel(config, entry.path());
                 add_file(&rel, bytes, shown, &mut templates, &mut static_files);
             }
         } else if config.theme != "default" {
@@ -109,17 +110,10 @@ fn add_file(
     }
 }
 
-fn site_rel(root: &Path, p: &Path) -> String {
-    p.strip_prefix(root)
-        .unwrap_or(p)
-        .to_string_lossy()
-        .replace('\\', "/")
-}
-
-fn io(root: &Path, p: &Path, e: &str) -> Diagnostic {
+fn io(config: &Config, p: &Path, e: &str) -> Diagnostic {
     Diagnostic::new(
         Code::IoError,
-        site_rel(root, p),
+        site_rel(config, p),
         Pos::START,
         format!("cannot read theme file: {e}"),
     )

@@ -40,15 +40,12 @@ pub fn run(
         Ok(s) => s,
         Err(fatal) => return crate::commands::fail(fatal, err, color),
     };
-    if let Some(id) = q.owner.as_deref()
-        && !loaded.owners.people.contains_key(id)
-        && !loaded.owners.teams.contains_key(id)
+    if let Some(why) = q
+        .owner
+        .as_deref()
+        .and_then(|id| loaded.owners.unknown_id(id))
     {
-        let hint = match loaded.owners.suggest(id) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None => "use a person or team id from owners.yaml".into(),
-        };
-        writeln!(err, "error: `{id}` is not an owner in owners.yaml; {hint}")?;
+        writeln!(err, "error: {why}")?;
         return Ok(2);
     }
     let root = loaded.config.root.clone();

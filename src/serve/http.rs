@@ -255,18 +255,6 @@ fn json_error(status: StatusCode, msg: &str) -> Response {
     json_response(status, json!({ "error": msg }))
 }
 
-fn parse_kind(s: &str) -> Option<Kind> {
-    [
-        Kind::Runbook,
-        Kind::Postmortem,
-        Kind::Course,
-        Kind::Lesson,
-        Kind::Page,
-    ]
-    .into_iter()
-    .find(|k| k.as_str() == s)
-}
-
 /// `GET /api/search?q=...&kind=&service=&owner=&stale=&limit=`: what `fieldbook search --json`
 /// prints, from the tantivy index.
 async fn api_search(
@@ -276,7 +264,7 @@ async fn api_search(
     let get = |k: &str| params.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
     let text = get("q").unwrap_or("").to_string();
     let kind = match get("kind") {
-        Some(k) => match parse_kind(k) {
+        Some(k) => match Kind::parse(k) {
             Some(k) => Some(k),
             None => {
                 return json_error(

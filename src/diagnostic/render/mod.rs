@@ -54,7 +54,7 @@ pub fn render(
 }
 
 /// `1 error`, `2 errors`: every noun the renderers count takes a plain `s`.
-fn plural(n: usize, noun: &str) -> String {
+pub(crate) fn plural(n: usize, noun: &str) -> String {
     if n == 1 {
         format!("{n} {noun}")
     } else {
