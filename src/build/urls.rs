@@ -60,6 +60,27 @@ pub fn slug(s: &str) -> String {
     }
 }
 
+/// The stable page URL of an alert (`alerts/KubePodCrashLooping/`), the target of
+/// Prometheus' `runbook_url`. Case is kept, so the name reads as Prometheus writes it;
+/// characters other than ASCII letters, digits, `_` and `-` become `-` (a `:` would make the
+/// relative link a URL scheme).
+pub fn alert_url(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 8);
+    out.push_str("alerts/");
+    for c in name.trim().chars() {
+        out.push(if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+            c
+        } else {
+            '-'
+        });
+    }
+    if out.len() == "alerts/".len() {
+        out.push('-');
+    }
+    out.push('/');
+    out
+}
+
 /// Percent-encode what may not stand in a path segment (spaces in file names, `#`, `?`, `%`).
 pub fn encode_path(p: &str) -> String {
     let mut out = String::with_capacity(p.len());
@@ -127,5 +148,8 @@ mod tests {
         assert_eq!(slug("Team DB / Ops"), "team-db-ops");
         assert_eq!(slug("  "), "-");
         assert_eq!(slug("k8s"), "k8s");
+        assert_eq!(alert_url("KubePodCrashLooping"), "alerts/KubePodCrashLooping/");
+        assert_eq!(alert_url("job:errors:rate5m high"), "alerts/job-errors-rate5m-high/");
+        assert_eq!(alert_url(" "), "alerts/-/");
     }
 }
