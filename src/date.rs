@@ -30,6 +30,12 @@ impl Date {
         NaiveDate::from_ymd_opt(y, m, d).map(Date)
     }
 
+    /// The year and month (1–12), for grouping by calendar period.
+    pub fn year_month(self) -> (i32, u32) {
+        use chrono::Datelike;
+        (self.0.year(), self.0.month())
+    }
+
     /// Today in the local time zone: the day the person running the build lives in.
     pub fn today() -> Date {
         Date(chrono::Local::now().date_naive())

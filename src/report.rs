@@ -29,6 +29,8 @@ pub enum Task {
     DueSoon,
     /// The owner lapsed but others remain: remove or replace them.
     RemoveLapsedOwner,
+    /// A postmortem action item still open and not yet due.
+    OpenAction,
 }
 
 impl Task {
@@ -40,6 +42,7 @@ impl Task {
             Task::NeverReviewed => "never reviewed",
             Task::DueSoon => "due soon",
             Task::RemoveLapsedOwner => "remove lapsed owner",
+            Task::OpenAction => "open action item",
         }
     }
 }
@@ -57,7 +60,7 @@ pub struct Item {
     /// Days until due (negative: overdue).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub days: Option<i64>,
-    /// The action item's title, for overdue actions.
+    /// The action item's title, for action items.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
     /// The team through which a person is asked (with `--owner PERSON`).
@@ -217,14 +220,22 @@ fn doc_items(site: &Site, doc: &Document) -> Vec<(String, Item)> {
             }
         }
     }
-    for a in &doc.meta.action_items {
-        if a.status == ActionStatus::Open && a.due < site.today {
-            let mut i = item(Task::OverdueAction);
-            i.due = Some(a.due);
-            i.days = Some(site.today.days_until(a.due));
-            i.detail = Some(a.title.clone());
-            out.push((a.owner.clone(), i));
-        }
+    for a in doc
+        .meta
+        .action_items
+        .iter()
+        .filter(|a| a.status == ActionStatus::Open)
+    {
+        let task = if a.due < site.today {
+            Task::OverdueAction
+        } else {
+            Task::OpenAction
+        };
+        let mut i = item(task);
+        i.due = Some(a.due);
+        i.days = Some(site.today.days_until(a.due));
+        i.detail = Some(a.title.clone());
+        out.push((a.owner.clone(), i));
     }
     out
 }

@@ -2,6 +2,7 @@
 //! chart drawn at build time (no script, readable by screen readers and in print).
 
 use crate::date::Date;
+use serde::Serialize;
 use std::fmt::Write;
 
 /// Age buckets in days since the last review; the last bucket is "never reviewed".
@@ -80,6 +81,590 @@ pub fn review_age_svg(counts: &[usize; 6]) -> String {
     }
     s.push_str("</svg>");
     s
+}
+
+// ---------------------------------------------------------------- incident history
+
+/// One incident as the history charts see it.
+pub struct Incident<'a> {
+    pub date: Date,
+    pub title: &'a str,
+    pub severity: Option<&'a str>,
+    pub minutes: Option<u64>,
+}
+
+/// A chart's numbers as a table: what screen readers and print get instead of the picture.
+/// The first cell of each row is its header.
+#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
+pub struct DataTable {
+    pub head: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// A colour key entry: `series` is the `series-N` class (and `--fb-series-N` colour).
+#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
+pub struct LegendItem {
+    pub label: String,
+    pub series: usize,
+}
+
+/// An inline SVG with its legend and data table. `svg` holds no unescaped user text.
+#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
+pub struct Chart {
+    pub id: &'static str,
+    pub svg: String,
+    pub legend: Vec<LegendItem>,
+    pub table: DataTable,
+}
+
+/// Calendar periods charts group incidents by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Step {
+    Month,
+    Quarter,
+    Year,
+}
+
+impl Step {
+    /// The period of `d`: (year, month 1–12 | quarter 1–4 | 0).
+    fn of(self, d: Date) -> (i32, u32) {
+        let (y, m) = d.year_month();
+        match self {
+            Step::Month => (y, m),
+            Step::Quarter => (y, (m - 1) / 3 + 1),
+            Step::Year => (y, 0),
+        }
+    }
+
+    fn next(self, (y, i): (i32, u32)) -> (i32, u32) {
+        let last = match self {
+            Step::Month => 12,
+            Step::Quarter => 4,
+            Step::Year => return (y + 1, 0),
+        };
+        if i == last { (y + 1, 1) } else { (y, i + 1) }
+    }
+
+    fn label(self, (y, i): (i32, u32)) -> String {
+        match self {
+            Step::Month => format!("{y}-{i:02}"),
+            Step::Quarter => format!("{y} Q{i}"),
+            Step::Year => y.to_string(),
+        }
+    }
+
+    pub fn noun(self) -> &'static str {
+        match self {
+            Step::Month => "month",
+            Step::Quarter => "quarter",
+            Step::Year => "year",
+        }
+    }
+
+    /// The finest step, no finer than `finest`, that spans `first..=last` in at most `max`
+    /// periods.
+    pub fn fitting(first: Date, last: Date, max: usize, finest: Step) -> Step {
+        [Step::Month, Step::Quarter, Step::Year]
+            .into_iter()
+            .filter(|s| *s >= finest)
+            .find(|s| s.periods(first, last).len() <= max)
+            .unwrap_or(Step::Year)
+    }
+
+    /// Every period from the one of `first` to the one of `last`.
+    fn periods(self, first: Date, last: Date) -> Vec<(i32, u32)> {
+        let (mut p, end) = (self.of(first.min(last)), self.of(first.max(last)));
+        let mut out = vec![p];
+        while p < end {
+            p = self.next(p);
+            out.push(p);
+        }
+        out
+    }
+}
+
+/// Severities in the order people rank them: words (`critical` … `low`), then numbered
+/// levels (`SEV1`, `P2`, `S3`) lowest number first, then anything else by name.
+pub fn severity_order(s: &str) -> (u32, String) {
+    let l = s.trim().to_ascii_lowercase();
+    let rank = match l.as_str() {
+        "critical" | "blocker" | "emergency" => 0,
+        "high" | "major" => 1,
+        "medium" | "moderate" => 2,
+        "low" | "minor" => 3,
+        _ => {
+            let digits = l
+                .trim_start_matches("sev")
+                .trim_start_matches(['p', 's'])
+                .trim_start_matches(['-', ' ']);
+            match digits.parse::<u32>() {
+                Ok(n) if !digits.is_empty() => 10 + n.min(80),
+                _ => 100,
+            }
+        }
+    };
+    (rank, l)
+}
+
+/// Colours of the series, used when the page's style sheet does not set `--fb-series-N`.
+/// Series 0 is "unspecified".
+const SERIES: [&str; 7] = [
+    "#7b828c", "#b42318", "#c4581d", "#a86b12", "#2f6f9f", "#6d5bb0", "#2f7d4f",
+];
+
+fn series_fill(n: usize) -> String {
+    let n = if n == 0 { 0 } else { (n - 1) % (SERIES.len() - 1) + 1 };
+    format!("fill:var(--fb-series-{n},{})", SERIES[n])
+}
+
+/// The severity series of a set of incidents, in rank order, "unspecified" last.
+fn severity_series(incidents: &[Incident]) -> Vec<(Option<String>, LegendItem)> {
+    let mut names: Vec<&str> = incidents.iter().filter_map(|i| i.severity).collect();
+    names.sort_by_key(|s| severity_order(s));
+    names.dedup_by(|a, b| severity_order(a).1 == severity_order(b).1);
+    let mut out: Vec<(Option<String>, LegendItem)> = names
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let label = s.trim().to_string();
+            (Some(severity_order(s).1), LegendItem { label, series: i + 1 })
+        })
+        .collect();
+    if incidents.iter().any(|i| i.severity.is_none()) {
+        out.push((None, LegendItem { label: "unspecified".into(), series: 0 }));
+    }
+    out
+}
+
+fn series_of(series: &[(Option<String>, LegendItem)], sev: Option<&str>) -> usize {
+    let key = sev.map(|s| severity_order(s).1);
+    series.iter().position(|(k, _)| *k == key).unwrap_or(0)
+}
+
+/// Escape text for SVG (XML) content and attribute values.
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A round step for a count axis reaching `max`: 1, 2, 5, 10, 20, 50, ...
+fn count_step(max: usize) -> usize {
+    let mut base = 1;
+    loop {
+        for m in [1, 2, 5] {
+            if max.div_ceil(base * m) <= 5 {
+                return base * m;
+            }
+        }
+        base *= 10;
+    }
+}
+
+/// Geometry shared by the charts over time.
+struct TimeAxis {
+    left: f64,
+    top: f64,
+    plot_h: f64,
+    slot: f64,
+    width: f64,
+    height: f64,
+}
+
+impl TimeAxis {
+    fn new(n: usize) -> TimeAxis {
+        let slot = (420.0 / n.max(1) as f64).clamp(10.0, 48.0);
+        let (left, top, plot_h) = (56.0, 12.0, 180.0);
+        TimeAxis {
+            left,
+            top,
+            plot_h,
+            slot,
+            width: left + slot * n.max(1) as f64 + 12.0,
+            height: top + plot_h + 34.0,
+        }
+    }
+
+    fn center(&self, i: usize) -> f64 {
+        self.left + self.slot * (i as f64 + 0.5)
+    }
+
+    fn base(&self) -> f64 {
+        self.top + self.plot_h
+    }
+
+    /// The opening tag, title, description, baseline and period labels.
+    fn open(&self, id: &str, class: &str, title: &str, desc: &str, labels: &[String]) -> String {
+        let mut s = String::new();
+        let _ = write!(
+            s,
+            r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart {class}" viewBox="0 0 {w:.0} {h:.0}" role="img" aria-labelledby="{id}-title {id}-desc"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"#,
+            esc(title),
+            esc(desc),
+            w = self.width,
+            h = self.height,
+        );
+        let _ = write!(
+            s,
+            r#"<line x1="{x1:.1}" y1="{y:.1}" x2="{x2:.1}" y2="{y:.1}" stroke="currentColor" stroke-opacity="0.5"/>"#,
+            x1 = self.left,
+            x2 = self.width - 12.0,
+            y = self.base(),
+        );
+        // Every k-th label, so that they do not run into each other.
+        let every = (labels.len() as f64 * 52.0 / (self.width - self.left)).ceil().max(1.0) as usize;
+        for (i, l) in labels.iter().enumerate().filter(|(i, _)| i % every == 0) {
+            let _ = write!(
+                s,
+                r#"<text x="{x:.1}" y="{y:.1}" text-anchor="middle" font-size="11" fill="currentColor">{}</text>"#,
+                esc(l),
+                x = self.center(i),
+                y = self.base() + 18.0,
+            );
+        }
+        s
+    }
+
+    /// A horizontal grid line with its label at `y`.
+    fn grid(&self, s: &mut String, y: f64, label: &str) {
+        let _ = write!(
+            s,
+            r#"<line x1="{x1:.1}" y1="{y:.1}" x2="{x2:.1}" y2="{y:.1}" stroke="currentColor" stroke-opacity="0.15"/><text x="{tx:.1}" y="{ty:.1}" text-anchor="end" font-size="11" fill="currentColor">{label}</text>"#,
+            x1 = self.left,
+            x2 = self.width - 12.0,
+            tx = self.left - 6.0,
+            ty = y + 4.0,
+        );
+    }
+}
+
+/// The first and last day the history spans: the earliest incident to `today` (or the
+/// latest incident, if later).
+fn span(incidents: &[Incident], today: Date) -> Option<(Date, Date)> {
+    let first = incidents.iter().map(|i| i.date).min()?;
+    let last = incidents.iter().map(|i| i.date).max()?.max(today);
+    Some((first, last))
+}
+
+/// Incidents per month (quarter or year when the history is long), stacked by severity.
+/// `None` without incidents.
+pub fn incidents_over_time(incidents: &[Incident], today: Date) -> Option<Chart> {
+    let (first, last) = span(incidents, today)?;
+    let step = Step::fitting(first, last, 18, Step::Month);
+    let periods = step.periods(first, last);
+    let series = severity_series(incidents);
+    let mut counts = vec![vec![0usize; series.len()]; periods.len()];
+    for inc in incidents {
+        let p = periods.binary_search(&step.of(inc.date)).unwrap_or(0);
+        counts[p][series_of(&series, inc.severity)] += 1;
+    }
+    let totals: Vec<usize> = counts.iter().map(|c| c.iter().sum()).collect();
+    let max = totals.iter().copied().max().unwrap_or(0).max(1);
+    let tick = count_step(max);
+    let top = max.div_ceil(tick) * tick;
+    let labels: Vec<String> = periods.iter().map(|p| step.label(*p)).collect();
+    let axis = TimeAxis::new(periods.len());
+    let busiest = totals
+        .iter()
+        .enumerate()
+        .max_by_key(|(i, t)| (**t, std::cmp::Reverse(*i)))
+        .map(|(i, t)| format!("; most in {}: {t}", labels[i]))
+        .unwrap_or_default();
+    let desc = format!(
+        "{} incident{} from {} to {}, counted per {}{busiest}. The table below lists every {}.",
+        incidents.len(),
+        if incidents.len() == 1 { "" } else { "s" },
+        labels[0],
+        labels[labels.len() - 1],
+        step.noun(),
+        step.noun(),
+    );
+    let mut s = axis.open(
+        "incidents-chart",
+        "incidents-over-time",
+        &format!("Incidents per {}, by severity", step.noun()),
+        &desc,
+        &labels,
+    );
+    let scale = axis.plot_h / top as f64;
+    for v in (tick..=top).step_by(tick) {
+        axis.grid(&mut s, axis.base() - v as f64 * scale, &v.to_string());
+    }
+    axis.grid(&mut s, axis.base(), "0");
+    let bar = axis.slot * 0.7;
+    for (i, row) in counts.iter().enumerate() {
+        let mut y = axis.base();
+        for (k, &n) in row.iter().enumerate().filter(|(_, n)| **n > 0) {
+            let h = n as f64 * scale;
+            y -= h;
+            let _ = write!(
+                s,
+                r#"<rect class="series-{c}" x="{x:.1}" y="{y:.1}" width="{bar:.1}" height="{h:.1}" style="{fill}"><title>{}: {n} {}</title></rect>"#,
+                esc(&labels[i]),
+                esc(&series[k].1.label),
+                c = series[k].1.series,
+                x = axis.center(i) - bar / 2.0,
+                fill = series_fill(series[k].1.series),
+            );
+        }
+    }
+    s.push_str("</svg>");
+    let mut head = vec![step.noun()[..1].to_uppercase() + &step.noun()[1..]];
+    head.extend(series.iter().map(|(_, l)| l.label.clone()));
+    head.push("Total".into());
+    let rows = counts
+        .iter()
+        .zip(&labels)
+        .zip(&totals)
+        .map(|((row, label), total)| {
+            let mut r = vec![label.clone()];
+            r.extend(row.iter().map(usize::to_string));
+            r.push(total.to_string());
+            r
+        })
+        .collect();
+    Some(Chart {
+        id: "incidents-chart",
+        svg: s,
+        legend: series.into_iter().map(|(_, l)| l).collect(),
+        table: DataTable { head, rows },
+    })
+}
+
+/// Tick marks of the duration axis, in minutes.
+const DURATION_TICKS: [(u64, &str); 8] = [
+    (1, "1 min"),
+    (10, "10 min"),
+    (60, "1 h"),
+    (360, "6 h"),
+    (1440, "1 day"),
+    (10080, "1 week"),
+    (43200, "30 days"),
+    (525600, "1 year"),
+];
+
+/// `95` → "1 h 35 min", `4320` → "3 d".
+pub fn human_minutes(m: u64) -> String {
+    match m {
+        0..60 => format!("{m} min"),
+        60..1440 if m % 60 == 0 => format!("{} h", m / 60),
+        60..1440 => format!("{} h {} min", m / 60, m % 60),
+        _ if m % 1440 == 0 => format!("{} d", m / 1440),
+        _ => format!("{} d {} h", m / 1440, (m % 1440) / 60),
+    }
+}
+
+/// The median of sorted values (the lower middle of an even count: a real incident's value).
+fn median(sorted: &[u64]) -> Option<u64> {
+    (!sorted.is_empty()).then(|| sorted[(sorted.len() - 1) / 2])
+}
+
+/// Durations over time as a strip plot on a log scale: every incident a dot in its quarter
+/// (month or year when the history is short or long), with each period's range and median.
+/// `None` when no incident has a duration.
+pub fn durations_over_time(incidents: &[Incident], today: Date) -> Option<Chart> {
+    let timed: Vec<&Incident> = incidents.iter().filter(|i| i.minutes.is_some()).collect();
+    let (first, last) = span(incidents, today)?;
+    if timed.is_empty() {
+        return None;
+    }
+    let months = Step::Month.periods(first, last).len();
+    let finest = if months <= 6 { Step::Month } else { Step::Quarter };
+    let step = Step::fitting(first, last, 16, finest);
+    let periods = step.periods(first, last);
+    let labels: Vec<String> = periods.iter().map(|p| step.label(*p)).collect();
+    let series = severity_series(incidents);
+    let mut per: Vec<Vec<&Incident>> = vec![Vec::new(); periods.len()];
+    for inc in &timed {
+        let p = periods.binary_search(&step.of(inc.date)).unwrap_or(0);
+        per[p].push(inc);
+    }
+    for p in &mut per {
+        p.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.title.cmp(b.title)));
+    }
+    let mins = || timed.iter().map(|i| i.minutes.unwrap_or(1).max(1));
+    let (lo_v, hi_v) = (mins().min().unwrap_or(1), mins().max().unwrap_or(1));
+    let lo = DURATION_TICKS.iter().rposition(|t| t.0 <= lo_v).unwrap_or(0);
+    let hi = DURATION_TICKS
+        .iter()
+        .position(|t| t.0 >= hi_v)
+        .unwrap_or(DURATION_TICKS.len() - 1)
+        .max(lo + 1);
+    let (ln_lo, ln_hi) = (
+        (DURATION_TICKS[lo].0 as f64).ln(),
+        (DURATION_TICKS[hi].0 as f64).ln(),
+    );
+    let axis = TimeAxis::new(periods.len());
+    let y_of = |m: u64| {
+        let v = (m.max(1) as f64).ln().clamp(ln_lo, ln_hi);
+        axis.base() - (v - ln_lo) / (ln_hi - ln_lo) * axis.plot_h
+    };
+    let all: Vec<u64> = {
+        let mut v: Vec<u64> = mins().collect();
+        v.sort_unstable();
+        v
+    };
+    let desc = format!(
+        "{} incident{} with a duration, per {}, on a logarithmic scale from {} to {}; shortest {}, median {}, longest {}.{} The table below lists each {}'s incidents.",
+        timed.len(),
+        if timed.len() == 1 { "" } else { "s" },
+        step.noun(),
+        DURATION_TICKS[lo].1,
+        DURATION_TICKS[hi].1,
+        human_minutes(lo_v),
+        human_minutes(median(&all).unwrap_or(0)),
+        human_minutes(hi_v),
+        match incidents.len() - timed.len() {
+            0 => String::new(),
+            n => format!(" {n} without a duration are left out."),
+        },
+        step.noun(),
+    );
+    let mut s = axis.open(
+        "durations-chart",
+        "durations-over-time",
+        &format!("Incident durations per {}", step.noun()),
+        &desc,
+        &labels,
+    );
+    for (m, label) in &DURATION_TICKS[lo..=hi] {
+        axis.grid(&mut s, y_of(*m), label);
+    }
+    let mut rows = Vec::new();
+    for (i, incs) in per.iter().enumerate() {
+        let mut vals: Vec<u64> = incs.iter().map(|x| x.minutes.unwrap_or(1).max(1)).collect();
+        vals.sort_unstable();
+        let cx = axis.center(i);
+        if let (Some(&min), Some(&max), Some(med)) = (vals.first(), vals.last(), median(&vals)) {
+            if vals.len() > 1 {
+                let half = (axis.slot * 0.35).min(12.0);
+                let _ = write!(
+                    s,
+                    r#"<g class="spread"><title>{}: {} incidents, median {}</title><line x1="{cx:.1}" y1="{y1:.1}" x2="{cx:.1}" y2="{y2:.1}" stroke="currentColor" stroke-opacity="0.45" stroke-width="2"/><line x1="{mx1:.1}" y1="{my:.1}" x2="{mx2:.1}" y2="{my:.1}" stroke="currentColor" stroke-width="2.5"/></g>"#,
+                    esc(&labels[i]),
+                    vals.len(),
+                    human_minutes(med),
+                    y1 = y_of(max),
+                    y2 = y_of(min),
+                    mx1 = cx - half,
+                    mx2 = cx + half,
+                    my = y_of(med),
+                );
+            }
+            rows.push(vec![
+                labels[i].clone(),
+                vals.len().to_string(),
+                human_minutes(min),
+                human_minutes(med),
+                human_minutes(max),
+            ]);
+        }
+        // Dots side by side within the slot so that equal durations stay visible.
+        let spread = (axis.slot * 0.6).min(24.0);
+        for (k, inc) in incs.iter().enumerate() {
+            let offset = if incs.len() > 1 {
+                (k as f64 / (incs.len() - 1) as f64 - 0.5) * spread
+            } else {
+                0.0
+            };
+            let m = inc.minutes.unwrap_or(1);
+            let c = series[series_of(&series, inc.severity)].1.series;
+            let _ = write!(
+                s,
+                r#"<circle class="dot series-{c}" cx="{x:.1}" cy="{y:.1}" r="4" style="{fill}" stroke="currentColor" stroke-width="0.75"><title>{} ({}, {}): {}</title></circle>"#,
+                esc(inc.title),
+                inc.date,
+                esc(inc.severity.unwrap_or("unspecified")),
+                human_minutes(m),
+                x = cx + offset,
+                y = y_of(m),
+                fill = series_fill(c),
+            );
+        }
+    }
+    s.push_str("</svg>");
+    let noun = step.noun()[..1].to_uppercase() + &step.noun()[1..];
+    Some(Chart {
+        id: "durations-chart",
+        svg: s,
+        legend: series.into_iter().map(|(_, l)| l).collect(),
+        table: DataTable {
+            head: [noun.as_str(), "Incidents", "Shortest", "Median", "Longest"]
+                .map(String::from)
+                .to_vec(),
+            rows,
+        },
+    })
+}
+
+/// Horizontal bars: incidents per service, most first (the first `max` services). `None`
+/// when no incident names a service.
+pub fn incidents_per_service(counts: &[(String, usize)], max: usize) -> Option<Chart> {
+    let mut counts: Vec<&(String, usize)> = counts.iter().filter(|c| c.1 > 0).collect();
+    if counts.is_empty() {
+        return None;
+    }
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let shown = &counts[..counts.len().min(max.max(1))];
+    let top = shown[0].1.max(1);
+    let (label_w, bar_w, row_h, pad) = (150.0, 270.0, 24.0, 8.0);
+    let width = label_w + bar_w + 40.0;
+    let height = pad * 2.0 + row_h * shown.len() as f64;
+    let rest = counts.len() - shown.len();
+    let desc = format!(
+        "{}{}. The table below lists every service.",
+        shown
+            .iter()
+            .map(|(n, c)| format!("{n}: {c}"))
+            .collect::<Vec<_>>()
+            .join("; "),
+        if rest > 0 {
+            format!("; and {rest} more services")
+        } else {
+            String::new()
+        }
+    );
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart incidents-per-service" viewBox="0 0 {width:.0} {height:.0}" role="img" aria-labelledby="services-chart-title services-chart-desc"><title id="services-chart-title">Incidents per service</title><desc id="services-chart-desc">{}</desc>"#,
+        esc(&desc)
+    );
+    for (i, (name, n)) in shown.iter().enumerate() {
+        let y = pad + row_h * i as f64;
+        let shown_name: String = if name.chars().count() > 22 {
+            name.chars().take(21).collect::<String>() + "…"
+        } else {
+            name.clone()
+        };
+        let w = (*n as f64 / top as f64 * bar_w).max(2.0);
+        let _ = write!(
+            s,
+            r#"<g class="bar"><title>{}: {n}</title><text x="{tx:.1}" y="{ty:.1}" text-anchor="end" font-size="12" fill="currentColor">{}</text><rect class="series-4" x="{label_w:.1}" y="{ry:.1}" width="{w:.1}" height="{bh:.1}" rx="2" style="{fill}"/><text x="{cx:.1}" y="{ty:.1}" font-size="12" fill="currentColor">{n}</text></g>"#,
+            esc(name),
+            esc(&shown_name),
+            tx = label_w - 8.0,
+            ty = y + row_h / 2.0 + 4.0,
+            ry = y + 4.0,
+            bh = row_h - 8.0,
+            cx = label_w + w + 6.0,
+            fill = series_fill(4),
+        );
+    }
+    s.push_str("</svg>");
+    Some(Chart {
+        id: "services-chart",
+        svg: s,
+        legend: Vec::new(),
+        table: DataTable {
+            head: vec!["Service".into(), "Incidents".into()],
+            rows: counts
+                .iter()
+                .map(|(n, c)| vec![n.clone(), c.to_string()])
+                .collect(),
+        },
+    })
 }
 
 #[cfg(test)]

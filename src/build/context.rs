@@ -208,6 +208,19 @@ pub struct ActionCtx {
     /// The postmortem, on pages that list action items from several.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub doc: Option<Link>,
+    /// `overdue`, `open`, `done` or `wontfix`: the status with "open past its due date" told
+    /// apart.
+    pub state: &'static str,
+    /// Days since the incident, for items still open (none when the postmortem has no date).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub age_days: Option<i64>,
+    /// The teams answering for the item: the owner itself when a team, a person's teams
+    /// (with the postmortem, on pages listing several).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub teams: Vec<OwnerRef>,
+    /// The postmortem's services (with the postmortem).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub services: Vec<String>,
 }
 
 impl PostmortemCtx {
@@ -234,6 +247,7 @@ pub fn actions(site: &Site, doc: &Document, with_doc: bool) -> Vec<ActionCtx> {
         .iter()
         .map(|a| {
             let overdue = a.status == ActionStatus::Open && a.due < site.today;
+            let open = a.status == ActionStatus::Open;
             ActionCtx {
                 title: a.title.clone(),
                 owner: OwnerRef::new(site, &a.owner),
@@ -247,9 +261,43 @@ pub fn actions(site: &Site, doc: &Document, with_doc: bool) -> Vec<ActionCtx> {
                 },
                 link: a.link.clone(),
                 doc: with_doc.then(|| Link::to(doc)),
+                state: match a.status {
+                    ActionStatus::Open if overdue => "overdue",
+                    ActionStatus::Open => "open",
+                    ActionStatus::Done => "done",
+                    ActionStatus::Wontfix => "wontfix",
+                },
+                age_days: doc
+                    .meta
+                    .date
+                    .filter(|_| open)
+                    .map(|d| d.days_until(site.today).max(0)),
+                teams: if with_doc {
+                    answering_teams(site, &a.owner)
+                        .into_iter()
+                        .map(|t| OwnerRef::new(site, t))
+                        .collect()
+                } else {
+                    Vec::new()
+                },
+                services: if with_doc {
+                    doc.meta.services.clone()
+                } else {
+                    Vec::new()
+                },
             }
         })
         .collect()
+}
+
+/// The teams that answer for what `id` owns: the team itself, or a person's teams (none for
+/// an unknown id), in id order.
+pub fn answering_teams<'a>(site: &'a Site, id: &'a str) -> Vec<&'a str> {
+    if site.owners.teams.contains_key(id) {
+        vec![id]
+    } else {
+        site.owners.teams_of(id).collect()
+    }
 }
 
 #[derive(Serialize, Clone)]

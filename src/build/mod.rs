@@ -4,6 +4,7 @@
 pub mod chart;
 pub mod context;
 pub mod git;
+pub mod incidents;
 pub mod output;
 pub mod sink;
 pub mod theme;
@@ -373,33 +374,8 @@ impl<'a> Builder<'a> {
                 self.list("runbooks/", "Runbooks", Some("Every runbook, by service. Stale ones are marked: verify their steps before acting."), by_service(runbooks))
             }),
         ));
-        jobs.push((
-            "postmortems/".into(),
-            Box::new(|| {
-                let mut by_year: BTreeMap<std::cmp::Reverse<String>, Vec<Card>> = BTreeMap::new();
-                for c in self.postmortem_cards(all()) {
-                    let year = c
-                        .date
-                        .map(|d| d.to_string()[..4].to_string())
-                        .unwrap_or_else(|| "Undated".into());
-                    by_year.entry(std::cmp::Reverse(year)).or_default().push(c);
-                }
-                let groups = by_year
-                    .into_iter()
-                    .map(|(y, cards)| Group {
-                        title: y.0,
-                        url: None,
-                        cards,
-                    })
-                    .collect();
-                self.list(
-                    "postmortems/",
-                    "Postmortems",
-                    Some("Incident reviews, newest first."),
-                    groups,
-                )
-            }),
-        ));
+        jobs.push(("postmortems/".into(), Box::new(|| self.postmortems_page())));
+        jobs.push(("actions/".into(), Box::new(|| self.actions_page())));
         jobs.push((
             "courses/".into(),
             Box::new(|| {
@@ -435,23 +411,29 @@ impl<'a> Builder<'a> {
             }),
         ));
 
-        // Tags and services: a page for each, and an index of all.
-        for (base, heading, groups) in
-            [("tags", "Tags", &tags), ("services", "Services", &services)]
-        {
-            for (name, docs) in groups {
-                let url = format!("{base}/{}/", slug(name));
-                let page_url = url.clone();
-                jobs.push((
-                    url,
-                    Box::new(move || self.group_page(&page_url, heading, name, docs)),
-                ));
-            }
+        // Tags: a page for each, and an index of all.
+        for (name, docs) in &tags {
+            let url = format!("tags/{}/", slug(name));
+            let page_url = url.clone();
             jobs.push((
-                format!("{base}/"),
-                Box::new(move || self.group_index(base, heading, groups)),
+                url,
+                Box::new(move || self.group_page(&page_url, "Tags", name, docs)),
             ));
         }
+        jobs.push((
+            "tags/".into(),
+            Box::new(|| self.group_index("tags", "Tags", &tags)),
+        ));
+        // Services: everything about each (incidents.rs), and an index with their counts.
+        for (name, docs) in &services {
+            let url = format!("services/{}/", slug(name));
+            let page_url = url.clone();
+            jobs.push((
+                url,
+                Box::new(move || self.service_page(&page_url, name, docs)),
+            ));
+        }
+        jobs.push(("services/".into(), Box::new(|| self.services_index(&services))));
 
         for (id, team) in &self.site.owners.teams {
             let url = format!("teams/{}/", slug(id));
@@ -604,13 +586,13 @@ impl<'a> Builder<'a> {
     fn team_page(&self, url: &str, id: &str, team: &crate::owners::Team) -> Result<(), Fatal> {
         let owned = self.team_cards(id);
         let needs_review: Vec<Card> = owned.iter().filter(|c| c.flagged()).cloned().collect();
-        let actions: Vec<ActionCtx> = self
-            .docs
-            .iter()
-            .filter(|d| d.kind == Kind::Postmortem)
-            .flat_map(|d| actions(self.site, d, true))
-            .filter(|a| a.owner.id == *id && a.status == crate::front_matter::ActionStatus::Open)
+        // Items the team owns, and those its members own as people.
+        let mut actions: Vec<ActionCtx> = incidents::all_actions(self.site, &self.docs)
+            .into_iter()
+            .filter(|a| a.status == crate::front_matter::ActionStatus::Open)
+            .filter(|a| a.teams.iter().any(|t| t.id == *id))
             .collect();
+        incidents::sort_actions(&mut actions);
         let ctx = TeamCtx {
             owner: OwnerRef::new(self.site, id),
             members: team
@@ -798,6 +780,12 @@ fn nav_for(site: &Site, docs: &[&Document]) -> Vec<NavItem> {
             title: "Courses",
             url: "courses/",
             count: count(Kind::Course),
+        },
+        NavItem {
+            title: "Actions",
+            url: "actions/",
+            // Overdue follow-ups, so the number itself is the warning.
+            count: incidents::overdue_count(site, docs),
         },
         NavItem {
             title: "Teams",

@@ -10,7 +10,8 @@
 //! 2. then, in the background and stopping as soon as another edit arrives: the index pages
 //!    that can list the changed documents before or after the edit (home, the freshness report
 //!    and the sitemap always; the kind's index; the pages of their tags, services and owning
-//!    teams, and the indexes of those; team pages of postmortem action owners). When the
+//!    teams, and the indexes of those; for postmortems, the action-item tracker and the team
+//!    pages of their action items' owners (a person's teams)). When the
 //!    counts of the navigation shown on every page change (a runbook added, a review date
 //!    crossing into "stale"), every page is re-rendered, a chunk at a time.
 //!
@@ -502,7 +503,8 @@ impl Engine {
         }
         match fp.kind {
             Kind::Runbook => out.insert("runbooks/".into()),
-            Kind::Postmortem => out.insert("postmortems/".into()),
+            // The incident history and the action-item tracker.
+            Kind::Postmortem => out.insert("postmortems/".into()) | out.insert("actions/".into()),
             Kind::Course => out.insert("courses/".into()),
             Kind::Page if fp.rel != "index.md" => out.insert("pages/".into()),
             _ => false,
@@ -519,9 +521,10 @@ impl Engine {
                 out.insert("teams/".into());
             }
         }
+        // An action item shows on its owner's team page, or on each of its person owner's.
         for o in &fp.actions {
-            if self.site.owners.teams.contains_key(o) {
-                out.insert(format!("teams/{}/", slug(o)));
+            for team in crate::build::context::answering_teams(&self.site, o) {
+                out.insert(format!("teams/{}/", slug(team)));
             }
         }
     }

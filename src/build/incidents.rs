@@ -1,0 +1,557 @@
+//! The on-call pages: the action-item tracker (`actions/`), the incident history
+//! (`postmortems/`, with build-time charts) and the service pages (`services/`,
+//! `services/<slug>/`), which gather everything about one service.
+
+use super::Builder;
+use super::chart::{self, Chart, Incident};
+use super::context::{ActionCtx, Card, Counts, Link, OwnerRef, actions, answering_teams};
+use super::sink::Fatal;
+use super::urls::{alert_url, slug};
+use crate::date::Date;
+use crate::front_matter::Kind;
+use crate::model::{Document, ReviewState, Site};
+use crate::owners::Standing;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Every action item of the given postmortems, each naming its postmortem.
+pub fn all_actions(site: &Site, docs: &[&Document]) -> Vec<ActionCtx> {
+    docs.iter()
+        .filter(|d| d.kind == Kind::Postmortem)
+        .flat_map(|d| actions(site, d, true))
+        .collect()
+}
+
+/// How many action items are open past their due date: the navigation's count.
+pub fn overdue_count(site: &Site, docs: &[&Document]) -> usize {
+    docs.iter()
+        .filter(|d| d.kind == Kind::Postmortem)
+        .flat_map(|d| &d.meta.action_items)
+        .filter(|a| a.status == crate::front_matter::ActionStatus::Open && a.due < site.today)
+        .count()
+}
+
+/// Most urgent first: overdue longest, then open by due date, then closed ones, latest due
+/// first. Ties by postmortem and title, so that the order never depends on the input's.
+pub(super) fn sort_actions(items: &mut [ActionCtx]) {
+    let rank = |a: &ActionCtx| match a.state {
+        "overdue" => 0,
+        "open" => 1,
+        "done" => 2,
+        _ => 3,
+    };
+    items.sort_by(|a, b| {
+        rank(a)
+            .cmp(&rank(b))
+            .then_with(|| match rank(a) {
+                0 => b.days_overdue.cmp(&a.days_overdue),
+                1 => a.due.cmp(&b.due),
+                _ => b.due.cmp(&a.due),
+            })
+            .then_with(|| {
+                let url = |x: &ActionCtx| x.doc.as_ref().map(|d| d.url.clone());
+                url(a).cmp(&url(b))
+            })
+            .then_with(|| a.title.cmp(&b.title))
+    });
+}
+
+#[derive(Serialize, Clone, Default, Debug, PartialEq, Eq)]
+pub struct ActionCounts {
+    pub total: usize,
+    /// Open and not yet due (overdue ones are counted apart).
+    pub open: usize,
+    pub overdue: usize,
+    pub done: usize,
+    pub wontfix: usize,
+    /// Open or overdue items whose owner has lapsed or is unknown.
+    pub unowned: usize,
+}
+
+impl ActionCounts {
+    fn add(&mut self, a: &ActionCtx) {
+        self.total += 1;
+        match a.state {
+            "overdue" => self.overdue += 1,
+            "open" => self.open += 1,
+            "done" => self.done += 1,
+            _ => self.wontfix += 1,
+        }
+        if is_open(a) && a.owner.standing != Standing::Active {
+            self.unowned += 1;
+        }
+    }
+
+    fn of<'a>(items: impl IntoIterator<Item = &'a ActionCtx>) -> ActionCounts {
+        let mut c = ActionCounts::default();
+        for a in items {
+            c.add(a);
+        }
+        c
+    }
+}
+
+fn is_open(a: &ActionCtx) -> bool {
+    matches!(a.state, "open" | "overdue")
+}
+
+#[derive(Serialize)]
+pub struct ActionSection {
+    /// `overdue`, `open`, `done` or `wontfix` (also the section's anchor, `#actions-<state>`).
+    pub state: &'static str,
+    pub title: &'static str,
+    pub items: Vec<ActionCtx>,
+}
+
+/// One row of the by-owner, by-team or by-service views.
+#[derive(Serialize)]
+pub struct ActionSummary {
+    /// The owner or team (by-owner and by-team views).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<OwnerRef>,
+    /// The service (by-service view), linked to `url`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    pub counts: ActionCounts,
+    /// Days since the incident of its oldest open item.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub oldest_days: Option<i64>,
+}
+
+/// Open items by how long ago their incident was.
+#[derive(Serialize, Debug, PartialEq, Eq)]
+pub struct AgeBucket {
+    pub label: &'static str,
+    pub open: usize,
+    pub overdue: usize,
+}
+
+const AGES: [(&str, i64, i64); 5] = [
+    ("under 30 days", 0, 29),
+    ("30–89 days", 30, 89),
+    ("90–179 days", 90, 179),
+    ("180–364 days", 180, 364),
+    ("a year or more", 365, i64::MAX),
+];
+
+#[derive(Serialize)]
+pub struct TrackerCtx {
+    pub counts: ActionCounts,
+    pub sections: Vec<ActionSection>,
+    pub by_owner: Vec<ActionSummary>,
+    pub by_team: Vec<ActionSummary>,
+    pub by_service: Vec<ActionSummary>,
+    pub by_age: Vec<AgeBucket>,
+}
+
+fn summarize<'a>(
+    groups: BTreeMap<String, Vec<&'a ActionCtx>>,
+    make: impl Fn(&str) -> (Option<OwnerRef>, Option<String>, Option<String>),
+) -> Vec<ActionSummary> {
+    let mut rows: Vec<ActionSummary> = groups
+        .into_iter()
+        .map(|(key, items)| {
+            let (owner, service, url) = make(&key);
+            ActionSummary {
+                owner,
+                service,
+                url,
+                counts: ActionCounts::of(items.iter().copied()),
+                oldest_days: items
+                    .iter()
+                    .filter(|a| is_open(a))
+                    .filter_map(|a| a.age_days)
+                    .max(),
+            }
+        })
+        .collect();
+    // Who has the most overdue, then the most open, work first.
+    rows.sort_by_key(|r| {
+        (
+            std::cmp::Reverse(r.counts.overdue),
+            std::cmp::Reverse(r.counts.open),
+        )
+    });
+    rows
+}
+
+pub fn tracker(site: &Site, docs: &[&Document]) -> TrackerCtx {
+    let mut items = all_actions(site, docs);
+    sort_actions(&mut items);
+    let mut by_owner: BTreeMap<String, Vec<&ActionCtx>> = BTreeMap::new();
+    let mut by_team: BTreeMap<String, Vec<&ActionCtx>> = BTreeMap::new();
+    let mut by_service: BTreeMap<String, Vec<&ActionCtx>> = BTreeMap::new();
+    let mut by_age: Vec<AgeBucket> = AGES
+        .iter()
+        .map(|(label, ..)| AgeBucket {
+            label,
+            open: 0,
+            overdue: 0,
+        })
+        .collect();
+    for a in &items {
+        by_owner.entry(a.owner.id.clone()).or_default().push(a);
+        for t in &a.teams {
+            by_team.entry(t.id.clone()).or_default().push(a);
+        }
+        for s in &a.services {
+            by_service.entry(s.clone()).or_default().push(a);
+        }
+        if let Some(age) = a.age_days
+            && let Some(b) = AGES.iter().position(|(_, lo, hi)| age >= *lo && age <= *hi)
+        {
+            match a.state {
+                "overdue" => by_age[b].overdue += 1,
+                _ => by_age[b].open += 1,
+            }
+        }
+    }
+    let owner = |id: &str| (Some(OwnerRef::new(site, id)), None, None);
+    let by_owner = summarize(by_owner, owner);
+    let by_team = summarize(by_team, owner);
+    let by_service = summarize(by_service, |s| {
+        (None, Some(s.to_string()), Some(format!("services/{}/", slug(s))))
+    });
+    let counts = ActionCounts::of(&items);
+    let mut sections: Vec<ActionSection> = [
+        ("overdue", "Overdue"),
+        ("open", "Open"),
+        ("done", "Done"),
+        ("wontfix", "Won’t fix"),
+    ]
+    .into_iter()
+    .map(|(state, title)| ActionSection {
+        state,
+        title,
+        items: Vec::new(),
+    })
+    .collect();
+    for a in items {
+        if let Some(s) = sections.iter_mut().find(|s| s.state == a.state) {
+            s.items.push(a);
+        }
+    }
+    TrackerCtx {
+        counts,
+        sections,
+        by_owner,
+        by_team,
+        by_service,
+        by_age,
+    }
+}
+
+/// A postmortem in the incident tables.
+#[derive(Serialize, Clone)]
+pub struct IncidentRow {
+    #[serde(flatten)]
+    pub card: Card,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration_minutes: Option<u64>,
+    pub open_actions: usize,
+    pub overdue_actions: usize,
+}
+
+impl IncidentRow {
+    fn new(site: &Site, doc: &Document) -> IncidentRow {
+        let items = &doc.meta.action_items;
+        let open = items
+            .iter()
+            .filter(|a| a.status == crate::front_matter::ActionStatus::Open);
+        IncidentRow {
+            card: Card::new(site, doc),
+            duration_minutes: doc.meta.duration.as_ref().map(|d| d.minutes),
+            open_actions: open.clone().count(),
+            overdue_actions: open.filter(|a| a.due < site.today).count(),
+        }
+    }
+}
+
+/// Postmortems newest first (undated last), ties by path.
+fn incidents<'a>(site: &Site, docs: impl Iterator<Item = &'a &'a Document>) -> Vec<IncidentRow> {
+    let mut pms: Vec<&Document> = docs
+        .filter(|d| d.kind == Kind::Postmortem)
+        .copied()
+        .collect();
+    pms.sort_by(|a, b| {
+        b.meta
+            .date
+            .cmp(&a.meta.date)
+            .then_with(|| a.rel.cmp(&b.rel))
+    });
+    pms.into_iter().map(|d| IncidentRow::new(site, d)).collect()
+}
+
+#[derive(Serialize)]
+pub struct IncidentGroup {
+    /// The year, a severity or a service.
+    pub title: String,
+    /// The group's anchor on the page (`year-2026`, `severity-2`).
+    pub id: String,
+    /// The service's page (by-service groups).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    pub incidents: Vec<IncidentRow>,
+}
+
+#[derive(Serialize)]
+pub struct HistoryCtx {
+    pub total: usize,
+    pub years: Vec<IncidentGroup>,
+    pub severities: Vec<IncidentGroup>,
+    pub services: Vec<IncidentGroup>,
+    pub charts: Vec<Chart>,
+}
+
+pub fn history(site: &Site, docs: &[&Document]) -> HistoryCtx {
+    let rows = incidents(site, docs.iter());
+    let mut years: Vec<IncidentGroup> = Vec::new();
+    for r in &rows {
+        let title = r
+            .card
+            .date
+            .map(|d| d.year_month().0.to_string())
+            .unwrap_or_else(|| "Undated".into());
+        match years.last_mut() {
+            Some(g) if g.title == title => g.incidents.push(r.clone()),
+            _ => years.push(IncidentGroup {
+                id: format!("year-{}", slug(&title)),
+                title,
+                url: None,
+                incidents: vec![r.clone()],
+            }),
+        }
+    }
+    let mut sev: BTreeMap<(u32, String), Vec<IncidentRow>> = BTreeMap::new();
+    let mut svc: BTreeMap<String, Vec<IncidentRow>> = BTreeMap::new();
+    for r in &rows {
+        let key = match &r.card.severity {
+            Some(s) => chart::severity_order(s),
+            None => (u32::MAX, "unspecified".into()),
+        };
+        sev.entry(key).or_default().push(r.clone());
+        for s in &r.card.services {
+            svc.entry(s.clone()).or_default().push(r.clone());
+        }
+    }
+    let severities = sev
+        .into_values()
+        .enumerate()
+        .map(|(i, incidents)| IncidentGroup {
+            title: incidents[0]
+                .card
+                .severity
+                .clone()
+                .unwrap_or_else(|| "unspecified".into()),
+            id: format!("severity-{}", i + 1),
+            url: None,
+            incidents,
+        })
+        .collect();
+    let per_service: Vec<(String, usize)> = svc.iter().map(|(s, r)| (s.clone(), r.len())).collect();
+    let services = svc
+        .into_iter()
+        .enumerate()
+        .map(|(i, (name, incidents))| IncidentGroup {
+            url: Some(format!("services/{}/", slug(&name))),
+            title: name,
+            id: format!("service-{}", i + 1),
+            incidents,
+        })
+        .collect();
+    let dated: Vec<Incident> = docs
+        .iter()
+        .filter(|d| d.kind == Kind::Postmortem)
+        .filter_map(|d| {
+            Some(Incident {
+                date: d.meta.date?,
+                title: &d.title,
+                severity: d.meta.severity.as_deref(),
+                minutes: d.meta.duration.as_ref().map(|m| m.minutes),
+            })
+        })
+        .collect();
+    let charts = [
+        chart::incidents_over_time(&dated, site.today),
+        chart::durations_over_time(&dated, site.today),
+        chart::incidents_per_service(&per_service, 12),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    HistoryCtx {
+        total: rows.len(),
+        years,
+        severities,
+        services,
+        charts,
+    }
+}
+
+/// An alert a service's runbooks answer, with those runbooks.
+#[derive(Serialize)]
+pub struct AlertRef {
+    pub name: String,
+    pub url: String,
+    pub runbooks: Vec<Link>,
+}
+
+#[derive(Serialize)]
+pub struct ServiceCtx {
+    pub name: String,
+    /// Freshness of every document about the service.
+    pub counts: Counts,
+    pub teams: Vec<OwnerRef>,
+    pub runbooks: Vec<Card>,
+    pub alerts: Vec<AlertRef>,
+    pub incidents: Vec<IncidentRow>,
+    /// Open items (overdue first) of the service's postmortems.
+    pub actions: Vec<ActionCtx>,
+    /// Courses, lessons and pages about the service.
+    pub other: Vec<Card>,
+}
+
+/// The teams answering for documents: their own team owners and their person owners'
+/// teams, lapsed ones included (their pages say so), in id order.
+fn owning_teams(site: &Site, docs: &[&Document]) -> Vec<OwnerRef> {
+    let ids: BTreeSet<&str> = docs
+        .iter()
+        .filter(|d| !d.owners_inherited)
+        .flat_map(|d| &d.owners)
+        .flat_map(|o| answering_teams(site, o))
+        .collect();
+    ids.into_iter().map(|id| OwnerRef::new(site, id)).collect()
+}
+
+pub fn service(site: &Site, name: &str, docs: &[&Document]) -> ServiceCtx {
+    let cards = |k: Kind| -> Vec<Card> {
+        docs.iter()
+            .filter(|d| d.kind == k)
+            .map(|d| Card::new(site, d))
+            .collect()
+    };
+    let mut alerts: BTreeMap<&str, Vec<Link>> = BTreeMap::new();
+    for d in docs.iter().filter(|d| d.kind == Kind::Runbook) {
+        for a in &d.meta.alerts {
+            alerts.entry(a.as_str()).or_default().push(Link::to(d));
+        }
+    }
+    let mut actions: Vec<ActionCtx> = all_actions(site, docs)
+        .into_iter()
+        .filter(is_open)
+        .collect();
+    sort_actions(&mut actions);
+    ServiceCtx {
+        name: name.to_string(),
+        counts: Counts::of(&docs.iter().map(|d| Card::new(site, d)).collect::<Vec<_>>()),
+        teams: owning_teams(site, docs),
+        runbooks: cards(Kind::Runbook),
+        alerts: alerts
+            .into_iter()
+            .map(|(name, runbooks)| AlertRef {
+                name: name.to_string(),
+                url: alert_url(name),
+                runbooks,
+            })
+            .collect(),
+        incidents: incidents(site, docs.iter()),
+        actions,
+        other: docs
+            .iter()
+            .filter(|d| !matches!(d.kind, Kind::Runbook | Kind::Postmortem))
+            .map(|d| Card::new(site, d))
+            .collect(),
+    }
+}
+
+/// A row of the services index.
+#[derive(Serialize)]
+pub struct ServiceSummary {
+    pub name: String,
+    pub url: String,
+    pub runbooks: usize,
+    pub stale: usize,
+    /// Incidents in the year up to the build date.
+    pub incidents_12m: usize,
+    pub incidents: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_incident: Option<Date>,
+    pub open_actions: usize,
+    pub overdue_actions: usize,
+    pub teams: Vec<OwnerRef>,
+}
+
+pub fn service_summary(site: &Site, name: &str, docs: &[&Document]) -> ServiceSummary {
+    let pms = || docs.iter().filter(|d| d.kind == Kind::Postmortem);
+    let open: Vec<ActionCtx> = all_actions(site, docs)
+        .into_iter()
+        .filter(is_open)
+        .collect();
+    ServiceSummary {
+        name: name.to_string(),
+        url: format!("services/{}/", slug(name)),
+        runbooks: docs.iter().filter(|d| d.kind == Kind::Runbook).count(),
+        stale: docs
+            .iter()
+            .filter(|d| site.effective_review(d).state == ReviewState::Stale)
+            .count(),
+        incidents_12m: pms()
+            .filter_map(|d| d.meta.date)
+            .filter(|d| (0..365).contains(&d.days_until(site.today)))
+            .count(),
+        incidents: pms().count(),
+        last_incident: pms().filter_map(|d| d.meta.date).max(),
+        overdue_actions: open.iter().filter(|a| a.state == "overdue").count(),
+        open_actions: open.len(),
+        teams: owning_teams(site, docs),
+    }
+}
+
+impl Builder<'_> {
+    pub(super) fn actions_page(&self) -> Result<(), Fatal> {
+        let ctx = tracker(self.site, &self.docs);
+        let page = self.page(
+            "actions",
+            "Action items",
+            "actions/",
+            "Every postmortem follow-up: overdue, open, done and won't fix, by owner, team and service",
+        );
+        self.render_page("actions.html", &page, "tracker", &ctx)
+    }
+
+    pub(super) fn postmortems_page(&self) -> Result<(), Fatal> {
+        let ctx = history(self.site, &self.docs);
+        let page = self.page(
+            "postmortems",
+            "Postmortems",
+            "postmortems/",
+            "Incident reviews, newest first, with incident counts and durations over time",
+        );
+        self.render_page("postmortems.html", &page, "history", &ctx)
+    }
+
+    pub(super) fn service_page(&self, url: &str, name: &str, docs: &[&Document]) -> Result<(), Fatal> {
+        let ctx = service(self.site, name, docs);
+        let page = self.page("service", name, url, "");
+        self.render_page("service.html", &page, "service", &ctx)
+    }
+
+    pub(super) fn services_index(
+        &self,
+        groups: &BTreeMap<String, Vec<&Document>>,
+    ) -> Result<(), Fatal> {
+        let rows: Vec<ServiceSummary> = groups
+            .iter()
+            .map(|(name, docs)| service_summary(self.site, name, docs))
+            .collect();
+        let page = self.page(
+            "services",
+            "Services",
+            "services/",
+            "Every service with its runbooks, incidents and open action items",
+        );
+        self.render_page("services.html", &page, "services", &rows)
+    }
+}
