@@ -953,6 +953,20 @@ fn after_structural_edits_the_served_site_equals_a_fresh_build() {
     server.edit("content/postmortems/2026-10-01-primary-lost.md", |t| {
         t.replace("owner: bob", "owner: team-db")
     });
+    // A runbook and a postmortem about a service: its page gathers both (runbooks, alerts,
+    // incidents, open action items, teams) and the services index counts them.
+    server.edit(FAILOVER, |t| {
+        t.replace(
+            "alerts: [PostgresPrimaryDown]",
+            "alerts: [PostgresPrimaryDown, PostgresReplicaLag]\nservices: [postgres]",
+        )
+    });
+    server.edit("content/postmortems/2026-10-01-primary-lost.md", |t| {
+        t.replace("date: 2026-10-01", "date: 2026-10-01\nservices: [postgres]")
+    });
+    server.wait_for("/services/postgres/", "the service page", |r| {
+        r.text().contains("PostgresReplicaLag") && r.text().contains("Primary database lost")
+    });
     // A review date long past: the runbook turns stale (the navigation's count on every page).
     server.edit(FAILOVER, |t| {
         t.replace("reviewed: 2026-11-01", "reviewed: 2025-01-01")
@@ -1040,6 +1054,14 @@ fn after_edits_that_keep_the_navigation_the_served_site_equals_a_fresh_build() {
                 "title: Primary database lost for good",
             )
         },
+    );
+    // An action item closed: the tracker, its owner's team page (team-db) and the home's
+    // postmortem card show it.
+    step(
+        "content/postmortems/2026-10-01-primary-lost.md",
+        "/postmortems/2026-10-01-primary-lost/",
+        "step-seven",
+        &|t| t.replace("status: open", "status: wontfix"),
     );
     // A tag no document has any more loses its page.
     server.edit(FAILOVER, |t| t.replace("tags: [db, storage]", "tags: [db]"));

@@ -697,4 +697,126 @@ mod tests {
         assert_eq!(svg, review_age_svg(&[3, 0, 1, 0, 1, 1]));
         assert!(review_age_svg(&[0; 6]).contains("0 documents"));
     }
+
+    fn day(s: &str) -> Date {
+        Date::parse(s).unwrap()
+    }
+
+    fn inc<'a>(date: &str, title: &'a str, sev: Option<&'a str>, minutes: Option<u64>) -> Incident<'a> {
+        Incident {
+            date: day(date),
+            title,
+            severity: sev,
+            minutes,
+        }
+    }
+
+    /// Well-formed XML, labelled, and free of non-numbers.
+    fn well_formed(svg: &str) {
+        let doc = roxmltree::Document::parse(svg).unwrap_or_else(|e| panic!("{e}: {svg}"));
+        assert_eq!(doc.root_element().attribute("role"), Some("img"));
+        assert!(!svg.contains("NaN") && !svg.contains("inf"), "{svg}");
+    }
+
+    #[test]
+    fn steps_fit_the_span() {
+        let (a, b) = (day("2026-01-15"), day("2026-11-27"));
+        assert_eq!(Step::fitting(a, b, 18, Step::Month), Step::Month);
+        assert_eq!(Step::Month.periods(a, b).len(), 11);
+        let long = day("2023-02-01");
+        assert_eq!(Step::fitting(long, b, 18, Step::Month), Step::Quarter);
+        assert_eq!(Step::Quarter.periods(long, b).len(), 16);
+        assert_eq!(Step::Quarter.label((2023, 1)), "2023 Q1");
+        assert_eq!(Step::fitting(day("2001-01-01"), b, 16, Step::Month), Step::Year);
+        // A year's turn.
+        assert_eq!(
+            Step::Month.periods(day("2025-12-31"), day("2026-01-01")),
+            [(2025, 12), (2026, 1)]
+        );
+        assert_eq!(Step::Year.periods(b, b), [(2026, 0)]);
+    }
+
+    #[test]
+    fn severities_rank_as_people_rank_them() {
+        let mut s = vec!["low", "SEV2", "critical", "sev-1", "P3", "weird", "high"];
+        s.sort_by_key(|x| severity_order(x));
+        assert_eq!(s, ["critical", "high", "low", "sev-1", "SEV2", "P3", "weird"]);
+    }
+
+    #[test]
+    fn count_axis_steps_are_round() {
+        let steps: Vec<usize> = [1, 5, 6, 9, 10, 11, 24, 26, 60, 240].map(count_step).to_vec();
+        assert_eq!(steps, [1, 1, 2, 2, 2, 5, 5, 10, 20, 50]);
+    }
+
+    #[test]
+    fn durations_read_as_people_write_them() {
+        assert_eq!(human_minutes(45), "45 min");
+        assert_eq!(human_minutes(120), "2 h");
+        assert_eq!(human_minutes(96), "1 h 36 min");
+        assert_eq!(human_minutes(2880), "2 d");
+        assert_eq!(human_minutes(1500), "1 d 1 h");
+    }
+
+    #[test]
+    fn no_incidents_no_charts() {
+        let today = day("2026-11-27");
+        assert!(incidents_over_time(&[], today).is_none());
+        assert!(durations_over_time(&[], today).is_none());
+        assert!(incidents_per_service(&[], 12).is_none());
+        // Incidents without durations: no duration chart.
+        let one = [inc("2026-11-01", "A", None, None)];
+        assert!(durations_over_time(&one, today).is_none());
+    }
+
+    #[test]
+    fn one_incident_draws_without_division_by_zero() {
+        let today = day("2026-11-27");
+        let one = [inc("2026-11-27", "Only", Some("SEV1"), Some(0))];
+        let counts = incidents_over_time(&one, today).unwrap();
+        well_formed(&counts.svg);
+        assert_eq!(counts.table.rows, [vec!["2026-11", "1", "1"]]);
+        let d = durations_over_time(&one, today).unwrap();
+        well_formed(&d.svg);
+        assert_eq!(d.svg.matches("<circle").count(), 1);
+        let s = incidents_per_service(&[("api".into(), 1)], 12).unwrap();
+        well_formed(&s.svg);
+    }
+
+    #[test]
+    fn incident_charts_are_escaped_deterministic_and_complete() {
+        let today = day("2026-11-27");
+        let incs = [
+            inc("2025-01-10", "A <b>&", Some("<SEV1>"), Some(30)),
+            inc("2025-01-20", "B", Some("SEV2"), Some(300)),
+            inc("2025-02-01", "C", None, Some(4000)),
+            inc("2026-06-01", "D", Some("SEV2"), None),
+        ];
+        let a = incidents_over_time(&incs, today).unwrap();
+        assert_eq!(a, incidents_over_time(&incs, today).unwrap());
+        well_formed(&a.svg);
+        assert!(a.svg.contains("&lt;SEV1&gt;") && !a.svg.contains("<SEV1>"));
+        // One stacked segment per (period, severity) with incidents; every period a row.
+        assert_eq!(a.svg.matches("<rect").count(), 4);
+        assert_eq!(a.table.rows.len(), 8, "2025 Q1 to 2026 Q4");
+        let legend: Vec<&str> = a.legend.iter().map(|l| l.label.as_str()).collect();
+        assert_eq!(legend, ["SEV2", "<SEV1>", "unspecified"]);
+        assert_eq!(a.legend[2].series, 0);
+
+        let d = durations_over_time(&incs, today).unwrap();
+        well_formed(&d.svg);
+        assert!(d.svg.contains("A &lt;b&gt;&amp; (2025-01-10, &lt;SEV1&gt;): 30 min"));
+        assert_eq!(d.svg.matches("<circle").count(), 3, "D has no duration");
+        assert!(d.svg.contains("1 without a duration are left out"));
+        // The quarter with three incidents: its spread and median.
+        assert_eq!(d.table.rows[0], ["2025 Q1", "3", "30 min", "5 h", "2 d 18 h"]);
+        assert_eq!(d.svg.matches("class=\"spread\"").count(), 1);
+
+        let many: Vec<(String, usize)> = (0..20).map(|i| (format!("svc-{i:02}"), 20 - i)).collect();
+        let s = incidents_per_service(&many, 12).unwrap();
+        well_formed(&s.svg);
+        assert_eq!(s.svg.matches("<rect").count(), 12);
+        assert_eq!(s.table.rows.len(), 20);
+        assert!(s.svg.contains("and 8 more services"));
+    }
 }
