@@ -970,7 +970,9 @@ fn report_markdown_for_the_findings_fixture() {
          | open action item: Add a second replica | [Primary database lost](content/postmortems/2026-10-01-primary-lost.md) | — | 2027-01-31 | in 65 days |\n\n"
     );
     let site = temp_fixture("valid");
-    let pm = site.path().join("content/postmortems/2026-10-01-primary-lost.md");
+    let pm = site
+        .path()
+        .join("content/postmortems/2026-10-01-primary-lost.md");
     let text = std::fs::read_to_string(&pm).unwrap();
     std::fs::write(&pm, text.replace("status: open", "status: done")).unwrap();
     let (_, md, _) = report(site.path(), &[]);

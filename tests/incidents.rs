@@ -65,9 +65,17 @@ fn squeeze(html: &str) -> String {
 }
 
 fn check_json(site: &Path) -> (i32, Value) {
-    let (code, out, err) = run(["check".as_ref(), site.as_os_str(), "--format".as_ref(), "json".as_ref()]);
+    let (code, out, err) = run([
+        "check".as_ref(),
+        site.as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]);
     assert!(!err.contains("panicked"), "{err}");
-    (code, serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}")))
+    (
+        code,
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}")),
+    )
 }
 
 /// (code, file, line, column) of every finding.
@@ -100,7 +108,12 @@ fn only_open_items_with_lapsed_or_unknown_owners_are_findings() {
         findings(&json),
         [
             ("overdue-action".into(), pm.into(), 11, 10),
-            ("stale".into(), "content/runbooks/db/backup.md".into(), 4, 11),
+            (
+                "stale".into(),
+                "content/runbooks/db/backup.md".into(),
+                4,
+                11
+            ),
         ]
     );
 
@@ -134,16 +147,44 @@ fn broken_action_items_are_invalid_metadata_with_their_position() {
     let head = "---\ntitle: T\ndate: 2026-06-01\nowners: [ana]\naction_items:\n";
     let cases = [
         // (item, line, column, words the message must have)
-        ("  - title: No owner\n    due: 2026-12-01\n    status: open\n", 6, 5, "owner"),
-        ("  - title: No due\n    owner: ana\n    status: open\n", 6, 5, "due"),
-        ("  - title: No status\n    owner: ana\n    due: 2026-12-01\n", 6, 5, "status"),
-        ("  - title: Bad status\n    owner: ana\n    due: 2026-12-01\n    status: maybe\n", 9, 13, "maybe"),
-        ("  - title: Bad due\n    owner: ana\n    due: 2026-13-01\n    status: open\n", 8, 10, "2026-13-01"),
+        (
+            "  - title: No owner\n    due: 2026-12-01\n    status: open\n",
+            6,
+            5,
+            "owner",
+        ),
+        (
+            "  - title: No due\n    owner: ana\n    status: open\n",
+            6,
+            5,
+            "due",
+        ),
+        (
+            "  - title: No status\n    owner: ana\n    due: 2026-12-01\n",
+            6,
+            5,
+            "status",
+        ),
+        (
+            "  - title: Bad status\n    owner: ana\n    due: 2026-12-01\n    status: maybe\n",
+            9,
+            13,
+            "maybe",
+        ),
+        (
+            "  - title: Bad due\n    owner: ana\n    due: 2026-13-01\n    status: open\n",
+            8,
+            10,
+            "2026-13-01",
+        ),
     ];
     for (item, line, column, word) in cases {
         let site = temp_fixture("incidents");
         let text = format!("{head}{item}---\n\nText.\n");
-        write_files(site.path(), &[("content/postmortems/2026-06-01-bad.md", &text)]);
+        write_files(
+            site.path(),
+            &[("content/postmortems/2026-06-01-bad.md", &text)],
+        );
         let (code, json) = check_json(site.path());
         assert_eq!(code, 1, "{item}: {json:#}");
         let f = json["findings"]
@@ -188,7 +229,10 @@ fn the_tracker_lists_every_item_by_status_owner_team_service_and_age() {
     let first = open.find("Cap retries").unwrap();
     let second = open.find("Add a rollback button").unwrap();
     assert!(first < second, "open items by due date: {open}");
-    assert!(open.contains("Cy Park Core Team , Web Team 2026-12-31 7 days"), "{open}");
+    assert!(
+        open.contains("Cy Park Core Team , Web Team 2026-12-31 7 days"),
+        "{open}"
+    );
     let done = section("done");
     assert!(done.starts_with("Done 2 "), "{done}");
     // Done and won't fix are listed without a flag, their lapsed or unknown owner marked.
@@ -210,11 +254,23 @@ fn the_tracker_lists_every_item_by_status_owner_team_service_and_age() {
         "{by_owner}"
     );
     let by_team = section("by-team");
-    assert!(by_team.contains("Core Team #core 1 overdue 1 1 0 267 days"), "{by_team}");
-    assert!(by_team.contains("Web Team #web 0 2 1 0 267 days"), "{by_team}");
+    assert!(
+        by_team.contains("Core Team #core 1 overdue 1 1 0 267 days"),
+        "{by_team}"
+    );
+    assert!(
+        by_team.contains("Web Team #web 0 2 1 0 267 days"),
+        "{by_team}"
+    );
     let by_service = section("by-service");
-    assert!(by_service.contains("api 1 overdue 2 1 0 267 days"), "{by_service}");
-    assert!(by_service.contains("db 1 overdue 1 2 1 267 days"), "{by_service}");
+    assert!(
+        by_service.contains("api 1 overdue 2 1 0 267 days"),
+        "{by_service}"
+    );
+    assert!(
+        by_service.contains("db 1 overdue 1 2 1 267 days"),
+        "{by_service}"
+    );
     let by_age = section("by-age");
     assert!(by_age.contains("under 30 days 1 0"), "{by_age}");
     assert!(by_age.contains("180–364 days 1 1 overdue"), "{by_age}");
@@ -226,7 +282,10 @@ fn the_tracker_lists_every_item_by_status_owner_team_service_and_age() {
     );
     assert!(main.contains("<th scope=\"row\">"));
     // The navigation counts overdue items.
-    assert!(html.contains("Actions <span class=\"nav-count\">1</span>"), "nav");
+    assert!(
+        html.contains("Actions <span class=\"nav-count\">1</span>"),
+        "nav"
+    );
 }
 
 #[test]
@@ -236,15 +295,30 @@ fn team_pages_list_open_items_of_the_team_and_its_members() {
     let actions = text_between(&core, "id=\"team-actions\"", "</section>");
     assert!(actions.contains("Open action items 2"), "{actions}");
     assert!(actions.contains("1 overdue"), "{actions}");
-    assert!(actions.contains("Canary every deploy Overdue by 26 days Ana Lima"), "{actions}");
-    assert!(actions.contains("Cap retries"), "a member's item: {actions}");
-    assert!(!actions.contains("Add a rollback button"), "another team's item: {actions}");
-    assert!(!actions.contains("Alert on error ratio"), "done items: {actions}");
+    assert!(
+        actions.contains("Canary every deploy Overdue by 26 days Ana Lima"),
+        "{actions}"
+    );
+    assert!(
+        actions.contains("Cap retries"),
+        "a member's item: {actions}"
+    );
+    assert!(
+        !actions.contains("Add a rollback button"),
+        "another team's item: {actions}"
+    );
+    assert!(
+        !actions.contains("Alert on error ratio"),
+        "done items: {actions}"
+    );
 
     let web = main_of(&page(&out, "teams/team-web")).to_string();
     let actions = text_between(&web, "id=\"team-actions\"", "</section>");
     assert!(actions.contains("Open action items 2"), "{actions}");
-    assert!(actions.contains("Add a rollback button Open Web Team"), "{actions}");
+    assert!(
+        actions.contains("Add a rollback button Open Web Team"),
+        "{actions}"
+    );
     assert!(actions.contains("Cap retries"), "{actions}");
     assert!(!actions.contains("Canary"), "{actions}");
 }
@@ -274,12 +348,18 @@ fn a_service_page_gathers_everything_about_the_service() {
         "3 documents 0 stale 0 due soon 0 never reviewed 0 lapsed owners"
     );
     let runbooks = text_between(main, "id=\"service-runbooks\"", "</section>");
-    assert!(runbooks.contains("API errors Runbook Fresh 2026-11-01 2027-01-30"), "{runbooks}");
+    assert!(
+        runbooks.contains("API errors Runbook Fresh 2026-11-01 2027-01-30"),
+        "{runbooks}"
+    );
     // Alerts link to their pages (built by the alerts feature) and to the runbook.
     assert!(main.contains("<a href=\"../../alerts/ApiErrors/\"><code>ApiErrors</code></a>"));
     assert!(main.contains("<a href=\"../../alerts/ApiLatency/\">"));
     let alerts = text_between(main, "id=\"service-alerts\"", "</section>");
-    assert!(alerts.contains("ApiErrors — answered by API errors"), "{alerts}");
+    assert!(
+        alerts.contains("ApiErrors — answered by API errors"),
+        "{alerts}"
+    );
     // Postmortems newest first, with severity, duration and follow-ups.
     let incidents = text_between(main, "id=\"service-incidents\"", "</section>");
     assert!(
@@ -289,7 +369,8 @@ fn a_service_page_gathers_everything_about_the_service() {
         "{incidents}"
     );
     assert!(
-        incidents.contains("API outage after a deploy 2026-03-05 SEV1 45 min api , db 1 overdue 2 open"),
+        incidents
+            .contains("API outage after a deploy 2026-03-05 SEV1 45 min api , db 1 overdue 2 open"),
         "{incidents}"
     );
     assert!(incidents.find("Timeouts").unwrap() < incidents.find("API outage").unwrap());
@@ -337,7 +418,11 @@ fn check_svg(svg: &str) -> roxmltree::Document<'_> {
     let root = doc.root_element();
     assert_eq!(root.tag_name().name(), "svg");
     assert_eq!(root.attribute("role"), Some("img"));
-    let labelled: Vec<&str> = root.attribute("aria-labelledby").unwrap().split(' ').collect();
+    let labelled: Vec<&str> = root
+        .attribute("aria-labelledby")
+        .unwrap()
+        .split(' ')
+        .collect();
     for id in labelled {
         assert!(
             doc.descendants().any(|n| n.attribute("id") == Some(id)),
@@ -395,12 +480,24 @@ fn the_incident_history_has_sections_and_well_formed_charts() {
         .iter()
         .map(|d| d.first_element_child().unwrap().text().unwrap().to_string())
         .collect();
-    assert!(titles.contains(&"Timeouts <script>alert(1)</script> & retries (2026-11-20, <b>SEV2</b>): 3 h".to_string()), "{titles:?}");
-    assert!(titles.contains(&"Database disk filled up (2024-02-10, SEV3): 2 d".to_string()), "{titles:?}");
+    assert!(
+        titles.contains(
+            &"Timeouts <script>alert(1)</script> & retries (2026-11-20, <b>SEV2</b>): 3 h"
+                .to_string()
+        ),
+        "{titles:?}"
+    );
+    assert!(
+        titles.contains(&"Database disk filled up (2024-02-10, SEV3): 2 d".to_string()),
+        "{titles:?}"
+    );
     // Per service.
     let services = check_svg(charts[2]);
     assert_eq!(
-        services.descendants().filter(|n| n.has_tag_name("rect")).count(),
+        services
+            .descendants()
+            .filter(|n| n.has_tag_name("rect"))
+            .count(),
         2
     );
     // User text is escaped in the SVG too.
@@ -411,7 +508,13 @@ fn the_incident_history_has_sections_and_well_formed_charts() {
 fn on_call_pages_are_deterministic() {
     let a = built();
     let b = built();
-    for url in ["actions", "postmortems", "services", "services/api", "teams/team-core"] {
+    for url in [
+        "actions",
+        "postmortems",
+        "services",
+        "services/api",
+        "teams/team-core",
+    ] {
         assert_eq!(page(&a, url), page(&b, url), "{url}");
     }
 }
@@ -456,7 +559,12 @@ fn empty_and_one_incident_sites_render_sensibly() {
 
 #[test]
 fn the_report_lists_open_and_overdue_items_by_owner() {
-    let (code, out, err) = run(["report".as_ref(), fixture("incidents").as_os_str(), "--format".as_ref(), "json".as_ref()]);
+    let (code, out, err) = run([
+        "report".as_ref(),
+        fixture("incidents").as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]);
     assert_eq!(code, 0, "{err}");
     let json: Value = serde_json::from_str(&out).unwrap();
     let items: Vec<(String, String, String, i64)> = json["owners"]
@@ -464,33 +572,69 @@ fn the_report_lists_open_and_overdue_items_by_owner() {
         .unwrap()
         .iter()
         .flat_map(|o| {
-            o["items"].as_array().unwrap().iter().filter(|i| i["task"].as_str().unwrap().ends_with("action")).map(move |i| {
-                (
-                    o["id"].as_str().unwrap().to_string(),
-                    i["task"].as_str().unwrap().to_string(),
-                    i["detail"].as_str().unwrap().to_string(),
-                    i["days"].as_i64().unwrap(),
-                )
-            })
+            o["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|i| i["task"].as_str().unwrap().ends_with("action"))
+                .map(move |i| {
+                    (
+                        o["id"].as_str().unwrap().to_string(),
+                        i["task"].as_str().unwrap().to_string(),
+                        i["detail"].as_str().unwrap().to_string(),
+                        i["days"].as_i64().unwrap(),
+                    )
+                })
         })
         .collect();
     assert_eq!(
         items,
         [
-            ("ana".into(), "overdue-action".into(), "Canary every deploy".into(), -26),
-            ("cy".into(), "open-action".into(), "Cap retries <img src=x onerror=alert(2)>".into(), 34),
-            ("team-web".into(), "open-action".into(), "Add a rollback button".into(), 44),
+            (
+                "ana".into(),
+                "overdue-action".into(),
+                "Canary every deploy".into(),
+                -26
+            ),
+            (
+                "cy".into(),
+                "open-action".into(),
+                "Cap retries <img src=x onerror=alert(2)>".into(),
+                34
+            ),
+            (
+                "team-web".into(),
+                "open-action".into(),
+                "Add a rollback button".into(),
+                44
+            ),
         ]
     );
     // Markdown and CSV say the same.
     let (_, md, _) = run(["report".as_ref(), fixture("incidents").as_os_str()]);
     assert!(md.contains("| overdue action item: Canary every deploy | [API outage after a deploy](content/postmortems/2026-03-05-api-outage.md) | — | 2026-11-01 | 26 days overdue |"), "{md}");
-    assert!(md.contains("| open action item: Add a rollback button |"), "{md}");
-    let (_, csv, _) = run(["report".as_ref(), fixture("incidents").as_os_str(), "--format".as_ref(), "csv".as_ref()]);
+    assert!(
+        md.contains("| open action item: Add a rollback button |"),
+        "{md}"
+    );
+    let (_, csv, _) = run([
+        "report".as_ref(),
+        fixture("incidents").as_os_str(),
+        "--format".as_ref(),
+        "csv".as_ref(),
+    ]);
     assert!(csv.contains("team-web,Web Team,team,#web,open-action,content/postmortems/2026-03-05-api-outage.md,API outage after a deploy,postmortem,,2027-01-10,44,Add a rollback button,"), "{csv}");
     // A person asked for gets their teams' items too.
-    let (_, md, _) = run(["report".as_ref(), fixture("incidents").as_os_str(), "--owner".as_ref(), "cy".as_ref()]);
-    assert!(md.contains("open action item: Add a rollback button (via `team-web`)"), "{md}");
+    let (_, md, _) = run([
+        "report".as_ref(),
+        fixture("incidents").as_os_str(),
+        "--owner".as_ref(),
+        "cy".as_ref(),
+    ]);
+    assert!(
+        md.contains("open action item: Add a rollback button (via `team-web`)"),
+        "{md}"
+    );
 }
 
 // ---------------------------------------------------------------- snapshots

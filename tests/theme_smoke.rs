@@ -415,7 +415,7 @@ fn hasnt(name: &str, html: &str, parts: &[&str]) {
 // ---------------------------------------------------------------- tests
 
 /// The page templates this file renders; a new top-level template needs a test here.
-const PAGE_TEMPLATES: [&str; 12] = [
+const PAGE_TEMPLATES: [&str; 16] = [
     "base.html",
     "home.html",
     "runbook.html",
@@ -428,6 +428,10 @@ const PAGE_TEMPLATES: [&str; 12] = [
     "freshness.html",
     "404.html",
     "search.html",
+    "actions.html",
+    "postmortems.html",
+    "service.html",
+    "services.html",
 ];
 
 #[test]
@@ -896,10 +900,7 @@ fn team() {
         ],
         "owned": [card("runbook", "Replication lag", "runbooks/postgres/replication-lag/", "stale", "partial")],
         "needs_review": [card("runbook", "Replication lag", "runbooks/postgres/replication-lag/", "stale", "partial")],
-        "actions": [
-            {"title": format!("Fix {EVIL}"), "due": "2026-10-31", "status": "open", "overdue": true,
-             "doc": {"title": "Checkout outage", "url": "postmortems/checkout/"}},
-        ],
+        "actions": [action_item("overdue")],
     });
     let html = render(&tera, "team.html", &ctx);
     common_checks("team", &html, root);
@@ -912,7 +913,7 @@ fn team() {
             "Priya Raman",
             "Dmitri &lt;script&gt;",
             "(left)",
-            "Overdue</span>",
+            "Overdue by 27 days</span>",
             "href=\"../../postmortems/checkout/\"",
             "Fix &lt;script&gt;",
             "Open action items",
@@ -1054,4 +1055,147 @@ fn static_files_exist_and_are_self_contained() {
     ] {
         assert!(js.contains(part), "js: missing {part}");
     }
+}
+
+// ---------------------------------------------------------------- on-call pages
+
+/// An action item as pages listing several postmortems' items get it.
+fn action_item(state: &str) -> Value {
+    json!({
+        "title": format!("Fix {EVIL}"), "owner": dmitri(), "due": "2026-10-31",
+        "status": if state == "overdue" { "open" } else { state }, "state": state,
+        "overdue": state == "overdue", "days_overdue": if state == "overdue" { 27 } else { 0 },
+        "age_days": 71, "link": format!("https://tracker.example/{EVIL_ATTR}"),
+        "doc": {"title": "Checkout outage", "url": "postmortems/checkout/"},
+        "teams": [team_db()], "services": [format!("db{EVIL}")],
+    })
+}
+
+fn incident_row() -> Value {
+    let mut row = card(
+        "postmortem",
+        "Checkout outage",
+        "postmortems/checkout/",
+        "untracked",
+        "ok",
+    );
+    row["severity"] = json!(format!("SEV1{EVIL}"));
+    row["date"] = json!("2026-09-17");
+    row["duration_minutes"] = json!(47);
+    row["open_actions"] = json!(2);
+    row["overdue_actions"] = json!(1);
+    row
+}
+
+fn counts() -> Value {
+    json!({"documents": 3, "stale": 1, "due_soon": 0, "never_reviewed": 0, "lapsed": 0})
+}
+
+#[test]
+fn on_call_pages() {
+    let tera = load();
+    let summary = |owner: Option<Value>| {
+        json!({"owner": owner, "service": format!("db{EVIL}"), "url": "services/db/",
+               "counts": {"total": 2, "open": 1, "overdue": 1, "done": 0, "wontfix": 0, "unowned": 1},
+               "oldest_days": 71})
+    };
+    let mut ctx = base_ctx(page("actions", "Action items", "actions/", "../"));
+    ctx["tracker"] = json!({
+        "counts": {"total": 2, "open": 0, "overdue": 1, "done": 0, "wontfix": 1, "unowned": 1},
+        "sections": [
+            {"state": "overdue", "title": "Overdue", "items": [action_item("overdue")]},
+            {"state": "open", "title": "Open", "items": []},
+            {"state": "done", "title": "Done", "items": []},
+            {"state": "wontfix", "title": "Won’t fix", "items": [action_item("wontfix")]},
+        ],
+        "by_owner": [summary(Some(dmitri()))],
+        "by_team": [summary(Some(team_db()))],
+        "by_service": [summary(None)],
+        "by_age": [{"label": "under 30 days", "open": 0, "overdue": 0}, {"label": "30–89 days", "open": 0, "overdue": 1}],
+    });
+    let html = render(&tera, "actions.html", &ctx);
+    common_checks("actions", &html, "../");
+    has(
+        "actions",
+        &html,
+        &[
+            "Overdue by 27 days</span>",
+            "Won’t fix",
+            "No open action items.",
+            "Dmitri &lt;script&gt;",
+            "(left)",
+            "href=\"../services/db/\"",
+            "<caption class=\"visually-hidden\">Overdue action items</caption>",
+            "href=\"https://tracker.example/&quot;&gt;&lt;img",
+        ],
+    );
+
+    let svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 10 10\" role=\"img\" aria-label=\"chart\"><rect x=\"0\" y=\"0\" width=\"5\" height=\"5\"/></svg>";
+    let group = |id: &str| json!({"title": format!("2026{EVIL}"), "id": id, "url": "services/db/", "incidents": [incident_row()]});
+    let mut ctx = base_ctx(page("postmortems", "Postmortems", "postmortems/", "../"));
+    ctx["history"] = json!({
+        "total": 1,
+        "years": [group("year-2026")],
+        "severities": [group("severity-1")],
+        "services": [group("service-1")],
+        "charts": [{"id": "incidents-chart", "svg": svg,
+                    "legend": [{"label": format!("SEV1{EVIL}"), "series": 1}],
+                    "table": {"head": ["Month", format!("SEV1{EVIL}")], "rows": [["2026-09", "1"]]}}],
+    });
+    let html = render(&tera, "postmortems.html", &ctx);
+    common_checks("postmortems", &html, "../");
+    has(
+        "postmortems",
+        &html,
+        &[
+            "<figure class=\"chart chart-incidents-chart\">",
+            "<rect x=\"0\"",
+            "<span class=\"swatch series-1\" aria-hidden=\"true\"></span>SEV1&lt;script&gt;",
+            "<th scope=\"row\">2026-09</th><td>1</td>",
+            "<span class=\"badge badge-danger\">1 overdue</span> 2 open",
+            "47 min",
+            "href=\"../services/db/\"",
+        ],
+    );
+    ctx["history"] =
+        json!({"total": 0, "years": [], "severities": [], "services": [], "charts": []});
+    let html = render(&tera, "postmortems.html", &ctx);
+    common_checks("postmortems empty", &html, "../");
+    has("postmortems empty", &html, &["No postmortems yet."]);
+
+    let root = "../../";
+    let mut ctx = base_ctx(page("service", "db", "services/db/", root));
+    ctx["service"] = json!({
+        "name": format!("db{EVIL}"), "counts": counts(), "teams": [team_db()],
+        "runbooks": [card("runbook", "Replication lag", "runbooks/postgres/replication-lag/", "stale", "partial")],
+        "alerts": [{"name": format!("PgDown{EVIL}"), "url": "alerts/PgDown-/", "runbooks": [{"title": "Replication lag", "url": "runbooks/postgres/replication-lag/"}]}],
+        "incidents": [incident_row()], "actions": [action_item("overdue")], "other": [],
+    });
+    let html = render(&tera, "service.html", &ctx);
+    common_checks("service", &html, root);
+    has(
+        "service",
+        &html,
+        &[
+            "href=\"../../alerts/PgDown-/\"",
+            "#db-&lt;script&gt;",
+            "Overdue by 27 days</span>",
+            "<span class=\"count-n\">1</span> <span class=\"count-l\">stale</span>",
+        ],
+    );
+
+    let mut ctx = base_ctx(page("services", "Services", "services/", "../"));
+    ctx["services"] = json!([{"name": format!("db{EVIL}"), "url": "services/db/", "runbooks": 2, "stale": 1,
+        "incidents_12m": 1, "incidents": 3, "open_actions": 2, "overdue_actions": 1, "teams": []}]);
+    let html = render(&tera, "services.html", &ctx);
+    common_checks("services", &html, "../");
+    has(
+        "services",
+        &html,
+        &[
+            "1 stale</span>",
+            "1 <span class=\"muted\">(3 in all)</span>",
+            "1 overdue</span>",
+        ],
+    );
 }

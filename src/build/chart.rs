@@ -213,7 +213,11 @@ const SERIES: [&str; 7] = [
 ];
 
 fn series_fill(n: usize) -> String {
-    let n = if n == 0 { 0 } else { (n - 1) % (SERIES.len() - 1) + 1 };
+    let n = if n == 0 {
+        0
+    } else {
+        (n - 1) % (SERIES.len() - 1) + 1
+    };
     format!("fill:var(--fb-series-{n},{})", SERIES[n])
 }
 
@@ -227,11 +231,23 @@ fn severity_series(incidents: &[Incident]) -> Vec<(Option<String>, LegendItem)> 
         .enumerate()
         .map(|(i, s)| {
             let label = s.trim().to_string();
-            (Some(severity_order(s).1), LegendItem { label, series: i + 1 })
+            (
+                Some(severity_order(s).1),
+                LegendItem {
+                    label,
+                    series: i + 1,
+                },
+            )
         })
         .collect();
     if incidents.iter().any(|i| i.severity.is_none()) {
-        out.push((None, LegendItem { label: "unspecified".into(), series: 0 }));
+        out.push((
+            None,
+            LegendItem {
+                label: "unspecified".into(),
+                series: 0,
+            },
+        ));
     }
     out
 }
@@ -313,7 +329,9 @@ impl TimeAxis {
             y = self.base(),
         );
         // Every k-th label, so that they do not run into each other.
-        let every = (labels.len() as f64 * 52.0 / (self.width - self.left)).ceil().max(1.0) as usize;
+        let every = (labels.len() as f64 * 52.0 / (self.width - self.left))
+            .ceil()
+            .max(1.0) as usize;
         for (i, l) in labels.iter().enumerate().filter(|(i, _)| i % every == 0) {
             let _ = write!(
                 s,
@@ -470,7 +488,11 @@ pub fn durations_over_time(incidents: &[Incident], today: Date) -> Option<Chart>
         return None;
     }
     let months = Step::Month.periods(first, last).len();
-    let finest = if months <= 6 { Step::Month } else { Step::Quarter };
+    let finest = if months <= 6 {
+        Step::Month
+    } else {
+        Step::Quarter
+    };
     let step = Step::fitting(first, last, 16, finest);
     let periods = step.periods(first, last);
     let labels: Vec<String> = periods.iter().map(|p| step.label(*p)).collect();
@@ -485,7 +507,10 @@ pub fn durations_over_time(incidents: &[Incident], today: Date) -> Option<Chart>
     }
     let mins = || timed.iter().map(|i| i.minutes.unwrap_or(1).max(1));
     let (lo_v, hi_v) = (mins().min().unwrap_or(1), mins().max().unwrap_or(1));
-    let lo = DURATION_TICKS.iter().rposition(|t| t.0 <= lo_v).unwrap_or(0);
+    let lo = DURATION_TICKS
+        .iter()
+        .rposition(|t| t.0 <= lo_v)
+        .unwrap_or(0);
     let hi = DURATION_TICKS
         .iter()
         .position(|t| t.0 >= hi_v)
@@ -702,7 +727,12 @@ mod tests {
         Date::parse(s).unwrap()
     }
 
-    fn inc<'a>(date: &str, title: &'a str, sev: Option<&'a str>, minutes: Option<u64>) -> Incident<'a> {
+    fn inc<'a>(
+        date: &str,
+        title: &'a str,
+        sev: Option<&'a str>,
+        minutes: Option<u64>,
+    ) -> Incident<'a> {
         Incident {
             date: day(date),
             title,
@@ -727,7 +757,10 @@ mod tests {
         assert_eq!(Step::fitting(long, b, 18, Step::Month), Step::Quarter);
         assert_eq!(Step::Quarter.periods(long, b).len(), 16);
         assert_eq!(Step::Quarter.label((2023, 1)), "2023 Q1");
-        assert_eq!(Step::fitting(day("2001-01-01"), b, 16, Step::Month), Step::Year);
+        assert_eq!(
+            Step::fitting(day("2001-01-01"), b, 16, Step::Month),
+            Step::Year
+        );
         // A year's turn.
         assert_eq!(
             Step::Month.periods(day("2025-12-31"), day("2026-01-01")),
@@ -740,12 +773,17 @@ mod tests {
     fn severities_rank_as_people_rank_them() {
         let mut s = vec!["low", "SEV2", "critical", "sev-1", "P3", "weird", "high"];
         s.sort_by_key(|x| severity_order(x));
-        assert_eq!(s, ["critical", "high", "low", "sev-1", "SEV2", "P3", "weird"]);
+        assert_eq!(
+            s,
+            ["critical", "high", "low", "sev-1", "SEV2", "P3", "weird"]
+        );
     }
 
     #[test]
     fn count_axis_steps_are_round() {
-        let steps: Vec<usize> = [1, 5, 6, 9, 10, 11, 24, 26, 60, 240].map(count_step).to_vec();
+        let steps: Vec<usize> = [1, 5, 6, 9, 10, 11, 24, 26, 60, 240]
+            .map(count_step)
+            .to_vec();
         assert_eq!(steps, [1, 1, 2, 2, 2, 5, 5, 10, 20, 50]);
     }
 
@@ -805,11 +843,17 @@ mod tests {
 
         let d = durations_over_time(&incs, today).unwrap();
         well_formed(&d.svg);
-        assert!(d.svg.contains("A &lt;b&gt;&amp; (2025-01-10, &lt;SEV1&gt;): 30 min"));
+        assert!(
+            d.svg
+                .contains("A &lt;b&gt;&amp; (2025-01-10, &lt;SEV1&gt;): 30 min")
+        );
         assert_eq!(d.svg.matches("<circle").count(), 3, "D has no duration");
         assert!(d.svg.contains("1 without a duration are left out"));
         // The quarter with three incidents: its spread and median.
-        assert_eq!(d.table.rows[0], ["2025 Q1", "3", "30 min", "5 h", "2 d 18 h"]);
+        assert_eq!(
+            d.table.rows[0],
+            ["2025 Q1", "3", "30 min", "5 h", "2 d 18 h"]
+        );
         assert_eq!(d.svg.matches("class=\"spread\"").count(), 1);
 
         let many: Vec<(String, usize)> = (0..20).map(|i| (format!("svc-{i:02}"), 20 - i)).collect();

@@ -212,7 +212,11 @@ pub fn tracker(site: &Site, docs: &[&Document]) -> TrackerCtx {
     let by_owner = summarize(by_owner, owner);
     let by_team = summarize(by_team, owner);
     let by_service = summarize(by_service, |s| {
-        (None, Some(s.to_string()), Some(format!("services/{}/", slug(s))))
+        (
+            None,
+            Some(s.to_string()),
+            Some(format!("services/{}/", slug(s))),
+        )
     });
     let counts = ActionCounts::of(&items);
     let mut sections: Vec<ActionSection> = [
@@ -532,7 +536,12 @@ impl Builder<'_> {
         self.render_page("postmortems.html", &page, "history", &ctx)
     }
 
-    pub(super) fn service_page(&self, url: &str, name: &str, docs: &[&Document]) -> Result<(), Fatal> {
+    pub(super) fn service_page(
+        &self,
+        url: &str,
+        name: &str,
+        docs: &[&Document],
+    ) -> Result<(), Fatal> {
         let ctx = service(self.site, name, docs);
         let page = self.page("service", name, url, "");
         self.render_page("service.html", &page, "service", &ctx)

@@ -433,7 +433,10 @@ impl<'a> Builder<'a> {
                 Box::new(move || self.service_page(&page_url, name, docs)),
             ));
         }
-        jobs.push(("services/".into(), Box::new(|| self.services_index(&services))));
+        jobs.push((
+            "services/".into(),
+            Box::new(|| self.services_index(&services)),
+        ));
 
         for (id, team) in &self.site.owners.teams {
             let url = format!("teams/{}/", slug(id));
