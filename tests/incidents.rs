@@ -38,7 +38,7 @@ fn main_of(html: &str) -> &str {
 }
 
 /// The text of the element that follows `marker` up to `end` (tags dropped, spaces squeezed).
-fn text_between<'a>(html: &'a str, marker: &str, end: &str) -> String {
+fn text_between(html: &str, marker: &str, end: &str) -> String {
     let start = html
         .find(marker)
         .unwrap_or_else(|| panic!("{marker} missing"));

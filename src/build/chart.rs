@@ -466,9 +466,9 @@ const DURATION_TICKS: [(u64, &str); 8] = [
 pub fn human_minutes(m: u64) -> String {
     match m {
         0..60 => format!("{m} min"),
-        60..1440 if m % 60 == 0 => format!("{} h", m / 60),
+        60..1440 if m.is_multiple_of(60) => format!("{} h", m / 60),
         60..1440 => format!("{} h {} min", m / 60, m % 60),
-        _ if m % 1440 == 0 => format!("{} d", m / 1440),
+        _ if m.is_multiple_of(1440) => format!("{} d", m / 1440),
         _ => format!("{} d {} h", m / 1440, (m % 1440) / 60),
     }
 }

@@ -146,8 +146,8 @@ pub struct TrackerCtx {
     pub by_age: Vec<AgeBucket>,
 }
 
-fn summarize<'a>(
-    groups: BTreeMap<String, Vec<&'a ActionCtx>>,
+fn summarize(
+    groups: BTreeMap<String, Vec<&ActionCtx>>,
     make: impl Fn(&str) -> (Option<OwnerRef>, Option<String>, Option<String>),
 ) -> Vec<ActionSummary> {
     let mut rows: Vec<ActionSummary> = groups
