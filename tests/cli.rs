@@ -141,7 +141,7 @@ fn demo_handbook_has_warnings_and_no_errors() {
         assert!(out.contains(&format!("warning[{c}]")), "{out}");
     }
     assert!(!out.contains("error["), "{out}");
-    assert!(out.ends_with("check: 23 documents, 6 warnings\n"), "{out}");
+    assert!(out.ends_with("check: 29 documents, 8 warnings\n"), "{out}");
 }
 
 #[test]
