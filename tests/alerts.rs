@@ -296,6 +296,7 @@ fn has_all(html: &str, parts: &[&str]) {
     }
 }
 
+/// Build `site` (a copy: a build keeps a search index in the site) into a new directory.
 fn build(site: &Path) -> tempfile::TempDir {
     let out = tempfile::tempdir().unwrap();
     let (code, _, err) = run([
@@ -315,7 +316,8 @@ fn read(out: &tempfile::TempDir, rel: &str) -> String {
 
 #[test]
 fn alert_pages_redirect_or_offer_a_choice() {
-    let out = build(&fixture("alerts"));
+    let site = temp_fixture("alerts");
+    let out = build(site.path());
 
     // One runbook: a redirect that carries the query string and fragment, with fallbacks.
     let one = read(&out, "alerts/OnlyApps/index.html");
@@ -385,8 +387,9 @@ fn alert_pages_redirect_or_offer_a_choice() {
 
 #[test]
 fn alerts_json_maps_every_alert_to_its_runbooks_deterministically() {
-    let a = build(&fixture("alerts"));
-    let b = build(&fixture("alerts"));
+    let site = temp_fixture("alerts");
+    let a = build(site.path());
+    let b = build(site.path());
     let json = read(&a, "alerts.json");
     assert_eq!(
         json,
@@ -426,7 +429,8 @@ fn alerts_json_maps_every_alert_to_its_runbooks_deterministically() {
 
 #[test]
 fn command_placeholders_are_marked_in_code_blocks() {
-    let out = build(&fixture("alerts"));
+    let site = temp_fixture("alerts");
+    let out = build(site.path());
     let page = read(&out, "runbooks/apps/index.html");
     for var in ["namespace", "pod", "home", "unknown_var"] {
         assert!(

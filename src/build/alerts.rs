@@ -172,7 +172,9 @@ impl Builder<'_> {
             today: self.site.today,
             alerts,
         };
-        let mut bytes = serde_json::to_vec_pretty(&json).unwrap_or_default();
+        // Titles and names are the authors' text: no markup may reach a reader of the file.
+        let text = serde_json::to_string_pretty(&json).unwrap_or_default();
+        let mut bytes = crate::search::client::markup_safe(&text).into_bytes();
         bytes.push(b'\n');
         self.write(ALERTS_JSON, bytes)
     }

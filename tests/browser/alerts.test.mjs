@@ -9,7 +9,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { serve } from "./server.mjs";
@@ -25,9 +25,12 @@ let browser;
 
 before(async () => {
   fixtureOut = mkdtempSync(path.join(os.tmpdir(), "fieldbook-alerts-"));
+  // A copy: a build keeps its search index in the site directory.
+  const src = path.join(fixtureOut, "src");
+  cpSync(path.join(REPO, "tests/fixtures/alerts"), src, { recursive: true });
   const built = spawnSync(
     BIN,
-    ["build", path.join(REPO, "tests/fixtures/alerts"), "--output", path.join(fixtureOut, "site"), "--color", "never"],
+    ["build", src, "--output", path.join(fixtureOut, "site"), "--color", "never"],
     { encoding: "utf8" },
   );
   // The fixture has failing findings on purpose (exit 1); the site is written anyway.
