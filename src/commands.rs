@@ -16,6 +16,8 @@ pub struct CheckArgs<'a> {
     pub strict: bool,
     pub format: Format,
     pub color: bool,
+    /// Prometheus rule files (`--alert-rules`), in addition to `[check] alert_rules`.
+    pub alert_rules: &'a [PathBuf],
 }
 
 /// Load the site and run every check. `Err` carries fatal diagnostics.
@@ -24,15 +26,32 @@ pub fn checked_site(
     today: Option<Date>,
     strict: bool,
 ) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
+    checked_site_with(site, today, strict, &[])
+}
+
+/// [`checked_site`], also checking the runbooks against `alert_rules` (and the rule files of
+/// `[check] alert_rules`).
+pub fn checked_site_with(
+    site: &Path,
+    today: Option<Date>,
+    strict: bool,
+    alert_rules: &[PathBuf],
+) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
     let mut s = load::load_site(site, today)?;
     s.config.policy.strict = strict;
-    let findings = crate::checks::run(&s);
+    let mut findings = crate::checks::run(&s);
+    let alerts = crate::alerts::coverage::check(&s, alert_rules)?;
+    if !alerts.is_empty() {
+        findings.extend(alerts);
+        s.config.policy.apply(&mut findings);
+    }
     Ok((s, findings))
 }
 
 pub fn check(args: &CheckArgs<'_>, out: &mut dyn Write) -> std::io::Result<u8> {
     let opts = render::Options { color: args.color };
-    let (documents, findings) = match checked_site(args.site, args.today, args.strict) {
+    let checked = checked_site_with(args.site, args.today, args.strict, args.alert_rules);
+    let (documents, findings) = match checked {
         Ok((site, findings)) => (site.documents.len(), findings),
         Err(fatal) => (0, fatal),
     };

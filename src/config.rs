@@ -28,6 +28,13 @@ pub struct Config {
     /// "Edit this page" link template, `{path}` standing for the file's site-relative path
     /// (`[book] edit_url`).
     pub edit_url: Option<String>,
+    /// `[check] alert_rules`: Prometheus rule files to check the runbooks against (paths or
+    /// globs relative to the site), each with its place in book.toml.
+    pub alert_rules: Vec<(String, Pos)>,
+    /// `[check] page_severities`: the `labels.severity` values (any case) of alerts that page
+    /// someone, whose missing runbook is `page-without-runbook` rather than
+    /// `alert-without-runbook`.
+    pub page_severities: Vec<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -149,6 +156,8 @@ impl Default for RawOwners {
 struct RawCheck {
     fail_on: Option<Spanned<Vec<Spanned<String>>>>,
     max_file_size: Option<Spanned<String>>,
+    alert_rules: Vec<Spanned<String>>,
+    page_severities: Option<Vec<String>>,
 }
 
 /// Load `book.toml` from `root`. A missing file is an error: it is what marks a site.
@@ -292,6 +301,16 @@ pub fn parse(root: &Path, text: &str) -> Result<Config, Box<Diagnostic>> {
         max_file_bytes,
         raw_html: raw.build.raw_html,
         edit_url,
+        alert_rules: raw
+            .check
+            .alert_rules
+            .iter()
+            .map(|r| (r.get_ref().clone(), at(r.span())))
+            .collect(),
+        page_severities: raw
+            .check
+            .page_severities
+            .unwrap_or_else(|| vec!["critical".into(), "page".into()]),
     })
 }
 

@@ -46,6 +46,9 @@ enum Command {
         /// Treat every warning as a failure
         #[arg(long)]
         strict: bool,
+        /// Prometheus rule files (or directories of them) to check the runbooks against: alerts without a runbook, runbooks naming unknown alerts, runbook_url annotations leading nowhere
+        #[arg(long, value_name = "PATH", num_args = 1..)]
+        alert_rules: Vec<PathBuf>,
     },
     /// Check, then render the site (even with findings: their flags show in it); exit 1 on failing findings
     Build {
@@ -173,6 +176,7 @@ fn main() -> ExitCode {
             format,
             today,
             strict,
+            alert_rules,
         } => commands::check(
             &commands::CheckArgs {
                 site,
@@ -180,6 +184,7 @@ fn main() -> ExitCode {
                 strict: *strict,
                 format: *format,
                 color,
+                alert_rules,
             },
             &mut out,
         ),

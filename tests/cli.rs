@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{fixture, run, temp_fixture, temp_site};
+use common::{findings, fixture, run, temp_fixture, temp_site};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -26,24 +26,6 @@ fn check_json(site: &Path, extra: &[&str]) -> (i32, Value) {
     let json = serde_json::from_str(&out)
         .unwrap_or_else(|e| panic!("check --format json is not JSON ({e}):\n{out}\n{err}"));
     (code, json)
-}
-
-/// (code, severity, file, line, column) of each finding, in output order.
-fn findings(json: &Value) -> Vec<(String, String, String, u64, u64)> {
-    json["findings"]
-        .as_array()
-        .expect("`findings` is an array")
-        .iter()
-        .map(|f| {
-            (
-                f["code"].as_str().unwrap().to_string(),
-                f["severity"].as_str().unwrap().to_string(),
-                f["file"].as_str().unwrap().to_string(),
-                f["line"].as_u64().unwrap(),
-                f["column"].as_u64().unwrap(),
-            )
-        })
-        .collect()
 }
 
 fn owned(expected: &[(&str, &str, &str, u64, u64)]) -> Vec<(String, String, String, u64, u64)> {

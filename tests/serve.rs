@@ -1182,3 +1182,50 @@ fn usage_errors_exit_2() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("cannot listen"), "{err}");
 }
+
+#[test]
+fn alert_pages_and_alerts_json_follow_a_runbooks_alerts_title_and_owners() {
+    let server = Server::start(&[], |_| {});
+    let page = server.get("/alerts/PostgresPrimaryDown/");
+    assert_eq!(page.status, 200);
+    assert!(
+        page.text().contains("runbooks/db/failover/"),
+        "{}",
+        page.text()
+    );
+
+    // Renaming the alert: the new page appears, the old one goes, the map follows.
+    server.edit(FAILOVER, |t| {
+        t.replace(
+            "alerts: [PostgresPrimaryDown]",
+            "alerts: [PostgresPrimaryLost]",
+        )
+    });
+    server.wait_for(
+        "/alerts/PostgresPrimaryLost/",
+        "the renamed alert's page",
+        |r| r.status == 200 && r.text().contains("runbooks/db/failover/"),
+    );
+    server.wait_for(
+        "/alerts/PostgresPrimaryDown/",
+        "the old alert page to go",
+        |r| r.status == 404,
+    );
+    server.wait_for("/alerts.json", "the alert map to follow", |r| {
+        r.text().contains("\"PostgresPrimaryLost\"") && !r.text().contains("PostgresPrimaryDown")
+    });
+
+    // The runbook's title and owners show on its alert page, the index and the map.
+    server.edit(FAILOVER, |t| {
+        t.replace(
+            "title: Database failover",
+            "title: Failing over the database",
+        )
+        .replace("owners: [team-db]", "owners: [team-db, alice]")
+    });
+    for p in ["/alerts/PostgresPrimaryLost/", "/alerts/", "/alerts.json"] {
+        server.wait_for(p, "the new title and owner", |r| {
+            r.text().contains("Failing over the database") && r.text().contains("Alice Ng")
+        });
+    }
+}

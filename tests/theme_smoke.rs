@@ -415,7 +415,7 @@ fn hasnt(name: &str, html: &str, parts: &[&str]) {
 // ---------------------------------------------------------------- tests
 
 /// The page templates this file renders; a new top-level template needs a test here.
-const PAGE_TEMPLATES: [&str; 16] = [
+const PAGE_TEMPLATES: [&str; 18] = [
     "base.html",
     "home.html",
     "runbook.html",
@@ -432,6 +432,8 @@ const PAGE_TEMPLATES: [&str; 16] = [
     "postmortems.html",
     "service.html",
     "services.html",
+    "alert.html",
+    "alerts.html",
 ];
 
 #[test]
@@ -1021,6 +1023,93 @@ fn search_page() {
     );
     // The page's own form replaces the header's: one search box, one `search-input` id.
     hasnt("search", &html, &["header-search-input"]);
+}
+
+#[test]
+fn alert_pages_redirect_or_list_runbooks() {
+    let tera = load();
+    let root = "../../";
+    let evil_name = format!("Kube{EVIL_ATTR}");
+    let one = card(
+        "runbook",
+        "Pods crash",
+        "runbooks/k8s/crash/",
+        "fresh",
+        "ok",
+    );
+    let mut ctx = base_ctx(page(
+        "alert",
+        "Alert KubePodCrashLooping",
+        "alerts/KubePodCrashLooping/",
+        root,
+    ));
+    ctx["alert"] =
+        json!({"names": [evil_name], "runbooks": [one], "redirect": "runbooks/k8s/crash/"});
+    let html = render(&tera, "alert.html", &ctx);
+    common_checks("alert redirect", &html, root);
+    has(
+        "alert redirect",
+        &html,
+        &[
+            "<meta name=\"fieldbook-redirect\" content=\"../../runbooks/k8s/crash/\">",
+            "location.replace(m.getAttribute(\"content\") + location.search + location.hash)",
+            "<noscript><meta http-equiv=\"refresh\" content=\"0; url=../../runbooks/k8s/crash/\"></noscript>",
+            "id=\"alert-target\"",
+            "<code>Kube&quot;&gt;&lt;img src=x onerror=alert(2)&gt;</code>",
+            "data-keep-query",
+        ],
+    );
+
+    let two = [
+        card(
+            "runbook",
+            "Pods crash",
+            "runbooks/k8s/crash/",
+            "stale",
+            "ok",
+        ),
+        card(
+            "runbook",
+            "App down",
+            "runbooks/app/down/",
+            "fresh",
+            "partial",
+        ),
+    ];
+    ctx["alert"] = json!({"names": ["A-B", "A:B"], "runbooks": two});
+    let html = render(&tera, "alert.html", &ctx);
+    common_checks("alert choice", &html, root);
+    has(
+        "alert choice",
+        &html,
+        &[
+            "2 runbooks answer this alert",
+            "These alert names share this address.",
+            "badge-danger",
+        ],
+    );
+    hasnt("alert choice", &html, &["fieldbook-redirect", "http-equiv"]);
+
+    let mut ctx = base_ctx(page("alerts", "Alerts", "alerts/", "../"));
+    ctx["alerts"] = json!([
+        {"name": evil_name, "url": "alerts/Kube-/", "runbooks": two},
+        {"name": "Other", "url": "alerts/Other/", "runbooks": [card("runbook", "Other", "runbooks/o/", "due-soon", "lapsed")]},
+    ]);
+    let html = render(&tera, "alerts.html", &ctx);
+    common_checks("alerts", &html, "../");
+    has(
+        "alerts",
+        &html,
+        &[
+            "rowspan=\"2\"",
+            "href=\"../alerts/Other/\"",
+            "alerts/{{ $labels.alertname }}/",
+            "href=\"../alerts.json\"",
+        ],
+    );
+    ctx["alerts"] = json!([]);
+    let html = render(&tera, "alerts.html", &ctx);
+    has("alerts empty", &html, &["No runbook names an alert yet."]);
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! `fieldbook build`: the checked handbook rendered to a static site. Pages render in
 //! parallel straight to a staging directory that replaces the output only when all is written.
 
+pub mod alerts;
 pub mod chart;
 pub mod context;
 pub mod git;
@@ -364,6 +365,8 @@ impl<'a> Builder<'a> {
         let all = || all_cell.get_or_init(|| self.cards(|_| true)).as_slice();
         let tags = group_by(&self.docs, |d| d.meta.tags.clone());
         let services = group_by(&self.docs, |d| d.meta.services.clone());
+        let alert_index = crate::alerts::AlertIndex::of(&self.docs);
+        let alert_pages = alert_index.pages();
         let mut jobs: Vec<(String, Job)> = Vec::new();
 
         jobs.push((String::new(), Box::new(|| self.home(all()))));
@@ -444,6 +447,17 @@ impl<'a> Builder<'a> {
             jobs.push((url, Box::new(move || self.team_page(&page_url, id, team))));
         }
         jobs.push(("teams/".into(), Box::new(|| self.teams_index())));
+        for alert in alert_pages.values() {
+            jobs.push((alert.url.clone(), Box::new(move || self.alert_page(alert))));
+        }
+        jobs.push((
+            "alerts/".into(),
+            Box::new(|| self.alerts_index(&alert_index)),
+        ));
+        jobs.push((
+            alerts::ALERTS_JSON.into(),
+            Box::new(|| self.alerts_json(&alert_index)),
+        ));
         jobs.push(("freshness/".into(), Box::new(|| self.freshness(all()))));
         jobs.push((
             "search/".into(),
@@ -486,7 +500,7 @@ impl<'a> Builder<'a> {
         urls.extend(
             jobs.iter()
                 .map(|(u, _)| u.clone())
-                .filter(|u| u != "404.html"),
+                .filter(|u| u != "404.html" && alerts::in_sitemap(u)),
         );
         if want("sitemap.xml") {
             self.write(
@@ -803,6 +817,11 @@ fn nav_for(site: &Site, docs: &[&Document]) -> Vec<NavItem> {
                 .flat_map(|d| &d.meta.services)
                 .collect::<std::collections::BTreeSet<_>>()
                 .len(),
+        },
+        NavItem {
+            title: "Alerts",
+            url: "alerts/",
+            count: crate::alerts::AlertIndex::of(docs).by_name.len(),
         },
         NavItem {
             title: "Freshness",

@@ -86,6 +86,16 @@ impl Theme {
         })
     }
 
+    /// A theme without templates or files, for a [`crate::build::Builder`] that only lists
+    /// URLs (what `check` needs to resolve a `runbook_url`).
+    pub fn empty() -> Theme {
+        Theme {
+            tera: tera::Tera::new(),
+            static_files: BTreeMap::new(),
+            sources: BTreeMap::new(),
+        }
+    }
+
     pub fn render(&self, template: &str, ctx: &tera::Context) -> Result<String, Box<Diagnostic>> {
         self.tera
             .render(template, ctx)

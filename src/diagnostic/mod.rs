@@ -24,6 +24,11 @@ pub enum Code {
     BrokenAnchor,
     InvalidEncoding,
     FileTooLarge,
+    InvalidAlertRules,
+    PageWithoutRunbook,
+    AlertWithoutRunbook,
+    UnknownAlert,
+    BrokenRunbookUrl,
     // Fatal: the run cannot be trusted; always an error and exit status 2.
     InvalidConfig,
     InvalidOwners,
@@ -33,7 +38,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 18] = [
+    pub const ALL: [Code; 23] = [
         Code::InvalidMetadata,
         Code::UnknownKey,
         Code::UnknownOwner,
@@ -47,6 +52,11 @@ impl Code {
         Code::BrokenAnchor,
         Code::InvalidEncoding,
         Code::FileTooLarge,
+        Code::InvalidAlertRules,
+        Code::PageWithoutRunbook,
+        Code::AlertWithoutRunbook,
+        Code::UnknownAlert,
+        Code::BrokenRunbookUrl,
         Code::InvalidConfig,
         Code::InvalidOwners,
         Code::IoError,
@@ -69,6 +79,11 @@ impl Code {
             Code::BrokenAnchor => "broken-anchor",
             Code::InvalidEncoding => "invalid-encoding",
             Code::FileTooLarge => "file-too-large",
+            Code::InvalidAlertRules => "invalid-alert-rules",
+            Code::PageWithoutRunbook => "page-without-runbook",
+            Code::AlertWithoutRunbook => "alert-without-runbook",
+            Code::UnknownAlert => "unknown-alert",
+            Code::BrokenRunbookUrl => "broken-runbook-url",
             Code::InvalidConfig => "invalid-config",
             Code::InvalidOwners => "invalid-owners",
             Code::IoError => "io-error",
@@ -113,6 +128,15 @@ impl Code {
             Code::BrokenAnchor => "Link's #anchor matches no heading of its target",
             Code::InvalidEncoding => "File is not valid UTF-8",
             Code::FileTooLarge => "File exceeds the size limit for content files",
+            Code::InvalidAlertRules => {
+                "Prometheus rule file is not valid YAML or not shaped like one"
+            }
+            Code::PageWithoutRunbook => {
+                "Paging alert (severity critical or page) has no runbook in the handbook"
+            }
+            Code::AlertWithoutRunbook => "Non-paging alert has no runbook in the handbook",
+            Code::UnknownAlert => "Runbook lists an alert that no given rule file defines",
+            Code::BrokenRunbookUrl => "Alert's runbook_url points into the handbook at no page",
             Code::InvalidConfig => "book.toml is missing, malformed or points outside the site",
             Code::InvalidOwners => "owners.yaml is missing, malformed or inconsistent",
             Code::IoError => "A file or directory could not be read",
@@ -261,8 +285,9 @@ impl Default for Policy {
 }
 
 /// FORMAT.md's defaults, plus the two content problems Fieldbook adds that leave a document
-/// unreadable (documented in the README).
-pub const DEFAULT_FAIL_ON: [Code; 7] = [
+/// unreadable (documented in the README), and the alert findings that leave an on-call
+/// engineer without a runbook when paged (docs/alerts.md).
+pub const DEFAULT_FAIL_ON: [Code; 10] = [
     Code::InvalidMetadata,
     Code::UnknownOwner,
     Code::LapsedOwner,
@@ -270,6 +295,9 @@ pub const DEFAULT_FAIL_ON: [Code; 7] = [
     Code::BrokenAnchor,
     Code::InvalidEncoding,
     Code::FileTooLarge,
+    Code::InvalidAlertRules,
+    Code::PageWithoutRunbook,
+    Code::BrokenRunbookUrl,
 ];
 
 impl Policy {

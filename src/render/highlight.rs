@@ -230,8 +230,15 @@ pub(crate) fn write_code_block(out: &mut String, lang: Option<&str>, code: &str)
         }
         _ => None,
     };
+    // Command placeholders are marked in blocks within the highlighting limits only: a block
+    // beyond them is no command to fill in, and stays plain text.
     match highlighted {
-        Some(html) => out.push_str(&html),
+        Some(html) => out.push_str(&super::cmdvars::mark(&html)),
+        None if within_limits(code) => {
+            let mut plain = String::with_capacity(code.len());
+            escape_text(&mut plain, code);
+            out.push_str(&super::cmdvars::mark(&plain));
+        }
         None => escape_text(out, code),
     }
     out.push_str("</code></pre>\n");

@@ -22,6 +22,7 @@
 //! [`Preprocessed::source_offset`].
 
 pub mod admonition;
+pub mod cmdvars;
 pub mod highlight;
 mod html;
 pub mod quiz;

@@ -147,7 +147,7 @@ fn json_bytes(v: &impl Serialize) -> io::Result<Vec<u8>> {
     Ok(markup_safe(&serde_json::to_string(v)?).into_bytes())
 }
 
-fn markup_safe(json: &str) -> String {
+pub(crate) fn markup_safe(json: &str) -> String {
     if !json.contains(['<', '>', '&']) {
         return json.to_string();
     }

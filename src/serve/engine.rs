@@ -83,6 +83,8 @@ struct Footprint {
     owners: Vec<String>,
     /// Owners of postmortem action items.
     actions: Vec<String>,
+    /// A runbook's alerts (each has a page listing it).
+    alerts: Vec<String>,
     /// Everything other pages show of the document (its card, minutes, lesson order,
     /// prerequisites, action items), as JSON: when it did not change, no other page did.
     summary: String,
@@ -484,6 +486,11 @@ impl Engine {
                 .iter()
                 .map(|a| a.owner.clone())
                 .collect(),
+            alerts: if d.kind == Kind::Runbook {
+                d.meta.alerts.clone()
+            } else {
+                Vec::new()
+            },
             summary: serde_json::to_string(&(
                 self.listed(d),
                 Card::new(&self.site, d),
@@ -526,6 +533,11 @@ impl Engine {
             for team in crate::build::context::answering_teams(&self.site, o) {
                 out.insert(format!("teams/{}/", slug(team)));
             }
+        }
+        for a in &fp.alerts {
+            out.insert(crate::build::urls::alert_url(a));
+            out.insert("alerts/".into());
+            out.insert(crate::build::alerts::ALERTS_JSON.into());
         }
     }
 

@@ -72,8 +72,8 @@ async function imagesLoaded(page) {
 
 // The text a copy button of a session block is expected to copy (commands only).
 const COPY_EXPECTED = [
-  "kubectl -n tracking get pods -l app=tracking-projector",
-  String.raw`kubectl -n tracking get pod tracking-projector-7c9d6b8f45-8zt4m \
+  "kubectl -n $NAMESPACE get pods --sort-by='.status.containerStatuses[0].restartCount'",
+  String.raw`kubectl -n $NAMESPACE get pod $POD \
     -o jsonpath='{range .status.containerStatuses[*]}{.name}{"\t"}{.lastState.terminated.reason}{"\t"}{.lastState.terminated.exitCode}{"\n"}{end}'`,
 ];
 

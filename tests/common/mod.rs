@@ -128,3 +128,22 @@ pub fn json_findings(stdout: &str) -> Vec<serde_json::Value> {
     }
     findings
 }
+
+/// (code, severity, file, line, column) of each finding of `check --format json` output, in
+/// output order.
+pub fn findings(json: &serde_json::Value) -> Vec<(String, String, String, u64, u64)> {
+    json["findings"]
+        .as_array()
+        .expect("`findings` is an array")
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["severity"].as_str().unwrap().to_string(),
+                f["file"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}

@@ -1,0 +1,195 @@
+//! The alert pages (`alerts/<AlertName>/`: a redirect to the runbook, or a choice of
+//! runbooks), the alerts index (`alerts/`) and `alerts.json`, for alerting tools and scripts.
+
+use super::context::{Card, OwnerRef};
+use super::{Builder, Fatal};
+use crate::alerts::{AlertIndex, AlertPage};
+use crate::date::Date;
+use crate::model::Review;
+use crate::owners::Standing;
+use serde::Serialize;
+
+/// Where the machine-readable alert map is written.
+pub const ALERTS_JSON: &str = "alerts.json";
+
+/// What `alert.html` gets as `alert`.
+#[derive(Serialize)]
+struct AlertCtx {
+    /// The alert names this URL stands for (more than one only when names collide).
+    names: Vec<String>,
+    runbooks: Vec<Card>,
+    /// The runbook's URL when the page redirects to it (exactly one runbook).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    redirect: Option<String>,
+}
+
+/// One row of the alerts index.
+#[derive(Serialize)]
+struct AlertRow {
+    name: String,
+    url: String,
+    runbooks: Vec<Card>,
+}
+
+/// `alerts.json`: see docs/alerts.md for the format.
+#[derive(Serialize)]
+struct AlertsJson<'a> {
+    version: u32,
+    title: &'a str,
+    base_url: &'a str,
+    today: Date,
+    alerts: Vec<AlertJson>,
+}
+
+#[derive(Serialize)]
+struct AlertJson {
+    name: String,
+    url: String,
+    runbooks: Vec<RunbookJson>,
+}
+
+#[derive(Serialize)]
+struct RunbookJson {
+    title: String,
+    url: String,
+    file: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    severity: Option<String>,
+    services: Vec<String>,
+    owners: Vec<OwnerJson>,
+    ownership: &'static str,
+    review: Review,
+}
+
+/// An owner without the site-relative team page URL, which means nothing outside the site.
+#[derive(Serialize)]
+struct OwnerJson {
+    id: String,
+    name: String,
+    kind: &'static str,
+    standing: Standing,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    channel: Option<String>,
+}
+
+impl From<OwnerRef> for OwnerJson {
+    fn from(o: OwnerRef) -> OwnerJson {
+        OwnerJson {
+            id: o.id,
+            name: o.name,
+            kind: o.kind,
+            standing: o.standing,
+            channel: o.channel,
+        }
+    }
+}
+
+/// Individual alert pages stand for their runbooks (which name them as canonical), so only
+/// the index goes in the sitemap; `alerts.json` is no page.
+pub fn in_sitemap(url: &str) -> bool {
+    url == "alerts/" || !(url == ALERTS_JSON || url.starts_with("alerts/"))
+}
+
+impl Builder<'_> {
+    fn cards_of(&self, docs: &[&crate::model::Document]) -> Vec<Card> {
+        docs.iter().map(|d| Card::new(self.site, d)).collect()
+    }
+
+    pub(super) fn alert_page(&self, alert: &AlertPage) -> Result<(), Fatal> {
+        let names = alert.names.join(", ");
+        let (title, description) = match alert.target() {
+            Some(d) => (
+                format!("Alert {names}"),
+                format!("{names} is answered by the runbook “{}”", d.title),
+            ),
+            None => (
+                format!("Alert {names}: choose a runbook"),
+                format!("Runbooks answering {names}"),
+            ),
+        };
+        let mut page = self.page("alert", &title, &alert.url, &description);
+        let redirect = alert.target().map(|d| super::urls::doc_url(&d.rel));
+        if let Some(target) = &redirect {
+            page.canonical = format!("{}{target}", self.site.config.book.base_url);
+        }
+        let ctx = AlertCtx {
+            names: alert.names.clone(),
+            runbooks: self.cards_of(&alert.runbooks),
+            redirect,
+        };
+        self.render_page("alert.html", &page, "alert", &ctx)
+    }
+
+    pub(super) fn alerts_index(&self, index: &AlertIndex) -> Result<(), Fatal> {
+        let rows: Vec<AlertRow> = index
+            .by_name
+            .iter()
+            .map(|(name, docs)| AlertRow {
+                name: name.clone(),
+                url: super::urls::alert_url(name),
+                runbooks: self.cards_of(docs),
+            })
+            .collect();
+        let page = self.page(
+            "alerts",
+            "Alerts",
+            "alerts/",
+            "Every alert the runbooks answer, with its runbook and owners",
+        );
+        self.render_page("alerts.html", &page, "alerts", &rows)
+    }
+
+    pub(super) fn alerts_json(&self, index: &AlertIndex) -> Result<(), Fatal> {
+        let base = &self.site.config.book.base_url;
+        let alerts = index
+            .by_name
+            .iter()
+            .map(|(name, docs)| AlertJson {
+                name: name.clone(),
+                url: format!("{base}{}", super::urls::alert_url(name)),
+                runbooks: docs
+                    .iter()
+                    .map(|d| {
+                        let card = Card::new(self.site, d);
+                        RunbookJson {
+                            url: format!("{base}{}", card.url),
+                            title: card.title,
+                            file: card.file,
+                            severity: card.severity,
+                            services: card.services,
+                            owners: card.owners.into_iter().map(OwnerJson::from).collect(),
+                            ownership: card.ownership,
+                            review: card.review,
+                        }
+                    })
+                    .collect(),
+            })
+            .collect();
+        let json = AlertsJson {
+            version: 1,
+            title: &self.site.config.book.title,
+            base_url: base,
+            today: self.site.today,
+            alerts,
+        };
+        // Titles and names are the authors' text: no markup may reach a reader of the file.
+        let text = serde_json::to_string_pretty(&json).unwrap_or_default();
+        let mut bytes = crate::search::client::markup_safe(&text).into_bytes();
+        bytes.push(b'\n');
+        self.write(ALERTS_JSON, bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_index_of_alert_pages_is_in_the_sitemap() {
+        assert!(in_sitemap("alerts/"));
+        assert!(in_sitemap("runbooks/"));
+        assert!(in_sitemap("alertsx/"));
+        assert!(!in_sitemap("alerts/KubePodCrashLooping/"));
+        assert!(!in_sitemap("alerts.json"));
+    }
+}

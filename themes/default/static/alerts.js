@@ -1,0 +1,121 @@
+/* Fieldbook: alert links (docs/alerts.md). The site works without this file.
+ * - A runbook opened from an alert link (`alerts/KubePodCrashLooping/?namespace=payments&pod=x`
+ *   lands on `runbooks/...?namespace=payments&pod=x`) fills the command placeholders the build
+ *   marked (`span.cmd-var[data-var]`: `$NAMESPACE`, `${POD}`, `{{namespace}}`) with the values
+ *   of the query parameters of the same name (case does not matter, `-` counts as `_`),
+ *   underlines them, and says so in a note above the first filled code block, with a link
+ *   back to the placeholders. The copy button copies what is shown, so the filled command.
+ *   Only values a shell reads as one plain word are filled in; others are shown in the note
+ *   as text, so a crafted link cannot slip `; rm -rf` into a command.
+ * - An alert page with one runbook goes on to it (its inline script normally does this
+ *   first); a choice page keeps the query string and fragment on the links to its runbooks. */
+(function () {
+  "use strict";
+
+  var SAFE = /^[A-Za-z0-9._:\/@+=,%-]{1,256}$/;
+
+  /** The query's parameters, each name once (the first value), lower case, `-` as `_`. */
+  function given() {
+    var out = {};
+    new URLSearchParams(window.location.search).forEach(function (value, key) {
+      var name = key.trim().toLowerCase().replace(/-/g, "_");
+      if (name && value !== "" && !Object.prototype.hasOwnProperty.call(out, name)) {
+        out[name] = value;
+      }
+    });
+    return out;
+  }
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  /** "name = value, name = value" as code elements, into `p`. */
+  function listValues(p, names, values) {
+    names.forEach(function (name, i) {
+      if (i > 0) p.appendChild(document.createTextNode(", "));
+      p.appendChild(el("code", null, name));
+      p.appendChild(document.createTextNode(" = "));
+      p.appendChild(el("code", "cmd-var-value", values[name]));
+    });
+  }
+
+  function fillCommands() {
+    var spans = document.querySelectorAll("pre.code .cmd-var[data-var]");
+    if (!spans.length || !window.location.search) return;
+    var values = given();
+    var filled = [];
+    var refused = [];
+    var first = null;
+    for (var i = 0; i < spans.length; i++) {
+      var span = spans[i];
+      var name = span.getAttribute("data-var");
+      if (!Object.prototype.hasOwnProperty.call(values, name)) continue;
+      first = first || span.closest("pre.code");
+      if (!SAFE.test(values[name])) {
+        if (refused.indexOf(name) < 0) refused.push(name);
+        continue;
+      }
+      var placeholder = span.textContent;
+      span.setAttribute("data-placeholder", placeholder);
+      span.textContent = values[name];
+      span.classList.add("cmd-var-filled");
+      span.title = "Filled in from the alert link (the runbook says " + placeholder + ")";
+      if (filled.indexOf(name) < 0) filled.push(name);
+    }
+    if (!first) return;
+
+    var note = el("div", "cmd-vars-note");
+    note.setAttribute("role", "note");
+    if (filled.length) {
+      var p = el("p");
+      p.appendChild(el("strong", null, "Filled in from the alert link: "));
+      listValues(p, filled, values);
+      p.appendChild(document.createTextNode(". Filled values are underlined in the commands. "));
+      var clear = el("a", "cmd-vars-clear", "Show the placeholders");
+      clear.href = window.location.pathname + window.location.hash;
+      p.appendChild(clear);
+      note.appendChild(p);
+    }
+    if (refused.length) {
+      var r = el("p");
+      r.appendChild(el("strong", null, "Not filled in: "));
+      listValues(r, refused, values);
+      r.appendChild(document.createTextNode(
+        refused.length > 1
+          ? ". These values hold characters a shell would interpret (spaces, quotes, ;, $, <, >...): check them and type them in by hand."
+          : ". This value holds characters a shell would interpret (spaces, quotes, ;, $, <, >...): check it and type it in by hand."));
+      note.appendChild(r);
+    }
+    var box = first.closest(".code-block") || first;
+    box.parentNode.insertBefore(note, box);
+  }
+
+  function followAlert() {
+    var target = document.querySelector('meta[name="fieldbook-redirect"]');
+    if (target) {
+      window.location.replace(target.getAttribute("content") + window.location.search + window.location.hash);
+      return;
+    }
+    var keep = window.location.search + window.location.hash;
+    if (!keep) return;
+    var links = document.querySelectorAll("[data-keep-query] .card-title a");
+    for (var i = 0; i < links.length; i++) {
+      links[i].setAttribute("href", links[i].getAttribute("href") + keep);
+    }
+  }
+
+  function init() {
+    followAlert();
+    fillCommands();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
