@@ -46,6 +46,17 @@ enum Command {
         /// Treat every warning as a failure
         #[arg(long)]
         strict: bool,
+        /// Record today's findings in the baseline file ([check] baseline, default fieldbook-baseline.json) so that only new ones fail
+        #[arg(long)]
+        update_baseline: bool,
+    },
+    /// Start a handbook: a starter site, or with --from the configuration for an existing docs tree (its files are left as they are)
+    Init {
+        /// The site directory to write into (default: the current directory, or the docs tree's root with --from)
+        dir: Option<PathBuf>,
+        /// An existing docs tree (mdBook, MkDocs, Hugo, Docusaurus, GOV.UK tech docs or plain Markdown) to adopt
+        #[arg(long, value_name = "DOCS_DIR")]
+        from: Option<PathBuf>,
     },
     /// Check, then render the site (even with findings: their flags show in it); exit 1 on failing findings
     Build {
@@ -173,6 +184,7 @@ fn main() -> ExitCode {
             format,
             today,
             strict,
+            update_baseline,
         } => commands::check(
             &commands::CheckArgs {
                 site,
@@ -180,6 +192,7 @@ fn main() -> ExitCode {
                 strict: *strict,
                 format: *format,
                 color,
+                update_baseline: *update_baseline,
             },
             &mut out,
         ),
@@ -249,6 +262,9 @@ fn main() -> ExitCode {
             &mut out,
             &mut err,
         ),
+        Command::Init { dir, from } => {
+            fieldbook::adopt::init::run(dir.as_deref(), from.as_deref(), &mut out, &mut err)
+        }
         Command::Review { files, today } => {
             commands::review(files, *today, &mut out, &mut err, color_err)
         }

@@ -1077,7 +1077,7 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
     records
 }
 
-const CSV_HEADER: [&str; 13] = [
+const CSV_HEADER: [&str; 14] = [
     "owner",
     "owner_name",
     "owner_kind",
@@ -1091,6 +1091,7 @@ const CSV_HEADER: [&str; 13] = [
     "days",
     "detail",
     "via",
+    "owners_source",
 ];
 
 #[test]
@@ -1128,7 +1129,8 @@ fn report_csv_parses_and_matches_the_json() {
             "2026-10-30",
             "-28",
             "",
-            ""
+            "",
+            "front matter"
         ]
     );
 }
