@@ -235,52 +235,32 @@ mod tests {
         assert_eq!(fingerprint(&o), "Add alert");
     }
 
+    fn unknown_x(line: u32) -> Diagnostic {
+        d(
+            Code::UnknownOwner,
+            "a.md",
+            line,
+            "owner `x` is not in owners.yaml",
+        )
+    }
+
     #[test]
     fn apply_counts_duplicates_new_and_fixed() {
         let old = vec![
-            d(
-                Code::UnknownOwner,
-                "a.md",
-                1,
-                "owner `x` is not in owners.yaml",
-            ),
-            d(
-                Code::UnknownOwner,
-                "a.md",
-                2,
-                "owner `x` is not in owners.yaml",
-            ),
+            unknown_x(1),
+            unknown_x(2),
             d(Code::BrokenLink, "b.md", 4, "link `gone.md`"),
-            d(
-                Code::InvalidConfig,
-                "book.toml",
-                1,
-                "fatal ones are never recorded",
-            ),
+            d(Code::InvalidConfig, "book.toml", 1, "fatal: never recorded"),
         ];
         let b = of(&old);
         assert_eq!(b.findings.len(), 2);
         assert_eq!(b.findings[1].count, 2);
         assert_eq!(to_json(&b), to_json(&of(&old)));
+        // Lines moved, one more of the same, the link's file renamed.
         let mut now = vec![
-            d(
-                Code::UnknownOwner,
-                "a.md",
-                7,
-                "owner `x` is not in owners.yaml",
-            ),
-            d(
-                Code::UnknownOwner,
-                "a.md",
-                8,
-                "owner `x` is not in owners.yaml",
-            ),
-            d(
-                Code::UnknownOwner,
-                "a.md",
-                9,
-                "owner `x` is not in owners.yaml",
-            ),
+            unknown_x(7),
+            unknown_x(8),
+            unknown_x(9),
             d(Code::BrokenLink, "c.md", 4, "link `gone.md`"),
         ];
         let p = apply(&b, &mut now);

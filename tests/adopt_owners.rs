@@ -64,6 +64,25 @@ fn page_text(out: &Path, url: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Build `site` into a temporary folder: the exit status, the output (kept while the
+/// folder lives) and standard error.
+fn build(site: &Path) -> (i32, tempfile::TempDir, std::path::PathBuf, String) {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    let (code, _, err) = run(["build", s(site), "--output", s(&out)]);
+    (code, tmp, out, err)
+}
+
+/// A copy of fixture `name` under `parent` without the files `init --from` would write.
+fn docs_tree(parent: &Path, name: &str, strip: &[&str]) -> std::path::PathBuf {
+    let tree = parent.join(name);
+    copy_dir(&fixture(name), &tree);
+    for f in strip {
+        std::fs::remove_file(tree.join(f)).unwrap();
+    }
+    tree
+}
+
 #[test]
 fn mdbook_summary_makes_a_course_and_fieldbook_toml_beats_book_toml() {
     let site = fixture("adopt-mdbook");
@@ -84,9 +103,7 @@ fn mdbook_summary_makes_a_course_and_fieldbook_toml_beats_book_toml() {
         "{warn}"
     );
 
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("site");
-    let (code, _, err) = run(["build", s(&site), "--output", s(&out)]);
+    let (code, _tmp, out, err) = build(&site);
     assert_eq!(code, 1, "{err}");
     let course = page_text(&out, "courses/ops-book");
     // Course title from [book] title (SUMMARY.md's heading is just "Summary"), lessons in
@@ -115,9 +132,7 @@ fn mkdocs_nav_section_orders_lessons_and_skips_urls() {
     let (code, v) = check_json(&site, &[]);
     assert_eq!(code, 1, "{v:#}");
     assert_eq!(failing(&v), owned(&[("broken-link", "mkdocs.yml", 14, 18)]));
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("site");
-    let (code, _, err) = run(["build", s(&site), "--output", s(&out)]);
+    let (code, _tmp, out, err) = build(&site);
     assert_eq!(code, 1, "{err}");
     let course = page_text(&out, "courses/onboarding");
     assert!(course.contains("Onboarding"), "{course}");
@@ -229,9 +244,7 @@ fn owners_come_from_owners_files_codeowners_and_the_default() {
     assert_eq!(sources, expected);
 
     // The page says where its owners came from; a lesson takes its course's.
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("site");
-    let (code, _, err) = run(["build", s(&site), "--output", s(&out)]);
+    let (code, _tmp, out, err) = build(&site);
     assert_eq!(code, 1, "{err}");
     let page = page_text(&out, "runbooks/db/failover");
     assert!(
@@ -447,10 +460,11 @@ fn init_from_adopts_each_style_without_touching_the_docs() {
     let tmp = tempfile::tempdir().unwrap();
 
     // mdBook: its own book.toml stays; Fieldbook's goes into fieldbook.toml.
-    let mdbook = tmp.path().join("mdbook");
-    copy_dir(&fixture("adopt-mdbook"), &mdbook);
-    std::fs::remove_file(mdbook.join("fieldbook.toml")).unwrap();
-    std::fs::remove_file(mdbook.join("owners.yaml")).unwrap();
+    let mdbook = docs_tree(
+        tmp.path(),
+        "adopt-mdbook",
+        &["fieldbook.toml", "owners.yaml"],
+    );
     let (name, config) = adopt(&mdbook);
     assert_eq!(name, "fieldbook.toml");
     assert!(config.contains("content = \"src\""), "{config}");
@@ -463,10 +477,7 @@ fn init_from_adopts_each_style_without_touching_the_docs() {
     );
 
     // MkDocs: docs_dir and a course per training section of the nav.
-    let mkdocs = tmp.path().join("mkdocs");
-    copy_dir(&fixture("adopt-mkdocs"), &mkdocs);
-    std::fs::remove_file(mkdocs.join("book.toml")).unwrap();
-    std::fs::remove_file(mkdocs.join("owners.yaml")).unwrap();
+    let mkdocs = docs_tree(tmp.path(), "adopt-mkdocs", &["book.toml", "owners.yaml"]);
     let (name, config) = adopt(&mkdocs);
     assert_eq!(name, "book.toml");
     assert!(config.contains("content = \"docs\""), "{config}");
@@ -476,10 +487,11 @@ fn init_from_adopts_each_style_without_touching_the_docs() {
     );
 
     // CODEOWNERS and OWNERS: every handle becomes a TODO entry, mapped back by its key.
-    let co = tmp.path().join("codeowners");
-    copy_dir(&fixture("adopt-codeowners"), &co);
-    std::fs::remove_file(co.join("book.toml")).unwrap();
-    std::fs::remove_file(co.join("owners.yaml")).unwrap();
+    let co = docs_tree(
+        tmp.path(),
+        "adopt-codeowners",
+        &["book.toml", "owners.yaml"],
+    );
     adopt(&co);
     let owners = std::fs::read_to_string(co.join("owners.yaml")).unwrap();
     for id in [
@@ -589,4 +601,107 @@ fn init_from_real_corpora_never_exits_two() {
             e.path().display()
         );
     }
+}
+
+#[test]
+fn adoption_keys_with_mistakes_stop_with_a_position() {
+    let owners = ("owners.yaml", "people:\n  alice: {}\n");
+    let content = ("content/a.md", "# A\n");
+    // (config, file, line, column, words in the message)
+    let cases = [
+        (
+            "[[courses]]\nslug = \"x\"\nsummary = \"SUMMARY.md\"\n",
+            "book.toml",
+            2,
+            8,
+            "cannot read summary file",
+        ),
+        (
+            "[[courses]]\nslug = \"x y\"\nnav = \"mkdocs.yml\"\n",
+            "book.toml",
+            2,
+            8,
+            "not a slug",
+        ),
+        (
+            "[[courses]]\nslug = \"x\"\n",
+            "book.toml",
+            2,
+            8,
+            "exactly one of",
+        ),
+        (
+            "[kinds]\nrunbook = [\"\"]\n",
+            "book.toml",
+            2,
+            12,
+            "empty pattern",
+        ),
+        (
+            "[kinds]\nrunbok = [\"a/**\"]\n",
+            "book.toml",
+            2,
+            1,
+            "unknown field",
+        ),
+        (
+            "[owners]\ndefault = \"nobody\"\n",
+            "book.toml",
+            2,
+            11,
+            "is not in the owners registry",
+        ),
+        (
+            "[[courses]]\nslug = \"x\"\nsummary = \"../SUMMARY.md\"\n",
+            "book.toml",
+            3,
+            11,
+            "outside",
+        ),
+    ];
+    for (config, file, line, column, words) in cases {
+        let dir = common::temp_site(&[("book.toml", config), owners, content]);
+        let (code, v) = check_json(dir.path(), &[]);
+        assert_eq!(code, 2, "{config}: {v:#}");
+        let f = &v["findings"][0];
+        assert_eq!(
+            (
+                f["file"].as_str().unwrap(),
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap()
+            ),
+            (file, line, column),
+            "{config}: {f}"
+        );
+        assert!(
+            f["message"].as_str().unwrap().contains(words),
+            "{config}: {f}"
+        );
+    }
+    // A navigation file that does not parse points into itself.
+    let dir = common::temp_site(&[
+        (
+            "book.toml",
+            "[[courses]]\nslug = \"x\"\nnav = \"mkdocs.yml\"\n",
+        ),
+        ("mkdocs.yml", "site_name: x\nnav: [unclosed\n"),
+        owners,
+        content,
+    ]);
+    let (code, v) = check_json(dir.path(), &[]);
+    assert_eq!(code, 2);
+    assert_eq!(v["findings"][0]["file"], "mkdocs.yml");
+    // A broken OWNERS file is a finding in it, not a stop.
+    let dir = common::temp_site(&[
+        ("book.toml", ""),
+        ("content/OWNERS", "approvers: [unclosed\n"),
+        owners,
+        content,
+    ]);
+    let (code, v) = check_json(dir.path(), &[]);
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(
+        failing(&v),
+        owned(&[("invalid-metadata", "content/OWNERS", 2, 1)])
+    );
 }

@@ -626,23 +626,11 @@ fn owners_yaml(owners: &BTreeMap<String, FoundOwner>) -> String {
             s.push_str("    name: null\n");
         }
     };
-    s.push_str("people:");
-    let people: Vec<_> = owners.iter().filter(|(_, o)| !o.team).collect();
-    if people.is_empty() {
-        s.push_str(" {}\n");
-    } else {
-        s.push('\n');
-        for (id, o) in people {
-            entry(&mut s, id, o);
-        }
-    }
-    s.push_str("teams:");
-    let teams: Vec<_> = owners.iter().filter(|(_, o)| o.team).collect();
-    if teams.is_empty() {
-        s.push_str(" {}\n");
-    } else {
-        s.push('\n');
-        for (id, o) in teams {
+    for (section, teams) in [("people", false), ("teams", true)] {
+        let _ = write!(s, "{section}:");
+        let listed: Vec<_> = owners.iter().filter(|(_, o)| o.team == teams).collect();
+        s.push_str(if listed.is_empty() { " {}\n" } else { "\n" });
+        for (id, o) in listed {
             entry(&mut s, id, o);
         }
     }
