@@ -63,11 +63,18 @@ impl Progress {
 }
 
 /// What identifies a finding apart from its position: for review states (one per document)
-/// nothing more; for overdue action items the item's title; for the rest the message with
-/// numbers blanked (counts and dates in messages change from day to day).
+/// nothing more; for overdue action items the item's title; for unknown owners the owner id;
+/// for the rest the message with numbers blanked (counts and dates in messages change from
+/// day to day).
 pub fn fingerprint(d: &Diagnostic) -> String {
     match d.code {
         Code::Stale | Code::DueSoon | Code::NeverReviewed => String::new(),
+        Code::UnknownOwner => d
+            .message
+            .split('`')
+            .nth(1)
+            .unwrap_or(&d.message)
+            .to_string(),
         Code::OverdueAction => d
             .message
             .split('"')
@@ -233,6 +240,21 @@ mod tests {
             "action item \"Add alert\" (owner `bob`) is open 3 days past",
         );
         assert_eq!(fingerprint(&o), "Add alert");
+        // However many documents a CODEOWNERS line covers, its unknown owner is the same.
+        let u1 = d(
+            Code::UnknownOwner,
+            ".github/CODEOWNERS",
+            3,
+            "owner `@dave` is not in owners.yaml (named for 1 document by this line)",
+        );
+        let u2 = d(
+            Code::UnknownOwner,
+            ".github/CODEOWNERS",
+            3,
+            "owner `@dave` is not in owners.yaml (named for 2 documents by this line)",
+        );
+        assert_eq!(fingerprint(&u1), "@dave");
+        assert_eq!(fingerprint(&u2), "@dave");
     }
 
     fn unknown_x(line: u32) -> Diagnostic {
