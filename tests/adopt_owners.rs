@@ -256,6 +256,15 @@ fn owners_come_from_owners_files_codeowners_and_the_default() {
         lesson.contains("SRE") && !lesson.contains("owners from"),
         "{lesson}"
     );
+    // A SUMMARY.md in the course's folder orders its lessons (no `lessons:` in index.md) and
+    // is not itself a lesson.
+    let course = page_text(&out, "courses/c");
+    let (setup, intro) = (
+        course.rfind("Setup").unwrap(),
+        course.rfind("Intro").unwrap(),
+    );
+    assert!(setup < intro && course.contains("2 lessons"), "{course}");
+    assert!(!out.join("courses/c/SUMMARY/index.html").exists());
     // Owner files are metadata, not published.
     assert!(!out.join("runbooks/web/OWNERS").exists());
 
@@ -447,7 +456,7 @@ fn adopt(tree: &Path) -> (String, String) {
     // Run again: refuses, exit 2, nothing changed.
     let (code, _, err) = run(["init", "--from", s(tree)]);
     assert_eq!(code, 2);
-    assert!(err.contains("refusing to overwrite"), "{err}");
+    assert!(err.contains("is already a Fieldbook site"), "{err}");
     assert_eq!(hashes(tree), after);
     (
         name.to_string(),

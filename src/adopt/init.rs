@@ -125,10 +125,21 @@ pub fn detect(tree: &Path) -> Detected {
         foreign_book_toml: false,
         courses: vec![],
     };
-    if let Some(text) = read("book.toml")
-        && crate::config::parse(tree, &text).is_err()
+    if let Some(text) = read("book.toml") {
+        let v: toml::Table = toml::from_str(&text).unwrap_or_default();
+        let book = v.get("book").and_then(|b| b.as_table());
+        let src = book
+            .and_then(|b| b.get("src"))
+            .and_then(|s| s.as_str())
+            .unwrap_or("src");
+        // A minimal mdBook book.toml (`[book] title`) also parses as Fieldbook's: its
+        // SUMMARY.md tells them apart.
+        d.foreign_book_toml = crate::config::parse(tree, &text).is_err()
+            || tree.join(src).join("SUMMARY.md").is_file();
+    }
+    if d.foreign_book_toml
+        && let Some(text) = read("book.toml")
     {
-        d.foreign_book_toml = true;
         let v: toml::Table = toml::from_str(&text).unwrap_or_default();
         let book = v.get("book").and_then(|b| b.as_table());
         if book.is_some() || tree.join("src/SUMMARY.md").is_file() {
@@ -299,6 +310,18 @@ fn adopt(tree: &Path, site: &Path) -> Result<Vec<String>, String> {
         content_rel
     };
     let tree_rel = crate::load::slash(tree_abs.strip_prefix(&site_abs).unwrap_or(Path::new("")));
+    let own = |name: &str| {
+        std::fs::read_to_string(site.join(name))
+            .is_ok_and(|t| crate::config::parse(site, &t).is_ok())
+    };
+    if site.join(crate::config::FIELDBOOK_FILE).exists()
+        || (!d.foreign_book_toml && own(crate::config::CONFIG_FILE))
+    {
+        return Err(format!(
+            "{} is already a Fieldbook site (it has its configuration); edit it by hand",
+            site.display()
+        ));
+    }
     let config_name = if d.foreign_book_toml || site.join("book.toml").exists() {
         crate::config::FIELDBOOK_FILE
     } else {
@@ -672,6 +695,43 @@ mod tests {
             Some("team-db")
         );
         assert!(crate::owners::parse("owners.yaml", &owners_yaml(&BTreeMap::new())).is_ok());
+    }
+
+    #[test]
+    fn a_minimal_mdbook_is_told_apart_by_its_summary() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("book.toml"), "[book]\ntitle = \"Ops\"\n").unwrap();
+        assert!(!detect(dir.path()).foreign_book_toml, "a Fieldbook site");
+        std::fs::create_dir(dir.path().join("src")).unwrap();
+        std::fs::write(dir.path().join("src/SUMMARY.md"), "- [A](a.md)\n").unwrap();
+        let d = detect(dir.path());
+        assert_eq!((d.tool, d.foreign_book_toml), ("mdBook", true));
+        assert_eq!(d.courses[0].2, "src/SUMMARY.md");
+        assert_eq!(d.title.as_deref(), Some("Ops"));
+    }
+
+    #[test]
+    fn other_tools_are_recognised_by_their_config() {
+        for (marker, tool, content) in [
+            ("hugo.toml", "Hugo", "content"),
+            ("docusaurus.config.js", "Docusaurus", "docs"),
+            ("config/tech-docs.yml", "GOV.UK tech docs", "source"),
+            ("mkdocs.yml", "MkDocs", "docs"),
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join(marker);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, "title = \"T\"\n").unwrap();
+            std::fs::create_dir(dir.path().join("content")).unwrap();
+            let d = detect(dir.path());
+            assert_eq!(
+                (d.tool, d.content),
+                (tool, dir.path().join(content)),
+                "{marker}"
+            );
+        }
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(detect(dir.path()).tool, "plain Markdown");
     }
 
     #[test]
