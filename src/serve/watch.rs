@@ -113,6 +113,12 @@ pub fn classify(t: &Targets, path: &Path) -> Option<Relevance> {
         });
         return (!hidden).then_some(Relevance::Full);
     }
+    // `.github/` appearing or going, with the CODEOWNERS in it (the full rebuild then
+    // watches it).
+    if path != t.root && path.starts_with(&t.root) && t.adopted.iter().any(|a| a.starts_with(path))
+    {
+        return Some(Relevance::Full);
+    }
     // `themes/` itself appearing or going, with the theme in it.
     if t.theme.starts_with(path) && path.starts_with(&t.root) && path != t.root {
         return Some(Relevance::Full);
@@ -442,6 +448,7 @@ mod tests {
         assert_eq!(c("/site/content/runbooks"), Some(Relevance::Content));
         assert_eq!(c("/site/book.toml"), Some(Relevance::Full));
         assert_eq!(c("/site/.github/CODEOWNERS"), Some(Relevance::Full));
+        assert_eq!(c("/site/.github"), Some(Relevance::Full));
         assert_eq!(c("/site/mkdocs.yml"), Some(Relevance::Full));
         assert_eq!(c("/site/content/runbooks/OWNERS"), Some(Relevance::Full));
         assert_eq!(
