@@ -83,6 +83,12 @@ fn ownership(site: &Site, doc: &Document, out: &mut Vec<Diagnostic>) {
         );
     }
     let pos = doc.key_pos(key);
+    // Owners from CODEOWNERS, OWNERS or the default: say so, since the file does not show them.
+    let from = if doc.owners_source.is_external() {
+        format!(" (owners from {})", doc.owners_source.describe())
+    } else {
+        String::new()
+    };
     let reasons: Vec<String> = o
         .lapsed
         .iter()
@@ -95,7 +101,7 @@ fn ownership(site: &Site, doc: &Document, out: &mut Vec<Diagnostic>) {
                 Code::LapsedOwner,
                 pos,
                 format!(
-                    "{} has no active owner: {}",
+                    "{} has no active owner: {}{from}",
                     doc.kind.as_str(),
                     reasons.join("; ")
                 ),
@@ -115,7 +121,7 @@ fn ownership(site: &Site, doc: &Document, out: &mut Vec<Diagnostic>) {
                 Code::PartiallyLapsedOwner,
                 pos,
                 format!(
-                    "{} lists lapsed owners: {}",
+                    "{} lists lapsed owners: {}{from}",
                     doc.kind.as_str(),
                     reasons[..o.lapsed.len()].join("; ")
                 ),
@@ -130,6 +136,20 @@ fn ownership(site: &Site, doc: &Document, out: &mut Vec<Diagnostic>) {
 fn freshness(site: &Site, doc: &Document, out: &mut Vec<Diagnostic>) {
     let r = site.review(doc);
     let kind = doc.kind.as_str();
+    if doc.is_nav_course() && r.state == ReviewState::NeverReviewed {
+        let index = format!("courses/{}/index.md", doc.course.as_deref().unwrap_or(""));
+        out.push(
+            doc.finding(
+                Code::NeverReviewed,
+                Pos::START,
+                format!("course `{}` (from {}) has never been reviewed", doc.title, doc.file),
+            )
+            .with_hint(format!(
+                "create {index} in the content directory with `owners` and `reviewed` to give the course its page and review date"
+            )),
+        );
+        return;
+    }
     let review_cmd = format!("after checking it, run `fieldbook review {}`", doc.file);
     match r.state {
         ReviewState::Stale => {

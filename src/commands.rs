@@ -18,6 +18,8 @@ pub struct CheckArgs<'a> {
     pub color: bool,
     /// Prometheus rule files (`--alert-rules`), in addition to `[check] alert_rules`.
     pub alert_rules: &'a [PathBuf],
+    /// Write the findings into the baseline file instead of reporting them.
+    pub update_baseline: bool,
 }
 
 /// Load the site and run every check. `Err` carries fatal diagnostics.
@@ -51,13 +53,64 @@ pub fn checked_site_with(
 pub fn check(args: &CheckArgs<'_>, out: &mut dyn Write) -> std::io::Result<u8> {
     let opts = render::Options { color: args.color };
     let checked = checked_site_with(args.site, args.today, args.strict, args.alert_rules);
-    let (documents, findings) = match checked {
-        Ok((site, findings)) => (site.documents.len(), findings),
-        Err(fatal) => (0, fatal),
+    let (documents, findings, progress) = match checked {
+        Ok((site, findings)) if args.update_baseline => {
+            return write_baseline(&site, &findings, out);
+        }
+        Ok((site, mut findings)) => match apply_baseline(&site, &mut findings) {
+            Ok(progress) => (site.documents.len(), findings, progress),
+            Err(fatal) => (0, fatal, None),
+        },
+        Err(fatal) => (0, fatal, None),
     };
-    let summary = Summary::of(documents, &findings);
+    let mut summary = Summary::of(documents, &findings);
+    summary.baseline = progress;
     out.write_all(render::render(args.format, &findings, &summary, &opts).as_bytes())?;
     Ok(summary.exit_code())
+}
+
+/// Mark the findings recorded in the site's `[check] baseline`; `Err` when the baseline file
+/// is missing or malformed (fatal, as a configuration error).
+pub fn apply_baseline(
+    site: &Site,
+    findings: &mut [Diagnostic],
+) -> Result<Option<crate::baseline::Progress>, Vec<Diagnostic>> {
+    let Some((path, pos)) = &site.config.adopt.baseline else {
+        return Ok(None);
+    };
+    let shown = load::site_rel(&site.config, path);
+    let b = crate::baseline::read(path, &shown, &site.config.file, *pos).map_err(|d| vec![d])?;
+    Ok(Some(crate::baseline::apply(&b, findings)))
+}
+
+/// `check --update-baseline`: record every finding in the baseline file.
+fn write_baseline(
+    site: &Site,
+    findings: &[Diagnostic],
+    out: &mut dyn Write,
+) -> std::io::Result<u8> {
+    let configured = site.config.adopt.baseline.as_ref().map(|(p, _)| p.clone());
+    let path = configured
+        .clone()
+        .unwrap_or_else(|| site.config.root.join(crate::baseline::DEFAULT_FILE));
+    let b = crate::baseline::of(findings);
+    crate::write::replace_file(&path, crate::baseline::to_json(&b).as_bytes())
+        .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+    let shown = load::site_rel(&site.config, &path);
+    let count: usize = b.findings.iter().map(|e| e.count).sum();
+    writeln!(
+        out,
+        "baseline: recorded {} in {shown}",
+        render::plural(count, "finding")
+    )?;
+    if configured.is_none() {
+        writeln!(
+            out,
+            "add `[check] baseline = \"{shown}\"` to {} so that check and build use it",
+            site.config.file
+        )?;
+    }
+    Ok(0)
 }
 
 pub struct BuildArgs<'a> {
@@ -75,8 +128,12 @@ pub struct BuildArgs<'a> {
 pub fn build(args: &BuildArgs<'_>, err: &mut dyn Write) -> std::io::Result<u8> {
     let started = std::time::Instant::now();
     let interactive = std::io::stderr().is_terminal();
-    let (site, findings) = match checked_site(args.site, args.today, args.strict) {
+    let (site, mut findings) = match checked_site(args.site, args.today, args.strict) {
         Ok(x) => x,
+        Err(fatal) => return fail(fatal, err, args.color),
+    };
+    let progress = match apply_baseline(&site, &mut findings) {
+        Ok(p) => p,
         Err(fatal) => return fail(fatal, err, args.color),
     };
     let opts = crate::build::BuildOptions {
@@ -89,8 +146,18 @@ pub fn build(args: &BuildArgs<'_>, err: &mut dyn Write) -> std::io::Result<u8> {
         Ok(b) => b,
         Err(fatal) => return fail(fatal, err, args.color),
     };
-    let summary = Summary::of(site.documents.len(), &findings);
-    print_findings(&findings, err, args.color)?;
+    let mut summary = Summary::of(site.documents.len(), &findings);
+    summary.baseline = progress;
+    let shown: Vec<Diagnostic> = findings.iter().filter(|d| !d.baselined).cloned().collect();
+    print_findings(&shown, err, args.color)?;
+    if let Some(p) = &progress {
+        writeln!(
+            err,
+            "baseline: {} in the baseline; {}",
+            p.baselined,
+            p.sentence()
+        )?;
+    }
     if let Err(e) = &built.search {
         writeln!(
             err,
@@ -132,7 +199,14 @@ pub fn report(
         writeln!(err, "error: {why}")?;
         return Ok(2);
     }
-    let r = report::build(&site, owner);
+    let mut r = report::build(&site, owner);
+    if site.config.adopt.baseline.is_some() {
+        let mut findings = crate::checks::run(&site);
+        match apply_baseline(&site, &mut findings) {
+            Ok(p) => r.baseline = p,
+            Err(fatal) => return fail(fatal, err, color),
+        }
+    }
     out.write_all(report::render(&r, format).as_bytes())?;
     Ok(0)
 }
@@ -222,10 +296,10 @@ pub fn review(
 /// checks judge by, so a pinned site never gets a review "from the future".
 fn site_today(file: &Path) -> Option<Date> {
     let abs = std::path::absolute(file).ok()?;
-    let root = abs
-        .ancestors()
-        .skip(1)
-        .find(|d| d.join(crate::config::CONFIG_FILE).is_file())?;
+    let root = abs.ancestors().skip(1).find(|d| {
+        d.join(crate::config::FIELDBOOK_FILE).is_file()
+            || d.join(crate::config::CONFIG_FILE).is_file()
+    })?;
     crate::config::load(root).ok()?.today
 }
 

@@ -8,6 +8,19 @@ use std::path::{Component, Path, PathBuf};
 use toml::Spanned;
 
 pub const CONFIG_FILE: &str = "book.toml";
+/// Read in preference to `book.toml`, so that a tree with another tool's `book.toml` (mdBook)
+/// can hold Fieldbook's configuration beside it.
+pub const FIELDBOOK_FILE: &str = "fieldbook.toml";
+
+/// The configuration file of the site at `root`: `fieldbook.toml` when present, else
+/// `book.toml`.
+pub fn file_name(root: &Path) -> &'static str {
+    if root.join(FIELDBOOK_FILE).is_file() {
+        FIELDBOOK_FILE
+    } else {
+        CONFIG_FILE
+    }
+}
 
 /// The loaded configuration with paths resolved against the site directory.
 #[derive(Clone, Debug)]
@@ -35,6 +48,12 @@ pub struct Config {
     /// someone, whose missing runbook is `page-without-runbook` rather than
     /// `alert-without-runbook`.
     pub page_severities: Vec<String>,
+    /// The configuration file's name (`book.toml` or `fieldbook.toml`), for findings.
+    pub file: String,
+    /// `[kinds]`, `[[courses]]`, `[owners] default`, `[check] baseline`.
+    pub adopt: crate::adopt::AdoptConfig,
+    /// What those keys point at, read by the loader (empty until then).
+    pub adopted: std::sync::Arc<crate::adopt::Adopted>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -109,6 +128,10 @@ struct RawConfig {
     freshness: Freshness,
     #[serde(default)]
     check: RawCheck,
+    #[serde(default)]
+    kinds: crate::adopt::RawKinds,
+    #[serde(default)]
+    courses: Vec<crate::adopt::RawCourse>,
     /// Free-form values for templates.
     #[serde(default)]
     #[allow(dead_code)]
@@ -141,12 +164,14 @@ impl Default for RawBuild {
 #[serde(deny_unknown_fields, default)]
 struct RawOwners {
     file: Spanned<String>,
+    default: Option<Spanned<String>>,
 }
 
 impl Default for RawOwners {
     fn default() -> Self {
         RawOwners {
             file: Spanned::new(0..0, "owners.yaml".into()),
+            default: None,
         }
     }
 }
@@ -158,18 +183,22 @@ struct RawCheck {
     max_file_size: Option<Spanned<String>>,
     alert_rules: Vec<Spanned<String>>,
     page_severities: Option<Vec<String>>,
+    baseline: Option<Spanned<String>>,
 }
 
-/// Load `book.toml` from `root`. A missing file is an error: it is what marks a site.
+/// Load `fieldbook.toml` or else `book.toml` from `root`. A missing file is an error: it is
+/// what marks a site.
 pub fn load(root: &Path) -> Result<Config, Box<Diagnostic>> {
-    let path = root.join(CONFIG_FILE);
+    let name = file_name(root);
+    let path = root.join(name);
     let text = match std::fs::read(&path) {
         Ok(bytes) => String::from_utf8(bytes).map_err(|_| {
             config_error(
                 Pos::START,
-                "book.toml is not valid UTF-8",
+                &format!("{name} is not valid UTF-8"),
                 "save the file as UTF-8",
             )
+            .with_file(name)
         })?,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(Box::new(
@@ -177,7 +206,7 @@ pub fn load(root: &Path) -> Result<Config, Box<Diagnostic>> {
                     Code::InvalidConfig,
                     CONFIG_FILE,
                     Pos::START,
-                    format!("no book.toml in {}", root.display()),
+                    format!("no book.toml (or fieldbook.toml) in {}", root.display()),
                 )
                 .with_hint("run fieldbook in a site directory, pass the site directory as an argument, or create book.toml (`fieldbook init`)"),
             ));
@@ -187,15 +216,27 @@ pub fn load(root: &Path) -> Result<Config, Box<Diagnostic>> {
                 Code::IoError,
                 CONFIG_FILE,
                 Pos::START,
-                format!("cannot read book.toml: {e}"),
-            )));
+                format!("cannot read {name}: {e}"),
+            ))
+            .with_file(name));
         }
     };
-    parse(root, text.trim_start_matches('\u{feff}'))
+    parse_file(root, name, text.trim_start_matches('\u{feff}'))
 }
 
 /// Parse the text of `book.toml` for the site at `root`.
 pub fn parse(root: &Path, text: &str) -> Result<Config, Box<Diagnostic>> {
+    parse_file(root, CONFIG_FILE, text)
+}
+
+/// Parse the text of the configuration file `name` for the site at `root`.
+pub fn parse_file(root: &Path, name: &str, text: &str) -> Result<Config, Box<Diagnostic>> {
+    parse_inner(root, text)
+        .map(|c| c.with_file(name))
+        .map_err(|d| d.with_file(name))
+}
+
+fn parse_inner(root: &Path, text: &str) -> Result<Config, Box<Diagnostic>> {
     let raw: RawConfig = toml::from_str(text).map_err(|e| {
         let fe = toml_error(text, &e);
         Box::new(
@@ -280,6 +321,22 @@ pub fn parse(root: &Path, text: &str) -> Result<Config, Box<Diagnostic>> {
             )
         })?,
     };
+    let error = |pos: Pos, msg: String, hint: &str| {
+        Box::new(
+            Diagnostic::new(Code::InvalidConfig, CONFIG_FILE, pos, msg)
+                .with_hint(hint)
+                .with_source(text),
+        )
+    };
+    let adopt = crate::adopt::resolve_config(
+        raw.kinds,
+        raw.courses,
+        raw.owners.default,
+        raw.check.baseline,
+        &at,
+        &inside,
+        &error,
+    )?;
     let mut book = raw.book;
     let edit_url = book.edit_url.clone();
     if !book.base_url.ends_with('/') {
@@ -311,6 +368,9 @@ pub fn parse(root: &Path, text: &str) -> Result<Config, Box<Diagnostic>> {
             .check
             .page_severities
             .unwrap_or_else(|| vec!["critical".into(), "page".into()]),
+        file: CONFIG_FILE.to_string(),
+        adopt,
+        adopted: Default::default(),
     })
 }
 
@@ -371,6 +431,31 @@ fn parse_size(s: &str) -> Option<u64> {
         _ => return None,
     };
     n.checked_mul(mult)
+}
+
+/// Findings about the configuration name the file it was read from.
+trait WithFile {
+    fn with_file(self, name: &str) -> Self;
+}
+
+impl WithFile for Box<Diagnostic> {
+    fn with_file(mut self, name: &str) -> Self {
+        if self.file == CONFIG_FILE {
+            self.file = name.to_string();
+            self.message = self.message.replace(CONFIG_FILE, name);
+            if let Some(h) = &mut self.hint {
+                *h = h.replace(CONFIG_FILE, name);
+            }
+        }
+        self
+    }
+}
+
+impl WithFile for Config {
+    fn with_file(mut self, name: &str) -> Self {
+        self.file = name.to_string();
+        self
+    }
 }
 
 fn config_error(pos: Pos, message: &str, hint: &str) -> Box<Diagnostic> {

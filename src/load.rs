@@ -2,6 +2,7 @@
 //! parallel). Problems with single documents become findings; problems that make the whole
 //! run untrustworthy (config, owners, unreadable files) come back as fatal diagnostics.
 
+use crate::adopt::sources::OwnersSource;
 use crate::config::{self, Config};
 use crate::date::Date;
 use crate::diagnostic::{Code, Diagnostic, Pos};
@@ -14,16 +15,38 @@ use std::path::{Path, PathBuf};
 
 /// Load everything `check` and `build` need. `Err` holds fatal diagnostics (exit status 2).
 pub fn load_site(root: &Path, today: Option<Date>) -> Result<Site, Vec<Diagnostic>> {
-    let config = config::load(root).map_err(|d| vec![*d])?;
+    let mut config = config::load(root).map_err(|d| vec![*d])?;
     let today = today.or(config.today).unwrap_or_else(Date::today);
     let owners = load_owners(&config);
-    let tree = walk(&config);
+    let mut tree = walk(&config);
     let mut fatal = tree.errors;
     let owners = match owners {
         Ok(o) => o,
         Err(mut e) => {
             fatal.append(&mut e);
             Owners::default()
+        }
+    };
+    let rels: Vec<String> = tree.markdown.iter().map(|(_, r)| r.clone()).collect();
+    let walked = crate::adopt::Walked {
+        markdown: &rels,
+        assets: &tree.assets,
+    };
+    let mut adopt_findings = match crate::adopt::prepare(&config, &owners, walked) {
+        Ok((adopted, findings)) => {
+            // Navigation files are outlines, owner files metadata: neither is content.
+            tree.markdown
+                .retain(|(_, r)| !adopted.nav_files.contains(r));
+            tree.assets.retain(|a| {
+                let name = a.rsplit('/').next().unwrap_or(a);
+                !crate::adopt::OWNER_FILES.contains(&name)
+            });
+            config.adopted = std::sync::Arc::new(adopted);
+            findings
+        }
+        Err(mut e) => {
+            fatal.append(&mut e);
+            Vec::new()
         }
     };
     let results: Vec<Loaded> = tree
@@ -33,6 +56,12 @@ pub fn load_site(root: &Path, today: Option<Date>) -> Result<Site, Vec<Diagnosti
         .collect();
     let mut documents = Vec::with_capacity(results.len());
     let mut findings = Vec::new();
+    findings.append(&mut adopt_findings);
+    for c in &config.adopted.nav_courses {
+        let (doc, mut f) = nav_course_document(&config, c, today);
+        documents.push(doc);
+        findings.append(&mut f);
+    }
     for r in results {
         match r {
             Loaded::Doc(doc, mut f) => {
@@ -47,7 +76,7 @@ pub fn load_site(root: &Path, today: Option<Date>) -> Result<Site, Vec<Diagnosti
         fatal.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         return Err(fatal);
     }
-    Ok(Site::new(
+    let mut site = Site::new(
         config,
         owners,
         today,
@@ -55,7 +84,41 @@ pub fn load_site(root: &Path, today: Option<Date>) -> Result<Site, Vec<Diagnosti
         tree.assets,
         tree.dirs,
         findings,
-    ))
+    );
+    let unmapped = crate::adopt::unmapped_owner_findings(&site);
+    site.load_findings.extend(unmapped);
+    Ok(site)
+}
+
+/// The course document of a `[[courses]]` entry without `courses/<slug>/index.md`: its front
+/// matter made up from the navigation, its findings pointing at the navigation file.
+fn nav_course_document(
+    config: &Config,
+    c: &crate::adopt::NavCourseDoc,
+    today: Date,
+) -> (Document, Vec<Diagnostic>) {
+    let rel = format!("courses/{}/index.md", c.slug);
+    let mut placement = crate::adopt::Placement::from_path(&rel);
+    placement.owners = config.adopted.sources.lookup(&c.file);
+    let (mut doc, mut findings) = parse_document_as(
+        &c.file,
+        &rel,
+        crate::adopt::nav_course_front(c),
+        today,
+        placement,
+    );
+    // Findings show the navigation file's own lines; the made-up front matter is not shown.
+    doc.text = c.text.clone();
+    doc.front_offset = 0;
+    doc.front_len = 0;
+    doc.front_start_line = 1;
+    doc.body_offset = doc.text.len();
+    doc.body_line = doc.text.lines().count() as u32 + 1;
+    doc.outline = Default::default();
+    for f in &mut findings {
+        *f = f.clone().with_source(&c.text);
+    }
+    (doc, findings)
 }
 
 /// The site-relative form of a path under the site root, `/`-separated, for findings.
@@ -63,7 +126,8 @@ pub fn site_rel(config: &Config, path: &Path) -> String {
     slash(path.strip_prefix(&config.root).unwrap_or(path))
 }
 
-fn slash(p: &Path) -> String {
+/// A relative path `/`-separated.
+pub fn slash(p: &Path) -> String {
     p.components()
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
@@ -120,7 +184,7 @@ fn walk(config: &Config) -> Tree {
         tree.errors.push(
             Diagnostic::new(
                 Code::InvalidConfig,
-                config::CONFIG_FILE,
+                &config.file,
                 Pos::START,
                 format!("the content directory {content_rel} does not exist"),
             )
@@ -254,7 +318,8 @@ fn load_document(config: &Config, path: &Path, rel: &str, today: Date) -> Loaded
         Some(t) => t.to_string(),
         None => text,
     };
-    Loaded::from(parse_document(&file, rel, text, today))
+    let placement = crate::adopt::placement(config, rel, &file);
+    Loaded::from(parse_document_as(&file, rel, text, today, placement))
 }
 
 impl From<(Document, Vec<Diagnostic>)> for Loaded {
@@ -293,8 +358,27 @@ pub fn parse_document(
     text: String,
     today: Date,
 ) -> (Document, Vec<Diagnostic>) {
+    parse_document_as(
+        file,
+        rel,
+        text,
+        today,
+        crate::adopt::Placement::from_path(rel),
+    )
+}
+
+/// [`parse_document`] with the kind, course, navigation title and outside owners an adopted
+/// tree's configuration gives the file (front matter still wins).
+pub fn parse_document_as(
+    file: &str,
+    rel: &str,
+    text: String,
+    today: Date,
+    placement: crate::adopt::Placement,
+) -> (Document, Vec<Diagnostic>) {
     let mut findings = Vec::new();
-    let (path_kind, path_course) = kind_from_path(rel);
+    let path_kind = placement.kind.unwrap_or(Kind::Page);
+    let path_course = placement.course.clone();
     let split = front_matter::split(&text);
     let (front_offset, front_len, front_line, body_offset, body_line) = match &split {
         Ok(s) => (
@@ -359,18 +443,28 @@ pub fn parse_document(
         .title
         .clone()
         .or_else(|| outline.title().map(str::to_string))
+        .or_else(|| placement.nav_title.clone())
         .unwrap_or_else(|| {
             Path::new(rel)
                 .file_stem()
                 .map(|s| s.to_string_lossy().replace(['-', '_'], " "))
                 .unwrap_or_default()
         });
-    let owners: Vec<String> = meta
+    let own: Vec<String> = meta
         .owners
         .clone()
         .or_else(|| meta.owner.clone())
         .map(|o| o.into_vec())
         .unwrap_or_default();
+    // Lessons look to their course before outside sources; the model settles those.
+    let (owners, owners_source) = match placement.owners {
+        _ if !own.is_empty() => (own, OwnersSource::FrontMatter),
+        Some(found) if kind != Kind::Lesson => (found.ids, found.source),
+        _ => (own, OwnersSource::None),
+    };
+    let lesson_order = (kind == Kind::Lesson)
+        .then_some(placement.lesson_order)
+        .flatten();
     let doc = Document {
         rel: rel.to_string(),
         file: file.to_string(),
@@ -379,6 +473,8 @@ pub fn parse_document(
         meta,
         owners,
         owners_inherited: false,
+        owners_source,
+        lesson_order,
         course,
         front_start_line: front_line,
         front_len,
@@ -415,11 +511,22 @@ fn required_metadata(doc: &Document, today: Date) -> Vec<Diagnostic> {
         } else {
             Pos::START
         };
-        out.push(invalid(
-            pos,
-            format!("a {} must name its owners", doc.kind.as_str()),
-            "add `owners: [team-id]` with ids from owners.yaml",
-        ));
+        let (msg, hint) = if doc.owners_source.is_external() {
+            (
+                format!(
+                    "a {} must name its owners: {} names only owners that are not in owners.yaml",
+                    doc.kind.as_str(),
+                    doc.owners_source.describe()
+                ),
+                "map those owners onto owners.yaml ids (`github:`, `gitlab:` or `email:` keys), or add `owners: [team-id]` here",
+            )
+        } else {
+            (
+                format!("a {} must name its owners", doc.kind.as_str()),
+                "add `owners: [team-id]` with ids from owners.yaml",
+            )
+        };
+        out.push(invalid(pos, msg, hint));
     }
     if let Some(r) = m.reviewed
         && r > today

@@ -49,6 +49,17 @@ enum Command {
         /// Prometheus rule files (or directories of them) to check the runbooks against: alerts without a runbook, runbooks naming unknown alerts, runbook_url annotations leading nowhere
         #[arg(long, value_name = "PATH", num_args = 1..)]
         alert_rules: Vec<PathBuf>,
+        /// Record today's findings in the baseline file ([check] baseline, default fieldbook-baseline.json) so that only new ones fail
+        #[arg(long)]
+        update_baseline: bool,
+    },
+    /// Start a handbook: a starter site, or with --from the configuration for an existing docs tree (its files are left as they are)
+    Init {
+        /// The site directory to write into (default: the current directory, or the docs tree's root with --from)
+        dir: Option<PathBuf>,
+        /// An existing docs tree (mdBook, MkDocs, Hugo, Docusaurus, GOV.UK tech docs or plain Markdown) to adopt
+        #[arg(long, value_name = "DOCS_DIR")]
+        from: Option<PathBuf>,
     },
     /// Check, then render the site (even with findings: their flags show in it); exit 1 on failing findings
     Build {
@@ -177,6 +188,7 @@ fn main() -> ExitCode {
             today,
             strict,
             alert_rules,
+            update_baseline,
         } => commands::check(
             &commands::CheckArgs {
                 site,
@@ -185,6 +197,7 @@ fn main() -> ExitCode {
                 format: *format,
                 color,
                 alert_rules,
+                update_baseline: *update_baseline,
             },
             &mut out,
         ),
@@ -254,6 +267,9 @@ fn main() -> ExitCode {
             &mut out,
             &mut err,
         ),
+        Command::Init { dir, from } => {
+            fieldbook::adopt::init::run(dir.as_deref(), from.as_deref(), &mut out, &mut err)
+        }
         Command::Review { files, today } => {
             commands::review(files, *today, &mut out, &mut err, color_err)
         }

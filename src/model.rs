@@ -1,6 +1,7 @@
 //! The handbook as data: documents with their resolved owners, course membership and review
 //! state on the build date.
 
+use crate::adopt::sources::OwnersSource;
 use crate::config::Config;
 use crate::date::{Date, Period};
 use crate::diagnostic::{Diagnostic, Pos};
@@ -24,6 +25,11 @@ pub struct Document {
     /// Owner ids: the document's own, or for a lesson without any, its course's.
     pub owners: Vec<String>,
     pub owners_inherited: bool,
+    /// Where `owners` came from (front matter, the course, CODEOWNERS, ...).
+    pub owners_source: OwnersSource,
+    /// A lesson's position in its course's navigation (`SUMMARY.md`, `mkdocs.yml`), which
+    /// orders lessons when the course has no `lessons:` list.
+    pub lesson_order: Option<usize>,
     /// The course slug, for courses and lessons.
     pub course: Option<String>,
     /// The whole file (BOM removed).
@@ -82,6 +88,12 @@ impl Document {
         message: impl Into<String>,
     ) -> Diagnostic {
         Diagnostic::new(code, &self.file, pos, message).with_source(&self.text)
+    }
+
+    /// A course made up from navigation (`[[courses]]` without `courses/<slug>/index.md`):
+    /// its `file` is the navigation file, which has no front matter to stamp.
+    pub fn is_nav_course(&self) -> bool {
+        self.kind == Kind::Course && !self.file.ends_with(&self.rel)
     }
 
     pub fn is_draft(&self) -> bool {
@@ -281,22 +293,13 @@ impl Site {
             .iter()
             .rfind(|d| d.kind == Kind::Course && d.course.as_deref() == Some(slug))
             .map(|d| d.owners.clone());
+        let config = &self.config;
         for d in &mut self.documents {
-            if d.kind != Kind::Lesson
-                || d.course.as_deref() != Some(slug)
-                || !(d.owners_inherited || d.owners.is_empty())
+            if d.kind == Kind::Lesson
+                && d.course.as_deref() == Some(slug)
+                && d.owners_source != OwnersSource::FrontMatter
             {
-                continue;
-            }
-            match &owners {
-                Some(o) => {
-                    d.owners = o.clone();
-                    d.owners_inherited = true;
-                }
-                None => {
-                    d.owners.clear();
-                    d.owners_inherited = false;
-                }
+                lesson_owners(config, d, owners.as_deref());
             }
         }
     }
@@ -308,13 +311,11 @@ impl Site {
             .filter(|d| d.kind == Kind::Course)
             .filter_map(|d| Some((d.course.clone()?, d.owners.clone())))
             .collect();
+        let config = &self.config;
         for d in &mut self.documents {
-            if d.kind == Kind::Lesson
-                && d.owners.is_empty()
-                && let Some(o) = d.course.as_ref().and_then(|c| course_owners.get(c))
-            {
-                d.owners = o.clone();
-                d.owners_inherited = true;
+            if d.kind == Kind::Lesson && d.owners.is_empty() {
+                let course = d.course.as_ref().and_then(|c| course_owners.get(c));
+                lesson_owners(config, d, course.map(Vec::as_slice));
             }
         }
     }
@@ -392,6 +393,24 @@ impl Site {
             return self.review(course);
         }
         self.review(doc)
+    }
+}
+
+/// A lesson without owners of its own: its course's, else those of the outside sources
+/// (OWNERS, CODEOWNERS, `[owners] default`), else none.
+fn lesson_owners(config: &Config, d: &mut Document, course: Option<&[String]>) {
+    match course {
+        Some(o) if !o.is_empty() => {
+            d.owners = o.to_vec();
+            d.owners_inherited = true;
+            d.owners_source = OwnersSource::Course;
+        }
+        _ => {
+            let found = config.adopted.sources.lookup(&d.file).unwrap_or_default();
+            d.owners = found.ids;
+            d.owners_source = found.source;
+            d.owners_inherited = false;
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! `fieldbook report`: what each owner must do, most urgent first, in a shape a reminder bot
 //! can read (Markdown for humans, JSON and CSV for bots).
 
+use crate::adopt::sources::OwnersSource;
 use crate::date::Date;
 use crate::front_matter::{ActionStatus, Kind};
 use crate::model::{Document, ReviewState, Site};
@@ -66,6 +67,8 @@ pub struct Item {
     /// The team through which a person is asked (with `--owner PERSON`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub via: Option<String>,
+    /// Where the document's owners came from (front matter, CODEOWNERS, ...).
+    pub owners_source: OwnersSource,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -83,6 +86,9 @@ pub struct OwnerReport {
 pub struct Report {
     pub today: Date,
     pub owners: Vec<OwnerReport>,
+    /// Progress against `[check] baseline` (set by the caller, which runs the checks).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<crate::baseline::Progress>,
 }
 
 /// Build the report, for every owner or for one (`only`). A person asked for also gets the
@@ -143,6 +149,7 @@ pub fn build(site: &Site, only: Option<&str>) -> Report {
     Report {
         today: site.today,
         owners,
+        baseline: None,
     }
 }
 
@@ -183,6 +190,7 @@ fn doc_items(site: &Site, doc: &Document) -> Vec<(String, Item)> {
         days: None,
         detail: None,
         via: None,
+        owners_source: doc.owners_source.clone(),
     };
     let own = site.ownership(doc);
     // A lesson without its own owners or review shares its course's: the course carries the work.
@@ -235,6 +243,7 @@ fn doc_items(site: &Site, doc: &Document) -> Vec<(String, Item)> {
         i.due = Some(a.due);
         i.days = Some(site.today.days_until(a.due));
         i.detail = Some(a.title.clone());
+        i.owners_source = OwnersSource::FrontMatter;
         out.push((a.owner.clone(), i));
     }
     out
@@ -250,6 +259,14 @@ pub fn render(report: &Report, format: Format) -> String {
 
 fn markdown(r: &Report) -> String {
     let mut s = format!("# Review report, {}\n\n", r.today);
+    if let Some(b) = &r.baseline {
+        let _ = writeln!(
+            s,
+            "Baseline: {} still open; {}.\n",
+            b.baselined,
+            b.sentence()
+        );
+    }
     if r.owners.iter().all(|o| o.items.is_empty()) {
         s.push_str("Nothing to review: every document is fresh and every owner active.\n");
         return s;
@@ -285,6 +302,13 @@ fn markdown(r: &Report) -> String {
             if let Some(v) = &i.via {
                 let _ = write!(what, " (via `{v}`)");
             }
+            if i.owners_source.is_external() {
+                let _ = write!(
+                    what,
+                    " (owners from {})",
+                    md_escape(&i.owners_source.describe())
+                );
+            }
             let _ = writeln!(
                 s,
                 "| {what} | [{}]({}) | {} | {} | {when} |",
@@ -307,7 +331,7 @@ fn md_escape(s: &str) -> String {
 
 fn csv(r: &Report) -> String {
     let mut s = String::from(
-        "owner,owner_name,owner_kind,channel,task,file,title,kind,reviewed,due,days,detail,via\n",
+        "owner,owner_name,owner_kind,channel,task,file,title,kind,reviewed,due,days,detail,via,owners_source\n",
     );
     for o in &r.owners {
         for i in &o.items {
@@ -328,6 +352,7 @@ fn csv(r: &Report) -> String {
                 i.days.map(|d| d.to_string()).unwrap_or_default(),
                 i.detail.clone().unwrap_or_default(),
                 i.via.clone().unwrap_or_default(),
+                i.owners_source.describe(),
             ];
             let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
             s.push_str(&row.join(","));

@@ -1073,7 +1073,7 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
     records
 }
 
-const CSV_HEADER: [&str; 13] = [
+const CSV_HEADER: [&str; 14] = [
     "owner",
     "owner_name",
     "owner_kind",
@@ -1087,6 +1087,7 @@ const CSV_HEADER: [&str; 13] = [
     "days",
     "detail",
     "via",
+    "owners_source",
 ];
 
 #[test]
@@ -1124,7 +1125,8 @@ fn report_csv_parses_and_matches_the_json() {
             "2026-10-30",
             "-28",
             "",
-            ""
+            "",
+            "front matter"
         ]
     );
 }

@@ -174,6 +174,10 @@ pub struct DocCtx<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub history_note: Option<&'a str>,
     pub extra: &'a BTreeMap<String, serde_json::Value>,
+    /// "owners from .github/CODEOWNERS line 12" when the owners are not in the front matter
+    /// nor the course's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owners_note: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub postmortem: Option<PostmortemCtx>,
     #[serde(skip_serializing_if = "Option::is_none")]

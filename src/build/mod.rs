@@ -298,6 +298,10 @@ impl<'a> Builder<'a> {
                 "this copy of the repository is a shallow clone, so dates of last change may be too recent",
             ),
             extra: &doc.meta.extra,
+            owners_note: doc
+                .owners_source
+                .is_external()
+                .then(|| format!("owners from {}", doc.owners_source.describe())),
             postmortem: (doc.kind == Kind::Postmortem).then(|| PostmortemCtx::new(self.site, doc)),
             course: (doc.kind == Kind::Course).then(|| self.course_ctx(doc)),
             lesson: if doc.kind == Kind::Lesson { self.lesson_ctx(doc) } else { None },
@@ -896,8 +900,9 @@ fn group_by<'a>(
     map
 }
 
-/// Each course's lessons in order: its `lessons` list (names with or without `.md`), then
-/// any lessons it does not list, by file name.
+/// Each course's lessons in order: its `lessons` list (names with or without `.md`), else
+/// their order in the navigation that made them lessons (`SUMMARY.md`, `mkdocs.yml`); then any
+/// lessons neither lists, by file name.
 fn course_lessons<'a>(docs: &[&'a Document]) -> BTreeMap<String, Vec<&'a Document>> {
     let mut map: BTreeMap<String, Vec<&Document>> = BTreeMap::new();
     for d in docs.iter().filter(|d| d.kind == Kind::Lesson) {
@@ -914,6 +919,9 @@ fn course_lessons<'a>(docs: &[&'a Document]) -> BTreeMap<String, Vec<&'a Documen
         let pos = |d: &Document| {
             let name = d.rel.rsplit('/').next().unwrap_or("");
             let stem = name.trim_end_matches(".md");
+            if order.is_empty() {
+                return d.lesson_order.unwrap_or(usize::MAX);
+            }
             order
                 .iter()
                 .position(|l| l == name || l == stem)

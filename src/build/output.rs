@@ -39,7 +39,13 @@ pub fn check_target(
             abs.display()
         ));
     }
-    if abs.starts_with(&content) || content.starts_with(&abs) {
+    // A hidden folder inside the content (`.fieldbook-site` of a tree whose Markdown sits at its
+    // root) is never walked as content, so it cannot feed the site into itself.
+    let hidden_inside = abs.strip_prefix(&content).is_ok_and(|r| {
+        r.components()
+            .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+    });
+    if (abs.starts_with(&content) && !hidden_inside) || content.starts_with(&abs) {
         return Err(format!(
             "refusing to build into {}: it overlaps the content directory",
             abs.display()

@@ -1,7 +1,7 @@
 //! Themes: the default one embedded in the binary, overridden file by file by a site's
 //! `themes/<name>/templates` and `themes/<name>/static`.
 
-use crate::config::{CONFIG_FILE, Config};
+use crate::config::Config;
 use crate::diagnostic::{Code, Diagnostic, Pos};
 use crate::load::site_rel;
 use std::collections::BTreeMap;
@@ -55,7 +55,7 @@ impl Theme {
             return Err(vec![
                 Diagnostic::new(
                     Code::InvalidConfig,
-                    CONFIG_FILE,
+                    &config.file,
                     Pos::START,
                     format!(
                         "theme `{}` not found: no directory themes/{}/",

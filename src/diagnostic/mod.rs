@@ -186,6 +186,9 @@ pub struct Diagnostic {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+    /// Recorded in the `[check] baseline`: reported, but not failing the run.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub baselined: bool,
     /// The offending source line, shown under the message by the human renderer.
     #[serde(skip)]
     pub source_line: Option<String>,
@@ -209,6 +212,7 @@ impl Diagnostic {
             column: pos.column.max(1),
             message: message.into(),
             hint: None,
+            baselined: false,
             source_line: None,
             span_len: pos.len.max(1),
         }
@@ -322,9 +326,13 @@ impl Policy {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
     pub documents: usize,
+    /// Errors and warnings not in the baseline.
     pub errors: usize,
     pub warnings: usize,
     pub fatal: usize,
+    /// Progress against `[check] baseline`, when the site has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<crate::baseline::Progress>,
 }
 
 impl Summary {
@@ -333,7 +341,7 @@ impl Summary {
             documents,
             ..Summary::default()
         };
-        for d in findings {
+        for d in findings.iter().filter(|d| !d.baselined) {
             match d.severity {
                 Severity::Error => s.errors += 1,
                 Severity::Warning => s.warnings += 1,

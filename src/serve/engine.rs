@@ -171,10 +171,11 @@ pub fn watch_targets(root: &Path, c: &crate::config::Config) -> Targets {
     Targets {
         root: root.to_path_buf(),
         content: c.content_dir.clone(),
-        config: root.join(crate::config::CONFIG_FILE),
+        config: root.join(&c.file),
         owners: c.owners_file.clone(),
         theme: root.join("themes").join(&c.theme),
         output: c.output_dir.clone(),
+        adopted: crate::adopt::watched_files(c),
     }
 }
 

@@ -36,6 +36,9 @@ pub struct Targets {
     /// `themes/<name>` of the active theme (may not exist).
     pub theme: PathBuf,
     pub output: PathBuf,
+    /// Navigation and owner files of an adopted tree (`SUMMARY.md`, `mkdocs.yml`,
+    /// CODEOWNERS, OWNERS): an edit rebuilds everything, like `book.toml`.
+    pub adopted: Vec<PathBuf>,
 }
 
 /// Changes the engine acts on.
@@ -84,7 +87,13 @@ pub fn is_temporary(name: &str) -> bool {
 }
 
 pub fn classify(t: &Targets, path: &Path) -> Option<Relevance> {
-    if path == t.config || path == t.owners {
+    if path == t.config || path == t.owners || t.adopted.iter().any(|p| p == path) {
+        return Some(Relevance::Full);
+    }
+    // An OWNERS file (or a course's SUMMARY.md) in the content changes more than one page.
+    if let Ok(rel) = path.strip_prefix(&t.content)
+        && crate::adopt::is_site_wide(rel)
+    {
         return Some(Relevance::Full);
     }
     if let Ok(rel) = path.strip_prefix(&t.content) {
@@ -103,6 +112,12 @@ pub fn classify(t: &Targets, path: &Path) -> Option<Relevance> {
             s.starts_with('.') || is_temporary(&s)
         });
         return (!hidden).then_some(Relevance::Full);
+    }
+    // `.github/` appearing or going, with the CODEOWNERS in it (the full rebuild then
+    // watches it).
+    if path != t.root && path.starts_with(&t.root) && t.adopted.iter().any(|a| a.starts_with(path))
+    {
+        return Some(Relevance::Full);
     }
     // `themes/` itself appearing or going, with the theme in it.
     if t.theme.starts_with(path) && path.starts_with(&t.root) && path != t.root {
@@ -252,6 +267,11 @@ fn watch_all(w: &mut Backend, t: &Targets, watched: &mut Vec<PathBuf>) -> Result
     }
     if t.theme.is_dir() {
         add(&t.theme, RecursiveMode::Recursive, false)?;
+    }
+    for dir in t.adopted.iter().filter_map(|p| p.parent()) {
+        if dir.is_dir() {
+            add(dir, RecursiveMode::NonRecursive, false)?;
+        }
     }
     Ok(())
 }
@@ -414,6 +434,7 @@ mod tests {
             owners: root.join("owners.yaml"),
             theme: root.join("themes/acme"),
             output: root.join("public"),
+            adopted: vec![root.join(".github/CODEOWNERS"), root.join("mkdocs.yml")],
             root,
         }
     }
@@ -426,6 +447,15 @@ mod tests {
         assert_eq!(c("/site/content/images/x.png"), Some(Relevance::Content));
         assert_eq!(c("/site/content/runbooks"), Some(Relevance::Content));
         assert_eq!(c("/site/book.toml"), Some(Relevance::Full));
+        assert_eq!(c("/site/.github/CODEOWNERS"), Some(Relevance::Full));
+        assert_eq!(c("/site/.github"), Some(Relevance::Full));
+        assert_eq!(c("/site/mkdocs.yml"), Some(Relevance::Full));
+        assert_eq!(c("/site/content/runbooks/OWNERS"), Some(Relevance::Full));
+        assert_eq!(
+            c("/site/content/courses/x/SUMMARY.md"),
+            Some(Relevance::Full)
+        );
+        assert_eq!(c("/site/content/SUMMARY.md"), Some(Relevance::Content));
         assert_eq!(c("/site/owners.yaml"), Some(Relevance::Full));
         assert_eq!(
             c("/site/themes/acme/templates/base.html"),

@@ -1,7 +1,7 @@
 //! For GitHub Actions: workflow commands that become annotations on the pull request's diff.
 //! <https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-commands>
 
-use super::{compact, message_and_hint, plural, summary_line};
+use super::{compact, message_and_hint, plural, reported, summary_line};
 use crate::diagnostic::{Diagnostic, Severity, Summary};
 use std::fmt::Write;
 
@@ -13,7 +13,7 @@ pub(super) fn render(findings: &[Diagnostic], summary: &Summary) -> String {
     let mut out = String::new();
     let (mut errors, mut warnings) = (0, 0);
     let mut rest = Vec::new();
-    for d in findings {
+    for d in reported(findings) {
         let annotated = match d.severity {
             Severity::Error => &mut errors,
             Severity::Warning => &mut warnings,

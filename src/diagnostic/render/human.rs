@@ -1,7 +1,7 @@
 //! For people at a terminal: each finding with the source line it points at, laid out like
 //! rustc's diagnostics so that the eye already knows where to look.
 
-use super::{Options, label, location, printable, summary_line};
+use super::{Options, label, location, printable, reported, summary_line};
 use crate::diagnostic::{Diagnostic, Severity, Summary};
 use anstyle::{AnsiColor, Style};
 use std::fmt::Write;
@@ -19,7 +19,7 @@ const TAB: &str = "    ";
 pub(super) fn render(findings: &[Diagnostic], summary: &Summary, opts: &Options) -> String {
     let paint = Paint(opts.color);
     let mut out = String::new();
-    for d in findings {
+    for d in reported(findings) {
         finding(&mut out, d, paint);
         out.push('\n');
     }

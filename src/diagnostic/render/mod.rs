@@ -75,10 +75,24 @@ fn summary_line(summary: &Summary) -> String {
     if summary.warnings > 0 {
         parts.push(plural(summary.warnings, "warning"));
     }
+    if let Some(b) = &summary.baseline
+        && b.baselined > 0
+    {
+        parts.push(format!("{} baselined", b.baselined));
+    }
     if parts.len() == 1 {
         parts.push("no findings".to_string());
     }
-    format!("check: {}", parts.join(", "))
+    let mut line = format!("check: {}", parts.join(", "));
+    if let Some(b) = &summary.baseline {
+        line.push_str(&format!("\nbaseline: {}", b.sentence()));
+    }
+    line
+}
+
+/// Findings that fail or warn: those not recorded in the baseline (which only count).
+fn reported(findings: &[Diagnostic]) -> impl Iterator<Item = &Diagnostic> {
+    findings.iter().filter(|d| !d.baselined)
 }
 
 /// `content/runbooks/x.md:5:11`, the form editors and terminals turn into links.
@@ -216,6 +230,7 @@ mod tests {
             errors,
             warnings,
             fatal,
+            baseline: None,
         }
     }
 
@@ -240,6 +255,17 @@ mod tests {
         assert_eq!(
             summary_line(&summary(0, 1, 0, 1)),
             "check: 0 documents, 1 error (1 fatal)"
+        );
+        let mut s = summary(3, 0, 0, 0);
+        s.baseline = Some(crate::baseline::Progress {
+            recorded: 5,
+            baselined: 4,
+            fixed: 1,
+        });
+        assert_eq!(
+            summary_line(&s),
+            "check: 3 documents, 4 baselined\nbaseline: 1 of 5 baselined findings fixed — run \
+             `fieldbook check --update-baseline` to shrink it"
         );
     }
 

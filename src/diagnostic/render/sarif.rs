@@ -48,7 +48,7 @@ fn rule(code: Code) -> Value {
 
 fn result(d: &Diagnostic) -> Value {
     let index = Code::ALL.iter().position(|&c| c == d.code);
-    json!({
+    let mut r = json!({
         "ruleId": d.code.as_str(),
         "ruleIndex": index.expect("Code::ALL lists every code"),
         "level": level(d.severity),
@@ -59,7 +59,16 @@ fn result(d: &Diagnostic) -> Value {
                 "region": { "startLine": d.line, "startColumn": d.column },
             }
         }],
-    })
+    });
+    if d.baselined {
+        // Viewers hide suppressed results (GitHub code scanning closes their alerts).
+        r["suppressions"] = json!([{
+            "kind": "external",
+            "status": "accepted",
+            "justification": "recorded in the fieldbook baseline ([check] baseline)",
+        }]);
+    }
+    r
 }
 
 fn level(severity: Severity) -> &'static str {
@@ -129,9 +138,16 @@ mod tests {
 
     #[test]
     fn valid_against_the_oasis_schema() {
-        let findings = fixture::findings();
+        let mut findings = fixture::findings();
         validate(&rendered(&findings, &fixture::summary(&findings)));
         validate(&rendered(&[], &Summary::of(0, &[])));
+        findings[0].baselined = true;
+        let log = rendered(&findings, &fixture::summary(&findings));
+        validate(&log);
+        assert_eq!(
+            log["runs"][0]["results"][0]["suppressions"][0]["kind"],
+            "external"
+        );
     }
 
     #[test]

@@ -1,0 +1,598 @@
+//! Adopting an existing docs tree as it is: document kinds from path patterns (`[kinds]`),
+//! courses and lesson order from an mdBook `SUMMARY.md` or an MkDocs `nav` (`[[courses]]`,
+//! and a `SUMMARY.md` inside `courses/<slug>/`), and owners from CODEOWNERS, OWNERS files and
+//! `[owners] default` ([`sources`]). `fieldbook init` ([`init`]) writes the configuration for
+//! such a tree, and [`crate::baseline`] lets a team roll the checks out gradually.
+//!
+//! The configuration keys are resolved with the rest of the config ([`AdoptConfig`]); what
+//! they point at (navigation files, owner sources) is read once per load into [`Adopted`],
+//! which every document load consults (so that `fieldbook serve`'s reloads agree with a
+//! full build).
+
+pub mod init;
+pub mod nav;
+pub mod pattern;
+pub mod sources;
+
+use crate::config::Config;
+use crate::diagnostic::{Code, Diagnostic, Pos};
+use crate::front_matter::Kind;
+use crate::owners::Owners;
+use pattern::Pattern;
+use serde::Deserialize;
+use sources::{Found, OwnerSources, OwnersSource};
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+/// `[kinds]`: glob patterns over content-relative paths, per kind.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawKinds {
+    runbook: Vec<Spanned<String>>,
+    postmortem: Vec<Spanned<String>>,
+    page: Vec<Spanned<String>>,
+}
+
+/// One `[[courses]]` entry.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCourse {
+    slug: Spanned<String>,
+    #[serde(default)]
+    summary: Option<Spanned<String>>,
+    #[serde(default)]
+    nav: Option<Spanned<String>>,
+    #[serde(default)]
+    section: Option<String>,
+    #[serde(default)]
+    title: Option<String>,
+}
+
+/// Where a course's outline comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NavFile {
+    /// An mdBook `SUMMARY.md` (absolute path).
+    Summary(PathBuf),
+    /// An MkDocs `mkdocs.yml` (absolute path).
+    MkDocs(PathBuf),
+}
+
+#[derive(Clone, Debug)]
+pub struct NavCourse {
+    pub slug: String,
+    pub file: NavFile,
+    pub section: Option<String>,
+    pub title: Option<String>,
+    /// Where the entry is in the config file.
+    pub pos: Pos,
+}
+
+/// The adoption keys of the configuration, resolved.
+#[derive(Clone, Debug, Default)]
+pub struct AdoptConfig {
+    pub kinds: Vec<(Kind, Pattern)>,
+    pub courses: Vec<NavCourse>,
+    /// `[owners] default`, and where it is written.
+    pub default_owner: Option<(String, Pos)>,
+    /// `[check] baseline` (absolute), and where it is written.
+    pub baseline: Option<(PathBuf, Pos)>,
+}
+
+/// Resolves a configured path inside the site, or says where and why it cannot.
+pub type InsideFn<'a> = &'a dyn Fn(&Spanned<String>, &str) -> Result<PathBuf, Box<Diagnostic>>;
+
+/// Resolve the adoption keys; `at` turns a span into a position, `inside` a configured path
+/// into one inside the site (or a positioned error).
+pub fn resolve_config(
+    kinds: RawKinds,
+    courses: Vec<RawCourse>,
+    default_owner: Option<Spanned<String>>,
+    baseline: Option<Spanned<String>>,
+    at: &dyn Fn(std::ops::Range<usize>) -> Pos,
+    inside: InsideFn<'_>,
+    error: &dyn Fn(Pos, String, &str) -> Box<Diagnostic>,
+) -> Result<AdoptConfig, Box<Diagnostic>> {
+    let mut out = AdoptConfig::default();
+    // `page` first: its patterns are the exceptions to the others (a README among incidents).
+    for (kind, list) in [
+        (Kind::Page, kinds.page),
+        (Kind::Runbook, kinds.runbook),
+        (Kind::Postmortem, kinds.postmortem),
+    ] {
+        for p in list {
+            let pattern = Pattern::new(p.get_ref()).ok_or_else(|| {
+                error(
+                    at(p.span()),
+                    format!("[kinds] {} has an empty pattern", kind.as_str()),
+                    "write glob patterns over paths in the content directory, such as \"alerts/**\"",
+                )
+            })?;
+            out.kinds.push((kind, pattern));
+        }
+    }
+    let mut slugs = HashSet::new();
+    for c in courses {
+        let pos = at(c.slug.span());
+        let slug = c.slug.get_ref();
+        if slug.is_empty()
+            || !slug
+                .chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_')
+        {
+            return Err(error(
+                pos,
+                format!("[[courses]] slug `{slug}` is not a slug"),
+                "use letters, digits, `-` and `_`, as in a URL: slug = \"handbook\"",
+            ));
+        }
+        if !slugs.insert(slug.clone()) {
+            return Err(error(
+                pos,
+                format!("[[courses]] slug `{slug}` is given twice"),
+                "give each course its own slug",
+            ));
+        }
+        let file = match (&c.summary, &c.nav) {
+            (Some(s), None) => NavFile::Summary(inside(s, "[[courses]] summary")?),
+            (None, Some(n)) => NavFile::MkDocs(inside(n, "[[courses]] nav")?),
+            _ => {
+                return Err(error(
+                    pos,
+                    format!("[[courses]] `{slug}` needs exactly one of `summary` and `nav`"),
+                    "summary = \"src/SUMMARY.md\" (mdBook) or nav = \"mkdocs.yml\" (MkDocs)",
+                ));
+            }
+        };
+        out.courses.push(NavCourse {
+            slug: slug.clone(),
+            file,
+            section: c.section,
+            title: c.title,
+            pos,
+        });
+    }
+    if let Some(d) = default_owner {
+        out.default_owner = Some((d.get_ref().clone(), at(d.span())));
+    }
+    if let Some(b) = baseline {
+        out.baseline = Some((inside(&b, "[check] baseline")?, at(b.span())));
+    }
+    Ok(out)
+}
+
+/// A document's place in a navigation-defined course.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Place {
+    pub course: String,
+    pub index: usize,
+    pub title: String,
+}
+
+/// A course defined only by navigation (no `courses/<slug>/index.md`).
+#[derive(Clone, Debug)]
+pub struct NavCourseDoc {
+    pub slug: String,
+    pub title: String,
+    /// The navigation file, site-relative, and its text.
+    pub file: String,
+    pub text: String,
+}
+
+/// What the adoption keys point at, read when the site is loaded.
+#[derive(Debug, Default)]
+pub struct Adopted {
+    /// Content-relative path → its place in a course.
+    pub places: HashMap<String, Place>,
+    /// Content-relative Markdown files that are navigation, not documents.
+    pub nav_files: HashSet<String>,
+    pub nav_courses: Vec<NavCourseDoc>,
+    pub sources: OwnerSources,
+}
+
+/// Files whose edits change the whole site (absolute): navigation files of `[[courses]]`,
+/// CODEOWNERS, `OWNERS_ALIASES` and the root's `OWNERS` (OWNERS files in the content and
+/// `courses/<slug>/SUMMARY.md` are recognised by name).
+pub fn watched_files(config: &Config) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = config
+        .adopt
+        .courses
+        .iter()
+        .map(|c| match &c.file {
+            NavFile::Summary(p) | NavFile::MkDocs(p) => p.clone(),
+        })
+        .collect();
+    for p in sources::CODEOWNERS_PLACES
+        .iter()
+        .chain(&["OWNERS_ALIASES", "OWNERS"])
+    {
+        out.push(config.root.join(p));
+    }
+    out
+}
+
+/// Whether a content-relative path is a file that changes the whole site when edited.
+pub fn is_site_wide(rel: &Path) -> bool {
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    let name = parts.last().map(String::as_str).unwrap_or("");
+    OWNER_FILES.contains(&name)
+        || (parts.len() == 3 && parts[0] == "courses" && name == "SUMMARY.md")
+}
+
+/// File names that are owner sources rather than content: not copied into the site.
+pub const OWNER_FILES: [&str; 3] = ["OWNERS", "OWNERS_ALIASES", "CODEOWNERS"];
+
+/// How the loader should take one file: its kind and course, a title and lesson position from
+/// navigation, and owners from outside the front matter.
+#[derive(Clone, Debug, Default)]
+pub struct Placement {
+    pub kind: Option<Kind>,
+    pub course: Option<String>,
+    pub nav_title: Option<String>,
+    pub lesson_order: Option<usize>,
+    pub owners: Option<Found>,
+}
+
+impl Placement {
+    /// FORMAT.md's layout alone.
+    pub fn from_path(rel: &str) -> Placement {
+        let (kind, course) = crate::load::kind_from_path(rel);
+        Placement {
+            kind: Some(kind),
+            course,
+            ..Placement::default()
+        }
+    }
+}
+
+/// Where the file at `rel` (content-relative; `file` site-relative) belongs.
+pub fn placement(config: &Config, rel: &str, file: &str) -> Placement {
+    let mut p = Placement::from_path(rel);
+    if let Some((kind, _)) = config.adopt.kinds.iter().find(|(_, pat)| pat.matches(rel)) {
+        p.kind = Some(*kind);
+        p.course = None;
+    }
+    if let Some(place) = config.adopted.places.get(rel) {
+        let same_course =
+            p.kind == Some(Kind::Lesson) && p.course.as_deref() == Some(&place.course);
+        if p.kind == Some(Kind::Page) || same_course {
+            p.kind = Some(Kind::Lesson);
+            p.course = Some(place.course.clone());
+            p.nav_title = Some(place.title.clone());
+            p.lesson_order = Some(place.index);
+        }
+    }
+    p.owners = config.adopted.sources.lookup(file);
+    p
+}
+
+/// Content-relative paths the walk found, for [`prepare`] to check and trim.
+pub struct Walked<'a> {
+    pub markdown: &'a [String],
+    pub assets: &'a [String],
+}
+
+/// Read what the adoption keys point at. `Err` holds fatal diagnostics (a navigation file
+/// that is missing or does not parse, an unknown default owner); findings come back with the
+/// result (missing files named by navigation, malformed owner files).
+pub fn prepare(
+    config: &Config,
+    registry: &Owners,
+    walked: Walked<'_>,
+) -> Result<(Adopted, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let mut adopted = Adopted::default();
+    let mut findings = Vec::new();
+    let mut fatal = Vec::new();
+    let markdown: HashSet<&str> = walked.markdown.iter().map(String::as_str).collect();
+    let site_rel = |p: &Path| crate::load::site_rel(config, p);
+    let content_rel = |p: &Path| {
+        p.strip_prefix(&config.content_dir)
+            .ok()
+            .map(crate::load::slash)
+    };
+
+    for course in &config.adopt.courses {
+        match load_nav(config, course) {
+            Err(d) => fatal.push(*d),
+            Ok((outline, base, path, text)) => {
+                let shown = site_rel(&path);
+                if let Some(r) = content_rel(&path) {
+                    adopted.nav_files.insert(r);
+                }
+                for (i, e) in outline.entries.iter().enumerate() {
+                    let target = normalize(&base.join(&e.path));
+                    match content_rel(&target) {
+                        Some(r) if markdown.contains(r.as_str()) => {
+                            if r != "index.md" {
+                                adopted.places.entry(r).or_insert(Place {
+                                    course: course.slug.clone(),
+                                    index: i,
+                                    title: e.title.clone(),
+                                });
+                            }
+                        }
+                        inside => findings.push(
+                            Diagnostic::new(
+                                Code::BrokenLink,
+                                &shown,
+                                e.pos,
+                                if inside.is_some() {
+                                    format!("`{}` names `{}`, which does not exist", shown, e.path)
+                                } else {
+                                    format!(
+                                        "`{}` names `{}`, which is outside the content directory",
+                                        shown, e.path
+                                    )
+                                },
+                            )
+                            .with_hint(format!(
+                                "fix the path (relative to {}) or remove the entry",
+                                site_rel(&base).if_empty(".")
+                            ))
+                            .with_source(&text),
+                        ),
+                    }
+                }
+                let index = format!("courses/{}/index.md", course.slug);
+                if !markdown.contains(index.as_str()) {
+                    let title = course
+                        .title
+                        .clone()
+                        .or(outline.title)
+                        .unwrap_or_else(|| config.book.title.clone());
+                    adopted.nav_courses.push(NavCourseDoc {
+                        slug: course.slug.clone(),
+                        title,
+                        file: shown,
+                        text,
+                    });
+                }
+            }
+        }
+    }
+
+    // A SUMMARY.md inside courses/<slug>/ orders that course's lessons.
+    for rel in walked.markdown {
+        let parts: Vec<&str> = rel.split('/').collect();
+        let ["courses", slug, "SUMMARY.md"] = parts.as_slice() else {
+            continue;
+        };
+        let path = config.content_dir.join(rel);
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        adopted.nav_files.insert(rel.clone());
+        let shown = site_rel(&path);
+        match nav::parse_summary(&text, None) {
+            Ok(outline) => {
+                for (i, e) in outline.entries.iter().enumerate() {
+                    let target = format!("courses/{slug}/{}", e.path);
+                    if markdown.contains(target.as_str()) {
+                        adopted.places.entry(target).or_insert(Place {
+                            course: slug.to_string(),
+                            index: i,
+                            title: e.title.clone(),
+                        });
+                    } else {
+                        findings.push(
+                            Diagnostic::new(
+                                Code::BrokenLink,
+                                &shown,
+                                e.pos,
+                                format!("`{shown}` names `{}`, which does not exist", e.path),
+                            )
+                            .with_hint("fix the path (relative to the course's folder) or remove the entry")
+                            .with_source(&text),
+                        );
+                    }
+                }
+            }
+            Err(e) => findings.push(Diagnostic::new(
+                Code::InvalidMetadata,
+                &shown,
+                e.pos,
+                e.message,
+            )),
+        }
+    }
+
+    // Owner sources.
+    let default = match &config.adopt.default_owner {
+        Some((id, pos)) if registry.unknown_id(id).is_some() => {
+            fatal.push(
+                Diagnostic::new(
+                    Code::InvalidConfig,
+                    &config.file,
+                    *pos,
+                    format!("[owners] default `{id}` is not in the owners registry"),
+                )
+                .with_hint(registry.unknown_id(id).unwrap_or_default()),
+            );
+            None
+        }
+        Some((id, pos)) => Some((
+            id.clone(),
+            OwnersSource::Default {
+                file: config.file.clone(),
+                line: pos.line,
+            },
+        )),
+        None => None,
+    };
+    let content_prefix = site_rel(&config.content_dir);
+    let mut owners_dirs: Vec<String> = walked
+        .assets
+        .iter()
+        .filter_map(|a| {
+            a.strip_suffix("OWNERS")
+                .filter(|d| d.is_empty() || d.ends_with('/'))
+        })
+        .map(|d| join_rel(&content_prefix, d.trim_end_matches('/')))
+        .collect();
+    // OWNERS between the site root and the content directory apply too.
+    let mut dir = config.content_dir.as_path();
+    while let Some(parent) = dir.parent() {
+        if !parent.starts_with(&config.root) {
+            break;
+        }
+        if parent.join("OWNERS").is_file() {
+            owners_dirs.push(site_rel(parent));
+        }
+        dir = parent;
+    }
+    if config.content_dir.join("OWNERS").is_file() && !owners_dirs.contains(&content_prefix) {
+        owners_dirs.push(content_prefix.clone());
+    }
+    owners_dirs.sort();
+    owners_dirs.dedup();
+    let (srcs, mut problems) = OwnerSources::load(&config.root, &owners_dirs, default, registry);
+    findings.append(&mut problems);
+    adopted.sources = srcs;
+    if fatal.is_empty() {
+        Ok((adopted, findings))
+    } else {
+        Err(fatal)
+    }
+}
+
+trait IfEmpty {
+    fn if_empty(self, other: &str) -> String;
+}
+
+impl IfEmpty for String {
+    fn if_empty(self, other: &str) -> String {
+        if self.is_empty() { other.into() } else { self }
+    }
+}
+
+fn join_rel(a: &str, b: &str) -> String {
+    match (a.is_empty(), b.is_empty()) {
+        (true, _) => b.to_string(),
+        (_, true) => a.to_string(),
+        _ => format!("{a}/{b}"),
+    }
+}
+
+/// The outline of a `[[courses]]` entry, the directory its paths are relative to, the file and
+/// its text.
+fn load_nav(
+    config: &Config,
+    course: &NavCourse,
+) -> Result<(nav::Outline, PathBuf, PathBuf, String), Box<Diagnostic>> {
+    let (path, what) = match &course.file {
+        NavFile::Summary(p) => (p, "summary"),
+        NavFile::MkDocs(p) => (p, "nav"),
+    };
+    let shown = crate::load::site_rel(config, path);
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Box::new(
+            Diagnostic::new(
+                Code::InvalidConfig,
+                &config.file,
+                course.pos,
+                format!(
+                    "[[courses]] `{}`: cannot read {what} file {shown}: {e}",
+                    course.slug
+                ),
+            )
+            .with_hint("the path is relative to the site directory"),
+        )
+    })?;
+    let text = text.trim_start_matches('\u{feff}').to_string();
+    let bad = |e: nav::NavError| {
+        Box::new(
+            Diagnostic::new(
+                Code::InvalidConfig,
+                &shown,
+                e.pos,
+                format!("{shown}: {}", e.message),
+            )
+            .with_hint(format!(
+                "fix {shown}, or the `section` of [[courses]] `{}` in {}",
+                course.slug, config.file
+            ))
+            .with_source(&text),
+        )
+    };
+    let dir = path.parent().unwrap_or(&config.root).to_path_buf();
+    match &course.file {
+        NavFile::Summary(_) => {
+            let outline = nav::parse_summary(&text, course.section.as_deref()).map_err(bad)?;
+            Ok((outline, dir, path.clone(), text))
+        }
+        NavFile::MkDocs(_) => {
+            let m = nav::parse_mkdocs(&text, course.section.as_deref()).map_err(bad)?;
+            let mut outline = m.nav;
+            if outline.title.is_none() {
+                outline.title = m.site_name;
+            }
+            Ok((
+                outline,
+                normalize(&dir.join(&m.docs_dir)),
+                path.clone(),
+                text,
+            ))
+        }
+    }
+}
+
+/// Lexically resolve `.` and `..`.
+fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The synthetic text of a navigation-defined course: front matter only.
+pub fn nav_course_front(c: &NavCourseDoc) -> String {
+    let title = serde_json::to_string(&c.title).unwrap_or_else(|_| "\"\"".into());
+    format!("---\nkind: course\ntitle: {title}\n---\n")
+}
+
+/// One `unknown-owner` finding per handle and line the site's documents took owners from.
+pub fn unmapped_owner_findings(site: &crate::model::Site) -> Vec<Diagnostic> {
+    let sources = &site.config.adopted.sources;
+    let unmapped = site
+        .documents
+        .iter()
+        .filter(|d| d.owners_source.is_external() && !d.is_draft())
+        .filter_map(|d| sources.lookup(&d.file))
+        .flat_map(|f| f.unmapped);
+    sources::unmapped_findings(unmapped, &site.owners, |file| {
+        sources
+            .text_of(file)
+            .map(str::to_string)
+            .or_else(|| std::fs::read_to_string(site.config.root.join(file)).ok())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nav_course_front_matter_escapes_the_title() {
+        let c = NavCourseDoc {
+            slug: "s".into(),
+            title: "On-call: \"first\" week".into(),
+            file: "SUMMARY.md".into(),
+            text: String::new(),
+        };
+        let text = nav_course_front(&c);
+        let split = crate::front_matter::split(&text).unwrap();
+        let p = crate::front_matter::parse(&split).unwrap();
+        assert_eq!(p.meta.title.as_deref(), Some("On-call: \"first\" week"));
+        assert_eq!(p.meta.kind, Some(Kind::Course));
+    }
+}
