@@ -24,6 +24,15 @@ pub enum Code {
     BrokenAnchor,
     InvalidEncoding,
     FileTooLarge,
+    // Courses (src/courses.rs).
+    UnknownPrerequisite,
+    PrerequisiteCycle,
+    MissingLesson,
+    UnlistedLesson,
+    InvalidQuiz,
+    DuplicateQuestion,
+    StaleCaseStudy,
+    UnknownCourse,
     // Fatal: the run cannot be trusted; always an error and exit status 2.
     InvalidConfig,
     InvalidOwners,
@@ -33,7 +42,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 18] = [
+    pub const ALL: [Code; 26] = [
         Code::InvalidMetadata,
         Code::UnknownKey,
         Code::UnknownOwner,
@@ -47,6 +56,14 @@ impl Code {
         Code::BrokenAnchor,
         Code::InvalidEncoding,
         Code::FileTooLarge,
+        Code::UnknownPrerequisite,
+        Code::PrerequisiteCycle,
+        Code::MissingLesson,
+        Code::UnlistedLesson,
+        Code::InvalidQuiz,
+        Code::DuplicateQuestion,
+        Code::StaleCaseStudy,
+        Code::UnknownCourse,
         Code::InvalidConfig,
         Code::InvalidOwners,
         Code::IoError,
@@ -69,6 +86,14 @@ impl Code {
             Code::BrokenAnchor => "broken-anchor",
             Code::InvalidEncoding => "invalid-encoding",
             Code::FileTooLarge => "file-too-large",
+            Code::UnknownPrerequisite => "unknown-prerequisite",
+            Code::PrerequisiteCycle => "prerequisite-cycle",
+            Code::MissingLesson => "missing-lesson",
+            Code::UnlistedLesson => "unlisted-lesson",
+            Code::InvalidQuiz => "invalid-quiz",
+            Code::DuplicateQuestion => "duplicate-question",
+            Code::StaleCaseStudy => "stale-case-study",
+            Code::UnknownCourse => "unknown-course",
             Code::InvalidConfig => "invalid-config",
             Code::InvalidOwners => "invalid-owners",
             Code::IoError => "io-error",
@@ -113,6 +138,18 @@ impl Code {
             Code::BrokenAnchor => "Link's #anchor matches no heading of its target",
             Code::InvalidEncoding => "File is not valid UTF-8",
             Code::FileTooLarge => "File exceeds the size limit for content files",
+            Code::UnknownPrerequisite => "Course prerequisite names no (published) course",
+            Code::PrerequisiteCycle => "Course prerequisites form a cycle, so none can be started",
+            Code::MissingLesson => "Course `lessons` lists a file the course folder does not have",
+            Code::UnlistedLesson => "Lesson file is not in its course's `lessons` list",
+            Code::InvalidQuiz => {
+                "Quiz block does not parse, has no correct answer or an empty question or choice"
+            }
+            Code::DuplicateQuestion => "Quiz asks a question (or uses an id) already used in its course",
+            Code::StaleCaseStudy => {
+                "Lesson links to a runbook or postmortem that is stale or has no active owner"
+            }
+            Code::UnknownCourse => "Learning path in book.toml names a course that does not exist",
             Code::InvalidConfig => "book.toml is missing, malformed or points outside the site",
             Code::InvalidOwners => "owners.yaml is missing, malformed or inconsistent",
             Code::IoError => "A file or directory could not be read",
@@ -261,8 +298,9 @@ impl Default for Policy {
 }
 
 /// FORMAT.md's defaults, plus the two content problems Fieldbook adds that leave a document
-/// unreadable (documented in the README).
-pub const DEFAULT_FAIL_ON: [Code; 7] = [
+/// unreadable (documented in the README), and broken course structure and quizzes, which
+/// leave a course that cannot be worked through (docs/courses.md).
+pub const DEFAULT_FAIL_ON: [Code; 13] = [
     Code::InvalidMetadata,
     Code::UnknownOwner,
     Code::LapsedOwner,
@@ -270,6 +308,12 @@ pub const DEFAULT_FAIL_ON: [Code; 7] = [
     Code::BrokenAnchor,
     Code::InvalidEncoding,
     Code::FileTooLarge,
+    Code::UnknownPrerequisite,
+    Code::PrerequisiteCycle,
+    Code::MissingLesson,
+    Code::InvalidQuiz,
+    Code::DuplicateQuestion,
+    Code::UnknownCourse,
 ];
 
 impl Policy {

@@ -27,6 +27,7 @@ mod html;
 pub mod quiz;
 
 pub use admonition::{Preprocessed, preprocess};
+pub(crate) use html::info_lang;
 pub use highlight::{grammar_name, highlight_css};
 
 use serde::Serialize;
