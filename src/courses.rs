@@ -717,7 +717,7 @@ mod tests {
         assert_eq!(
             f,
             [
-                (Code::InvalidQuiz, file.clone(), 8, 9),
+                (Code::InvalidQuiz, file.clone(), 8, 1),
                 (Code::InvalidQuiz, file.clone(), 15, 13),
                 (Code::DuplicateQuestion, file.clone(), 29, 1),
             ]
@@ -745,7 +745,7 @@ mod tests {
             f,
             [
                 (Code::InvalidMetadata, "content/courses/c/b.md".into(), 2, 5),
-                (Code::DuplicateQuestion, "content/courses/c/b.md".into(), 6, 1),
+                (Code::DuplicateQuestion, "content/courses/c/b.md".into(), 7, 1),
             ],
             "{:#?}",
             check(&s)
