@@ -507,11 +507,31 @@ mod tests {
         assert_eq!((slug.as_str(), pos.line, pos.column), ("db", 5, 26));
         assert_eq!(line, "courses = [\"oncall-101\", \"db\"]");
         for (text, why, at) in [
-            ("[[paths]]\nid = \"a b\"\ntitle = \"T\"\ncourses = [\"x\"]\n", "not a valid id", (2, 6)),
-            ("[[paths]]\nid = \"a\"\ntitle = \"T\"\ncourses = []\n", "lists no courses", (4, 11)),
-            ("[[paths]]\nid = \"a\"\ntitle = \"T\"\ncourses = [\"x\"]\n[[paths]]\nid = \"a\"\ntitle = \"U\"\ncourses = [\"x\"]\n", "used twice", (6, 6)),
-            ("[[paths]]\nid = \"a\"\ncourses = [\"x\"]\n", "missing field `title`", (1, 1)),
-            ("[[paths]]\nid = \"a\"\ntitle = \"T\"\ncourse = [\"x\"]\n", "unknown field `course`", (4, 1)),
+            (
+                "[[paths]]\nid = \"a b\"\ntitle = \"T\"\ncourses = [\"x\"]\n",
+                "not a valid id",
+                (2, 6),
+            ),
+            (
+                "[[paths]]\nid = \"a\"\ntitle = \"T\"\ncourses = []\n",
+                "lists no courses",
+                (4, 11),
+            ),
+            (
+                "[[paths]]\nid = \"a\"\ntitle = \"T\"\ncourses = [\"x\"]\n[[paths]]\nid = \"a\"\ntitle = \"U\"\ncourses = [\"x\"]\n",
+                "used twice",
+                (6, 6),
+            ),
+            (
+                "[[paths]]\nid = \"a\"\ncourses = [\"x\"]\n",
+                "missing field `title`",
+                (1, 1),
+            ),
+            (
+                "[[paths]]\nid = \"a\"\ntitle = \"T\"\ncourse = [\"x\"]\n",
+                "unknown field `course`",
+                (4, 1),
+            ),
         ] {
             let e = cfg(text).unwrap_err();
             assert!(e.message.contains(why), "{}", e.message);

@@ -103,12 +103,7 @@ impl<'a> Catalog<'a> {
         }
         for (slug, list) in lessons.iter_mut() {
             let order: &[String] = courses.get(slug).map_or(&[], |c| &c.meta.lessons);
-            let pos = |d: &Document| {
-                order
-                    .iter()
-                    .position(|l| names(l, d))
-                    .unwrap_or(usize::MAX)
-            };
+            let pos = |d: &Document| order.iter().position(|l| names(l, d)).unwrap_or(usize::MAX);
             list.sort_by(|a, b| pos(a).cmp(&pos(b)).then_with(|| a.rel.cmp(&b.rel)));
         }
         let mut taught_in: HashMap<String, Vec<&Document>> = HashMap::new();
@@ -262,11 +257,19 @@ fn unknown_course_hint(site: &Site, wanted: &str) -> String {
         .filter_map(|d| d.course.as_ref())
         .collect();
     match closest(slugs.iter().copied(), wanted) {
-        Some(s) => format!("did you mean `{s}`? Courses are named by their folder under content/courses/"),
-        None if slugs.is_empty() => "there are no courses yet: a course is content/courses/<slug>/index.md".into(),
+        Some(s) => {
+            format!("did you mean `{s}`? Courses are named by their folder under content/courses/")
+        }
+        None if slugs.is_empty() => {
+            "there are no courses yet: a course is content/courses/<slug>/index.md".into()
+        }
         None => format!(
             "name a course by its folder under content/courses/: {}",
-            slugs.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+            slugs
+                .iter()
+                .map(|s| format!("`{s}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     }
 }
@@ -311,12 +314,16 @@ fn listed_lessons(site: &Site, course: &Document, out: &mut Vec<Diagnostic>) {
         if lessons.iter().any(|d| names(name, d)) {
             continue;
         }
-        let candidates = lessons.iter().filter(|d| !order.iter().any(|n| names(n, d)));
+        let candidates = lessons
+            .iter()
+            .filter(|d| !order.iter().any(|n| names(n, d)));
         let hint = match candidates
             .map(|d| file_name(&d.rel))
             .min_by_key(|n| strsim::levenshtein(n, name))
         {
-            Some(n) => format!("did you mean `{n}`? Lessons are files next to the course's index.md"),
+            Some(n) => {
+                format!("did you mean `{n}`? Lessons are files next to the course's index.md")
+            }
             None => format!("create content/courses/{slug}/{name}, or remove it from `lessons`"),
         };
         out.push(
@@ -569,7 +576,10 @@ fn learning_paths(site: &Site, catalog: &Catalog, out: &mut Vec<Diagnostic>) {
                 Code::UnknownCourse,
                 CONFIG_FILE,
                 *pos,
-                format!("learning path `{}` names course `{slug}`, which does not exist", path.id),
+                format!(
+                    "learning path `{}` names course `{slug}`, which does not exist",
+                    path.id
+                ),
             )
             .with_hint(unknown_course_hint(site, slug));
             d.source_line = Some(line.clone());
@@ -619,7 +629,8 @@ mod tests {
             .collect()
     }
 
-    const QUIZ: &str = "```quiz\nquestion: Q?\nchoices:\n  - text: A\n    correct: true\n  - text: B\n```\n";
+    const QUIZ: &str =
+        "```quiz\nquestion: Q?\nchoices:\n  - text: A\n    correct: true\n  - text: B\n```\n";
 
     #[test]
     fn ids_and_order() {
@@ -627,7 +638,11 @@ mod tests {
             "",
             vec![
                 course("c", "lessons: [b.md, a]\n"),
-                lesson("c", "a.md", &format!("---\ntitle: A\nid: intro\n---\n{QUIZ}")),
+                lesson(
+                    "c",
+                    "a.md",
+                    &format!("---\ntitle: A\nid: intro\n---\n{QUIZ}"),
+                ),
                 lesson("c", "b.md", "---\ntitle: B\n---\nB\n"),
                 lesson("c", "z.md", "---\ntitle: Z\n---\nZ\n"),
             ],
@@ -645,9 +660,11 @@ mod tests {
     fn question_ids_survive_text_edits_and_versions_follow_answers() {
         let parse = |y: &str| quiz::parse(y).unwrap();
         let a = parse("question: Q?\nchoices: [{text: A, correct: true}, {text: B}]\n");
-        let reworded_choice = parse("question: Q?\nchoices: [{text: A!, correct: true}, {text: B}]\n");
+        let reworded_choice =
+            parse("question: Q?\nchoices: [{text: A!, correct: true}, {text: B}]\n");
         let other_answer = parse("question: Q?\nchoices: [{text: A}, {text: B, correct: true}]\n");
-        let with_id = parse("id: q1\nquestion: Q, reworded?\nchoices: [{text: A, correct: true}]\n");
+        let with_id =
+            parse("id: q1\nquestion: Q, reworded?\nchoices: [{text: A, correct: true}]\n");
         assert_eq!(a.id(), reworded_choice.id());
         assert_ne!(a.version(), reworded_choice.version());
         assert_ne!(a.version(), other_answer.version());
@@ -676,7 +693,11 @@ mod tests {
             .collect();
         assert_eq!(cycles.len(), 2, "{f:#?}");
         assert_eq!(cycles[0].file, "content/courses/a/index.md");
-        assert!(cycles[0].message.contains("a → b → c → a"), "{}", cycles[0].message);
+        assert!(
+            cycles[0].message.contains("a → b → c → a"),
+            "{}",
+            cycles[0].message
+        );
         assert_eq!((cycles[0].line, cycles[0].column), (5, 17));
         assert!(cycles[1].message.contains("d → d"), "{}", cycles[1].message);
         let unknown: Vec<_> = f
@@ -745,7 +766,12 @@ mod tests {
             f,
             [
                 (Code::InvalidMetadata, "content/courses/c/b.md".into(), 2, 5),
-                (Code::DuplicateQuestion, "content/courses/c/b.md".into(), 7, 1),
+                (
+                    Code::DuplicateQuestion,
+                    "content/courses/c/b.md".into(),
+                    7,
+                    1
+                ),
             ],
             "{:#?}",
             check(&s)
@@ -779,7 +805,13 @@ mod tests {
         assert_eq!(cat.taught_in["runbooks/ok.md"][0].rel, "courses/c/l.md");
         let w = cat.warnings(s.get("courses/c/l.md").unwrap());
         assert_eq!(w.len(), 1);
-        assert_eq!(w[0].1, CaseStudyState { stale: true, lapsed: true });
+        assert_eq!(
+            w[0].1,
+            CaseStudyState {
+                stale: true,
+                lapsed: true
+            }
+        );
         let f = codes(&s);
         assert_eq!(
             f,

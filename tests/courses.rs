@@ -34,14 +34,62 @@ fn every_course_finding_is_placed_exactly() {
     let (code, got) = findings(&fixture("courses-bad"));
     let want: Vec<(String, String, String, u64, u64)> = [
         ("unknown-course", "error", "book.toml", 12, 34),
-        ("unknown-prerequisite", "error", "content/courses/advanced/index.md", 5, 25),
-        ("missing-lesson", "error", "content/courses/advanced/index.md", 8, 5),
-        ("stale-case-study", "warning", "content/courses/basics/01-intro.md", 6, 6),
-        ("invalid-quiz", "error", "content/courses/basics/02-quizzes.md", 10, 11),
-        ("invalid-quiz", "error", "content/courses/basics/02-quizzes.md", 18, 1),
-        ("duplicate-question", "error", "content/courses/basics/02-quizzes.md", 26, 1),
-        ("unlisted-lesson", "warning", "content/courses/basics/03-extra.md", 1, 1),
-        ("prerequisite-cycle", "error", "content/courses/loop-a/index.md", 6, 5),
+        (
+            "unknown-prerequisite",
+            "error",
+            "content/courses/advanced/index.md",
+            5,
+            25,
+        ),
+        (
+            "missing-lesson",
+            "error",
+            "content/courses/advanced/index.md",
+            8,
+            5,
+        ),
+        (
+            "stale-case-study",
+            "warning",
+            "content/courses/basics/01-intro.md",
+            6,
+            6,
+        ),
+        (
+            "invalid-quiz",
+            "error",
+            "content/courses/basics/02-quizzes.md",
+            10,
+            11,
+        ),
+        (
+            "invalid-quiz",
+            "error",
+            "content/courses/basics/02-quizzes.md",
+            18,
+            1,
+        ),
+        (
+            "duplicate-question",
+            "error",
+            "content/courses/basics/02-quizzes.md",
+            26,
+            1,
+        ),
+        (
+            "unlisted-lesson",
+            "warning",
+            "content/courses/basics/03-extra.md",
+            1,
+            1,
+        ),
+        (
+            "prerequisite-cycle",
+            "error",
+            "content/courses/loop-a/index.md",
+            6,
+            5,
+        ),
         ("stale", "warning", "content/runbooks/old.md", 4, 11),
     ]
     .into_iter()
@@ -79,7 +127,10 @@ fn fail_on_decides_their_severity() {
     let text = std::fs::read_to_string(&toml).unwrap();
     std::fs::write(
         &toml,
-        text.replace("[build]", "[check]\nfail_on = [\"stale-case-study\"]\n\n[build]"),
+        text.replace(
+            "[build]",
+            "[check]\nfail_on = [\"stale-case-study\"]\n\n[build]",
+        ),
     )
     .unwrap();
     let (code, got) = findings(site.path());
@@ -109,9 +160,8 @@ fn pages_carry_the_learning_markup() {
         out.as_os_str(),
     ]);
     assert_eq!(code, 1, "{err}");
-    let read = |rel: &str| {
-        std::fs::read_to_string(out.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
-    };
+    let read =
+        |rel: &str| std::fs::read_to_string(out.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
     let course = read("courses/basics/index.html");
     insta::assert_snapshot!("course_main", main_of(&course));
     let learning = read("learning/index.html");
@@ -127,12 +177,17 @@ fn pages_carry_the_learning_markup() {
     assert!(lesson.contains(
         "<article class=\"doc doc-lesson\" data-course=\"basics\" data-lesson=\"quizzes-lesson\">"
     ));
-    assert!(lesson.contains("<div class=\"lesson-actions\" data-lesson-actions hidden></div>\n  <nav class=\"pager\""));
+    assert!(lesson.contains(
+        "<div class=\"lesson-actions\" data-lesson-actions hidden></div>\n  <nav class=\"pager\""
+    ));
     assert!(lesson.contains("<section class=\"quiz\" data-quiz-id=\"first\" data-quiz-version=\""));
     assert!(lesson.contains("<div class=\"quiz quiz-invalid\" role=\"note\">"));
 
     let intro = read("courses/basics/01-intro/index.html");
-    assert!(intro.contains("case-study-warning"), "the stale runbook is flagged");
+    assert!(
+        intro.contains("case-study-warning"),
+        "the stale runbook is flagged"
+    );
     assert!(intro.contains("<a href=\"../../../runbooks/old/\">Old runbook</a> (runbook): stale, review was due <time datetime=\"2025-04-01\">"));
     let runbook = read("runbooks/old/index.html");
     assert!(runbook.contains("<h2 id=\"taught-in-title\">Taught in</h2>"));
@@ -142,9 +197,9 @@ fn pages_carry_the_learning_markup() {
     assert!(paths.contains("<a href=\"../paths/starter/\">Starter path</a>"));
     let path = read("paths/starter/index.html");
     assert!(path.contains("<div class=\"path-progress\" data-path-progress hidden></div>"));
-    assert!(path.contains(
-        "<li class=\"path-course\" data-course=\"advanced\" data-lessons=\"01-a\">"
-    ));
+    assert!(
+        path.contains("<li class=\"path-course\" data-course=\"advanced\" data-lessons=\"01-a\">")
+    );
     assert!(
         !path.contains("data-course=\"basic\""),
         "an unknown course is a finding, not an entry"

@@ -145,7 +145,9 @@ impl Code {
             Code::InvalidQuiz => {
                 "Quiz block does not parse, has no correct answer or an empty question or choice"
             }
-            Code::DuplicateQuestion => "Quiz asks a question (or uses an id) already used in its course",
+            Code::DuplicateQuestion => {
+                "Quiz asks a question (or uses an id) already used in its course"
+            }
             Code::StaleCaseStudy => {
                 "Lesson links to a runbook or postmortem that is stale or has no active owner"
             }

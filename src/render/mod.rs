@@ -27,8 +27,8 @@ mod html;
 pub mod quiz;
 
 pub use admonition::{Preprocessed, preprocess};
-pub(crate) use html::info_lang;
 pub use highlight::{grammar_name, highlight_css};
+pub(crate) use html::info_lang;
 
 use serde::Serialize;
 
