@@ -143,7 +143,7 @@ fn demo_handbook_has_warnings_and_no_errors() {
         assert!(out.contains(&format!("warning[{c}]")), "{out}");
     }
     assert!(!out.contains("error["), "{out}");
-    assert!(out.ends_with("check: 23 documents, 6 warnings\n"), "{out}");
+    assert!(out.ends_with("check: 26 documents, 7 warnings\n"), "{out}");
 }
 
 #[test]
