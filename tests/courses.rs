@@ -6,7 +6,10 @@ mod common;
 use common::*;
 use std::path::Path;
 
-fn findings(site: &Path) -> (i32, Vec<(String, String, String, u64, u64)>) {
+/// (code, severity, file, line, column)
+type Finding = (String, String, String, u64, u64);
+
+fn findings(site: &Path) -> (i32, Vec<Finding>) {
     let (code, out, err) = run([
         "check".as_ref(),
         site.as_os_str(),
@@ -32,7 +35,7 @@ fn findings(site: &Path) -> (i32, Vec<(String, String, String, u64, u64)>) {
 #[test]
 fn every_course_finding_is_placed_exactly() {
     let (code, got) = findings(&fixture("courses-bad"));
-    let want: Vec<(String, String, String, u64, u64)> = [
+    let want: Vec<Finding> = [
         ("unknown-course", "error", "book.toml", 12, 34),
         (
             "unknown-prerequisite",

@@ -186,9 +186,12 @@ pub fn is_client_index(path: &str) -> bool {
 }
 
 /// The page URL of an output path (`runbooks/a/index.html` → `runbooks/a/`), for HTML files.
+/// Objectives, lesson id, and each question's id and version.
+type CourseSummary = (Vec<String>, String, Vec<(String, String)>);
+
 /// What the course, learning and path pages show of a course or lesson beyond its card:
 /// objectives, the lesson's id and its questions' ids and versions.
-fn course_summary(d: &Document) -> Option<(Vec<String>, String, Vec<(String, String)>)> {
+fn course_summary(d: &Document) -> Option<CourseSummary> {
     match d.kind {
         Kind::Course => Some((d.meta.objectives.clone(), String::new(), Vec::new())),
         Kind::Lesson => Some((

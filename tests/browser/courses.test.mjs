@@ -234,8 +234,13 @@ test("multiple choice, reveal, and retry of missed questions", async () => {
     ];
     await answer(q, [right1, wrong]);
     assert.match(await feedback(q), /Not quite: 1 of your choices is not correct, and 1 correct answer is missing/);
-    await q.getByRole("button", { name: "Try again" }).click();
-    await answer(q, [right1, right2]);
+    // Changing the choice after a check starts a new attempt.
+    await choice(q, wrong).uncheck();
+    assert.deepEqual(await buttons(q), ["Check answer", "Show answer"]);
+    assert.equal(await q.locator(".quiz-feedback").innerText(), "");
+    assert.equal(await q.locator(".quiz-mark:not(:empty)").count(), 0, "marks cleared");
+    assert.ok(await choice(q, right1).isChecked(), "the other choice is kept");
+    await answer(q, [right2]);
     assert.match(await feedback(q), /^Correct!/);
 
     // Reveal a question without answering it.
