@@ -403,12 +403,15 @@
     };
   }
 
-  /** A mark after an item: visible words, never colour alone. */
+  /** A mark in a list item (after its heading, if it has one, else at its end): visible
+   *  words, never colour alone. */
   function markAfter(li, cls) {
     let mark = li.querySelector(":scope > .learning-mark");
     if (!mark) {
       mark = el("span", { class: "learning-mark" });
-      li.appendChild(mark);
+      const heading = li.querySelector(":scope > h2, :scope > h3");
+      if (heading) li.insertBefore(mark, heading.nextSibling);
+      else li.appendChild(mark);
     }
     mark.className = "learning-mark " + cls;
     return mark;
@@ -501,7 +504,6 @@
     function show(state, ans, announce) {
       q.state = state;
       section.setAttribute("data-state", state);
-      fieldset.disabled = state !== "open";
       marks.forEach((m, i) => {
         let text = "";
         let cls = "";
@@ -585,6 +587,15 @@
       inputs.forEach((i) => { i.checked = false; });
       show("open", [], false);
     };
+    // Choosing again after a check starts a new attempt (the inputs are never disabled: they
+    // stay focusable, and their text keeps full contrast).
+    for (const input of inputs) {
+      input.addEventListener("change", () => {
+        if (q.state === "open") return;
+        show("open", [], false);
+        refresh();
+      });
+    }
     retry.addEventListener("click", () => {
       q.reset();
       inputs[0].focus();
@@ -731,7 +742,7 @@
         total += s.total;
       }
       if (m) {
-        m.set(pathText(finished, items.length, done, total), finished, items.length);
+        m.set(pathText(finished, items.length, done, total), done, total);
       }
     }
     refreshers.push(render);
@@ -903,7 +914,7 @@
           total += s.total;
         }
         for (const li of section.querySelectorAll("li[data-course]")) courseMark(li, statsOf(li.getAttribute("data-course")));
-        pathMeters[i].set(pathText(finished, slugs.length, done, total), finished, slugs.length);
+        pathMeters[i].set(pathText(finished, slugs.length, done, total), done, total);
         section.classList.toggle("is-finished", slugs.length > 0 && finished === slugs.length);
       });
       if (overall) {
@@ -928,11 +939,13 @@
     return { importText };
   }
 
-  /** A meter right after the section's heading. */
+  /** A meter above the section's list (after its heading and description). */
   function sectionMeter(section, cls) {
     const m = meter(cls);
-    const heading = section.querySelector("h1, h2, h3, h4");
-    if (heading && heading.parentNode === section) section.insertBefore(m.box, heading.nextSibling);
+    const list = section.querySelector(":scope > ol, :scope > ul");
+    const heading = section.querySelector(":scope > h2, :scope > h3, :scope > h4");
+    if (list) section.insertBefore(m.box, list);
+    else if (heading) section.insertBefore(m.box, heading.nextSibling);
     else section.insertBefore(m.box, section.firstChild);
     return m;
   }
