@@ -440,6 +440,21 @@ test("editing a lesson's text keeps progress; changing one question resets only 
   }
 });
 
+test("another tab's changes show at once on an open course page", async () => {
+  const { context, page, done } = await open();
+  try {
+    await go(page, P.course);
+    assert.equal(await lessonMark(page, LESSON_2).innerText(), "Not done yet");
+    const other = await context.newPage();
+    await go(other, P.lesson2);
+    await toggleDone(other);
+    await expectText(lessonMark(page, LESSON_2), /^Done$/);
+    assert.match(await page.locator("[data-course-progress]").innerText(), /1 of 5 lessons done/);
+  } finally {
+    await done();
+  }
+});
+
 // ------------------------------------------------------------------------------ export / import
 
 test("export progress to a file, clear storage, import it: progress is back", async () => {

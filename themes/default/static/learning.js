@@ -106,12 +106,12 @@
   function idMap(obj, field, what, where) {
     if (!has(obj, field)) return [];
     const map = obj[field];
-    if (!isPlain(map)) fail(where + ": " + quote(field) + " is not an object");
+    if (!isPlain(map)) fail((where ? where + ": " : "") + quote(field) + " is not an object");
     return Object.keys(map).map((id) => {
       checkId(id, what);
-      const value = map[id];
-      if (!isPlain(value)) fail(where + ", " + what + " " + quote(id) + " is not an object");
-      return [id, value, where + ", " + what + " " + quote(id)];
+      const at = (where ? where + ", " : "") + what + " " + quote(id);
+      if (!isPlain(map[id])) fail(at + " is not an object");
+      return [id, map[id], at];
     });
   }
 
@@ -136,7 +136,7 @@
     if (has(raw, "exported") && !isDate(raw.exported)) fail("“exported” is not a date (YYYY-MM-DD)");
     if (!has(raw, "courses")) fail("it has no “courses”");
     const out = { site: typeof raw.site === "string" ? raw.site : "", courses: dict() };
-    for (const [slug, c, where] of idMap(raw, "courses", "course", "the file")) {
+    for (const [slug, c, where] of idMap(raw, "courses", "course", "")) {
       checkKeys(c, ["lessons", "quizzes"], where);
       const course = { lessons: dict(), quizzes: dict() };
       for (const [id, l, at] of idMap(c, "lessons", "lesson", where)) {
@@ -336,10 +336,20 @@
     return el("p", { class: "learning-status" + (cls ? " " + cls : ""), role: "status", "aria-live": "polite" });
   }
 
-  /** Set a status region's text, clearing it first so the same message is announced again. */
-  function say(region, message) {
+  const pending = new WeakMap();         // region -> the latest message's number
+  /**
+   * Set a live region's content a moment after clearing it, so that the same message is
+   * announced again; `fill(region)` writes it (default: `message` as text). A later call wins.
+   */
+  function say(region, message, fill) {
+    const n = (pending.get(region) || 0) + 1;
+    pending.set(region, n);
     region.textContent = "";
-    window.setTimeout(() => { region.textContent = message; }, 50);
+    window.setTimeout(() => {
+      if (pending.get(region) !== n) return;
+      if (fill) fill(region);
+      else region.textContent = message;
+    }, 50);
   }
 
   // ------------------------------------------------------------------ progress figures
@@ -542,20 +552,18 @@
         message = "The answer is shown: the correct " + (multiple ? "choices are" : "choice is") + " marked “Correct answer”.";
       }
       const extra = state === "right" || state === "revealed" ? explanation() : "";
-      if (announce) {
+      const fill = () => {
         feedback.textContent = "";
-        window.setTimeout(() => fill(message, extra), 50);
-      } else {
-        fill(message, extra);
+        if (!message) return;
+        feedback.appendChild(el("strong", null, message));
+        // The explanation is on screen in the answer below; here it is only spoken.
+        if (extra) feedback.appendChild(el("span", { class: "visually-hidden" }, " " + extra));
+      };
+      if (announce) say(feedback, message, fill);
+      else {
+        pending.set(feedback, (pending.get(feedback) || 0) + 1);   // cancels an announcement
+        fill();
       }
-    }
-
-    function fill(message, extra) {
-      feedback.textContent = "";
-      if (!message) return;
-      feedback.appendChild(el("strong", null, message));
-      // The explanation is on screen in the answer below; here it is only spoken.
-      if (extra) feedback.appendChild(el("span", { class: "visually-hidden" }, " " + extra));
     }
 
     function save(entry) {
@@ -935,8 +943,6 @@
     }
     refreshers.push(render);
     render();
-    // Exposed for tests (import without a file chooser); harmless in pages.
-    return { importText };
   }
 
   /** A meter above the section's list (after its heading and description). */
@@ -985,8 +991,7 @@
     const pathBox = document.querySelector("[data-path-progress]");
     if (pathBox || document.querySelector("li.path-course[data-course]")) pathPage(pathBox);
     const tools = document.querySelector("[data-learning-tools]");
-    let learning = null;
-    if (tools || document.querySelector("section.learning-course")) learning = learningPage(tools);
+    if (tools || document.querySelector("section.learning-course")) learningPage(tools);
 
     // Another tab saved: show its progress too.
     window.addEventListener("storage", (e) => {
@@ -997,18 +1002,8 @@
       refresh();
     });
 
-    window.fieldbookLearning = {
-      key: KEY,
-      validate: (raw) => {
-        try {
-          validate(raw);
-          return null;
-        } catch (e) {
-          return e.message;
-        }
-      },
-      importText: learning ? learning.importText : null,
-    };
+    // The storage key, for tests (and a sign that the script has run).
+    window.fieldbookLearning = { key: KEY };
   }
 
   window.fieldbookLearning = {};
