@@ -18,11 +18,22 @@ use crate::model::{Document, ReviewState, Site};
 use crate::render::quiz::{self, Quiz, QuizError};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-/// A lesson's id: its front matter `id:` when valid, else its file stem.
+/// A lesson's id: its front matter `id:` when valid, else its file stem with characters an id
+/// cannot hold (spaces, say) turned into `-`.
 pub fn lesson_id(doc: &Document) -> String {
     match doc.meta.id.as_deref().filter(|id| quiz::valid_id(id)) {
         Some(id) => id.to_string(),
-        None => file_stem(&doc.rel).to_string(),
+        None => file_stem(&doc.rel)
+            .chars()
+            .take(100)
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect(),
     }
 }
 
@@ -227,16 +238,16 @@ pub fn check(site: &Site) -> Vec<Diagnostic> {
         listed_lessons(site, course, &mut out);
     }
     cycles(&catalog, &mut out);
-    for (slug, lessons) in &catalog.lessons {
+    for lessons in catalog.lessons.values() {
         lesson_ids(lessons, &mut out);
-        quizzes_of_course(slug, lessons.iter().map(|l| l.doc), &mut out);
+        quizzes_of_course(lessons.iter().map(|l| l.doc), &mut out);
         for l in lessons {
             stale_case_studies(site, l.doc, &mut out);
         }
     }
     // Quizzes outside lessons render too, so they must parse as well.
     for d in docs.iter().filter(|d| d.kind != Kind::Lesson) {
-        quizzes_of_course("", std::iter::once(*d), &mut out);
+        quizzes_of_course(std::iter::once(*d), &mut out);
     }
     learning_paths(site, &catalog, &mut out);
     out
@@ -487,11 +498,7 @@ fn lesson_ids(lessons: &[Lesson], out: &mut Vec<Diagnostic>) {
 
 /// Invalid quizzes of `docs`, and questions that repeat one of the same course (progress is
 /// kept per course and question id, so two such questions would share an answer).
-fn quizzes_of_course<'d>(
-    _slug: &str,
-    docs: impl Iterator<Item = &'d Document>,
-    out: &mut Vec<Diagnostic>,
-) {
+fn quizzes_of_course<'d>(docs: impl Iterator<Item = &'d Document>, out: &mut Vec<Diagnostic>) {
     let mut seen: HashMap<String, (String, u32)> = HashMap::new();
     for doc in docs {
         for (_, start, parsed) in quizzes(doc) {
@@ -645,12 +652,14 @@ mod tests {
                 ),
                 lesson("c", "b.md", "---\ntitle: B\n---\nB\n"),
                 lesson("c", "z.md", "---\ntitle: Z\n---\nZ\n"),
+                lesson("c", "zz Ünï code.md", "---\ntitle: U\n---\nU\n"),
             ],
         );
         let docs: Vec<&Document> = s.documents.iter().collect();
         let cat = Catalog::new(&s, &docs);
         let ids: Vec<&str> = cat.lessons_of("c").iter().map(|l| l.id.as_str()).collect();
-        assert_eq!(ids, ["b", "intro", "z"]);
+        assert_eq!(ids, ["b", "intro", "z", "zz--n--code"]);
+        assert!(ids.iter().all(|id| quiz::valid_id(id)));
         let q = &cat.lessons_of("c")[1].quizzes;
         assert_eq!(q.len(), 1);
         assert_eq!(q[0].id, quiz::quiz_id("Q?"));

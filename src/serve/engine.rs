@@ -869,11 +869,9 @@ impl Engine {
             let in_course = d.course.as_ref().is_some_and(|c| {
                 slugs.contains(c) && matches!(d.kind, Kind::Course | Kind::Lesson)
             });
-            let needs_it = d.kind == Kind::Course
-                && d.meta
-                    .prerequisites
-                    .iter()
-                    .any(|p| course_slugs.contains(p));
+            // A course page lists its prerequisites' lesson ids (to tell if they are done).
+            let needs_it =
+                d.kind == Kind::Course && d.meta.prerequisites.iter().any(|p| slugs.contains(p));
             if in_course || needs_it {
                 render.insert(d.rel.clone());
             }
@@ -889,6 +887,12 @@ impl Engine {
                     case_studies_moved.insert(rel.clone());
                 }
             }
+        }
+        // Their course's title shows there too.
+        for d in self.site.documents.iter().filter(|d| {
+            d.kind == Kind::Lesson && d.course.as_ref().is_some_and(|c| course_slugs.contains(c))
+        }) {
+            render.extend(crate::courses::case_studies(&self.site, d));
         }
         if !case_studies_moved.is_empty() {
             for d in self
