@@ -298,7 +298,13 @@
    */
   function update(change) {
     const latest = readStored();
-    if (latest && !(latest instanceof Error)) data = latest;
+    if (latest instanceof Error) {
+      // Keep ours: it replaces what could not be read (a copy of that was set aside).
+    } else if (latest) {
+      data = latest;
+    } else if (store) {
+      data = empty();                    // erased meanwhile (a reset in another tab)
+    }
     change(data);
     if (!store) return false;
     try {
@@ -445,7 +451,7 @@
     const items = list ? Array.from(list.children).filter((c) => c.tagName === "LI") : [];
     if (!question || items.length === 0 || items.length > MAX_CHOICES) return;
     const n = ++quizCount;
-    const base = "quiz-" + n;
+    const base = "fb-quiz-" + n;            // ids unlike any heading anchor
     const correct = items.map((li) => li.getAttribute("data-correct") === "true");
     const multiple = section.getAttribute("data-multiple") === "true" || correct.filter(Boolean).length > 1;
     section.classList.add("quiz-live");
