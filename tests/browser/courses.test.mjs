@@ -126,6 +126,11 @@ async function go(page, p) {
   await page.waitForFunction(() => window.fieldbookLearning && window.fieldbookLearning.key);
 }
 
+async function reload(page) {
+  await page.reload();
+  await page.waitForFunction(() => window.fieldbookLearning && window.fieldbookLearning.key);
+}
+
 const quiz = (page, i) => page.locator("section.quiz").nth(i);
 const choice = (q, text) => q.getByLabel(text, { exact: true });
 
@@ -277,11 +282,14 @@ test("keyboard only: Tab, Space and Enter complete a quiz and mark the lesson do
     const q = quiz(page, Q_SLI);
     const first = q.getByRole("checkbox").first();
     const isFocused = (loc) => loc.evaluate((e) => e === document.activeElement);
-    let presses = 0;
-    while (!(await isFocused(first))) {
-      await page.keyboard.press("Tab");
-      assert.ok(++presses < 300, "Tab reaches the multiple-choice question");
-    }
+    /** Press Tab until `loc` has the focus. */
+    const tabTo = async (loc, what) => {
+      for (let presses = 0; !(await isFocused(loc)); presses++) {
+        assert.ok(presses < 300, `Tab reaches ${what}`);
+        await page.keyboard.press("Tab");
+      }
+    };
+    await tabTo(first, "the multiple-choice question");
     // Focus is visible on the checkbox.
     const outline = await first.evaluate((e) => getComputedStyle(e).outlineStyle);
     assert.notEqual(outline, "none", "focus is visible");
@@ -297,11 +305,7 @@ test("keyboard only: Tab, Space and Enter complete a quiz and mark the lesson do
     assert.ok(await isFocused(q.getByRole("button", { name: "Try again" })));
 
     const toggle = page.getByRole("button", { name: "Mark as done" });
-    presses = 0;
-    while (!(await isFocused(toggle))) {
-      await page.keyboard.press("Tab");
-      assert.ok(++presses < 300, "Tab reaches Mark as done");
-    }
+    await tabTo(toggle, "Mark as done");
     await page.keyboard.press("Space");
     assert.equal(await toggle.getAttribute("aria-pressed"), "true");
     await expectText(page.locator(".lesson-actions [role=status]"), /Lesson marked as done/);
@@ -322,8 +326,7 @@ test("progress is kept across reloads: lesson, course, path and My learning page
     await go(page, P.lesson2);
     await toggleDone(page);
 
-    await page.reload();
-    await page.waitForFunction(() => window.fieldbookLearning.key);
+    await reload(page);
     const toggle = page.getByRole("button", { name: "Mark as done" });
     assert.equal(await toggle.getAttribute("aria-pressed"), "true", "done after reload");
     assert.match(await page.locator(".lesson-done-state").innerText(), /^Done on \d{4}-\d{2}-\d{2}\.$/);
@@ -408,8 +411,7 @@ test("editing a lesson's text keeps progress; changing one question resets only 
       .replace("## Burn rate", "## A note added later\n\nA new paragraph added in an edit.\n\n## Burn rate");
     assert.notEqual(edited, original);
     rebuildLesson(edited);
-    await page.reload();
-    await page.waitForFunction(() => window.fieldbookLearning.key);
+    await reload(page);
     assert.ok(await page.getByText("A new paragraph added in an edit.").isVisible(), "the rebuilt page is shown");
     assert.equal(await page.getByRole("button", { name: "Mark as done" }).getAttribute("aria-pressed"), "true");
     assert.match(await feedback(quiz(page, Q_BUDGET)), /^Correct!/);
@@ -420,8 +422,7 @@ test("editing a lesson's text keeps progress; changing one question resets only 
     assert.notEqual(reworded, edited);
     const burnVersion = await quiz(page, Q_BURN).getAttribute("data-quiz-version");
     rebuildLesson(reworded);
-    await page.reload();
-    await page.waitForFunction(() => window.fieldbookLearning.key);
+    await reload(page);
     const burn = quiz(page, Q_BURN);
     assert.notEqual(await burn.getAttribute("data-quiz-version"), burnVersion, "the question's version changed");
     assert.match(await burn.locator(".quiz-note").innerText(), /This question has changed/);
@@ -486,8 +487,7 @@ test("export progress to a file, clear storage, import it: progress is back", as
 
     // A new laptop.
     await page.evaluate(() => localStorage.clear());
-    await page.reload();
-    await page.waitForFunction(() => window.fieldbookLearning.key);
+    await reload(page);
     assert.match(await page.locator(".learning-overall").innerText(), /not marked any lesson/);
 
     await page.getByLabel("Import progress from a file").setInputFiles(file);
@@ -515,8 +515,7 @@ test("export progress to a file, clear storage, import it: progress is back", as
     await tools.getByRole("button", { name: "Reset progress…" }).click();
     await tools.getByRole("button", { name: "Erase progress" }).click();
     assert.match(await section.locator(".learning-meter").innerText(), /0 of 5 lessons done/);
-    await page.reload();
-    await page.waitForFunction(() => window.fieldbookLearning.key);
+    await reload(page);
     assert.match(await section.locator(".learning-meter").innerText(), /0 of 5 lessons done/);
   } finally {
     await done();
@@ -660,8 +659,7 @@ test("corrupt stored progress is set aside with a notice", async () => {
     await go(page, P.course);
     for (const bad of ["{not json", JSON.stringify({ "fieldbook-progress": 1, courses: { [COURSE]: { lessons: { [LESSON_1]: { done: 5 } } } } })]) {
       await page.evaluate((bad) => localStorage.setItem(window.fieldbookLearning.key, bad), bad);
-      await page.reload();
-      await page.waitForFunction(() => window.fieldbookLearning.key);
+      await reload(page);
       assert.match(await page.locator("[data-course-progress] .learning-notice").innerText(), /could not be read/);
       assert.match(await page.locator("[data-course-progress]").innerText(), /0 of 5 lessons done/);
       assert.equal(
