@@ -752,6 +752,23 @@ test("no serious or critical axe-core violations with progress shown, light and 
   assert.ok(failures.length === 0, `axe-core violations:\n${failures.join("\n")}`);
 });
 
+test("no horizontal scrolling at 375px with quizzes answered and progress shown", async () => {
+  const { page, done } = await open({ viewport: { width: 375, height: 800 } });
+  try {
+    await go(page, P.lesson);
+    await answer(quiz(page, Q_SLI), ["Share of tracking page requests answered in under 800 ms"]);
+    await quiz(page, Q_BURN).getByRole("button", { name: "Show answer" }).click();
+    await toggleDone(page);
+    for (const p of [P.lesson, P.course, P.learning, P.path]) {
+      if (p !== P.lesson) await go(page, p);
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(width <= 375, `/${p} is ${width}px wide at 375px`);
+    }
+  } finally {
+    await done();
+  }
+});
+
 test("print: quiz and progress buttons hidden, progress text kept", async () => {
   const { page, done } = await open();
   try {
