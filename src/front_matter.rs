@@ -641,6 +641,20 @@ mod tests {
                 ("review-every", "review_every", 4)
             ]
         );
+        // Course keys (docs/courses.md) are known, and their typos named.
+        let p = parse_str(
+            "---
+objectives: [a]
+id: x
+objectivs: [b]
+---
+",
+        )
+        .unwrap();
+        assert_eq!(p.meta.objectives, ["a"]);
+        assert_eq!(p.meta.id.as_deref(), Some("x"));
+        let t: Vec<_> = p.typos.iter().map(|(k, s, _)| (k.as_str(), *s)).collect();
+        assert_eq!(t, [("objectivs", "objectives")]);
     }
 
     #[test]

@@ -311,6 +311,48 @@ mod tests {
     }
 
     #[test]
+    fn errors_point_inside_the_block() {
+        for (yaml, line, column, why) in [
+            (
+                "question: \"  \"\nchoices: [{text: A, correct: true}]\n",
+                1,
+                11,
+                "`question` is empty",
+            ),
+            ("question: Q\nchoices: []\n", 2, 10, "`choices` is empty"),
+            (
+                "question: Q\nchoices:\n  - text: A\n    correct: true\n  - text: \"\"\n",
+                5,
+                11,
+                "choice 2 has no text",
+            ),
+            (
+                "id: a b\nquestion: Q\nchoices: [{text: A, correct: true}]\n",
+                1,
+                5,
+                "not a valid id",
+            ),
+            (
+                "question: Q\nchoices:\n  - text: A\n    corect: true\n",
+                4,
+                5,
+                "unknown field `corect`",
+            ),
+            (
+                "question: Q\nexplanation: x\nchoices: [{text: A, correct: true}]\n",
+                2,
+                1,
+                "unknown field `explanation`",
+            ),
+        ] {
+            let e = parse(yaml).unwrap_err();
+            assert!(e.message.contains(why), "{yaml}: {}", e.message);
+            assert_eq!((e.pos.line, e.pos.column), (line, column), "{yaml}");
+            assert!(e.hint.is_some());
+        }
+    }
+
+    #[test]
     fn block_text_is_not_put_in_paragraphs() {
         let (ok, html) = quiz(
             "question: \"Which?\\n\\n```\\ncode\\n```\"\nchoices:\n  - {text: \"- a\\n- b\", correct: true}\n",
