@@ -6,7 +6,8 @@
 //
 // Builds its own copy of the demo handbook (FIELDBOOK_BIN, as serve.test.mjs) with one more
 // course that has On-call 101 as prerequisite and a learning path of both, so that it can edit
-// a lesson and rebuild.
+// a lesson and rebuild. FIELDBOOK_COURSES_THEMES may name another themes/ folder to build with
+// (to check that the tests fail against a deliberately broken learning.js).
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -59,9 +60,11 @@ before(async () => {
   work = mkdtempSync(path.join(os.tmpdir(), "fieldbook-courses-"));
   src = path.join(work, "site");
   out = path.join(work, "public");
-  for (const name of ["content", "themes", "owners.yaml", "book.toml"]) {
+  for (const name of ["content", "owners.yaml", "book.toml"]) {
     cpSync(path.join(REPO, name), path.join(src, name), { recursive: true });
   }
+  const themes = process.env.FIELDBOOK_COURSES_THEMES || path.join(REPO, "themes");
+  cpSync(themes, path.join(src, "themes"), { recursive: true });
   const next = path.join(src, "content/courses", NEXT);
   mkdirSync(next, { recursive: true });
   writeFileSync(
