@@ -223,7 +223,9 @@ pub(crate) fn write_quiz(
         out.push_str("</ul>\n");
     }
     if let Some(explain) = quiz.explain.as_deref().filter(|e| !e.trim().is_empty()) {
+        out.push_str("<div class=\"quiz-explain\">\n");
         out.push_str(&render(explain, links, opts, true).html);
+        out.push_str("</div>\n");
     }
     out.push_str("</details>\n</section>\n");
     true
@@ -257,7 +259,7 @@ mod tests {
         assert_eq!(
             html,
             format!(
-                "<section class=\"quiz\" data-quiz-id=\"{}\" data-quiz-version=\"d8690b8c12806c7c\">\n<p class=\"quiz-question\">What should you check <em>first</em>?</p>\n<ol class=\"quiz-choices\">\n<li data-correct=\"false\">CPU </li>\n<li data-correct=\"true\">The <code>burn-rate</code> window</li>\n</ol>\n<details class=\"quiz-answer\"><summary>Show answer</summary>\n<p class=\"quiz-correct\">Correct: The <code>burn-rate</code> window</p>\n<p>Roll back first.</p>\n<p>Debug later.</p>\n</details>\n</section>\n",
+                "<section class=\"quiz\" data-quiz-id=\"{}\" data-quiz-version=\"d8690b8c12806c7c\">\n<p class=\"quiz-question\">What should you check <em>first</em>?</p>\n<ol class=\"quiz-choices\">\n<li data-correct=\"false\">CPU </li>\n<li data-correct=\"true\">The <code>burn-rate</code> window</li>\n</ol>\n<details class=\"quiz-answer\"><summary>Show answer</summary>\n<p class=\"quiz-correct\">Correct: The <code>burn-rate</code> window</p>\n<div class=\"quiz-explain\">\n<p>Roll back first.</p>\n<p>Debug later.</p>\n</div>\n</details>\n</section>\n",
                 quiz_id("What should you check *first*?")
             )
         );
