@@ -26,6 +26,7 @@ pub fn run(site: &Site) -> Vec<Diagnostic> {
         })
         .collect();
     findings.extend(per_doc.into_iter().flatten());
+    findings.extend(crate::courses::check(site));
     site.config.policy.apply(&mut findings);
     findings
 }
@@ -49,6 +50,13 @@ pub fn run_for(site: &Site, keep: impl Fn(&str) -> bool + Sync) -> Vec<Diagnosti
         action_items(site, d, &mut findings);
         links(site, d, &mut findings);
     }
+    // Course findings cross files (a lesson's quiz repeats another's): found for the whole
+    // site, reported for the files asked about.
+    findings.extend(
+        crate::courses::check(site)
+            .into_iter()
+            .filter(|d| keep(&d.file)),
+    );
     site.config.policy.apply(&mut findings);
     findings
 }

@@ -54,6 +54,20 @@ pub struct Config {
     pub adopt: crate::adopt::AdoptConfig,
     /// What those keys point at, read by the loader (empty until then).
     pub adopted: std::sync::Arc<crate::adopt::Adopted>,
+    /// Learning paths (`[[paths]]`), in the order book.toml gives them.
+    pub paths: Vec<LearningPath>,
+}
+
+/// An ordered list of courses for a role (`[[paths]]` in book.toml).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LearningPath {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub role: Option<String>,
+    /// Course slugs, each with where book.toml names it and that line's text, so that a slug
+    /// naming no course can be reported there once the content is loaded.
+    pub courses: Vec<(String, Pos, String)>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -132,6 +146,7 @@ struct RawConfig {
     kinds: crate::adopt::RawKinds,
     #[serde(default)]
     courses: Vec<crate::adopt::RawCourse>,
+    paths: Vec<RawPath>,
     /// Free-form values for templates.
     #[serde(default)]
     #[allow(dead_code)]
@@ -184,6 +199,18 @@ struct RawCheck {
     alert_rules: Vec<Spanned<String>>,
     page_severities: Option<Vec<String>>,
     baseline: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPath {
+    id: Spanned<String>,
+    title: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    role: Option<String>,
+    courses: Spanned<Vec<Spanned<String>>>,
 }
 
 /// Load `fieldbook.toml` or else `book.toml` from `root`. A missing file is an error: it is
@@ -337,6 +364,7 @@ fn parse_inner(root: &Path, text: &str) -> Result<Config, Box<Diagnostic>> {
         &inside,
         &error,
     )?;
+    let paths = learning_paths(raw.paths, text)?;
     let mut book = raw.book;
     let edit_url = book.edit_url.clone();
     if !book.base_url.ends_with('/') {
@@ -371,7 +399,68 @@ fn parse_inner(root: &Path, text: &str) -> Result<Config, Box<Diagnostic>> {
         file: CONFIG_FILE.to_string(),
         adopt,
         adopted: Default::default(),
+        paths,
     })
+}
+
+/// `[[paths]]` with their ids checked: each is a URL segment (`paths/<id>/`) and a progress
+/// key, so it must be a valid id and unique.
+fn learning_paths(raw: Vec<RawPath>, text: &str) -> Result<Vec<LearningPath>, Box<Diagnostic>> {
+    let at = |span: std::ops::Range<usize>| crate::source::pos_at(text, span.start, span.len());
+    let line_of = |pos: Pos| {
+        text.lines()
+            .nth(pos.line as usize - 1)
+            .unwrap_or("")
+            .to_string()
+    };
+    let err = |span, message: String, hint: &str| {
+        Box::new(
+            Diagnostic::new(Code::InvalidConfig, CONFIG_FILE, at(span), message)
+                .with_hint(hint)
+                .with_source(text),
+        )
+    };
+    let mut out: Vec<LearningPath> = Vec::new();
+    for p in raw {
+        let id = p.id.get_ref();
+        if !crate::render::quiz::valid_id(id) {
+            return Err(err(
+                p.id.span(),
+                format!("[[paths]] id `{id}` is not a valid id"),
+                "use letters, digits, `-`, `_` and `.` only: the id is the path's URL (paths/<id>/)",
+            ));
+        }
+        if out.iter().any(|o| o.id == *id) {
+            return Err(err(
+                p.id.span(),
+                format!("[[paths]] id `{id}` is used twice"),
+                "give each learning path its own id",
+            ));
+        }
+        if p.courses.get_ref().is_empty() {
+            return Err(err(
+                p.courses.span(),
+                format!("learning path `{id}` lists no courses"),
+                "list course slugs (the folder names under content/courses/) in `courses`",
+            ));
+        }
+        out.push(LearningPath {
+            id: id.clone(),
+            title: p.title,
+            description: p.description,
+            role: p.role,
+            courses: p
+                .courses
+                .into_inner()
+                .into_iter()
+                .map(|c| {
+                    let pos = at(c.span());
+                    (c.into_inner(), pos, line_of(pos))
+                })
+                .collect(),
+        });
+    }
+    Ok(out)
 }
 
 /// `rel` joined to `root`, refusing absolute paths and `..` that climb out of the site, and
@@ -510,6 +599,47 @@ mod tests {
         assert!(e.message.contains("unknown field"), "{}", e.message);
         let e = cfg("[book\n").unwrap_err();
         assert_eq!(e.line, 1);
+    }
+
+    #[test]
+    fn learning_paths() {
+        let c = cfg("[[paths]]\nid = \"sre\"\ntitle = \"SRE onboarding\"\nrole = \"SRE\"\ncourses = [\"oncall-101\", \"db\"]\n\n[[paths]]\nid = \"db\"\ntitle = \"DB\"\ndescription = \"D\"\ncourses = [\"db\"]\n").unwrap();
+        assert_eq!(c.paths.len(), 2);
+        assert_eq!(c.paths[0].role.as_deref(), Some("SRE"));
+        let (slug, pos, line) = &c.paths[0].courses[1];
+        assert_eq!((slug.as_str(), pos.line, pos.column), ("db", 5, 26));
+        assert_eq!(line, "courses = [\"oncall-101\", \"db\"]");
+        for (text, why, at) in [
+            (
+                "[[paths]]\nid = \"a b\"\ntitle = \"T\"\ncourses = [\"x\"]\n",
+                "not a valid id",
+                (2, 6),
+            ),
+            (
+                "[[paths]]\nid = \"a\"\ntitle = \"T\"\ncourses = []\n",
+                "lists no courses",
+                (4, 11),
+            ),
+            (
+                "[[paths]]\nid = \"a\"\ntitle = \"T\"\ncourses = [\"x\"]\n[[paths]]\nid = \"a\"\ntitle = \"U\"\ncourses = [\"x\"]\n",
+                "used twice",
+                (6, 6),
+            ),
+            (
+                "[[paths]]\nid = \"a\"\ncourses = [\"x\"]\n",
+                "missing field `title`",
+                (1, 1),
+            ),
+            (
+                "[[paths]]\nid = \"a\"\ntitle = \"T\"\ncourse = [\"x\"]\n",
+                "unknown field `course`",
+                (4, 1),
+            ),
+        ] {
+            let e = cfg(text).unwrap_err();
+            assert!(e.message.contains(why), "{}", e.message);
+            assert_eq!((e.line, e.column), at, "{text}");
+        }
     }
 
     #[test]

@@ -187,13 +187,17 @@ pub struct FrontMatter {
     pub prerequisites: Vec<String>,
     pub minutes: Option<u32>,
     pub description: Option<String>,
+    /// What a course teaches, one sentence each (docs/courses.md).
+    pub objectives: Vec<String>,
+    /// A lesson's stable id, kept when its file is renamed (docs/courses.md).
+    pub id: Option<String>,
     /// Keys Fieldbook does not know, kept for templates. Filled by [`parse`], not by serde.
     #[serde(skip)]
     pub extra: BTreeMap<String, serde_json::Value>,
 }
 
 /// The keys FORMAT.md defines, for typo suggestions.
-pub const KNOWN_KEYS: [&str; 20] = [
+pub const KNOWN_KEYS: [&str; 22] = [
     "title",
     "kind",
     "owners",
@@ -214,6 +218,8 @@ pub const KNOWN_KEYS: [&str; 20] = [
     "prerequisites",
     "minutes",
     "description",
+    "objectives",
+    "id",
 ];
 
 /// `owners: alice` or `owners: [alice, team-db]`.
@@ -635,6 +641,20 @@ mod tests {
                 ("review-every", "review_every", 4)
             ]
         );
+        // Course keys (docs/courses.md) are known, and their typos named.
+        let p = parse_str(
+            "---
+objectives: [a]
+id: x
+objectivs: [b]
+---
+",
+        )
+        .unwrap();
+        assert_eq!(p.meta.objectives, ["a"]);
+        assert_eq!(p.meta.id.as_deref(), Some("x"));
+        let t: Vec<_> = p.typos.iter().map(|(k, s, _)| (k.as_str(), *s)).collect();
+        assert_eq!(t, [("objectivs", "objectives")]);
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod build;
 pub mod checks;
 pub mod commands;
 pub mod config;
+pub mod courses;
 pub mod date;
 pub mod diagnostic;
 pub mod front_matter;

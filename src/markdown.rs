@@ -1,7 +1,7 @@
 //! What the checks need from a Markdown body: its headings (with the anchors the renderer
 //! gives them) and the links it makes. One pass of pulldown-cmark per document.
 
-use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use std::collections::HashMap;
 
 /// The Markdown extensions Fieldbook enables everywhere, so checks and rendering agree.
@@ -33,10 +33,21 @@ pub struct Link {
     pub image: bool,
 }
 
+/// A ```` ```quiz ```` block's text, as the renderer sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QuizBlock {
+    /// Byte offset in the body of the block's first line of text (of its opening fence when
+    /// it has none).
+    pub offset: usize,
+    pub text: String,
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Outline {
     pub headings: Vec<Heading>,
     pub links: Vec<Link>,
+    /// Quiz blocks, in order (found here so that checks need no second parse of the body).
+    pub quizzes: Vec<QuizBlock>,
     /// `id="..."`/`name="..."` anchors written in raw HTML.
     pub html_ids: Vec<String>,
 }
@@ -59,6 +70,7 @@ pub fn outline(body: &str) -> Outline {
     let mut out = Outline::default();
     let mut slugs = Slugger::default();
     let mut heading: Option<(u8, Option<String>, usize, String)> = None;
+    let mut quiz: Option<QuizBlock> = None;
     // The renderer turns `!!! note` admonitions into block quotes before parsing; parse the
     // same text so that headings and links inside them count, and map offsets back.
     let pre = crate::render::preprocess(body);
@@ -87,6 +99,23 @@ pub fn outline(body: &str) -> Outline {
                         id,
                         offset,
                     });
+                }
+            }
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
+                if crate::render::info_lang(&info).as_deref() == Some("quiz") =>
+            {
+                quiz = Some(QuizBlock {
+                    offset: range.start,
+                    text: String::new(),
+                });
+            }
+            Event::End(TagEnd::CodeBlock) => out.quizzes.extend(quiz.take()),
+            Event::Text(t) if quiz.is_some() => {
+                if let Some(q) = quiz.as_mut() {
+                    if q.text.is_empty() {
+                        q.offset = range.start;
+                    }
+                    q.text.push_str(&t);
                 }
             }
             Event::Text(t) | Event::Code(t) => {
@@ -217,6 +246,25 @@ mod tests {
         );
         assert_eq!(&body[o.links[0].offset..o.links[0].offset + 1], "[");
         assert!(o.has_anchor("manual"));
+    }
+
+    #[test]
+    fn quiz_blocks_with_their_offsets() {
+        let body = "Intro\n\n```quiz\nquestion: Q?\nchoices: []\n```\n\n- item\n\n  ``` Quiz {.x}\n  question: R\n  ```\n\n```quiz\n```\n\n```yaml\nquestion: no\n```\n";
+        let o = outline(body);
+        let got: Vec<(&str, &str)> = o
+            .quizzes
+            .iter()
+            .map(|q| (&body[q.offset..q.offset + 4], q.text.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("ques", "question: Q?\nchoices: []\n"),
+                ("ques", "question: R\n"),
+                ("```q", "")
+            ]
+        );
     }
 
     #[test]

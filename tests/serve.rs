@@ -1063,6 +1063,23 @@ fn after_edits_that_keep_the_navigation_the_served_site_equals_a_fresh_build() {
         "step-seven",
         &|t| t.replace("status: open", "status: wontfix"),
     );
+    // A lesson starts teaching with the failover runbook and gets a quiz: the runbook's
+    // "Taught in", the course page's question ids and My learning follow.
+    step(lesson.0, lesson.1, "step-eight", &|t| {
+        format!(
+            "{t}\n\nSee [failover](../../runbooks/db/failover.md).\n\n```quiz\nquestion: Which?\nchoices:\n  - text: This\n    correct: true\n```\n"
+        )
+    });
+    // The runbook turns stale: the lesson teaching with it warns its learners.
+    step(FAILOVER, "/runbooks/db/failover/", "step-nine", &|t| {
+        t.replace("reviewed: 2026-11-01", "reviewed: 2025-01-01")
+    });
+    assert!(
+        server
+            .get("/courses/intro/01-paging/")
+            .text()
+            .contains("case-study-warning")
+    );
     // A tag no document has any more loses its page.
     server.edit(FAILOVER, |t| t.replace("tags: [db, storage]", "tags: [db]"));
     server.wait_for("/tags/storage/", "the empty tag's page gone", |r| {

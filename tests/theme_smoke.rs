@@ -235,6 +235,9 @@ fn common_checks(name: &str, html: &str, root: &str) {
         &format!("href=\"{root}static/fieldbook.css\""),
         &format!("href=\"{root}static/highlight.css\""),
         &format!("src=\"{root}static/fieldbook.js\" defer"),
+        &format!("src=\"{root}static/learning.js\" defer"),
+        &format!("href=\"{root}static/learning.css\""),
+        &format!("data-site-root=\"{root}\""),
         "class=\"skip-link\" href=\"#main\"",
         "<header class=\"site-header\"",
         "<nav class=\"site-nav\" aria-label=\"Sections\"",
@@ -415,7 +418,7 @@ fn hasnt(name: &str, html: &str, parts: &[&str]) {
 // ---------------------------------------------------------------- tests
 
 /// The page templates this file renders; a new top-level template needs a test here.
-const PAGE_TEMPLATES: [&str; 18] = [
+const PAGE_TEMPLATES: [&str; 21] = [
     "base.html",
     "home.html",
     "runbook.html",
@@ -434,6 +437,9 @@ const PAGE_TEMPLATES: [&str; 18] = [
     "services.html",
     "alert.html",
     "alerts.html",
+    "learning.html",
+    "paths.html",
+    "path.html",
 ];
 
 #[test]
@@ -485,12 +491,18 @@ fn runbook_stale_and_partly_lapsed() {
         "stale",
         "partial",
     );
+    ctx["doc"]["taught_in"] = json!([{
+        "lesson": {"title": format!("Lag {EVIL}"), "url": "courses/db/02-lag/"},
+        "course": {"title": "Database on-call", "url": "courses/db/"},
+    }]);
     let html = render(&tera, "runbook.html", &ctx);
     common_checks("runbook", &html, root);
     has(
         "runbook",
         &html,
         &[
+            "<h2 id=\"taught-in-title\">Taught in</h2>",
+            "<a href=\"../../../courses/db/02-lag/\">Lag &lt;script&gt;",
             "<article class=\"doc doc-runbook\">",
             "This runbook is stale:",
             "last reviewed <time datetime=\"2026-07-01\">2026-07-01</time>",
@@ -680,15 +692,7 @@ fn course_and_lessons() {
     let root = "../../";
     let mut ctx = base_ctx(page("course", "On-call 101", "courses/oncall-101/", root));
     let mut d = doc("course", "courses/oncall-101/", "fresh", "ok");
-    d["course"] = json!({
-        "level": "beginner", "total_minutes": 125,
-        "lessons": [
-            {"title": format!("SLOs {EVIL}"), "url": "courses/oncall-101/01-slos/", "minutes": 30},
-            {"title": "Alerts and paging", "url": "courses/oncall-101/02-alerts/", "minutes": 25},
-            {"title": "Using runbooks", "url": "courses/oncall-101/03-runbooks/"},
-        ],
-        "prerequisites": [{"title": "Linux basics", "url": "courses/linux/"}],
-    });
+    d["course"] = course_ctx();
     ctx["doc"] = d;
     let html = render(&tera, "course.html", &ctx);
     common_checks("course", &html, root);
@@ -704,6 +708,12 @@ fn course_and_lessons() {
             "30 min",
             "href=\"../../courses/oncall-101/01-slos/\"",
             "Start with lesson 1",
+            "<article class=\"doc doc-course\" data-course=\"oncall-101\">",
+            "<li data-lesson=\"01-slos\" data-quizzes=\"q1:v1 q2:v2\">",
+            "<li data-prerequisite=\"linux\" data-lessons=\"a b\">",
+            "<div class=\"course-progress\" data-course-progress hidden></div>",
+            "<h2 id=\"course-objectives\">What you will learn</h2>",
+            "Page &lt;script&gt;",
         ],
     );
 
@@ -717,8 +727,16 @@ fn course_and_lessons() {
         ));
         let mut d = doc("lesson", "courses/oncall-101/02-alerts/", "fresh", "ok");
         let mut lesson = json!({
-            "number": n, "count": 3, "minutes": 25,
+            "number": n, "count": 3, "minutes": 25, "id": "02-alerts", "slug": "oncall-101",
             "course": {"title": format!("On-call {EVIL}"), "url": "courses/oncall-101/"},
+            "warnings": if n == 2 {
+                json!([{
+                    "title": format!("Old {EVIL}"), "url": "runbooks/old/", "kind": "runbook",
+                    "review": {"state": "stale", "due": "2026-01-01"}, "stale": true, "lapsed": true,
+                }])
+            } else {
+                json!([])
+            },
         });
         if prev {
             lesson["prev"] = json!({"title": "SLOs", "url": "courses/oncall-101/01-slos/"});
@@ -739,7 +757,14 @@ fn course_and_lessons() {
                 "<dt>Time</dt><dd>25 min</dd>",
                 "href=\"../../../courses/oncall-101/\"",
                 "class=\"pager\"",
+                "data-course=\"oncall-101\" data-lesson=\"02-alerts\"",
+                "<div class=\"lesson-actions\" data-lesson-actions hidden></div>",
             ],
+        );
+        assert_eq!(
+            html.contains("(runbook): stale, review was due <time datetime=\"2026-01-01\">2026-01-01</time>; nobody owns it any more"),
+            n == 2,
+            "{name}: case-study warning"
         );
         assert_eq!(html.contains("rel=\"prev\""), prev, "{name}: rel=prev");
         assert_eq!(html.contains("rel=\"next\""), next, "{name}: rel=next");
@@ -749,6 +774,92 @@ fn course_and_lessons() {
             "{name}: last lesson"
         );
     }
+}
+
+/// A course as the course, learning and path pages see it (`CourseCtx`).
+fn course_ctx() -> Value {
+    json!({
+        "slug": "oncall-101", "title": format!("On-call {EVIL}"), "url": "courses/oncall-101/",
+        "level": "beginner", "total_minutes": 125,
+        "objectives": [format!("Page {EVIL}"), "Hand over"],
+        "lessons": [
+            {"title": format!("SLOs {EVIL}"), "url": "courses/oncall-101/01-slos/", "minutes": 30,
+             "id": "01-slos", "quizzes": "q1:v1 q2:v2"},
+            {"title": "Alerts and paging", "url": "courses/oncall-101/02-alerts/", "minutes": 25,
+             "id": "02-alerts", "quizzes": ""},
+            {"title": "Using runbooks", "url": "courses/oncall-101/03-runbooks/",
+             "id": "03-runbooks", "quizzes": ""},
+        ],
+        "lesson_ids": "01-slos 02-alerts 03-runbooks",
+        "quizzes": "q1:v1 q2:v2",
+        "prerequisites": [{"slug": "linux", "title": "Linux basics", "url": "courses/linux/", "lesson_ids": "a b"}],
+    })
+}
+
+fn path_ctx() -> Value {
+    json!({
+        "id": "sre", "title": format!("SRE {EVIL}"), "description": format!("For {EVIL_ATTR}"),
+        "role": "SRE", "url": "paths/sre/", "courses": [course_ctx()],
+        "course_slugs": "oncall-101", "total_minutes": 125, "lesson_count": 3,
+    })
+}
+
+#[test]
+fn learning_and_paths() {
+    let tera = load();
+    let mut ctx = base_ctx(page("learning", "My learning", "learning/", "../"));
+    ctx["learning"] = json!({"paths": [path_ctx()], "courses": [course_ctx()]});
+    let html = render(&tera, "learning.html", &ctx);
+    common_checks("learning", &html, "../");
+    has(
+        "learning",
+        &html,
+        &[
+            "<section class=\"learning-path\" data-path=\"sre\" data-courses=\"oncall-101\"",
+            "<section class=\"learning-course\" data-course=\"oncall-101\" data-lessons=\"01-slos 02-alerts 03-runbooks\" data-quizzes=\"q1:v1 q2:v2\"",
+            "<li data-lesson=\"01-slos\"><a href=\"../courses/oncall-101/01-slos/\">",
+            "<div class=\"learning-tools\" data-learning-tools hidden></div>",
+            "<noscript>",
+        ],
+    );
+    let mut ctx = base_ctx(page("learning", "My learning", "learning/", "../"));
+    ctx["learning"] = json!({"paths": [], "courses": []});
+    let html = render(&tera, "learning.html", &ctx);
+    has("learning, empty", &html, &["There are no courses yet."]);
+    hasnt("learning, empty", &html, &["Learning paths</h2>"]);
+
+    let mut ctx = base_ctx(page("paths", "Learning paths", "paths/", "../"));
+    ctx["paths"] = json!([path_ctx()]);
+    let html = render(&tera, "paths.html", &ctx);
+    common_checks("paths", &html, "../");
+    has(
+        "paths",
+        &html,
+        &[
+            "href=\"../paths/sre/\"",
+            "1 course, 3 lessons, about 2 h 5 min",
+        ],
+    );
+    ctx["paths"] = json!([]);
+    has(
+        "paths, none",
+        &render(&tera, "paths.html", &ctx),
+        &["No learning paths yet"],
+    );
+
+    let mut ctx = base_ctx(page("path", "SRE", "paths/sre/", "../../"));
+    ctx["path"] = path_ctx();
+    let html = render(&tera, "path.html", &ctx);
+    common_checks("path", &html, "../../");
+    has(
+        "path",
+        &html,
+        &[
+            "<li class=\"path-course\" data-course=\"oncall-101\" data-lessons=\"01-slos 02-alerts 03-runbooks\">",
+            "<div class=\"path-progress\" data-path-progress hidden></div>",
+            "href=\"../../courses/oncall-101/01-slos/\"",
+        ],
+    );
 }
 
 #[test]

@@ -184,6 +184,8 @@ pub struct DocCtx<'a> {
     pub course: Option<CourseCtx>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lesson: Option<LessonCtx>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub taught_in: Vec<TaughtIn>,
 }
 
 #[derive(Serialize)]
@@ -308,23 +310,48 @@ pub fn answering_teams<'a>(site: &'a Site, id: &'a str) -> Vec<&'a str> {
 pub struct LessonItem {
     pub title: String,
     pub url: String,
+    /// The id progress is kept under (docs/courses.md).
+    pub id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub minutes: Option<u32>,
+    /// `QID:QVER` of each quiz, space-separated (`data-quizzes`).
+    pub quizzes: String,
 }
 
+/// A course as its page, lists and learning paths show it.
 #[derive(Serialize, Clone)]
 pub struct CourseCtx {
+    pub slug: String,
+    pub title: String,
+    pub url: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub level: Option<crate::front_matter::Level>,
+    pub objectives: Vec<String>,
     pub total_minutes: u32,
     pub lessons: Vec<LessonItem>,
-    pub prerequisites: Vec<Link>,
+    /// Lesson ids, space-separated (`data-lessons`).
+    pub lesson_ids: String,
+    /// Every lesson's `QID:QVER`, space-separated.
+    pub quizzes: String,
+    pub prerequisites: Vec<PrerequisiteCtx>,
+}
+
+/// A prerequisite course with what tells whether it is finished: its lesson ids.
+#[derive(Serialize, Clone)]
+pub struct PrerequisiteCtx {
+    pub slug: String,
+    pub title: String,
+    pub url: String,
+    pub lesson_ids: String,
 }
 
 #[derive(Serialize)]
 pub struct LessonCtx {
     pub number: usize,
     pub count: usize,
+    /// The lesson's id and its course's slug (`data-lesson`, `data-course`).
+    pub id: String,
+    pub slug: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub minutes: Option<u32>,
     pub course: Link,
@@ -332,6 +359,45 @@ pub struct LessonCtx {
     pub prev: Option<Link>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next: Option<Link>,
+    /// Linked runbooks and postmortems that are stale or have no active owner.
+    pub warnings: Vec<CaseStudyWarning>,
+}
+
+#[derive(Serialize)]
+pub struct CaseStudyWarning {
+    #[serde(flatten)]
+    pub card: Card,
+    pub stale: bool,
+    pub lapsed: bool,
+}
+
+/// A lesson that links to a runbook or postmortem ("Taught in").
+#[derive(Serialize)]
+pub struct TaughtIn {
+    pub lesson: Link,
+    pub course: Link,
+}
+
+/// A learning path (`[[paths]]`) with its known courses.
+#[derive(Serialize)]
+pub struct PathCtx {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    pub url: String,
+    pub courses: Vec<CourseCtx>,
+    /// Course slugs, space-separated (`data-courses`).
+    pub course_slugs: String,
+    pub total_minutes: u32,
+    pub lesson_count: usize,
+}
+
+#[derive(Serialize)]
+pub struct LearningCtx {
+    pub paths: Vec<PathCtx>,
+    pub courses: Vec<CourseCtx>,
 }
 
 #[derive(Serialize, Clone, Default)]

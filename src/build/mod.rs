@@ -6,6 +6,7 @@ pub mod chart;
 pub mod context;
 pub mod git;
 pub mod incidents;
+mod learning;
 pub mod output;
 pub mod sink;
 pub mod theme;
@@ -128,6 +129,9 @@ fn search_indexes(
     Ok((stats, count))
 }
 
+/// One index page to render, for [`Builder::index_pages`].
+type Job<'j> = Box<dyn Fn() -> Result<(), Fatal> + Send + Sync + 'j>;
+
 /// What [`Builder::index_pages`] did.
 pub struct IndexPages {
     /// Pages rendered (the sitemap is not a page).
@@ -148,8 +152,8 @@ pub struct Builder<'a> {
     /// Computed when first needed (or given by [`Builder::with_nav`]).
     nav: std::sync::OnceLock<Vec<NavItem>>,
     history: &'a git::History,
-    /// Lessons of each course in order.
-    lessons: BTreeMap<String, Vec<&'a Document>>,
+    /// Courses, lessons in order, quizzes and case studies: computed when first needed.
+    catalog: std::sync::OnceLock<crate::courses::Catalog<'a>>,
     progress: Option<AtomicUsize>,
     render_opts: RenderOptions,
 }
@@ -167,7 +171,6 @@ impl<'a> Builder<'a> {
             .iter()
             .filter(|d| d.meta_ok && (opts.drafts || !d.is_draft()))
             .collect();
-        let lessons = course_lessons(&docs);
         Builder {
             site,
             theme,
@@ -182,7 +185,7 @@ impl<'a> Builder<'a> {
             },
             nav: std::sync::OnceLock::new(),
             history,
-            lessons,
+            catalog: std::sync::OnceLock::new(),
             progress: opts.progress.then(|| AtomicUsize::new(0)),
             render_opts: RenderOptions {
                 raw_html: site.config.raw_html,
@@ -305,51 +308,9 @@ impl<'a> Builder<'a> {
             postmortem: (doc.kind == Kind::Postmortem).then(|| PostmortemCtx::new(self.site, doc)),
             course: (doc.kind == Kind::Course).then(|| self.course_ctx(doc)),
             lesson: if doc.kind == Kind::Lesson { self.lesson_ctx(doc) } else { None },
+            taught_in: self.taught_in(doc),
         };
         self.render_page(&format!("{}.html", doc.kind.as_str()), &page, "doc", &ctx)
-    }
-
-    fn course_ctx(&self, course: &Document) -> CourseCtx {
-        let lessons: Vec<LessonItem> = self
-            .lessons
-            .get(course.course.as_deref().unwrap_or(""))
-            .map(|ls| {
-                ls.iter()
-                    .map(|l| LessonItem {
-                        title: l.title.clone(),
-                        url: doc_url(&l.rel),
-                        minutes: l.meta.minutes,
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        CourseCtx {
-            level: course.meta.level,
-            total_minutes: lessons.iter().filter_map(|l| l.minutes).sum(),
-            lessons,
-            prerequisites: course
-                .meta
-                .prerequisites
-                .iter()
-                .filter_map(|slug| self.site.course(slug))
-                .map(Link::to)
-                .collect(),
-        }
-    }
-
-    fn lesson_ctx(&self, lesson: &Document) -> Option<LessonCtx> {
-        let slug = lesson.course.as_deref()?;
-        let course = self.site.course(slug)?;
-        let list = self.lessons.get(slug)?;
-        let i = list.iter().position(|l| l.rel == lesson.rel)?;
-        Some(LessonCtx {
-            number: i + 1,
-            count: list.len(),
-            minutes: lesson.meta.minutes,
-            course: Link::to(course),
-            prev: i.checked_sub(1).map(|p| Link::to(list[p])),
-            next: list.get(i + 1).map(|n| Link::to(n)),
-        })
     }
 
     fn cards(&self, filter: impl Fn(&Document) -> bool) -> Vec<Card> {
@@ -364,7 +325,6 @@ impl<'a> Builder<'a> {
     /// accepts are rendered, in parallel (`sitemap.xml` and `404.html` are URLs too). Returns
     /// how many were rendered and every index page URL the site has.
     pub fn index_pages(&self, want: &(dyn Fn(&str) -> bool + Sync)) -> Result<IndexPages, Fatal> {
-        type Job<'j> = Box<dyn Fn() -> Result<(), Fatal> + Send + Sync + 'j>;
         let all_cell: std::sync::OnceLock<Vec<Card>> = std::sync::OnceLock::new();
         let all = || all_cell.get_or_init(|| self.cards(|_| true)).as_slice();
         let tags = group_by(&self.docs, |d| d.meta.tags.clone());
@@ -462,6 +422,7 @@ impl<'a> Builder<'a> {
             alerts::ALERTS_JSON.into(),
             Box::new(|| self.alerts_json(&alert_index)),
         ));
+        self.learning_jobs(&mut jobs);
         jobs.push(("freshness/".into(), Box::new(|| self.freshness(all()))));
         jobs.push((
             "search/".into(),
@@ -809,6 +770,11 @@ fn nav_for(site: &Site, docs: &[&Document]) -> Vec<NavItem> {
             count: incidents::overdue_count(site, docs),
         },
         NavItem {
+            title: "Learning",
+            url: "learning/",
+            count: site.config.paths.len(),
+        },
+        NavItem {
             title: "Teams",
             url: "teams/",
             count: site.owners.teams.len(),
@@ -896,38 +862,6 @@ fn group_by<'a>(
         for v in key(d) {
             map.entry(v).or_default().push(d);
         }
-    }
-    map
-}
-
-/// Each course's lessons in order: its `lessons` list (names with or without `.md`), else
-/// their order in the navigation that made them lessons (`SUMMARY.md`, `mkdocs.yml`); then any
-/// lessons neither lists, by file name.
-fn course_lessons<'a>(docs: &[&'a Document]) -> BTreeMap<String, Vec<&'a Document>> {
-    let mut map: BTreeMap<String, Vec<&Document>> = BTreeMap::new();
-    for d in docs.iter().filter(|d| d.kind == Kind::Lesson) {
-        if let Some(c) = &d.course {
-            map.entry(c.clone()).or_default().push(d);
-        }
-    }
-    for course in docs.iter().filter(|d| d.kind == Kind::Course) {
-        let Some(slug) = &course.course else { continue };
-        let Some(lessons) = map.get_mut(slug) else {
-            continue;
-        };
-        let order = &course.meta.lessons;
-        let pos = |d: &Document| {
-            let name = d.rel.rsplit('/').next().unwrap_or("");
-            let stem = name.trim_end_matches(".md");
-            if order.is_empty() {
-                return d.lesson_order.unwrap_or(usize::MAX);
-            }
-            order
-                .iter()
-                .position(|l| l == name || l == stem)
-                .unwrap_or(usize::MAX)
-        };
-        lessons.sort_by(|a, b| pos(a).cmp(&pos(b)).then_with(|| a.rel.cmp(&b.rel)));
     }
     map
 }

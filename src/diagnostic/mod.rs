@@ -29,6 +29,15 @@ pub enum Code {
     AlertWithoutRunbook,
     UnknownAlert,
     BrokenRunbookUrl,
+    // Courses (src/courses.rs).
+    UnknownPrerequisite,
+    PrerequisiteCycle,
+    MissingLesson,
+    UnlistedLesson,
+    InvalidQuiz,
+    DuplicateQuestion,
+    StaleCaseStudy,
+    UnknownCourse,
     // Fatal: the run cannot be trusted; always an error and exit status 2.
     InvalidConfig,
     InvalidOwners,
@@ -38,7 +47,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 23] = [
+    pub const ALL: [Code; 31] = [
         Code::InvalidMetadata,
         Code::UnknownKey,
         Code::UnknownOwner,
@@ -57,6 +66,14 @@ impl Code {
         Code::AlertWithoutRunbook,
         Code::UnknownAlert,
         Code::BrokenRunbookUrl,
+        Code::UnknownPrerequisite,
+        Code::PrerequisiteCycle,
+        Code::MissingLesson,
+        Code::UnlistedLesson,
+        Code::InvalidQuiz,
+        Code::DuplicateQuestion,
+        Code::StaleCaseStudy,
+        Code::UnknownCourse,
         Code::InvalidConfig,
         Code::InvalidOwners,
         Code::IoError,
@@ -84,6 +101,14 @@ impl Code {
             Code::AlertWithoutRunbook => "alert-without-runbook",
             Code::UnknownAlert => "unknown-alert",
             Code::BrokenRunbookUrl => "broken-runbook-url",
+            Code::UnknownPrerequisite => "unknown-prerequisite",
+            Code::PrerequisiteCycle => "prerequisite-cycle",
+            Code::MissingLesson => "missing-lesson",
+            Code::UnlistedLesson => "unlisted-lesson",
+            Code::InvalidQuiz => "invalid-quiz",
+            Code::DuplicateQuestion => "duplicate-question",
+            Code::StaleCaseStudy => "stale-case-study",
+            Code::UnknownCourse => "unknown-course",
             Code::InvalidConfig => "invalid-config",
             Code::InvalidOwners => "invalid-owners",
             Code::IoError => "io-error",
@@ -137,6 +162,20 @@ impl Code {
             Code::AlertWithoutRunbook => "Non-paging alert has no runbook in the handbook",
             Code::UnknownAlert => "Runbook lists an alert that no given rule file defines",
             Code::BrokenRunbookUrl => "Alert's runbook_url points into the handbook at no page",
+            Code::UnknownPrerequisite => "Course prerequisite names no (published) course",
+            Code::PrerequisiteCycle => "Course prerequisites form a cycle, so none can be started",
+            Code::MissingLesson => "Course `lessons` lists a file the course folder does not have",
+            Code::UnlistedLesson => "Lesson file is not in its course's `lessons` list",
+            Code::InvalidQuiz => {
+                "Quiz block does not parse, has no correct answer or an empty question or choice"
+            }
+            Code::DuplicateQuestion => {
+                "Quiz asks a question (or uses an id) already used in its course"
+            }
+            Code::StaleCaseStudy => {
+                "Lesson links to a runbook or postmortem that is stale or has no active owner"
+            }
+            Code::UnknownCourse => "Learning path in book.toml names a course that does not exist",
             Code::InvalidConfig => "book.toml is missing, malformed or points outside the site",
             Code::InvalidOwners => "owners.yaml is missing, malformed or inconsistent",
             Code::IoError => "A file or directory could not be read",
@@ -289,9 +328,10 @@ impl Default for Policy {
 }
 
 /// FORMAT.md's defaults, plus the two content problems Fieldbook adds that leave a document
-/// unreadable (documented in the README), and the alert findings that leave an on-call
-/// engineer without a runbook when paged (docs/alerts.md).
-pub const DEFAULT_FAIL_ON: [Code; 10] = [
+/// unreadable (documented in the README), the alert findings that leave an on-call engineer without a runbook when paged
+/// (docs/alerts.md), and broken course structure and quizzes, which
+/// leave a course that cannot be worked through (docs/courses.md).
+pub const DEFAULT_FAIL_ON: [Code; 16] = [
     Code::InvalidMetadata,
     Code::UnknownOwner,
     Code::LapsedOwner,
@@ -302,6 +342,12 @@ pub const DEFAULT_FAIL_ON: [Code; 10] = [
     Code::InvalidAlertRules,
     Code::PageWithoutRunbook,
     Code::BrokenRunbookUrl,
+    Code::UnknownPrerequisite,
+    Code::PrerequisiteCycle,
+    Code::MissingLesson,
+    Code::InvalidQuiz,
+    Code::DuplicateQuestion,
+    Code::UnknownCourse,
 ];
 
 impl Policy {

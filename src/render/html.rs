@@ -712,7 +712,7 @@ impl Writer<'_> {
 
 /// The language of a fenced block: the info string's first word (`bash`, `{.bash}`,
 /// `rust,ignore`), lowercased.
-fn info_lang(info: &str) -> Option<String> {
+pub(crate) fn info_lang(info: &str) -> Option<String> {
     let info = info
         .trim_start()
         .trim_start_matches('{')

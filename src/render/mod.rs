@@ -29,6 +29,7 @@ pub mod quiz;
 
 pub use admonition::{Preprocessed, preprocess};
 pub use highlight::{grammar_name, highlight_css};
+pub(crate) use html::info_lang;
 
 use serde::Serialize;
 

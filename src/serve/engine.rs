@@ -85,6 +85,8 @@ struct Footprint {
     actions: Vec<String>,
     /// A runbook's alerts (each has a page listing it).
     alerts: Vec<String>,
+    /// The runbooks and postmortems a lesson links to (their pages list it under "Taught in").
+    case_studies: Vec<String>,
     /// Everything other pages show of the document (its card, minutes, lesson order,
     /// prerequisites, action items), as JSON: when it did not change, no other page did.
     summary: String,
@@ -188,6 +190,27 @@ pub fn is_client_index(path: &str) -> bool {
 }
 
 /// The page URL of an output path (`runbooks/a/index.html` → `runbooks/a/`), for HTML files.
+/// Objectives, lesson id, and each question's id and version.
+type CourseSummary = (Vec<String>, String, Vec<(String, String)>);
+
+/// What the course, learning and path pages show of a course or lesson beyond its card:
+/// objectives, the lesson's id and its questions' ids and versions.
+fn course_summary(d: &Document) -> Option<CourseSummary> {
+    match d.kind {
+        Kind::Course => Some((d.meta.objectives.clone(), String::new(), Vec::new())),
+        Kind::Lesson => Some((
+            Vec::new(),
+            crate::courses::lesson_id(d),
+            crate::courses::quizzes(d)
+                .into_iter()
+                .filter_map(|(_, _, q)| q.ok())
+                .map(|q| (q.id(), q.version()))
+                .collect(),
+        )),
+        _ => None,
+    }
+}
+
 fn page_url(path: &str) -> Option<String> {
     if path == "index.html" {
         return Some(String::new());
@@ -467,6 +490,11 @@ impl Engine {
     }
 
     fn footprint(&self, d: &Document) -> Footprint {
+        let case_studies = if d.kind == Kind::Lesson {
+            crate::courses::case_studies(&self.site, d)
+        } else {
+            Vec::new()
+        };
         Footprint {
             listed: self.listed(d),
             rel: d.rel.clone(),
@@ -499,15 +527,27 @@ impl Engine {
                 &d.meta.lessons,
                 &d.meta.prerequisites,
                 crate::build::context::actions(&self.site, d, true),
+                course_summary(d),
+                &case_studies,
             ))
             .unwrap_or_default(),
+            case_studies,
         }
     }
 
-    /// The index pages that can show a document with this footprint.
+    /// The index pages that can show a document with this footprint (a course's or lesson's
+    /// include `learning/` and the paths listing its course).
     fn index_urls_of(&self, fp: &Footprint, out: &mut BTreeSet<String>) {
         if !fp.listed {
             return;
+        }
+        if let Some(slug) = fp.course.as_deref() {
+            out.extend(["learning/".to_string(), "paths/".to_string()]);
+            for p in &self.site.config.paths {
+                if p.courses.iter().any(|(c, _, _)| c == slug) {
+                    out.insert(format!("paths/{}/", p.id));
+                }
+            }
         }
         match fp.kind {
             Kind::Runbook => out.insert("runbooks/".into()),
@@ -845,13 +885,44 @@ impl Engine {
             let in_course = d.course.as_ref().is_some_and(|c| {
                 slugs.contains(c) && matches!(d.kind, Kind::Course | Kind::Lesson)
             });
-            let needs_it = d.kind == Kind::Course
-                && d.meta
-                    .prerequisites
-                    .iter()
-                    .any(|p| course_slugs.contains(p));
+            // A course page lists its prerequisites' lesson ids (to tell if they are done).
+            let needs_it =
+                d.kind == Kind::Course && d.meta.prerequisites.iter().any(|p| slugs.contains(p));
             if in_course || needs_it {
                 render.insert(d.rel.clone());
+            }
+        }
+        // "Taught in" lists on case studies a lesson started or stopped linking to, and the
+        // warnings on lessons teaching a case study whose review or ownership changed.
+        let mut case_studies_moved: BTreeSet<String> = BTreeSet::new();
+        for rel in &moved {
+            let fps = [before.get(rel), after.get(rel)];
+            for fp in fps.into_iter().flatten().flatten() {
+                render.extend(fp.case_studies.iter().cloned());
+                if matches!(fp.kind, Kind::Runbook | Kind::Postmortem) {
+                    case_studies_moved.insert(rel.clone());
+                }
+            }
+        }
+        // Their course's title shows there too.
+        for d in self.site.documents.iter().filter(|d| {
+            d.kind == Kind::Lesson && d.course.as_ref().is_some_and(|c| course_slugs.contains(c))
+        }) {
+            render.extend(crate::courses::case_studies(&self.site, d));
+        }
+        if !case_studies_moved.is_empty() {
+            for d in self
+                .site
+                .documents
+                .iter()
+                .filter(|d| d.kind == Kind::Lesson)
+            {
+                if crate::courses::case_studies(&self.site, d)
+                    .iter()
+                    .any(|r| case_studies_moved.contains(r))
+                {
+                    render.insert(d.rel.clone());
+                }
             }
         }
         if !appeared_or_gone.is_empty() || !changed_dirs.is_empty() {

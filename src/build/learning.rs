@@ -1,0 +1,213 @@
+//! Course, lesson and case-study page contexts, and the learning pages: `learning/` (every
+//! path and course, where the browser shows progress), `paths/` and `paths/<id>/`.
+
+use super::context::*;
+use super::urls::doc_url;
+use super::{Builder, Job};
+use crate::courses::{Catalog, Lesson};
+use crate::front_matter::Kind;
+use crate::model::Document;
+
+impl<'a> Builder<'a> {
+    pub(super) fn catalog(&self) -> &Catalog<'a> {
+        self.catalog
+            .get_or_init(|| Catalog::new(self.site, &self.docs))
+    }
+
+    pub(super) fn course_ctx(&self, course: &Document) -> CourseCtx {
+        let slug = course.course.clone().unwrap_or_default();
+        let lessons: Vec<LessonItem> = self
+            .catalog()
+            .lessons_of(&slug)
+            .iter()
+            .map(lesson_item)
+            .collect();
+        let join = |f: &dyn Fn(&LessonItem) -> &str| {
+            lessons
+                .iter()
+                .map(f)
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        CourseCtx {
+            title: course.title.clone(),
+            url: doc_url(&course.rel),
+            level: course.meta.level,
+            objectives: course.meta.objectives.clone(),
+            total_minutes: lessons.iter().filter_map(|l| l.minutes).sum(),
+            lesson_ids: join(&|l| &l.id),
+            quizzes: join(&|l| &l.quizzes),
+            lessons,
+            prerequisites: course
+                .meta
+                .prerequisites
+                .iter()
+                .filter_map(|p| {
+                    let c = self.catalog().course(p)?;
+                    Some(PrerequisiteCtx {
+                        slug: p.clone(),
+                        title: c.title.clone(),
+                        url: doc_url(&c.rel),
+                        lesson_ids: lesson_ids(self.catalog().lessons_of(p)),
+                    })
+                })
+                .collect(),
+            slug,
+        }
+    }
+
+    pub(super) fn lesson_ctx(&self, lesson: &Document) -> Option<LessonCtx> {
+        let slug = lesson.course.as_deref()?;
+        let catalog = self.catalog();
+        let course = catalog.course(slug)?;
+        let list = catalog.lessons_of(slug);
+        let i = list.iter().position(|l| l.doc.rel == lesson.rel)?;
+        Some(LessonCtx {
+            number: i + 1,
+            count: list.len(),
+            id: list[i].id.clone(),
+            slug: slug.to_string(),
+            minutes: lesson.meta.minutes,
+            course: Link::to(course),
+            prev: i.checked_sub(1).map(|p| Link::to(list[p].doc)),
+            next: list.get(i + 1).map(|n| Link::to(n.doc)),
+            warnings: catalog
+                .warnings(lesson)
+                .into_iter()
+                .map(|(d, state)| CaseStudyWarning {
+                    card: Card::new(self.site, d),
+                    stale: state.stale,
+                    lapsed: state.lapsed,
+                })
+                .collect(),
+        })
+    }
+
+    /// The lessons (being built) that link to a runbook or postmortem.
+    pub(super) fn taught_in(&self, doc: &Document) -> Vec<TaughtIn> {
+        if !matches!(doc.kind, Kind::Runbook | Kind::Postmortem) {
+            return Vec::new();
+        }
+        let catalog = self.catalog();
+        catalog
+            .taught_in
+            .get(&doc.rel)
+            .into_iter()
+            .flatten()
+            .filter_map(|l| {
+                let course = catalog.course(l.course.as_deref()?)?;
+                Some(TaughtIn {
+                    lesson: Link::to(l),
+                    course: Link::to(course),
+                })
+            })
+            .collect()
+    }
+
+    fn courses(&self) -> Vec<CourseCtx> {
+        self.catalog()
+            .courses
+            .values()
+            .map(|c| self.course_ctx(c))
+            .collect()
+    }
+
+    fn paths(&self) -> Vec<PathCtx> {
+        let courses = self.courses();
+        self.site
+            .config
+            .paths
+            .iter()
+            .map(|p| {
+                let known: Vec<CourseCtx> = p
+                    .courses
+                    .iter()
+                    .filter_map(|(slug, _, _)| courses.iter().find(|c| c.slug == *slug).cloned())
+                    .collect();
+                PathCtx {
+                    id: p.id.clone(),
+                    title: p.title.clone(),
+                    description: p.description.clone(),
+                    role: p.role.clone(),
+                    url: format!("paths/{}/", p.id),
+                    course_slugs: known
+                        .iter()
+                        .map(|c| c.slug.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    total_minutes: known.iter().map(|c| c.total_minutes).sum(),
+                    lesson_count: known.iter().map(|c| c.lessons.len()).sum(),
+                    courses: known,
+                }
+            })
+            .collect()
+    }
+
+    /// `learning/`, `paths/` and each `paths/<id>/`.
+    pub(super) fn learning_jobs<'j>(&'j self, jobs: &mut Vec<(String, Job<'j>)>) {
+        jobs.push((
+            "learning/".into(),
+            Box::new(|| {
+                let ctx = LearningCtx {
+                    paths: self.paths(),
+                    courses: self.courses(),
+                };
+                let page = self.page(
+                    "learning",
+                    "My learning",
+                    "learning/",
+                    "Your progress through the handbook's courses and learning paths",
+                );
+                self.render_page("learning.html", &page, "learning", &ctx)
+            }),
+        ));
+        jobs.push((
+            "paths/".into(),
+            Box::new(|| {
+                let page = self.page(
+                    "paths",
+                    "Learning paths",
+                    "paths/",
+                    "Courses in order, for each role",
+                );
+                self.render_page("paths.html", &page, "paths", &self.paths())
+            }),
+        ));
+        for (i, p) in self.site.config.paths.iter().enumerate() {
+            let url = format!("paths/{}/", p.id);
+            let page_url = url.clone();
+            jobs.push((
+                url,
+                Box::new(move || {
+                    let path = self.paths().swap_remove(i);
+                    let page = self.page("path", &path.title, &page_url, &path.description);
+                    self.render_page("path.html", &page, "path", &path)
+                }),
+            ));
+        }
+    }
+}
+
+fn lesson_item(l: &Lesson) -> LessonItem {
+    LessonItem {
+        title: l.doc.title.clone(),
+        url: doc_url(&l.doc.rel),
+        id: l.id.clone(),
+        minutes: l.doc.meta.minutes,
+        quizzes: l
+            .quizzes
+            .iter()
+            .map(|q| format!("{}:{}", q.id, q.version))
+            .collect::<Vec<_>>()
+            .join(" "),
+    }
+}
+
+fn lesson_ids(lessons: &[Lesson]) -> String {
+    lessons
+        .iter()
+        .map(|l| l.id.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
