@@ -3,6 +3,7 @@
 //! The pipeline, one module per stage: [`config`] → [`load`] (walk, [`front_matter`]) →
 //! [`model`] (documents, [`owners`], courses) → [`checks`] ([`diagnostic`]s) → output.
 
+pub mod adopt;
 pub mod build;
 pub mod checks;
 pub mod commands;

@@ -288,10 +288,11 @@ impl<'a> Builder<'a> {
             toc: rendered
                 .toc
                 .iter()
+                .filter(|_| !doc.meta.adopted.hide_toc)
                 .map(|t| TocEntry { level: t.level, id: &t.id, text: &t.text })
                 .collect(),
             edit_url: self.site.config.edit_url.as_ref().map(|t| t.replace("{path}", &doc.file)),
-            last_change: self.history.changes.get(&doc.rel).map(|c| LastChange { date: c.date.clone(), commit: c.commit.clone() }),
+            last_change: self.history.changes.get(&doc.rel).map(|c| LastChange { date: c.date.clone(), commit: c.commit.clone(), by: None }).or_else(|| crate::adopt::last_change(doc)),
             history_note: self.history.shallow.then_some(
                 "this copy of the repository is a shallow clone, so dates of last change may be too recent",
             ),
@@ -300,7 +301,11 @@ impl<'a> Builder<'a> {
             course: (doc.kind == Kind::Course).then(|| self.course_ctx(doc)),
             lesson: if doc.kind == Kind::Lesson { self.lesson_ctx(doc) } else { None },
         };
-        self.render_page(&format!("{}.html", doc.kind.as_str()), &page, "doc", &ctx)
+        self.render_page(&format!("{}.html", doc.kind.as_str()), &page, "doc", &ctx)?;
+        for (alias, html) in crate::adopt::redirects::pages(self.site, doc, &url) {
+            self.write(&alias, html.into_bytes())?;
+        }
+        Ok(())
     }
 
     fn course_ctx(&self, course: &Document) -> CourseCtx {
@@ -347,11 +352,9 @@ impl<'a> Builder<'a> {
     }
 
     fn cards(&self, filter: impl Fn(&Document) -> bool) -> Vec<Card> {
-        self.docs
-            .iter()
-            .filter(|d| filter(d))
-            .map(|d| Card::new(self.site, d))
-            .collect()
+        let mut docs: Vec<&Document> = self.docs.iter().copied().filter(|d| filter(d)).collect();
+        docs.sort_by_key(|d| crate::adopt::weight(d));
+        docs.into_iter().map(|d| Card::new(self.site, d)).collect()
     }
 
     /// Home, indexes, teams, freshness, search, 404 and the sitemap: those whose URL `want`
@@ -909,7 +912,12 @@ fn course_lessons<'a>(docs: &[&'a Document]) -> BTreeMap<String, Vec<&'a Documen
                 .position(|l| l == name || l == stem)
                 .unwrap_or(usize::MAX)
         };
-        lessons.sort_by(|a, b| pos(a).cmp(&pos(b)).then_with(|| a.rel.cmp(&b.rel)));
+        lessons.sort_by(|a, b| {
+            pos(a)
+                .cmp(&pos(b))
+                .then_with(|| crate::adopt::weight(a).cmp(&crate::adopt::weight(b)))
+                .then_with(|| a.rel.cmp(&b.rel))
+        });
     }
     map
 }

@@ -24,6 +24,9 @@ pub enum Code {
     BrokenAnchor,
     InvalidEncoding,
     FileTooLarge,
+    UnsupportedSyntax,
+    ConflictingKeys,
+    InvalidAlias,
     // Fatal: the run cannot be trusted; always an error and exit status 2.
     InvalidConfig,
     InvalidOwners,
@@ -33,7 +36,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 18] = [
+    pub const ALL: [Code; 21] = [
         Code::InvalidMetadata,
         Code::UnknownKey,
         Code::UnknownOwner,
@@ -47,6 +50,9 @@ impl Code {
         Code::BrokenAnchor,
         Code::InvalidEncoding,
         Code::FileTooLarge,
+        Code::UnsupportedSyntax,
+        Code::ConflictingKeys,
+        Code::InvalidAlias,
         Code::InvalidConfig,
         Code::InvalidOwners,
         Code::IoError,
@@ -69,6 +75,9 @@ impl Code {
             Code::BrokenAnchor => "broken-anchor",
             Code::InvalidEncoding => "invalid-encoding",
             Code::FileTooLarge => "file-too-large",
+            Code::UnsupportedSyntax => "unsupported-syntax",
+            Code::ConflictingKeys => "conflicting-keys",
+            Code::InvalidAlias => "invalid-alias",
             Code::InvalidConfig => "invalid-config",
             Code::InvalidOwners => "invalid-owners",
             Code::IoError => "io-error",
@@ -113,6 +122,13 @@ impl Code {
             Code::BrokenAnchor => "Link's #anchor matches no heading of its target",
             Code::InvalidEncoding => "File is not valid UTF-8",
             Code::FileTooLarge => "File exceeds the size limit for content files",
+            Code::UnsupportedSyntax => {
+                "Another tool's syntax (a shortcode, template tag, snippet) was removed, not rendered"
+            }
+            Code::ConflictingKeys => {
+                "Front matter sets a key both the Fieldbook way and another tool's way"
+            }
+            Code::InvalidAlias => "An old URL in `aliases` leads outside the site",
             Code::InvalidConfig => "book.toml is missing, malformed or points outside the site",
             Code::InvalidOwners => "owners.yaml is missing, malformed or inconsistent",
             Code::IoError => "A file or directory could not be read",
