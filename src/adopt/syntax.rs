@@ -60,10 +60,7 @@ pub struct Rewritten {
 
 /// Rewrite `body`, or `None` when it uses none of the syntax above.
 pub fn rewrite(body: &str) -> Option<Rewritten> {
-    const TRIGGERS: [&str; 9] = [
-        "{{", "{%", ":::", "===", "--8<--", "{:", "import ", "export ", "{ #",
-    ];
-    if !TRIGGERS.iter().any(|t| body.contains(t)) {
+    if !has_trigger(body.as_bytes()) {
         return None;
     }
     let mut cx = Cx { in_raw: false };
@@ -97,6 +94,29 @@ pub fn rewrite(body: &str) -> Option<Rewritten> {
         sources: out.sources,
         notes,
     })
+}
+
+/// Whether `b` may hold any of the syntax [`rewrite`] handles: one pass over the bytes, since
+/// every body goes through here (a string search per construct costs several passes).
+fn has_trigger(b: &[u8]) -> bool {
+    let mut i = 0;
+    while i < b.len() {
+        let hit = match b[i] {
+            b'{' => matches!(b.get(i + 1), Some(b'{' | b'%' | b':' | b' ' | b'#')),
+            b':' => b[i..].starts_with(b":::"),
+            b'=' => b[i..].starts_with(b"==="),
+            b'-' => b[i..].starts_with(b"--8<--"),
+            b'i' | b'e' if i == 0 || b[i - 1] == b'\n' => {
+                b[i..].starts_with(b"import ") || b[i..].starts_with(b"export ")
+            }
+            _ => false,
+        };
+        if hit {
+            return true;
+        }
+        i += 1;
+    }
+    false
 }
 
 /// (line, column in bytes, length, what, hint), lines of the text being rewritten.
@@ -770,6 +790,22 @@ mod tests {
     fn plain_markdown_is_untouched() {
         assert!(rewrite("# Title\n\nSome *text* with {braces}.\n").is_none());
         assert!(rewrite("Import the dashboard.\nexport it too.\n").is_none());
+        assert!(!has_trigger(
+            b"plain {text} with a-b and = signs\nand an import statement"
+        ));
+        for t in [
+            "{{ x }}",
+            "{% raw %}",
+            ":::note",
+            "=== \"T\"",
+            "--8<-- a",
+            "{: .x}",
+            "{ #id }",
+            "import X from 'y'",
+            "a\nexport const x = 1",
+        ] {
+            assert!(has_trigger(t.as_bytes()), "{t}");
+        }
     }
 
     #[test]
