@@ -58,6 +58,11 @@ fn find<'a>(findings: &'a [Value], code: &str, file: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no {code} in {file}: {findings:#?}"))
 }
 
+/// The `field` (message, hint) of the first `code` finding in `file`.
+fn text_of<'a>(findings: &'a [Value], code: &str, file: &str, field: &str) -> &'a str {
+    find(findings, code, file)[field].as_str().unwrap()
+}
+
 fn html_files(dir: &Path) -> Vec<(PathBuf, String)> {
     let mut out = Vec::new();
     for e in walkdir::WalkDir::new(dir).sort_by_file_name() {
@@ -159,10 +164,7 @@ fn hugo_handbook() {
         ]
     );
     assert!(
-        find(&f, "unsupported-syntax", "replication-lag.md")["message"]
-            .as_str()
-            .unwrap()
-            .contains("`youtube`")
+        text_of(&f, "unsupported-syntax", "replication-lag.md", "message").contains("`youtube`")
     );
 
     let tmp = tempfile::tempdir().unwrap();
@@ -252,33 +254,16 @@ fn govuk_review_fields() {
     assert!(!s.iter().any(|x| x.1.ends_with("restore.md")), "{s:#?}");
     // vacuum.md: "3 months" after 2026-01-15 is stale; the finding points at last_reviewed_on.
     expect("stale", "db/vacuum.md", 3, 19);
-    assert!(
-        find(&f, "stale", "vacuum.md")["message"]
-            .as_str()
-            .unwrap()
-            .contains("every 3m")
-    );
+    assert!(text_of(&f, "stale", "vacuum.md", "message").contains("every 3m"));
     // cdn.md: a channel no team has.
     expect("unknown-owner", "web/cdn.md", 5, 14);
-    let u = find(&f, "unknown-owner", "cdn.md");
-    assert!(u["message"].as_str().unwrap().contains("#cdn-team"), "{u}");
-    assert!(
-        u["hint"]
-            .as_str()
-            .unwrap()
-            .contains("channel: \"#cdn-team\""),
-        "{u}"
-    );
+    assert!(text_of(&f, "unknown-owner", "cdn.md", "message").contains("#cdn-team"));
+    assert!(text_of(&f, "unknown-owner", "cdn.md", "hint").contains("channel: \"#cdn-team\""));
     // dns.md: an unreadable review_in, at its value.
     expect("invalid-metadata", "web/dns.md", 4, 12);
     // tls.md: native `reviewed` wins over last_reviewed_on, with a warning at the alias.
     expect("conflicting-keys", "web/tls.md", 4, 1);
-    assert!(
-        find(&f, "stale", "tls.md")["message"]
-            .as_str()
-            .unwrap()
-            .contains("last reviewed 2026-11-01")
-    );
+    assert!(text_of(&f, "stale", "tls.md", "message").contains("last reviewed 2026-11-01"));
     // Google freshness comments: owners and reviewed date, positioned in the body.
     assert!(
         !s.iter().any(|x| x.1.ends_with("google-style.md")),

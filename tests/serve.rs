@@ -1160,3 +1160,21 @@ fn usage_errors_exit_2() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("cannot listen"), "{err}");
 }
+
+#[test]
+fn hugo_alias_redirects_follow_their_document() {
+    let server = Server::start(&[], |_| {});
+    let lag = |alias: &str| {
+        format!("---\ntitle: Lag\nowners: [team-db]\naliases: [{alias}]\n---\n\nText.\n")
+    };
+    server.write("content/runbooks/db/lag.md", &lag("/old-lag/"));
+    server.wait_for("/old-lag/", "the redirect page", |r| {
+        r.status == 200 && r.text().contains("url=../runbooks/db/lag/")
+    });
+    // The alias changes: the new old URL redirects, the previous one is gone.
+    server.write("content/runbooks/db/lag.md", &lag("/older-lag/"));
+    server.wait_for("/older-lag/", "the new redirect page", |r| r.status == 200);
+    server.wait_for("/old-lag/", "the dropped alias gone", |r| r.status == 404);
+    std::fs::remove_file(server.path("content/runbooks/db/lag.md")).unwrap();
+    server.wait_for("/older-lag/", "gone with its document", |r| r.status == 404);
+}

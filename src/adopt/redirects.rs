@@ -42,6 +42,18 @@ pub fn alias_url(alias: &str) -> Result<String, &'static str> {
     })
 }
 
+/// The output files of `doc`'s aliases (those that can have a page), so that `serve` can
+/// take back the redirect pages of aliases a document no longer has.
+pub fn outputs(doc: &Document) -> Vec<String> {
+    doc.meta
+        .adopted
+        .aliases
+        .iter()
+        .filter_map(|a| alias_url(a).ok())
+        .map(|u| crate::build::urls::output_file(&u))
+        .collect()
+}
+
 /// URLs Fieldbook writes itself (index pages, static files): no alias may take them.
 fn reserved(url: &str) -> bool {
     const EXACT: [&str; 8] = [

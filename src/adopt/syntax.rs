@@ -31,7 +31,7 @@
 //! written (a shortcode in a code block is an example of one).
 
 use crate::markdown::options;
-use crate::render::admonition::{indent_width, is_blank, split_eol, strip_cols};
+use crate::render::admonition::{in_ranges, indent_width, is_blank, split_eol, strip_cols};
 use pulldown_cmark::{Event, Parser, Tag};
 use std::ops::Range;
 
@@ -189,15 +189,6 @@ fn code_ranges(text: &str) -> (Vec<Range<usize>>, Vec<Range<usize>>) {
     blocks.sort_by_key(|r| r.start);
     all.sort_by_key(|r| r.start);
     (blocks, all)
-}
-
-fn in_ranges(ranges: &[Range<usize>], offset: usize) -> bool {
-    let i = ranges.partition_point(|r| r.start <= offset);
-    ranges[..i]
-        .iter()
-        .rev()
-        .take(4)
-        .any(|r| r.contains(&offset))
 }
 
 /// Rewrite `text` (a body, or the dedented content of a block construct). `level` is the

@@ -157,14 +157,7 @@ fn transform(text: &str, depth: usize) -> Transformed {
         };
     }
     let protected = protected_ranges(text);
-    let is_protected = |offset: usize| {
-        let i = protected.partition_point(|r| r.start <= offset);
-        protected[..i]
-            .iter()
-            .rev()
-            .take(4)
-            .any(|r| r.contains(&offset))
-    };
+    let is_protected = |offset: usize| in_ranges(&protected, offset);
 
     let mut out = Transformed {
         text: String::with_capacity(text.len() + 64),
@@ -249,6 +242,16 @@ fn transform(text: &str, depth: usize) -> Transformed {
         i = end;
     }
     out
+}
+
+/// Whether `offset` is in one of `ranges` (sorted by start; nested ranges are few deep).
+pub(crate) fn in_ranges(ranges: &[Range<usize>], offset: usize) -> bool {
+    let i = ranges.partition_point(|r| r.start <= offset);
+    ranges[..i]
+        .iter()
+        .rev()
+        .take(4)
+        .any(|r| r.contains(&offset))
 }
 
 /// Byte ranges where a marker must not be recognised: code and raw HTML.
