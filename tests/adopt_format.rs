@@ -537,3 +537,20 @@ fn corpus_links_are_counted() {
     assert_eq!(output_of("review/index.md"), "review/index.html");
     assert_eq!(output_of("PM 1.md"), "PM 1/index.html");
 }
+
+#[test]
+fn review_stamps_the_key_the_file_uses() {
+    let site = temp_fixture("adopt-govuk");
+    let file = site.path().join("content/runbooks/db/vacuum.md");
+    let (code, _, err) = run(["review".as_ref(), file.as_os_str()]);
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("last_reviewed_on: 2026-11-27\n"), "{text}");
+    assert!(!text.contains("\nreviewed:"), "{text}");
+    let (_, f) = check(site.path());
+    assert!(
+        !f.iter()
+            .any(|f| f["file"].as_str().unwrap().ends_with("vacuum.md")),
+        "{f:#?}"
+    );
+}
