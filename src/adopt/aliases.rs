@@ -353,7 +353,7 @@ pub struct Freshness {
 /// The first freshness comment of `body`, outside code.
 pub fn freshness_comment(body: &str) -> Option<Freshness> {
     let start = body.find("<!--*")?;
-    let len = body[start..].find("*-->")? + 4;
+    let len = body[start + 5..].find("*-->")? + 9;
     let inner = &body[start + 5..start + len - 4];
     let f = inner.find("freshness:")?;
     let mut rest = &inner[f + "freshness:".len()..];
@@ -507,5 +507,7 @@ mod tests {
                 .exempt
         );
         assert!(freshness_comment("<!-- plain -->").is_none());
+        assert!(freshness_comment("<!--*-->").is_none());
+        assert!(freshness_comment("<!--* freshness: *-->").unwrap().owners.is_empty());
     }
 }

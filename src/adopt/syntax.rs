@@ -137,6 +137,9 @@ struct Out {
 
 impl Out {
     fn line(&mut self, text: &str, eol: &str, src: usize) {
+        if text.is_empty() && eol.is_empty() {
+            return; // the end of a text without a final newline: no line
+        }
         self.text.push_str(text);
         self.text.push_str(eol);
         self.sources.push(src);
@@ -564,7 +567,8 @@ fn parse_shortcode(s: &str) -> Option<(Shortcode, usize)> {
     } else {
         return None;
     };
-    let end = s.find(close)?;
+    // Searched after the opening `{{<`, which `{{%}}` would otherwise overlap.
+    let end = s[3..].find(close)? + 3;
     let inner = s[3..end].trim();
     // `{{</* x */>}}` is Hugo's way of writing a shortcode literally.
     if inner.starts_with("/*") {
@@ -674,7 +678,7 @@ fn inline(
         let at_code = in_ranges(code, start + i);
         if !at_code
             && rest.starts_with("{%")
-            && let Some(e) = rest.find("%}")
+            && let Some(e) = rest[2..].find("%}").map(|e| e + 2)
         {
             let tag = rest[2..e].trim().trim_matches('-').trim();
             let word = tag.split_whitespace().next().unwrap_or("");
@@ -728,7 +732,7 @@ fn inline(
             }
             if !rest.starts_with("{{<")
                 && !rest.starts_with("{{%")
-                && let Some(e) = rest.find("}}")
+                && let Some(e) = rest[2..].find("}}").map(|e| e + 2)
             {
                 notes.push((
                     line_no,
@@ -906,6 +910,27 @@ mod tests {
             text("{{< figure src=\"img/a.png\" alt=\"A graph\" caption=\"Lag *spikes*\" >}}\n"),
             "![A graph](<img/a.png>)\n\n*Lag \\*spikes\\**\n"
         );
+    }
+
+    #[test]
+    fn odd_inputs_never_panic() {
+        for body in [
+            "{{%}}", "{{<>}}", "{{< >}}", "{%}", "{%%}", "{{}}", "{{ }", "{{<", "{{< /x >}}",
+            "{{< x\n>}}", ":::", "::::\n:::", ":::note", ":::note\n", "=== \"\"", "=== \"a\"",
+            "{{< tabs >}}\n{{< /tabs >}}", "{{< highlight >}}\n{{< /highlight >}}",
+            "{{% notice %}}\r\nx\r\n{{% /notice %}}", "## é {: #ü }", "## {}", "{: }",
+            "{% raw %}", "{% endraw %}{% raw %}{{ x }}", "--8<--", "import ", "export ",
+            "{{< ref \"é\" >}}ü{{< x", "\u{feff}{{< y >}}", "=== \"t\"\n    === \"u\"\n        x",
+        ] {
+            if let Some(r) = rewrite(body) {
+                let lines = r.text.split_inclusive('\n').count();
+                assert_eq!(lines, r.sources.len(), "{body:?} → {:?}", r.text);
+                for n in &r.notes {
+                    assert!(body.is_char_boundary(n.offset) && n.offset + n.len <= body.len());
+                }
+            }
+            let _ = crate::render::preprocess(body).source_offset(body.len());
+        }
     }
 
     #[test]
