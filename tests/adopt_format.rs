@@ -236,6 +236,26 @@ fn hugo_handbook() {
     assert!(pm.contains("A long analytics query held back replay"));
     // A page's date is a publish date: one in the future is no finding, and it is built.
     assert!(out.as_path().join("about/index.html").exists());
+
+    // Search sees the same metadata (a category is a tag) and the same rewritten text.
+    let (code, json, err) = run([
+        "search".as_ref(),
+        "storage".as_ref(),
+        site.path().as_os_str(),
+        "--json".as_ref(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let results: Value = serde_json::from_str(&json).unwrap();
+    let first = &results["results"][0];
+    assert_eq!(
+        first["path"], "runbooks/db/replication-lag.md",
+        "{results:#}"
+    );
+    let snippet = first["snippet"].as_str().unwrap();
+    assert!(
+        snippet.contains("Do not restart") && !snippet.contains("{{"),
+        "{snippet}"
+    );
 }
 
 #[test]
