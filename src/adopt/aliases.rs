@@ -211,8 +211,12 @@ pub fn apply(keys: &Keys) -> Result<Adoption, Invalid> {
                 }
                 a.set.push(("tags", tags.into()));
             }
+            // Hugo pages often carry both (a list summary and a meta description): no
+            // conflict, the description wins.
             "summary" => {
-                if let Some(s) = value.as_str() {
+                if let Some(s) = value.as_str()
+                    && get("description").is_none()
+                {
                     a.alias(keys, "summary", "description", s.into());
                 }
             }
@@ -490,6 +494,8 @@ mod tests {
                 .unwrap()
                 .rewrites()
         );
+        let both = apply(&keys(json!({"summary": "S", "description": "D"}))).unwrap();
+        assert!(both.conflicts.is_empty() && !both.rewrites());
     }
 
     #[test]
@@ -508,6 +514,11 @@ mod tests {
         );
         assert!(freshness_comment("<!-- plain -->").is_none());
         assert!(freshness_comment("<!--*-->").is_none());
-        assert!(freshness_comment("<!--* freshness: *-->").unwrap().owners.is_empty());
+        assert!(
+            freshness_comment("<!--* freshness: *-->")
+                .unwrap()
+                .owners
+                .is_empty()
+        );
     }
 }
