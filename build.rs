@@ -25,8 +25,12 @@ fn main() {
         .unwrap();
     }
     out.push_str("];\n");
+    // Written beside and renamed into place: a target directory copied with hard links
+    // (several checkouts seeded from one) must not share this file with the others.
     let dest = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("default_theme.rs");
-    std::fs::write(dest, out).unwrap();
+    let tmp = dest.with_extension("rs.tmp");
+    std::fs::write(&tmp, out).unwrap();
+    std::fs::rename(&tmp, dest).unwrap();
 }
 
 fn collect(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) {

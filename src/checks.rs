@@ -74,6 +74,10 @@ fn ownership(site: &Site, doc: &Document, out: &mut Vec<Diagnostic>) {
         "owner"
     };
     for id in &o.unknown {
+        if doc.meta.adopted.owner_slack.as_deref() == Some(id.as_str()) {
+            out.push(crate::adopt::unresolved_slack(doc, id));
+            continue;
+        }
         let hint = match site.owners.suggest(id) {
             Some(s) => format!(
                 "did you mean `{s}`? Owner ids must be listed under `people` or `teams` in owners.yaml"

@@ -120,7 +120,12 @@ impl<'a> Catalog<'a> {
                 [] => d.lesson_order.unwrap_or(usize::MAX),
                 _ => order.iter().position(|l| names(l, d)).unwrap_or(usize::MAX),
             };
-            list.sort_by(|a, b| pos(a).cmp(&pos(b)).then_with(|| a.rel.cmp(&b.rel)));
+            list.sort_by(|a, b| {
+                pos(a)
+                    .cmp(&pos(b))
+                    .then_with(|| crate::adopt::weight(a).cmp(&crate::adopt::weight(b)))
+                    .then_with(|| a.rel.cmp(&b.rel))
+            });
         }
         let mut taught_in: HashMap<String, Vec<&Document>> = HashMap::new();
         for list in lessons.values() {

@@ -1,6 +1,7 @@
 //! Front matter: splitting it from the Markdown body and parsing it (YAML between `---`, TOML
 //! between `+++`) into typed metadata, with a position for every error.
 
+use crate::adopt::aliases::{self, Adopted};
 use crate::date::{Date, Period, parse_duration_minutes};
 use crate::diagnostic::Pos;
 use crate::source::pos_at;
@@ -194,6 +195,9 @@ pub struct FrontMatter {
     /// Keys Fieldbook does not know, kept for templates. Filled by [`parse`], not by serde.
     #[serde(skip)]
     pub extra: BTreeMap<String, serde_json::Value>,
+    /// What other tools' keys say (docs/adopting.md). Filled by [`parse`], not by serde.
+    #[serde(skip)]
+    pub adopted: Adopted,
 }
 
 /// The keys FORMAT.md defines, for typo suggestions.
@@ -325,12 +329,14 @@ impl<'de, T> Visitor<'de> for ParseVisitor<T> {
     }
 }
 
-/// What parsing front matter yields: the metadata, and unknown keys that look like typos of
-/// known ones (`(key, suggestion, position)`).
+/// What parsing front matter yields: the metadata, unknown keys that look like typos of
+/// known ones (`(key, suggestion, position)`), and other tools' keys that lost to the native
+/// key they stand for (`(message, position of the alias)`).
 #[derive(Debug, Default)]
 pub struct Parsed {
     pub meta: FrontMatter,
     pub typos: Vec<(String, &'static str, Pos)>,
+    pub conflicts: Vec<(String, Pos)>,
 }
 
 /// Parse the front matter of `split`. Errors are positioned in the whole file.
@@ -340,39 +346,111 @@ pub fn parse(split: &Split<'_>) -> Result<Parsed, FrontMatterError> {
     if text.trim().is_empty() {
         return Ok(Parsed::default());
     }
-    let (meta, keys) = match split.format {
-        None => return Ok(Parsed::default()),
-        Some(Format::Yaml) => parse_yaml(text),
-        Some(Format::Toml) => parse_toml(text),
-    }
-    .map_err(|mut e| {
+    let shifted = |mut e: FrontMatterError| {
         e.pos = e.pos.shifted(shift);
         e
-    })?;
-    let mut meta = meta;
-    let mut typos = Vec::new();
+    };
+    let Some(format) = split.format else {
+        return Ok(Parsed::default());
+    };
     let locator = crate::source::YamlLocator::new(text);
+    let value_pos = |key: &str| locator.key(key).unwrap_or(Pos::START);
+    // The untyped pass first: it reports syntax errors, duplicate keys and alias bombs
+    // wherever they are, before the typed pass reports the first wrong type.
+    let keys = match format {
+        Format::Yaml => yaml_keys(text),
+        Format::Toml => toml_keys(text),
+    }
+    .map_err(shifted)?;
+    let adoption = aliases::apply(&keys).map_err(|e| {
+        shifted(FrontMatterError {
+            pos: value_pos(&e.key),
+            message: e.message,
+            hint: Some(e.hint.to_string()),
+        })
+    })?;
+    let mut meta = if adoption.rewrites() {
+        typed_from_keys(&keys, &adoption, value_pos)
+    } else {
+        match format {
+            Format::Yaml => serde_yaml_ng::from_str(text).map_err(|e| yaml_error(text, &e)),
+            Format::Toml => toml::from_str(text).map_err(|e| toml_error(text, &e)),
+        }
+    }
+    .map_err(shifted)?;
+    let mut typos = Vec::new();
     for (key, value) in keys {
         if KNOWN_KEYS.contains(&key.as_str()) {
             continue;
         }
-        if let Some(suggestion) = likely_typo(&key) {
+        if !aliases::is_alias(&key)
+            && let Some(suggestion) = likely_typo(&key)
+        {
             let pos = find_key_pos(&locator, text, &key).shifted(shift);
             typos.push((key.clone(), suggestion, pos));
         }
         meta.extra.insert(key, value);
     }
-    Ok(Parsed { meta, typos })
+    meta.extra.extend(adoption.extra);
+    let conflicts = adoption
+        .conflicts
+        .into_iter()
+        .map(|c| {
+            (
+                c.message,
+                find_key_pos(&locator, text, c.key).shifted(shift),
+            )
+        })
+        .collect();
+    meta.adopted = adoption.adopted;
+    Ok(Parsed {
+        meta,
+        typos,
+        conflicts,
+    })
 }
 
 type Keys = Vec<(String, serde_json::Value)>;
 
-fn parse_yaml(text: &str) -> Result<(FrontMatter, Keys), FrontMatterError> {
-    // The untyped pass first: it reports syntax errors, duplicate keys and alias bombs
-    // wherever they are, before the typed pass reports the first wrong type.
+/// The typed pass over keys rewritten by [`aliases::apply`]. The values are no longer text,
+/// so an error is placed by finding the key whose value fails on its own.
+fn typed_from_keys(
+    keys: &Keys,
+    adoption: &aliases::Adoption,
+    value_pos: impl Fn(&str) -> Pos,
+) -> Result<FrontMatter, FrontMatterError> {
+    let mut map = serde_json::Map::new();
+    for (k, v) in keys {
+        if !adoption.drop.contains(&k.as_str()) {
+            map.insert(k.clone(), v.clone());
+        }
+    }
+    for (k, v) in &adoption.set {
+        map.insert(k.to_string(), v.clone());
+    }
+    serde_json::from_value(serde_json::Value::Object(map.clone())).map_err(|e| {
+        let failing = map.into_iter().find_map(|(k, v)| {
+            let one = serde_json::Value::Object([(k.clone(), v)].into_iter().collect());
+            serde_json::from_value::<FrontMatter>(one)
+                .err()
+                .map(|e| (k, e))
+        });
+        let (pos, e) = match failing {
+            Some((k, e)) => (value_pos(adoption.adopted.key_in_file(&k)), e),
+            None => (Pos::START, e),
+        };
+        let message = strip_locations(&e.to_string());
+        FrontMatterError {
+            pos,
+            hint: yaml_hint(&message),
+            message,
+        }
+    })
+}
+
+fn yaml_keys(text: &str) -> Result<Keys, FrontMatterError> {
     let map: serde_yaml_ng::Mapping =
         serde_yaml_ng::from_str(text).map_err(|e| yaml_error(text, &e))?;
-    let meta: FrontMatter = serde_yaml_ng::from_str(text).map_err(|e| yaml_error(text, &e))?;
     let mut keys = Vec::with_capacity(map.len());
     for (k, v) in map {
         let serde_yaml_ng::Value::String(k) = k else {
@@ -382,29 +460,23 @@ fn parse_yaml(text: &str) -> Result<(FrontMatter, Keys), FrontMatterError> {
                 hint: None,
             });
         };
-        if !KNOWN_KEYS.contains(&k.as_str()) {
-            keys.push((
-                k,
-                serde_json::to_value(v).unwrap_or(serde_json::Value::Null),
-            ));
-        } else {
-            keys.push((k, serde_json::Value::Null));
-        }
+        keys.push((
+            k,
+            serde_json::to_value(v).unwrap_or(serde_json::Value::Null),
+        ));
     }
-    Ok((meta, keys))
+    Ok(keys)
 }
 
-fn parse_toml(text: &str) -> Result<(FrontMatter, Keys), FrontMatterError> {
+fn toml_keys(text: &str) -> Result<Keys, FrontMatterError> {
     let table: toml::Table = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
-    let meta: FrontMatter = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
-    let keys = table
+    Ok(table
         .into_iter()
         .map(|(k, v)| {
             let v = serde_json::to_value(v).unwrap_or(serde_json::Value::Null);
             (k, v)
         })
-        .collect();
-    Ok((meta, keys))
+        .collect())
 }
 
 pub fn yaml_error(text: &str, e: &serde_yaml_ng::Error) -> FrontMatterError {

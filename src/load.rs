@@ -410,6 +410,13 @@ pub fn parse_document_as(
                     .with_source(&text),
                 );
             }
+            for (message, pos) in &p.conflicts {
+                findings.push(
+                    Diagnostic::new(Code::ConflictingKeys, file, *pos, message.clone())
+                        .with_hint("remove one of the two keys; docs/adopting.md lists how each tool's keys are read")
+                        .with_source(&text),
+                );
+            }
             (p.meta, true)
         }
         Err(e) => {
@@ -429,6 +436,32 @@ pub fn parse_document_as(
     };
     let body = &text[body_offset..];
     let outline = markdown::outline(body);
+    let mut meta = meta;
+    let body_pos =
+        |offset: usize, len: usize| crate::source::pos_at(&text, body_offset + offset, len);
+    for n in &outline.unsupported {
+        findings.push(
+            Diagnostic::new(
+                Code::UnsupportedSyntax,
+                file,
+                body_pos(n.offset, n.len),
+                format!("{} is not supported and was removed", n.what),
+            )
+            .with_hint(n.hint)
+            .with_source(&text),
+        );
+    }
+    if meta_ok {
+        findings.extend(crate::adopt::apply_body(
+            &mut meta,
+            body,
+            |code, message, hint, offset, len| {
+                Diagnostic::new(code, file, body_pos(offset, len), message)
+                    .with_hint(hint)
+                    .with_source(&text)
+            },
+        ));
+    }
     let kind = meta.kind.unwrap_or(path_kind);
     let course = match kind {
         Kind::Course | Kind::Lesson => path_course.or_else(|| {
@@ -537,6 +570,18 @@ fn required_metadata(doc: &Document, today: Date) -> Vec<Diagnostic> {
             "a review date records a review that happened; use today's date or earlier (`fieldbook review FILE`)",
         ));
     }
+    for alias in &m.adopted.aliases {
+        if let Err(why) = crate::adopt::redirects::alias_url(alias) {
+            out.push(
+                doc.finding(
+                    Code::InvalidAlias,
+                    doc.word_pos("aliases", alias),
+                    format!("alias `{alias}`: {why}"),
+                )
+                .with_hint("write the page's old path inside the site, such as /runbooks/old-name/; no redirect is made for this one"),
+            );
+        }
+    }
     if doc.kind == Kind::Postmortem && m.date.is_none() {
         out.push(invalid(
             Pos::START,
@@ -544,8 +589,10 @@ fn required_metadata(doc: &Document, today: Date) -> Vec<Diagnostic> {
             "add `date: YYYY-MM-DD`",
         ));
     }
+    // For other kinds `date` is a publish date (Hugo's), which may lie ahead.
     if let Some(d) = m.date
         && d > today
+        && doc.kind == Kind::Postmortem
     {
         out.push(invalid(
             doc.key_pos("date"),

@@ -50,6 +50,8 @@ pub struct Outline {
     pub quizzes: Vec<QuizBlock>,
     /// `id="..."`/`name="..."` anchors written in raw HTML.
     pub html_ids: Vec<String>,
+    /// Other tools' syntax removed rather than rendered (body offsets), for findings.
+    pub unsupported: Vec<crate::adopt::syntax::Note>,
 }
 
 impl Outline {
@@ -74,6 +76,7 @@ pub fn outline(body: &str) -> Outline {
     // The renderer turns `!!! note` admonitions into block quotes before parsing; parse the
     // same text so that headings and links inside them count, and map offsets back.
     let pre = crate::render::preprocess(body);
+    out.unsupported = pre.notes.clone();
     for (event, range) in Parser::new_ext(&pre.text, options()).into_offset_iter() {
         let start = pre.source_offset(range.start);
         let range = start..pre.source_offset(range.end).max(start);

@@ -56,13 +56,39 @@ impl Document {
     }
 
     /// Where top-level front matter `key` sits in the file (1:1 when absent).
+    /// A key set from another tool's key is found under that key (docs/adopting.md).
+    /// Keys read from a Google freshness comment are found at the comment.
     pub fn key_pos(&self, key: &str) -> Pos {
-        self.locate(|l| l.key(key))
+        let key = self.meta.adopted.key_in_file(key);
+        match YamlLocator::new(self.front()).key(key) {
+            Some(p) => p.shifted(self.front_start_line - 1),
+            None => match self.meta.adopted.freshness {
+                Some((offset, len)) if matches!(key, "owners" | "owner" | "reviewed") => {
+                    self.body_pos(offset, len)
+                }
+                _ => Pos::START,
+            },
+        }
     }
 
-    /// Where `word` sits in the value of `key` (an owner id in `owners:`).
+    /// Where `word` sits in the value of `key` (an owner id in `owners:`), or in the Google
+    /// freshness comment the value was read from.
     pub fn word_pos(&self, key: &str, word: &str) -> Pos {
-        self.locate(|l| l.word_in(key, word).or_else(|| l.word_in("owner", word)))
+        let in_file = self.meta.adopted.key_in_file(key);
+        let found = YamlLocator::new(self.front())
+            .word_in(in_file, word)
+            .or_else(|| YamlLocator::new(self.front()).word_in("owner", word));
+        if let Some(p) = found {
+            return p.shifted(self.front_start_line - 1);
+        }
+        match self.meta.adopted.freshness {
+            Some((offset, len)) => {
+                let comment = &self.body()[offset..offset + len];
+                let at = comment.find(word).unwrap_or(0);
+                self.body_pos(offset + at, word.len())
+            }
+            None => Pos::START,
+        }
     }
 
     pub fn item_pos(&self, key: &str, index: usize, field: &str) -> Pos {
@@ -203,6 +229,9 @@ impl Site {
             by_rel: HashMap::new(),
             courses: HashMap::new(),
         };
+        for d in &mut site.documents {
+            crate::adopt::resolve_slack(&site.owners, d);
+        }
         site.reindex();
         site.inherit_course_owners();
         site
@@ -225,7 +254,8 @@ impl Site {
     /// Put `doc` in the site, replacing the document of the same path; the order, the path
     /// index and the owners lessons inherit from their course stay right. Returns the
     /// document it replaced.
-    pub fn upsert(&mut self, doc: Document) -> Option<Document> {
+    pub fn upsert(&mut self, mut doc: Document) -> Option<Document> {
+        crate::adopt::resolve_slack(&self.owners, &mut doc);
         let mut slugs: Vec<String> = course_slug(&doc).into_iter().collect();
         let old = match self.by_rel.get(&doc.rel) {
             Some(&i) => {

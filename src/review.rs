@@ -59,7 +59,9 @@ pub fn stamp(text: &str, date: Date) -> Result<Stamped, Refusal> {
     let (bom, rest) = text.strip_prefix(BOM).map_or(("", text), |r| (BOM, r));
     let split = front_matter::split(rest)?;
     let old = front_matter::parse(&split)?.meta;
-    let plan = Plan::new(rest, &split, date);
+    // A date read from another tool's key (GOV.UK `last_reviewed_on`) is stamped there.
+    let plan = Plan::new(rest, &split, date, old.adopted.key_in_file(KEY));
+
     if old.reviewed == Some(date) {
         return Ok(Stamped {
             text: text.to_string(),
@@ -67,10 +69,17 @@ pub fn stamp(text: &str, date: Date) -> Result<Stamped, Refusal> {
             changed: false,
         });
     }
-    let expected = FrontMatter {
+    let key = old.adopted.key_in_file(KEY);
+    let mut expected = FrontMatter {
         reviewed: Some(date),
         ..old
     };
+    if key != KEY {
+        // Other tools' keys are also kept as written for templates.
+        expected
+            .extra
+            .insert(key.to_string(), date.to_string().into());
+    }
     let new = plan.first_safe(rest, &expected, split.body)?;
     Ok(Stamped {
         text: format!("{bom}{new}"),
@@ -88,7 +97,7 @@ struct Plan {
 }
 
 impl Plan {
-    fn new(rest: &str, split: &front_matter::Split<'_>, date: Date) -> Plan {
+    fn new(rest: &str, split: &front_matter::Split<'_>, date: Date, key: &str) -> Plan {
         let Some(format) = split.format else {
             return Plan {
                 edits: vec![new_front_matter(rest, date)],
@@ -97,7 +106,7 @@ impl Plan {
             };
         };
         let layout = Layout::new(rest, split.front, format);
-        let (edits, previous) = match layout.entry(&[KEY]) {
+        let (edits, previous) = match layout.entry(&[key]) {
             Some(entry) => {
                 let value = layout.value(entry);
                 (
@@ -752,6 +761,18 @@ mod tests {
     }
 
     // --- replacing an existing value ---
+
+    #[test]
+    fn stamps_the_key_another_tool_uses() {
+        let out = stamped(
+            "---\ntitle: A\nlast_reviewed_on: 2026-01-01 # GOV.UK\nreview_in: 6 months\n---\n",
+        );
+        assert_eq!(
+            out.text,
+            "---\ntitle: A\nlast_reviewed_on: 2026-11-27 # GOV.UK\nreview_in: 6 months\n---\n"
+        );
+        assert_eq!(out.previous.as_deref(), Some("2026-01-01"));
+    }
 
     #[test]
     fn replaces_only_the_value() {

@@ -15,7 +15,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// How long the node test run may take before it is killed.
-const NODE_TIMEOUT: Duration = Duration::from_secs(300);
+const NODE_TIMEOUT: Duration = Duration::from_secs(900);
 
 fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -1246,3 +1246,21 @@ fn alert_pages_and_alerts_json_follow_a_runbooks_alerts_title_and_owners() {
         });
     }
 }
+
+#[test]
+fn hugo_alias_redirects_follow_their_document() {
+    let server = Server::start(&[], |_| {});
+    let lag = |alias: &str| {
+        format!("---\ntitle: Lag\nowners: [team-db]\naliases: [{alias}]\n---\n\nText.\n")
+    };
+    server.write("content/runbooks/db/lag.md", &lag("/old-lag/"));
+    server.wait_for("/old-lag/", "the redirect page", |r| {
+        r.status == 200 && r.text().contains("url=../runbooks/db/lag/")
+    });
+    // The alias changes: the new old URL redirects, the previous one is gone.
+    server.write("content/runbooks/db/lag.md", &lag("/older-lag/"));
+    server.wait_for("/older-lag/", "the new redirect page", |r| r.status == 200);
+    server.wait_for("/old-lag/", "the dropped alias gone", |r| r.status == 404);
+    std::fs::remove_file(server.path("content/runbooks/db/lag.md")).unwrap();
+    server.wait_for("/older-lag/", "gone with its document", |r| r.status == 404);
+}

@@ -158,7 +158,10 @@ pub struct TocEntry<'a> {
 #[derive(Serialize)]
 pub struct LastChange {
     pub date: String,
+    /// Empty when the date comes from front matter (Hugo `lastmod`) rather than git.
     pub commit: String,
+    /// Who made it, when the front matter says (Docusaurus `last_update.author`).
+    pub by: Option<String>,
 }
 
 #[derive(Serialize)]

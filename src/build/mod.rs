@@ -293,10 +293,11 @@ impl<'a> Builder<'a> {
             toc: rendered
                 .toc
                 .iter()
+                .filter(|_| !doc.meta.adopted.hide_toc)
                 .map(|t| TocEntry { level: t.level, id: &t.id, text: &t.text })
                 .collect(),
             edit_url: self.site.config.edit_url.as_ref().map(|t| t.replace("{path}", &doc.file)),
-            last_change: self.history.changes.get(&doc.rel).map(|c| LastChange { date: c.date.clone(), commit: c.commit.clone() }),
+            last_change: self.history.changes.get(&doc.rel).map(|c| LastChange { date: c.date.clone(), commit: c.commit.clone(), by: None }).or_else(|| crate::adopt::last_change(doc)),
             history_note: self.history.shallow.then_some(
                 "this copy of the repository is a shallow clone, so dates of last change may be too recent",
             ),
@@ -310,15 +311,17 @@ impl<'a> Builder<'a> {
             lesson: if doc.kind == Kind::Lesson { self.lesson_ctx(doc) } else { None },
             taught_in: self.taught_in(doc),
         };
-        self.render_page(&format!("{}.html", doc.kind.as_str()), &page, "doc", &ctx)
+        self.render_page(&format!("{}.html", doc.kind.as_str()), &page, "doc", &ctx)?;
+        for (alias, html) in crate::adopt::redirects::pages(self.site, doc, &url) {
+            self.write(&alias, html.into_bytes())?;
+        }
+        Ok(())
     }
 
     fn cards(&self, filter: impl Fn(&Document) -> bool) -> Vec<Card> {
-        self.docs
-            .iter()
-            .filter(|d| filter(d))
-            .map(|d| Card::new(self.site, d))
-            .collect()
+        let mut docs: Vec<&Document> = self.docs.iter().copied().filter(|d| filter(d)).collect();
+        docs.sort_by_key(|d| crate::adopt::weight(d));
+        docs.into_iter().map(|d| Card::new(self.site, d)).collect()
     }
 
     /// Home, indexes, teams, freshness, search, 404 and the sitemap: those whose URL `want`

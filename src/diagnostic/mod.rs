@@ -38,6 +38,9 @@ pub enum Code {
     DuplicateQuestion,
     StaleCaseStudy,
     UnknownCourse,
+    UnsupportedSyntax,
+    ConflictingKeys,
+    InvalidAlias,
     // Fatal: the run cannot be trusted; always an error and exit status 2.
     InvalidConfig,
     InvalidOwners,
@@ -47,7 +50,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 31] = [
+    pub const ALL: [Code; 34] = [
         Code::InvalidMetadata,
         Code::UnknownKey,
         Code::UnknownOwner,
@@ -74,6 +77,9 @@ impl Code {
         Code::DuplicateQuestion,
         Code::StaleCaseStudy,
         Code::UnknownCourse,
+        Code::UnsupportedSyntax,
+        Code::ConflictingKeys,
+        Code::InvalidAlias,
         Code::InvalidConfig,
         Code::InvalidOwners,
         Code::IoError,
@@ -109,6 +115,9 @@ impl Code {
             Code::DuplicateQuestion => "duplicate-question",
             Code::StaleCaseStudy => "stale-case-study",
             Code::UnknownCourse => "unknown-course",
+            Code::UnsupportedSyntax => "unsupported-syntax",
+            Code::ConflictingKeys => "conflicting-keys",
+            Code::InvalidAlias => "invalid-alias",
             Code::InvalidConfig => "invalid-config",
             Code::InvalidOwners => "invalid-owners",
             Code::IoError => "io-error",
@@ -176,6 +185,13 @@ impl Code {
                 "Lesson links to a runbook or postmortem that is stale or has no active owner"
             }
             Code::UnknownCourse => "Learning path in book.toml names a course that does not exist",
+            Code::UnsupportedSyntax => {
+                "Another tool's syntax (a shortcode, template tag, snippet) was removed, not rendered"
+            }
+            Code::ConflictingKeys => {
+                "Front matter sets a key both the Fieldbook way and another tool's way"
+            }
+            Code::InvalidAlias => "An old URL in `aliases` leads outside the site",
             Code::InvalidConfig => "book.toml is missing, malformed or points outside the site",
             Code::InvalidOwners => "owners.yaml is missing, malformed or inconsistent",
             Code::IoError => "A file or directory could not be read",

@@ -39,6 +39,8 @@ pub struct Preprocessed<'a> {
     pub text: Cow<'a, str>,
     /// The byte range in `text` of each admonition's marker line, in document order.
     pub admonitions: Vec<(Range<usize>, Admonition)>,
+    /// Other tools' syntax that was removed rather than rendered.
+    pub notes: Vec<crate::adopt::syntax::Note>,
     body: &'a str,
     /// When `text` is owned: for each of its lines, its start in `text` and the index of the
     /// body line it comes from.
@@ -81,22 +83,27 @@ impl Preprocessed<'_> {
     }
 }
 
-/// Rewrite admonitions in `body` as block quotes (see the module documentation).
+/// Rewrite admonitions in `body` as block quotes (see the module documentation), after
+/// [`crate::adopt::syntax::rewrite`] has turned other tools' syntax into Fieldbook's.
 pub fn preprocess(body: &str) -> Preprocessed<'_> {
     let unchanged = Preprocessed {
         text: Cow::Borrowed(body),
         admonitions: Vec::new(),
+        notes: Vec::new(),
         body,
         lines: Vec::new(),
         body_lines: Vec::new(),
     };
-    if !body.contains("!!!") && !body.contains("???") {
+    let adopted = crate::adopt::syntax::rewrite(body);
+    let input = adopted.as_ref().map_or(body, |r| r.text.as_str());
+    if adopted.is_none() && !input.contains("!!!") && !input.contains("???") {
         return unchanged;
     }
-    let t = transform(body, 0);
-    if t.found.is_empty() {
+    let t = transform(input, 0);
+    let Some(adopted) = adopted.or_else(|| (!t.found.is_empty()).then_some(Default::default()))
+    else {
         return unchanged;
-    }
+    };
     let mut starts = Vec::new();
     let mut pos = 0;
     for line in t.text.split_inclusive('\n') {
@@ -108,10 +115,11 @@ pub fn preprocess(body: &str) -> Preprocessed<'_> {
         .into_iter()
         .filter_map(|(i, a)| Some((starts.get(i)?.clone(), a)))
         .collect();
+    // Compose: output line → rewritten line → body line.
     let lines = starts
         .iter()
         .zip(t.sources)
-        .map(|(r, src)| (r.start, src))
+        .map(|(r, src)| (r.start, adopted.sources.get(src).copied().unwrap_or(src)))
         .collect();
     let body_lines = body
         .split_inclusive('\n')
@@ -124,6 +132,7 @@ pub fn preprocess(body: &str) -> Preprocessed<'_> {
     Preprocessed {
         text: Cow::Owned(t.text),
         admonitions,
+        notes: adopted.notes,
         body,
         lines,
         body_lines,
@@ -148,14 +157,7 @@ fn transform(text: &str, depth: usize) -> Transformed {
         };
     }
     let protected = protected_ranges(text);
-    let is_protected = |offset: usize| {
-        let i = protected.partition_point(|r| r.start <= offset);
-        protected[..i]
-            .iter()
-            .rev()
-            .take(4)
-            .any(|r| r.contains(&offset))
-    };
+    let is_protected = |offset: usize| in_ranges(&protected, offset);
 
     let mut out = Transformed {
         text: String::with_capacity(text.len() + 64),
@@ -242,6 +244,16 @@ fn transform(text: &str, depth: usize) -> Transformed {
     out
 }
 
+/// Whether `offset` is in one of `ranges` (sorted by start; nested ranges are few deep).
+pub(crate) fn in_ranges(ranges: &[Range<usize>], offset: usize) -> bool {
+    let i = ranges.partition_point(|r| r.start <= offset);
+    ranges[..i]
+        .iter()
+        .rev()
+        .take(4)
+        .any(|r| r.contains(&offset))
+}
+
 /// Byte ranges where a marker must not be recognised: code and raw HTML.
 fn protected_ranges(text: &str) -> Vec<Range<usize>> {
     let mut out = Vec::new();
@@ -304,17 +316,17 @@ fn parse_marker(line: &str) -> Option<(usize, usize, Admonition)> {
     ))
 }
 
-fn split_eol(line: &str) -> (&str, &str) {
+pub(crate) fn split_eol(line: &str) -> (&str, &str) {
     let content = line.trim_end_matches(['\n', '\r']);
     (content, &line[content.len()..])
 }
 
-fn is_blank(line: &str) -> bool {
+pub(crate) fn is_blank(line: &str) -> bool {
     line.chars().all(|c| c == ' ' || c == '\t')
 }
 
 /// Columns of leading whitespace (tabs stop every four columns).
-fn indent_width(line: &str) -> usize {
+pub(crate) fn indent_width(line: &str) -> usize {
     let mut col = 0;
     for c in line.chars() {
         match c {
@@ -328,7 +340,7 @@ fn indent_width(line: &str) -> usize {
 
 /// `line` without its first `cols` columns of indentation (a tab straddling the cut leaves
 /// the rest of its width as spaces).
-fn strip_cols(line: &str, cols: usize) -> Cow<'_, str> {
+pub(crate) fn strip_cols(line: &str, cols: usize) -> Cow<'_, str> {
     let mut col = 0;
     for (i, c) in line.char_indices() {
         if col >= cols {

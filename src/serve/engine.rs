@@ -21,6 +21,7 @@
 
 use super::watch::{self, Batch, Targets};
 use super::{ServerEvent, Shared};
+use crate::adopt::redirects;
 use crate::build::context::{Card, NavItem};
 use crate::build::git::History;
 use crate::build::theme::Theme;
@@ -709,6 +710,8 @@ impl Engine {
         // Files whose last good version stays (their errors are printed from `file_errors`).
         let mut kept: Vec<String> = Vec::new();
         let mut changed_files: Vec<String> = Vec::new();
+        // Redirect pages (Hugo `aliases`) of the documents' previous versions.
+        let mut old_aliases: Vec<String> = Vec::new();
         for rel in &md {
             let path = content.join(rel);
             let file = load::site_rel(&self.site.config, &path);
@@ -716,7 +719,8 @@ impl Engine {
             if !path.is_file() {
                 self.file_errors.remove(&file);
                 self.site.set_load_findings(&file, Vec::new());
-                if self.site.remove(rel).is_some() {
+                if let Some(old) = self.site.remove(rel) {
+                    old_aliases.extend(redirects::outputs(&old));
                     applied.insert(rel.clone());
                     appeared_or_gone.insert(rel.clone());
                 }
@@ -743,8 +747,11 @@ impl Engine {
                         continue;
                     }
                     self.site.set_load_findings(&file, findings);
-                    if self.site.upsert(*doc).is_none() {
-                        appeared_or_gone.insert(rel.clone());
+                    match self.site.upsert(*doc) {
+                        None => {
+                            appeared_or_gone.insert(rel.clone());
+                        }
+                        Some(old) => old_aliases.extend(redirects::outputs(&old)),
                     }
                     applied.insert(rel.clone());
                 }
@@ -968,6 +975,15 @@ impl Engine {
             if was && !is && !url.is_empty() {
                 removed.push(output_file(&url));
             }
+        }
+        if !old_aliases.is_empty() {
+            let live: BTreeSet<String> = self
+                .site
+                .documents
+                .iter()
+                .flat_map(redirects::outputs)
+                .collect();
+            removed.extend(old_aliases.into_iter().filter(|a| !live.contains(a)));
         }
         trace.lap("affected");
 

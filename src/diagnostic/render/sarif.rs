@@ -20,7 +20,7 @@ pub(super) fn render(findings: &[Diagnostic], summary: &Summary) -> String {
                     "name": "fieldbook",
                     "version": env!("CARGO_PKG_VERSION"),
                     "informationUri": "https://github.com/fieldbook/fieldbook",
-                    "rules": Code::ALL.map(rule),
+                    "rules": Code::ALL.map(rule).to_vec(),
                 }
             },
             "originalUriBaseIds": {
