@@ -146,6 +146,7 @@ struct RawConfig {
     kinds: crate::adopt::RawKinds,
     #[serde(default)]
     courses: Vec<crate::adopt::RawCourse>,
+    #[serde(default)]
     paths: Vec<RawPath>,
     /// Free-form values for templates.
     #[serde(default)]

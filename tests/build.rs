@@ -421,3 +421,59 @@ fn pages_show_their_last_change_from_git() {
     assert_eq!(build(&clone.path().join("c"), &out2, &[]).0, 0);
     assert!(read(&out2, "runbooks/db/failover/index.html").contains("shallow clone"));
 }
+
+/// Relative `href`/`src` targets of every HTML page under `out` that name no file of the
+/// site (the 404 page at the root links from `base_url`, so it is left out).
+fn broken_relative_links(out: &Path) -> Vec<String> {
+    let mut broken = Vec::new();
+    for page in walk(out) {
+        let rel = page.strip_prefix(out).unwrap();
+        if page.extension().is_none_or(|e| e != "html") || rel == Path::new("404.html") {
+            continue;
+        }
+        let html = std::fs::read_to_string(&page).unwrap();
+        for attr in ["href=\"", "src=\""] {
+            for (at, _) in html.match_indices(attr) {
+                let value = &html[at + attr.len()..];
+                let url = &value[..value.find('"').unwrap()];
+                let url = url.split(['#', '?']).next().unwrap();
+                let external = url.starts_with('/') || url.contains(':');
+                if url.is_empty() || external {
+                    continue;
+                }
+                let decoded = url.replace("%20", " ").replace("&amp;", "&");
+                let mut target = page.parent().unwrap().join(decoded);
+                if url.ends_with('/') {
+                    target.push("index.html");
+                }
+                if !target.exists() {
+                    broken.push(format!("{} -> {url}", rel.display()));
+                }
+            }
+        }
+    }
+    broken
+}
+
+#[test]
+fn every_relative_link_of_the_demo_and_fixtures_resolves() {
+    let tmp = tempfile::tempdir().unwrap();
+    let demo = tmp.path().join("demo");
+    assert_eq!(build(&repo_root(), &demo, &[]).0, 0);
+    assert_eq!(broken_relative_links(&demo), Vec::<String>::new());
+
+    // Services and tags with spaces and capitals link to their slugged pages.
+    let site = temp_fixture("valid");
+    let runbook = site.path().join("content/runbooks/db/failover.md");
+    let text = std::fs::read_to_string(&runbook).unwrap();
+    let text = text.replacen(
+        "---\n",
+        "---\nservices: [Orders DB]\ntags: [Data Stores]\n",
+        1,
+    );
+    std::fs::write(&runbook, text).unwrap();
+    let out = tmp.path().join("valid");
+    build(site.path(), &out, &[]);
+    assert!(out.join("services/orders-db/index.html").is_file());
+    assert_eq!(broken_relative_links(&out), Vec::<String>::new());
+}

@@ -66,6 +66,11 @@ impl Theme {
             ]);
         }
         let mut tera = tera::Tera::new();
+        // Tag and service pages live at their slug (`services/api-gateway/`), so templates
+        // link to `services/{{ name | slug }}/`.
+        tera.register_filter("slug", |x: &str, _: tera::Kwargs, _: &tera::State| {
+            super::urls::slug(x)
+        });
         // All at once: Tera resolves `extends` and `include` when the set is complete.
         let result = tera.add_raw_templates(
             templates
