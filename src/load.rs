@@ -342,6 +342,9 @@ fn io_error(file: &str, e: &std::io::Error) -> Diagnostic {
 pub fn kind_from_path(rel: &str) -> (Kind, Option<String>) {
     let parts: Vec<&str> = rel.split('/').collect();
     match parts.as_slice() {
+        // Hugo's section pages (`runbooks/node/_index.md`) introduce a folder; they are not
+        // runbooks or postmortems themselves (docs/adopting.md).
+        [.., "_index.md"] if parts[0] != "courses" => (Kind::Page, None),
         ["runbooks", _, ..] => (Kind::Runbook, None),
         ["postmortems", _, ..] => (Kind::Postmortem, None),
         ["courses", slug, "index.md"] => (Kind::Course, Some(slug.to_string())),
@@ -626,6 +629,12 @@ mod tests {
         assert_eq!(kind_from_path("courses/x.md").0, Kind::Page);
         assert_eq!(kind_from_path("about.md").0, Kind::Page);
         assert_eq!(kind_from_path("runbooks.md").0, Kind::Page);
+        assert_eq!(kind_from_path("runbooks/node/_index.md").0, Kind::Page);
+        assert_eq!(kind_from_path("_index.md").0, Kind::Page);
+        assert_eq!(
+            kind_from_path("courses/c/_index.md"),
+            (Kind::Lesson, Some("c".into()))
+        );
     }
 
     #[test]
