@@ -10,6 +10,7 @@ pub mod config;
 pub mod date;
 pub mod diagnostic;
 pub mod front_matter;
+pub mod fuzzing;
 pub mod links;
 pub mod load;
 pub mod markdown;

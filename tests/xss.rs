@@ -1,0 +1,328 @@
+//! Hostile input everywhere: `tests/fixtures/xss` puts classic XSS payloads in every field a
+//! user controls (book title and description, `[extra]`, people's and teams' names, ids,
+//! emails and channels, titles, descriptions, tags, services, alerts, severity, unknown keys,
+//! headings and their attributes, links, images, admonition titles, code block languages,
+//! footnotes, tables, quiz questions, choices and explanations, action items and their links,
+//! course prerequisites, a file name) and the site is built with `raw_html = false`. Every
+//! output file is then checked in its own context:
+//!
+//! - HTML: tokenised; no `on…` attribute, no script URL in `href`/`src`/`action`, no inline
+//!   `<script>` (only the theme's `<script src=".../static/…">` with nothing inside), no
+//!   `<iframe>`, `<object>`, `<embed>`, `<base>` or `<meta http-equiv>`; template syntax is
+//!   never evaluated; each payload still shows up (escaped), so a field dropped silently
+//!   cannot pass for a field escaped;
+//! - JSON (the search index): valid, with no raw `<`, `>` or `&`, nor U+2028/U+2029;
+//! - the sitemap: well-formed XML.
+//!
+//! The browser half (`tests/browser/xss.test.mjs`) loads every page and the search UI in
+//! Chromium and checks that no payload runs.
+
+mod common;
+
+use std::path::Path;
+
+const SCRIPT_URL_SCHEMES: [&str; 3] = ["javascript:", "vbscript:", "data:text/html"];
+
+/// Tag names whose presence alone means something got through.
+const FORBIDDEN_TAGS: [&str; 6] = ["iframe", "object", "embed", "base", "frame", "applet"];
+
+#[derive(Debug)]
+struct Tag {
+    name: String,
+    attrs: Vec<(String, String)>,
+    /// Byte offset just past the `>`.
+    end: usize,
+}
+
+/// Decode the character references an attribute value may hold (enough to see a scheme
+/// hidden as `&#106;avascript:`).
+fn decode_entities(s: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let Some(semi) = rest.find(';').filter(|&j| j < 12) else {
+            out.push('&');
+            rest = &rest[1..];
+            continue;
+        };
+        let ent = &rest[1..semi];
+        let c = match ent {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            _ if ent.starts_with("#x") || ent.starts_with("#X") => {
+                u32::from_str_radix(&ent[2..], 16).ok().and_then(char::from_u32)
+            }
+            _ if ent.starts_with('#') => ent[1..].parse().ok().and_then(char::from_u32),
+            _ => None,
+        };
+        match c {
+            Some(c) => {
+                out.push(c);
+                rest = &rest[semi + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Every start tag of `html`, with its attributes, as a browser's tokenizer reads them.
+fn tags(html: &str) -> Vec<Tag> {
+    let b = html.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'<' {
+            i += 1;
+            continue;
+        }
+        if html[i..].starts_with("<!--") {
+            i = html[i..].find("-->").map_or(b.len(), |j| i + j + 3);
+            continue;
+        }
+        let mut j = i + 1;
+        if j >= b.len() || !b[j].is_ascii_alphabetic() {
+            i += 1;
+            continue;
+        }
+        while j < b.len() && !b[j].is_ascii_whitespace() && b[j] != b'>' && b[j] != b'/' {
+            j += 1;
+        }
+        let name = html[i + 1..j].to_ascii_lowercase();
+        let mut attrs = Vec::new();
+        loop {
+            while j < b.len() && (b[j].is_ascii_whitespace() || b[j] == b'/') {
+                j += 1;
+            }
+            if j >= b.len() || b[j] == b'>' {
+                break;
+            }
+            let start = j;
+            while j < b.len() && !b[j].is_ascii_whitespace() && !matches!(b[j], b'=' | b'>') {
+                j += 1;
+            }
+            let attr = html[start..j].to_ascii_lowercase();
+            while j < b.len() && b[j].is_ascii_whitespace() {
+                j += 1;
+            }
+            let mut value = String::new();
+            if j < b.len() && b[j] == b'=' {
+                j += 1;
+                while j < b.len() && b[j].is_ascii_whitespace() {
+                    j += 1;
+                }
+                if j < b.len() && (b[j] == b'"' || b[j] == b'\'') {
+                    let q = b[j];
+                    let end = b[j + 1..].iter().position(|c| *c == q).map_or(b.len(), |k| j + 1 + k);
+                    value = html[j + 1..end].to_string();
+                    j = (end + 1).min(b.len());
+                } else {
+                    let s = j;
+                    while j < b.len() && !b[j].is_ascii_whitespace() && b[j] != b'>' {
+                        j += 1;
+                    }
+                    value = html[s..j].to_string();
+                }
+            }
+            attrs.push((attr, decode_entities(&value)));
+        }
+        out.push(Tag {
+            name,
+            attrs,
+            end: (j + 1).min(b.len()),
+        });
+        i = j;
+    }
+    out
+}
+
+/// What is wrong with one HTML file, if anything.
+fn html_problems(rel: &str, html: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    for tag in tags(html) {
+        let here = format!("{rel}: <{}", tag.name);
+        if FORBIDDEN_TAGS.contains(&tag.name.as_str()) {
+            problems.push(format!("{here}>: forbidden tag"));
+        }
+        for (name, value) in &tag.attrs {
+            if name.starts_with("on") {
+                problems.push(format!("{here} {name}=…>: event handler attribute"));
+            }
+            if name == "http-equiv" {
+                problems.push(format!("{here} http-equiv>"));
+            }
+            if matches!(
+                name.as_str(),
+                "href" | "src" | "action" | "formaction" | "xlink:href" | "poster" | "data"
+            ) {
+                let v: String = value
+                    .chars()
+                    .filter(|c| !c.is_ascii_whitespace() && !c.is_ascii_control())
+                    .collect::<String>()
+                    .to_ascii_lowercase();
+                if SCRIPT_URL_SCHEMES.iter().any(|s| v.starts_with(s)) {
+                    problems.push(format!("{here} {name}={value:?}>: script URL"));
+                }
+            }
+        }
+        if tag.name == "script" {
+            let src = tag.attrs.iter().find(|(n, _)| n == "src").map(|(_, v)| v.as_str());
+            let theme_script = src.is_some_and(|s| {
+                s.contains("static/") && !s.contains(':') && s.ends_with(".js")
+            });
+            let body_empty = html[tag.end..].starts_with("</script>");
+            if !theme_script || !body_empty {
+                problems.push(format!("{here} src={src:?}>: a script that is not the theme's"));
+            }
+        }
+    }
+    // Template syntax in user text is text: never evaluated (1337 * 1337 = 1787569).
+    if html.contains("1787569") {
+        problems.push(format!("{rel}: template syntax in user text was evaluated"));
+    }
+    problems
+}
+
+fn check_site(out: &Path) -> (usize, String) {
+    let mut problems = Vec::new();
+    let mut html_text = String::new();
+    let mut files = 0;
+    for e in walkdir::WalkDir::new(out) {
+        let e = e.unwrap();
+        if !e.file_type().is_file() {
+            continue;
+        }
+        files += 1;
+        let rel = e.path().strip_prefix(out).unwrap().to_string_lossy().into_owned();
+        let bytes = std::fs::read(e.path()).unwrap();
+        let text = String::from_utf8(bytes).unwrap_or_default();
+        if rel.ends_with(".html") {
+            problems.extend(html_problems(&rel, &text));
+            html_text.push_str(&text);
+        } else if rel.ends_with(".json") {
+            if let Err(err) = serde_json::from_str::<serde_json::Value>(&text) {
+                problems.push(format!("{rel}: not JSON: {err}"));
+            }
+            for bad in ['<', '>', '&', '\u{2028}', '\u{2029}'] {
+                if text.contains(bad) {
+                    problems.push(format!("{rel}: raw {bad:?} in JSON"));
+                }
+            }
+        } else if rel.ends_with(".xml") {
+            if let Err(err) = roxmltree::Document::parse(&text) {
+                problems.push(format!("{rel}: not well-formed XML: {err}"));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "unsafe output:\n{}", problems.join("\n"));
+    (files, html_text)
+}
+
+fn build(site: &Path, out: &Path) {
+    let (code, _, err) = common::run([
+        "build".as_ref(),
+        site.as_os_str(),
+        "--output".as_ref(),
+        out.as_os_str(),
+    ]);
+    assert!(code == 0 || code == 1, "build failed: {err}");
+}
+
+#[test]
+fn payloads_are_escaped_in_every_output_file() {
+    let site = common::temp_fixture("xss");
+    let out = site.path().join("public");
+    build(site.path(), &out);
+    let (files, html) = check_site(&out);
+    assert!(files > 20, "only {files} files");
+    // Each payload reached the pages (escaped): the fields were shown, not dropped.
+    for name in [
+        "book-title",
+        "book-description",
+        "person-name",
+        "team-name",
+        "channel",
+        "title",
+        "description",
+        "service",
+        "tag",
+        "alert",
+        "severity",
+        "heading",
+        "admonition",
+        "code",
+        "footnote",
+        "table",
+        "quiz-question",
+        "choice-text",
+        "quiz-explain",
+        "action-title",
+        "course",
+        "lesson",
+        "pm-title",
+    ] {
+        let shown = ["'", "&#39;", "&#x27;", "\"", "&quot;"]
+            .iter()
+            .any(|q| html.contains(&format!("__xss={q}{name}")));
+        assert!(
+            shown,
+            "payload {name} appears nowhere: its field was dropped, so the test proves nothing"
+        );
+    }
+    assert!(html.contains("%3Csvg%20onload"), "the file name's payload, percent-encoded in links");
+}
+
+/// Raw HTML is the author's to allow: kept by default (with `javascript:` links, which the
+/// author could write as raw HTML anyway), stripped with `raw_html = false` — but metadata is
+/// escaped either way.
+#[test]
+fn raw_html_is_kept_by_default_and_metadata_is_escaped_anyway() {
+    let site = common::temp_fixture("xss");
+    let book = site.path().join("book.toml");
+    let text = std::fs::read_to_string(&book).unwrap();
+    std::fs::write(&book, text.replace("raw_html = false", "raw_html = true")).unwrap();
+    let out = site.path().join("public");
+    build(site.path(), &out);
+    let page = std::fs::read_to_string(out.join("runbooks/web/payload/index.html")).unwrap();
+    assert!(page.contains("<script>window.__xss='raw-script'</script>"), "raw HTML kept");
+    assert!(page.contains("<a href=\"javascript:window.__xss="), "script links kept");
+    // Metadata is escaped whatever raw_html says: the index pages show only metadata.
+    for rel in ["index.html", "runbooks/index.html", "teams/team-x/index.html"] {
+        let html = std::fs::read_to_string(out.join(rel)).unwrap();
+        let p = html_problems(rel, &html);
+        assert!(p.is_empty(), "{p:?}");
+    }
+}
+
+#[test]
+fn the_checker_sees_payloads() {
+    // The checks above must fail on unescaped output.
+    for bad in [
+        "<p><script>alert(1)</script></p>",
+        "<img src=x onerror=alert(1)>",
+        "<a href=\" JaVaScRiPt:alert(1)\">x</a>",
+        "<a href=\"&#106;avascript:alert(1)\">x</a>",
+        "<svg/onload=alert(1)>",
+        "<script src=\"https://evil.example/x.js\"></script>",
+        "<iframe src=\"x\"></iframe>",
+        "<p>1787569</p>",
+    ] {
+        assert!(!html_problems("t", bad).is_empty(), "missed {bad}");
+    }
+    assert!(
+        html_problems(
+            "t",
+            "<script src=\"../static/search.js\" defer></script><a href=\"x/\" title=\"&lt;script&gt;\">ok</a>"
+        )
+        .is_empty()
+    );
+}
