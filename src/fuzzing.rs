@@ -33,7 +33,10 @@ fn text(data: &[u8]) -> std::borrow::Cow<'_, str> {
 /// from the hostile text).
 fn render_findings(findings: &[Diagnostic]) {
     let summary = Summary::of(1, findings);
-    for format in [diagnostic::render::Format::Human, diagnostic::render::Format::Sarif] {
+    for format in [
+        diagnostic::render::Format::Human,
+        diagnostic::render::Format::Sarif,
+    ] {
         let out = diagnostic::render::render(
             format,
             findings,
@@ -49,8 +52,12 @@ fn render_findings(findings: &[Diagnostic]) {
 /// text must parse to the same metadata but `reviewed`, and stamping again changes nothing.
 pub fn front_matter(data: &[u8]) {
     let text = text(data).into_owned();
-    let (doc, findings) =
-        crate::load::parse_document("content/runbooks/x.md", "runbooks/x.md", text.clone(), today());
+    let (doc, findings) = crate::load::parse_document(
+        "content/runbooks/x.md",
+        "runbooks/x.md",
+        text.clone(),
+        today(),
+    );
     let _ = doc;
     render_findings(&findings);
     let date = Date::parse("2031-02-28").expect("a date");
@@ -68,7 +75,10 @@ pub fn assert_review_round_trip(before: &str, after: &str, date: Date) {
         let t = t.strip_prefix('\u{feff}').unwrap_or(t);
         let split = crate::front_matter::split(t).expect("splits");
         let body = split.body.to_string();
-        (crate::front_matter::parse(&split).expect("parses").meta, body)
+        (
+            crate::front_matter::parse(&split).expect("parses").meta,
+            body,
+        )
     };
     let (old, old_body) = parse(before);
     let (new, new_body) = parse(after);
@@ -91,11 +101,16 @@ pub fn markdown(data: &[u8]) {
         let a = render::render_markdown(&body, &NoRewrite, &opts);
         let b = render::render_markdown(&body, &NoRewrite, &opts);
         assert_eq!(a, b, "rendering is not deterministic");
+        assert!(!a.html.contains('\0'), "a NUL reached the HTML");
         if !raw_html {
             assert_no_active_content(&a.html);
         }
         for t in &a.toc {
-            assert!(!t.id.contains(['"', '<', '>', '&', ' ']), "unsafe id {:?}", t.id);
+            assert!(
+                !t.id.contains(['"', '<', '>', '&', ' ']),
+                "unsafe id {:?}",
+                t.id
+            );
         }
     }
     let outline = crate::markdown::outline(&body);
@@ -107,7 +122,9 @@ pub fn markdown(data: &[u8]) {
 /// script URL, whatever the Markdown.
 pub fn assert_no_active_content(html: &str) {
     let lower = html.to_ascii_lowercase();
-    for bad in ["<script", "<iframe", "<object", "<embed", "<style", "<svg", "<math"] {
+    for bad in [
+        "<script", "<iframe", "<object", "<embed", "<style", "<svg", "<math",
+    ] {
         assert!(!lower.contains(bad), "{bad} survived raw_html = false");
     }
     for attr in ["href=\"", "src=\""] {
@@ -126,7 +143,10 @@ pub fn assert_no_active_content(html: &str) {
     // Every `<tag ` the renderer writes has only its own attributes: none is an `on…` handler.
     for (i, _) in lower.match_indices(" on") {
         let rest = &lower[i + 3..];
-        let name: String = rest.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .collect();
         let inside_tag = lower[..i].rfind('<') > lower[..i].rfind('>');
         assert!(
             !(inside_tag && !name.is_empty() && rest[name.len()..].starts_with('=')),
@@ -215,7 +235,10 @@ pub fn search_query(data: &[u8]) {
     let (snippet, ranges) = query::snippet_of(&body, &[], &matched);
     let mut last = 0;
     for (from, to) in ranges {
-        assert!(from >= last && from < to && to <= snippet.len(), "bad highlight range");
+        assert!(
+            from >= last && from < to && to <= snippet.len(),
+            "bad highlight range"
+        );
         assert!(snippet.is_char_boundary(from) && snippet.is_char_boundary(to));
         last = to;
     }

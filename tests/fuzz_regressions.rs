@@ -51,6 +51,10 @@ fn every_seed_and_regression_passes() {
             }
         }
     }
-    assert!(failed.is_empty(), "fuzz regressions failed:\n{}", failed.join("\n"));
+    assert!(
+        failed.is_empty(),
+        "fuzz regressions failed:\n{}",
+        failed.join("\n")
+    );
     assert!(ran >= 6, "only {ran} inputs replayed");
 }

@@ -27,7 +27,10 @@ fn snapshot(dir: &Path) -> Snapshot {
             if e.file_type().unwrap().is_dir() {
                 walk(root, &p, out);
             } else {
-                out.insert(p.strip_prefix(root).unwrap().to_path_buf(), std::fs::read(&p).unwrap());
+                out.insert(
+                    p.strip_prefix(root).unwrap().to_path_buf(),
+                    std::fs::read(&p).unwrap(),
+                );
             }
         }
     }
@@ -119,7 +122,10 @@ fn build(root: &Path) -> Command {
 fn full_build(root: &Path) -> Duration {
     let start = Instant::now();
     let status = build(root).status().unwrap();
-    assert!(matches!(status.code(), Some(0 | 1)), "build failed: {status}");
+    assert!(
+        matches!(status.code(), Some(0 | 1)),
+        "build failed: {status}"
+    );
     start.elapsed()
 }
 
@@ -151,11 +157,15 @@ fn orphan_index_files(root: &Path) -> Vec<String> {
         let segment = name.split('.').next().unwrap_or("");
         // Segment files are `<uuid without dashes>.<ext>`; meta.json names each segment's
         // uuid with dashes.
-        let referenced = segment.len() == 32
-            && (meta.contains(segment) || meta.contains(&dashed(segment)));
+        let referenced =
+            segment.len() == 32 && (meta.contains(segment) || meta.contains(&dashed(segment)));
         let bookkeeping = matches!(
             name.as_str(),
-            "meta.json" | ".managed.json" | "fieldbook-manifest.json" | ".tantivy-writer.lock" | ".tantivy-meta.lock"
+            "meta.json"
+                | ".managed.json"
+                | "fieldbook-manifest.json"
+                | ".tantivy-writer.lock"
+                | ".tantivy-meta.lock"
         );
         if !referenced && !bookkeeping {
             out.push(name);
@@ -165,7 +175,14 @@ fn orphan_index_files(root: &Path) -> Vec<String> {
 }
 
 fn dashed(s: &str) -> String {
-    format!("{}-{}-{}-{}-{}", &s[..8], &s[8..12], &s[12..16], &s[16..20], &s[20..])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &s[..8],
+        &s[8..12],
+        &s[12..16],
+        &s[16..20],
+        &s[20..]
+    )
 }
 
 fn search_works(root: &Path) {
@@ -175,7 +192,10 @@ fn search_works(root: &Path) {
         "--json".as_ref(),
         root.as_os_str(),
     ]);
-    assert_eq!(code, 0, "fieldbook search failed after an interrupted build: {err}");
+    assert_eq!(
+        code, 0,
+        "fieldbook search failed after an interrupted build: {err}"
+    );
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert!(!v["results"].as_array().unwrap().is_empty(), "{out}");
 }
@@ -228,7 +248,10 @@ fn killed_builds_leave_the_previous_site_whole() {
         if status.code().is_some() {
             completed += 1;
         }
-        assert!(public.is_dir(), "run {i} (delay {delay:?}): the output directory is gone");
+        assert!(
+            public.is_dir(),
+            "run {i} (delay {delay:?}): the output directory is gone"
+        );
         let now = snapshot(&public);
         assert!(
             now == snap_a || now == snap_b,
@@ -252,10 +275,25 @@ fn killed_builds_leave_the_previous_site_whole() {
     let parent: Vec<String> = std::fs::read_dir(root)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| !["book.toml", "owners.yaml", "content", "public", ".fieldbook"].contains(&n.as_str()))
+        .filter(|n| {
+            ![
+                "book.toml",
+                "owners.yaml",
+                "content",
+                "public",
+                ".fieldbook",
+            ]
+            .contains(&n.as_str())
+        })
         .collect();
-    assert!(parent.is_empty(), "unexpected files beside the output: {parent:?}");
+    assert!(
+        parent.is_empty(),
+        "unexpected files beside the output: {parent:?}"
+    );
     search_works(root);
     let orphans = orphan_index_files(root);
-    assert!(orphans.is_empty(), "search index files no commit refers to: {orphans:?}");
+    assert!(
+        orphans.is_empty(),
+        "search index files no commit refers to: {orphans:?}"
+    );
 }

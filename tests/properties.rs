@@ -54,10 +54,48 @@ fn markdownish() -> impl Strategy<Value = String> {
 
 /// Tags the renderer itself writes; with raw HTML off nothing else may appear.
 const OWN_TAGS: &[&str] = &[
-    "a", "aside", "blockquote", "br", "code", "del", "details", "div", "em", "h1", "h2", "h3",
-    "h4", "h5", "h6", "hr", "img", "input", "li", "ol", "p", "pre", "section", "span", "strong",
-    "sub", "summary", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul", "dl", "dt", "dd",
-    "button", "fieldset", "legend", "label",
+    "a",
+    "aside",
+    "blockquote",
+    "br",
+    "code",
+    "del",
+    "details",
+    "div",
+    "em",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "img",
+    "input",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "span",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+    "dl",
+    "dt",
+    "dd",
+    "button",
+    "fieldset",
+    "legend",
+    "label",
 ];
 
 fn assert_own_markup(html: &str) {
@@ -78,7 +116,7 @@ fn assert_own_markup(html: &str) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn rendering_is_total_and_deterministic(body in markdownish()) {
@@ -137,19 +175,29 @@ fn yaml_entry() -> impl Strategy<Value = String> {
         list("tags"),
         list("services"),
         list("alerts"),
-        (1u32..30, prop::sample::select(vec!["d", "w", "m", "y"]), comment())
+        (
+            1u32..30,
+            prop::sample::select(vec!["d", "w", "m", "y"]),
+            comment()
+        )
             .prop_map(|(n, u, c)| format!("review_every: {n}{u}{c}\n")),
         (any::<bool>(), comment()).prop_map(|(b, c)| format!("draft: {b}{c}\n")),
         (yaml_string(), comment()).prop_map(|(s, c)| format!("severity: {s}{c}\n")),
         prop::collection::vec("[a-z :#'\"-]{0,20}", 1..4).prop_map(|lines| {
-            format!("description: |\n{}", lines.iter().map(|l| format!("  {l}\n")).collect::<String>())
+            format!(
+                "description: |\n{}",
+                lines.iter().map(|l| format!("  {l}\n")).collect::<String>()
+            )
         }),
         prop::collection::vec("[a-z]{1,8}", 1..4).prop_map(|words| {
-            format!("description: >-\n  {}\n  reviewed: 2020-01-01\n", words.join(" "))
+            format!(
+                "description: >-\n  {}\n  reviewed: 2020-01-01\n",
+                words.join(" ")
+            )
         }),
-        ("[a-z_]{3,12}", yaml_string(), comment())
-            .prop_map(|(k, v, c)| format!("x_{k}: {v}{c}\n")),
-        ("[a-z_]{3,12}", yaml_string()).prop_map(|(k, v)| format!("x_{k}:\n  nested: {v}\n  reviewed: 2020-02-02\n")),
+        ("[a-z_]{3,12}", yaml_string(), comment()).prop_map(|(k, v, c)| format!("x_{k}: {v}{c}\n")),
+        ("[a-z_]{3,12}", yaml_string())
+            .prop_map(|(k, v)| format!("x_{k}:\n  nested: {v}\n  reviewed: 2020-02-02\n")),
         Just("# reviewed: 2019-09-09\n".to_string()),
         Just("\n".to_string()),
     ]
@@ -185,7 +233,11 @@ fn yaml_document() -> impl Strategy<Value = String> {
             });
             entries.insert(at.min(entries.len()), reviewed);
             let text = format!("---\n{}---\n{body}\n", entries.concat());
-            let text = if crlf { text.replace('\n', "\r\n") } else { text };
+            let text = if crlf {
+                text.replace('\n', "\r\n")
+            } else {
+                text
+            };
             if bom { format!("\u{feff}{text}") } else { text }
         })
 }
@@ -204,7 +256,11 @@ fn toml_document() -> impl Strategy<Value = String> {
     )
         .prop_map(|(title, tags, reviewed, table)| {
             let tags: Vec<String> = tags.iter().map(|t| format!("{t:?}")).collect();
-            let extra = if table { "\n[extra_table]\nreviewed = \"not this one\"\n" } else { "" };
+            let extra = if table {
+                "\n[extra_table]\nreviewed = \"not this one\"\n"
+            } else {
+                ""
+            };
             format!(
                 "+++\n# comment\ntitle = {title:?}\n{reviewed}tags = [{}]\n{extra}+++\nbody\n",
                 tags.join(", ")
@@ -213,7 +269,7 @@ fn toml_document() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 1024, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 1024, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn review_changes_only_reviewed(doc in prop_oneof![yaml_document(), toml_document()]) {

@@ -55,7 +55,9 @@ fn decode_entities(s: &str) -> String {
             "quot" => Some('"'),
             "apos" => Some('\''),
             _ if ent.starts_with("#x") || ent.starts_with("#X") => {
-                u32::from_str_radix(&ent[2..], 16).ok().and_then(char::from_u32)
+                u32::from_str_radix(&ent[2..], 16)
+                    .ok()
+                    .and_then(char::from_u32)
             }
             _ if ent.starts_with('#') => ent[1..].parse().ok().and_then(char::from_u32),
             _ => None,
@@ -122,7 +124,10 @@ fn tags(html: &str) -> Vec<Tag> {
                 }
                 if j < b.len() && (b[j] == b'"' || b[j] == b'\'') {
                     let q = b[j];
-                    let end = b[j + 1..].iter().position(|c| *c == q).map_or(b.len(), |k| j + 1 + k);
+                    let end = b[j + 1..]
+                        .iter()
+                        .position(|c| *c == q)
+                        .map_or(b.len(), |k| j + 1 + k);
                     value = html[j + 1..end].to_string();
                     j = (end + 1).min(b.len());
                 } else {
@@ -175,13 +180,18 @@ fn html_problems(rel: &str, html: &str) -> Vec<String> {
             }
         }
         if tag.name == "script" {
-            let src = tag.attrs.iter().find(|(n, _)| n == "src").map(|(_, v)| v.as_str());
-            let theme_script = src.is_some_and(|s| {
-                s.contains("static/") && !s.contains(':') && s.ends_with(".js")
-            });
+            let src = tag
+                .attrs
+                .iter()
+                .find(|(n, _)| n == "src")
+                .map(|(_, v)| v.as_str());
+            let theme_script = src
+                .is_some_and(|s| s.contains("static/") && !s.contains(':') && s.ends_with(".js"));
             let body_empty = html[tag.end..].starts_with("</script>");
             if !theme_script || !body_empty {
-                problems.push(format!("{here} src={src:?}>: a script that is not the theme's"));
+                problems.push(format!(
+                    "{here} src={src:?}>: a script that is not the theme's"
+                ));
             }
         }
     }
@@ -202,7 +212,12 @@ fn check_site(out: &Path) -> (usize, String) {
             continue;
         }
         files += 1;
-        let rel = e.path().strip_prefix(out).unwrap().to_string_lossy().into_owned();
+        let rel = e
+            .path()
+            .strip_prefix(out)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
         let bytes = std::fs::read(e.path()).unwrap();
         let text = String::from_utf8(bytes).unwrap_or_default();
         if rel.ends_with(".html") {
@@ -223,7 +238,11 @@ fn check_site(out: &Path) -> (usize, String) {
             }
         }
     }
-    assert!(problems.is_empty(), "unsafe output:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "unsafe output:\n{}",
+        problems.join("\n")
+    );
     (files, html_text)
 }
 
@@ -278,7 +297,10 @@ fn payloads_are_escaped_in_every_output_file() {
             "payload {name} appears nowhere: its field was dropped, so the test proves nothing"
         );
     }
-    assert!(html.contains("%3Csvg%20onload"), "the file name's payload, percent-encoded in links");
+    assert!(
+        html.contains("%3Csvg%20onload"),
+        "the file name's payload, percent-encoded in links"
+    );
 }
 
 /// Raw HTML is the author's to allow: kept by default (with `javascript:` links, which the
@@ -293,10 +315,20 @@ fn raw_html_is_kept_by_default_and_metadata_is_escaped_anyway() {
     let out = site.path().join("public");
     build(site.path(), &out);
     let page = std::fs::read_to_string(out.join("runbooks/web/payload/index.html")).unwrap();
-    assert!(page.contains("<script>window.__xss='raw-script'</script>"), "raw HTML kept");
-    assert!(page.contains("<a href=\"javascript:window.__xss="), "script links kept");
+    assert!(
+        page.contains("<script>window.__xss='raw-script'</script>"),
+        "raw HTML kept"
+    );
+    assert!(
+        page.contains("<a href=\"javascript:window.__xss="),
+        "script links kept"
+    );
     // Metadata is escaped whatever raw_html says: the index pages show only metadata.
-    for rel in ["index.html", "runbooks/index.html", "teams/team-x/index.html"] {
+    for rel in [
+        "index.html",
+        "runbooks/index.html",
+        "teams/team-x/index.html",
+    ] {
         let html = std::fs::read_to_string(out.join(rel)).unwrap();
         let p = html_problems(rel, &html);
         assert!(p.is_empty(), "{p:?}");

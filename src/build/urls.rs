@@ -148,8 +148,14 @@ mod tests {
         assert_eq!(slug("Team DB / Ops"), "team-db-ops");
         assert_eq!(slug("  "), "-");
         assert_eq!(slug("k8s"), "k8s");
-        assert_eq!(alert_url("KubePodCrashLooping"), "alerts/KubePodCrashLooping/");
-        assert_eq!(alert_url("job:errors:rate5m high"), "alerts/job-errors-rate5m-high/");
+        assert_eq!(
+            alert_url("KubePodCrashLooping"),
+            "alerts/KubePodCrashLooping/"
+        );
+        assert_eq!(
+            alert_url("job:errors:rate5m high"),
+            "alerts/job-errors-rate5m-high/"
+        );
         assert_eq!(alert_url(" "), "alerts/-/");
     }
 }
