@@ -11,8 +11,11 @@ use crate::search::query::{self, Lexicon};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
+/// A fuzz target's entry point.
+pub type Target = fn(&[u8]);
+
 /// The targets, by the name of their fuzz target and corpus directory.
-pub const TARGETS: [(&str, fn(&[u8])); 6] = [
+pub const TARGETS: [(&str, Target); 6] = [
     ("front_matter", front_matter),
     ("markdown", markdown),
     ("quiz", quiz),

@@ -238,7 +238,7 @@ fn killed_builds_leave_the_previous_site_whole() {
 
     let mut completed = 0;
     for i in 0..runs {
-        let b = rng.next() % 2 == 0;
+        let b = rng.next().is_multiple_of(2);
         set_state(root, b);
         let delay = Duration::from_micros(rng.next() % span);
         let mut child = build(root).spawn().unwrap();

@@ -232,10 +232,10 @@ fn check_site(out: &Path) -> (usize, String) {
                     problems.push(format!("{rel}: raw {bad:?} in JSON"));
                 }
             }
-        } else if rel.ends_with(".xml") {
-            if let Err(err) = roxmltree::Document::parse(&text) {
-                problems.push(format!("{rel}: not well-formed XML: {err}"));
-            }
+        } else if rel.ends_with(".xml")
+            && let Err(err) = roxmltree::Document::parse(&text)
+        {
+            problems.push(format!("{rel}: not well-formed XML: {err}"));
         }
     }
     assert!(
