@@ -8,7 +8,7 @@
 //! it). A half-written site, a mix of two builds or a missing directory all fail.
 //!
 //! `FIELDBOOK_KILL_RUNS` (default 30) sets the number of kills, `FIELDBOOK_KILL_SEED` the
-//! random seed (printed, so a failure can be replayed); `bench/interrupted.sh` runs many more.
+//! random seed (printed, so a failure can be replayed); docs/hardening.md shows a longer run.
 
 mod common;
 
