@@ -150,6 +150,12 @@ fn tags(html: &str) -> Vec<Tag> {
     out
 }
 
+fn is_json_data(tag: &Tag) -> bool {
+    tag.attrs.iter().any(|(n, v)| {
+        n == "type" && matches!(v.as_str(), "application/json" | "application/ld+json")
+    })
+}
+
 /// What is wrong with one HTML file, if anything.
 fn html_problems(rel: &str, html: &str) -> Vec<String> {
     let mut problems = Vec::new();
@@ -179,7 +185,20 @@ fn html_problems(rel: &str, html: &str) -> Vec<String> {
                 }
             }
         }
-        if tag.name == "script" {
+        if tag.name == "script" && is_json_data(&tag) {
+            // Data for the theme's script: it must be JSON in which no `<` (so no
+            // `</script>` or `<!--`) and no line separator can appear unescaped.
+            let body = &html[tag.end..];
+            let body = &body[..body.find("</script").unwrap_or(body.len())];
+            if serde_json::from_str::<serde_json::Value>(body).is_err()
+                || body.contains(['<', '\u{2028}', '\u{2029}'])
+            {
+                problems.push(format!(
+                    "{here} type=json>: unsafe JSON data {:?}",
+                    &body[..body.len().min(80)]
+                ));
+            }
+        } else if tag.name == "script" {
             let src = tag
                 .attrs
                 .iter()
@@ -347,13 +366,15 @@ fn the_checker_sees_payloads() {
         "<script src=\"https://evil.example/x.js\"></script>",
         "<iframe src=\"x\"></iframe>",
         "<p>1787569</p>",
+        r#"<script type="application/json">{"t": "</script><script>alert(1)</script>"}</script>"#,
+        "<script type=\"application/json\">{\"t\": \"\u{2028}\"}</script>",
     ] {
         assert!(!html_problems("t", bad).is_empty(), "missed {bad}");
     }
     assert!(
         html_problems(
             "t",
-            "<script src=\"../static/search.js\" defer></script><a href=\"x/\" title=\"&lt;script&gt;\">ok</a>"
+            r#"<script src="../static/search.js" defer></script><a href="x/" title="&lt;script&gt;">ok</a><script type="application/json">{"t": "\u003c/script\u003e"}</script>"#
         )
         .is_empty()
     );

@@ -85,6 +85,8 @@ function domProblems(page) {
       }
     }
     for (const s of document.scripts) {
+      // Data blocks (JSON for the theme's script) never run.
+      if (/^application\/(ld\+)?json$/.test(s.type)) continue;
       if (!s.src || !new URL(s.src).pathname.includes("/static/")) found.push(`script ${s.src || s.textContent.slice(0, 60)}`);
     }
     return found;
