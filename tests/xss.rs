@@ -19,136 +19,11 @@
 
 mod common;
 
+use fieldbook::fuzzing::{Tag, URL_ATTRIBUTES, is_script_url, tags};
 use std::path::Path;
-
-const SCRIPT_URL_SCHEMES: [&str; 3] = ["javascript:", "vbscript:", "data:text/html"];
 
 /// Tag names whose presence alone means something got through.
 const FORBIDDEN_TAGS: [&str; 6] = ["iframe", "object", "embed", "base", "frame", "applet"];
-
-#[derive(Debug)]
-struct Tag {
-    name: String,
-    attrs: Vec<(String, String)>,
-    /// Byte offset just past the `>`.
-    end: usize,
-}
-
-/// Decode the character references an attribute value may hold (enough to see a scheme
-/// hidden as `&#106;avascript:`).
-fn decode_entities(s: &str) -> String {
-    let mut out = String::new();
-    let mut rest = s;
-    while let Some(i) = rest.find('&') {
-        out.push_str(&rest[..i]);
-        rest = &rest[i..];
-        let Some(semi) = rest.find(';').filter(|&j| j < 12) else {
-            out.push('&');
-            rest = &rest[1..];
-            continue;
-        };
-        let ent = &rest[1..semi];
-        let c = match ent {
-            "amp" => Some('&'),
-            "lt" => Some('<'),
-            "gt" => Some('>'),
-            "quot" => Some('"'),
-            "apos" => Some('\''),
-            _ if ent.starts_with("#x") || ent.starts_with("#X") => {
-                u32::from_str_radix(&ent[2..], 16)
-                    .ok()
-                    .and_then(char::from_u32)
-            }
-            _ if ent.starts_with('#') => ent[1..].parse().ok().and_then(char::from_u32),
-            _ => None,
-        };
-        match c {
-            Some(c) => {
-                out.push(c);
-                rest = &rest[semi + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// Every start tag of `html`, with its attributes, as a browser's tokenizer reads them.
-fn tags(html: &str) -> Vec<Tag> {
-    let b = html.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] != b'<' {
-            i += 1;
-            continue;
-        }
-        if html[i..].starts_with("<!--") {
-            i = html[i..].find("-->").map_or(b.len(), |j| i + j + 3);
-            continue;
-        }
-        let mut j = i + 1;
-        if j >= b.len() || !b[j].is_ascii_alphabetic() {
-            i += 1;
-            continue;
-        }
-        while j < b.len() && !b[j].is_ascii_whitespace() && b[j] != b'>' && b[j] != b'/' {
-            j += 1;
-        }
-        let name = html[i + 1..j].to_ascii_lowercase();
-        let mut attrs = Vec::new();
-        loop {
-            while j < b.len() && (b[j].is_ascii_whitespace() || b[j] == b'/') {
-                j += 1;
-            }
-            if j >= b.len() || b[j] == b'>' {
-                break;
-            }
-            let start = j;
-            while j < b.len() && !b[j].is_ascii_whitespace() && !matches!(b[j], b'=' | b'>') {
-                j += 1;
-            }
-            let attr = html[start..j].to_ascii_lowercase();
-            while j < b.len() && b[j].is_ascii_whitespace() {
-                j += 1;
-            }
-            let mut value = String::new();
-            if j < b.len() && b[j] == b'=' {
-                j += 1;
-                while j < b.len() && b[j].is_ascii_whitespace() {
-                    j += 1;
-                }
-                if j < b.len() && (b[j] == b'"' || b[j] == b'\'') {
-                    let q = b[j];
-                    let end = b[j + 1..]
-                        .iter()
-                        .position(|c| *c == q)
-                        .map_or(b.len(), |k| j + 1 + k);
-                    value = html[j + 1..end].to_string();
-                    j = (end + 1).min(b.len());
-                } else {
-                    let s = j;
-                    while j < b.len() && !b[j].is_ascii_whitespace() && b[j] != b'>' {
-                        j += 1;
-                    }
-                    value = html[s..j].to_string();
-                }
-            }
-            attrs.push((attr, decode_entities(&value)));
-        }
-        out.push(Tag {
-            name,
-            attrs,
-            end: (j + 1).min(b.len()),
-        });
-        i = j;
-    }
-    out
-}
 
 fn is_json_data(tag: &Tag) -> bool {
     tag.attrs.iter().any(|(n, v)| {
@@ -171,18 +46,8 @@ fn html_problems(rel: &str, html: &str) -> Vec<String> {
             if name == "http-equiv" {
                 problems.push(format!("{here} http-equiv>"));
             }
-            if matches!(
-                name.as_str(),
-                "href" | "src" | "action" | "formaction" | "xlink:href" | "poster" | "data"
-            ) {
-                let v: String = value
-                    .chars()
-                    .filter(|c| !c.is_ascii_whitespace() && !c.is_ascii_control())
-                    .collect::<String>()
-                    .to_ascii_lowercase();
-                if SCRIPT_URL_SCHEMES.iter().any(|s| v.starts_with(s)) {
-                    problems.push(format!("{here} {name}={value:?}>: script URL"));
-                }
+            if URL_ATTRIBUTES.contains(&name.as_str()) && is_script_url(value) {
+                problems.push(format!("{here} {name}={value:?}>: script URL"));
             }
         }
         if tag.name == "script" && is_json_data(&tag) {
