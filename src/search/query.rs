@@ -632,6 +632,18 @@ mod tests {
     }
 
     #[test]
+    fn snippets_of_bodies_repeating_the_query_take_linear_time() {
+        // 300,000 hits: comparing every hit with every other would take hours.
+        let body = "lag ".repeat(300_000);
+        let matched = HashMap::from([("lag".to_string(), 0)]);
+        let start = std::time::Instant::now();
+        let (snippet, ranges) = snippet_of(&body, &[], &matched);
+        assert!(start.elapsed() < std::time::Duration::from_secs(20));
+        assert!(snippet.starts_with("lag lag") && snippet.ends_with('…'));
+        assert_eq!(ranges[0], (0, 3));
+    }
+
+    #[test]
     fn parse_words_and_phrases() {
         assert_eq!(
             parse(r#"KubePod "x509: certificate has" lag lag "unclosed"#),
