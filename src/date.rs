@@ -100,7 +100,7 @@ impl Period {
                 "`{s}` is not a period: write a number and a unit (`90d`, `6w`, `3m`, `1y`) or `never`"
             )
         };
-        let (num, unit) = s.split_at(s.len().saturating_sub(1));
+        let (num, unit) = split_unit(s);
         if num.is_empty() || !num.bytes().all(|b| b.is_ascii_digit()) {
             return Err(err());
         }
@@ -148,11 +148,17 @@ impl serde::Serialize for Period {
     }
 }
 
+/// A number and its one-character unit. The unit need not be ASCII: `5é` is an error for
+/// the caller to report, not a panic (found by fuzzing).
+fn split_unit(s: &str) -> (&str, &str) {
+    s.split_at(s.char_indices().last().map_or(0, |(i, _)| i))
+}
+
 /// Postmortem `duration`: `Nm`, `Nh`, `Nd` (minutes, hours, days), as minutes.
 pub fn parse_duration_minutes(s: &str) -> Result<u64, String> {
     let s = s.trim();
     let err = || format!("`{s}` is not a duration: write a number and a unit (`45m`, `3h`, `2d`)");
-    let (num, unit) = s.split_at(s.len().saturating_sub(1));
+    let (num, unit) = split_unit(s);
     if num.is_empty() || !num.bytes().all(|b| b.is_ascii_digit()) || num.len() > 9 {
         return Err(err());
     }
@@ -215,6 +221,9 @@ mod tests {
             "1.5m",
             "99999999999d",
             "1001y",
+            "5é",
+            "é",
+            "14\u{fffd}",
         ] {
             assert!(Period::parse(bad).is_err(), "{bad}");
         }
@@ -224,6 +233,7 @@ mod tests {
     fn durations() {
         assert_eq!(parse_duration_minutes("3h"), Ok(180));
         assert_eq!(parse_duration_minutes("2d"), Ok(2880));
+        assert!(parse_duration_minutes("2é").is_err());
         assert!(parse_duration_minutes("3 hours").is_err());
     }
 }

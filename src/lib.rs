@@ -14,6 +14,7 @@ pub mod courses;
 pub mod date;
 pub mod diagnostic;
 pub mod front_matter;
+pub mod fuzzing;
 pub mod links;
 pub mod load;
 pub mod markdown;

@@ -136,6 +136,25 @@ pub fn slash(p: &Path) -> String {
 
 fn load_owners(config: &Config) -> Result<Owners, Vec<Diagnostic>> {
     let rel = site_rel(config, &config.owners_file);
+    // Parsing YAML takes many times the file's size in memory: a registry larger than any
+    // content file may be is refused before it is read (docs/hardening.md).
+    if let Ok(m) = std::fs::metadata(&config.owners_file)
+        && m.len() > config.max_file_bytes
+    {
+        return Err(vec![
+            Diagnostic::new(
+                Code::InvalidOwners,
+                &rel,
+                Pos::START,
+                format!(
+                    "{rel} is {} KiB, over the {} KiB limit",
+                    m.len() >> 10,
+                    config.max_file_bytes >> 10
+                ),
+            )
+            .with_hint("an owners registry lists people and teams, not data; raise [check] max_file_size if it really is this large"),
+        ]);
+    }
     let bytes = std::fs::read(&config.owners_file).map_err(|e| {
         let (msg, hint) = if e.kind() == std::io::ErrorKind::NotFound {
             (

@@ -178,26 +178,49 @@ fn leftovers(parent: &Path, name: &str) -> io::Result<Vec<PathBuf>> {
     for e in fs::read_dir(parent)? {
         let e = e?;
         let n = e.file_name().to_string_lossy().into_owned();
-        if (n.starts_with(&new) || n.starts_with(&old))
-            && e.file_type()?.is_dir()
-            && e.path().join(MARKER).exists()
+        let pid = n.strip_prefix(&new).or_else(|| n.strip_prefix(&old));
+        if !pid.is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+            || !e.file_type()?.is_dir()
         {
+            continue;
+        }
+        // A build killed between making its staging directory and writing the marker into
+        // it leaves the directory empty: nothing in it to lose.
+        let empty = fs::read_dir(e.path())?.next().is_none();
+        if empty || e.path().join(MARKER).exists() {
             out.push(e.path());
         }
     }
     Ok(out)
 }
 
-/// Remove a directory tree that fieldbook wrote (it carries the marker); anything else is
-/// left alone.
+/// Remove a directory tree that fieldbook wrote (it carries the marker, or is empty);
+/// anything else is left alone. The marker goes last, so that a removal killed half-way
+/// leaves a directory the next build still recognises and finishes removing.
 fn remove_dir(dir: &Path) -> io::Result<()> {
-    if !dir.join(MARKER).exists() {
+    let marker = dir.join(MARKER);
+    if !marker.exists() {
+        if fs::read_dir(dir)?.next().is_none() {
+            return fs::remove_dir(dir);
+        }
         return Err(io::Error::other(format!(
             "{} is not a fieldbook output directory",
             dir.display()
         )));
     }
-    fs::remove_dir_all(dir)
+    for e in fs::read_dir(dir)? {
+        let e = e?;
+        if e.file_name() == MARKER {
+            continue;
+        }
+        if e.file_type()?.is_dir() {
+            fs::remove_dir_all(e.path())?;
+        } else {
+            fs::remove_file(e.path())?;
+        }
+    }
+    fs::remove_file(&marker)?;
+    fs::remove_dir(dir)
 }
 
 #[cfg(test)]
@@ -256,8 +279,19 @@ mod tests {
         let s = Staging::begin(&target).unwrap();
         let left = s.dir.clone();
         std::mem::forget(s);
+        // So is one killed before it wrote its marker (empty), and a half-removed one.
+        let empty = site.path().join(".public.fieldbook-new-4242");
+        fs::create_dir(&empty).unwrap();
+        let half = site.path().join(".public.fieldbook-old-4343");
+        fs::create_dir_all(half.join("x")).unwrap();
+        fs::write(half.join(MARKER), "").unwrap();
+        // Not ours: a foreign directory with a similar name and content is kept.
+        let foreign = site.path().join(".public.fieldbook-new-backup");
+        fs::create_dir(&foreign).unwrap();
         Staging::begin(&target).unwrap().abandon();
-        assert!(!left.exists());
+        assert!(!left.exists() && !empty.exists() && !half.exists());
+        assert!(foreign.exists());
+        fs::remove_dir(&foreign).unwrap();
         let names: Vec<_> = fs::read_dir(site.path())
             .unwrap()
             .map(|e| e.unwrap().file_name())

@@ -40,14 +40,29 @@ impl DirSink {
         DirSink { dir: dir.into() }
     }
 
-    fn target(&self, rel_path: &str) -> PathBuf {
-        self.dir.join(rel_path)
+    /// Where `rel_path` goes: always inside the directory. Paths come from file names and
+    /// ids in the content (slugged and checked before they get here); a `..`, an absolute or
+    /// an empty segment would still be refused rather than written outside the output.
+    fn target(&self, rel_path: &str) -> Result<PathBuf, Fatal> {
+        let safe = !rel_path.is_empty()
+            && rel_path
+                .split('/')
+                .all(|seg| !seg.is_empty() && seg != "." && seg != ".." && !seg.contains('\0'));
+        if !safe {
+            return Err(vec![Diagnostic::new(
+                Code::OutputError,
+                "book.toml",
+                Pos::START,
+                format!("refusing to write {rel_path:?}: it is not a path inside the output"),
+            )]);
+        }
+        Ok(self.dir.join(rel_path))
     }
 }
 
 impl Sink for DirSink {
     fn put(&self, rel_path: &str, bytes: Vec<u8>) -> Result<(), Fatal> {
-        let path = self.target(rel_path);
+        let path = self.target(rel_path)?;
         let io = |e: std::io::Error| {
             vec![Diagnostic::new(
                 Code::OutputError,
@@ -63,7 +78,7 @@ impl Sink for DirSink {
     }
 
     fn copy(&self, rel_path: &str, from: &Path) -> Result<(), Fatal> {
-        let to = self.target(rel_path);
+        let to = self.target(rel_path)?;
         if let Some(p) = to.parent() {
             std::fs::create_dir_all(p).map_err(|e| copy_err(rel_path, &e))?;
         }
@@ -222,5 +237,17 @@ mod tests {
             b"png"
         );
         assert!(sink.copy("images/b.png", &dir.path().join("nope")).is_err());
+        for bad in [
+            "../x.html",
+            "a/../../x.html",
+            "/etc/x",
+            "a//b",
+            "",
+            "a/\0",
+            "./a",
+        ] {
+            assert!(sink.put(bad, b"x".to_vec()).is_err(), "{bad:?} was written");
+        }
+        assert!(!dir.path().parent().unwrap().join("x.html").exists());
     }
 }

@@ -33,7 +33,14 @@ pub(crate) fn render(
     opts: &RenderOptions,
     fragment: bool,
 ) -> Rendered {
-    let pre = admonition::preprocess(body);
+    // CommonMark: U+0000 must become U+FFFD (pulldown-cmark leaves some through, and a NUL
+    // in HTML is a parse error browsers treat differently).
+    let body: std::borrow::Cow<'_, str> = if body.contains('\0') {
+        body.replace('\0', "\u{FFFD}").into()
+    } else {
+        body.into()
+    };
+    let pre = admonition::preprocess(&body);
     let mut w = Writer {
         links,
         opts,

@@ -86,11 +86,35 @@ pub fn parts(word: &str) -> Vec<(usize, usize)> {
 }
 
 /// Analyse one word starting at byte `offset` of its text, at position `pos`.
+///
+/// A word can be megabytes long with millions of parts (`a-b-c-…`, generated data): terms
+/// are checked for length before they are built (lowercasing shrinks text at most threefold,
+/// `K` → `k`), and past a few terms duplicates are found with a set, so that such a word
+/// takes linear time, not quadratic.
 pub fn analyze_word(word: &str, offset: usize, pos: u32, out: &mut Vec<Token>) {
+    const SCAN: usize = 8;
     let first = out.len();
-    let push = |term: String, from: usize, to: usize, out: &mut Vec<Token>| {
-        if term.len() > MAX_TERM_BYTES || out[first..].iter().any(|t| t.term == term) {
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut push = |src: &str, from: usize, to: usize, out: &mut Vec<Token>| {
+        if src.len() > 3 * MAX_TERM_BYTES {
             return;
+        }
+        let term = src.to_lowercase();
+        if term.len() > MAX_TERM_BYTES {
+            return;
+        }
+        let known = out.len() - first;
+        if known < SCAN {
+            if out[first..].iter().any(|t| t.term == term) {
+                return;
+            }
+        } else {
+            if seen.is_empty() {
+                seen.extend(out[first..].iter().map(|t| t.term.clone()));
+            }
+            if !seen.insert(term.clone()) {
+                return;
+            }
         }
         out.push(Token {
             term,
@@ -99,16 +123,16 @@ pub fn analyze_word(word: &str, offset: usize, pos: u32, out: &mut Vec<Token>) {
             to: offset + to,
         });
     };
-    push(word.to_lowercase(), 0, word.len(), out);
+    push(word, 0, word.len(), out);
     let parts = parts(word);
     if parts.len() < 2 {
         return;
     }
     for &(a, b) in &parts {
-        push(word[a..b].to_lowercase(), a, b, out);
+        push(&word[a..b], a, b, out);
     }
     for &(a, _) in &parts[1..] {
-        push(word[a..].to_lowercase(), a, word.len(), out);
+        push(&word[a..], a, word.len(), out);
     }
 }
 
@@ -214,6 +238,20 @@ mod tests {
             .filter(|t| t.pos == pos)
             .map(|t| t.term)
             .collect()
+    }
+
+    #[test]
+    fn long_words_with_many_parts_take_linear_time() {
+        // 400,000 parts: quadratic work here would take hours.
+        let word = "ab-".repeat(400_000) + "ab";
+        let start = std::time::Instant::now();
+        let tokens = analyze(&word);
+        assert!(start.elapsed() < std::time::Duration::from_secs(20));
+        // The whole word and its long tails are too long to be terms; `ab` and the short
+        // tails are, each once.
+        let terms: Vec<&str> = tokens.iter().map(|t| t.term.as_str()).collect();
+        assert_eq!(terms.iter().filter(|t| **t == "ab").count(), 1);
+        assert!(terms.contains(&"ab-ab") && terms.iter().all(|t| t.len() <= MAX_TERM_BYTES));
     }
 
     #[test]

@@ -140,20 +140,24 @@ fn snippet_text(d: &SearchDoc) -> String {
     s
 }
 
-/// JSON with `<`, `>` and `&` written as `\u003c`, `\u003e` and `\u0026`: the files carry
-/// documents' text, and nothing reading them should ever see markup. (The three can only
-/// stand inside JSON strings, so replacing them keeps the JSON and its values.)
+/// JSON with `<`, `>` and `&` written as `\u003c`, `\u003e` and `\u0026`, and the line
+/// separators U+2028/U+2029 as `\u2028`/`\u2029`: the files carry documents' text, and
+/// nothing reading them (nor a `<script>` they are ever pasted into, nor an older JavaScript
+/// parser) should ever see markup or a line break inside a string. (These can only stand
+/// inside JSON strings, so replacing them keeps the JSON and its values.)
 fn json_bytes(v: &impl Serialize) -> io::Result<Vec<u8>> {
     Ok(markup_safe(&serde_json::to_string(v)?).into_bytes())
 }
 
 pub(crate) fn markup_safe(json: &str) -> String {
-    if !json.contains(['<', '>', '&']) {
+    if !json.contains(['<', '>', '&', '\u{2028}', '\u{2029}']) {
         return json.to_string();
     }
     json.replace('<', "\\u003c")
         .replace('>', "\\u003e")
         .replace('&', "\\u0026")
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029")
 }
 
 /// Write the client index into `<out_dir>/search/`; returns the number of files written.

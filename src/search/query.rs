@@ -528,22 +528,36 @@ pub(crate) fn snippet(
     s: &Stored,
     matched: &HashMap<String, usize>,
 ) -> (String, Vec<(usize, usize)>) {
-    let sources = [collapse(&s.body), s.headings.join(" · ")];
+    snippet_of(&s.body, &s.headings, matched)
+}
+
+/// [`snippet`] of a body and headings.
+pub fn snippet_of(
+    body: &str,
+    headings: &[String],
+    matched: &HashMap<String, usize>,
+) -> (String, Vec<(usize, usize)>) {
+    let sources = [collapse(body), headings.join(" · ")];
     for text in &sources {
-        let hits: Vec<(usize, usize, usize)> = analyze::analyze(text)
+        let mut hits: Vec<(usize, usize, usize)> = analyze::analyze(text)
             .into_iter()
             .filter_map(|t| Some((t.from, t.to, *matched.get(&t.term)?)))
             .collect();
         if hits.is_empty() {
             continue;
         }
-        // The window where most elements match; the earliest wins.
+        hits.sort_by_key(|h| h.0);
+        // The window where most elements match; the earliest wins. Only the hits starting
+        // inside a window can be in it, so each window looks at a few neighbours, not at
+        // every hit (a body repeating the query word must not take quadratic time).
         let mut best = (0usize, 0usize);
         for &(from, _, _) in &hits {
             let start = from.saturating_sub(LEAD);
-            let distinct: HashSet<usize> = hits
+            let first = hits.partition_point(|h| h.0 < start);
+            let distinct: HashSet<usize> = hits[first..]
                 .iter()
-                .filter(|h| h.0 >= start && h.1 <= start + SNIPPET)
+                .take_while(|h| h.0 <= start + SNIPPET)
+                .filter(|h| h.1 <= start + SNIPPET)
                 .map(|h| h.2)
                 .collect();
             if distinct.len() > best.1 {
@@ -615,6 +629,18 @@ mod tests {
             v.sort();
             Ok(v)
         }
+    }
+
+    #[test]
+    fn snippets_of_bodies_repeating_the_query_take_linear_time() {
+        // 300,000 hits: comparing every hit with every other would take hours.
+        let body = "lag ".repeat(300_000);
+        let matched = HashMap::from([("lag".to_string(), 0)]);
+        let start = std::time::Instant::now();
+        let (snippet, ranges) = snippet_of(&body, &[], &matched);
+        assert!(start.elapsed() < std::time::Duration::from_secs(20));
+        assert!(snippet.starts_with("lag lag") && snippet.ends_with('…'));
+        assert_eq!(ranges[0], (0, 3));
     }
 
     #[test]
