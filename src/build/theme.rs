@@ -11,6 +11,14 @@ mod embedded {
     include!(concat!(env!("OUT_DIR"), "/default_theme.rs"));
 }
 
+/// The filters Fieldbook gives templates beyond Tera's own. Tag and service pages live at
+/// their slug (`services/api-gateway/`), so templates link to `services/{{ name | slug }}/`.
+pub fn register_filters(tera: &mut tera::Tera) {
+    tera.register_filter("slug", |x: &str, _: tera::Kwargs, _: &tera::State| {
+        super::urls::slug(x)
+    });
+}
+
 pub struct Theme {
     tera: tera::Tera,
     /// Static files by path under `static/`.
@@ -66,11 +74,7 @@ impl Theme {
             ]);
         }
         let mut tera = tera::Tera::new();
-        // Tag and service pages live at their slug (`services/api-gateway/`), so templates
-        // link to `services/{{ name | slug }}/`.
-        tera.register_filter("slug", |x: &str, _: tera::Kwargs, _: &tera::State| {
-            super::urls::slug(x)
-        });
+        register_filters(&mut tera);
         // All at once: Tera resolves `extends` and `include` when the set is complete.
         let result = tera.add_raw_templates(
             templates
