@@ -297,3 +297,28 @@ fn killed_builds_leave_the_previous_site_whole() {
         "search index files no commit refers to: {orphans:?}"
     );
 }
+
+/// A writer killed while tantivy wrote `meta.json` leaves its `.tmpXXXXXX` file; the next
+/// build removes it even when the index itself needs no update.
+#[test]
+fn a_killed_index_writers_temporary_file_is_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    common::write_files(
+        root,
+        &[
+            ("book.toml", "[book]\ntitle = \"T\"\n"),
+            ("owners.yaml", "people:\n  alice: {name: Alice}\n"),
+            ("content/index.md", "---\ntitle: Home\n---\nkubectl here.\n"),
+        ],
+    );
+    full_build(root);
+    let stale = root.join(".fieldbook/search/.tmpAbC123");
+    std::fs::write(&stale, "{\"half\": ").unwrap();
+    full_build(root);
+    assert!(
+        !stale.exists(),
+        "the killed writer's temporary file is still there"
+    );
+    search_works(root);
+}

@@ -325,6 +325,28 @@ fn writer(index: &Index) -> anyhow::Result<IndexWriter> {
     Ok(w)
 }
 
+/// tantivy writes `meta.json` through a temporary `.tmpXXXXXX` file beside it, always while
+/// holding the writer lock; a process killed meanwhile leaves the file behind, and tantivy's
+/// garbage collection does not know it. So the files found while holding the lock are stale.
+fn has_temp_files(dir: &Path) -> bool {
+    temp_files(dir).next().is_some()
+}
+
+fn temp_files(dir: &Path) -> impl Iterator<Item = std::path::PathBuf> {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".tmp"))
+        .map(|e| e.path())
+}
+
+fn remove_temp_files(dir: &Path) {
+    for p in temp_files(dir) {
+        let _ = std::fs::remove_file(p);
+    }
+}
+
 /// Update the tantivy index in `<site root>/.fieldbook/search/` to hold exactly `docs`:
 /// create it or reuse it, re-index only documents whose content hash changed, delete removed
 /// ones; rebuild when the schema version changed or the index does not match its manifest.
@@ -376,9 +398,17 @@ pub fn update_index(site_root: &Path, docs: &[SearchDoc]) -> anyhow::Result<Inde
         rebuilt,
     };
     if add.is_empty() && deleted.is_empty() && !rebuilt {
+        if has_temp_files(&dir) {
+            // Only taken to clean up after a killed writer; someone else holding it is fine.
+            if let Ok(w) = writer(&index) {
+                remove_temp_files(&dir);
+                drop(w);
+            }
+        }
         return Ok(stats);
     }
     let mut w = writer(&index)?;
+    remove_temp_files(&dir);
     for rel in &deleted {
         w.delete_term(Term::from_field_text(f.rel, rel));
     }
