@@ -587,26 +587,6 @@ pub fn unmapped_owner_findings(site: &crate::model::Site) -> Vec<Diagnostic> {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn nav_course_front_matter_escapes_the_title() {
-        let c = NavCourseDoc {
-            slug: "s".into(),
-            title: "On-call: \"first\" week".into(),
-            file: "SUMMARY.md".into(),
-            text: String::new(),
-        };
-        let text = nav_course_front(&c);
-        let split = crate::front_matter::split(&text).unwrap();
-        let p = crate::front_matter::parse(&split).unwrap();
-        assert_eq!(p.meta.title.as_deref(), Some("On-call: \"first\" week"));
-        assert_eq!(p.meta.kind, Some(Kind::Course));
-    }
-}
-
 /// Read a Google freshness comment in `body` into `meta` where the front matter says nothing
 /// (the front matter wins; a disagreement is a `conflicting-keys` warning). `finding` makes a
 /// diagnostic at a byte range of the body.
@@ -729,4 +709,24 @@ pub fn last_change(doc: &crate::model::Document) -> Option<crate::build::context
         commit: String::new(),
         by: a.last_changed_by.clone(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nav_course_front_matter_escapes_the_title() {
+        let c = NavCourseDoc {
+            slug: "s".into(),
+            title: "On-call: \"first\" week".into(),
+            file: "SUMMARY.md".into(),
+            text: String::new(),
+        };
+        let text = nav_course_front(&c);
+        let split = crate::front_matter::split(&text).unwrap();
+        let p = crate::front_matter::parse(&split).unwrap();
+        assert_eq!(p.meta.title.as_deref(), Some("On-call: \"first\" week"));
+        assert_eq!(p.meta.kind, Some(Kind::Course));
+    }
 }
