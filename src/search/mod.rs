@@ -22,7 +22,7 @@ use crate::build::urls::doc_url;
 use crate::date::Date;
 use crate::front_matter::Kind;
 use crate::model::{Document, ReviewState, Site};
-use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::path::Path;
@@ -172,16 +172,37 @@ pub fn search_doc(site: &Site, doc: &Document) -> SearchDoc {
 }
 
 /// The text of a Markdown body without its headings: blocks on lines of their own, code
-/// blocks and inline code included, raw HTML left out.
+/// blocks and inline code included, raw HTML left out. A quiz block counts as its question,
+/// choices and explanation (what the reader sees), not its YAML.
 pub fn plain_text(body: &str) -> String {
     let pre = crate::render::admonition::preprocess(body);
     let mut out = String::with_capacity(body.len());
     let mut heading = 0usize;
+    let mut quiz: Option<String> = None;
     for event in Parser::new_ext(&pre.text, crate::markdown::options()) {
         match event {
             Event::Start(Tag::Heading { .. }) => heading += 1,
             Event::End(TagEnd::Heading(_)) => heading = heading.saturating_sub(1),
             _ if heading > 0 => {}
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
+                if info.split_whitespace().next() == Some("quiz") =>
+            {
+                quiz = Some(String::new());
+            }
+            Event::Text(t) if quiz.is_some() => quiz.get_or_insert_default().push_str(&t),
+            Event::End(TagEnd::CodeBlock) if quiz.is_some() => {
+                // A quiz that does not parse is shown as code with a note: nothing to find.
+                if let Ok(q) = crate::render::quiz::parse(&quiz.take().unwrap_or_default()) {
+                    let choices = q.choices.iter().map(|c| c.text.as_str());
+                    for line in std::iter::once(q.question.as_str())
+                        .chain(choices)
+                        .chain(q.explain.as_deref())
+                    {
+                        out.push_str(line.trim());
+                        out.push('\n');
+                    }
+                }
+            }
             Event::Text(t) | Event::Code(t) => out.push_str(&t),
             Event::SoftBreak => out.push(' '),
             Event::HardBreak => out.push('\n'),
@@ -242,6 +263,17 @@ mod tests {
         assert!(!t.contains("raw") && !t.contains("div"));
         assert!(t.contains("one\ntwo"));
         assert!(t.contains("c d"));
+    }
+
+    #[test]
+    fn quizzes_are_their_question_and_choices_not_yaml() {
+        let md = "Before.\n\n```quiz\nquestion: What pages first?\nchoices:\n  - text: The burn-rate alert\n    correct: true\n  - text: CPU\nexplain: Burn rate measures users' pain.\n```\n\nAfter.\n";
+        let t = plain_text(md);
+        assert_eq!(
+            t,
+            "Before.\nWhat pages first?\nThe burn-rate alert\nCPU\nBurn rate measures users' pain.\nAfter."
+        );
+        assert_eq!(plain_text("```quiz\nquestion: [\n```\n"), "");
     }
 
     #[test]
