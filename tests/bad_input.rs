@@ -22,7 +22,7 @@ const FATAL: [&str; 3] = ["invalid-config", "invalid-owners", "io-error"];
 
 /// The binary is debug-built and tests run in parallel: generous, yet far below what an
 /// alias bomb or reading 50 MB line by line would take.
-const QUICK: Duration = Duration::from_secs(5);
+const QUICK: Duration = Duration::from_secs(20);
 
 // ---------------------------------------------------------------------------------------
 // Helpers

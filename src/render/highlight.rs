@@ -538,8 +538,9 @@ mod tests {
         let many = "echo $((1 + 2)) \"$HOME\"\n".repeat(100_000);
         let html = block("bash", &many);
         assert!(!html.contains("<span"));
+        // Loose: tests share a loaded CI machine; highlighting 10 MB would take minutes.
         assert!(
-            start.elapsed() < Duration::from_secs(2),
+            start.elapsed() < Duration::from_secs(20),
             "{:?}",
             start.elapsed()
         );

@@ -387,8 +387,10 @@ mod tests {
         let r = render(&body);
         assert!(r.html.len() > body.len() - 100);
         assert!(!r.html.contains("<span"));
+        // Linear work takes well under a second even in a debug build; the bound is loose
+        // because tests share a loaded CI machine, and quadratic work on 10 MB would take hours.
         let elapsed = start.elapsed();
-        assert!(elapsed < Duration::from_secs(2), "{elapsed:?}");
+        assert!(elapsed < Duration::from_secs(30), "{elapsed:?}");
     }
 
     #[test]
