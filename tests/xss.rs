@@ -8,7 +8,8 @@
 //!
 //! - HTML: tokenised; no `on…` attribute, no script URL in `href`/`src`/`action`, no inline
 //!   `<script>` (only the theme's `<script src=".../static/…">` with nothing inside), no
-//!   `<iframe>`, `<object>`, `<embed>`, `<base>` or `<meta http-equiv>`; template syntax is
+//!   `<iframe>`, `<object>`, `<embed>`, `<base>` or `<meta http-equiv>` (but a refresh to a
+//!   relative URL of the site, as alert and alias pages use without JavaScript); template syntax is
 //!   never evaluated; each payload still shows up (escaped), so a field dropped silently
 //!   cannot pass for a field escaped;
 //! - JSON (the search index): valid, with no raw `<`, `>` or `&`, nor U+2028/U+2029;
@@ -31,6 +32,26 @@ fn is_json_data(tag: &Tag) -> bool {
     })
 }
 
+/// `<meta http-equiv="refresh" content="0; url=...">` to a relative URL of the site: how alert
+/// pages and Hugo aliases send browsers without JavaScript on. Anything else (another
+/// `http-equiv`, a scheme, a host) is a problem.
+fn is_local_refresh(tag: &Tag) -> bool {
+    let attr = |n: &str| {
+        tag.attrs
+            .iter()
+            .find(|(k, _)| k == n)
+            .map(|(_, v)| v.as_str())
+    };
+    let Some(url) = attr("content").and_then(|c| c.strip_prefix("0; url=")) else {
+        return false;
+    };
+    tag.name == "meta"
+        && attr("http-equiv") == Some("refresh")
+        && !url.starts_with("//")
+        && !url.contains(':')
+        && !url.contains(['"', '<', '>', ' '])
+}
+
 /// What is wrong with one HTML file, if anything.
 fn html_problems(rel: &str, html: &str) -> Vec<String> {
     let mut problems = Vec::new();
@@ -43,7 +64,7 @@ fn html_problems(rel: &str, html: &str) -> Vec<String> {
             if name.starts_with("on") {
                 problems.push(format!("{here} {name}=…>: event handler attribute"));
             }
-            if name == "http-equiv" {
+            if name == "http-equiv" && !is_local_refresh(&tag) {
                 problems.push(format!("{here} http-equiv>"));
             }
             if URL_ATTRIBUTES.contains(&name.as_str()) && is_script_url(value) {
