@@ -97,9 +97,14 @@ test("an alert URL with labels lands on the runbook with filled, marked commands
     assert.match(noteText, /pod = api-7d9f8-x2k/);
     const clear = note.getByRole("link", { name: "Show the placeholders" });
     assert.equal(await clear.getAttribute("href"), `/${RUNBOOK}#diagnosis`);
-    const noteBox = await note.boundingBox();
-    const blockBox = await page.locator("pre[data-prompt]").first().boundingBox();
-    assert.ok(noteBox.y < blockBox.y, "the note is above the first filled block");
+    // In one evaluation, so that the browser scrolling to #diagnosis in between cannot move one
+    // box and not the other.
+    const above = await page.evaluate(() => {
+      const n = [...document.querySelectorAll('[role="note"]')].find((e) => e.textContent.includes("Filled in from the alert link"));
+      const block = document.querySelector("pre.code .cmd-var-filled").closest("pre");
+      return n.getBoundingClientRect().bottom <= block.getBoundingClientRect().top;
+    });
+    assert.ok(above, "the note is above the first filled block");
 
     // The shown and the copied command are the filled one.
     const shown = await page.locator("pre[data-prompt]").first().innerText();
