@@ -1,26 +1,34 @@
 #!/usr/bin/env python3
-"""Benchmark `fieldbook build` against Hugo on the same generated handbook, side by side.
+"""Benchmark `fieldbook build` against Hugo and mdBook on the same generated handbook, side by side.
 
-    python3 bench/build.py [--docs 10000] [--runs 5] [--json [FILE]] [--tmp DIR] [--keep] [--fieldbook EXE]
+    python3 bench/build.py [--docs 10000] [--runs 5] [--json [FILE]] [--tmp DIR] [--keep]
+                           [--fieldbook EXE] [--hugo EXE] [--mdbook EXE | --skip-mdbook]
 
-Builds the release binary, generates the corpus (shared/bench/gen_corpus.py) once in the
-fieldbook flavor and once in the hugo flavor into target/bench/, then alternates
+Builds the release binary, generates the corpus (shared/bench/gen_corpus.py) once in each
+tool's flavor (fieldbook, hugo, mdbook: the same text) into target/bench/, then alternates
 
     fieldbook build <corpus> --output <tmp>/fb-public
     hugo --source <hugo-corpus> --destination <tmp>/hugo-public --cacheDir <fresh> --ignoreCache --quiet
+    mdbook build <mdbook-corpus> --dest-dir <tmp>/mdbook-public
 
-`--runs` times each (the order swaps every round so neither tool always runs on the warmer
-cache). Every run starts cold for both: the destination, Fieldbook's .fieldbook/ (its search
-index, kept in the site) and Hugo's resources/ and cache directory are deleted first, so nothing
-is reused from the previous run. Fieldbook works on a hard-linked copy of the shared corpus,
-so that wiping .fieldbook/ never disturbs bench/search.py or bench/check.py. Each run is
-checked, not just timed: every Markdown document of the corpus must have become its page
-(`a/b.md` -> `a/b/index.html`, `a/index.md` / `a/_index.md` -> `a/index.html`) in both outputs.
+`--runs` times each (the order rotates every round -- for two tools, it swaps -- so no tool
+always runs on the warmer cache). mdBook is optional: when `--mdbook` (default `mdbook` on the
+PATH) is not found, or with --skip-mdbook, it is left out with a note. Every run starts cold:
+the destination, Fieldbook's .fieldbook/ (its search index, kept in the site) and Hugo's
+resources/ and cache directory are deleted first, so nothing is reused from the previous run
+(mdBook keeps nothing between builds but its destination). Fieldbook works on a hard-linked copy of the shared
+corpus, so that wiping .fieldbook/ never disturbs bench/search.py or bench/check.py. Each run
+is checked, not just timed: every Markdown document of the corpus must have become its page
+in every output, by each tool's URL scheme (fieldbook and hugo: `a/b.md` -> `a/b/index.html`;
+mdBook: `a/b.md` -> `a/b.html`; all: `a/index.md` / `a/_index.md` -> `a/index.html`), and
+every leaf page must carry rendered text (each leaf document has a code block: `<pre`).
 
 Reports wall time (median, best, worst), pages written (.html files), pages per second, peak
-RSS, CPU time, output size, and the ratios fieldbook/hugo. `fieldbook build` exits 1 on this
-corpus by design (it has lapsed owners and overdue reviews, which fail the build after the site
-is written); that status is accepted, any other is not.
+RSS, CPU time, output size, the browser search index each tool writes (fieldbook: search/;
+mdBook: searchindex*.js, on by default; Hugo: none), and the ratios fieldbook/other for each
+other tool. `fieldbook build` exits 1 on this corpus by design (it has lapsed owners and
+overdue reviews, which fail the build after the site is written); that status is accepted, any
+other is not.
 """
 import argparse
 import json
@@ -41,11 +49,16 @@ def log(msg):
     print(msg, file=sys.stderr, flush=True)
 
 
-def markdown_files(content):
+# Where each flavor of the corpus keeps its Markdown, and files there that are not documents.
+CONTENT_DIR = {"fieldbook": "content", "hugo": "content", "mdbook": "src"}
+NOT_DOCUMENTS = {"mdbook": {"SUMMARY.md"}}
+
+
+def markdown_files(content, skip=()):
     out = []
     for d, _, files in os.walk(content):
         for f in files:
-            if f.endswith(".md"):
+            if f.endswith(".md") and not (d == content and f in skip):
                 out.append(os.path.relpath(os.path.join(d, f), content).replace(os.sep, "/"))
     return out
 
@@ -53,8 +66,10 @@ def markdown_files(content):
 def gen(docs, flavor):
     """The corpus for `flavor`, generated unless a complete one is already there."""
     out = os.path.join(ROOT, "target", "bench", f"corpus-{docs}-{flavor}")
-    content = os.path.join(out, "content")
-    if not (os.path.isdir(content) and len(markdown_files(content)) == docs):
+    content = os.path.join(out, CONTENT_DIR[flavor])
+    skip = NOT_DOCUMENTS.get(flavor, ())
+    if not (os.path.isdir(content) and len(markdown_files(content, skip)) == docs
+            and all(os.path.isfile(os.path.join(content, f)) for f in skip)):
         if os.path.exists(out):
             shutil.rmtree(out)  # an interrupted generation: start over
         gen_py = os.environ.get("GEN_CORPUS", os.path.join(SHARED, "bench", "gen_corpus.py"))
@@ -75,17 +90,28 @@ def private_copy(site, docs):
     return copy
 
 
-def expected_pages(content):
-    """Output file of every document, by the URL scheme both tools share here, mapped to
-    whether it is a section page (from an index.md / _index.md)."""
+def page_dir_index(stem):
+    """fieldbook and hugo ("pretty URLs"): a/b.md -> a/b/index.html."""
+    return f"{stem}/index.html"
+
+
+def page_html_file(stem):
+    """mdBook: a/b.md -> a/b.html."""
+    return f"{stem}.html"
+
+
+def expected_pages(content, page_of, skip=()):
+    """Output file of every document, by the tool's URL scheme (`page_of` maps a leaf
+    document's path without .md to its page; index.md / _index.md are a/index.html in every
+    tool), mapped to whether it is a section page (from an index.md / _index.md)."""
     pages = {}
-    for rel in markdown_files(content):
+    for rel in markdown_files(content, skip):
         stem = rel[:-3]
         d, _, name = stem.rpartition("/")
         if name in ("index", "_index"):
             pages[f"{d}/index.html" if d else "index.html"] = True
         else:
-            pages[f"{stem}/index.html"] = False
+            pages[page_of(stem)] = False
     return pages
 
 
@@ -106,18 +132,32 @@ def run_measured(cmd, log_path):
     }
 
 
-def scan_output(out):
-    """Every file under `out`: (.html paths, file count, apparent bytes, allocated bytes)."""
+def scan_output(out, parts):
+    """Every file under `out`: (.html paths, file count, apparent bytes, allocated bytes, and
+    for each of `parts` (name -> predicate on the output-relative path) its files and bytes)."""
     html, files, size, disk = set(), 0, 0, 0
+    part = {name: {"files": 0, "bytes": 0} for name in parts}
     for d, _, names in os.walk(out):
         for n in names:
+            rel = os.path.relpath(os.path.join(d, n), out).replace(os.sep, "/")
             st = os.lstat(os.path.join(d, n))
             files += 1
             size += st.st_size
             disk += st.st_blocks * 512
             if n.endswith(".html"):
-                html.add(os.path.relpath(os.path.join(d, n), out).replace(os.sep, "/"))
-    return html, files, size, disk
+                html.add(rel)
+            for name, match in parts.items():
+                if match(rel):
+                    part[name]["files"] += 1
+                    part[name]["bytes"] += st.st_size
+    return html, files, size, disk, part
+
+
+def has_text(path):
+    if os.path.getsize(path) < 500:
+        return False
+    with open(path, "rb") as f:
+        return b"<pre" in f.read()
 
 
 def rmtree(path):
@@ -126,10 +166,12 @@ def rmtree(path):
 
 
 class Tool:
-    def __init__(self, name, corpus, dest, cmd, prepare, ok_codes):
+    def __init__(self, name, flavor, corpus, dest, cmd, prepare, ok_codes, page_of, parts=None):
         self.name, self.corpus, self.dest, self.cmd = name, corpus, dest, cmd
         self.prepare, self.ok_codes = prepare, ok_codes
-        self.expected = expected_pages(os.path.join(corpus, "content"))
+        self.parts = parts or {}  # notable parts of the output (name -> path predicate), sized
+        self.expected = expected_pages(os.path.join(corpus, CONTENT_DIR[flavor]), page_of,
+                                       NOT_DOCUMENTS.get(flavor, ()))
         self.runs = []
 
     def run(self, tmp, i):
@@ -139,20 +181,22 @@ class Tool:
         if r["code"] not in self.ok_codes:
             sys.exit(f"{self.name} exited {r['code']}; its output is in {log_path}:\n"
                      + open(log_path, errors="replace").read()[-3000:])
-        html, files, size, disk = scan_output(self.dest)
+        html, files, size, disk, parts = scan_output(self.dest, self.parts)
         missing = self.expected.keys() - html
         if missing:
             sys.exit(f"{self.name}: {len(missing)} of {len(self.expected)} documents have no page, "
                      f"e.g. {sorted(missing)[:5]}")
-        # Leaf pages must carry their rendered text. (Section pages may be short: the hugo
-        # flavor's list template shows a course's lessons, not its own text.)
-        empty = [p for p, section in self.expected.items()
-                 if not section and os.path.getsize(os.path.join(self.dest, p)) < 500]
+        # Leaf pages must carry their rendered text: every leaf document of the corpus has a
+        # code block, so its page has a <pre> (a size limit alone would not do: mdBook's page
+        # chrome is several kB). Section pages may be short: the hugo flavor's list template
+        # shows a course's lessons, not its own text.
+        empty = [p for p, section in self.expected.items() if not section and not has_text(os.path.join(self.dest, p))]
         if empty:
-            sys.exit(f"{self.name}: {len(empty)} pages are (nearly) empty, e.g. {sorted(empty)[:5]}")
-        r.update(pages=len(html), files=files, bytes=size, disk=disk)
+            sys.exit(f"{self.name}: {len(empty)} pages are (nearly) empty or lack their text, "
+                     f"e.g. {sorted(empty)[:5]}")
+        r.update(pages=len(html), files=files, bytes=size, disk=disk, parts=parts)
         self.runs.append(r)
-        log(f"  run {i + 1} {self.name:<9} {r['wall']:7.2f} s  {r['rss_mb']:6.0f} MB  {len(html)} pages")
+        log(f"  run {i + 1} {self.name:<9} {r['wall']:7.2f} s  {r['cpu']:7.2f} s CPU  {r['rss_mb']:6.0f} MB  {len(html)} pages")
 
     def summary(self):
         walls = [r["wall"] for r in self.runs]
@@ -167,6 +211,7 @@ class Tool:
             "rss_mb_peak": max(r["rss_mb"] for r in self.runs),
             "rss_mb_median": statistics.median(r["rss_mb"] for r in self.runs),
             "files": last["files"], "bytes": last["bytes"], "disk_bytes": last["disk"],
+            "parts": last["parts"],
             "varying_output": len({(r["pages"], r["files"], r["bytes"]) for r in self.runs}) > 1,
             "runs": self.runs,
         }
@@ -199,12 +244,34 @@ def mb(n):
     return f"{n / 1e6:.1f} MB"
 
 
+# What each tool's output holds besides its pages, sized in the table: the browser search
+# index (Fieldbook's search/*.json; mdBook's searchindex.js, hashed as searchindex-<hash>.js,
+# on by default; Hugo writes none) and mdBook's print.html (the whole book on one page).
+def fieldbook_search_index(rel):
+    return rel.startswith("search/") and rel.endswith(".json")
+
+
+def mdbook_search_index(rel):
+    return "/" not in rel and rel.startswith("searchindex") and rel.endswith((".js", ".json"))
+
+
+def mdbook_print_page(rel):
+    return rel == "print.html"
+
+
 def print_table(res):
-    fb, hu = res["fieldbook"], res["hugo"]
+    names = [n for n in ("fieldbook", "hugo", "mdbook") if res.get(n)]
+    others = names[1:]
+    fb = res["fieldbook"]
     m = res["machine"]
-    print(f"fieldbook build vs hugo: {res['documents']} documents, {res['runs']} runs each, "
+    print(f"fieldbook build vs {' vs '.join(others)}: {res['documents']} documents, {res['runs']} runs each, "
           f"{m['nproc']} cores ({m['cpu']})")
-    print(f"  fieldbook {res['fieldbook_version']}, {res['hugo_version']}; outputs under {os.path.dirname(res['output_dir'])}")
+    print(f"  fieldbook {res['fieldbook_version']}, {res['hugo_version']}"
+          + (f", {res['mdbook_version']}" if res.get("mdbook") else "")
+          + f"; outputs under {os.path.dirname(res['output_dir'])}")
+    print(f"  1-min load average {m['loadavg_before']:.2f} before, {m['loadavg_after']:.2f} after")
+    if res.get("mdbook_note"):
+        print(f"  {res['mdbook_note']}")
     rows = [
         ("wall median", lambda s: f"{s['wall_median']:.2f} s"),
         ("wall best", lambda s: f"{s['wall_best']:.2f} s"),
@@ -217,24 +284,42 @@ def print_table(res):
         ("output files", lambda s: f"{s['files']}"),
         ("output size", lambda s: mb(s["bytes"])),
         ("output on disk", lambda s: mb(s["disk_bytes"])),
+        ("search index", lambda s: mb(s["parts"]["search index"]["bytes"]) if "search index" in s["parts"] else "none"),
     ]
     w = max(len(r[0]) for r in rows)
-    print(f"  {'':<{w}}  {'fieldbook':>12}  {'hugo':>12}")
+    print(f"  {'':<{w}}" + "".join(f"  {n:>12}" for n in names))
     for label, f in rows:
-        print(f"  {label:<{w}}  {f(fb):>12}  {f(hu):>12}")
+        print(f"  {label:<{w}}" + "".join(f"  {f(res[n]):>12}" for n in names))
     r = res["ratios"]
-    print(f"  throughput fieldbook/hugo (pages/s): {r['pages_per_s_fieldbook_over_hugo']:.2f}x")
-    print(f"  memory hugo/fieldbook (peak RSS):    {r['rss_hugo_over_fieldbook']:.2f}x")
-    print(f"  CPU time hugo/fieldbook (median):    {r['cpu_hugo_over_fieldbook']:.2f}x")
-    print(f"  every document has its page in both outputs; fieldbook also writes "
-          f"{fb['pages'] - fb['documents']} index pages, hugo {hu['pages'] - hu['documents']}")
+    ratio_rows = [
+        ("throughput fieldbook/X (pages/s)", "pages_per_s_fieldbook_over_{}"),
+        ("memory X/fieldbook (peak RSS)", "rss_{}_over_fieldbook"),
+        ("CPU time X/fieldbook (median)", "cpu_{}_over_fieldbook"),
+    ]
+    w = max(len(label) for label, _ in ratio_rows)
+    print(f"  {'ratios, X =':<{w}}" + "".join(f"  {o:>12}" for o in others))
+    for label, key in ratio_rows:
+        print(f"  {label:<{w}}" + "".join(f"  {r[key.format(o)]:>11.2f}x" for o in others))
+    print("  every document has its page in every output; other pages: "
+          + ", ".join(f"{n} {res[n]['pages'] - res[n]['documents']}" for n in names))
+    if res.get("mdbook"):
+        md = res["mdbook"]
+        pr = md["parts"].get("print page", {"bytes": 0})
+        print(f"  search: fieldbook and mdBook both build a browser search index (sizes above; mdBook's "
+              f"searchindex.js is on by default), hugo none. mdBook also writes print.html, the whole "
+              f"book on one page ({mb(pr['bytes'])}), and highlights code in the browser (highlight.js), "
+              f"not at build time as fieldbook and hugo do")
     busy = max(m["loadavg_before"], m["loadavg_after"])
     if busy > m["nproc"] / 2:
         print(f"  warning: the machine was busy (1-min load average up to {busy:.1f} on {m['nproc']} cores); "
               "wall times are inflated, CPU times less so")
-    for name, s in (("fieldbook", fb), ("hugo", hu)):
-        if s["varying_output"]:
-            print(f"  warning: {name}'s output differed between runs")
+    for n in names:
+        if res[n]["varying_output"]:
+            print(f"  warning: {n}'s output differed between runs")
+
+
+def tool_version(exe, *args):
+    return subprocess.run([exe, *args], capture_output=True, text=True).stdout.strip()
 
 
 def main():
@@ -242,6 +327,9 @@ def main():
     ap.add_argument("--docs", type=int, default=10000)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--hugo", default="hugo", help="the hugo executable")
+    ap.add_argument("--mdbook", help="the mdbook executable (default: mdbook on the PATH; "
+                    "left out with a note when there is none)")
+    ap.add_argument("--skip-mdbook", action="store_true", help="compare fieldbook and hugo only")
     ap.add_argument("--fieldbook", help="a fieldbook executable to use instead of building target/release/fieldbook")
     ap.add_argument("--json", nargs="?", const="-", metavar="FILE",
                     help="print the results as JSON instead of the table, or with FILE write them there too")
@@ -254,19 +342,29 @@ def main():
     if not hugo:
         sys.exit(f"{a.hugo} not found (Debian: apt-get install hugo)")
     hugo_version = subprocess.run([hugo, "version"], capture_output=True, text=True, check=True).stdout.strip()
+    mdbook = None if a.skip_mdbook else shutil.which(a.mdbook or "mdbook")
+    mdbook_note = "mdbook left out (--skip-mdbook)" if a.skip_mdbook else None
+    if not mdbook and not a.skip_mdbook:
+        if a.mdbook:
+            sys.exit(f"{a.mdbook} not found")
+        mdbook_note = "mdbook not found on the PATH (cargo install mdbook --locked, or --mdbook EXE): left out"
+        log(mdbook_note)
     if a.fieldbook:
         exe = os.path.abspath(a.fieldbook)
     else:
         log("building fieldbook (release) ...")
         subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
         exe = os.path.join(ROOT, "target", "release", "fieldbook")
-    log(f"generating the {a.docs}-document corpus (fieldbook and hugo flavors) ...")
+    flavors = ["fieldbook", "hugo"] + (["mdbook"] if mdbook else [])
+    log(f"generating the {a.docs}-document corpus ({', '.join(flavors)} flavors) ...")
     fb_site, hugo_site = private_copy(gen(a.docs, "fieldbook"), a.docs), gen(a.docs, "hugo")
+    mdbook_site = gen(a.docs, "mdbook") if mdbook else None
 
     tmp = tempfile.mkdtemp(prefix="fieldbook-bench-", dir=a.tmp)
     fb_out = os.path.join(tmp, "fb-public")
     hugo_out = os.path.join(tmp, "hugo-public")
     hugo_cache = os.path.join(tmp, "hugo-cache")
+    mdbook_out = os.path.join(tmp, "mdbook-public")
 
     def fresh_fieldbook():
         rmtree(fb_out)
@@ -277,17 +375,27 @@ def main():
         rmtree(hugo_cache)
         rmtree(os.path.join(hugo_site, "resources"))  # resources/_gen: Hugo's processed-asset cache
 
+    def fresh_mdbook():
+        rmtree(mdbook_out)  # mdBook caches nothing else between builds
+        rmtree(os.path.join(mdbook_site, "book"))  # its default destination, should one appear
+
     tools = [
-        Tool("fieldbook", fb_site, fb_out, [exe, "build", fb_site, "--output", fb_out], fresh_fieldbook, (0, 1)),
-        Tool("hugo", hugo_site, hugo_out,
+        Tool("fieldbook", "fieldbook", fb_site, fb_out, [exe, "build", fb_site, "--output", fb_out],
+             fresh_fieldbook, (0, 1), page_dir_index, {"search index": fieldbook_search_index}),
+        Tool("hugo", "hugo", hugo_site, hugo_out,
              [hugo, "--source", hugo_site, "--destination", hugo_out, "--cacheDir", hugo_cache,
-              "--ignoreCache", "--noBuildLock", "--quiet"], fresh_hugo, (0,)),
+              "--ignoreCache", "--noBuildLock", "--quiet"], fresh_hugo, (0,), page_dir_index),
     ]
+    if mdbook:
+        tools.append(Tool("mdbook", "mdbook", mdbook_site, mdbook_out,
+                          [mdbook, "build", mdbook_site, "--dest-dir", mdbook_out], fresh_mdbook, (0,),
+                          page_html_file, {"search index": mdbook_search_index, "print page": mdbook_print_page}))
     load_before = os.getloadavg()[0]
     done = False
     try:
         for i in range(a.runs):
-            for t in (tools if i % 2 == 0 else tools[::-1]):
+            k = i % len(tools)  # rotate the order: every tool takes every place in turn
+            for t in tools[k:] + tools[:k]:
                 t.run(tmp, i)
         done = True
     finally:
@@ -296,23 +404,30 @@ def main():
         else:
             shutil.rmtree(tmp, ignore_errors=True)
 
-    fb, hu = tools[0].summary(), tools[1].summary()
+    summaries = {t.name: t.summary() for t in tools}
+    fb = summaries["fieldbook"]
     res = {
         "documents": a.docs, "runs": a.runs,
         "output_dir": tmp,
         "machine": {"nproc": os.cpu_count(), "cpu": cpu_model(), "system": platform.platform(),
                     "loadavg_before": load_before, "loadavg_after": os.getloadavg()[0]},
-        "fieldbook_version": (exe if a.fieldbook else git_rev()) + " (" + subprocess.run(
-            [exe, "--version"], capture_output=True, text=True).stdout.strip() + ")",
+        "fieldbook_version": (exe if a.fieldbook else git_rev()) + " (" + tool_version(exe, "--version") + ")",
         "hugo_version": hugo_version,
-        "fieldbook": fb, "hugo": hu,
-        "ratios": {
-            "pages_per_s_fieldbook_over_hugo": fb["pages_per_s"] / hu["pages_per_s"],
-            "rss_hugo_over_fieldbook": hu["rss_mb_peak"] / fb["rss_mb_peak"],
-            "wall_hugo_over_fieldbook": hu["wall_median"] / fb["wall_median"],
-            "cpu_hugo_over_fieldbook": hu["cpu_median"] / fb["cpu_median"],
-        },
+        "mdbook_version": tool_version(mdbook, "--version") if mdbook else None,
+        "mdbook_note": mdbook_note,
+        "fieldbook": fb, "hugo": summaries["hugo"], "mdbook": summaries.get("mdbook"),
+        "ratios": {},
     }
+    for o in summaries:
+        if o == "fieldbook":
+            continue
+        s = summaries[o]
+        res["ratios"].update({
+            f"pages_per_s_fieldbook_over_{o}": fb["pages_per_s"] / s["pages_per_s"],
+            f"rss_{o}_over_fieldbook": s["rss_mb_peak"] / fb["rss_mb_peak"],
+            f"wall_{o}_over_fieldbook": s["wall_median"] / fb["wall_median"],
+            f"cpu_{o}_over_fieldbook": s["cpu_median"] / fb["cpu_median"],
+        })
     if a.json == "-":
         print(json.dumps(res, indent=2))
         return
