@@ -10,14 +10,7 @@ use std::path::{Path, PathBuf};
 
 /// `check --format json` on `site`: (exit code, findings).
 fn check(site: &Path) -> (i32, Vec<Value>) {
-    let (code, out, err) = run([
-        "check".as_ref(),
-        site.as_os_str(),
-        "--format".as_ref(),
-        "json".as_ref(),
-    ]);
-    assert!(!err.contains("panicked"), "{err}");
-    let json: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    let (code, json) = check_json(site, &[]);
     (code, json["findings"].as_array().unwrap().clone())
 }
 

@@ -4,21 +4,13 @@
 
 mod common;
 
-use common::{copy_dir, fixture, run, temp_fixture};
+use common::{check_json, copy_dir, fixture, run, temp_fixture};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
-}
-
-fn check_json(site: &Path, extra: &[&str]) -> (i32, Value) {
-    let mut args = vec!["check", s(site), "--format", "json"];
-    args.extend_from_slice(extra);
-    let (code, out, err) = run(args);
-    let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}\n{err}"));
-    (code, v)
 }
 
 /// (code, file, line, column) of every error not in the baseline.

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{findings, fixture, run, temp_fixture, temp_site};
+use common::{check_json, findings, fixture, run, temp_fixture, temp_site};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -16,16 +16,6 @@ fn repo_root() -> PathBuf {
 
 fn s(p: &Path) -> &str {
     p.to_str().expect("test paths are UTF-8")
-}
-
-/// `check SITE --format json EXTRA...`: exit code and the parsed output.
-fn check_json(site: &Path, extra: &[&str]) -> (i32, Value) {
-    let mut args = vec!["check", s(site), "--format", "json"];
-    args.extend_from_slice(extra);
-    let (code, out, err) = run(&args);
-    let json = serde_json::from_str(&out)
-        .unwrap_or_else(|e| panic!("check --format json is not JSON ({e}):\n{out}\n{err}"));
-    (code, json)
 }
 
 fn owned(expected: &[(&str, &str, &str, u64, u64)]) -> Vec<(String, String, String, u64, u64)> {

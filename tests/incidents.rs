@@ -64,34 +64,11 @@ fn squeeze(html: &str) -> String {
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn check_json(site: &Path) -> (i32, Value) {
-    let (code, out, err) = run([
-        "check".as_ref(),
-        site.as_os_str(),
-        "--format".as_ref(),
-        "json".as_ref(),
-    ]);
-    assert!(!err.contains("panicked"), "{err}");
-    (
-        code,
-        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}")),
-    )
-}
-
 /// (code, file, line, column) of every finding.
 fn findings(json: &Value) -> Vec<(String, String, u64, u64)> {
-    json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["code"].as_str().unwrap().to_string(),
-                f["file"].as_str().unwrap().to_string(),
-                f["line"].as_u64().unwrap(),
-                f["column"].as_u64().unwrap(),
-            )
-        })
+    common::findings(json)
+        .into_iter()
+        .map(|(code, _, file, line, column)| (code, file, line, column))
         .collect()
 }
 
@@ -101,7 +78,7 @@ fn findings(json: &Value) -> Vec<(String, String, u64, u64)> {
 fn only_open_items_with_lapsed_or_unknown_owners_are_findings() {
     // The fixture has a done item owned by someone who left and a won't-fix one owned by an
     // unknown id: neither is a finding. Its one overdue item is a warning.
-    let (code, json) = check_json(&fixture("incidents"));
+    let (code, json) = check_json(&fixture("incidents"), &[]);
     assert_eq!(code, 0, "{json:#}");
     let pm = "content/postmortems/2026-03-05-api-outage.md";
     assert_eq!(
@@ -126,7 +103,7 @@ fn only_open_items_with_lapsed_or_unknown_owners_are_findings() {
             "---\ntitle: Owners\ndate: 2026-06-01\nowners: [team-core]\naction_items:\n  - title: Left\n    owner: ben\n    due: 2027-01-01\n    status: open\n  - title: Unknown\n    owner: ghost\n    due: 2027-01-01\n    status: open\n  - title: Closed\n    owner: ghost\n    due: 2026-01-01\n    status: done\n---\n\nText.\n",
         )],
     );
-    let (code, json) = check_json(site.path());
+    let (code, json) = check_json(site.path(), &[]);
     assert_eq!(code, 1, "{json:#}");
     let file = "content/postmortems/2026-06-01-owners.md";
     let mine: Vec<_> = findings(&json)
@@ -185,7 +162,7 @@ fn broken_action_items_are_invalid_metadata_with_their_position() {
             site.path(),
             &[("content/postmortems/2026-06-01-bad.md", &text)],
         );
-        let (code, json) = check_json(site.path());
+        let (code, json) = check_json(site.path(), &[]);
         assert_eq!(code, 1, "{item}: {json:#}");
         let f = json["findings"]
             .as_array()

@@ -106,6 +106,22 @@ pub fn write_bytes(root: &Path, rel: &str, bytes: &[u8]) {
     std::fs::write(path, bytes).unwrap();
 }
 
+/// `check SITE --format json EXTRA...`: exit code and the parsed output.
+pub fn check_json(site: &Path, extra: &[&str]) -> (i32, serde_json::Value) {
+    let mut args = vec![
+        "check".as_ref(),
+        site.as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ];
+    args.extend(extra.iter().map(std::ffi::OsStr::new));
+    let (code, out, err) = run(&args);
+    assert!(!err.contains("panicked"), "{err}");
+    let json = serde_json::from_str(&out)
+        .unwrap_or_else(|e| panic!("check --format json is not JSON ({e}):\n{out}\n{err}"));
+    (code, json)
+}
+
 /// Parse `check --format json` output and return its findings, asserting the shape FORMAT.md
 /// promises for each: `code`, `severity` (`error`|`warning`), `file`, `line` >= 1,
 /// `column` >= 1 and `message`.
