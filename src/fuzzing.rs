@@ -4,7 +4,7 @@
 //! panics only when an invariant breaks — a panic here is a bug in the library, never in the
 //! input. See docs/hardening.md.
 
-use crate::date::Date;
+use crate::content::date::Date;
 use crate::diagnostic::{self, Diagnostic, Summary};
 use crate::render::{self, NoRewrite, RenderOptions};
 use crate::search::query::{self, Lexicon};
@@ -64,9 +64,10 @@ pub fn front_matter(data: &[u8]) {
     let _ = doc;
     render_findings(&findings);
     let date = Date::parse("2031-02-28").expect("a date");
-    if let Ok(stamped) = crate::review::stamp(&text, date) {
+    if let Ok(stamped) = crate::cli::review::stamp(&text, date) {
         assert_review_round_trip(&text, &stamped.text, date);
-        let again = crate::review::stamp(&stamped.text, date).expect("a stamped file stamps again");
+        let again =
+            crate::cli::review::stamp(&stamped.text, date).expect("a stamped file stamps again");
         assert!(!again.changed, "stamping twice changed the file");
         assert_eq!(again.text, stamped.text);
     }
@@ -76,17 +77,19 @@ pub fn front_matter(data: &[u8]) {
 pub fn assert_review_round_trip(before: &str, after: &str, date: Date) {
     let parse = |t: &str| {
         let t = t.strip_prefix('\u{feff}').unwrap_or(t);
-        let split = crate::front_matter::split(t).expect("splits");
+        let split = crate::content::front_matter::split(t).expect("splits");
         let body = split.body.to_string();
         (
-            crate::front_matter::parse(&split).expect("parses").meta,
+            crate::dialect::parse_front_matter(&split)
+                .expect("parses")
+                .meta,
             body,
         )
     };
     let (old, old_body) = parse(before);
     let (new, new_body) = parse(after);
     assert_eq!(new.reviewed, Some(date), "reviewed is not the stamped date");
-    let new = crate::front_matter::FrontMatter {
+    let new = crate::content::front_matter::FrontMatter {
         reviewed: old.reviewed,
         ..new
     };
@@ -116,7 +119,7 @@ pub fn markdown(data: &[u8]) {
             );
         }
     }
-    let outline = crate::markdown::outline(&body);
+    let outline = crate::content::markdown::outline(&body);
     let _ = outline.title();
     let _ = crate::search::plain_text(&body);
 }
@@ -306,7 +309,7 @@ pub fn quiz(data: &[u8]) {
     for raw_html in [true, false] {
         let mut html = String::new();
         let opts = RenderOptions { raw_html };
-        render::quiz::write_quiz(&mut html, &yaml, &NoRewrite, &opts);
+        render::write_quiz(&mut html, &yaml, &NoRewrite, &opts);
         if !raw_html {
             assert_no_active_content(&html);
         }
@@ -318,7 +321,7 @@ pub fn quiz(data: &[u8]) {
 /// owners.yaml; when it parses, every id it names is looked up as the checks do.
 pub fn owners(data: &[u8]) {
     let text = text(data);
-    match crate::owners::parse("owners.yaml", &text) {
+    match crate::model::owners::parse("owners.yaml", &text) {
         Ok(owners) => {
             let ids: Vec<String> = owners
                 .people
@@ -331,7 +334,7 @@ pub fn owners(data: &[u8]) {
                 let _ = owners.display_name(id);
                 let _ = owners.unknown_id(id);
                 let _ = owners.teams_of(id).count();
-                let _ = crate::owners::lapse_reason(&owners, id, today());
+                let _ = crate::model::owners::lapse_reason(&owners, id, today());
             }
         }
         Err(findings) => {

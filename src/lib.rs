@@ -1,29 +1,29 @@
 //! Fieldbook: a static site generator and health checker for reliability documentation.
 //!
-//! The pipeline, one module per stage: [`config`] → [`load`] (walk, [`front_matter`]) →
-//! [`model`] (documents, [`owners`], courses) → [`checks`] ([`diagnostic`]s) → output.
+//! The modules are the pipeline's stages, each using only those listed before it
+//! (docs/architecture.md draws the graph):
+//! [`diagnostic`] and [`write`] (shared by all) → [`content`] (one file's text: source
+//! positions, dates, front matter, Markdown, links, URLs) → [`config`] (book.toml) →
+//! [`model`] (documents, owners, courses, the site) → [`dialect`] (other tools' conventions
+//! read as Fieldbook's) → [`load`] (walk the tree, apply the dialects, build the model) →
+//! [`checks`] (findings, baseline) → [`render`] (Markdown to HTML, highlighting) →
+//! [`search`] → [`build`] (pages, templates, output) → [`alert_rules`] (Prometheus rules
+//! against the built pages) → [`pipeline`] (load and check, as every command does) →
+//! [`serve`] → [`cli`] (the commands).
 
-pub mod adopt;
-pub mod alerts;
-pub mod baseline;
+pub mod alert_rules;
 pub mod build;
 pub mod checks;
-pub mod commands;
+pub mod cli;
 pub mod config;
-pub mod courses;
-pub mod date;
+pub mod content;
 pub mod diagnostic;
-pub mod front_matter;
+pub mod dialect;
 pub mod fuzzing;
-pub mod links;
 pub mod load;
-pub mod markdown;
 pub mod model;
-pub mod owners;
+pub mod pipeline;
 pub mod render;
-pub mod report;
-pub mod review;
 pub mod search;
 pub mod serve;
-pub mod source;
 pub mod write;

@@ -2,8 +2,8 @@
 //! status FORMAT.md promises (0 clean, 1 failing findings, 2 usage/config/I-O error).
 
 use clap::{Parser, Subcommand, ValueEnum};
-use fieldbook::commands;
-use fieldbook::date::Date;
+use fieldbook::cli;
+use fieldbook::content::date::Date;
 use fieldbook::diagnostic::render::Format;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -114,7 +114,7 @@ enum Command {
         site: PathBuf,
         /// Only documents of this kind
         #[arg(long, value_parser = parse_kind)]
-        kind: Option<fieldbook::front_matter::Kind>,
+        kind: Option<fieldbook::content::front_matter::Kind>,
         /// Only documents about this service
         #[arg(long)]
         service: Option<String>,
@@ -147,8 +147,8 @@ enum Command {
         /// The site directory (holding book.toml)
         #[arg(default_value = ".")]
         site: PathBuf,
-        #[arg(long, value_enum, default_value_t = fieldbook::report::Format::Md)]
-        format: fieldbook::report::Format,
+        #[arg(long, value_enum, default_value_t = fieldbook::cli::report::Format::Md)]
+        format: fieldbook::cli::report::Format,
         /// Only this person or team (a person also gets their teams' items)
         #[arg(long)]
         owner: Option<String>,
@@ -165,8 +165,8 @@ fn use_color(choice: ColorChoice, terminal: bool) -> bool {
     }
 }
 
-fn parse_kind(s: &str) -> Result<fieldbook::front_matter::Kind, String> {
-    fieldbook::front_matter::Kind::parse(s)
+fn parse_kind(s: &str) -> Result<fieldbook::content::front_matter::Kind, String> {
+    fieldbook::content::front_matter::Kind::parse(s)
         .ok_or_else(|| "expected runbook, postmortem, course, lesson or page".to_string())
 }
 
@@ -189,8 +189,8 @@ fn main() -> ExitCode {
             strict,
             alert_rules,
             update_baseline,
-        } => commands::check(
-            &commands::CheckArgs {
+        } => cli::check(
+            &cli::CheckArgs {
                 site,
                 today: *today,
                 strict: *strict,
@@ -208,8 +208,8 @@ fn main() -> ExitCode {
             today,
             strict,
             search_export,
-        } => commands::build(
-            &commands::BuildArgs {
+        } => cli::build(
+            &cli::BuildArgs {
                 site,
                 today: *today,
                 strict: *strict,
@@ -228,7 +228,7 @@ fn main() -> ExitCode {
             poll,
             drafts,
             today,
-        } => commands::serve(
+        } => cli::serve(
             &fieldbook::serve::ServeArgs {
                 site: site.clone(),
                 port: *port,
@@ -268,17 +268,17 @@ fn main() -> ExitCode {
             &mut err,
         ),
         Command::Init { dir, from } => {
-            fieldbook::adopt::init::run(dir.as_deref(), from.as_deref(), &mut out, &mut err)
+            fieldbook::cli::init::run(dir.as_deref(), from.as_deref(), &mut out, &mut err)
         }
         Command::Review { files, today } => {
-            commands::review(files, *today, &mut out, &mut err, color_err)
+            cli::review::run(files, *today, &mut out, &mut err, color_err)
         }
         Command::Report {
             site,
             format,
             owner,
             today,
-        } => commands::report(
+        } => cli::report(
             site,
             *today,
             owner.as_deref(),

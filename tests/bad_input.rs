@@ -506,7 +506,7 @@ fn empty_file_is_a_page_titled_from_its_name() {
     let c = check(site.path(), &[]);
     assert_eq!((c.code, c.findings.len()), (0, 0), "{}", c.dump());
     // The title is not visible through `check`; ask the library that the binary is built on.
-    let today = fieldbook::date::Date::parse(TODAY).unwrap();
+    let today = fieldbook::content::date::Date::parse(TODAY).unwrap();
     let loaded = fieldbook::load::load_site(site.path(), Some(today)).unwrap();
     assert_eq!(loaded.documents.len(), 1);
     assert_eq!(loaded.documents[0].title, "my empty page");

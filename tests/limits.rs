@@ -39,7 +39,7 @@ fn ten_thousand_levels_of_nesting_render() {
     ] {
         let (html, outline) = on_small_stack(move || {
             let html = render_markdown(&body, &NoRewrite, &RenderOptions::default()).html;
-            let outline = fieldbook::markdown::outline(&body);
+            let outline = fieldbook::content::markdown::outline(&body);
             let _ = fieldbook::search::plain_text(&body);
             (html, outline.headings.len())
         });

@@ -2,7 +2,7 @@
 //! its own markup when raw HTML is off; the same input always renders to the same bytes; and
 //! `fieldbook review` changes `reviewed` and nothing else, whatever the front matter's layout.
 
-use fieldbook::date::Date;
+use fieldbook::content::date::Date;
 use fieldbook::fuzzing::{assert_no_active_content, assert_review_round_trip};
 use fieldbook::render::{NoRewrite, RenderOptions, render_markdown};
 use proptest::prelude::*;
@@ -277,11 +277,11 @@ proptest! {
         // Generated scalars can mean other types (`title: yes`); only metadata that parses
         // can be stamped.
         let plain = doc.trim_start_matches('\u{feff}');
-        let parses = fieldbook::front_matter::split(plain)
+        let parses = fieldbook::content::front_matter::split(plain)
             .ok()
-            .is_some_and(|s| fieldbook::front_matter::parse(&s).is_ok());
+            .is_some_and(|s| fieldbook::content::front_matter::parse(&s).is_ok());
         prop_assume!(parses);
-        let stamped = fieldbook::review::stamp(&doc, date);
+        let stamped = fieldbook::cli::review::stamp(&doc, date);
         let stamped = match stamped {
             Ok(s) => s,
             Err(r) => panic!("review refused well-formed front matter: {r}\n{doc}"),

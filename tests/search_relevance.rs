@@ -5,7 +5,7 @@
 //! The `fieldbook search` subcommand itself is tested through `cli::run` here: the binary's
 //! argument parsing lives in src/main.rs.
 
-use fieldbook::front_matter::Kind;
+use fieldbook::content::front_matter::Kind;
 use fieldbook::search::{self, Query, SearchDoc, client::Reference};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};

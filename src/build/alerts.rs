@@ -3,10 +3,10 @@
 
 use super::context::{Card, OwnerRef};
 use super::{Builder, Fatal};
-use crate::alerts::{AlertIndex, AlertPage};
-use crate::date::Date;
+use crate::content::date::Date;
 use crate::model::Review;
-use crate::owners::Standing;
+use crate::model::alerts::{AlertIndex, AlertPage};
+use crate::model::owners::Standing;
 use serde::Serialize;
 
 /// Where the machine-readable alert map is written.
@@ -108,7 +108,9 @@ impl Builder<'_> {
             ),
         };
         let mut page = self.page("alert", &title, &alert.url, &description);
-        let redirect = alert.target().map(|d| super::urls::doc_url(&d.rel));
+        let redirect = alert
+            .target()
+            .map(|d| crate::content::urls::doc_url(&d.rel));
         if let Some(target) = &redirect {
             page.canonical = format!("{}{target}", self.site.config.book.base_url);
         }
@@ -126,7 +128,7 @@ impl Builder<'_> {
             .iter()
             .map(|(name, docs)| AlertRow {
                 name: name.clone(),
-                url: super::urls::alert_url(name),
+                url: crate::content::urls::alert_url(name),
                 runbooks: self.cards_of(docs),
             })
             .collect();
@@ -146,7 +148,7 @@ impl Builder<'_> {
             .iter()
             .map(|(name, docs)| AlertJson {
                 name: name.clone(),
-                url: format!("{base}{}", super::urls::alert_url(name)),
+                url: format!("{base}{}", crate::content::urls::alert_url(name)),
                 runbooks: docs
                     .iter()
                     .map(|d| {

@@ -1,7 +1,7 @@
 //! The freshness report's chart: how long ago documents were reviewed, as an inline SVG bar
 //! chart drawn at build time (no script, readable by screen readers and in print).
 
-use crate::date::Date;
+use crate::content::date::Date;
 use serde::Serialize;
 use std::fmt::Write;
 

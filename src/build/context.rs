@@ -1,11 +1,12 @@
 //! What templates see (themes/default/CONTEXT.md is the contract). Contexts are small: each
 //! page gets what it shows, built from borrowed data where it can.
 
-use super::urls::{doc_url, slug};
-use crate::date::Date;
-use crate::front_matter::{ActionStatus, Kind};
+use crate::content::date::Date;
+use crate::content::front_matter::{ActionStatus, Kind};
+use crate::content::urls::{doc_url, slug};
+use crate::model::owners::Standing;
+use crate::model::ownership_state;
 use crate::model::{Document, Review, Site};
-use crate::owners::Standing;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -129,25 +130,6 @@ impl Card {
     }
 }
 
-/// `ok`, `partial` (some owners lapsed) or `lapsed` (none active) — what banners show.
-pub fn ownership_state(site: &Site, doc: &Document) -> &'static str {
-    if doc.owners.is_empty() {
-        return if doc.kind.requires_owners() {
-            "lapsed"
-        } else {
-            "ok"
-        };
-    }
-    let o = site.ownership(doc);
-    if o.all_lapsed() {
-        "lapsed"
-    } else if o.lapsed.is_empty() {
-        "ok"
-    } else {
-        "partial"
-    }
-}
-
 #[derive(Serialize)]
 pub struct TocEntry<'a> {
     pub level: u8,
@@ -162,6 +144,17 @@ pub struct LastChange {
     pub commit: String,
     /// Who made it, when the front matter says (Docusaurus `last_update.author`).
     pub by: Option<String>,
+}
+
+/// The last change front matter records (Hugo `lastmod`, Docusaurus `last_update`), for a
+/// page whose file has no git history. It is not a review: see docs/adopting.md.
+pub fn front_matter_change(doc: &Document) -> Option<LastChange> {
+    let a = &doc.meta.adopted;
+    Some(LastChange {
+        date: a.last_changed?.to_string(),
+        commit: String::new(),
+        by: a.last_changed_by.clone(),
+    })
 }
 
 #[derive(Serialize)]
@@ -240,9 +233,9 @@ impl PostmortemCtx {
             duration: m.duration.as_ref().map(|d| d.text.clone()),
             duration_minutes: m.duration.as_ref().map(|d| d.minutes),
             status: m.status.map(|s| match s {
-                crate::front_matter::PostmortemStatus::Draft => "draft",
-                crate::front_matter::PostmortemStatus::InReview => "in-review",
-                crate::front_matter::PostmortemStatus::Published => "published",
+                crate::content::front_matter::PostmortemStatus::Draft => "draft",
+                crate::content::front_matter::PostmortemStatus::InReview => "in-review",
+                crate::content::front_matter::PostmortemStatus::Published => "published",
             }),
             action_items: actions(site, doc, false),
         }
@@ -328,7 +321,7 @@ pub struct CourseCtx {
     pub title: String,
     pub url: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub level: Option<crate::front_matter::Level>,
+    pub level: Option<crate::content::front_matter::Level>,
     pub objectives: Vec<String>,
     pub total_minutes: u32,
     pub lessons: Vec<LessonItem>,

@@ -6,11 +6,11 @@ use super::Builder;
 use super::chart::{self, Chart, Incident};
 use super::context::{ActionCtx, Card, Counts, Link, OwnerRef, actions, answering_teams};
 use super::sink::Fatal;
-use super::urls::{alert_url, slug};
-use crate::date::Date;
-use crate::front_matter::Kind;
+use crate::content::date::Date;
+use crate::content::front_matter::Kind;
+use crate::content::urls::{alert_url, slug};
+use crate::model::owners::Standing;
 use crate::model::{Document, ReviewState, Site};
-use crate::owners::Standing;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -27,7 +27,9 @@ pub fn overdue_count(site: &Site, docs: &[&Document]) -> usize {
     docs.iter()
         .filter(|d| d.kind == Kind::Postmortem)
         .flat_map(|d| &d.meta.action_items)
-        .filter(|a| a.status == crate::front_matter::ActionStatus::Open && a.due < site.today)
+        .filter(|a| {
+            a.status == crate::content::front_matter::ActionStatus::Open && a.due < site.today
+        })
         .count()
 }
 
@@ -263,7 +265,7 @@ impl IncidentRow {
         let items = &doc.meta.action_items;
         let open = items
             .iter()
-            .filter(|a| a.status == crate::front_matter::ActionStatus::Open);
+            .filter(|a| a.status == crate::content::front_matter::ActionStatus::Open);
         IncidentRow {
             card: Card::new(site, doc),
             duration_minutes: doc.meta.duration.as_ref().map(|d| d.minutes),

@@ -2,11 +2,11 @@
 //! path and course, where the browser shows progress), `paths/` and `paths/<id>/`.
 
 use super::context::*;
-use super::urls::doc_url;
 use super::{Builder, Job};
-use crate::courses::{Catalog, Lesson};
-use crate::front_matter::Kind;
+use crate::content::front_matter::Kind;
+use crate::content::urls::doc_url;
 use crate::model::Document;
+use crate::model::courses::{Catalog, Lesson};
 
 impl<'a> Builder<'a> {
     pub(super) fn catalog(&self) -> &Catalog<'a> {

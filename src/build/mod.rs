@@ -4,16 +4,18 @@
 pub mod alerts;
 pub mod chart;
 pub mod context;
+pub mod deps;
 pub mod git;
 pub mod incidents;
 mod learning;
+mod links;
 pub mod output;
 pub mod sink;
 pub mod theme;
-pub mod urls;
 
+use crate::content::front_matter::Kind;
+use crate::content::urls::{doc_url, output_file, root_of, slug};
 use crate::diagnostic::{Code, Diagnostic, Pos};
-use crate::front_matter::Kind;
 use crate::model::{Document, ReviewState, Site};
 use crate::render::{RenderOptions, render_markdown};
 use context::*;
@@ -21,7 +23,6 @@ use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use urls::{doc_url, output_file, root_of, slug};
 
 pub use sink::{DirSink, Fatal, MemorySink, Sink};
 
@@ -153,7 +154,7 @@ pub struct Builder<'a> {
     nav: std::sync::OnceLock<Vec<NavItem>>,
     history: &'a git::History,
     /// Courses, lessons in order, quizzes and case studies: computed when first needed.
-    catalog: std::sync::OnceLock<crate::courses::Catalog<'a>>,
+    catalog: std::sync::OnceLock<crate::model::courses::Catalog<'a>>,
     progress: Option<AtomicUsize>,
     render_opts: RenderOptions,
 }
@@ -277,12 +278,12 @@ impl<'a> Builder<'a> {
     pub fn doc_page(&self, doc: &Document) -> Result<(), Fatal> {
         let url = doc_url(&doc.rel);
         let root = root_of(&url);
-        let links = urls::DocLinks {
+        let links = links::DocLinks {
             site: self.site,
             doc,
             root: root.clone(),
         };
-        let mut rendered = render_markdown(doc.body(), &links, &self.render_opts);
+        let mut rendered = render_markdown(doc.markdown(), &links, &self.render_opts);
         drop_title_heading(&mut rendered.html);
         let card = Card::new(self.site, doc);
         let description = doc.meta.description.clone().unwrap_or_default();
@@ -297,7 +298,7 @@ impl<'a> Builder<'a> {
                 .map(|t| TocEntry { level: t.level, id: &t.id, text: &t.text })
                 .collect(),
             edit_url: self.site.config.edit_url.as_ref().map(|t| t.replace("{path}", &doc.file)),
-            last_change: self.history.changes.get(&doc.rel).map(|c| LastChange { date: c.date.clone(), commit: c.commit.clone(), by: None }).or_else(|| crate::adopt::last_change(doc)),
+            last_change: self.history.changes.get(&doc.rel).map(|c| LastChange { date: c.date.clone(), commit: c.commit.clone(), by: None }).or_else(|| front_matter_change(doc)),
             history_note: self.history.shallow.then_some(
                 "this copy of the repository is a shallow clone, so dates of last change may be too recent",
             ),
@@ -312,7 +313,7 @@ impl<'a> Builder<'a> {
             taught_in: self.taught_in(doc),
         };
         self.render_page(&format!("{}.html", doc.kind.as_str()), &page, "doc", &ctx)?;
-        for (alias, html) in crate::adopt::redirects::pages(self.site, doc, &url) {
+        for (alias, html) in crate::dialect::redirects::pages(self.site, doc, &url) {
             self.write(&alias, html.into_bytes())?;
         }
         Ok(())
@@ -320,7 +321,7 @@ impl<'a> Builder<'a> {
 
     fn cards(&self, filter: impl Fn(&Document) -> bool) -> Vec<Card> {
         let mut docs: Vec<&Document> = self.docs.iter().copied().filter(|d| filter(d)).collect();
-        docs.sort_by_key(|d| crate::adopt::weight(d));
+        docs.sort_by_key(|d| crate::model::weight(d));
         docs.into_iter().map(|d| Card::new(self.site, d)).collect()
     }
 
@@ -332,7 +333,7 @@ impl<'a> Builder<'a> {
         let all = || all_cell.get_or_init(|| self.cards(|_| true)).as_slice();
         let tags = group_by(&self.docs, |d| d.meta.tags.clone());
         let services = group_by(&self.docs, |d| d.meta.services.clone());
-        let alert_index = crate::alerts::AlertIndex::of(&self.docs);
+        let alert_index = crate::model::alerts::AlertIndex::of(&self.docs);
         let alert_pages = alert_index.pages();
         let mut jobs: Vec<(String, Job)> = Vec::new();
 
@@ -490,12 +491,12 @@ impl<'a> Builder<'a> {
             .get("index.md")
             .filter(|d| d.meta_ok && !d.is_draft())
             .map(|d| {
-                let links = urls::DocLinks {
+                let links = links::DocLinks {
                     site: self.site,
                     doc: d,
                     root: String::new(),
                 };
-                render_markdown(d.body(), &links, &self.render_opts).html
+                render_markdown(d.markdown(), &links, &self.render_opts).html
             });
         let mut needs_review: Vec<Card> = all.iter().filter(|c| c.flagged()).cloned().collect();
         needs_review.sort_by_key(urgency);
@@ -568,13 +569,18 @@ impl<'a> Builder<'a> {
         self.cards(|d| d.owners.iter().any(|o| o == id) && !d.owners_inherited)
     }
 
-    fn team_page(&self, url: &str, id: &str, team: &crate::owners::Team) -> Result<(), Fatal> {
+    fn team_page(
+        &self,
+        url: &str,
+        id: &str,
+        team: &crate::model::owners::Team,
+    ) -> Result<(), Fatal> {
         let owned = self.team_cards(id);
         let needs_review: Vec<Card> = owned.iter().filter(|c| c.flagged()).cloned().collect();
         // Items the team owns, and those its members own as people.
         let mut actions: Vec<ActionCtx> = incidents::all_actions(self.site, &self.docs)
             .into_iter()
-            .filter(|a| a.status == crate::front_matter::ActionStatus::Open)
+            .filter(|a| a.status == crate::content::front_matter::ActionStatus::Open)
             .filter(|a| a.teams.iter().any(|t| t.id == *id))
             .collect();
         incidents::sort_actions(&mut actions);
@@ -669,7 +675,7 @@ impl<'a> Builder<'a> {
             let active: Vec<&OwnerRef> = c
                 .owners
                 .iter()
-                .filter(|o| o.standing == crate::owners::Standing::Active)
+                .filter(|o| o.standing == crate::model::owners::Standing::Active)
                 .collect();
             if active.is_empty() {
                 unowned.push((*c).clone());
@@ -794,7 +800,7 @@ fn nav_for(site: &Site, docs: &[&Document]) -> Vec<NavItem> {
         NavItem {
             title: "Alerts",
             url: "alerts/",
-            count: crate::alerts::AlertIndex::of(docs).by_name.len(),
+            count: crate::model::alerts::AlertIndex::of(docs).by_name.len(),
         },
         NavItem {
             title: "Freshness",
@@ -804,7 +810,7 @@ fn nav_for(site: &Site, docs: &[&Document]) -> Vec<NavItem> {
                 .iter()
                 .filter(|d| {
                     site.effective_review(d).state.needs_review()
-                        || context::ownership_state(site, d) == "lapsed"
+                        || crate::model::ownership_state(site, d) == "lapsed"
                 })
                 .count(),
         },

@@ -1,6 +1,6 @@
 //! Where rendered files go: a directory (`fieldbook build`, into its staging directory) or
 //! memory (`fieldbook serve`). Paths are relative to the site's output root, `/`-separated and
-//! percent-decoded (`runbooks/db/failover/index.html`), as [`super::urls::output_file`] gives.
+//! percent-decoded (`runbooks/db/failover/index.html`), as [`crate::content::urls::output_file`] gives.
 
 use crate::diagnostic::{Code, Diagnostic, Pos};
 use std::collections::HashMap;

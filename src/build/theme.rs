@@ -2,8 +2,8 @@
 //! `themes/<name>/templates` and `themes/<name>/static`.
 
 use crate::config::Config;
+use crate::config::site_rel;
 use crate::diagnostic::{Code, Diagnostic, Pos};
-use crate::load::site_rel;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -15,7 +15,7 @@ mod embedded {
 /// their slug (`services/api-gateway/`), so templates link to `services/{{ name | slug }}/`.
 pub fn register_filters(tera: &mut tera::Tera) {
     tera.register_filter("slug", |x: &str, _: tera::Kwargs, _: &tera::State| {
-        super::urls::slug(x)
+        crate::content::urls::slug(x)
     });
 }
 

@@ -394,7 +394,7 @@ pub struct Summary {
     pub fatal: usize,
     /// Progress against `[check] baseline`, when the site has one.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub baseline: Option<crate::baseline::Progress>,
+    pub baseline: Option<Progress>,
 }
 
 impl Summary {
@@ -425,6 +425,37 @@ impl Summary {
         } else {
             0
         }
+    }
+}
+
+/// Progress against a baseline, for summaries and the report.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Progress {
+    /// Findings the baseline records.
+    pub recorded: usize,
+    /// Findings of this run found in it (reported, not failing).
+    pub baselined: usize,
+    /// Recorded findings no longer found.
+    pub fixed: usize,
+}
+
+impl Progress {
+    /// "12 of 40 baselined findings fixed — run `fieldbook check --update-baseline` to shrink it".
+    pub fn sentence(&self) -> String {
+        let mut s = format!(
+            "{} of {} baselined {} fixed",
+            self.fixed,
+            self.recorded,
+            if self.recorded == 1 {
+                "finding"
+            } else {
+                "findings"
+            }
+        );
+        if self.fixed > 0 {
+            s.push_str(" — run `fieldbook check --update-baseline` to shrink it");
+        }
+        s
     }
 }
 

@@ -209,7 +209,7 @@ pub(crate) fn write_code_block(out: &mut String, lang: Option<&str>, code: &str)
     let mut prompt_str = None;
     if let Some(lang) = &lang {
         out.push_str(" data-lang=\"");
-        super::html::escape_attr(out, lang);
+        super::escape::escape_attr(out, lang);
         out.push('"');
         prompt_str = prompt(lang, code);
         if let Some(p) = prompt_str {

@@ -2,28 +2,17 @@
 //! anchors, callouts, highlighted code, quizzes, link rewriting, raw-HTML filtering).
 //! Modelled on `pulldown_cmark::html`, escaping with the same `pulldown-cmark-escape`.
 
-use super::admonition::{self, Admonition};
-use super::{LinkResolver, RenderOptions, Rendered, TocEntry, highlight, quiz};
-use crate::markdown::{Slugger, options};
+use super::escape::{escape_attr, escape_body, escape_url};
+use super::interface::{LinkResolver, RenderOptions, Rendered, TocEntry};
+use super::{highlight, quiz};
+use crate::content::admonition::{self, Admonition};
+use crate::content::markdown::info_lang;
+use crate::content::markdown::{Slugger, options};
 use pulldown_cmark::{
     Alignment, BlockQuoteKind, CodeBlockKind, CowStr, Event, LinkType, Parser, Tag, TagEnd,
 };
-use pulldown_cmark_escape::{escape_href, escape_html, escape_html_body_text};
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
-
-/// Escape `s` for a double-quoted attribute value (or body text).
-pub(crate) fn escape_attr(out: &mut String, s: &str) {
-    let _ = escape_html(&mut *out, s);
-}
-
-fn escape_body(out: &mut String, s: &str) {
-    let _ = escape_html_body_text(&mut *out, s);
-}
-
-fn escape_url(out: &mut String, s: &str) {
-    let _ = escape_href(&mut *out, s);
-}
 
 /// Render a document. `fragment` is for Markdown inside other constructs (quiz text):
 /// headings get no ids and leave the TOC alone, and quiz blocks stay code.
@@ -89,6 +78,32 @@ pub(crate) fn render_inline(
     }
 }
 
+/// Quiz text is Markdown too, rendered by this writer as a fragment.
+struct Nested<'a> {
+    links: &'a dyn LinkResolver,
+    opts: &'a RenderOptions,
+}
+
+impl quiz::Markdown for Nested<'_> {
+    fn inline(&self, text: &str) -> (String, bool) {
+        render_inline(text, self.links, self.opts)
+    }
+
+    fn block(&self, text: &str) -> String {
+        render(text, self.links, self.opts, true).html
+    }
+}
+
+/// Write the quiz in `yaml` ([`quiz::write`]); returns false when it could not be read.
+pub fn write_quiz(
+    out: &mut String,
+    yaml: &str,
+    links: &dyn LinkResolver,
+    opts: &RenderOptions,
+) -> bool {
+    quiz::write(out, yaml, &Nested { links, opts })
+}
+
 /// The content of `html` when it is a single paragraph.
 fn lone_paragraph(html: &str) -> Option<&str> {
     html.trim_end()
@@ -104,7 +119,7 @@ struct HeadingState {
     attrs: Vec<(String, Option<String>)>,
     /// Where the opening tag goes once the id is known.
     pos: usize,
-    /// Its text as `crate::markdown::outline` collects it.
+    /// Its text as `crate::content::markdown::outline` collects it.
     text: String,
 }
 
@@ -443,7 +458,7 @@ impl Writer<'_> {
         let Some(h) = self.heading.take() else {
             return;
         };
-        // Exactly as `crate::markdown::outline` computes ids, so checks and anchors agree.
+        // Exactly as `crate::content::markdown::outline` computes ids, so checks and anchors agree.
         let text = h.text.trim().to_string();
         let id = (!self.fragment).then(|| match h.id {
             Some(id) => self.slugger.claim(id),
@@ -492,7 +507,7 @@ impl Writer<'_> {
         };
         self.block();
         if code.lang.as_deref() == Some("quiz") && !self.fragment {
-            if quiz::write_quiz(&mut self.out, &code.text, self.links, self.opts) {
+            if write_quiz(&mut self.out, &code.text, self.links, self.opts) {
                 self.quiz_count += 1;
             }
         } else {
@@ -715,20 +730,6 @@ impl Writer<'_> {
             quiz_count: self.quiz_count,
         }
     }
-}
-
-/// The language of a fenced block: the info string's first word (`bash`, `{.bash}`,
-/// `rust,ignore`), lowercased.
-pub(crate) fn info_lang(info: &str) -> Option<String> {
-    let info = info
-        .trim_start()
-        .trim_start_matches('{')
-        .trim_start_matches('.');
-    let lang: String = info
-        .chars()
-        .take_while(|c| !c.is_whitespace() && !matches!(c, ',' | '{' | '}'))
-        .collect();
-    (!lang.is_empty()).then(|| lang.to_lowercase())
 }
 
 fn alert(kind: BlockQuoteKind) -> (&'static str, &'static str) {

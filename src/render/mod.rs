@@ -1,9 +1,9 @@
 //! Markdown → HTML: the rendering stage.
 //!
-//! One pulldown-cmark pass per document with [`crate::markdown::options`], through our own
+//! One pulldown-cmark pass per document with [`crate::content::markdown::options`], through our own
 //! writer ([`html`]) that adds what reliability docs need:
 //!
-//! - headings get the ids [`crate::markdown::outline`] computes (same [`Slugger`](crate::markdown::Slugger),
+//! - headings get the ids [`crate::content::markdown::outline`] computes (same [`Slugger`](crate::content::markdown::Slugger),
 //!   same order; an explicit `{#id}` wins) and an anchor link; levels 2–3 make the TOC;
 //! - GitHub alerts (`> [!WARNING]`) and MkDocs admonitions (`!!! warning "Title"`, `???`
 //!   collapsible; see [`admonition`]) become `<aside class="callout callout-…">` / `<details>`;
@@ -17,72 +17,20 @@
 //! rendered in parallel.
 //!
 //! Admonition content is not Markdown to a plain pulldown-cmark pass (it is indented code or
-//! paragraph text there), so [`crate::markdown::outline`] sees headings and links inside
+//! paragraph text there), so [`crate::content::markdown::outline`] sees headings and links inside
 //! admonitions only if it parses [`preprocess`]`(body).text` too, mapping offsets back with
 //! [`Preprocessed::source_offset`].
 
-pub mod admonition;
 pub mod cmdvars;
+mod escape;
 pub mod highlight;
 mod html;
+mod interface;
 pub mod quiz;
 
-pub use admonition::{Preprocessed, preprocess};
 pub use highlight::{grammar_name, highlight_css};
-pub(crate) use html::info_lang;
-
-use serde::Serialize;
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct RenderOptions {
-    /// Keep raw HTML from the Markdown; `false` drops it (and refuses `javascript:` URLs).
-    pub raw_html: bool,
-}
-
-/// Rewrites link and image destinations: internal links to .md files become page URLs, relative
-/// asset paths get re-based (pages live one directory deeper than their source file). Returns None
-/// to leave a destination unchanged (external links).
-///
-/// Called for every link and image destination except email autolinks (`<a@b.c>`).
-pub trait LinkResolver: Sync {
-    fn resolve(&self, dest: &str, image: bool) -> Option<String>;
-}
-
-/// Leaves every destination as written.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct NoRewrite;
-
-impl LinkResolver for NoRewrite {
-    fn resolve(&self, _dest: &str, _image: bool) -> Option<String> {
-        None
-    }
-}
-
-impl<F> LinkResolver for F
-where
-    F: Fn(&str, bool) -> Option<String> + Sync,
-{
-    fn resolve(&self, dest: &str, image: bool) -> Option<String> {
-        self(dest, image)
-    }
-}
-
-/// A level 2–3 heading, for a page's table of contents.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct TocEntry {
-    pub level: u8,
-    pub id: String,
-    /// The heading's text without markup.
-    pub text: String,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Rendered {
-    pub html: String,
-    pub toc: Vec<TocEntry>,
-    /// Quizzes rendered (blocks that could not be read are not counted).
-    pub quiz_count: usize,
-}
+pub use html::write_quiz;
+pub use interface::{LinkResolver, NoRewrite, RenderOptions, Rendered, TocEntry};
 
 /// Render a document body (front matter already removed) to HTML.
 pub fn render_markdown(body: &str, links: &dyn LinkResolver, opts: &RenderOptions) -> Rendered {
@@ -92,7 +40,8 @@ pub fn render_markdown(body: &str, links: &dyn LinkResolver, opts: &RenderOption
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::markdown::outline;
+    use crate::content::admonition::preprocess;
+    use crate::content::markdown::outline;
     use std::time::{Duration, Instant};
 
     fn render(body: &str) -> Rendered {

@@ -1,7 +1,7 @@
 //! `fieldbook search QUERY [--kind K] [--service S] [--owner ID] [--stale] [--json] [--limit N]`.
 
 use super::query::{Hit, Query};
-use crate::date::Date;
+use crate::content::date::Date;
 use anstyle::{AnsiColor, Style};
 use serde_json::json;
 use std::io::{self, Write};
@@ -38,7 +38,7 @@ pub fn run(
     }
     let loaded = match crate::load::load_site(site, today) {
         Ok(s) => s,
-        Err(fatal) => return crate::commands::fail(fatal, err, color),
+        Err(fatal) => return crate::diagnostic::render::fail(fatal, err, color),
     };
     if let Some(why) = q
         .owner

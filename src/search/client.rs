@@ -12,8 +12,8 @@
 //! tests can hold the two engines to the same results.
 
 use super::analyze::field_tokens;
+use super::doc::{FIELDS, SearchDoc, WEIGHTS};
 use super::query::{self, Lexicon, Planned, Query};
-use super::{FIELDS, SearchDoc, WEIGHTS};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};

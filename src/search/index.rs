@@ -11,8 +11,8 @@
 //! updates therefore equal those of a fresh build, and those of the client index.
 
 use super::analyze::FieldbookTokenizer;
-use super::{FIELDS, SearchDoc};
-use crate::front_matter::Kind;
+use super::doc::{FIELDS, SearchDoc};
+use crate::content::front_matter::Kind;
 use crate::model::ReviewState;
 use anyhow::Context;
 use rayon::prelude::*;
@@ -223,7 +223,7 @@ pub(crate) fn register(index: &Index) {
 
 /// Open the index of a site for searching (with the tokenizer registered).
 pub(crate) fn open(site_root: &Path) -> anyhow::Result<(Index, Fields)> {
-    let dir = super::index_dir(site_root);
+    let dir = super::doc::index_dir(site_root);
     let index = Index::open_in_dir(&dir)
         .with_context(|| format!("no search index in {}", dir.display()))?;
     register(&index);
@@ -261,7 +261,7 @@ fn open_existing(dir: &Path) -> Option<(Index, Manifest)> {
 
 /// Whether the index of `site_root` holds exactly `docs` (no update needed).
 pub fn is_current(site_root: &Path, docs: &[SearchDoc]) -> bool {
-    let dir = super::index_dir(site_root);
+    let dir = super::doc::index_dir(site_root);
     let Some(m) = read_manifest(&dir) else {
         return false;
     };
@@ -351,7 +351,7 @@ fn remove_temp_files(dir: &Path) {
 /// create it or reuse it, re-index only documents whose content hash changed, delete removed
 /// ones; rebuild when the schema version changed or the index does not match its manifest.
 pub fn update_index(site_root: &Path, docs: &[SearchDoc]) -> anyhow::Result<IndexStats> {
-    let dir = super::index_dir(site_root);
+    let dir = super::doc::index_dir(site_root);
     let hashes: Vec<String> = docs.par_iter().map(doc_hash).collect();
     let (index, old, rebuilt) = match open_existing(&dir) {
         Some((index, m)) => (index, m.docs, false),

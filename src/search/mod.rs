@@ -14,96 +14,21 @@
 pub mod analyze;
 pub mod cli;
 pub mod client;
+mod doc;
 pub mod index;
 pub mod query;
 
-use crate::build::context::ownership_state;
-use crate::build::urls::doc_url;
-use crate::date::Date;
-use crate::front_matter::Kind;
-use crate::model::{Document, ReviewState, Site};
+use crate::content::urls::doc_url;
+use crate::model::ownership_state;
+use crate::model::{Document, Site};
 use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 use rayon::prelude::*;
-use serde::Serialize;
 use std::path::Path;
 
 pub use client::{client_index_files, write_client_index};
+pub use doc::{FIELDS, SearchDoc, WEIGHTS, index_dir};
 pub use index::{IndexStats, update_index};
 pub use query::{Hit, Query, search};
-
-/// The fields a document is indexed under, in field-id order, and their weights.
-pub const FIELDS: [&str; 5] = ["title", "alerts", "headings", "meta", "body"];
-pub const WEIGHTS: [f32; 5] = [8.0, 10.0, 4.0, 3.0, 1.0];
-
-/// One document as search sees it.
-#[derive(Clone, Debug, Serialize)]
-pub struct SearchDoc {
-    /// Path relative to the content directory.
-    pub rel: String,
-    /// Site-relative page URL.
-    pub url: String,
-    pub title: String,
-    pub kind: Kind,
-    /// The review state readers see (a lesson shares its course's).
-    pub state: ReviewState,
-    /// No active owner.
-    pub lapsed: bool,
-    /// Owner ids.
-    pub owners: Vec<String>,
-    pub owner_names: Vec<String>,
-    /// The channel of the first owning team that has one.
-    pub channel: Option<String>,
-    /// Owner ids that are teams.
-    pub teams: Vec<String>,
-    /// Members of the owning teams (so that `--owner PERSON` finds team documents).
-    pub members: Vec<String>,
-    pub services: Vec<String>,
-    pub tags: Vec<String>,
-    pub alerts: Vec<String>,
-    pub severity: Option<String>,
-    /// Heading texts of the body (a level-1 heading repeating the title left out).
-    pub headings: Vec<String>,
-    /// Plain text of the body without its headings; code blocks included.
-    pub body: String,
-    pub reviewed: Option<Date>,
-}
-
-impl SearchDoc {
-    /// The values of each field of [`FIELDS`], in the order both indexes analyse them.
-    pub fn field_values(&self) -> [Vec<&str>; 5] {
-        let mut meta: Vec<&str> = Vec::new();
-        meta.extend(self.services.iter().map(String::as_str));
-        meta.extend(self.tags.iter().map(String::as_str));
-        meta.extend(self.owners.iter().map(String::as_str));
-        meta.extend(self.owner_names.iter().map(String::as_str));
-        meta.extend(self.severity.as_deref());
-        meta.push(self.kind.as_str());
-        [
-            vec![self.title.as_str()],
-            self.alerts.iter().map(String::as_str).collect(),
-            self.headings.iter().map(String::as_str).collect(),
-            meta,
-            vec![self.body.as_str()],
-        ]
-    }
-
-    /// Title, headings and body with whitespace collapsed: the text snippets come from.
-    pub fn full_text(&self) -> String {
-        let mut s = String::with_capacity(self.title.len() + self.body.len() + 64);
-        for part in std::iter::once(&self.title)
-            .chain(&self.headings)
-            .chain(std::iter::once(&self.body))
-        {
-            for w in part.split_whitespace() {
-                if !s.is_empty() {
-                    s.push(' ');
-                }
-                s.push_str(w);
-            }
-        }
-        s
-    }
-}
 
 /// The documents of the site (drafts only with `drafts`), in content-path order.
 pub fn documents(site: &Site, drafts: bool) -> Vec<SearchDoc> {
@@ -166,7 +91,7 @@ pub fn search_doc(site: &Site, doc: &Document) -> SearchDoc {
         alerts: doc.meta.alerts.clone(),
         severity: doc.meta.severity.clone(),
         headings,
-        body: plain_text(doc.body()),
+        body: plain_text(doc.markdown()),
         reviewed: review.reviewed,
     }
 }
@@ -175,11 +100,11 @@ pub fn search_doc(site: &Site, doc: &Document) -> SearchDoc {
 /// blocks and inline code included, raw HTML left out. A quiz block counts as its question,
 /// choices and explanation (what the reader sees), not its YAML.
 pub fn plain_text(body: &str) -> String {
-    let pre = crate::render::admonition::preprocess(body);
+    let pre = crate::content::admonition::preprocess(body);
     let mut out = String::with_capacity(body.len());
     let mut heading = 0usize;
     let mut quiz: Option<String> = None;
-    for event in Parser::new_ext(&pre.text, crate::markdown::options()) {
+    for event in Parser::new_ext(&pre.text, crate::content::markdown::options()) {
         match event {
             Event::Start(Tag::Heading { .. }) => heading += 1,
             Event::End(TagEnd::Heading(_)) => heading = heading.saturating_sub(1),
@@ -192,7 +117,7 @@ pub fn plain_text(body: &str) -> String {
             Event::Text(t) if quiz.is_some() => quiz.get_or_insert_default().push_str(&t),
             Event::End(TagEnd::CodeBlock) if quiz.is_some() => {
                 // A quiz that does not parse is shown as code with a note: nothing to find.
-                if let Ok(q) = crate::render::quiz::parse(&quiz.take().unwrap_or_default()) {
+                if let Ok(q) = crate::content::quiz::parse(&quiz.take().unwrap_or_default()) {
                     let choices = q.choices.iter().map(|c| c.text.as_str());
                     for line in std::iter::once(q.question.as_str())
                         .chain(choices)
@@ -239,11 +164,6 @@ pub fn write_export(path: &Path, docs: &[SearchDoc]) -> std::io::Result<()> {
         w.write_all(b"\n")?;
     }
     w.flush()
-}
-
-/// Where the tantivy index of a site lives.
-pub fn index_dir(site_root: &Path) -> std::path::PathBuf {
-    site_root.join(".fieldbook").join("search")
 }
 
 #[cfg(test)]

@@ -27,10 +27,10 @@
 //! of its distinct words, wherever they occur in the document. A quoted single word is an exact
 //! word with factor [`PHRASE`]. Ties are broken by path.
 
-use super::WEIGHTS;
 use super::analyze::{self, MAX_TERM_BYTES};
+use super::doc::WEIGHTS;
 use super::index::{self, Fields, Stored, state_from_str};
-use crate::front_matter::Kind;
+use crate::content::front_matter::Kind;
 use crate::model::ReviewState;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};

@@ -19,18 +19,21 @@
 //! client index. A file whose front matter no longer parses keeps its last good version in
 //! the site (so its page stays as it was) and its errors go to open pages as an overlay.
 
+use super::search_worker::{SearchUpdate, is_client_index};
+use super::trace::{Trace, ms};
 use super::watch::{self, Batch, Targets};
 use super::{ServerEvent, Shared};
-use crate::adopt::redirects;
-use crate::build::context::{Card, NavItem};
+use crate::build::context::NavItem;
+use crate::build::deps::{self, Footprint};
 use crate::build::git::History;
 use crate::build::theme::Theme;
-use crate::build::urls::{doc_url, output_file, slug};
 use crate::build::{BuildOptions, Builder, Fatal, MemorySink, Sink};
-use crate::date::Date;
+use crate::content::date::Date;
+use crate::content::front_matter::Kind;
+use crate::content::links::{LinkTarget, resolve_link};
+use crate::content::urls::{doc_url, output_file};
 use crate::diagnostic::{Code, Diagnostic, Summary};
-use crate::front_matter::Kind;
-use crate::links::{LinkTarget, resolve_link};
+use crate::dialect::redirects;
 use crate::load::{self, Loaded};
 use crate::model::{Document, Site};
 use crate::search::SearchDoc;
@@ -40,15 +43,6 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
-
-/// What the search worker is told: all entries anew, or some changed (`None`: removed).
-pub enum SearchUpdate {
-    All(Vec<SearchDoc>),
-    Some(Vec<(String, Option<SearchDoc>)>),
-}
-
-/// The search worker waits for edits to pause this long before updating the indexes.
-const SEARCH_QUIET: Duration = Duration::from_millis(200);
 
 /// Pages re-rendered per step when every page must be (a navigation count changed).
 const CHUNK: usize = 256;
@@ -67,30 +61,6 @@ pub struct FirstBuild {
     pub files: usize,
     pub errors: usize,
     pub warnings: usize,
-}
-
-/// What an edit changes on other pages: a document as lists and indexes see it.
-#[derive(Clone, Debug)]
-struct Footprint {
-    /// Part of the site (front matter parsed; not a draft unless drafts are shown).
-    listed: bool,
-    rel: String,
-    kind: Kind,
-    /// The course of a course or lesson.
-    course: Option<String>,
-    tags: Vec<String>,
-    services: Vec<String>,
-    /// Own owners (inherited ones put a lesson on no team page).
-    owners: Vec<String>,
-    /// Owners of postmortem action items.
-    actions: Vec<String>,
-    /// A runbook's alerts (each has a page listing it).
-    alerts: Vec<String>,
-    /// The runbooks and postmortems a lesson links to (their pages list it under "Taught in").
-    case_studies: Vec<String>,
-    /// Everything other pages show of the document (its card, minutes, lesson order,
-    /// prerequisites, action items), as JSON: when it did not change, no other page did.
-    summary: String,
 }
 
 pub struct Engine {
@@ -144,7 +114,7 @@ fn build_options(drafts: bool) -> BuildOptions {
 
 /// Load, check and render the whole site into memory.
 fn full_build(opts: &Options) -> Result<Full, Fatal> {
-    let (mut site, findings) = crate::commands::checked_site(&opts.root, opts.today, false)?;
+    let (mut site, findings) = crate::pipeline::checked_site(&opts.root, opts.today, false)?;
     // Served from the root of the preview server, whatever the published address.
     site.config.book.base_url = "/".into();
     let theme = Theme::load(&site.config)?;
@@ -178,40 +148,12 @@ pub fn watch_targets(root: &Path, c: &crate::config::Config) -> Targets {
         owners: c.owners_file.clone(),
         theme: root.join("themes").join(&c.theme),
         output: c.output_dir.clone(),
-        adopted: crate::adopt::watched_files(c),
+        adopted: crate::dialect::watched_files(c),
     }
-}
-
-/// Files of the browser's search index (kept by the search worker, not the renderer).
-pub fn is_client_index(path: &str) -> bool {
-    path == "search/index.json"
-        || ["search/t/", "search/d/", "search/x/"]
-            .iter()
-            .any(|p| path.starts_with(p))
 }
 
 /// The page URL of an output path (`runbooks/a/index.html` → `runbooks/a/`), for HTML files.
 /// Objectives, lesson id, and each question's id and version.
-type CourseSummary = (Vec<String>, String, Vec<(String, String)>);
-
-/// What the course, learning and path pages show of a course or lesson beyond its card:
-/// objectives, the lesson's id and its questions' ids and versions.
-fn course_summary(d: &Document) -> Option<CourseSummary> {
-    match d.kind {
-        Kind::Course => Some((d.meta.objectives.clone(), String::new(), Vec::new())),
-        Kind::Lesson => Some((
-            Vec::new(),
-            crate::courses::lesson_id(d),
-            crate::courses::quizzes(d)
-                .into_iter()
-                .filter_map(|(_, _, q)| q.ok())
-                .map(|q| (q.id(), q.version()))
-                .collect(),
-        )),
-        _ => None,
-    }
-}
-
 fn page_url(path: &str) -> Option<String> {
     if path == "index.html" {
         return Some(String::new());
@@ -228,13 +170,6 @@ fn page_urls(paths: &[String]) -> Vec<String> {
     urls
 }
 
-fn slash(p: &Path) -> String {
-    p.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
 /// Errors of an edited file that the overlay shows: it could not be read or its metadata is
 /// invalid.
 fn overlay_worthy(d: &Diagnostic) -> bool {
@@ -242,53 +177,6 @@ fn overlay_worthy(d: &Diagnostic) -> bool {
         d.code,
         Code::InvalidMetadata | Code::InvalidEncoding | Code::FileTooLarge | Code::IoError
     ) || d.code.is_fatal()
-}
-
-/// Phase timings on standard error when `FIELDBOOK_SERVE_TRACE` is set.
-struct Trace {
-    on: bool,
-    last: Instant,
-    parts: Vec<String>,
-}
-
-impl Trace {
-    fn new() -> Trace {
-        Trace {
-            on: std::env::var_os("FIELDBOOK_SERVE_TRACE").is_some(),
-            last: Instant::now(),
-            parts: Vec::new(),
-        }
-    }
-
-    fn lap(&mut self, what: &str) {
-        if self.on {
-            let now = Instant::now();
-            self.parts.push(format!(
-                "{what} {:.1}",
-                (now - self.last).as_secs_f64() * 1000.0
-            ));
-            self.last = now;
-        }
-    }
-
-    fn print(&mut self) {
-        if self.on && !self.parts.is_empty() {
-            let rss = std::fs::read_to_string("/proc/self/status")
-                .ok()
-                .and_then(|s| {
-                    s.lines()
-                        .find(|l| l.starts_with("VmRSS:"))
-                        .map(|l| l[6..].trim().to_string())
-                })
-                .unwrap_or_default();
-            eprintln!("  trace (ms): {}; RSS {rss}", self.parts.join(", "));
-            self.parts.clear();
-        }
-    }
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.0} ms", d.as_secs_f64() * 1000.0)
 }
 
 impl Engine {
@@ -467,7 +355,7 @@ impl Engine {
 
     fn report(&self, diags: &[Diagnostic]) {
         let mut err = std::io::stderr();
-        let _ = crate::commands::print_findings(diags, &mut err, self.opts.color);
+        let _ = crate::diagnostic::render::print_findings(diags, &mut err, self.opts.color);
     }
 
     /// Tell open pages about errors (or that there are none any more). `again` sends the
@@ -487,126 +375,11 @@ impl Engine {
     }
 
     fn listed(&self, d: &Document) -> bool {
-        d.meta_ok && (self.opts.drafts || !d.is_draft())
+        deps::listed(d, self.opts.drafts)
     }
 
     fn footprint(&self, d: &Document) -> Footprint {
-        let case_studies = if d.kind == Kind::Lesson {
-            crate::courses::case_studies(&self.site, d)
-        } else {
-            Vec::new()
-        };
-        Footprint {
-            listed: self.listed(d),
-            rel: d.rel.clone(),
-            kind: d.kind,
-            course: matches!(d.kind, Kind::Course | Kind::Lesson)
-                .then(|| d.course.clone())
-                .flatten(),
-            tags: d.meta.tags.clone(),
-            services: d.meta.services.clone(),
-            owners: if d.owners_inherited {
-                Vec::new()
-            } else {
-                d.owners.clone()
-            },
-            actions: d
-                .meta
-                .action_items
-                .iter()
-                .map(|a| a.owner.clone())
-                .collect(),
-            alerts: if d.kind == Kind::Runbook {
-                d.meta.alerts.clone()
-            } else {
-                Vec::new()
-            },
-            summary: serde_json::to_string(&(
-                self.listed(d),
-                Card::new(&self.site, d),
-                d.meta.minutes,
-                &d.meta.lessons,
-                &d.meta.prerequisites,
-                crate::build::context::actions(&self.site, d, true),
-                course_summary(d),
-                &case_studies,
-            ))
-            .unwrap_or_default(),
-            case_studies,
-        }
-    }
-
-    /// The index pages that can show a document with this footprint (a course's or lesson's
-    /// include `learning/` and the paths listing its course).
-    fn index_urls_of(&self, fp: &Footprint, out: &mut BTreeSet<String>) {
-        if !fp.listed {
-            return;
-        }
-        if let Some(slug) = fp.course.as_deref() {
-            out.extend(["learning/".to_string(), "paths/".to_string()]);
-            for p in &self.site.config.paths {
-                if p.courses.iter().any(|(c, _, _)| c == slug) {
-                    out.insert(format!("paths/{}/", p.id));
-                }
-            }
-        }
-        match fp.kind {
-            Kind::Runbook => out.insert("runbooks/".into()),
-            // The incident history and the action-item tracker.
-            Kind::Postmortem => out.insert("postmortems/".into()) | out.insert("actions/".into()),
-            Kind::Course => out.insert("courses/".into()),
-            Kind::Page if fp.rel != "index.md" => out.insert("pages/".into()),
-            _ => false,
-        };
-        for (base, values) in [("tags", &fp.tags), ("services", &fp.services)] {
-            for v in values {
-                out.insert(format!("{base}/{}/", slug(v)));
-                out.insert(format!("{base}/"));
-            }
-        }
-        for o in &fp.owners {
-            if self.site.owners.teams.contains_key(o) {
-                out.insert(format!("teams/{}/", slug(o)));
-                out.insert("teams/".into());
-            }
-        }
-        // An action item shows on its owner's team page, or on each of its person owner's.
-        for o in &fp.actions {
-            for team in crate::build::context::answering_teams(&self.site, o) {
-                out.insert(format!("teams/{}/", slug(team)));
-            }
-        }
-        for a in &fp.alerts {
-            out.insert(crate::build::urls::alert_url(a));
-            out.insert("alerts/".into());
-            out.insert(crate::build::alerts::ALERTS_JSON.into());
-        }
-    }
-
-    fn lessons_of<'s>(&'s self, slug: &'s str) -> impl Iterator<Item = &'s Document> + 's {
-        self.site
-            .documents
-            .iter()
-            .filter(move |d| d.kind == Kind::Lesson && d.course.as_deref() == Some(slug))
-    }
-
-    /// Remember how `rel` (and, for a course, its lessons) looked before the edit.
-    fn capture(&self, rel: &str, before: &mut BTreeMap<String, Option<Footprint>>) {
-        if before.contains_key(rel) {
-            return;
-        }
-        let doc = self.site.get(rel);
-        before.insert(rel.to_string(), doc.map(|d| self.footprint(d)));
-        if let Some(d) = doc
-            && d.kind == Kind::Course
-            && let Some(slug) = &d.course
-        {
-            for l in self.lessons_of(slug) {
-                before
-                    .entry(l.rel.clone())
-                    .or_insert_with(|| Some(self.footprint(l)));
-            }
-        }
+        deps::footprint(&self.site, d, self.opts.drafts)
     }
 
     /// Sort changed paths under the content directory into Markdown files, other files and
@@ -624,7 +397,7 @@ impl Engine {
             let Ok(relp) = p.strip_prefix(content) else {
                 continue;
             };
-            let rel = slash(relp);
+            let rel = crate::content::slash(relp);
             if rel.is_empty() {
                 return None;
             }
@@ -653,7 +426,8 @@ impl Engine {
                 // Files new to the site (moved in with their folder, or written before the
                 // folder was watched); changes to known files come as events of their own.
                 for e in walker.flatten() {
-                    let r = slash(e.path().strip_prefix(content).unwrap_or(e.path()));
+                    let r =
+                        crate::content::slash(e.path().strip_prefix(content).unwrap_or(e.path()));
                     if e.file_type().is_dir() {
                         dirs.insert(r);
                     } else if load::is_markdown(&r) {
@@ -700,7 +474,7 @@ impl Engine {
         // How the documents looked before.
         let mut before: BTreeMap<String, Option<Footprint>> = BTreeMap::new();
         for rel in &md {
-            self.capture(rel, &mut before);
+            deps::capture(&self.site, self.opts.drafts, rel, &mut before);
         }
 
         // Apply the Markdown changes.
@@ -714,7 +488,7 @@ impl Engine {
         let mut old_aliases: Vec<String> = Vec::new();
         for rel in &md {
             let path = content.join(rel);
-            let file = load::site_rel(&self.site.config, &path);
+            let file = crate::config::site_rel(&self.site.config, &path);
             changed_files.push(file.clone());
             if !path.is_file() {
                 self.file_errors.remove(&file);
@@ -727,7 +501,7 @@ impl Engine {
                 continue;
             }
             let policy = &self.site.config.policy;
-            match load::load_file(&self.site.config, rel, self.site.today) {
+            match load::load_file(&self.site.config, &*self.site.outside, rel, self.site.today) {
                 Loaded::Doc(doc, mut findings) => {
                     policy.apply(&mut findings);
                     let errors: Vec<Diagnostic> = findings
@@ -859,7 +633,9 @@ impl Engine {
             after.insert(rel.clone(), new);
         }
         for slug in &course_slugs {
-            let lessons: Vec<String> = self.lessons_of(slug).map(|l| l.rel.clone()).collect();
+            let lessons: Vec<String> = deps::lessons_of(&self.site, slug)
+                .map(|l| l.rel.clone())
+                .collect();
             for rel in lessons {
                 if after.contains_key(&rel) {
                     continue;
@@ -915,7 +691,7 @@ impl Engine {
         for d in self.site.documents.iter().filter(|d| {
             d.kind == Kind::Lesson && d.course.as_ref().is_some_and(|c| course_slugs.contains(c))
         }) {
-            render.extend(crate::courses::case_studies(&self.site, d));
+            render.extend(crate::model::courses::case_studies(&self.site, d));
         }
         if !case_studies_moved.is_empty() {
             for d in self
@@ -924,7 +700,7 @@ impl Engine {
                 .iter()
                 .filter(|d| d.kind == Kind::Lesson)
             {
-                if crate::courses::case_studies(&self.site, d)
+                if crate::model::courses::case_studies(&self.site, d)
                     .iter()
                     .any(|r| case_studies_moved.contains(r))
                 {
@@ -959,7 +735,7 @@ impl Engine {
                     .flatten()
                     .flatten()
                 {
-                    self.index_urls_of(fp, &mut index);
+                    deps::index_urls_of(&self.site, fp, &mut index);
                 }
             }
         }
@@ -1030,7 +806,7 @@ impl Engine {
                 .chain(
                     assets
                         .iter()
-                        .map(|a| load::site_rel(&self.site.config, &content.join(a))),
+                        .map(|a| crate::config::site_rel(&self.site.config, &content.join(a))),
                 )
                 .collect::<Vec<_>>()
                 .join(", ")
@@ -1206,110 +982,6 @@ impl Engine {
                 ms(since.elapsed())
             );
         }
-    }
-}
-
-/// Keep the tantivy index and the browser's client index up to date with the entries the
-/// engine sends. It waits for edits to pause ([`SEARCH_QUIET`]), runs at a lower priority and
-/// on a thread pool of its own, so that it never delays the rendering of an edited page.
-pub fn search_worker(shared: Arc<Shared>, rx: mpsc::Receiver<SearchUpdate>) {
-    lower_priority();
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(1)
-        .thread_name(|_| "fieldbook-search-pool".into())
-        .start_handler(|_| lower_priority())
-        .build();
-    let mut docs: BTreeMap<String, SearchDoc> = BTreeMap::new();
-    let mut generation = 0u64;
-    let apply = |docs: &mut BTreeMap<String, SearchDoc>, u: SearchUpdate| match u {
-        SearchUpdate::All(all) => *docs = all.into_iter().map(|d| (d.rel.clone(), d)).collect(),
-        SearchUpdate::Some(some) => {
-            for (rel, entry) in some {
-                match entry {
-                    Some(e) => docs.insert(rel, e),
-                    None => docs.remove(&rel),
-                };
-            }
-        }
-    };
-    while let Ok(first) = rx.recv() {
-        apply(&mut docs, first);
-        // The first index is wanted at once; later ones when the edits pause.
-        if generation > 0 {
-            let opened = Instant::now();
-            while opened.elapsed() < Duration::from_secs(3) {
-                match rx.recv_timeout(SEARCH_QUIET) {
-                    Ok(u) => apply(&mut docs, u),
-                    Err(mpsc::RecvTimeoutError::Timeout) => break,
-                    Err(mpsc::RecvTimeoutError::Disconnected) => return,
-                }
-            }
-        }
-        while let Ok(u) = rx.try_recv() {
-            apply(&mut docs, u);
-        }
-        let list: Vec<SearchDoc> = docs.values().cloned().collect();
-        let update = || index_search(&shared, &list);
-        match &pool {
-            Ok(p) => p.install(update),
-            Err(_) => update(),
-        }
-        drop(list);
-        trim_memory();
-        generation += 1;
-        shared.search_ready.send_replace(generation);
-    }
-}
-
-fn index_search(shared: &Shared, docs: &[SearchDoc]) {
-    let mut trace = Trace::new();
-    {
-        let _w = shared
-            .search_lock
-            .write()
-            .unwrap_or_else(|e| e.into_inner());
-        if let Err(e) = crate::search::update_index(&shared.root, docs) {
-            eprintln!("warning: the search index was not updated: {e:#}");
-        }
-    }
-    trace.lap("search: tantivy");
-    match crate::search::client_index_files(docs) {
-        Ok(files) => {
-            let staged = MemorySink::new();
-            for (path, bytes) in files {
-                let _ = staged.put(&path, bytes);
-            }
-            let gone: Vec<String> = shared
-                .files
-                .paths()
-                .into_iter()
-                .filter(|p| is_client_index(p) && !staged.contains(p))
-                .collect();
-            shared.files.apply(staged, &gone);
-        }
-        Err(e) => eprintln!("warning: the browser's search index was not updated: {e}"),
-    }
-    trace.lap("client index");
-    trace.print();
-}
-
-/// Make the calling thread yield to the others (nice 10), where the system allows it.
-fn lower_priority() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: plain system calls on the calling thread; failure only leaves the priority.
-    unsafe {
-        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
-        libc::setpriority(libc::PRIO_PROCESS, tid, 10);
-    }
-}
-
-/// Give memory freed by a large temporary (the client index is rebuilt whole) back to the
-/// system, so that the server's size stays near what it holds.
-fn trim_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only releases free heap memory.
-    unsafe {
-        libc::malloc_trim(0);
     }
 }
 

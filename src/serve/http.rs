@@ -7,7 +7,7 @@
 //! (`//etc`), not UTF-8, or longer than [`MAX_PATH`]. Nothing is read from the disk.
 
 use super::{LIVE_JS, ServerEvent, Shared};
-use crate::front_matter::Kind;
+use crate::content::front_matter::Kind;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Query, State};

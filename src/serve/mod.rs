@@ -14,10 +14,12 @@
 
 pub mod engine;
 pub mod http;
+mod search_worker;
+mod trace;
 pub mod watch;
 
 use crate::build::MemorySink;
-use crate::date::Date;
+use crate::content::date::Date;
 use crate::diagnostic::Diagnostic;
 use serde_json::json;
 use std::io::Write;
@@ -172,7 +174,7 @@ pub fn run(args: &ServeArgs, err: &mut dyn Write) -> std::io::Result<u8> {
     // meanwhile wait in the channel.
     let config = match crate::config::load(&root) {
         Ok(c) => c,
-        Err(d) => return crate::commands::fail(vec![*d], err, args.color),
+        Err(d) => return crate::diagnostic::render::fail(vec![*d], err, args.color),
     };
     let (batch_tx, batch_rx) = mpsc::channel();
     let watcher = match watch::spawn(
@@ -204,7 +206,7 @@ pub fn run(args: &ServeArgs, err: &mut dyn Write) -> std::io::Result<u8> {
     };
     let (mut engine, first) = match engine::Engine::start(options, shared.clone(), search_tx) {
         Ok(x) => x,
-        Err(fatal) => return crate::commands::fail(fatal, err, args.color),
+        Err(fatal) => return crate::diagnostic::render::fail(fatal, err, args.color),
     };
     writeln!(
         err,
@@ -250,7 +252,7 @@ pub fn run(args: &ServeArgs, err: &mut dyn Write) -> std::io::Result<u8> {
         let shared = shared.clone();
         std::thread::Builder::new()
             .name("fieldbook-search".into())
-            .spawn(move || engine::search_worker(shared, search_rx))?;
+            .spawn(move || search_worker::search_worker(shared, search_rx))?;
     }
     std::thread::Builder::new()
         .name("fieldbook-rebuild".into())

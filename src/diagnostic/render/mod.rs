@@ -10,6 +10,7 @@ mod sarif;
 
 use super::{Diagnostic, Summary};
 use std::borrow::Cow;
+use std::io::Write;
 
 /// Output format of `fieldbook check`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -149,6 +150,36 @@ fn printable<'a>(s: &'a str, keep: &[char]) -> Cow<'a, str> {
 }
 
 /// Findings with the awkward text every renderer must survive, shared by their tests.
+/// Print diagnostics that stop a command (human form, as errors) and return exit status 2.
+pub fn fail(mut diags: Vec<Diagnostic>, err: &mut dyn Write, color: bool) -> std::io::Result<u8> {
+    for d in &mut diags {
+        d.severity = crate::diagnostic::Severity::Error;
+    }
+    print_findings(&diags, err, color)?;
+    writeln!(err, "error: stopped by {}", plural(diags.len(), "error"))?;
+    Ok(2)
+}
+
+/// Findings in human form without the closing `check:` summary, for commands that print a
+/// summary of their own.
+pub fn print_findings(
+    findings: &[Diagnostic],
+    err: &mut dyn Write,
+    color: bool,
+) -> std::io::Result<()> {
+    if findings.is_empty() {
+        return Ok(());
+    }
+    let text = render(
+        Format::Human,
+        findings,
+        &Summary::of(0, findings),
+        &Options { color },
+    );
+    let body = text.trim_end().rsplit_once('\n').map_or("", |(b, _)| b);
+    writeln!(err, "{}", body.trim_end())
+}
+
 #[cfg(test)]
 mod fixture {
     use crate::diagnostic::{Code, Diagnostic, Policy, Pos, Summary};
@@ -257,7 +288,7 @@ mod tests {
             "check: 0 documents, 1 error (1 fatal)"
         );
         let mut s = summary(3, 0, 0, 0);
-        s.baseline = Some(crate::baseline::Progress {
+        s.baseline = Some(crate::diagnostic::Progress {
             recorded: 5,
             baselined: 4,
             fixed: 1,

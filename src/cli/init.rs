@@ -1,0 +1,754 @@
+//! `fieldbook init`: a starter site, or (`--from`) the configuration for an existing docs tree
+//! — mdBook, MkDocs, Hugo, Docusaurus, GOV.UK tech docs or plain Markdown. It writes only new
+//! files (the config and a starter owners.yaml), never touches the docs, and refuses to
+//! overwrite anything.
+
+use crate::content::date::Date;
+use crate::dialect::nav;
+use crate::dialect::sources::{CODEOWNERS_PLACES, Codeowners};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// What `--from` recognised.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Detected {
+    /// mdBook, MkDocs, ...
+    pub tool: &'static str,
+    pub title: Option<String>,
+    /// The Markdown directory (absolute).
+    pub content: PathBuf,
+    /// A foreign `book.toml` sits in the tree's root.
+    pub foreign_book_toml: bool,
+    /// `[[courses]]` entries to write: (slug, key, path relative to the site, section).
+    pub courses: Vec<(String, &'static str, String, Option<String>)>,
+}
+
+/// Run `fieldbook init [DIR]` or `fieldbook init --from TREE [DIR]`.
+pub fn run(
+    dir: Option<&Path>,
+    from: Option<&Path>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> std::io::Result<u8> {
+    let result = match from {
+        None => starter(dir.unwrap_or(Path::new("."))),
+        Some(tree) => adopt(tree, dir.unwrap_or(tree)),
+    };
+    match result {
+        Ok(lines) => {
+            for l in lines {
+                writeln!(out, "{l}")?;
+            }
+            Ok(0)
+        }
+        Err(msg) => {
+            writeln!(err, "error: {msg}")?;
+            Ok(2)
+        }
+    }
+}
+
+/// Files are all checked before any is written, so a refusal writes nothing.
+fn write_new(files: &[(PathBuf, String)]) -> Result<(), String> {
+    let existing: Vec<String> = files
+        .iter()
+        .filter(|(p, _)| p.exists())
+        .map(|(p, _)| p.display().to_string())
+        .collect();
+    if !existing.is_empty() {
+        return Err(format!(
+            "refusing to overwrite {} (init only writes new files; move it aside or edit it by hand)",
+            existing.join(", ")
+        ));
+    }
+    for (path, text) in files {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        }
+        std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
+fn starter(dir: &Path) -> Result<Vec<String>, String> {
+    let today = Date::today();
+    let config_name = crate::config::file_name(dir);
+    if dir.join(config_name).exists() {
+        return Err(format!(
+            "refusing to overwrite {} (the directory is already a site)",
+            dir.join(config_name).display()
+        ));
+    }
+    let book = format!(
+        "[book]\ntitle = \"Reliability Handbook\"\ndescription = \"Runbooks, postmortems and onboarding courses\"\nbase_url = \"/\"\n\n\
+         [build]\ncontent = \"content\"\noutput = \"public\"\n\n[owners]\nfile = \"owners.yaml\"\n\n{FRESHNESS}\n\
+         [check]\nfail_on = [\"invalid-metadata\", \"unknown-owner\", \"lapsed-owner\", \"broken-link\", \"broken-anchor\"]\n"
+    );
+    let owners = "# Who may own documents. Mark people who leave with `left: YYYY-MM-DD`.\npeople:\n  you: { name: Your Name, email: you@example.com }\nteams:\n  team-sre:\n    name: Site Reliability\n    members: [you]\n    channel: \"#sre\"\n";
+    let runbook = format!(
+        "---\ntitle: Disk almost full\nowners: [team-sre]\nreviewed: {today}\nreview_every: 90d\nservices: [example]\nalerts: [NodeDiskAlmostFull]\nseverity: warning\n---\n\
+         # Disk almost full\n\n## Symptoms\n\nThe `NodeDiskAlmostFull` alert fires: a volume is over 90% full.\n\n\
+         ## Steps\n\n1. Find what grew: `du -xh / | sort -h | tail`.\n2. Rotate or delete old logs.\n3. If the data is real, grow the volume.\n\n\
+         ## Afterwards\n\nRun `fieldbook review content/runbooks/disk-almost-full.md` once an owner has checked these steps.\n"
+    );
+    let files = vec![
+        (dir.join(crate::config::CONFIG_FILE), book),
+        (dir.join("owners.yaml"), owners.to_string()),
+        (dir.join("content/runbooks/disk-almost-full.md"), runbook),
+    ];
+    write_new(&files)?;
+    Ok(vec![
+        format!("wrote a starter handbook in {}:", dir.display()),
+        "  book.toml, owners.yaml, content/runbooks/disk-almost-full.md".into(),
+        "next steps:".into(),
+        "  - put your people and teams in owners.yaml".into(),
+        format!(
+            "  - `fieldbook serve {}` to preview, `fieldbook check {}` in CI",
+            dir.display(),
+            dir.display()
+        ),
+    ])
+}
+
+const FRESHNESS: &str = "[freshness]\nrunbook = \"90d\"\ncourse = \"180d\"\npage = \"365d\"\npostmortem = \"never\"\nwarn_before = \"14d\"\n";
+
+/// Recognise the docs tool of `tree`.
+pub fn detect(tree: &Path) -> Detected {
+    let read = |p: &str| std::fs::read_to_string(tree.join(p)).ok();
+    let mut d = Detected {
+        tool: "plain Markdown",
+        title: None,
+        content: tree.to_path_buf(),
+        foreign_book_toml: false,
+        courses: vec![],
+    };
+    if let Some(text) = read("book.toml") {
+        let v: toml::Table = toml::from_str(&text).unwrap_or_default();
+        let book = v.get("book").and_then(|b| b.as_table());
+        let src = book
+            .and_then(|b| b.get("src"))
+            .and_then(|s| s.as_str())
+            .unwrap_or("src");
+        // A minimal mdBook book.toml (`[book] title`) also parses as Fieldbook's: its
+        // SUMMARY.md tells them apart.
+        d.foreign_book_toml = crate::config::parse(tree, &text).is_err()
+            || tree.join(src).join("SUMMARY.md").is_file();
+    }
+    if d.foreign_book_toml
+        && let Some(text) = read("book.toml")
+    {
+        let v: toml::Table = toml::from_str(&text).unwrap_or_default();
+        let book = v.get("book").and_then(|b| b.as_table());
+        if book.is_some() || tree.join("src/SUMMARY.md").is_file() {
+            d.tool = "mdBook";
+            d.title = book
+                .and_then(|b| b.get("title"))
+                .and_then(|t| t.as_str())
+                .map(str::to_string);
+            let src = book
+                .and_then(|b| b.get("src"))
+                .and_then(|s| s.as_str())
+                .unwrap_or("src");
+            d.content = tree.join(src);
+            if d.content.join("SUMMARY.md").is_file() {
+                d.courses.push((
+                    slug_of(d.title.as_deref().unwrap_or("handbook")),
+                    "summary",
+                    format!("{src}/SUMMARY.md"),
+                    None,
+                ));
+            }
+            return d;
+        }
+    }
+    for name in ["mkdocs.yml", "mkdocs.yaml"] {
+        let Some(text) = read(name) else { continue };
+        d.tool = "MkDocs";
+        if let Ok(m) = nav::parse_mkdocs(&text, None) {
+            d.title = m.site_name.clone();
+            d.content = tree.join(&m.docs_dir);
+            if !m.nav.entries.is_empty() {
+                let sections = course_sections(&text);
+                if sections.is_empty() {
+                    d.courses.push((
+                        slug_of(d.title.as_deref().unwrap_or("handbook")),
+                        "nav",
+                        name.to_string(),
+                        None,
+                    ));
+                }
+                for s in sections {
+                    d.courses
+                        .push((slug_of(&s), "nav", name.to_string(), Some(s)));
+                }
+            }
+        } else {
+            d.content = tree.join("docs");
+        }
+        return d;
+    }
+    let hugo = [
+        "hugo.toml",
+        "hugo.yaml",
+        "config.toml",
+        "config.yaml",
+        "config.yml",
+    ]
+    .iter()
+    .any(|f| tree.join(f).is_file());
+    if hugo && tree.join("content").is_dir() {
+        d.tool = "Hugo";
+        d.content = tree.join("content");
+        d.title = ["hugo.toml", "config.toml"]
+            .iter()
+            .filter_map(|f| read(f))
+            .find_map(|t| {
+                toml::from_str::<toml::Table>(&t)
+                    .ok()?
+                    .get("title")?
+                    .as_str()
+                    .map(str::to_string)
+            });
+        return d;
+    }
+    if ["docusaurus.config.js", "docusaurus.config.ts"]
+        .iter()
+        .any(|f| tree.join(f).is_file())
+    {
+        d.tool = "Docusaurus";
+        d.content = tree.join("docs");
+        return d;
+    }
+    if tree.join("config/tech-docs.yml").is_file() {
+        d.tool = "GOV.UK tech docs";
+        d.content = tree.join("source");
+        return d;
+    }
+    d
+}
+
+/// Top-level nav sections that read as training: each becomes a course.
+fn course_sections(mkdocs: &str) -> Vec<String> {
+    let Ok(v) = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(mkdocs) else {
+        return vec![];
+    };
+    let words = [
+        "onboarding",
+        "training",
+        "course",
+        "getting started",
+        "tutorial",
+        "learn",
+    ];
+    v.get("nav")
+        .and_then(|n| n.as_sequence())
+        .into_iter()
+        .flatten()
+        .filter_map(|item| {
+            let (k, v) = item.as_mapping()?.iter().next()?;
+            let k = k.as_str()?;
+            (v.is_sequence() && words.iter().any(|w| k.to_lowercase().contains(w)))
+                .then(|| k.to_string())
+        })
+        .collect()
+}
+
+fn slug_of(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-').to_string();
+    if out.is_empty() {
+        "handbook".into()
+    } else {
+        out
+    }
+}
+
+/// An owner found in the tree, with where.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct FoundOwner {
+    team: bool,
+    /// `github:` / `email:` key to write.
+    key: Option<(&'static str, String)>,
+    places: Vec<String>,
+}
+
+fn adopt(tree: &Path, site: &Path) -> Result<Vec<String>, String> {
+    if !tree.is_dir() {
+        return Err(format!("{} is not a directory", tree.display()));
+    }
+    let site_abs = std::path::absolute(site).map_err(|e| e.to_string())?;
+    let d = detect(tree);
+    let content_abs = std::path::absolute(&d.content).map_err(|e| e.to_string())?;
+    let tree_abs = std::path::absolute(tree).map_err(|e| e.to_string())?;
+    let Ok(content_rel) = content_abs.strip_prefix(&site_abs) else {
+        return Err(format!(
+            "the docs ({}) must be inside the site directory {} (pass the tree's root or one of its parents as DIR)",
+            content_abs.display(),
+            site_abs.display()
+        ));
+    };
+    if !content_abs.is_dir() {
+        return Err(format!(
+            "the docs directory {} does not exist",
+            content_abs.display()
+        ));
+    }
+    let content_rel = crate::content::slash(content_rel);
+    let content_rel = if content_rel.is_empty() {
+        ".".to_string()
+    } else {
+        content_rel
+    };
+    let tree_rel = crate::content::slash(tree_abs.strip_prefix(&site_abs).unwrap_or(Path::new("")));
+    let own = |name: &str| {
+        std::fs::read_to_string(site.join(name))
+            .is_ok_and(|t| crate::config::parse(site, &t).is_ok())
+    };
+    if site.join(crate::config::FIELDBOOK_FILE).exists()
+        || (!d.foreign_book_toml && own(crate::config::CONFIG_FILE))
+    {
+        return Err(format!(
+            "{} is already a Fieldbook site (it has its configuration); edit it by hand",
+            site.display()
+        ));
+    }
+    let config_name = if d.foreign_book_toml || site.join("book.toml").exists() {
+        crate::config::FIELDBOOK_FILE
+    } else {
+        crate::config::CONFIG_FILE
+    };
+
+    let (markdown, dirs) = scan(&content_abs);
+    let kinds = kinds_for(&markdown, &dirs);
+    let owners = owners_in_tree(&tree_abs, &content_abs, &markdown);
+    let title = d
+        .title
+        .clone()
+        .or_else(|| {
+            tree_abs
+                .file_name()
+                .map(|n| n.to_string_lossy().replace(['-', '_'], " "))
+        })
+        .unwrap_or_else(|| "Handbook".into());
+
+    let mut book = String::new();
+    let _ = writeln!(
+        book,
+        "# Fieldbook configuration for the {} tree in {}, written by `fieldbook init --from`.",
+        d.tool,
+        if tree_rel.is_empty() { "." } else { &tree_rel }
+    );
+    if config_name == crate::config::FIELDBOOK_FILE {
+        book.push_str("# It is fieldbook.toml because book.toml belongs to the other tool; Fieldbook reads this file first.\n");
+    }
+    let _ = writeln!(
+        book,
+        "\n[book]\ntitle = {}\nbase_url = \"/\"\n\n[build]\ncontent = {}",
+        toml_str(&title),
+        toml_str(&content_rel)
+    );
+    // Markdown at the site's root: the output must be a folder the content walk skips.
+    let output = if content_rel == "." {
+        ".fieldbook-site"
+    } else {
+        "public"
+    };
+    let _ = writeln!(book, "output = {}\n", toml_str(output));
+    book.push_str("[owners]\nfile = \"owners.yaml\"\n# Owners of documents that name none and match no CODEOWNERS/OWNERS entry:\n# default = \"team-id\"\n\n");
+    book.push_str(FRESHNESS);
+    book.push('\n');
+    if !kinds.is_empty() {
+        book.push_str("# Document kinds by path (in the content directory); front matter `kind:` still wins.\n[kinds]\n");
+        for (kind, patterns) in &kinds {
+            let list: Vec<String> = patterns.iter().map(|p| toml_str(p)).collect();
+            let _ = writeln!(book, "{kind} = [{}]", list.join(", "));
+        }
+        book.push('\n');
+    }
+    for (slug, key, path, section) in &d.courses {
+        let path = if tree_rel.is_empty() {
+            path.clone()
+        } else {
+            format!("{tree_rel}/{path}")
+        };
+        let _ = writeln!(
+            book,
+            "[[courses]]\nslug = {}\n{key} = {}",
+            toml_str(slug),
+            toml_str(&path)
+        );
+        if let Some(s) = section {
+            let _ = writeln!(book, "section = {}", toml_str(s));
+        }
+        book.push('\n');
+    }
+    book.push_str("[check]\n# Record today's findings with `fieldbook check --update-baseline`; then only new ones fail.\n# baseline = \"fieldbook-baseline.json\"\n");
+
+    let files = vec![
+        (site.join(config_name), book),
+        (site.join("owners.yaml"), owners_yaml(&owners)),
+    ];
+    write_new(&files)?;
+    let mut lines = vec![
+        format!(
+            "{} tree found: content = \"{content_rel}\" ({} Markdown files)",
+            d.tool,
+            markdown.len()
+        ),
+        format!(
+            "wrote {} and owners.yaml ({} owners found, to be filled in)",
+            files[0].0.display(),
+            owners.len()
+        ),
+        "the docs themselves are unchanged".into(),
+        "next steps:".into(),
+        "  - fill in owners.yaml: names, team members, `left:` dates".into(),
+        format!(
+            "  - `fieldbook check {}` lists what is missing (owners, review dates)",
+            site.display()
+        ),
+        format!(
+            "  - set [check] baseline = \"fieldbook-baseline.json\" and run `fieldbook check --update-baseline {}` to fail CI only on new findings",
+            site.display()
+        ),
+    ];
+    if output != "public" {
+        lines.push(format!("  - add {output}/ to .gitignore (the built site)"));
+    }
+    Ok(lines)
+}
+
+fn toml_str(s: &str) -> String {
+    // TOML basic strings escape like JSON strings.
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+}
+
+/// Markdown files and directories under `content` (content-relative), hidden ones skipped.
+fn scan(content: &Path) -> (Vec<String>, Vec<String>) {
+    let mut md = Vec::new();
+    let mut dirs = Vec::new();
+    let walker = walkdir::WalkDir::new(content)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for e in walker.flatten() {
+        let rel = crate::content::slash(e.path().strip_prefix(content).unwrap_or(e.path()));
+        if e.file_type().is_dir() {
+            if e.depth() > 0 {
+                dirs.push(rel);
+            }
+        } else if crate::load::is_markdown(&rel) {
+            md.push(rel);
+        }
+    }
+    (md, dirs)
+}
+
+/// `[kinds]` from directory names (`alerts/` → runbooks, `incidents/` → postmortems) and,
+/// for a flat folder of incident write-ups, from file names.
+fn kinds_for(markdown: &[String], dirs: &[String]) -> BTreeMap<&'static str, Vec<String>> {
+    let mut kinds: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
+    let runbook = [
+        "runbook",
+        "runbooks",
+        "alerts",
+        "playbooks",
+        "playbook",
+        "sops",
+    ];
+    let postmortem = [
+        "postmortems",
+        "post-mortems",
+        "incidents",
+        "incident-reports",
+        "retrospectives",
+        "postmortem",
+    ];
+    for d in dirs {
+        let name = d.rsplit('/').next().unwrap_or(d).to_lowercase();
+        // FORMAT.md's own `runbooks/` and `postmortems/` at the top need no pattern.
+        if d == "runbooks" || d == "postmortems" {
+            continue;
+        }
+        let parent_listed =
+            |k: &[String]| k.iter().any(|p| d.starts_with(p.trim_end_matches("/**")));
+        if runbook.contains(&name.as_str())
+            && !parent_listed(kinds.get("runbook").map_or(&[], |v| v))
+        {
+            kinds.entry("runbook").or_default().push(format!("{d}/**"));
+        } else if postmortem.contains(&name.as_str())
+            && !parent_listed(kinds.get("postmortem").map_or(&[], |v| v))
+        {
+            kinds
+                .entry("postmortem")
+                .or_default()
+                .push(format!("{d}/**"));
+        }
+    }
+    let incident_like = |f: &String| {
+        let n = f.rsplit('/').next().unwrap_or(f).to_lowercase();
+        n.contains("postmortem")
+            || n.contains("post-mortem")
+            || n.contains("incident")
+            || (n.starts_with("pm") && n[2..].starts_with(|c: char| c.is_ascii_digit()))
+    };
+    let top: Vec<&String> = markdown.iter().filter(|f| !f.contains('/')).collect();
+    let n = top.iter().filter(|f| incident_like(f)).count();
+    if n >= 3 && n * 2 > top.len() {
+        kinds.entry("postmortem").or_default().push("/*.md".into());
+        // The tree's own README stays a page.
+        kinds
+            .entry("page")
+            .or_default()
+            .insert(0, "/README.md".into());
+    }
+    kinds
+}
+
+/// Owner ids the tree names: front matter `owner`/`owners`, CODEOWNERS handles, OWNERS
+/// approvers and reviewers.
+fn owners_in_tree(
+    tree: &Path,
+    content: &Path,
+    markdown: &[String],
+) -> BTreeMap<String, FoundOwner> {
+    let mut found: BTreeMap<String, FoundOwner> = BTreeMap::new();
+    let mut add = |id: String, team: bool, key: Option<(&'static str, String)>, place: String| {
+        let id = sanitize_id(&id);
+        if id.is_empty() {
+            return;
+        }
+        let e = found.entry(id).or_default();
+        e.team |= team;
+        if e.key.is_none() {
+            e.key = key;
+        }
+        if e.places.len() < 3 && !e.places.contains(&place) {
+            e.places.push(place);
+        }
+    };
+    for rel in markdown {
+        let Ok(text) = std::fs::read_to_string(content.join(rel)) else {
+            continue;
+        };
+        let Ok(split) = crate::content::front_matter::split(&text) else {
+            continue;
+        };
+        let Ok(parsed) = crate::dialect::parse_front_matter(&split) else {
+            continue;
+        };
+        let m = parsed.meta;
+        for id in m
+            .owners
+            .or(m.owner)
+            .map(|o| o.into_vec())
+            .unwrap_or_default()
+        {
+            let team = id.starts_with("team") || id.ends_with("-team") || id.contains("team-");
+            add(id, team, None, format!("front matter of {rel}"));
+        }
+    }
+    for place in CODEOWNERS_PLACES {
+        let Ok(text) = std::fs::read_to_string(tree.join(place)) else {
+            continue;
+        };
+        let (c, _) = Codeowners::parse(place, "", &text);
+        for (handle, line) in c.handles() {
+            let (id, team, key) = if let Some(h) = handle.strip_prefix('@') {
+                let team = h.contains('/');
+                let id = h.rsplit('/').next().unwrap_or(h).to_string();
+                (id, team, ("github", handle.to_string()))
+            } else {
+                (
+                    handle.split('@').next().unwrap_or("").to_string(),
+                    false,
+                    ("email", handle.to_string()),
+                )
+            };
+            add(
+                id,
+                team,
+                Some(key),
+                format!("{place} line {line} as {handle}"),
+            );
+        }
+        break;
+    }
+    let walker = walkdir::WalkDir::new(tree)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for e in walker.flatten().filter(|e| e.file_name() == "OWNERS") {
+        let Ok(text) = std::fs::read_to_string(e.path()) else {
+            continue;
+        };
+        let Ok(v) = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(&text) else {
+            continue;
+        };
+        let shown = crate::content::slash(e.path().strip_prefix(tree).unwrap_or(e.path()));
+        for key in ["approvers", "reviewers"] {
+            for login in v
+                .get(key)
+                .and_then(|l| l.as_sequence())
+                .into_iter()
+                .flatten()
+                .filter_map(|l| l.as_str())
+            {
+                add(
+                    login.to_string(),
+                    false,
+                    Some(("github", login.to_string())),
+                    format!("{shown} ({key})"),
+                );
+            }
+        }
+    }
+    found
+}
+
+fn sanitize_id(id: &str) -> String {
+    id.trim()
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect::<String>()
+        .trim_matches('-')
+        .to_string()
+}
+
+fn owners_yaml(owners: &BTreeMap<String, FoundOwner>) -> String {
+    let mut s = String::from(
+        "# Starter owners registry written by `fieldbook init --from`: every owner the tree names.\n\
+         # TODO: give each a name, put people into teams (`members:`), mark people who left\n\
+         # (`left: YYYY-MM-DD`). `github:`/`email:` keys map CODEOWNERS and OWNERS handles onto ids.\n",
+    );
+    let entry = |s: &mut String, id: &str, o: &FoundOwner| {
+        let comment = o.places.join("; ").replace(['\n', '\r'], " ");
+        let _ = writeln!(s, "  {}:  # TODO: found in {comment}", json(id));
+        if let Some((k, v)) = &o.key {
+            let _ = writeln!(s, "    {k}: {}", json(v));
+        }
+        if o.team {
+            s.push_str("    members: []\n");
+        } else {
+            s.push_str("    name: null\n");
+        }
+    };
+    for (section, teams) in [("people", false), ("teams", true)] {
+        let _ = write!(s, "{section}:");
+        let listed: Vec<_> = owners.iter().filter(|(_, o)| o.team == teams).collect();
+        s.push_str(if listed.is_empty() { " {}\n" } else { "\n" });
+        for (id, o) in listed {
+            entry(&mut s, id, o);
+        }
+    }
+    s
+}
+
+fn json(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn owners_yaml_parses_and_lists_every_owner() {
+        let mut found = BTreeMap::new();
+        found.insert(
+            "team-db".to_string(),
+            FoundOwner {
+                team: true,
+                key: Some(("github", "@acme/team-db".into())),
+                places: vec![".github/CODEOWNERS line 2 as @acme/team-db".into()],
+            },
+        );
+        found.insert(
+            "alice".to_string(),
+            FoundOwner {
+                team: false,
+                key: None,
+                places: vec!["front matter of a.md".into()],
+            },
+        );
+        let text = owners_yaml(&found);
+        let o = crate::model::owners::parse("owners.yaml", &text).unwrap();
+        assert!(o.people.contains_key("alice") && o.teams.contains_key("team-db"));
+        assert_eq!(
+            crate::dialect::sources::map_handle(&o, "@acme/team-db").as_deref(),
+            Some("team-db")
+        );
+        assert!(crate::model::owners::parse("owners.yaml", &owners_yaml(&BTreeMap::new())).is_ok());
+    }
+
+    #[test]
+    fn a_minimal_mdbook_is_told_apart_by_its_summary() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("book.toml"), "[book]\ntitle = \"Ops\"\n").unwrap();
+        assert!(!detect(dir.path()).foreign_book_toml, "a Fieldbook site");
+        std::fs::create_dir(dir.path().join("src")).unwrap();
+        std::fs::write(dir.path().join("src/SUMMARY.md"), "- [A](a.md)\n").unwrap();
+        let d = detect(dir.path());
+        assert_eq!((d.tool, d.foreign_book_toml), ("mdBook", true));
+        assert_eq!(d.courses[0].2, "src/SUMMARY.md");
+        assert_eq!(d.title.as_deref(), Some("Ops"));
+    }
+
+    #[test]
+    fn other_tools_are_recognised_by_their_config() {
+        for (marker, tool, content) in [
+            ("hugo.toml", "Hugo", "content"),
+            ("docusaurus.config.js", "Docusaurus", "docs"),
+            ("config/tech-docs.yml", "GOV.UK tech docs", "source"),
+            ("mkdocs.yml", "MkDocs", "docs"),
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join(marker);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, "title = \"T\"\n").unwrap();
+            std::fs::create_dir(dir.path().join("content")).unwrap();
+            let d = detect(dir.path());
+            assert_eq!(
+                (d.tool, d.content),
+                (tool, dir.path().join(content)),
+                "{marker}"
+            );
+        }
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(detect(dir.path()).tool, "plain Markdown");
+    }
+
+    #[test]
+    fn slugs_and_kinds() {
+        assert_eq!(slug_of("Acme Ops: Handbook!"), "acme-ops-handbook");
+        assert_eq!(slug_of("¡!"), "handbook");
+        let k = kinds_for(
+            &["a.md".into()],
+            &[
+                "ops".into(),
+                "ops/alerts".into(),
+                "ops/alerts/runbook".into(),
+                "incidents".into(),
+                "runbooks".into(),
+            ],
+        );
+        assert_eq!(k["runbook"], ["ops/alerts/**"]);
+        assert_eq!(k["postmortem"], ["incidents/**"]);
+    }
+}

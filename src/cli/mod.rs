@@ -1,0 +1,190 @@
+//! The commands behind the CLI. Each returns the process exit status (FORMAT.md): 0 clean,
+//! 1 a `fail_on` finding, 2 a usage, configuration or I/O error.
+
+pub mod init;
+pub mod report;
+pub mod review;
+
+use crate::content::date::Date;
+use crate::diagnostic::render::{self, Format};
+use crate::diagnostic::render::{fail, print_findings};
+use crate::diagnostic::{Diagnostic, Summary};
+use crate::load;
+use crate::model::Site;
+use crate::pipeline::{checked_site, checked_site_with};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+pub struct CheckArgs<'a> {
+    pub site: &'a Path,
+    pub today: Option<Date>,
+    pub strict: bool,
+    pub format: Format,
+    pub color: bool,
+    /// Prometheus rule files (`--alert-rules`), in addition to `[check] alert_rules`.
+    pub alert_rules: &'a [PathBuf],
+    /// Write the findings into the baseline file instead of reporting them.
+    pub update_baseline: bool,
+}
+
+pub fn check(args: &CheckArgs<'_>, out: &mut dyn Write) -> std::io::Result<u8> {
+    let opts = render::Options { color: args.color };
+    let checked = checked_site_with(args.site, args.today, args.strict, args.alert_rules);
+    let (documents, findings, progress) = match checked {
+        Ok((site, findings)) if args.update_baseline => {
+            return write_baseline(&site, &findings, out);
+        }
+        Ok((site, mut findings)) => match apply_baseline(&site, &mut findings) {
+            Ok(progress) => (site.documents.len(), findings, progress),
+            Err(fatal) => (0, fatal, None),
+        },
+        Err(fatal) => (0, fatal, None),
+    };
+    let mut summary = Summary::of(documents, &findings);
+    summary.baseline = progress;
+    out.write_all(render::render(args.format, &findings, &summary, &opts).as_bytes())?;
+    Ok(summary.exit_code())
+}
+
+/// Mark the findings recorded in the site's `[check] baseline`; `Err` when the baseline file
+/// is missing or malformed (fatal, as a configuration error).
+pub fn apply_baseline(
+    site: &Site,
+    findings: &mut [Diagnostic],
+) -> Result<Option<crate::checks::baseline::Progress>, Vec<Diagnostic>> {
+    let Some((path, pos)) = &site.config.adopt.baseline else {
+        return Ok(None);
+    };
+    let shown = crate::config::site_rel(&site.config, path);
+    let b = crate::checks::baseline::read(path, &shown, &site.config.file, *pos)
+        .map_err(|d| vec![d])?;
+    Ok(Some(crate::checks::baseline::apply(&b, findings)))
+}
+
+/// `check --update-baseline`: record every finding in the baseline file.
+fn write_baseline(
+    site: &Site,
+    findings: &[Diagnostic],
+    out: &mut dyn Write,
+) -> std::io::Result<u8> {
+    let configured = site.config.adopt.baseline.as_ref().map(|(p, _)| p.clone());
+    let path = configured
+        .clone()
+        .unwrap_or_else(|| site.config.root.join(crate::checks::baseline::DEFAULT_FILE));
+    let b = crate::checks::baseline::of(findings);
+    crate::write::replace_file(&path, crate::checks::baseline::to_json(&b).as_bytes())
+        .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+    let shown = crate::config::site_rel(&site.config, &path);
+    let count: usize = b.findings.iter().map(|e| e.count).sum();
+    writeln!(
+        out,
+        "baseline: recorded {} in {shown}",
+        render::plural(count, "finding")
+    )?;
+    if configured.is_none() {
+        writeln!(
+            out,
+            "add `[check] baseline = \"{shown}\"` to {} so that check and build use it",
+            site.config.file
+        )?;
+    }
+    Ok(0)
+}
+
+pub struct BuildArgs<'a> {
+    pub site: &'a Path,
+    pub today: Option<Date>,
+    pub strict: bool,
+    pub output: Option<PathBuf>,
+    pub drafts: bool,
+    pub color: bool,
+    pub search_export: Option<PathBuf>,
+}
+
+/// Check, then build the site whatever the findings (their flags show in it), and fail with
+/// status 1 when a `fail_on` finding exists so that `build && deploy` never publishes it.
+pub fn build(args: &BuildArgs<'_>, err: &mut dyn Write) -> std::io::Result<u8> {
+    let started = std::time::Instant::now();
+    let interactive = std::io::stderr().is_terminal();
+    let (site, mut findings) = match checked_site(args.site, args.today, args.strict) {
+        Ok(x) => x,
+        Err(fatal) => return fail(fatal, err, args.color),
+    };
+    let progress = match apply_baseline(&site, &mut findings) {
+        Ok(p) => p,
+        Err(fatal) => return fail(fatal, err, args.color),
+    };
+    let opts = crate::build::BuildOptions {
+        output: args.output.clone(),
+        drafts: args.drafts,
+        progress: interactive,
+        search_export: args.search_export.clone(),
+    };
+    let built = match crate::build::build(&site, &opts) {
+        Ok(b) => b,
+        Err(fatal) => return fail(fatal, err, args.color),
+    };
+    let mut summary = Summary::of(site.documents.len(), &findings);
+    summary.baseline = progress;
+    let shown: Vec<Diagnostic> = findings.iter().filter(|d| !d.baselined).cloned().collect();
+    print_findings(&shown, err, args.color)?;
+    if let Some(p) = &progress {
+        writeln!(
+            err,
+            "baseline: {} in the baseline; {}",
+            p.baselined,
+            p.sentence()
+        )?;
+    }
+    if let Err(e) = &built.search {
+        writeln!(
+            err,
+            "warning: the terminal search index was not updated: {e}"
+        )?;
+    }
+    writeln!(
+        err,
+        "build: {} pages and {} files in {}, {} errors, {} warnings, {:.2} s",
+        built.pages,
+        built.files - built.pages,
+        built.output.display(),
+        summary.errors,
+        summary.warnings,
+        started.elapsed().as_secs_f64()
+    )?;
+    Ok(summary.exit_code())
+}
+
+/// `fieldbook serve`: see [`crate::serve`].
+pub fn serve(args: &crate::serve::ServeArgs, err: &mut dyn Write) -> std::io::Result<u8> {
+    crate::serve::run(args, err)
+}
+
+pub fn report(
+    site: &Path,
+    today: Option<Date>,
+    owner: Option<&str>,
+    format: report::Format,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    color: bool,
+) -> std::io::Result<u8> {
+    let site = match load::load_site(site, today) {
+        Ok(s) => s,
+        Err(fatal) => return fail(fatal, err, color),
+    };
+    if let Some(why) = owner.and_then(|id| site.owners.unknown_id(id)) {
+        writeln!(err, "error: {why}")?;
+        return Ok(2);
+    }
+    let mut r = report::build(&site, owner);
+    if site.config.adopt.baseline.is_some() {
+        let mut findings = crate::checks::run(&site);
+        match apply_baseline(&site, &mut findings) {
+            Ok(p) => r.baseline = p,
+            Err(fatal) => return fail(fatal, err, color),
+        }
+    }
+    out.write_all(report::render(&r, format).as_bytes())?;
+    Ok(0)
+}

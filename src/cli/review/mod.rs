@@ -1,0 +1,104 @@
+//! `fieldbook review FILE...`: stamp `reviewed:` with today's date. The text surgery that
+//! changes that one value and nothing else is [`surgery`].
+
+mod surgery;
+
+pub use surgery::{Refusal, Stamped, stamp};
+
+use crate::content::date::Date;
+use crate::diagnostic::render::fail;
+use crate::diagnostic::{Code, Diagnostic, Pos};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Stamp `reviewed` on each file. Files are checked before any is written, so a refusal
+/// leaves every file as it was.
+pub fn run(
+    files: &[PathBuf],
+    today: Option<Date>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    color: bool,
+) -> std::io::Result<u8> {
+    let mut planned = Vec::new();
+    let mut refusals = Vec::new();
+    for path in files {
+        let shown = path.display().to_string();
+        let date = today
+            .or_else(|| site_today(path))
+            .unwrap_or_else(Date::today);
+        let text = match std::fs::read(path).map(String::from_utf8) {
+            Ok(Ok(t)) => t,
+            Ok(Err(_)) => {
+                refusals.push(
+                    Diagnostic::new(
+                        Code::InvalidEncoding,
+                        &shown,
+                        Pos::START,
+                        format!("{shown} is not valid UTF-8"),
+                    )
+                    .with_hint("re-save the file as UTF-8, then review it again"),
+                );
+                continue;
+            }
+            Err(e) => {
+                refusals.push(
+                    Diagnostic::new(
+                        Code::IoError,
+                        &shown,
+                        Pos::START,
+                        format!("cannot read {shown}: {e}"),
+                    )
+                    .with_hint("check the path; review takes Markdown files of the site"),
+                );
+                continue;
+            }
+        };
+        match stamp(&text, date) {
+            Ok(s) => planned.push((path, shown, s, date)),
+            Err(r) => {
+                let mut d = Diagnostic::new(
+                    Code::InvalidMetadata,
+                    &shown,
+                    Pos::new(r.line, r.column, 1),
+                    format!(
+                        "refusing to stamp a file whose front matter does not parse: {}",
+                        r.message
+                    ),
+                )
+                .with_source(&text);
+                d.hint = r.hint.or(Some(
+                    "fix the front matter first (`fieldbook check` shows what is wrong)".into(),
+                ));
+                refusals.push(d);
+            }
+        }
+    }
+    if !refusals.is_empty() {
+        return fail(refusals, err, color);
+    }
+    for (path, shown, stamped, date) in planned {
+        if !stamped.changed {
+            writeln!(out, "{shown}: already reviewed {date}")?;
+            continue;
+        }
+        crate::write::replace_file(path, stamped.text.as_bytes())
+            .map_err(|e| std::io::Error::new(e.kind(), format!("{shown}: {e}")))?;
+        match stamped.previous {
+            Some(p) => writeln!(out, "{shown}: reviewed {p} -> {date}")?,
+            None => writeln!(out, "{shown}: reviewed {date}")?,
+        }
+    }
+    Ok(0)
+}
+
+/// The pinned `[build] today` of the site a file belongs to: review stamps the same day the
+/// checks judge by, so a pinned site never gets a review "from the future".
+fn site_today(file: &Path) -> Option<Date> {
+    let abs = std::path::absolute(file).ok()?;
+    let root = abs.ancestors().skip(1).find(|d| {
+        d.join(crate::config::FIELDBOOK_FILE).is_file()
+            || d.join(crate::config::CONFIG_FILE).is_file()
+    })?;
+    crate::config::load(root).ok()?.today
+}

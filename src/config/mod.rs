@@ -1,0 +1,658 @@
+//! `book.toml`: the site's configuration, with every path kept inside the site directory.
+
+pub mod adoption;
+
+use crate::content::date::{Date, Period};
+use crate::content::front_matter::{Kind, toml_error};
+use crate::diagnostic::{Code, DEFAULT_FAIL_ON, Diagnostic, Policy, Pos};
+use serde::Deserialize;
+use std::path::{Component, Path, PathBuf};
+use toml::Spanned;
+
+pub const CONFIG_FILE: &str = "book.toml";
+/// Read in preference to `book.toml`, so that a tree with another tool's `book.toml` (mdBook)
+/// can hold Fieldbook's configuration beside it.
+pub const FIELDBOOK_FILE: &str = "fieldbook.toml";
+
+/// The configuration file of the site at `root`: `fieldbook.toml` when present, else
+/// `book.toml`.
+pub fn file_name(root: &Path) -> &'static str {
+    if root.join(FIELDBOOK_FILE).is_file() {
+        FIELDBOOK_FILE
+    } else {
+        CONFIG_FILE
+    }
+}
+
+/// The loaded configuration with paths resolved against the site directory.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub root: PathBuf,
+    pub book: Book,
+    pub content_dir: PathBuf,
+    pub output_dir: PathBuf,
+    pub owners_file: PathBuf,
+    pub theme: String,
+    pub today: Option<Date>,
+    pub freshness: Freshness,
+    pub policy: Policy,
+    /// Content files above this many bytes are refused rather than read.
+    pub max_file_bytes: u64,
+    /// Keep raw HTML written in Markdown (`[build] raw_html`, default true).
+    pub raw_html: bool,
+    /// "Edit this page" link template, `{path}` standing for the file's site-relative path
+    /// (`[book] edit_url`).
+    pub edit_url: Option<String>,
+    /// `[check] alert_rules`: Prometheus rule files to check the runbooks against (paths or
+    /// globs relative to the site), each with its place in book.toml.
+    pub alert_rules: Vec<(String, Pos)>,
+    /// `[check] page_severities`: the `labels.severity` values (any case) of alerts that page
+    /// someone, whose missing runbook is `page-without-runbook` rather than
+    /// `alert-without-runbook`.
+    pub page_severities: Vec<String>,
+    /// The configuration file's name (`book.toml` or `fieldbook.toml`), for findings.
+    pub file: String,
+    /// `[kinds]`, `[[courses]]`, `[owners] default`, `[check] baseline`.
+    pub adopt: adoption::AdoptConfig,
+    /// Learning paths (`[[paths]]`), in the order book.toml gives them.
+    pub paths: Vec<LearningPath>,
+}
+
+/// An ordered list of courses for a role (`[[paths]]` in book.toml).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LearningPath {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub role: Option<String>,
+    /// Course slugs, each with where book.toml names it and that line's text, so that a slug
+    /// naming no course can be reported there once the content is loaded.
+    pub courses: Vec<(String, Pos, String)>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Book {
+    pub title: String,
+    pub description: String,
+    pub base_url: String,
+    pub language: String,
+    pub edit_url: Option<String>,
+}
+
+impl Default for Book {
+    fn default() -> Self {
+        Book {
+            title: "Handbook".into(),
+            description: String::new(),
+            base_url: "/".into(),
+            language: "en".into(),
+            edit_url: None,
+        }
+    }
+}
+
+/// Review periods per kind, and how early to warn.
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Freshness {
+    pub runbook: Period,
+    pub course: Period,
+    pub lesson: Period,
+    pub page: Period,
+    pub postmortem: Period,
+    pub warn_before: Period,
+}
+
+impl Default for Freshness {
+    fn default() -> Self {
+        Freshness {
+            runbook: Period::Days(90),
+            course: Period::Days(180),
+            lesson: Period::Days(180),
+            page: Period::Days(365),
+            postmortem: Period::Never,
+            warn_before: Period::Days(14),
+        }
+    }
+}
+
+impl Freshness {
+    pub fn period_for(&self, kind: Kind) -> Period {
+        match kind {
+            Kind::Runbook => self.runbook,
+            Kind::Course => self.course,
+            Kind::Lesson => self.lesson,
+            Kind::Page => self.page,
+            Kind::Postmortem => self.postmortem,
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    book: Book,
+    #[serde(default)]
+    build: RawBuild,
+    #[serde(default)]
+    owners: RawOwners,
+    #[serde(default)]
+    freshness: Freshness,
+    #[serde(default)]
+    check: RawCheck,
+    #[serde(default)]
+    kinds: adoption::RawKinds,
+    #[serde(default)]
+    courses: Vec<adoption::RawCourse>,
+    #[serde(default)]
+    paths: Vec<RawPath>,
+    /// Free-form values for templates.
+    #[serde(default)]
+    #[allow(dead_code)]
+    extra: toml::Table,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawBuild {
+    content: Spanned<String>,
+    output: Spanned<String>,
+    theme: String,
+    today: Option<Spanned<Date>>,
+    raw_html: bool,
+}
+
+impl Default for RawBuild {
+    fn default() -> Self {
+        RawBuild {
+            content: Spanned::new(0..0, "content".into()),
+            output: Spanned::new(0..0, "public".into()),
+            theme: "default".into(),
+            today: None,
+            raw_html: true,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawOwners {
+    file: Spanned<String>,
+    default: Option<Spanned<String>>,
+}
+
+impl Default for RawOwners {
+    fn default() -> Self {
+        RawOwners {
+            file: Spanned::new(0..0, "owners.yaml".into()),
+            default: None,
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawCheck {
+    fail_on: Option<Spanned<Vec<Spanned<String>>>>,
+    max_file_size: Option<Spanned<String>>,
+    alert_rules: Vec<Spanned<String>>,
+    page_severities: Option<Vec<String>>,
+    baseline: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPath {
+    id: Spanned<String>,
+    title: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    role: Option<String>,
+    courses: Spanned<Vec<Spanned<String>>>,
+}
+
+/// Load `fieldbook.toml` or else `book.toml` from `root`. A missing file is an error: it is
+/// what marks a site.
+pub fn load(root: &Path) -> Result<Config, Box<Diagnostic>> {
+    let name = file_name(root);
+    let path = root.join(name);
+    let text = match std::fs::read(&path) {
+        Ok(bytes) => String::from_utf8(bytes).map_err(|_| {
+            config_error(
+                Pos::START,
+                &format!("{name} is not valid UTF-8"),
+                "save the file as UTF-8",
+            )
+            .with_file(name)
+        })?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Box::new(
+                Diagnostic::new(
+                    Code::InvalidConfig,
+                    CONFIG_FILE,
+                    Pos::START,
+                    format!("no book.toml (or fieldbook.toml) in {}", root.display()),
+                )
+                .with_hint("run fieldbook in a site directory, pass the site directory as an argument, or create book.toml (`fieldbook init`)"),
+            ));
+        }
+        Err(e) => {
+            return Err(Box::new(Diagnostic::new(
+                Code::IoError,
+                CONFIG_FILE,
+                Pos::START,
+                format!("cannot read {name}: {e}"),
+            ))
+            .with_file(name));
+        }
+    };
+    parse_file(root, name, text.trim_start_matches('\u{feff}'))
+}
+
+/// Parse the text of `book.toml` for the site at `root`.
+pub fn parse(root: &Path, text: &str) -> Result<Config, Box<Diagnostic>> {
+    parse_file(root, CONFIG_FILE, text)
+}
+
+/// Parse the text of the configuration file `name` for the site at `root`.
+pub fn parse_file(root: &Path, name: &str, text: &str) -> Result<Config, Box<Diagnostic>> {
+    parse_inner(root, text)
+        .map(|c| c.with_file(name))
+        .map_err(|d| d.with_file(name))
+}
+
+fn parse_inner(root: &Path, text: &str) -> Result<Config, Box<Diagnostic>> {
+    let raw: RawConfig = toml::from_str(text).map_err(|e| {
+        let fe = toml_error(text, &e);
+        Box::new(
+            Diagnostic::new(Code::InvalidConfig, CONFIG_FILE, fe.pos, fe.message)
+                .with_hint(
+                    "see the [book], [build], [owners], [freshness] and [check] keys in the README",
+                )
+                .with_source(text),
+        )
+    })?;
+    let at =
+        |span: std::ops::Range<usize>| crate::content::source::pos_at(text, span.start, span.len());
+    let inside = |s: &Spanned<String>, what: &str| -> Result<PathBuf, Box<Diagnostic>> {
+        resolve_inside(root, s.get_ref()).map_err(|why| {
+            Box::new(
+                Diagnostic::new(
+                    Code::InvalidConfig,
+                    CONFIG_FILE,
+                    at(s.span()),
+                    format!("{what} `{}` {why}", s.get_ref()),
+                )
+                .with_hint(
+                    "paths in book.toml are relative to the site directory and must stay inside it",
+                )
+                .with_source(text),
+            )
+        })
+    };
+    let content_dir = inside(&raw.build.content, "[build] content")?;
+    let output_dir = inside(&raw.build.output, "[build] output")?;
+    let owners_file = inside(&raw.owners.file, "[owners] file")?;
+    if output_dir == root || content_dir.starts_with(&output_dir) || output_dir == content_dir {
+        return Err(Box::new(
+            Diagnostic::new(
+                Code::InvalidConfig,
+                CONFIG_FILE,
+                at(raw.build.output.span()),
+                format!(
+                    "[build] output `{}` would overwrite the site or its content",
+                    raw.build.output.get_ref()
+                ),
+            )
+            .with_hint("use a directory of its own, such as \"public\"")
+            .with_source(text),
+        ));
+    }
+    let mut fail_on = DEFAULT_FAIL_ON.to_vec();
+    if let Some(list) = &raw.check.fail_on {
+        fail_on.clear();
+        for item in list.get_ref() {
+            let code = Code::parse(item.get_ref()).ok_or_else(|| {
+                let known: Vec<_> = Code::ALL
+                    .iter()
+                    .filter(|c| !c.is_fatal())
+                    .map(|c| c.as_str())
+                    .collect();
+                Box::new(
+                    Diagnostic::new(
+                        Code::InvalidConfig,
+                        CONFIG_FILE,
+                        at(item.span()),
+                        format!("[check] fail_on names an unknown code `{}`", item.get_ref()),
+                    )
+                    .with_hint(format!("known codes: {}", known.join(", ")))
+                    .with_source(text),
+                )
+            })?;
+            fail_on.push(code);
+        }
+    }
+    let max_file_bytes = match &raw.check.max_file_size {
+        None => 16 * 1024 * 1024,
+        Some(s) => parse_size(s.get_ref()).ok_or_else(|| {
+            Box::new(
+                Diagnostic::new(
+                    Code::InvalidConfig,
+                    CONFIG_FILE,
+                    at(s.span()),
+                    format!("[check] max_file_size `{}` is not a size", s.get_ref()),
+                )
+                .with_hint("write a size such as \"16MB\" or \"512KB\"")
+                .with_source(text),
+            )
+        })?,
+    };
+    let error = |pos: Pos, msg: String, hint: &str| {
+        Box::new(
+            Diagnostic::new(Code::InvalidConfig, CONFIG_FILE, pos, msg)
+                .with_hint(hint)
+                .with_source(text),
+        )
+    };
+    let adopt = adoption::resolve_config(
+        raw.kinds,
+        raw.courses,
+        raw.owners.default,
+        raw.check.baseline,
+        &at,
+        &inside,
+        &error,
+    )?;
+    let paths = learning_paths(raw.paths, text)?;
+    let mut book = raw.book;
+    let edit_url = book.edit_url.clone();
+    if !book.base_url.ends_with('/') {
+        book.base_url.push('/');
+    }
+    Ok(Config {
+        root: root.to_path_buf(),
+        book,
+        content_dir,
+        output_dir,
+        owners_file,
+        theme: raw.build.theme,
+        today: raw.build.today.map(|t| t.into_inner()),
+        freshness: raw.freshness,
+        policy: Policy {
+            fail_on,
+            strict: false,
+        },
+        max_file_bytes,
+        raw_html: raw.build.raw_html,
+        edit_url,
+        alert_rules: raw
+            .check
+            .alert_rules
+            .iter()
+            .map(|r| (r.get_ref().clone(), at(r.span())))
+            .collect(),
+        page_severities: raw
+            .check
+            .page_severities
+            .unwrap_or_else(|| vec!["critical".into(), "page".into()]),
+        file: CONFIG_FILE.to_string(),
+        adopt,
+        paths,
+    })
+}
+
+/// `[[paths]]` with their ids checked: each is a URL segment (`paths/<id>/`) and a progress
+/// key, so it must be a valid id and unique.
+fn learning_paths(raw: Vec<RawPath>, text: &str) -> Result<Vec<LearningPath>, Box<Diagnostic>> {
+    let at =
+        |span: std::ops::Range<usize>| crate::content::source::pos_at(text, span.start, span.len());
+    let line_of = |pos: Pos| {
+        text.lines()
+            .nth(pos.line as usize - 1)
+            .unwrap_or("")
+            .to_string()
+    };
+    let err = |span, message: String, hint: &str| {
+        Box::new(
+            Diagnostic::new(Code::InvalidConfig, CONFIG_FILE, at(span), message)
+                .with_hint(hint)
+                .with_source(text),
+        )
+    };
+    let mut out: Vec<LearningPath> = Vec::new();
+    for p in raw {
+        let id = p.id.get_ref();
+        if !crate::content::quiz::valid_id(id) {
+            return Err(err(
+                p.id.span(),
+                format!("[[paths]] id `{id}` is not a valid id"),
+                "use letters, digits, `-`, `_` and `.` only: the id is the path's URL (paths/<id>/)",
+            ));
+        }
+        if out.iter().any(|o| o.id == *id) {
+            return Err(err(
+                p.id.span(),
+                format!("[[paths]] id `{id}` is used twice"),
+                "give each learning path its own id",
+            ));
+        }
+        if p.courses.get_ref().is_empty() {
+            return Err(err(
+                p.courses.span(),
+                format!("learning path `{id}` lists no courses"),
+                "list course slugs (the folder names under content/courses/) in `courses`",
+            ));
+        }
+        out.push(LearningPath {
+            id: id.clone(),
+            title: p.title,
+            description: p.description,
+            role: p.role,
+            courses: p
+                .courses
+                .into_inner()
+                .into_iter()
+                .map(|c| {
+                    let pos = at(c.span());
+                    (c.into_inner(), pos, line_of(pos))
+                })
+                .collect(),
+        });
+    }
+    Ok(out)
+}
+
+/// `rel` joined to `root`, refusing absolute paths and `..` that climb out of the site, and
+/// (when the path exists) symlinks that lead out of it.
+pub fn resolve_inside(root: &Path, rel: &str) -> Result<PathBuf, &'static str> {
+    let p = Path::new(rel);
+    if rel.trim().is_empty() {
+        return Err("is empty");
+    }
+    let mut depth = 0i32;
+    for c in p.components() {
+        match c {
+            Component::Prefix(_) | Component::RootDir => return Err("is an absolute path"),
+            Component::ParentDir => {
+                depth -= 1;
+                if depth < 0 {
+                    return Err("points outside the site directory");
+                }
+            }
+            Component::Normal(_) => depth += 1,
+            Component::CurDir => {}
+        }
+    }
+    let joined = root.join(p);
+    if let (Ok(real), Ok(real_root)) = (joined.canonicalize(), root.canonicalize())
+        && !real.starts_with(&real_root)
+    {
+        return Err("leads outside the site directory through a symbolic link");
+    }
+    Ok(normalize(&joined))
+}
+
+/// Lexically drop `.` and resolve `..` (the path is known not to climb above its start).
+fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn parse_size(s: &str) -> Option<u64> {
+    let s = s.trim();
+    let digits = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let n: u64 = s[..digits].parse().ok()?;
+    let mult = match s[digits..].trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 1,
+        "KB" | "KIB" | "K" => 1024,
+        "MB" | "MIB" | "M" => 1024 * 1024,
+        "GB" | "GIB" | "G" => 1024 * 1024 * 1024,
+        _ => return None,
+    };
+    n.checked_mul(mult)
+}
+
+/// Findings about the configuration name the file it was read from.
+trait WithFile {
+    fn with_file(self, name: &str) -> Self;
+}
+
+impl WithFile for Box<Diagnostic> {
+    fn with_file(mut self, name: &str) -> Self {
+        if self.file == CONFIG_FILE {
+            self.file = name.to_string();
+            self.message = self.message.replace(CONFIG_FILE, name);
+            if let Some(h) = &mut self.hint {
+                *h = h.replace(CONFIG_FILE, name);
+            }
+        }
+        self
+    }
+}
+
+impl WithFile for Config {
+    fn with_file(mut self, name: &str) -> Self {
+        self.file = name.to_string();
+        self
+    }
+}
+
+fn config_error(pos: Pos, message: &str, hint: &str) -> Box<Diagnostic> {
+    Box::new(Diagnostic::new(Code::InvalidConfig, CONFIG_FILE, pos, message).with_hint(hint))
+}
+
+/// The site-relative form of a path under the site root, `/`-separated, for findings.
+pub fn site_rel(config: &Config, path: &Path) -> String {
+    crate::content::slash(path.strip_prefix(&config.root).unwrap_or(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(text: &str) -> Result<Config, Box<Diagnostic>> {
+        parse(Path::new("/site"), text)
+    }
+
+    #[test]
+    fn defaults() {
+        let c = cfg("").unwrap();
+        assert_eq!(c.content_dir, Path::new("/site/content"));
+        assert_eq!(c.output_dir, Path::new("/site/public"));
+        assert_eq!(c.freshness.runbook, Period::Days(90));
+        assert_eq!(c.policy.fail_on, DEFAULT_FAIL_ON);
+        assert_eq!(c.book.base_url, "/");
+    }
+
+    #[test]
+    fn reads_format_md_example() {
+        let c = cfg("[book]\ntitle = \"Acme\"\nbase_url = \"/docs\"\n[build]\ntoday = \"2026-11-27\"\n\
+                     [freshness]\nrunbook = \"30d\"\nwarn_before = \"1w\"\n[check]\nfail_on = [\"stale\"]\n")
+            .unwrap();
+        assert_eq!(c.book.base_url, "/docs/");
+        assert_eq!(c.today.unwrap().to_string(), "2026-11-27");
+        assert_eq!(c.freshness.runbook, Period::Days(30));
+        assert_eq!(c.policy.fail_on, [Code::Stale]);
+    }
+
+    #[test]
+    fn errors_are_positioned() {
+        let e = cfg("[build]\ncontent = \"../elsewhere\"\n").unwrap_err();
+        assert_eq!((e.code, e.line, e.column), (Code::InvalidConfig, 2, 11));
+        assert!(e.message.contains("outside"), "{}", e.message);
+        let e = cfg("[build]\noutput = \"/tmp/x\"\n").unwrap_err();
+        assert!(e.message.contains("absolute"));
+        let e = cfg("[build]\noutput = \".\"\n").unwrap_err();
+        assert!(e.message.contains("overwrite"));
+        let e = cfg("[check]\nfail_on = [\"stale\", \"stael\"]\n").unwrap_err();
+        assert_eq!((e.line, e.column), (2, 21));
+        let e = cfg("[freshness]\nrunbook = \"ninety\"\n").unwrap_err();
+        assert_eq!(e.line, 2);
+        let e = cfg("[build]\ntoday = \"2026-02-30\"\n").unwrap_err();
+        assert!(e.message.contains("calendar"), "{}", e.message);
+        let e = cfg("[check]\nfail-on = []\n").unwrap_err();
+        assert!(e.message.contains("unknown field"), "{}", e.message);
+        let e = cfg("[book\n").unwrap_err();
+        assert_eq!(e.line, 1);
+    }
+
+    #[test]
+    fn learning_paths() {
+        let c = cfg("[[paths]]\nid = \"sre\"\ntitle = \"SRE onboarding\"\nrole = \"SRE\"\ncourses = [\"oncall-101\", \"db\"]\n\n[[paths]]\nid = \"db\"\ntitle = \"DB\"\ndescription = \"D\"\ncourses = [\"db\"]\n").unwrap();
+        assert_eq!(c.paths.len(), 2);
+        assert_eq!(c.paths[0].role.as_deref(), Some("SRE"));
+        let (slug, pos, line) = &c.paths[0].courses[1];
+        assert_eq!((slug.as_str(), pos.line, pos.column), ("db", 5, 26));
+        assert_eq!(line, "courses = [\"oncall-101\", \"db\"]");
+        for (text, why, at) in [
+            (
+                "[[paths]]\nid = \"a b\"\ntitle = \"T\"\ncourses = [\"x\"]\n",
+                "not a valid id",
+                (2, 6),
+            ),
+            (
+                "[[paths]]\nid = \"a\"\ntitle = \"T\"\ncourses = []\n",
+                "lists no courses",
+                (4, 11),
+            ),
+            (
+                "[[paths]]\nid = \"a\"\ntitle = \"T\"\ncourses = [\"x\"]\n[[paths]]\nid = \"a\"\ntitle = \"U\"\ncourses = [\"x\"]\n",
+                "used twice",
+                (6, 6),
+            ),
+            (
+                "[[paths]]\nid = \"a\"\ncourses = [\"x\"]\n",
+                "missing field `title`",
+                (1, 1),
+            ),
+            (
+                "[[paths]]\nid = \"a\"\ntitle = \"T\"\ncourse = [\"x\"]\n",
+                "unknown field `course`",
+                (4, 1),
+            ),
+        ] {
+            let e = cfg(text).unwrap_err();
+            assert!(e.message.contains(why), "{}", e.message);
+            assert_eq!((e.line, e.column), at, "{text}");
+        }
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("16MB"), Some(16 << 20));
+        assert_eq!(parse_size("512 KiB"), Some(512 << 10));
+        assert_eq!(parse_size("lots"), None);
+    }
+}

@@ -1,0 +1,134 @@
+//! The site's URL scheme. Every URL is relative to the site root, without a leading slash, and
+//! names a directory (`runbooks/db/failover/`) whose `index.html` is the page; pages link to each
+//! other through relative paths so the site works under any `base_url` and from a folder.
+
+use crate::content::links::percent_decode;
+
+/// The page URL of a document: `runbooks/db/failover.md` → `runbooks/db/failover/`,
+/// `courses/oncall/index.md` → `courses/oncall/`.
+pub fn doc_url(rel: &str) -> String {
+    let stem = rel
+        .strip_suffix(".md")
+        .or_else(|| rel.strip_suffix(".markdown"))
+        .unwrap_or(rel);
+    let path = match stem.rsplit_once('/') {
+        Some((dir, "index")) => dir.to_string(),
+        None if stem == "index" => String::new(),
+        _ => stem.to_string(),
+    };
+    if path.is_empty() {
+        String::new()
+    } else {
+        format!("{}/", encode_path(&path))
+    }
+}
+
+/// The file a URL is written to, relative to the output directory.
+pub fn output_file(url: &str) -> String {
+    let decoded = percent_decode(url);
+    if decoded.is_empty() || decoded.ends_with('/') {
+        format!("{decoded}index.html")
+    } else {
+        decoded
+    }
+}
+
+/// `../` once per directory level of `url`: the way back to the site root.
+pub fn root_of(url: &str) -> String {
+    "../".repeat(url.matches('/').count())
+}
+
+/// A URL-safe slug for tags, services and team ids: lowercase letters, digits and `-`.
+pub fn slug(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.trim().chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    if out.is_empty() {
+        "-".into()
+    } else {
+        encode_path(&out)
+    }
+}
+
+/// The stable page URL of an alert (`alerts/KubePodCrashLooping/`), the target of
+/// Prometheus' `runbook_url`. Case is kept, so the name reads as Prometheus writes it;
+/// characters other than ASCII letters, digits, `_` and `-` become `-` (a `:` would make the
+/// relative link a URL scheme).
+pub fn alert_url(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 8);
+    out.push_str("alerts/");
+    for c in name.trim().chars() {
+        out.push(if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+            c
+        } else {
+            '-'
+        });
+    }
+    if out.len() == "alerts/".len() {
+        out.push('-');
+    }
+    out.push('/');
+    out
+}
+
+/// Percent-encode what may not stand in a path segment (spaces in file names, `#`, `?`, `%`).
+pub fn encode_path(p: &str) -> String {
+    let mut out = String::with_capacity(p.len());
+    for b in p.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documents_get_directory_urls() {
+        assert_eq!(doc_url("runbooks/db/failover.md"), "runbooks/db/failover/");
+        assert_eq!(doc_url("courses/oncall/index.md"), "courses/oncall/");
+        assert_eq!(doc_url("index.md"), "");
+        assert_eq!(
+            doc_url("postmortems/PM 1 - DNS.md"),
+            "postmortems/PM%201%20-%20DNS/"
+        );
+        assert_eq!(
+            output_file("postmortems/PM%201%20-%20DNS/"),
+            "postmortems/PM 1 - DNS/index.html"
+        );
+        assert_eq!(output_file(""), "index.html");
+        assert_eq!(output_file("sitemap.xml"), "sitemap.xml");
+    }
+
+    #[test]
+    fn roots_and_slugs() {
+        assert_eq!(root_of(""), "");
+        assert_eq!(root_of("runbooks/db/failover/"), "../../../");
+        assert_eq!(slug("Team DB / Ops"), "team-db-ops");
+        assert_eq!(slug("  "), "-");
+        assert_eq!(slug("k8s"), "k8s");
+        assert_eq!(
+            alert_url("KubePodCrashLooping"),
+            "alerts/KubePodCrashLooping/"
+        );
+        assert_eq!(
+            alert_url("job:errors:rate5m high"),
+            "alerts/job-errors-rate5m-high/"
+        );
+        assert_eq!(alert_url(" "), "alerts/-/");
+    }
+}

@@ -1,0 +1,79 @@
+//! Alert routing: which runbooks answer which alert. Every alert name in a runbook's `alerts:`
+//! gets a stable page at [`alert_url`] (the target of Prometheus' `runbook_url`), which lands
+//! on its runbook, or offers a choice when several runbooks answer it. Prometheus rule files
+//! are read and checked against the handbook in [`crate::alert_rules`].
+
+use crate::content::front_matter::Kind;
+use crate::content::urls::alert_url;
+use crate::model::Document;
+use std::collections::BTreeMap;
+
+/// Alert name → the runbooks listing it in `alerts:` (by path, each once), over the documents
+/// a build publishes.
+pub struct AlertIndex<'a> {
+    pub by_name: BTreeMap<String, Vec<&'a Document>>,
+}
+
+/// One alert page: every alert name that maps to its URL (usually one; names differing only
+/// in characters a URL cannot keep share a page) and the runbooks answering any of them.
+pub struct AlertPage<'a> {
+    pub url: String,
+    pub names: Vec<String>,
+    pub runbooks: Vec<&'a Document>,
+}
+
+impl<'a> AlertIndex<'a> {
+    /// The alerts of `docs`' runbooks (`alerts:` means nothing on other kinds: FORMAT.md).
+    pub fn of(docs: &[&'a Document]) -> AlertIndex<'a> {
+        let mut by_name: BTreeMap<String, Vec<&Document>> = BTreeMap::new();
+        for d in docs.iter().filter(|d| d.kind == Kind::Runbook) {
+            for name in &d.meta.alerts {
+                let name = name.trim();
+                if name.is_empty() {
+                    continue;
+                }
+                let list = by_name.entry(name.to_string()).or_default();
+                if !list.iter().any(|o| o.rel == d.rel) {
+                    list.push(d);
+                }
+            }
+        }
+        for list in by_name.values_mut() {
+            list.sort_by(|a, b| a.rel.cmp(&b.rel));
+        }
+        AlertIndex { by_name }
+    }
+
+    /// The alert pages, by URL.
+    pub fn pages(&self) -> BTreeMap<String, AlertPage<'a>> {
+        let mut pages: BTreeMap<String, AlertPage<'a>> = BTreeMap::new();
+        for (name, runbooks) in &self.by_name {
+            let url = alert_url(name);
+            let page = pages.entry(url.clone()).or_insert_with(|| AlertPage {
+                url,
+                names: Vec::new(),
+                runbooks: Vec::new(),
+            });
+            page.names.push(name.clone());
+            for d in runbooks {
+                if !page.runbooks.iter().any(|o| o.rel == d.rel) {
+                    page.runbooks.push(d);
+                }
+            }
+        }
+        for p in pages.values_mut() {
+            p.runbooks.sort_by(|a, b| a.rel.cmp(&b.rel));
+        }
+        pages
+    }
+}
+
+impl AlertPage<'_> {
+    /// The one runbook the page redirects to; `None` when the reader must choose.
+    pub fn target(&self) -> Option<&Document> {
+        match self.runbooks.as_slice() {
+            [one] => Some(one),
+            _ => None,
+        }
+    }
+}

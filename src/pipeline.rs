@@ -1,0 +1,36 @@
+//! The stages put together as every command runs them: load the site, run every check and
+//! the Prometheus rules against the pages a build would write.
+
+use crate::content::date::Date;
+use crate::diagnostic::Diagnostic;
+use crate::load;
+use crate::model::Site;
+use std::path::{Path, PathBuf};
+
+/// Load the site and run every check. `Err` carries fatal diagnostics.
+pub fn checked_site(
+    site: &Path,
+    today: Option<Date>,
+    strict: bool,
+) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
+    checked_site_with(site, today, strict, &[])
+}
+
+/// [`checked_site`], also checking the runbooks against `alert_rules` (and the rule files of
+/// `[check] alert_rules`).
+pub fn checked_site_with(
+    site: &Path,
+    today: Option<Date>,
+    strict: bool,
+    alert_rules: &[PathBuf],
+) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let mut s = load::load_site(site, today)?;
+    s.config.policy.strict = strict;
+    let mut findings = crate::checks::run(&s);
+    let alerts = crate::alert_rules::check(&s, alert_rules)?;
+    if !alerts.is_empty() {
+        findings.extend(alerts);
+        s.config.policy.apply(&mut findings);
+    }
+    Ok((s, findings))
+}
