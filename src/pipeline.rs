@@ -27,9 +27,11 @@ pub fn checked_site_with(
     let mut s = load::load_site(site, today)?;
     s.config.policy.strict = strict;
     let mut findings = crate::checks::run(&s);
+    let (_, refused) = crate::build::theme::site_files(&s.config)?;
     let alerts = crate::alert_rules::check(&s, alert_rules)?;
-    if !alerts.is_empty() {
+    if !alerts.is_empty() || !refused.is_empty() {
         findings.extend(alerts);
+        findings.extend(refused);
         s.config.policy.apply(&mut findings);
     }
     Ok((s, findings))
