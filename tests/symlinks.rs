@@ -391,3 +391,55 @@ fn serve_never_serves_a_file_from_outside() {
         assert!(!body.contains(SECRET), "{target}");
     }
 }
+
+#[test]
+fn owner_files_follow_the_same_rule() {
+    let out = outside();
+    write_files(out.path(), &[("owners", "* @secret-team\n")]);
+    let site = site_with(&[
+        ("content/ok.md", "# Ok\n"),
+        ("shared/OWNERS", "approvers: [inside-login]\n"),
+    ]);
+    std::fs::create_dir_all(site.path().join(".github")).unwrap();
+    symlink(
+        out.path().join("owners"),
+        site.path().join(".github/CODEOWNERS"),
+    )
+    .unwrap();
+    symlink(
+        out.path().join("owners"),
+        site.path().join("OWNERS_ALIASES"),
+    )
+    .unwrap();
+    symlink(
+        out.path().join("owners"),
+        site.path().join("content/OWNERS"),
+    )
+    .unwrap();
+    let (code, found) = refused(site.path());
+    assert_eq!(code, 1);
+    assert_eq!(
+        found,
+        [
+            at(".github/CODEOWNERS"),
+            at("OWNERS_ALIASES"),
+            at("content/OWNERS"),
+        ]
+    );
+}
+
+#[test]
+fn an_owners_file_above_the_content_is_refused_too() {
+    let out = outside();
+    write_files(out.path(), &[("owners", "approvers: [secret-login]\n")]);
+    let site = site_with(&[
+        (
+            "book.toml",
+            "[book]\ntitle = \"T\"\n[build]\ncontent = \"docs/content\"\n",
+        ),
+        ("docs/content/ok.md", "# Ok\n"),
+    ]);
+    symlink(out.path().join("owners"), site.path().join("docs/OWNERS")).unwrap();
+    let (code, found) = refused(site.path());
+    assert_eq!((code, found), (1, vec![at("docs/OWNERS")]));
+}
