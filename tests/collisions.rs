@@ -14,9 +14,11 @@ fn page(title: &str) -> String {
     format!("# {title}\n\ntext\n")
 }
 
-/// The output findings of `check` (code, severity, file, line) and their messages; the exit
-/// status.
-fn outputs(site: &Path) -> (i32, Vec<(String, String, String, u64)>, Vec<String>) {
+/// (code, severity, file, line) of a finding.
+type Found = (String, String, String, u64);
+
+/// The output findings of `check` and their messages; the exit status.
+fn outputs(site: &Path) -> (i32, Vec<Found>, Vec<String>) {
     let (code, json) = check_json(site, &["--today", TODAY]);
     let all = findings(&json);
     let mut found = Vec::new();
@@ -30,7 +32,7 @@ fn outputs(site: &Path) -> (i32, Vec<(String, String, String, u64)>, Vec<String>
     (code, found, messages)
 }
 
-fn error(file: &str, line: u64) -> (String, String, String, u64) {
+fn error(file: &str, line: u64) -> Found {
     ("output-collision".into(), "error".into(), file.into(), line)
 }
 
@@ -259,4 +261,18 @@ fn one_source_per_path_is_quiet() {
     ]);
     let (code, found, _) = outputs(site.path());
     assert_eq!((code, found), (0, vec![]));
+}
+
+#[test]
+fn serve_reports_a_collision_made_while_it_runs() {
+    let site = site_with(&[("content/notes/db.md", &page("Flat"))]);
+    let server = common::Serve::start(site.path());
+    common::write_files(
+        site.path(),
+        &[("content/notes/db/index.md", &page("Folder"))],
+    );
+    server.wait_for("the collision", || {
+        let log = server.log.lock().unwrap().join("\n");
+        log.contains("output-collision") && log.contains("content/notes/db/index.md")
+    });
 }

@@ -8,7 +8,6 @@
 mod common;
 
 use common::{check_json, findings, run, site_with, write_files};
-use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::fs::symlink;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -275,85 +274,11 @@ fn init_from_reads_nothing_outside_the_tree() {
 // serve
 // ---------------------------------------------------------------------------------------
 
-struct Serve {
-    child: std::process::Child,
-    port: u16,
-    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Serve {
-    fn start(site: &Path) -> Serve {
-        let mut cmd = common::command();
-        cmd.arg("serve")
-            .arg(site)
-            .args(["--port", "0", "--color", "never"])
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::piped());
-        let mut child = cmd.spawn().unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let (tx, rx) = std::sync::mpsc::channel();
-        let l = log.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some((_, p)) = line
-                    .strip_prefix("serving ")
-                    .and_then(|r| r.rsplit_once(':'))
-                    && let Ok(port) = p.trim_end_matches('/').parse::<u16>()
-                {
-                    let _ = tx.send(port);
-                }
-                l.lock().unwrap().push(line);
-            }
-        });
-        let port = rx
-            .recv_timeout(Duration::from_secs(60))
-            .expect("serve starts");
-        Serve { child, port, log }
-    }
-
-    /// The status and body of `GET target`.
-    fn get(&self, target: &str) -> (u16, String) {
-        let mut c = std::net::TcpStream::connect(("127.0.0.1", self.port)).unwrap();
-        write!(
-            c,
-            "GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-        )
-        .unwrap();
-        let mut text = String::new();
-        let _ = c.read_to_string(&mut text);
-        let status = text.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
-        (status, text)
-    }
-
-    fn wait_for(&self, what: &str, ok: impl Fn() -> bool) {
-        let until = Instant::now() + Duration::from_secs(20);
-        while Instant::now() < until {
-            if ok() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        panic!(
-            "{what} did not happen:\n{}",
-            self.log.lock().unwrap().join("\n")
-        );
-    }
-}
-
 #[test]
 fn serve_never_serves_a_file_from_outside() {
     let out = outside();
     let site = linked_site(out.path());
-    let server = Serve::start(site.path());
+    let server = common::Serve::start(site.path());
     for target in [
         "/notes/passwd/",
         "/notes/x.png",
@@ -442,4 +367,24 @@ fn an_owners_file_above_the_content_is_refused_too() {
     symlink(out.path().join("owners"), site.path().join("docs/OWNERS")).unwrap();
     let (code, found) = refused(site.path());
     assert_eq!((code, found), (1, vec![at("docs/OWNERS")]));
+}
+
+#[test]
+fn git_dates_only_the_pages_of_inside_files() {
+    if !common::have_git() {
+        eprintln!("SKIP: git is not installed");
+        return;
+    }
+    let out = outside();
+    let site = linked_site(out.path());
+    common::git(site.path(), &["init", "-q"]);
+    common::git(site.path(), &["add", "."]);
+    common::git(site.path(), &["commit", "-q", "-m", "init"]);
+    let (code, stdout, err) = run(["build", s(site.path())]);
+    assert_eq!(code, 1, "{stdout}{err}");
+    let public = site.path().join("public");
+    assert_no_secret(&public);
+    assert!(!public.join("notes/passwd").exists());
+    let page = std::fs::read_to_string(public.join("notes/in/index.html")).unwrap();
+    assert!(page.contains("2026-03-04"), "the link's last change");
 }

@@ -348,9 +348,14 @@ impl Engine {
     /// Print the findings of `files` on the terminal: for a broken file, the errors that kept
     /// its last good version; for the others, what the checks find in them now.
     fn report_findings(&self, files: &BTreeSet<String>, kept: &[String]) {
-        let mut findings = crate::checks::run_for(&self.site, |f| {
-            files.contains(f) && !kept.iter().any(|b| b == f)
-        });
+        let keep = |f: &str| files.contains(f) && !kept.iter().any(|b| b == f);
+        let mut findings = crate::checks::run_for(&self.site, keep);
+        // Output collisions cross files: found for the whole site, reported for these.
+        if let Ok(mut outputs) = crate::build::collisions::check(&self.site) {
+            outputs.retain(|d| keep(&d.file));
+            self.site.config.policy.apply(&mut outputs);
+            findings.extend(outputs);
+        }
         for b in kept {
             findings.extend(self.file_errors.get(b).into_iter().flatten().cloned());
         }
