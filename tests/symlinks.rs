@@ -260,8 +260,26 @@ fn init_from_reads_nothing_outside_the_tree() {
     symlink(out.path().join("owned.md"), docs.join("leak.md")).unwrap();
     symlink(out.path(), docs.join("leakdir")).unwrap();
     symlink("../shared/b.md", docs.join("b.md")).unwrap();
+    write_files(
+        out.path(),
+        &[(
+            "mkdocs.yml",
+            &format!(
+                "site_name: {SECRET}
+docs_dir: docs
+"
+            ),
+        )],
+    );
+    symlink(
+        out.path().join("mkdocs.yml"),
+        tree.path().join("mkdocs.yml"),
+    )
+    .unwrap();
     let (code, stdout, err) = run(["init", "--from", s(tree.path())]);
     assert_eq!(code, 0, "{stdout}{err}");
+    let book = std::fs::read_to_string(tree.path().join("book.toml")).unwrap();
+    assert!(!book.contains(SECRET), "{book}");
     let owners = std::fs::read_to_string(tree.path().join("owners.yaml")).unwrap();
     assert!(!owners.contains("secret-owner"), "{owners}");
     assert!(owners.contains("inside-owner"), "{owners}");

@@ -118,7 +118,7 @@ const FRESHNESS: &str = "[freshness]\nrunbook = \"90d\"\ncourse = \"180d\"\npage
 
 /// Recognise the docs tool of `tree`.
 pub fn detect(tree: &Path) -> Detected {
-    let read = |p: &str| std::fs::read_to_string(tree.join(p)).ok();
+    let read = |p: &str| read_inside(tree, &tree.join(p));
     let mut d = Detected {
         tool: "plain Markdown",
         title: None,
