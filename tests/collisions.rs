@@ -276,3 +276,32 @@ fn serve_reports_a_collision_made_while_it_runs() {
         log.contains("output-collision") && log.contains("content/notes/db/index.md")
     });
 }
+
+#[test]
+fn a_file_where_another_output_needs_a_folder() {
+    let site = site_with(&[
+        ("content/notes/y", "data"),
+        ("content/notes/y.md", &page("Y")),
+        ("content/tags", "data"),
+        ("content/notes/z.md", &page("Z")),
+        ("content/notes/z.png/a.md", &page("A")),
+    ]);
+    let messages = collides(
+        site.path(),
+        &[
+            (
+                "content/notes/y",
+                1,
+                &["content/notes/y.md", "notes/y/index.html"],
+            ),
+            ("content/tags", 1, &["the built-in page tags/"]),
+        ],
+    );
+    assert!(
+        messages[1].contains("becomes the file tags"),
+        "{messages:?}"
+    );
+    // The pages stay; the files are not published (no I/O error either).
+    assert!(built(site.path(), "notes/y/index.html").contains("Y"));
+    assert!(site.path().join("public/tags/index.html").is_file());
+}

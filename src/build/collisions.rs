@@ -139,8 +139,38 @@ pub fn check(site: &Site) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
             );
         }
     }
+    findings.extend(file_folder_collisions(site, &outputs));
     findings.extend(case_collisions(site, &outputs));
     Ok(findings)
+}
+
+/// An output file whose path another output needs as a folder (an asset `notes/db` and the
+/// page `notes/db/index.html`): one of them cannot be written. Reported once per file, at
+/// the file's source (or, for one of Fieldbook's own, at the first output inside).
+fn file_folder_collisions(site: &Site, outputs: &BTreeMap<String, Vec<Source>>) -> Vec<Diagnostic> {
+    let mut first_inside: BTreeMap<&str, &str> = BTreeMap::new();
+    for file in outputs.keys() {
+        for (i, _) in file.match_indices('/') {
+            first_inside.entry(&file[..i]).or_insert(file);
+        }
+    }
+    let mut out = Vec::new();
+    for (dir, inside) in first_inside {
+        let Some(sources) = outputs.get(dir) else {
+            continue;
+        };
+        let (file, needs) = (&sources[0], &outputs[inside][0]);
+        let at = if file.is_built_in() { needs } else { file };
+        let message = format!(
+            "{} becomes the file {dir}, but {} needs {dir}/ as a folder (for {inside}): only one can be published",
+            file.describe(site),
+            needs.describe(site)
+        );
+        out.extend(at.finding(site, Code::OutputCollision, message).map(|d| {
+            d.with_hint("rename or move one of them (a file without an extension is published under its own name)")
+        }));
+    }
+    out
 }
 
 /// Outputs equal when lowercased: a warning at each but the first (built-ins first).
