@@ -41,7 +41,8 @@ pub enum Code {
     UnsupportedSyntax,
     ConflictingKeys,
     InvalidAlias,
-    // Always errors, whatever `fail_on` says (exit status 1): see `Code::always_fails`.
+    // What is read and written: `symlink-outside` and `output-collision` are errors whatever
+    // `fail_on` says (exit status 1, see `Code::always_fails`); the case collision follows it.
     SymlinkOutside,
     OutputCollision,
     OutputCaseCollision,
