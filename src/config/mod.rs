@@ -589,6 +589,35 @@ pub fn site_rel(config: &Config, path: &Path) -> String {
 mod tests {
     use super::*;
 
+    #[cfg(unix)]
+    #[test]
+    fn links_are_judged_by_where_they_finally_lead() {
+        use std::os::unix::fs::symlink;
+        let site = tempfile::tempdir().unwrap();
+        let away = tempfile::tempdir().unwrap();
+        let (root, out) = (site.path(), away.path());
+        std::fs::create_dir(root.join("shared")).unwrap();
+        std::fs::write(root.join("shared/in.md"), "x").unwrap();
+        std::fs::write(out.join("out.md"), "x").unwrap();
+        symlink(root.join("shared/in.md"), root.join("in.md")).unwrap();
+        symlink(out.join("out.md"), root.join("out.md")).unwrap();
+        // Out of the site and back in: the target is inside.
+        symlink(root.join("shared"), out.join("back")).unwrap();
+        symlink(out.join("back/in.md"), root.join("round.md")).unwrap();
+        symlink("missing.md", root.join("dangling.md")).unwrap();
+        assert!(!leads_outside(root, &root.join("in.md")));
+        assert!(!leads_outside(root, &root.join("round.md")));
+        assert!(!leads_outside(root, &root.join("dangling.md")));
+        assert!(!leads_outside(root, &root.join("shared/in.md")));
+        assert!(leads_outside(root, &root.join("out.md")));
+        let f = outside_link(root, &root.join("out.md")).unwrap();
+        assert_eq!(
+            (f.code, f.file.as_str(), f.line),
+            (Code::SymlinkOutside, "out.md", 1)
+        );
+        assert!(outside_link(root, &root.join("in.md")).is_none());
+    }
+
     fn cfg(text: &str) -> Result<Config, Box<Diagnostic>> {
         parse(Path::new("/site"), text)
     }
