@@ -28,7 +28,7 @@ pub fn checked_site_with(
     s.config.policy.strict = strict;
     let mut findings = crate::checks::run(&s);
     // Output collisions, and the theme's links leading outside the site.
-    let outputs = crate::build::collisions::check(&s)?;
+    let outputs = crate::build::collisions::check(&s, false)?;
     let alerts = crate::alert_rules::check(&s, alert_rules)?;
     if !alerts.is_empty() || !outputs.is_empty() {
         findings.extend(alerts);

@@ -305,3 +305,26 @@ fn a_file_where_another_output_needs_a_folder() {
     assert!(built(site.path(), "notes/y/index.html").contains("Y"));
     assert!(site.path().join("public/tags/index.html").is_file());
 }
+
+#[test]
+fn drafts_collide_when_they_are_built() {
+    let site = site_with(&[
+        ("content/notes/db.md", &page("Flat")),
+        (
+            "content/notes/db/index.md",
+            "---\ndraft: true\n---\n# Draft\n",
+        ),
+    ]);
+    let (code, found, _) = outputs(site.path());
+    assert_eq!((code, found), (0, vec![]), "a draft is not published");
+    let (code, out, err) = run([
+        "build",
+        site.path().to_str().unwrap(),
+        "--today",
+        TODAY,
+        "--drafts",
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("output-collision"), "{err}");
+    assert!(built(site.path(), "notes/db/index.html").contains("Flat"));
+}

@@ -311,7 +311,7 @@ struct SitePages {
 
 impl SitePages {
     fn of(site: &Site) -> SitePages {
-        let index = crate::build::index_urls(site);
+        let index = crate::build::index_urls(site, false);
         let docs: BTreeSet<String> = site
             .documents
             .iter()

@@ -57,13 +57,13 @@ impl Source<'_> {
     }
 }
 
-/// The output collisions of `site` (as `build` without drafts writes it), and the
-/// `symlink-outside` findings of the site theme's files (listed here for its static files).
-/// `Err`: the theme folder could not be read.
-pub fn check(site: &Site) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+/// The output collisions of `site` (as `build` writes it, with `draft: true` documents when
+/// `drafts`), and the `symlink-outside` findings of the site theme's files (listed here for
+/// its static files). `Err`: the theme folder could not be read.
+pub fn check(site: &Site, drafts: bool) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
     let (theme_files, mut findings) = super::theme::site_files(&site.config)?;
     let mut outputs: BTreeMap<String, Vec<Source>> = BTreeMap::new();
-    for url in super::index_urls(site) {
+    for url in super::index_urls(site, drafts) {
         let what = if url.is_empty() {
             "the built-in home page".to_string()
         } else {
@@ -81,7 +81,7 @@ pub fn check(site: &Site) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
     let mut docs: Vec<&Document> = site
         .documents
         .iter()
-        .filter(|d| d.meta_ok && !d.is_draft())
+        .filter(|d| d.meta_ok && (drafts || !d.is_draft()))
         .collect();
     docs.sort_by(|a, b| (&a.file, &a.rel).cmp(&(&b.file, &b.rel)));
     for d in &docs {
@@ -171,6 +171,11 @@ fn file_folder_collisions(site: &Site, outputs: &BTreeMap<String, Vec<Source>>) 
         }));
     }
     out
+}
+
+/// Whether `code` is one this check finds (not the theme's links).
+pub fn is_collision(code: Code) -> bool {
+    matches!(code, Code::OutputCollision | Code::OutputCaseCollision)
 }
 
 /// Outputs equal when lowercased: a warning at each but the first (built-ins first).

@@ -132,12 +132,12 @@ fn search_indexes(
 }
 
 /// The URLs of every index page of `site` (home `""`, `runbooks/`, `tags/x/`, alert pages,
-/// `404.html`, `sitemap.xml`, ...) as a build without drafts writes them, rendering none:
-/// what `check` needs (alert rules' `runbook_url`s, output collisions).
-pub fn index_urls(site: &Site) -> Vec<String> {
+/// `404.html`, `sitemap.xml`, ...) as a build (with drafts or not) writes them, rendering
+/// none: what `check` needs (alert rules' `runbook_url`s, output collisions).
+pub fn index_urls(site: &Site, drafts: bool) -> Vec<String> {
     let opts = BuildOptions {
         output: None,
-        drafts: false,
+        drafts,
         progress: false,
         search_export: None,
     };

@@ -351,7 +351,7 @@ impl Engine {
         let keep = |f: &str| files.contains(f) && !kept.iter().any(|b| b == f);
         let mut findings = crate::checks::run_for(&self.site, keep);
         // Output collisions cross files: found for the whole site, reported for these.
-        if let Ok(mut outputs) = crate::build::collisions::check(&self.site) {
+        if let Ok(mut outputs) = crate::build::collisions::check(&self.site, self.opts.drafts) {
             outputs.retain(|d| keep(&d.file));
             self.site.config.policy.apply(&mut outputs);
             findings.extend(outputs);
