@@ -1,5 +1,5 @@
-//! The stages put together as every command runs them: load the site, run every check and
-//! the Prometheus rules against the pages a build would write.
+//! The stages put together as every command runs them: load the site, run every check, the
+//! output collisions and the Prometheus rules against the pages a build would write.
 
 use crate::content::date::Date;
 use crate::diagnostic::Diagnostic;
@@ -27,9 +27,12 @@ pub fn checked_site_with(
     let mut s = load::load_site(site, today)?;
     s.config.policy.strict = strict;
     let mut findings = crate::checks::run(&s);
+    // Output collisions, and the theme's links leading outside the site.
+    let outputs = crate::build::collisions::check(&s, false)?;
     let alerts = crate::alert_rules::check(&s, alert_rules)?;
-    if !alerts.is_empty() {
+    if !alerts.is_empty() || !outputs.is_empty() {
         findings.extend(alerts);
+        findings.extend(outputs);
         s.config.policy.apply(&mut findings);
     }
     Ok((s, findings))

@@ -311,20 +311,7 @@ struct SitePages {
 
 impl SitePages {
     fn of(site: &Site) -> SitePages {
-        let opts = crate::build::BuildOptions {
-            output: None,
-            drafts: false,
-            progress: false,
-            search_export: None,
-        };
-        let theme = crate::build::theme::Theme::empty();
-        let sink = crate::build::MemorySink::new();
-        let history = crate::build::git::History::default();
-        let builder = crate::build::Builder::new(site, &theme, &opts, &sink, &history);
-        let index = builder
-            .index_pages(&|_| false)
-            .map(|p| p.urls)
-            .unwrap_or_default();
+        let index = crate::build::index_urls(site, false);
         let docs: BTreeSet<String> = site
             .documents
             .iter()

@@ -3,6 +3,7 @@
 
 pub mod alerts;
 pub mod chart;
+pub mod collisions;
 pub mod context;
 pub mod deps;
 pub mod git;
@@ -130,6 +131,25 @@ fn search_indexes(
     Ok((stats, count))
 }
 
+/// The URLs of every index page of `site` (home `""`, `runbooks/`, `tags/x/`, alert pages,
+/// `404.html`, `sitemap.xml`, ...) as a build (with drafts or not) writes them, rendering
+/// none: what `check` needs (alert rules' `runbook_url`s, output collisions).
+pub fn index_urls(site: &Site, drafts: bool) -> Vec<String> {
+    let opts = BuildOptions {
+        output: None,
+        drafts,
+        progress: false,
+        search_export: None,
+    };
+    let theme = theme::Theme::empty();
+    let sink = MemorySink::new();
+    let history = git::History::default();
+    Builder::new(site, &theme, &opts, &sink, &history)
+        .index_pages(&|_| false)
+        .map(|p| p.urls)
+        .unwrap_or_default()
+}
+
 /// One index page to render, for [`Builder::index_pages`].
 type Job<'j> = Box<dyn Fn() -> Result<(), Fatal> + Send + Sync + 'j>;
 
@@ -203,10 +223,17 @@ impl<'a> Builder<'a> {
 
     /// [`Builder::run`], also returning every index page URL.
     pub fn run_all(&self) -> Result<(usize, usize, Vec<String>), Fatal> {
-        let pages: Vec<usize> = self
-            .docs
+        // One page per output path: two documents of one path are an `output-collision`
+        // (which fails the build); the first by file name has the page, whatever the timing.
+        let mut pages: Vec<&Document> = self.docs.clone();
+        pages.sort_by(|a, b| (&a.file, &a.rel).cmp(&(&b.file, &b.rel)));
+        let mut seen = std::collections::HashSet::new();
+        pages.retain(|d| {
+            let url = doc_url(&d.rel);
+            !url.is_empty() && seen.insert(output_file(&url))
+        });
+        let pages: Vec<usize> = pages
             .par_iter()
-            .filter(|d| !doc_url(&d.rel).is_empty())
             .map(|d| self.doc_page(d).map(|_| self.tick()))
             .collect::<Result<_, _>>()?;
         let mut count = pages.len();

@@ -82,8 +82,13 @@ impl Sink for DirSink {
         if let Some(p) = to.parent() {
             std::fs::create_dir_all(p).map_err(|e| copy_err(rel_path, &e))?;
         }
-        std::fs::copy(from, &to).map_err(|e| copy_err(rel_path, &e))?;
-        Ok(())
+        match std::fs::copy(from, &to) {
+            // A folder of pages already holds this path (an asset `notes/db` beside
+            // `notes/db.md`): an `output-collision` the checks report; the pages stay.
+            Err(_) if to.is_dir() => Ok(()),
+            Err(e) => Err(copy_err(rel_path, &e)),
+            Ok(_) => Ok(()),
+        }
     }
 }
 

@@ -42,21 +42,14 @@ impl Theme {
                 &mut static_files,
             );
         }
-        let dir = config.root.join("themes").join(&config.theme);
+        let dir = theme_dir(config);
         if dir.is_dir() {
-            for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
-                let entry = entry.map_err(|e| vec![io(config, &dir, &e.to_string())])?;
-                if !entry.file_type().is_file() {
-                    continue;
-                }
-                let rel = entry.path().strip_prefix(&dir).unwrap_or(entry.path());
-                let rel = rel.to_string_lossy().replace('\\', "/");
-                if !(rel.starts_with("templates/") || rel.starts_with("static/")) {
-                    continue;
-                }
-                let bytes = std::fs::read(entry.path())
-                    .map_err(|e| vec![io(config, entry.path(), &e.to_string())])?;
-                let shown = site_rel(config, entry.path());
+            // Links leading outside the site were reported by `check` (`site_files`).
+            let (files, _refused) = site_files(config)?;
+            for (rel, path) in files {
+                let bytes =
+                    std::fs::read(&path).map_err(|e| vec![io(config, &path, &e.to_string())])?;
+                let shown = site_rel(config, &path);
                 add_file(&rel, bytes, shown, &mut templates, &mut static_files);
             }
         } else if config.theme != "default" {
@@ -110,6 +103,50 @@ impl Theme {
             .render(template, ctx)
             .map_err(|e| Box::new(template_error(&e, &self.sources)))
     }
+}
+
+fn theme_dir(config: &Config) -> std::path::PathBuf {
+    config.root.join("themes").join(&config.theme)
+}
+
+/// The site's own theme files (none without a `themes/<name>/` folder): each one's path
+/// under the theme folder (`templates/page.html`, `static/app.css`) and on disk, and the
+/// `symlink-outside` findings of links that lead out of the site (not read).
+#[allow(clippy::type_complexity)]
+pub fn site_files(
+    config: &Config,
+) -> Result<(Vec<(String, std::path::PathBuf)>, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let dir = theme_dir(config);
+    let mut files = Vec::new();
+    let mut refused = Vec::new();
+    if !dir.is_dir() {
+        return Ok((files, refused));
+    }
+    for entry in crate::load::walk_inside(&config.root, &dir, |_| false, &mut refused) {
+        let entry = entry.map_err(|e| vec![io(config, &dir, &e.to_string())])?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = crate::content::slash(entry.path().strip_prefix(&dir).unwrap_or(entry.path()));
+        if rel.starts_with("templates/") || rel.starts_with("static/") {
+            files.push((rel, entry.into_path()));
+        }
+    }
+    Ok((files, refused))
+}
+
+/// The output files of the theme's static files (`static/app.css`): the embedded default's,
+/// the site theme's, and the highlighter's style sheet.
+pub fn static_outputs(site_files: &[(String, std::path::PathBuf)]) -> Vec<String> {
+    let mut out: std::collections::BTreeSet<String> = embedded::FILES
+        .iter()
+        .map(|(p, _)| *p)
+        .chain(site_files.iter().map(|(p, _)| p.as_str()))
+        .filter(|p| p.starts_with("static/"))
+        .map(str::to_string)
+        .collect();
+    out.insert("static/highlight.css".into());
+    out.into_iter().collect()
 }
 
 fn add_file(

@@ -75,10 +75,13 @@ fn key(d: &Diagnostic) -> (String, String, String) {
     (d.code.as_str().to_string(), d.file.clone(), fingerprint(d))
 }
 
-/// The baseline of `findings` (fatal ones are never recorded).
+/// The baseline of `findings` (fatal ones and those that always fail are never recorded).
 pub fn of(findings: &[Diagnostic]) -> Baseline {
     let mut counts: BTreeMap<(String, String, String), usize> = BTreeMap::new();
-    for d in findings.iter().filter(|d| !d.code.is_fatal()) {
+    for d in findings
+        .iter()
+        .filter(|d| !d.code.is_fatal() && !d.code.always_fails())
+    {
         *counts.entry(key(d)).or_default() += 1;
     }
     Baseline {
@@ -165,7 +168,10 @@ pub fn apply(baseline: &Baseline, findings: &mut [Diagnostic]) -> Progress {
         recorded: baseline.findings.iter().map(|e| e.count).sum(),
         ..Progress::default()
     };
-    for d in findings.iter_mut().filter(|d| !d.code.is_fatal()) {
+    for d in findings
+        .iter_mut()
+        .filter(|d| !d.code.is_fatal() && !d.code.always_fails())
+    {
         if let Some(n) = budget.get_mut(&key(d))
             && *n > 0
         {

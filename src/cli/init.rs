@@ -4,6 +4,7 @@
 //! overwrite anything.
 
 use crate::content::date::Date;
+use crate::diagnostic::Diagnostic;
 use crate::dialect::nav;
 use crate::dialect::sources::{CODEOWNERS_PLACES, Codeowners};
 use std::collections::BTreeMap;
@@ -117,7 +118,7 @@ const FRESHNESS: &str = "[freshness]\nrunbook = \"90d\"\ncourse = \"180d\"\npage
 
 /// Recognise the docs tool of `tree`.
 pub fn detect(tree: &Path) -> Detected {
-    let read = |p: &str| std::fs::read_to_string(tree.join(p)).ok();
+    let read = |p: &str| read_inside(tree, &tree.join(p));
     let mut d = Detected {
         tool: "plain Markdown",
         title: None,
@@ -328,9 +329,9 @@ fn adopt(tree: &Path, site: &Path) -> Result<Vec<String>, String> {
         crate::config::CONFIG_FILE
     };
 
-    let (markdown, dirs) = scan(&content_abs);
+    let (markdown, dirs, refused) = scan(&site_abs, &content_abs);
     let kinds = kinds_for(&markdown, &dirs);
-    let owners = owners_in_tree(&tree_abs, &content_abs, &markdown);
+    let owners = owners_in_tree(&site_abs, &tree_abs, &content_abs, &markdown);
     let title = d
         .title
         .clone()
@@ -425,6 +426,9 @@ fn adopt(tree: &Path, site: &Path) -> Result<Vec<String>, String> {
     if output != "public" {
         lines.push(format!("  - add {output}/ to .gitignore (the built site)"));
     }
+    for f in refused {
+        lines.push(format!("  - skipped: {}", f.message));
+    }
     Ok(lines)
 }
 
@@ -433,14 +437,13 @@ fn toml_str(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
 }
 
-/// Markdown files and directories under `content` (content-relative), hidden ones skipped.
-fn scan(content: &Path) -> (Vec<String>, Vec<String>) {
+/// Markdown files and directories under `content` (content-relative), hidden ones skipped,
+/// and the links leading outside the site directory `site` (not read: `symlink-outside`).
+fn scan(site: &Path, content: &Path) -> (Vec<String>, Vec<String>, Vec<Diagnostic>) {
     let mut md = Vec::new();
     let mut dirs = Vec::new();
-    let walker = walkdir::WalkDir::new(content)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    let mut refused = Vec::new();
+    let walker = crate::load::walk_inside(site, content, crate::load::is_hidden, &mut refused);
     for e in walker.flatten() {
         let rel = crate::content::slash(e.path().strip_prefix(content).unwrap_or(e.path()));
         if e.file_type().is_dir() {
@@ -451,7 +454,15 @@ fn scan(content: &Path) -> (Vec<String>, Vec<String>) {
             md.push(rel);
         }
     }
-    (md, dirs)
+    (md, dirs, refused)
+}
+
+/// A file of the tree, unless a symbolic link leads it outside the site directory.
+fn read_inside(site: &Path, path: &Path) -> Option<String> {
+    if crate::config::leads_outside(site, path) {
+        return None;
+    }
+    std::fs::read_to_string(path).ok()
 }
 
 /// `[kinds]` from directory names (`alerts/` → runbooks, `incidents/` → postmortems) and,
@@ -518,6 +529,7 @@ fn kinds_for(markdown: &[String], dirs: &[String]) -> BTreeMap<&'static str, Vec
 /// Owner ids the tree names: front matter `owner`/`owners`, CODEOWNERS handles, OWNERS
 /// approvers and reviewers.
 fn owners_in_tree(
+    site: &Path,
     tree: &Path,
     content: &Path,
     markdown: &[String],
@@ -538,7 +550,7 @@ fn owners_in_tree(
         }
     };
     for rel in markdown {
-        let Ok(text) = std::fs::read_to_string(content.join(rel)) else {
+        let Some(text) = read_inside(site, &content.join(rel)) else {
             continue;
         };
         let Ok(split) = crate::content::front_matter::split(&text) else {
@@ -559,7 +571,7 @@ fn owners_in_tree(
         }
     }
     for place in CODEOWNERS_PLACES {
-        let Ok(text) = std::fs::read_to_string(tree.join(place)) else {
+        let Some(text) = read_inside(site, &tree.join(place)) else {
             continue;
         };
         let (c, _) = Codeowners::parse(place, "", &text);
@@ -584,10 +596,8 @@ fn owners_in_tree(
         }
         break;
     }
-    let walker = walkdir::WalkDir::new(tree)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    let mut refused = Vec::new();
+    let walker = crate::load::walk_inside(site, tree, crate::load::is_hidden, &mut refused);
     for e in walker.flatten().filter(|e| e.file_name() == "OWNERS") {
         let Ok(text) = std::fs::read_to_string(e.path()) else {
             continue;

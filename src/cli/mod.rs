@@ -110,6 +110,19 @@ pub fn build(args: &BuildArgs<'_>, err: &mut dyn Write) -> std::io::Result<u8> {
         Ok(x) => x,
         Err(fatal) => return fail(fatal, err, args.color),
     };
+    if args.drafts {
+        // Drafts are published too: their pages may collide as well.
+        use crate::build::collisions;
+        match collisions::check(&site, true) {
+            Ok(mut with_drafts) => {
+                findings.retain(|d| !collisions::is_collision(d.code));
+                with_drafts.retain(|d| collisions::is_collision(d.code));
+                findings.extend(with_drafts);
+                site.config.policy.apply(&mut findings);
+            }
+            Err(fatal) => return fail(fatal, err, args.color),
+        }
+    }
     let progress = match apply_baseline(&site, &mut findings) {
         Ok(p) => p,
         Err(fatal) => return fail(fatal, err, args.color),

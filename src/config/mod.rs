@@ -487,12 +487,39 @@ pub fn resolve_inside(root: &Path, rel: &str) -> Result<PathBuf, &'static str> {
         }
     }
     let joined = root.join(p);
-    if let (Ok(real), Ok(real_root)) = (joined.canonicalize(), root.canonicalize())
-        && !real.starts_with(&real_root)
-    {
+    if leads_outside(root, &joined) {
         return Err("leads outside the site directory through a symbolic link");
     }
     Ok(normalize(&joined))
+}
+
+/// The one rule for symbolic links (docs/hardening.md), for every reader of the site: `path`
+/// may be read when its fully resolved target (every link followed, canonicalized) lies
+/// inside the directory `root`; one that leads outside is not read. A path that does not
+/// resolve (missing, a dangling link) leads nowhere: reading it fails on its own.
+pub fn leads_outside(root: &Path, path: &Path) -> bool {
+    match (path.canonicalize(), root.canonicalize()) {
+        (Ok(real), Ok(real_root)) => !real.starts_with(real_root),
+        _ => false,
+    }
+}
+
+/// The `symlink-outside` finding for `path` (under the site directory `root`) when a
+/// symbolic link leads it outside the site: `None` when it may be read. The finding names the
+/// link by its path relative to `root`.
+pub fn outside_link(root: &Path, path: &Path) -> Option<Diagnostic> {
+    leads_outside(root, path).then(|| {
+        let shown = crate::content::slash(path.strip_prefix(root).unwrap_or(path));
+        Diagnostic::new(
+            Code::SymlinkOutside,
+            &shown,
+            Pos::START,
+            format!(
+                "{shown} is a symbolic link that leads outside the site directory; it was not read"
+            ),
+        )
+        .with_hint("copy the file into the site or point the link inside it")
+    })
 }
 
 /// Lexically drop `.` and resolve `..` (the path is known not to climb above its start).
@@ -561,6 +588,35 @@ pub fn site_rel(config: &Config, path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn links_are_judged_by_where_they_finally_lead() {
+        use std::os::unix::fs::symlink;
+        let site = tempfile::tempdir().unwrap();
+        let away = tempfile::tempdir().unwrap();
+        let (root, out) = (site.path(), away.path());
+        std::fs::create_dir(root.join("shared")).unwrap();
+        std::fs::write(root.join("shared/in.md"), "x").unwrap();
+        std::fs::write(out.join("out.md"), "x").unwrap();
+        symlink(root.join("shared/in.md"), root.join("in.md")).unwrap();
+        symlink(out.join("out.md"), root.join("out.md")).unwrap();
+        // Out of the site and back in: the target is inside.
+        symlink(root.join("shared"), out.join("back")).unwrap();
+        symlink(out.join("back/in.md"), root.join("round.md")).unwrap();
+        symlink("missing.md", root.join("dangling.md")).unwrap();
+        assert!(!leads_outside(root, &root.join("in.md")));
+        assert!(!leads_outside(root, &root.join("round.md")));
+        assert!(!leads_outside(root, &root.join("dangling.md")));
+        assert!(!leads_outside(root, &root.join("shared/in.md")));
+        assert!(leads_outside(root, &root.join("out.md")));
+        let f = outside_link(root, &root.join("out.md")).unwrap();
+        assert_eq!(
+            (f.code, f.file.as_str(), f.line),
+            (Code::SymlinkOutside, "out.md", 1)
+        );
+        assert!(outside_link(root, &root.join("in.md")).is_none());
+    }
 
     fn cfg(text: &str) -> Result<Config, Box<Diagnostic>> {
         parse(Path::new("/site"), text)

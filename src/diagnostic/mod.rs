@@ -41,6 +41,11 @@ pub enum Code {
     UnsupportedSyntax,
     ConflictingKeys,
     InvalidAlias,
+    // What is read and written: `symlink-outside` and `output-collision` are errors whatever
+    // `fail_on` says (exit status 1, see `Code::always_fails`); the case collision follows it.
+    SymlinkOutside,
+    OutputCollision,
+    OutputCaseCollision,
     // Fatal: the run cannot be trusted; always an error and exit status 2.
     InvalidConfig,
     InvalidOwners,
@@ -50,7 +55,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 34] = [
+    pub const ALL: [Code; 37] = [
         Code::InvalidMetadata,
         Code::UnknownKey,
         Code::UnknownOwner,
@@ -80,6 +85,9 @@ impl Code {
         Code::UnsupportedSyntax,
         Code::ConflictingKeys,
         Code::InvalidAlias,
+        Code::SymlinkOutside,
+        Code::OutputCollision,
+        Code::OutputCaseCollision,
         Code::InvalidConfig,
         Code::InvalidOwners,
         Code::IoError,
@@ -118,6 +126,9 @@ impl Code {
             Code::UnsupportedSyntax => "unsupported-syntax",
             Code::ConflictingKeys => "conflicting-keys",
             Code::InvalidAlias => "invalid-alias",
+            Code::SymlinkOutside => "symlink-outside",
+            Code::OutputCollision => "output-collision",
+            Code::OutputCaseCollision => "output-case-collision",
             Code::InvalidConfig => "invalid-config",
             Code::InvalidOwners => "invalid-owners",
             Code::IoError => "io-error",
@@ -140,6 +151,13 @@ impl Code {
                 | Code::TemplateError
                 | Code::OutputError
         )
+    }
+
+    /// Errors whatever `[check] fail_on` says, without being fatal (exit status 1): a link
+    /// out of the site (docs/hardening.md) and two sources of one output file, where which
+    /// one is published would otherwise be left to chance.
+    pub fn always_fails(self) -> bool {
+        matches!(self, Code::SymlinkOutside | Code::OutputCollision)
     }
 
     /// One line for SARIF rule descriptions and `--help`-style listings.
@@ -192,6 +210,15 @@ impl Code {
                 "Front matter sets a key both the Fieldbook way and another tool's way"
             }
             Code::InvalidAlias => "An old URL in `aliases` leads outside the site",
+            Code::SymlinkOutside => {
+                "Symbolic link leads outside the site directory; its target is not read"
+            }
+            Code::OutputCollision => {
+                "Two sources (documents, aliases, assets, built-in pages) would write one output file"
+            }
+            Code::OutputCaseCollision => {
+                "Two output paths differ only in letter case (one file on case-insensitive systems)"
+            }
             Code::InvalidConfig => "book.toml is missing, malformed or points outside the site",
             Code::InvalidOwners => "owners.yaml is missing, malformed or inconsistent",
             Code::IoError => "A file or directory could not be read",
@@ -368,7 +395,7 @@ pub const DEFAULT_FAIL_ON: [Code; 16] = [
 
 impl Policy {
     pub fn severity(&self, code: Code) -> Severity {
-        if self.strict || code.is_fatal() || self.fail_on.contains(&code) {
+        if self.strict || code.is_fatal() || code.always_fails() || self.fail_on.contains(&code) {
             Severity::Error
         } else {
             Severity::Warning

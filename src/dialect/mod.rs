@@ -324,7 +324,12 @@ pub fn prepare(
         }
         dir = parent;
     }
-    if config.content_dir.join("OWNERS").is_file() && !owners_dirs.contains(&content_prefix) {
+    // (Not through a link leading outside: the walk reported that one.)
+    let top = config.content_dir.join("OWNERS");
+    if top.is_file()
+        && !crate::config::leads_outside(&config.root, &top)
+        && !owners_dirs.contains(&content_prefix)
+    {
         owners_dirs.push(content_prefix.clone());
     }
     owners_dirs.sort();

@@ -307,6 +307,11 @@ impl OwnerSources {
             default,
             ..OwnerSources::default()
         };
+        findings.extend(
+            CODEOWNERS_PLACES
+                .iter()
+                .filter_map(|p| crate::config::outside_link(root, &root.join(p))),
+        );
         if let Some((file, prefix, text)) = find_codeowners(root) {
             let (c, mut problems) = Codeowners::parse(&file, &prefix, &text);
             findings.append(&mut problems);
@@ -318,7 +323,12 @@ impl OwnerSources {
             } else {
                 format!("{dir}/OWNERS")
             };
-            let Ok(text) = std::fs::read_to_string(root.join(&file)) else {
+            let path = root.join(&file);
+            if let Some(f) = crate::config::outside_link(root, &path) {
+                findings.push(f);
+                continue;
+            }
+            let Ok(text) = std::fs::read_to_string(path) else {
                 continue;
             };
             match parse_owners_file(&file, &text) {
@@ -328,7 +338,15 @@ impl OwnerSources {
                 Err(d) => findings.push(d),
             }
         }
-        if let Ok(text) = std::fs::read_to_string(root.join("OWNERS_ALIASES")) {
+        let aliases = root.join("OWNERS_ALIASES");
+        let aliases = match crate::config::outside_link(root, &aliases) {
+            Some(f) => {
+                findings.push(f);
+                None
+            }
+            None => std::fs::read_to_string(&aliases).ok(),
+        };
+        if let Some(text) = aliases {
             let parsed: Result<BTreeMap<String, BTreeMap<String, Vec<String>>>, _> =
                 serde_yaml_ng::from_str(&text);
             match parsed {
@@ -498,8 +516,10 @@ fn parent(rel: &str) -> &str {
 /// prefix from the file's base to the site, text).
 fn find_codeowners(root: &Path) -> Option<(String, String, String)> {
     let read = |base: &Path| {
+        // Not through a link leading out of the directory it is found in.
         CODEOWNERS_PLACES
             .iter()
+            .filter(|p| !crate::config::leads_outside(base, &base.join(p)))
             .find_map(|p| std::fs::read_to_string(base.join(p)).ok().map(|t| (*p, t)))
     };
     if let Some((p, text)) = read(root) {

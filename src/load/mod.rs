@@ -56,7 +56,7 @@ pub fn load_site(root: &Path, today: Option<Date>) -> Result<Site, Vec<Diagnosti
         .map(|(path, rel)| load_document(&config, &adopted, path, rel, today))
         .collect();
     let mut documents = Vec::with_capacity(results.len());
-    let mut findings = Vec::new();
+    let mut findings = std::mem::take(&mut tree.refused);
     findings.append(&mut adopt_findings);
     for c in &adopted.nav_courses {
         let (doc, mut f) = nav_course_document(&adopted, c, today);
@@ -180,6 +180,8 @@ struct Tree {
     assets: Vec<String>,
     dirs: Vec<String>,
     errors: Vec<Diagnostic>,
+    /// Symbolic links leading outside the site (`symlink-outside`), not read.
+    refused: Vec<Diagnostic>,
 }
 
 fn walk(config: &Config) -> Tree {
@@ -188,6 +190,7 @@ fn walk(config: &Config) -> Tree {
         assets: vec![],
         dirs: vec![],
         errors: vec![],
+        refused: vec![],
     };
     let content_rel = site_rel(config, &config.content_dir);
     if !config.content_dir.is_dir() {
@@ -202,13 +205,8 @@ fn walk(config: &Config) -> Tree {
         );
         return tree;
     }
-    // Links are followed so that shared folders can be linked in; walkdir detects loops.
-    let walker = walkdir::WalkDir::new(&config.content_dir)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-    for entry in walker {
+    let mut refused = Vec::new();
+    for entry in walk_inside(&config.root, &config.content_dir, is_hidden, &mut refused) {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
@@ -252,7 +250,41 @@ fn walk(config: &Config) -> Tree {
             tree.assets.push(rel);
         }
     }
+    tree.refused = refused;
     tree
+}
+
+/// Every walk of a tree of the site (loading, `serve` after an edit, themes): links are
+/// followed so that shared folders can be linked in (walkdir detects loops), but one that
+/// leads outside the site is neither read nor entered, and becomes a `symlink-outside`
+/// finding in `refused`. Names below `dir` that `skip` accepts are skipped.
+pub fn walk_inside<'a>(
+    root: &'a Path,
+    dir: &Path,
+    skip: impl Fn(&str) -> bool + 'a,
+    refused: &'a mut Vec<Diagnostic>,
+) -> impl Iterator<Item = walkdir::Result<walkdir::DirEntry>> + 'a {
+    walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(move |e| {
+            if e.depth() > 0 && skip(&e.file_name().to_string_lossy()) {
+                return false;
+            }
+            if e.path_is_symlink()
+                && let Some(f) = config::outside_link(root, e.path())
+            {
+                refused.push(f);
+                return false;
+            }
+            true
+        })
+}
+
+/// Names the content walk skips: `.git`, `.DS_Store`, editors' `.swp` files.
+pub fn is_hidden(name: &str) -> bool {
+    name.starts_with('.')
 }
 
 /// One content file read and parsed, as [`load_site`] does it.
@@ -268,7 +300,11 @@ pub enum Loaded {
 /// Read and parse the Markdown file at `rel` (content-relative) again, as loading the site
 /// would (what `fieldbook serve` does when a file changes).
 pub fn load_file(config: &Config, outside: &dyn Outside, rel: &str, today: Date) -> Loaded {
-    load_document(config, outside, &config.content_dir.join(rel), rel, today)
+    let path = config.content_dir.join(rel);
+    if let Some(f) = config::outside_link(&config.root, &path) {
+        return Loaded::Finding(f);
+    }
+    load_document(config, outside, &path, rel, today)
 }
 
 /// Whether loading the site takes a content-relative path as a Markdown document.

@@ -175,7 +175,11 @@ fn page_urls(paths: &[String]) -> Vec<String> {
 fn overlay_worthy(d: &Diagnostic) -> bool {
     matches!(
         d.code,
-        Code::InvalidMetadata | Code::InvalidEncoding | Code::FileTooLarge | Code::IoError
+        Code::InvalidMetadata
+            | Code::InvalidEncoding
+            | Code::FileTooLarge
+            | Code::IoError
+            | Code::SymlinkOutside
     ) || d.code.is_fatal()
 }
 
@@ -344,9 +348,14 @@ impl Engine {
     /// Print the findings of `files` on the terminal: for a broken file, the errors that kept
     /// its last good version; for the others, what the checks find in them now.
     fn report_findings(&self, files: &BTreeSet<String>, kept: &[String]) {
-        let mut findings = crate::checks::run_for(&self.site, |f| {
-            files.contains(f) && !kept.iter().any(|b| b == f)
-        });
+        let keep = |f: &str| files.contains(f) && !kept.iter().any(|b| b == f);
+        let mut findings = crate::checks::run_for(&self.site, keep);
+        // Output collisions cross files: found for the whole site, reported for these.
+        if let Ok(mut outputs) = crate::build::collisions::check(&self.site, self.opts.drafts) {
+            outputs.retain(|d| keep(&d.file));
+            self.site.config.policy.apply(&mut outputs);
+            findings.extend(outputs);
+        }
         for b in kept {
             findings.extend(self.file_errors.get(b).into_iter().flatten().cloned());
         }
@@ -416,13 +425,9 @@ impl Engine {
             };
             if p.is_dir() {
                 dirs.insert(rel.clone());
-                let walker = walkdir::WalkDir::new(p)
-                    .follow_links(true)
-                    .into_iter()
-                    .filter_entry(|e| {
-                        let n = e.file_name().to_string_lossy();
-                        e.depth() == 0 || !(n.starts_with('.') || watch::is_temporary(&n))
-                    });
+                let mut refused = Vec::new();
+                let skip = |n: &str| load::is_hidden(n) || watch::is_temporary(n);
+                let walker = load::walk_inside(&self.site.config.root, p, skip, &mut refused);
                 // Files new to the site (moved in with their folder, or written before the
                 // folder was watched); changes to known files come as events of their own.
                 for e in walker.flatten() {
@@ -437,6 +442,9 @@ impl Engine {
                     } else if !self.site.assets.contains(&r) {
                         assets.insert(r);
                     }
+                }
+                if !refused.is_empty() {
+                    self.report(&refused);
                 }
                 gone_below(&mut md, &mut assets);
             } else if p.is_file() {
@@ -553,7 +561,11 @@ impl Engine {
         let mut removed: Vec<String> = Vec::new();
         for rel in &assets {
             let path = content.join(rel);
-            if path.is_file() {
+            let refused = crate::config::outside_link(&self.site.config.root, &path);
+            if let Some(f) = &refused {
+                self.report(std::slice::from_ref(f));
+            }
+            if refused.is_none() && path.is_file() {
                 match staged.copy(rel, &path) {
                     Ok(()) => {
                         if !self.site.assets.contains(rel) {

@@ -2,8 +2,10 @@
 //! small sites on disk.
 #![allow(dead_code)] // Each test crate uses its own subset.
 
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 /// The built `fieldbook` binary, with a clean environment for colour decisions.
 pub fn command() -> Command {
@@ -162,4 +164,112 @@ pub fn findings(json: &serde_json::Value) -> Vec<(String, String, String, u64, u
             )
         })
         .collect()
+}
+
+/// Whether `git` can be run here (tests of git history skip without it).
+pub fn have_git() -> bool {
+    Command::new("git")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// `git ARGS` in `dir` as a test user, committing on 2026-03-04; panics when it fails.
+pub fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args([
+            "-c",
+            "user.name=T",
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_COMMITTER_DATE", "2026-03-04T10:00:00Z")
+        .env("GIT_AUTHOR_DATE", "2026-03-04T10:00:00Z")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// `fieldbook serve SITE` on a free port, its standard error kept; killed when dropped.
+pub struct Serve {
+    child: std::process::Child,
+    pub port: u16,
+    pub log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Serve {
+    pub fn start(site: &Path) -> Serve {
+        let mut cmd = command();
+        cmd.arg("serve")
+            .arg(site)
+            .args(["--port", "0", "--color", "never"])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let l = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some((_, p)) = line
+                    .strip_prefix("serving ")
+                    .and_then(|r| r.rsplit_once(':'))
+                    && let Ok(port) = p.trim_end_matches('/').parse::<u16>()
+                {
+                    let _ = tx.send(port);
+                }
+                l.lock().unwrap().push(line);
+            }
+        });
+        let port = rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("serve starts");
+        Serve { child, port, log }
+    }
+
+    /// The status and body of `GET target`.
+    pub fn get(&self, target: &str) -> (u16, String) {
+        let mut c = std::net::TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        write!(
+            c,
+            "GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut text = String::new();
+        let _ = c.read_to_string(&mut text);
+        let status = text.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
+        (status, text)
+    }
+
+    /// Wait (up to 20 s) until `ok`; panics with the server's log otherwise.
+    pub fn wait_for(&self, what: &str, ok: impl Fn() -> bool) {
+        let until = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < until {
+            if ok() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!(
+            "{what} did not happen:\n{}",
+            self.log.lock().unwrap().join("\n")
+        );
+    }
 }

@@ -24,9 +24,19 @@ pub fn run(
     let mut refusals = Vec::new();
     for path in files {
         let shown = path.display().to_string();
+        let root = site_root(path);
         let date = today
-            .or_else(|| site_today(path))
+            .or_else(|| root.as_deref().and_then(site_today))
             .unwrap_or_else(Date::today);
+        // Stamping writes the file: never through a link to one outside the site.
+        let abs = std::path::absolute(path).unwrap_or_else(|_| path.clone());
+        if let Some(f) = root
+            .as_deref()
+            .and_then(|r| crate::config::outside_link(r, &abs))
+        {
+            refusals.push(f);
+            continue;
+        }
         let text = match std::fs::read(path).map(String::from_utf8) {
             Ok(Ok(t)) => t,
             Ok(Err(_)) => {
@@ -92,13 +102,21 @@ pub fn run(
     Ok(0)
 }
 
-/// The pinned `[build] today` of the site a file belongs to: review stamps the same day the
-/// checks judge by, so a pinned site never gets a review "from the future".
-fn site_today(file: &Path) -> Option<Date> {
+/// The directory of the site a file belongs to (the nearest one above it with a
+/// configuration file).
+fn site_root(file: &Path) -> Option<PathBuf> {
     let abs = std::path::absolute(file).ok()?;
-    let root = abs.ancestors().skip(1).find(|d| {
-        d.join(crate::config::FIELDBOOK_FILE).is_file()
-            || d.join(crate::config::CONFIG_FILE).is_file()
-    })?;
+    abs.ancestors()
+        .skip(1)
+        .find(|d| {
+            d.join(crate::config::FIELDBOOK_FILE).is_file()
+                || d.join(crate::config::CONFIG_FILE).is_file()
+        })
+        .map(Path::to_path_buf)
+}
+
+/// The pinned `[build] today` of the site at `root`: review stamps the same day the checks
+/// judge by, so a pinned site never gets a review "from the future".
+fn site_today(root: &Path) -> Option<Date> {
     crate::config::load(root).ok()?.today
 }
