@@ -1,5 +1,6 @@
-//! The stages put together as every command runs them: load the site, run every check and
-//! the Prometheus rules against the pages a build would write.
+//! The stages put together as every command runs them: load the site and its git history (read
+//! once, kept on the site for the pages), run every check, the review-history checks and the
+//! Prometheus rules against the pages a build would write.
 
 use crate::content::date::Date;
 use crate::diagnostic::Diagnostic;
@@ -26,9 +27,12 @@ pub fn checked_site_with(
 ) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
     let mut s = load::load_site(site, today)?;
     s.config.policy.strict = strict;
+    s.history = std::sync::Arc::new(load::git::read(&s.config.content_dir));
     let mut findings = crate::checks::run(&s);
+    let history = crate::checks::history::check(&s, &s.history);
     let alerts = crate::alert_rules::check(&s, alert_rules)?;
-    if !alerts.is_empty() {
+    if !alerts.is_empty() || !history.is_empty() {
+        findings.extend(history);
         findings.extend(alerts);
         s.config.policy.apply(&mut findings);
     }

@@ -319,7 +319,7 @@ impl SitePages {
         };
         let theme = crate::build::theme::Theme::empty();
         let sink = crate::build::MemorySink::new();
-        let history = crate::build::git::History::default();
+        let history = crate::model::history::History::default();
         let builder = crate::build::Builder::new(site, &theme, &opts, &sink, &history);
         let index = builder
             .index_pages(&|_| false)

@@ -41,6 +41,11 @@ pub enum Code {
     UnsupportedSyntax,
     ConflictingKeys,
     InvalidAlias,
+    // Review history (docs/freshness-history.md).
+    RubberStampReview,
+    ReviewByNonOwner,
+    ChangedSinceReview,
+    StaleDependency,
     // Fatal: the run cannot be trusted; always an error and exit status 2.
     InvalidConfig,
     InvalidOwners,
@@ -50,7 +55,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 34] = [
+    pub const ALL: [Code; 38] = [
         Code::InvalidMetadata,
         Code::UnknownKey,
         Code::UnknownOwner,
@@ -80,6 +85,10 @@ impl Code {
         Code::UnsupportedSyntax,
         Code::ConflictingKeys,
         Code::InvalidAlias,
+        Code::RubberStampReview,
+        Code::ReviewByNonOwner,
+        Code::ChangedSinceReview,
+        Code::StaleDependency,
         Code::InvalidConfig,
         Code::InvalidOwners,
         Code::IoError,
@@ -118,6 +127,10 @@ impl Code {
             Code::UnsupportedSyntax => "unsupported-syntax",
             Code::ConflictingKeys => "conflicting-keys",
             Code::InvalidAlias => "invalid-alias",
+            Code::RubberStampReview => "rubber-stamp-review",
+            Code::ReviewByNonOwner => "review-by-non-owner",
+            Code::ChangedSinceReview => "changed-since-review",
+            Code::StaleDependency => "stale-dependency",
             Code::InvalidConfig => "invalid-config",
             Code::InvalidOwners => "invalid-owners",
             Code::IoError => "io-error",
@@ -192,6 +205,16 @@ impl Code {
                 "Front matter sets a key both the Fieldbook way and another tool's way"
             }
             Code::InvalidAlias => "An old URL in `aliases` leads outside the site",
+            Code::RubberStampReview => {
+                "Reviews changed nothing but the review date, several times in a row or in a mass review"
+            }
+            Code::ReviewByNonOwner => {
+                "The commit that set the review date is by none of the owners"
+            }
+            Code::ChangedSinceReview => "The document changed in commits after its last review",
+            Code::StaleDependency => {
+                "Something the document depends on (alert rule, case study, lesson) changed after its review or is stale"
+            }
             Code::InvalidConfig => "book.toml is missing, malformed or points outside the site",
             Code::InvalidOwners => "owners.yaml is missing, malformed or inconsistent",
             Code::IoError => "A file or directory could not be read",
