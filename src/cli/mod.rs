@@ -1,6 +1,7 @@
 //! The commands behind the CLI. Each returns the process exit status (FORMAT.md): 0 clean,
 //! 1 a `fail_on` finding, 2 a usage, configuration or I/O error.
 
+pub mod handover;
 pub mod init;
 pub mod report;
 pub mod review;
