@@ -15,7 +15,12 @@ fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
         .flatten()
         .filter(|e| e.file_type().is_file())
         .map(|e| {
-            let rel = e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
             (rel, std::fs::read(e.path()).unwrap())
         })
         .collect();
@@ -43,7 +48,11 @@ fn every_fixture_round_trips_but_for_the_owner_ids() {
         for id in ids(&owners) {
             let site = temp_fixture(&name);
             let before = files(site.path());
-            let roster = owners.replacen("people:\n", &format!("people:\n  {SUCCESSOR}: {{ name: Successor }}\n"), 1);
+            let roster = owners.replacen(
+                "people:\n",
+                &format!("people:\n  {SUCCESSOR}: {{ name: Successor }}\n"),
+                1,
+            );
             std::fs::write(site.path().join("owners.yaml"), roster).unwrap();
             let (code, out, err) = run([
                 "handover".as_ref(),
@@ -63,12 +72,19 @@ fn every_fixture_round_trips_but_for_the_owner_ids() {
             assert_eq!(before.len(), after.len());
             for ((rel, old), (_, new)) in before.iter().zip(&after) {
                 let new = String::from_utf8_lossy(new).replace(SUCCESSOR, &id);
-                assert_eq!(new.as_bytes(), old.as_slice(), "{name}/{rel} ({id}): more than the id changed");
+                assert_eq!(
+                    new.as_bytes(),
+                    old.as_slice(),
+                    "{name}/{rel} ({id}): more than the id changed"
+                );
             }
             moved += out.lines().count();
         }
     }
-    assert!(moved > 20, "handover moved too little to prove anything: {moved}");
+    assert!(
+        moved > 20,
+        "handover moved too little to prove anything: {moved}"
+    );
 }
 
 #[test]
@@ -77,10 +93,20 @@ fn dry_run_changes_nothing_and_an_unknown_successor_is_refused() {
     let before = files(site.path());
     let owners = std::fs::read_to_string(site.path().join("owners.yaml")).unwrap();
     let id = ids(&owners).into_iter().next().unwrap();
-    let (code, _, err) = run(["handover".as_ref(), id.as_ref(), "--to".as_ref(), "nobody-here".as_ref(), site.path().as_os_str()]);
+    let (code, _, err) = run([
+        "handover".as_ref(),
+        id.as_ref(),
+        "--to".as_ref(),
+        "nobody-here".as_ref(),
+        site.path().as_os_str(),
+    ]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("nobody-here"), "{err}");
-    let roster = owners.replacen("people:\n", &format!("people:\n  {SUCCESSOR}: {{ name: S }}\n"), 1);
+    let roster = owners.replacen(
+        "people:\n",
+        &format!("people:\n  {SUCCESSOR}: {{ name: S }}\n"),
+        1,
+    );
     std::fs::write(site.path().join("owners.yaml"), roster).unwrap();
     let (code, out, _) = run([
         "handover".as_ref(),

@@ -386,27 +386,56 @@ fn a_lesson_is_stale_when_its_case_study_changed_after_its_review_and_so_is_its_
 #[test]
 fn a_runbook_is_stale_when_the_rule_of_its_alert_changed_after_its_review() {
     let d = repo();
-    let rules = |expr: &str| format!("groups:\n  - name: db\n    rules:\n      - alert: DbDown\n        expr: {expr}\n        labels:\n          severity: page\n      - alert: DbSlow\n        expr: latency > 1\n");
+    let rules = |expr: &str| {
+        format!(
+            "groups:\n  - name: db\n    rules:\n      - alert: DbDown\n        expr: {expr}\n        labels:\n          severity: page\n      - alert: DbSlow\n        expr: latency > 1\n"
+        )
+    };
     write(d.path(), "rules/db.yml", &rules("up == 0"));
     let rb = "---\ntitle: DB down\nowners: [team-db]\nreviewed: 2026-11-05\nalerts: [DbDown, DbSlow]\n---\n# DB down\n";
     write(d.path(), RB, rb);
     commit(d.path(), "Ana", "ana@example.com", "2026-11-05", "add");
     let rules_path = d.path().join("rules/db.yml");
     let dep = |dir: &Path| -> Vec<String> {
-        let (_, json) = check_json(dir, &["--today", "2026-12-01", "--alert-rules", rules_path.to_str().unwrap()]);
+        let (_, json) = check_json(
+            dir,
+            &[
+                "--today",
+                "2026-12-01",
+                "--alert-rules",
+                rules_path.to_str().unwrap(),
+            ],
+        );
         json["findings"]
             .as_array()
             .unwrap()
             .iter()
             .filter(|f| f["code"] == "stale-dependency")
-            .map(|f| format!("{}:{} {}", f["line"], f["column"], f["message"].as_str().unwrap()))
+            .map(|f| {
+                format!(
+                    "{}:{} {}",
+                    f["line"],
+                    f["column"],
+                    f["message"].as_str().unwrap()
+                )
+            })
             .collect()
     };
     assert_eq!(dep(d.path()), Vec::<String>::new());
     write(d.path(), "rules/db.yml", &rules("up{job=\"db\"} == 0"));
-    commit(d.path(), "Bo", "bo@example.com", "2026-11-20", "narrow the rule");
+    commit(
+        d.path(),
+        "Bo",
+        "bo@example.com",
+        "2026-11-20",
+        "narrow the rule",
+    );
     let f = dep(d.path());
     assert_eq!(f.len(), 1, "only DbDown's rule changed: {f:?}");
     assert!(f[0].starts_with("5:10 "), "at DbDown in `alerts`: {}", f[0]);
-    assert!(f[0].contains("the rule of alert DbDown") && f[0].contains("changed on 2026-11-20"), "{}", f[0]);
+    assert!(
+        f[0].contains("the rule of alert DbDown") && f[0].contains("changed on 2026-11-20"),
+        "{}",
+        f[0]
+    );
 }

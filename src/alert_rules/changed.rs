@@ -68,12 +68,16 @@ pub fn check(site: &Site, rules: &[Rule], files: &[(String, &Path)]) -> Vec<Diag
     // line to the next rule of the file).
     let mut changed: HashMap<&str, (String, &str)> = HashMap::new();
     for (shown, path) in files {
-        let Some(dates) = line_dates(path) else { continue };
+        let Some(dates) = line_dates(path) else {
+            continue;
+        };
         let mut of_file: Vec<&Rule> = rules.iter().filter(|r| r.file == *shown).collect();
         of_file.sort_by_key(|r| r.pos.line);
         for (i, r) in of_file.iter().enumerate() {
             let start = r.pos.line as usize;
-            let end = of_file.get(i + 1).map_or(dates.len() + 1, |n| n.pos.line as usize);
+            let end = of_file
+                .get(i + 1)
+                .map_or(dates.len() + 1, |n| n.pos.line as usize);
             let newest = dates
                 .get(start.saturating_sub(1)..end.saturating_sub(1).min(dates.len()))
                 .into_iter()
@@ -81,7 +85,9 @@ pub fn check(site: &Site, rules: &[Rule], files: &[(String, &Path)]) -> Vec<Diag
                 .flatten()
                 .max();
             if let Some(d) = newest {
-                let e = changed.entry(r.alert.as_str()).or_insert((d.clone(), &r.file));
+                let e = changed
+                    .entry(r.alert.as_str())
+                    .or_insert((d.clone(), &r.file));
                 if *d > e.0 {
                     *e = (d.clone(), &r.file);
                 }
@@ -90,9 +96,13 @@ pub fn check(site: &Site, rules: &[Rule], files: &[(String, &Path)]) -> Vec<Diag
     }
     let mut out = Vec::new();
     for doc in site.documents.iter().filter(|d| d.meta_ok && !d.is_draft()) {
-        let Some(reviewed) = doc.meta.reviewed else { continue };
+        let Some(reviewed) = doc.meta.reviewed else {
+            continue;
+        };
         for alert in &doc.meta.alerts {
-            let Some((date, file)) = changed.get(alert.as_str()) else { continue };
+            let Some((date, file)) = changed.get(alert.as_str()) else {
+                continue;
+            };
             if Date::parse(date).is_ok_and(|d| d > reviewed) {
                 out.push(
                     doc.finding(

@@ -203,8 +203,10 @@ pub fn check(site: &Site, cli: &[PathBuf]) -> Result<Vec<Diagnostic>, Vec<Diagno
             }
         }
     }
-    let paths: Vec<(String, &std::path::Path)> =
-        files.iter().map(|f| (f.shown.clone(), f.path.as_path())).collect();
+    let paths: Vec<(String, &std::path::Path)> = files
+        .iter()
+        .map(|f| (f.shown.clone(), f.path.as_path()))
+        .collect();
     findings.extend(changed::check(site, &rules, &paths));
     Ok(findings)
 }

@@ -179,10 +179,10 @@ pub fn hand_over(text: &str, old: &str, new: &str) -> Result<Option<Handed>, Str
     if !owners && open.is_empty() {
         return Ok(None);
     }
-    if names(&meta.owners, new) || names(&meta.owner, new) {
-        if owners {
-            return Err(format!("already owned by `{new}` as well: remove `{old}` from its owners by hand"));
-        }
+    if owners && (names(&meta.owners, new) || names(&meta.owner, new)) {
+        return Err(format!(
+            "already owned by `{new}` as well: remove `{old}` from its owners by hand"
+        ));
     }
     let mut expected: FrontMatter = meta.clone();
     expected.owners = meta.owners.as_ref().map(|o| replace_in(o, old, new));
@@ -193,7 +193,11 @@ pub fn hand_over(text: &str, old: &str, new: &str) -> Result<Option<Handed>, Str
     let front_start = split.front.as_ptr() as usize - rest.as_ptr() as usize;
     let front_end = front_start + split.front.len();
     let new_front = rewrite_front(format, split.front, old, new, &open);
-    let new_text = format!("{bom}{}{new_front}{}", &rest[..front_start], &rest[front_end..]);
+    let new_text = format!(
+        "{bom}{}{new_front}{}",
+        &rest[..front_start],
+        &rest[front_end..]
+    );
     let check = front_matter::split(&new_text[bom.len()..]).map_err(|e| e.message)?;
     let reread = crate::dialect::parse_front_matter(&check).map_err(|e| e.message)?;
     if reread.meta != expected || check.body != split.body {
@@ -222,11 +226,12 @@ pub fn run(
         Ok(s) => s,
         Err(fatal) => return fail(fatal, err, color),
     };
-    let unknown = |id: &str| !site.owners.people.contains_key(id) && !site.owners.teams.contains_key(id);
+    let unknown =
+        |id: &str| !site.owners.people.contains_key(id) && !site.owners.teams.contains_key(id);
     if unknown(new) {
         let d = Diagnostic::new(
             Code::UnknownOwner,
-            &crate::config::site_rel(&site.config, &site.config.owners_file),
+            crate::config::site_rel(&site.config, &site.config.owners_file),
             Pos::START,
             format!("`{new}` is in neither people nor teams of the owners file"),
         )
@@ -263,9 +268,16 @@ pub fn run(
             what.push("owners".to_string());
         }
         if h.actions > 0 {
-            what.push(crate::diagnostic::render::plural(h.actions, "open action item"));
+            what.push(crate::diagnostic::render::plural(
+                h.actions,
+                "open action item",
+            ));
         }
-        writeln!(out, "{shown}: {verb} {} from {old} to {new}", what.join(" and "))?;
+        writeln!(
+            out,
+            "{shown}: {verb} {} from {old} to {new}",
+            what.join(" and ")
+        )?;
     }
     writeln!(
         err,
@@ -298,13 +310,20 @@ mod tests {
         let t = "---\ntitle: PM\nowners: [team-x]\ndate: 2026-01-01\naction_items:\n  - title: Fix ana's script\n    owner: ana\n    due: 2026-02-01\n    status: done\n  - title: Add alert\n    owner: ana\n    due: 2026-02-01\n    status: open\n---\n";
         let h = hand_over(t, "ana", "bo").unwrap().unwrap();
         assert_eq!((h.owners, h.actions), (false, 1));
-        let expected = t.replacen("    owner: ana\n    due: 2026-02-01\n    status: open", "    owner: bo\n    due: 2026-02-01\n    status: open", 1);
+        let expected = t.replacen(
+            "    owner: ana\n    due: 2026-02-01\n    status: open",
+            "    owner: bo\n    due: 2026-02-01\n    status: open",
+            1,
+        );
         assert_eq!(h.text, expected);
     }
 
     #[test]
     fn untouched_and_refused_files() {
-        assert_eq!(hand_over("---\nowners: [anabel]\n---\n", "ana", "bo"), Ok(None));
+        assert_eq!(
+            hand_over("---\nowners: [anabel]\n---\n", "ana", "bo"),
+            Ok(None)
+        );
         assert_eq!(hand_over("# No front matter, ana\n", "ana", "bo"), Ok(None));
         assert!(hand_over("---\nowners: [ana\n---\n", "ana", "bo").is_err());
         assert!(hand_over("---\nowners: [ana, bo]\n---\n", "ana", "bo").is_err());

@@ -173,7 +173,11 @@ pub fn build(site: &Site, only: Option<&str>) -> Report {
 fn lapsed(site: &Site, only: Option<&str>) -> Vec<Lapsed> {
     let mut by: BTreeMap<&str, Lapsed> = BTreeMap::new();
     for doc in site.published().filter(|d| d.meta_ok) {
-        let own = (!doc.owners_inherited).then_some(doc.owners.as_slice()).unwrap_or(&[]);
+        let own: &[String] = if doc.owners_inherited {
+            &[]
+        } else {
+            &doc.owners
+        };
         let actions = doc
             .meta
             .action_items
@@ -381,7 +385,13 @@ fn lapsed_markdown(r: &Report, s: &mut String) {
     }
     s.push_str("## Still owned by owners who left\n\n");
     for l in &r.lapsed {
-        let _ = writeln!(s, "- {} (`{}`): run `fieldbook handover {} --to NEW`", md_escape(&l.name), l.id, l.id);
+        let _ = writeln!(
+            s,
+            "- {} (`{}`): run `fieldbook handover {} --to NEW`",
+            md_escape(&l.name),
+            l.id,
+            l.id
+        );
         for f in &l.documents {
             let _ = writeln!(s, "  - owns [{f}]({f})");
         }
