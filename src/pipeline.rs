@@ -25,10 +25,16 @@ pub fn checked_site_with(
     strict: bool,
     alert_rules: &[PathBuf],
 ) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
+    // git reads the history in its own process while the site loads and is checked.
+    let history = crate::config::load(site).ok().map(|c| {
+        let dir = c.content_dir;
+        std::thread::spawn(move || load::git::read(&dir))
+    });
     let mut s = load::load_site(site, today)?;
     s.config.policy.strict = strict;
-    s.history = std::sync::Arc::new(load::git::read(&s.config.content_dir));
     let mut findings = crate::checks::run(&s);
+    let read = history.and_then(|h| h.join().ok());
+    s.history = std::sync::Arc::new(read.unwrap_or_else(|| load::git::read(&s.config.content_dir)));
     let history = crate::checks::history::check(&s, &s.history);
     let alerts = crate::alert_rules::check(&s, alert_rules)?;
     if !alerts.is_empty() || !history.is_empty() {
