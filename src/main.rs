@@ -142,6 +142,20 @@ enum Command {
         #[arg(long, value_parser = parse_date)]
         today: Option<Date>,
     },
+    /// Move what a person or team owns to another: document owners and open action items
+    Handover {
+        /// The owner id handing over (someone leaving, a team disbanding)
+        old: String,
+        /// The owner id taking over (must be in owners.yaml)
+        #[arg(long = "to")]
+        to: String,
+        /// The site directory (holding book.toml)
+        #[arg(default_value = ".")]
+        site: PathBuf,
+        /// Print what would change, change nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// What each owner or team must review, most urgent first
     Report {
         /// The site directory (holding book.toml)
@@ -273,6 +287,12 @@ fn main() -> ExitCode {
         Command::Review { files, today } => {
             cli::review::run(files, *today, &mut out, &mut err, color_err)
         }
+        Command::Handover {
+            old,
+            to,
+            site,
+            dry_run,
+        } => cli::handover::run(site, old, to, *dry_run, &mut out, &mut err, color_err),
         Command::Report {
             site,
             format,

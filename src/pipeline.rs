@@ -1,4 +1,5 @@
-//! The stages put together as every command runs them: load the site, run every check, the
+//! The stages put together as every command runs them: load the site and its git history (read
+//! once, kept on the site for the pages), run every check, the review-history checks, the
 //! output collisions and the Prometheus rules against the pages a build would write.
 
 use crate::content::date::Date;
@@ -24,13 +25,22 @@ pub fn checked_site_with(
     strict: bool,
     alert_rules: &[PathBuf],
 ) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
+    // git reads the history in its own process while the site loads and is checked.
+    let history = crate::config::load(site).ok().map(|c| {
+        let dir = c.content_dir;
+        std::thread::spawn(move || load::git::read(&dir))
+    });
     let mut s = load::load_site(site, today)?;
     s.config.policy.strict = strict;
     let mut findings = crate::checks::run(&s);
+    let read = history.and_then(|h| h.join().ok());
+    s.history = std::sync::Arc::new(read.unwrap_or_else(|| load::git::read(&s.config.content_dir)));
+    let history = crate::checks::history::check(&s, &s.history);
     // Output collisions, and the theme's links leading outside the site.
     let outputs = crate::build::collisions::check(&s, false)?;
     let alerts = crate::alert_rules::check(&s, alert_rules)?;
-    if !alerts.is_empty() || !outputs.is_empty() {
+    if !alerts.is_empty() || !outputs.is_empty() || !history.is_empty() {
+        findings.extend(history);
         findings.extend(alerts);
         findings.extend(outputs);
         s.config.policy.apply(&mut findings);

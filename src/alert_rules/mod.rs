@@ -5,6 +5,7 @@
 //! handbook should lead to a page. Codes and severities: docs/alerts.md. The pages are those
 //! a build would write, so this stage comes after [`crate::build`].
 
+mod changed;
 mod glob;
 pub mod rules;
 
@@ -202,6 +203,11 @@ pub fn check(site: &Site, cli: &[PathBuf]) -> Result<Vec<Diagnostic>, Vec<Diagno
             }
         }
     }
+    let paths: Vec<(String, &std::path::Path)> = files
+        .iter()
+        .map(|f| (f.shown.clone(), f.path.as_path()))
+        .collect();
+    findings.extend(changed::check(site, &rules, &paths));
     Ok(findings)
 }
 

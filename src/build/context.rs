@@ -169,6 +169,9 @@ pub struct DocCtx<'a> {
     pub last_change: Option<LastChange>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub history_note: Option<&'a str>,
+    /// What the git history says of the review (docs/freshness-history.md).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub review_notes: Vec<String>,
     pub extra: &'a BTreeMap<String, serde_json::Value>,
     /// "owners from .github/CODEOWNERS line 12" when the owners are not in the front matter
     /// nor the course's.

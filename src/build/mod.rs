@@ -6,7 +6,6 @@ pub mod chart;
 pub mod collisions;
 pub mod context;
 pub mod deps;
-pub mod git;
 pub mod incidents;
 mod learning;
 mod links;
@@ -74,7 +73,12 @@ pub fn build(site: &Site, opts: &BuildOptions) -> Result<Built, Vec<Diagnostic>>
     let staging = output::Staging::begin(&target)
         .map_err(|e| out_err(format!("cannot prepare {}: {e}", target.display())))?;
     let sink = DirSink::new(&staging.dir);
-    let history = git::History::read(&site.config.content_dir);
+    // Read by the pipeline with the checks; a site built on its own reads it here.
+    let history = if site.history.in_git {
+        site.history.clone()
+    } else {
+        std::sync::Arc::new(crate::load::git::read(&site.config.content_dir))
+    };
     let result = Builder::new(site, &theme, opts, &sink, &history)
         .run()
         .and_then(|(pages, files)| {
@@ -143,7 +147,7 @@ pub fn index_urls(site: &Site, drafts: bool) -> Vec<String> {
     };
     let theme = theme::Theme::empty();
     let sink = MemorySink::new();
-    let history = git::History::default();
+    let history = crate::model::history::History::default();
     Builder::new(site, &theme, &opts, &sink, &history)
         .index_pages(&|_| false)
         .map(|p| p.urls)
@@ -172,7 +176,9 @@ pub struct Builder<'a> {
     site_ctx: SiteCtx<'a>,
     /// Computed when first needed (or given by [`Builder::with_nav`]).
     nav: std::sync::OnceLock<Vec<NavItem>>,
-    history: &'a git::History,
+    history: &'a crate::model::history::History,
+    /// Per commit, how many documents it moved the review date of and nothing else.
+    stamp_counts: std::sync::OnceLock<std::collections::HashMap<usize, usize>>,
     /// Courses, lessons in order, quizzes and case studies: computed when first needed.
     catalog: std::sync::OnceLock<crate::model::courses::Catalog<'a>>,
     progress: Option<AtomicUsize>,
@@ -185,7 +191,7 @@ impl<'a> Builder<'a> {
         theme: &'a theme::Theme,
         opts: &BuildOptions,
         sink: &'a dyn Sink,
-        history: &'a git::History,
+        history: &'a crate::model::history::History,
     ) -> Self {
         let docs: Vec<&Document> = site
             .documents
@@ -206,6 +212,7 @@ impl<'a> Builder<'a> {
             },
             nav: std::sync::OnceLock::new(),
             history,
+            stamp_counts: std::sync::OnceLock::new(),
             catalog: std::sync::OnceLock::new(),
             progress: opts.progress.then(|| AtomicUsize::new(0)),
             render_opts: RenderOptions {
@@ -328,6 +335,13 @@ impl<'a> Builder<'a> {
             last_change: self.history.changes.get(&doc.rel).map(|c| LastChange { date: c.date.clone(), commit: c.commit.clone(), by: None }).or_else(|| front_matter_change(doc)),
             history_note: self.history.shallow.then_some(
                 "this copy of the repository is a shallow clone, so dates of last change may be too recent",
+            ),
+            review_notes: crate::checks::history::page_notes(
+                self.site,
+                self.history,
+                self.stamp_counts
+                    .get_or_init(|| crate::checks::history::stamp_counts(self.history)),
+                doc,
             ),
             extra: &doc.meta.extra,
             owners_note: doc

@@ -3,6 +3,7 @@
 
 pub mod baseline;
 pub mod courses;
+pub mod history;
 
 use crate::content::front_matter::{ActionStatus, Kind};
 use crate::content::links::{LinkTarget, resolve_link};

@@ -1,6 +1,7 @@
 //! The commands behind the CLI. Each returns the process exit status (FORMAT.md): 0 clean,
 //! 1 a `fail_on` finding, 2 a usage, configuration or I/O error.
 
+pub mod handover;
 pub mod init;
 pub mod report;
 pub mod review;
@@ -35,7 +36,10 @@ pub fn check(args: &CheckArgs<'_>, out: &mut dyn Write) -> std::io::Result<u8> {
             return write_baseline(&site, &findings, out);
         }
         Ok((site, mut findings)) => match apply_baseline(&site, &mut findings) {
-            Ok(progress) => (site.documents.len(), findings, progress),
+            Ok(progress) => {
+                history_note(&site);
+                (site.documents.len(), findings, progress)
+            }
             Err(fatal) => (0, fatal, None),
         },
         Err(fatal) => (0, fatal, None),
@@ -44,6 +48,21 @@ pub fn check(args: &CheckArgs<'_>, out: &mut dyn Write) -> std::io::Result<u8> {
     summary.baseline = progress;
     out.write_all(render::render(args.format, &findings, &summary, &opts).as_bytes())?;
     Ok(summary.exit_code())
+}
+
+/// Say once, on standard error, why the review-history checks did not run.
+fn history_note(site: &Site) {
+    if !site.config.history.enabled {
+        return;
+    }
+    let why = if !site.history.in_git {
+        "the site is not in a git work tree"
+    } else if site.history.shallow {
+        "this is a shallow clone (fetch the whole history: `git fetch --unshallow`, or `fetch-depth: 0` for actions/checkout)"
+    } else {
+        return;
+    };
+    eprintln!("note: review history not checked: {why}");
 }
 
 /// Mark the findings recorded in the site's `[check] baseline`; `Err` when the baseline file

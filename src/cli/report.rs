@@ -82,10 +82,25 @@ pub struct OwnerReport {
     pub items: Vec<Item>,
 }
 
+/// What a person or team that has lapsed (left, inactive, disbanded) still owns: the
+/// documents naming them and their open action items, for `fieldbook handover`.
+#[derive(Clone, Debug, Serialize)]
+pub struct Lapsed {
+    pub id: String,
+    pub name: String,
+    /// Site-relative files of the documents whose own owners name them.
+    pub documents: Vec<String>,
+    /// (file, title) of their open action items.
+    pub actions: Vec<(String, String)>,
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct Report {
     pub today: Date,
     pub owners: Vec<OwnerReport>,
+    /// Lapsed owners who still own something, by id.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub lapsed: Vec<Lapsed>,
     /// Progress against `[check] baseline` (set by the caller, which runs the checks).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<crate::checks::baseline::Progress>,
@@ -149,8 +164,45 @@ pub fn build(site: &Site, only: Option<&str>) -> Report {
     Report {
         today: site.today,
         owners,
+        lapsed: lapsed(site, only),
         baseline: None,
     }
+}
+
+/// What lapsed owners still own (one of them with `only`).
+fn lapsed(site: &Site, only: Option<&str>) -> Vec<Lapsed> {
+    let mut by: BTreeMap<&str, Lapsed> = BTreeMap::new();
+    for doc in site.published().filter(|d| d.meta_ok) {
+        let own: &[String] = if doc.owners_inherited {
+            &[]
+        } else {
+            &doc.owners
+        };
+        let actions = doc
+            .meta
+            .action_items
+            .iter()
+            .filter(|a| a.status == ActionStatus::Open)
+            .map(|a| (a.owner.as_str(), Some(a.title.as_str())));
+        for (id, action) in own.iter().map(|o| (o.as_str(), None)).chain(actions) {
+            if only.is_some_and(|o| o != id)
+                || site.owners.standing(id, site.today) != Standing::Lapsed
+            {
+                continue;
+            }
+            let l = by.entry(id).or_insert_with(|| Lapsed {
+                id: id.to_string(),
+                name: owner_report(site, id, Vec::new()).name,
+                documents: Vec::new(),
+                actions: Vec::new(),
+            });
+            match action {
+                Some(t) => l.actions.push((doc.file.clone(), t.to_string())),
+                None => l.documents.push(doc.file.clone()),
+            }
+        }
+    }
+    by.into_values().collect()
 }
 
 fn owner_report(site: &Site, id: &str, items: Vec<Item>) -> OwnerReport {
@@ -322,7 +374,32 @@ fn markdown(r: &Report) -> String {
         }
         s.push('\n');
     }
+    lapsed_markdown(r, &mut s);
     s
+}
+
+/// "Still owned by people who left": what `fieldbook handover` would move.
+fn lapsed_markdown(r: &Report, s: &mut String) {
+    if r.lapsed.is_empty() {
+        return;
+    }
+    s.push_str("## Still owned by owners who left\n\n");
+    for l in &r.lapsed {
+        let _ = writeln!(
+            s,
+            "- {} (`{}`): run `fieldbook handover {} --to NEW`",
+            md_escape(&l.name),
+            l.id,
+            l.id
+        );
+        for f in &l.documents {
+            let _ = writeln!(s, "  - owns [{f}]({f})");
+        }
+        for (f, t) in &l.actions {
+            let _ = writeln!(s, "  - open action item \"{}\" in [{f}]({f})", md_escape(t));
+        }
+    }
+    s.push('\n');
 }
 
 fn md_escape(s: &str) -> String {

@@ -50,6 +50,8 @@ pub struct Config {
     /// someone, whose missing runbook is `page-without-runbook` rather than
     /// `alert-without-runbook`.
     pub page_severities: Vec<String>,
+    /// `[check] history` and its limits: the review-history checks (docs/freshness-history.md).
+    pub history: HistoryChecks,
     /// The configuration file's name (`book.toml` or `fieldbook.toml`), for findings.
     pub file: String,
     /// `[kinds]`, `[[courses]]`, `[owners] default`, `[check] baseline`.
@@ -200,6 +202,31 @@ struct RawCheck {
     alert_rules: Vec<Spanned<String>>,
     page_severities: Option<Vec<String>>,
     baseline: Option<Spanned<String>>,
+    history: Option<bool>,
+    rubber_stamp_after: Option<usize>,
+    mass_review: Option<usize>,
+}
+
+/// How the review-history checks read git (`[check] history`, `rubber_stamp_after`,
+/// `mass_review`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HistoryChecks {
+    pub enabled: bool,
+    /// Reviews in a row that changed nothing else before they are `rubber-stamp-review`.
+    pub rubber_stamp_after: usize,
+    /// A commit moving `reviewed` in more documents than this, changing nothing else in them,
+    /// is a mass review.
+    pub mass_review: usize,
+}
+
+impl Default for HistoryChecks {
+    fn default() -> Self {
+        HistoryChecks {
+            enabled: true,
+            rubber_stamp_after: 2,
+            mass_review: 20,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -394,6 +421,11 @@ fn parse_inner(root: &Path, text: &str) -> Result<Config, Box<Diagnostic>> {
             .iter()
             .map(|r| (r.get_ref().clone(), at(r.span())))
             .collect(),
+        history: HistoryChecks {
+            enabled: raw.check.history.unwrap_or(true),
+            rubber_stamp_after: raw.check.rubber_stamp_after.unwrap_or(2).max(1),
+            mass_review: raw.check.mass_review.unwrap_or(20).max(1),
+        },
         page_severities: raw
             .check
             .page_severities

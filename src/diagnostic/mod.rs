@@ -46,6 +46,11 @@ pub enum Code {
     SymlinkOutside,
     OutputCollision,
     OutputCaseCollision,
+    // Review history (docs/freshness-history.md).
+    RubberStampReview,
+    ReviewByNonOwner,
+    ChangedSinceReview,
+    StaleDependency,
     // Fatal: the run cannot be trusted; always an error and exit status 2.
     InvalidConfig,
     InvalidOwners,
@@ -55,7 +60,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 37] = [
+    pub const ALL: [Code; 41] = [
         Code::InvalidMetadata,
         Code::UnknownKey,
         Code::UnknownOwner,
@@ -88,6 +93,10 @@ impl Code {
         Code::SymlinkOutside,
         Code::OutputCollision,
         Code::OutputCaseCollision,
+        Code::RubberStampReview,
+        Code::ReviewByNonOwner,
+        Code::ChangedSinceReview,
+        Code::StaleDependency,
         Code::InvalidConfig,
         Code::InvalidOwners,
         Code::IoError,
@@ -129,6 +138,10 @@ impl Code {
             Code::SymlinkOutside => "symlink-outside",
             Code::OutputCollision => "output-collision",
             Code::OutputCaseCollision => "output-case-collision",
+            Code::RubberStampReview => "rubber-stamp-review",
+            Code::ReviewByNonOwner => "review-by-non-owner",
+            Code::ChangedSinceReview => "changed-since-review",
+            Code::StaleDependency => "stale-dependency",
             Code::InvalidConfig => "invalid-config",
             Code::InvalidOwners => "invalid-owners",
             Code::IoError => "io-error",
@@ -218,6 +231,16 @@ impl Code {
             }
             Code::OutputCaseCollision => {
                 "Two output paths differ only in letter case (one file on case-insensitive systems)"
+            }
+            Code::RubberStampReview => {
+                "Reviews changed nothing but the review date, several times in a row or in a mass review"
+            }
+            Code::ReviewByNonOwner => {
+                "The commit that set the review date is by none of the owners"
+            }
+            Code::ChangedSinceReview => "The document changed in commits after its last review",
+            Code::StaleDependency => {
+                "Something the document depends on (alert rule, case study, lesson) changed after its review or is stale"
             }
             Code::InvalidConfig => "book.toml is missing, malformed or points outside the site",
             Code::InvalidOwners => "owners.yaml is missing, malformed or inconsistent",

@@ -2,6 +2,8 @@
 //! parallel). Problems with single documents become findings; problems that make the whole
 //! run untrustworthy (config, owners, unreadable files) come back as fatal diagnostics.
 
+pub mod git;
+
 use crate::config::{self, Config, site_rel};
 use crate::content::date::Date;
 use crate::content::front_matter::{self, Kind};

@@ -3,6 +3,7 @@
 
 pub mod alerts;
 pub mod courses;
+pub mod history;
 pub mod outside;
 pub mod owners;
 
@@ -220,6 +221,8 @@ pub struct Site {
     pub load_findings: Vec<Diagnostic>,
     /// What inputs outside the documents say about them (navigation, CODEOWNERS...).
     pub outside: Arc<dyn Outside>,
+    /// What git says about the documents (empty until [`crate::pipeline`] reads it).
+    pub history: Arc<history::History>,
     by_rel: HashMap<String, usize>,
     /// The first course document of each slug.
     courses: HashMap<String, usize>,
@@ -247,6 +250,7 @@ impl Site {
             dirs,
             load_findings,
             outside: Arc::new(crate::model::outside::Nothing),
+            history: Arc::default(),
             by_rel: HashMap::new(),
             courses: HashMap::new(),
         };

@@ -25,7 +25,6 @@ use super::watch::{self, Batch, Targets};
 use super::{ServerEvent, Shared};
 use crate::build::context::NavItem;
 use crate::build::deps::{self, Footprint};
-use crate::build::git::History;
 use crate::build::theme::Theme;
 use crate::build::{BuildOptions, Builder, Fatal, MemorySink, Sink};
 use crate::content::date::Date;
@@ -35,6 +34,7 @@ use crate::content::urls::{doc_url, output_file};
 use crate::diagnostic::{Code, Diagnostic, Summary};
 use crate::dialect::redirects;
 use crate::load::{self, Loaded};
+use crate::model::history::History;
 use crate::model::{Document, Site};
 use crate::search::SearchDoc;
 use rayon::prelude::*;
@@ -70,7 +70,7 @@ pub struct Engine {
     watcher: Option<watch::Handle>,
     site: Site,
     theme: Theme,
-    history: History,
+    history: std::sync::Arc<History>,
     nav: Vec<NavItem>,
     /// Every index page URL the served site has.
     index_urls: BTreeSet<String>,
@@ -94,7 +94,7 @@ pub struct Engine {
 struct Full {
     site: Site,
     theme: Theme,
-    history: History,
+    history: std::sync::Arc<History>,
     files: MemorySink,
     nav: Vec<NavItem>,
     index_urls: Vec<String>,
@@ -118,7 +118,7 @@ fn full_build(opts: &Options) -> Result<Full, Fatal> {
     // Served from the root of the preview server, whatever the published address.
     site.config.book.base_url = "/".into();
     let theme = Theme::load(&site.config)?;
-    let history = History::read(&site.config.content_dir);
+    let history = site.history.clone();
     let files = MemorySink::new();
     let bopts = build_options(opts.drafts);
     let (pages, file_count, index_urls, nav) = {
