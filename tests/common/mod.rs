@@ -7,12 +7,19 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-/// The built `fieldbook` binary, with a clean environment for colour decisions.
+/// The built `fieldbook` binary, with a clean environment for colour decisions. Git does not
+/// look above `tests/fixtures` for a repository, so a fixture checked in place has no history
+/// (Fieldbook's own development is not its authors' reviews); the history tests make
+/// repositories of their own.
 pub fn command() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_fieldbook"));
-    cmd.env_remove("NO_COLOR")
-        .env_remove("CLICOLOR")
-        .env_remove("CLICOLOR_FORCE");
+    cmd.env(
+        "GIT_CEILING_DIRECTORIES",
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures"),
+    )
+    .env_remove("NO_COLOR")
+    .env_remove("CLICOLOR")
+    .env_remove("CLICOLOR_FORCE");
     cmd
 }
 
