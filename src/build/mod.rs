@@ -14,7 +14,7 @@ pub mod sink;
 pub mod theme;
 
 use crate::content::front_matter::Kind;
-use crate::content::urls::{doc_url, output_file, root_of, slug};
+use crate::content::urls::{output_file, root_of, slug};
 use crate::diagnostic::{Code, Diagnostic, Pos};
 use crate::model::{Document, ReviewState, Site};
 use crate::render::{RenderOptions, render_markdown};
@@ -206,7 +206,7 @@ impl<'a> Builder<'a> {
         let pages: Vec<usize> = self
             .docs
             .par_iter()
-            .filter(|d| !doc_url(&d.rel).is_empty())
+            .filter(|d| !d.url().is_empty())
             .map(|d| self.doc_page(d).map(|_| self.tick()))
             .collect::<Result<_, _>>()?;
         let mut count = pages.len();
@@ -276,7 +276,7 @@ impl<'a> Builder<'a> {
 
     /// Render one document's page (none for `index.md`, whose text opens the home page).
     pub fn doc_page(&self, doc: &Document) -> Result<(), Fatal> {
-        let url = doc_url(&doc.rel);
+        let url = doc.url();
         let root = root_of(&url);
         let links = links::DocLinks {
             site: self.site,
@@ -463,7 +463,7 @@ impl<'a> Builder<'a> {
         let mut urls: Vec<String> = self
             .docs
             .iter()
-            .map(|d| doc_url(&d.rel))
+            .map(|d| d.url())
             .filter(|u| !u.is_empty())
             .collect();
         urls.extend(

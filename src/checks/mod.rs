@@ -280,7 +280,7 @@ fn links(site: &Site, doc: &Document, out: &mut Vec<Diagnostic>) {
                 }
             }
             LinkTarget::Path { rel, anchor } => {
-                if let Some(t) = site.get(&rel) {
+                if let Some(t) = site.link_target(&rel) {
                     if t.is_draft() {
                         out.push(
                             doc.finding(
@@ -366,7 +366,7 @@ fn exists(site: &Site, rel: &str) -> bool {
             .binary_search_by(|a| a.as_str().cmp(rel))
             .is_ok()
         || site.dirs.iter().any(|d| d == rel)
-        || site.get(rel).is_some()
+        || site.link_target(rel).is_some()
 }
 
 fn suggest_path(site: &Site, rel: &str) -> Option<String> {

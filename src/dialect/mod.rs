@@ -16,6 +16,7 @@
 //! full build).
 
 pub mod aliases;
+pub mod erb;
 pub mod nav;
 pub mod redirects;
 pub mod sources;
@@ -39,6 +40,63 @@ pub fn parse_front_matter(
 }
 
 pub use crate::config::adoption::{AdoptConfig, NavCourse, NavFile};
+
+/// A body as every command reads it: its ERB read ([`erb`]), then other tools' syntax
+/// rewritten ([`syntax`]), with every line and note mapped back to the body. `rel` is the
+/// document's content-relative path and `read` gives the text of a content file (partials).
+/// The problems are ERB includes that are missing or cycle.
+pub fn rewrite_body(
+    body: &str,
+    rel: &str,
+    read: &dyn Fn(&str) -> Option<String>,
+) -> (
+    Option<crate::content::body::Rewritten>,
+    Vec<erb::Problem>,
+) {
+    let Some(e) = erb::rewrite(body, rel, read) else {
+        return (syntax::rewrite(body), Vec::new());
+    };
+    let erb::Erb {
+        rewritten: first,
+        problems,
+    } = e;
+    let Some(second) = syntax::rewrite(&first.text) else {
+        return (Some(first), problems);
+    };
+    // The second pass's lines and notes are in the first's text: map them to the body.
+    let body_starts: Vec<usize> = std::iter::once(0)
+        .chain(body.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let first_starts: Vec<usize> = std::iter::once(0)
+        .chain(first.text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let to_body = |line: usize| first.sources.get(line).copied().unwrap_or(0);
+    let mut notes = first.notes;
+    for n in second.notes {
+        let line = first_starts.partition_point(|&s| s <= n.offset).saturating_sub(1);
+        let offset = body_starts
+            .get(to_body(line))
+            .copied()
+            .unwrap_or(body.len());
+        if !notes.iter().any(|m| m.what == n.what) {
+            notes.push(crate::content::body::Note {
+                offset,
+                len: n.len.min(body.len() - offset),
+                ..n
+            });
+        }
+    }
+    notes.sort_by_key(|n| n.offset);
+    let sources = second.sources.iter().map(|&l| to_body(l)).collect();
+    (
+        Some(crate::content::body::Rewritten {
+            text: second.text,
+            sources,
+            notes,
+        }),
+        problems,
+    )
+}
 
 /// A course defined only by navigation (no `courses/<slug>/index.md`).
 #[derive(Clone, Debug)]
@@ -115,6 +173,10 @@ pub struct Placement {
     pub nav_title: Option<String>,
     pub lesson_order: Option<usize>,
     pub owners: Option<Found>,
+    /// `[build] urls`.
+    pub urls: crate::content::urls::UrlScheme,
+    /// The content directory, where ERB partials are read from (`None`: no partials).
+    pub content_dir: Option<PathBuf>,
 }
 
 impl Placement {
@@ -147,6 +209,8 @@ pub fn placement(config: &Config, outside: &dyn Outside, rel: &str, file: &str) 
         }
     }
     p.owners = outside.owners(file);
+    p.urls = config.urls;
+    p.content_dir = Some(config.content_dir.clone());
     p
 }
 

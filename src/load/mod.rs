@@ -248,6 +248,8 @@ fn walk(config: &Config) -> Tree {
         }
         if is_markdown(&rel) {
             tree.markdown.push((entry.into_path(), rel));
+        } else if is_template(&rel) {
+            continue;
         } else {
             tree.assets.push(rel);
         }
@@ -271,11 +273,24 @@ pub fn load_file(config: &Config, outside: &dyn Outside, rel: &str, today: Date)
     load_document(config, outside, &config.content_dir.join(rel), rel, today)
 }
 
-/// Whether loading the site takes a content-relative path as a Markdown document.
+/// Whether loading the site takes a content-relative path as a Markdown document:
+/// `*.md`, `*.markdown`, and Middleman's `*.md.erb` (`*.html.md.erb`), partials excepted.
 pub fn is_markdown(rel: &str) -> bool {
-    Path::new(rel)
+    let path = Path::new(rel);
+    let md = |p: &Path| {
+        p.extension()
+            .is_some_and(|x| x.eq_ignore_ascii_case("md") || x.eq_ignore_ascii_case("markdown"))
+    };
+    let erb = path
         .extension()
-        .is_some_and(|x| x.eq_ignore_ascii_case("md") || x.eq_ignore_ascii_case("markdown"))
+        .is_some_and(|x| x.eq_ignore_ascii_case("erb"));
+    (md(path) || erb && md(&path.with_extension(""))) && !crate::dialect::erb::is_partial(rel)
+}
+
+/// Whether the content walk leaves a file out altogether: ERB partials and templates, which
+/// are neither pages nor files to publish.
+pub fn is_template(rel: &str) -> bool {
+    !is_markdown(rel) && (crate::dialect::erb::is_partial(rel) || rel.ends_with(".erb"))
 }
 
 fn load_document(
@@ -440,12 +455,23 @@ pub fn parse_document_as(
     };
     let body = &text[body_offset..];
     // The one seam where other tools' body syntax becomes Fieldbook's.
-    let rewritten = crate::dialect::syntax::rewrite(body);
+    let read_partial = |p: &str| {
+        let path = placement.content_dir.as_ref()?.join(p);
+        std::fs::read_to_string(path).ok()
+    };
+    let (rewritten, problems) = crate::dialect::rewrite_body(body, rel, &read_partial);
     let outline = markdown::outline_rewritten(body, rewritten.as_ref());
     let mut meta = meta;
     let body_pos = |offset: usize, len: usize| {
         crate::content::source::pos_at(&text, body_offset + offset, len)
     };
+    for p in problems {
+        findings.push(
+            Diagnostic::new(p.code, file, body_pos(p.offset, p.len), p.message)
+                .with_hint(p.hint)
+                .with_source(&text),
+        );
+    }
     for n in &outline.unsupported {
         findings.push(
             Diagnostic::new(
@@ -525,6 +551,7 @@ pub fn parse_document_as(
         rewritten,
         text,
         meta_ok,
+        urls: placement.urls,
     };
     if meta_ok {
         findings.extend(required_metadata(&doc, today));

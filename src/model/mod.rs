@@ -53,9 +53,17 @@ pub struct Document {
     /// False when the front matter could not be parsed: such a document is reported once as
     /// invalid and skipped by the other checks.
     pub meta_ok: bool,
+    /// The URL scheme the site publishes it under (`[build] urls`).
+    pub urls: crate::content::urls::UrlScheme,
 }
 
 impl Document {
+    /// The page URL (`runbooks/db/failover/`, or `runbooks/db/failover.html` under
+    /// `[build] urls = "source"`).
+    pub fn url(&self) -> String {
+        crate::content::urls::doc_url_as(&self.rel, self.urls)
+    }
+
     pub fn body(&self) -> &str {
         &self.text[self.body_offset..]
     }
@@ -268,6 +276,33 @@ impl Site {
 
     pub fn get(&self, rel: &str) -> Option<&Document> {
         self.by_rel.get(rel).map(|&i| &self.documents[i])
+    }
+
+    /// The page URL of a document under the site's `[build] urls` scheme.
+    pub fn url_of(&self, doc: &Document) -> String {
+        doc.url()
+    }
+
+    /// The document a link's content-relative path names: its file (`a/b.md`), or the path
+    /// it is published at (`a/b.html`, `a/b/`), or its file without a template extension
+    /// (`a/b.html.md` for `a/b.html.md.erb`).
+    pub fn link_target(&self, rel: &str) -> Option<&Document> {
+        if let Some(d) = self.get(rel) {
+            return Some(d);
+        }
+        if rel.ends_with(".md") || rel.ends_with(".markdown") {
+            return self.get(&format!("{rel}.erb"));
+        }
+        let stem = rel.strip_suffix(".html")?;
+        let wanted = crate::content::urls::encode_path(rel);
+        ["md", "md.erb", "markdown", "html.md", "html.md.erb"]
+            .iter()
+            .flat_map(|x| [format!("{stem}.{x}"), format!("{stem}/index.{x}")])
+            .filter_map(|c| self.get(&c))
+            .find(|d| {
+                let url = self.url_of(d);
+                url == wanted || format!("{url}index.html") == wanted
+            })
     }
 
     /// The course document (`courses/<slug>/index.md`) of a slug.

@@ -31,7 +31,7 @@ use crate::build::{BuildOptions, Builder, Fatal, MemorySink, Sink};
 use crate::content::date::Date;
 use crate::content::front_matter::Kind;
 use crate::content::links::{LinkTarget, resolve_link};
-use crate::content::urls::{doc_url, output_file};
+use crate::content::urls::{doc_url_as, output_file};
 use crate::diagnostic::{Code, Diagnostic, Summary};
 use crate::dialect::redirects;
 use crate::load::{self, Loaded};
@@ -430,6 +430,8 @@ impl Engine {
                         crate::content::slash(e.path().strip_prefix(content).unwrap_or(e.path()));
                     if e.file_type().is_dir() {
                         dirs.insert(r);
+                    } else if load::is_template(&r) {
+                        continue;
                     } else if load::is_markdown(&r) {
                         if self.site.get(&r).is_none() {
                             md.insert(r);
@@ -439,6 +441,9 @@ impl Engine {
                     }
                 }
                 gone_below(&mut md, &mut assets);
+            } else if load::is_template(&rel) {
+                // A partial reaches every page that includes it (edited or gone): rebuild.
+                return None;
             } else if p.is_file() {
                 if load::is_markdown(&rel) {
                     md.insert(rel);
@@ -747,7 +752,7 @@ impl Engine {
         for rel in &applied {
             let was = before.get(rel).cloned().flatten().is_some_and(|f| f.listed);
             let is = self.site.get(rel).is_some_and(|d| self.listed(d));
-            let url = doc_url(rel);
+            let url = doc_url_as(rel, self.site.config.urls);
             if was && !is && !url.is_empty() {
                 removed.push(output_file(&url));
             }
@@ -773,7 +778,7 @@ impl Engine {
             let docs: Vec<&Document> = render
                 .iter()
                 .filter_map(|r| self.site.get(r))
-                .filter(|d| self.listed(d) && !doc_url(&d.rel).is_empty())
+                .filter(|d| self.listed(d) && !d.url().is_empty())
                 .collect();
             let result = docs.par_iter().try_for_each(|d| b.doc_page(d));
             trace.lap("render");
@@ -953,7 +958,7 @@ impl Engine {
                 chunk
                     .par_iter()
                     .filter_map(|r| self.site.get(r))
-                    .filter(|d| self.listed(d) && !doc_url(&d.rel).is_empty())
+                    .filter(|d| self.listed(d) && !d.url().is_empty())
                     .try_for_each(|d| b.doc_page(d))
             };
             match result {
