@@ -368,7 +368,7 @@ impl<'a> Builder<'a> {
         jobs.push((
             "pages/".into(),
             Box::new(|| {
-                let pages_list = self.cards(|d| d.kind == Kind::Page && !d.rel.eq("index.md"));
+                let pages_list = self.cards(|d| d.kind == Kind::Page && !d.url().is_empty());
                 self.list(
                     "pages/",
                     "Pages",
@@ -488,7 +488,7 @@ impl<'a> Builder<'a> {
     fn home(&self, all: &[Card]) -> Result<(), Fatal> {
         let intro_html = self
             .site
-            .get("index.md")
+            .home_doc()
             .filter(|d| d.meta_ok && !d.is_draft())
             .map(|d| {
                 let links = links::DocLinks {

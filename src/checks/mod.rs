@@ -169,13 +169,18 @@ fn freshness(site: &Site, doc: &Document, out: &mut Vec<Diagnostic>) {
                 r.due.unwrap(),
                 -r.days_left.unwrap_or(0),
             );
+            // Due today only when the review counts as late on its due day (GOV.UK).
+            let ago = if days == 0 {
+                "today".to_string()
+            } else {
+                format!("{days} {} ago", plural(days, "day"))
+            };
             out.push(
                 doc.finding(
                     Code::Stale,
                     doc.key_pos("reviewed"),
                     format!(
-                        "{kind} is stale: last reviewed {reviewed}, review was due {due} ({days} {} ago, every {})",
-                        plural(days, "day"),
+                        "{kind} is stale: last reviewed {reviewed}, review was due {due} ({ago}, every {})",
                         r.every
                     ),
                 )

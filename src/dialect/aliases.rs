@@ -102,6 +102,8 @@ pub fn apply(keys: &Keys) -> Result<Adoption, Invalid> {
             "review_in" => {
                 let p = review_in(key, value)?;
                 a.alias(keys, "review_in", "review_every", p.into());
+                // The gem's page is expired from its review day on (docs/adopting.md).
+                a.adopted.due_day_is_late = a.adopted.from.get("review_every") == Some(&"review_in");
             }
             "owner_slack" => {
                 let Some(s) = value.as_str().map(str::trim).filter(|s| !s.is_empty()) else {
@@ -281,16 +283,32 @@ fn review_in(key: &str, v: &Value) -> Result<String, Invalid> {
     if Period::parse(&s).is_ok() {
         return Ok(s);
     }
+    // As the gem reads it ("in " + the value, parsed by Chronic): a number or a number word,
+    // then a unit, singular or plural.
     let (n, unit) = s.split_once(char::is_whitespace).ok_or_else(bad)?;
-    let n: u32 = n.parse().map_err(|_| bad())?;
-    let unit = match unit.trim().trim_end_matches('s') {
-        "day" => "d",
-        "week" => "w",
-        "month" => "m",
-        "year" => "y",
+    const WORDS: [&str; 12] = [
+        "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+        "twelve",
+    ];
+    let n: u32 = match n {
+        "a" | "an" => 1,
+        w => match WORDS.iter().position(|x| *x == w) {
+            Some(i) => i as u32 + 1,
+            None => n.parse().map_err(|_| bad())?,
+        },
+    };
+    let unit = unit.trim();
+    let (n, unit) = match unit.strip_suffix('s').unwrap_or(unit) {
+        "day" => (n, "d"),
+        "week" => (n, "w"),
+        "fortnight" => (n.checked_mul(2).ok_or_else(bad)?, "w"),
+        "month" => (n, "m"),
+        "year" => (n, "y"),
         _ => return Err(bad()),
     };
-    Ok(format!("{n}{unit}"))
+    let p = format!("{n}{unit}");
+    Period::parse(&p).map_err(|_| bad())?;
+    Ok(p)
 }
 
 /// Google's freshness comment: `<!--* freshness: { owner: 'alice' reviewed: '2024-01-01' } *-->`.
@@ -381,6 +399,13 @@ mod tests {
         assert_eq!(a.adopted.key_in_file("reviewed"), "last_reviewed_on");
         for (text, want) in [
             ("3 weeks", "3w"),
+            ("1 week", "1w"),
+            ("90 days", "90d"),
+            ("1 day", "1d"),
+            ("six months", "6m"),
+            ("a year", "1y"),
+            ("2 fortnights", "4w"),
+            ("12 Months", "12m"),
             ("1 year", "1y"),
             ("10 Days", "10d"),
             ("90d", "90d"),

@@ -305,6 +305,13 @@ impl Site {
             })
     }
 
+    /// The document whose text opens the home page: `index.md` (or another tool's name for
+    /// it, `index.html.md.erb`).
+    pub fn home_doc(&self) -> Option<&Document> {
+        self.get("index.md")
+            .or_else(|| self.documents.iter().find(|d| d.url().is_empty()))
+    }
+
     /// The course document (`courses/<slug>/index.md`) of a slug.
     pub fn course(&self, slug: &str) -> Option<&Document> {
         self.courses.get(slug).map(|&i| &self.documents[i])
@@ -462,7 +469,12 @@ impl Site {
         };
         let days_left = self.today.days_until(due);
         let warn_from = self.config.freshness.warn_before;
-        let state = if self.today > due {
+        let late = if doc.meta.adopted.due_day_is_late {
+            self.today >= due
+        } else {
+            self.today > due
+        };
+        let state = if late {
             ReviewState::Stale
         } else if self.today.plus(warn_from).is_some_and(|w| w >= due) {
             ReviewState::DueSoon

@@ -744,7 +744,10 @@ impl Engine {
                 }
             }
         }
-        if applied.contains("index.md") {
+        if applied
+            .iter()
+            .any(|r| crate::content::urls::doc_url(r).is_empty())
+        {
             index.insert(String::new()); // its text opens the home page
         }
 
