@@ -17,7 +17,10 @@ fn adopted() -> tempfile::TempDir {
     let site = temp_fixture("adopt-govuk-erb");
     let (code, out, err) = run(["init".as_ref(), "--from".as_ref(), site.path().as_os_str()]);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("GOV.UK tech docs tree found: content = \"source\" (11 Markdown files)"), "{out}");
+    assert!(
+        out.contains("GOV.UK tech docs tree found: content = \"source\" (11 Markdown files)"),
+        "{out}"
+    );
     let owners = std::fs::read_to_string(site.path().join("owners.yaml")).unwrap();
     let owners = owners
         .replace("members: []", "members: [alice]")
@@ -127,7 +130,12 @@ fn every_page_builds_at_its_old_url_without_erb() {
         assert!(names.contains(&url), "{url} not built: {names:?}");
     }
     // Partials are not pages and are not published.
-    assert!(!names.iter().any(|n| n.contains('_') && !n.contains("_index")), "{names:?}");
+    assert!(
+        !names
+            .iter()
+            .any(|n| n.contains('_') && !n.contains("_index")),
+        "{names:?}"
+    );
     assert!(out.join("images/architecture.png").is_file());
     assert!(!out.join("_contact.md").exists());
     for (name, html) in &pages {
@@ -148,10 +156,16 @@ fn every_page_builds_at_its_old_url_without_erb() {
         "href=\"../../documentation/runbooks/dns.html\"",
         "href=\"../../documentation/runbooks/failover.html#promote-the-replica\"",
     ] {
-        assert!(restore.contains(want), "no {want} in restore-db.html:\n{restore}");
+        assert!(
+            restore.contains(want),
+            "no {want} in restore-db.html:\n{restore}"
+        );
     }
     let home = page("index.html");
-    assert!(home.contains("href=\"documentation/guides/setup.html\">Set up your machine"), "{home}");
+    assert!(
+        home.contains("href=\"documentation/guides/setup.html\">Set up your machine"),
+        "{home}"
+    );
     assert!(home.contains("<h2 id=\"contact\">Contact"), "{home}");
 }
 
@@ -180,7 +194,13 @@ fn staleness_and_links_match_the_gem() {
     );
     let restore = f
         .iter()
-        .find(|d| d["code"] == "stale" && d["file"].as_str().unwrap().ends_with("restore-db.html.md.erb"))
+        .find(|d| {
+            d["code"] == "stale"
+                && d["file"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with("restore-db.html.md.erb")
+        })
         .unwrap();
     assert_eq!(restore["line"], 4);
     assert!(
@@ -196,9 +216,18 @@ fn staleness_and_links_match_the_gem() {
     assert_eq!(
         with_code(&f, "unsupported-syntax"),
         [
-            ("source/documentation/runbooks/dns.html.md.erb".to_string(), 9),
-            ("source/documentation/runbooks/failover.html.md.erb".to_string(), 10),
-            ("source/documentation/runbooks/failover.html.md.erb".to_string(), 12),
+            (
+                "source/documentation/runbooks/dns.html.md.erb".to_string(),
+                9
+            ),
+            (
+                "source/documentation/runbooks/failover.html.md.erb".to_string(),
+                10
+            ),
+            (
+                "source/documentation/runbooks/failover.html.md.erb".to_string(),
+                12
+            ),
         ]
     );
     // Owners: owner_slack channels and handles, the default owner for pages without one.
@@ -213,7 +242,10 @@ fn missing_and_cyclic_partials_are_findings_at_the_include() {
             "content/runbooks/a/x.html.md.erb",
             "---\ntitle: X\nowners: [team-a]\nreviewed: 2026-11-01\n---\n# X\n\ntext\n<%= partial \"nope\" %>\n<%= partial \"loop\" %>\n",
         ),
-        ("content/runbooks/a/_loop.md", "one\n<%= partial \"runbooks/a/loop\" %>\n"),
+        (
+            "content/runbooks/a/_loop.md",
+            "one\n<%= partial \"runbooks/a/loop\" %>\n",
+        ),
     ]);
     let f = findings_of(site.path());
     let broken = with_code(&f, "broken-link");
@@ -224,7 +256,10 @@ fn missing_and_cyclic_partials_are_findings_at_the_include() {
         .filter(|d| d["code"] == "broken-link")
         .map(|d| d["message"].as_str().unwrap())
         .collect();
-    assert!(messages[0].contains("partial `nope` does not exist"), "{messages:?}");
+    assert!(
+        messages[0].contains("partial `nope` does not exist"),
+        "{messages:?}"
+    );
     assert!(messages[1].contains("includes itself"), "{messages:?}");
     // The partial is no page of its own.
     let (_, json) = check_json(site.path(), &["--today", TODAY]);
@@ -234,7 +269,10 @@ fn missing_and_cyclic_partials_are_findings_at_the_include() {
 #[test]
 fn pretty_urls_stay_the_default_and_source_urls_are_a_choice() {
     let files: &[(&str, &str)] = &[
-        ("content/guide.md", "# Guide\n\n[setup](setup.html) and [notes](notes.md)\n"),
+        (
+            "content/guide.md",
+            "# Guide\n\n[setup](setup.html) and [notes](notes.md)\n",
+        ),
         ("content/setup.html.md", "# Setup\n\n[back](guide.md)\n"),
         ("content/notes.md", "# Notes\n"),
     ];
@@ -251,11 +289,17 @@ fn pretty_urls_stay_the_default_and_source_urls_are_a_choice() {
         let (code, _, err) = run(["build".as_ref(), site.path().as_os_str()]);
         assert!(code == 0 || code == 1, "{err}");
         let html = std::fs::read_to_string(out.join(guide)).unwrap();
-        assert!(html.contains(&format!("href=\"{notes}\"")), "{urls:?}: {html}");
+        assert!(
+            html.contains(&format!("href=\"{notes}\"")),
+            "{urls:?}: {html}"
+        );
         // `setup.html.md` is `setup.html` either way.
         assert!(out.join("setup.html").is_file(), "{urls:?}");
     }
-    let site = site_with(&[("book.toml", "[book]\ntitle = \"T\"\n[build]\nurls = \"ugly\"\n")]);
+    let site = site_with(&[(
+        "book.toml",
+        "[book]\ntitle = \"T\"\n[build]\nurls = \"ugly\"\n",
+    )]);
     let (code, json) = check_json(site.path(), &[]);
     assert_eq!(code, 2, "{json}");
 }

@@ -405,7 +405,8 @@ fn adopt(tree: &Path, site: &Path) -> Result<Vec<String>, String> {
         let e = owners.entry(id.clone()).or_default();
         e.team = true;
         e.key.get_or_insert(("channel", channel.clone()));
-        e.places.push("config/tech-docs.yml (default_owner_slack)".into());
+        e.places
+            .push("config/tech-docs.yml (default_owner_slack)".into());
         id
     });
     let title = d
@@ -459,7 +460,12 @@ fn adopt(tree: &Path, site: &Path) -> Result<Vec<String>, String> {
     if d.tool == "GOV.UK tech docs" {
         // The gem reviews only pages with `review_in`: no period without one.
         book.push_str("# The tech docs gem reviews only pages that set `review_in`; others have no period here.\n");
-        book.push_str(&FRESHNESS.replace("\"90d\"", "\"never\"").replace("\"180d\"", "\"never\"").replace("\"365d\"", "\"never\""));
+        book.push_str(
+            &FRESHNESS
+                .replace("\"90d\"", "\"never\"")
+                .replace("\"180d\"", "\"never\"")
+                .replace("\"365d\"", "\"never\""),
+        );
     } else {
         book.push_str(FRESHNESS);
     }

@@ -372,7 +372,12 @@ fn parse_inner(root: &Path, text: &str) -> Result<Config, Box<Diagnostic>> {
         &error,
     )?;
     let paths = learning_paths(raw.paths, text)?;
-    let urls = match raw.build.urls.as_ref().map(|u| (u.get_ref().as_str(), u.span())) {
+    let urls = match raw
+        .build
+        .urls
+        .as_ref()
+        .map(|u| (u.get_ref().as_str(), u.span()))
+    {
         None | Some(("pretty", _)) => crate::content::urls::UrlScheme::Pretty,
         Some(("source", _)) => crate::content::urls::UrlScheme::Source,
         Some((other, span)) => {

@@ -103,7 +103,8 @@ pub fn apply(keys: &Keys) -> Result<Adoption, Invalid> {
                 let p = review_in(key, value)?;
                 a.alias(keys, "review_in", "review_every", p.into());
                 // The gem's page is expired from its review day on (docs/adopting.md).
-                a.adopted.due_day_is_late = a.adopted.from.get("review_every") == Some(&"review_in");
+                a.adopted.due_day_is_late =
+                    a.adopted.from.get("review_every") == Some(&"review_in");
             }
             "owner_slack" => {
                 let Some(s) = value.as_str().map(str::trim).filter(|s| !s.is_empty()) else {

@@ -305,7 +305,8 @@ impl Cx<'_> {
             ("image_tag", Some(s)) => {
                 let alt = args.named("alt").unwrap_or_default();
                 let path = self.image_path(&s);
-                self.out.push(&format!("![{alt}]({})", link_dest(&path)), src);
+                self.out
+                    .push(&format!("![{alt}]({})", link_dest(&path)), src);
             }
             ("warning_text", Some(t)) if own_line => {
                 self.out.break_line(src);
@@ -534,7 +535,10 @@ mod tests {
             "a\n<%= partial \"shared/contact\" %>\nb\n",
             "ops/x.html.md.erb",
             &[
-                ("shared/_contact.md", "Call <%= link_to \"us\", \"tel:1\" %>\n\nsoon\n"),
+                (
+                    "shared/_contact.md",
+                    "Call <%= link_to \"us\", \"tel:1\" %>\n\nsoon\n",
+                ),
                 ("ops/_contact.md", "not this: the sub folder is shared/\n"),
             ],
         );
@@ -544,7 +548,10 @@ mod tests {
         let e = run(
             "<%= partial 'contact' %>\n",
             "ops/x.md",
-            &[("ops/_contact.html.md.erb", "here\n"), ("_contact.md", "root\n")],
+            &[
+                ("ops/_contact.html.md.erb", "here\n"),
+                ("_contact.md", "root\n"),
+            ],
         );
         assert_eq!(e.rewritten.text, "here\n");
     }
@@ -556,7 +563,11 @@ mod tests {
             "p.md.erb",
             &[("_loop.md", "<%= partial \"loop\" %>\n")],
         );
-        let got: Vec<_> = e.problems.iter().map(|p| (p.offset, p.message.clone())).collect();
+        let got: Vec<_> = e
+            .problems
+            .iter()
+            .map(|p| (p.offset, p.message.clone()))
+            .collect();
         assert_eq!(got.len(), 2);
         assert_eq!(got[0], (2, "partial `nope` does not exist".to_string()));
         assert_eq!(got[1].0, 24);
@@ -573,13 +584,18 @@ mod tests {
         assert_eq!(e.rewritten.text, "kept\nvw \n");
         assert_eq!(e.rewritten.sources, [1, 4]);
         let what: Vec<_> = e.rewritten.notes.iter().map(|n| n.what.as_str()).collect();
-        assert_eq!(what, ["ERB `if`", "ERB `end`", "ERB `current_page`", "ERB `config`"]);
-        assert_eq!(e.rewritten.notes[2].offset, body_offset("v<%=", "<% if current_page.data.x %>\nkept\n<% end %>\n<%# a comment %>\n"));
+        assert_eq!(
+            what,
+            [
+                "ERB `if`",
+                "ERB `end`",
+                "ERB `current_page`",
+                "ERB `config`"
+            ]
+        );
+        let before = "<% if current_page.data.x %>\nkept\n<% end %>\n<%# a comment %>\nv";
+        assert_eq!(e.rewritten.notes[2].offset, before.len());
         assert!(is_partial("a/_x.html.md.erb") && is_partial("_y.md"));
         assert!(!is_partial("_index.md") && !is_partial("a/b.md") && !is_partial("_x.png"));
-    }
-
-    fn body_offset(_tag: &str, before: &str) -> usize {
-        before.len() + 1
     }
 }

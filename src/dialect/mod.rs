@@ -49,10 +49,7 @@ pub fn rewrite_body(
     body: &str,
     rel: &str,
     read: &dyn Fn(&str) -> Option<String>,
-) -> (
-    Option<crate::content::body::Rewritten>,
-    Vec<erb::Problem>,
-) {
+) -> (Option<crate::content::body::Rewritten>, Vec<erb::Problem>) {
     let Some(e) = erb::rewrite(body, rel, read) else {
         return (syntax::rewrite(body), Vec::new());
     };
@@ -73,7 +70,9 @@ pub fn rewrite_body(
     let to_body = |line: usize| first.sources.get(line).copied().unwrap_or(0);
     let mut notes = first.notes;
     for n in second.notes {
-        let line = first_starts.partition_point(|&s| s <= n.offset).saturating_sub(1);
+        let line = first_starts
+            .partition_point(|&s| s <= n.offset)
+            .saturating_sub(1);
         let offset = body_starts
             .get(to_body(line))
             .copied()
@@ -600,6 +599,26 @@ pub fn kind_from_path(rel: &str) -> (Kind, Option<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn erb_then_other_syntax_maps_back_to_the_body() {
+        let body = "# T\n\n<%= partial \"p\" %>\n<%= foo %>\nend\n";
+        let read = |p: &str| (p == "_p.md").then(|| "a {{< youtube x >}} b\n".to_string());
+        let (r, problems) = rewrite_body(body, "page.html.md.erb", &read);
+        let r = r.unwrap();
+        assert!(problems.is_empty());
+        assert_eq!(r.text, "# T\n\na  b\nend\n");
+        assert_eq!(r.sources, [0, 1, 2, 4]);
+        let notes: Vec<(&str, usize)> = r
+            .notes
+            .iter()
+            .map(|n| (n.what.as_str(), n.offset))
+            .collect();
+        // The shortcode is reported at the include's line, the ERB helper at its tag.
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert_eq!(notes[0].1, body.find("<%= partial").unwrap());
+        assert_eq!(notes[1], ("ERB `foo`", body.find("<%= foo").unwrap()));
+    }
 
     #[test]
     fn nav_course_front_matter_escapes_the_title() {
