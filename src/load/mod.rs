@@ -511,9 +511,16 @@ pub fn parse_document_as(
         .or_else(|| outline.title().map(str::to_string))
         .or_else(|| placement.nav_title.clone())
         .unwrap_or_else(|| {
-            Path::new(rel)
-                .file_stem()
-                .map(|s| s.to_string_lossy().replace(['-', '_'], " "))
+            // `x.html.md.erb` is titled "x", as `x.md` is.
+            let name = rel.rsplit('/').next().unwrap_or(rel);
+            let stem = crate::content::urls::source_stem(name).map(|s| s.trim_end_matches(".html"));
+            stem.map(str::to_string)
+                .or_else(|| {
+                    Path::new(rel)
+                        .file_stem()
+                        .map(|s| s.to_string_lossy().into_owned())
+                })
+                .map(|s| s.replace(['-', '_'], " "))
                 .unwrap_or_default()
         });
     let own: Vec<String> = meta
@@ -687,6 +694,13 @@ mod tests {
             today(),
         );
         assert_eq!(d.title, "ops notes");
+        let (d, _) = parse_document(
+            "source/team-tools.html.md.erb",
+            "team-tools.html.md.erb",
+            "no heading".into(),
+            today(),
+        );
+        assert_eq!(d.title, "team tools");
     }
 
     #[test]
