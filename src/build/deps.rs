@@ -125,7 +125,7 @@ pub fn index_urls_of(site: &Site, fp: &Footprint, out: &mut BTreeSet<String>) {
         // The incident history and the action-item tracker.
         Kind::Postmortem => out.insert("postmortems/".into()) | out.insert("actions/".into()),
         Kind::Course => out.insert("courses/".into()),
-        Kind::Page if !crate::content::urls::doc_url(&fp.rel).is_empty() => {
+        Kind::Page if !crate::dialect::page_url(&fp.rel, Default::default()).is_empty() => {
             out.insert("pages/".into())
         }
         _ => false,

@@ -22,7 +22,7 @@ impl LinkResolver for DocLinks<'_> {
             .map(|a| format!("#{}", encode_path(&a)))
             .unwrap_or_default();
         let target = match self.site.link_target(&rel) {
-            Some(d) => self.site.url_of(d),
+            Some(d) => d.url(),
             None if self.site.dirs.contains(&rel) => format!("{}/", encode_path(&rel)),
             None => encode_path(&rel),
         };

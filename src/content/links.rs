@@ -27,7 +27,7 @@ pub fn resolve_link(from: &str, dest: &str) -> Option<LinkTarget> {
     }
     let path = percent_decode(path);
     let base: Vec<&str> = if let Some(abs) = path.strip_prefix('/') {
-        if !abs.ends_with(".md") && !abs.ends_with(".html") && !abs.ends_with(".md.erb") {
+        if !abs.ends_with(".md") && !abs.ends_with(".html") {
             return None;
         }
         vec![]

@@ -16,19 +16,13 @@ pub enum UrlScheme {
     Source,
 }
 
-/// The file extensions of documents, longest first: what [`source_stem`] strips.
-pub const DOC_EXTENSIONS: [&str; 4] = [".md.erb", ".markdown.erb", ".md", ".markdown"];
+/// The file extensions of Markdown documents: what [`source_stem`] strips.
+pub const DOC_EXTENSIONS: [&str; 2] = [".md", ".markdown"];
 
-/// A document path without its document extension (`a/b.html.md.erb` → `a/b.html`), or
-/// `None` when the path is not a document's.
+/// A document path without its Markdown extension (`a/b.html.md` → `a/b.html`), or `None`
+/// when the path is not a Markdown file's.
 pub fn source_stem(rel: &str) -> Option<&str> {
-    DOC_EXTENSIONS.iter().find_map(|x| {
-        rel.len()
-            .checked_sub(x.len())
-            .filter(|&at| at > 0 && rel.is_char_boundary(at))
-            .filter(|&at| &rel[at..] == *x)
-            .map(|at| &rel[..at])
-    })
+    DOC_EXTENSIONS.iter().find_map(|x| rel.strip_suffix(x))
 }
 
 /// The page URL of a document in the pretty scheme (see [`doc_url_as`]).
@@ -38,10 +32,13 @@ pub fn doc_url(rel: &str) -> String {
 
 /// The page URL of a document: `runbooks/db/failover.md` → `runbooks/db/failover/` (pretty)
 /// or `runbooks/db/failover.html` (source), `courses/oncall/index.md` → `courses/oncall/`.
-/// A page whose name already ends in `.html` (`foo.html.md`, `foo.html.md.erb`) keeps that
-/// name in both schemes: `foo.html`.
 pub fn doc_url_as(rel: &str, scheme: UrlScheme) -> String {
-    let stem = source_stem(rel).unwrap_or(rel);
+    page_url(source_stem(rel).unwrap_or(rel), scheme)
+}
+
+/// The page URL of a document path without its extensions (`a/b`, `a/index`). A page whose
+/// name already ends in `.html` (`foo.html.md`) keeps that name in both schemes: `foo.html`.
+pub fn page_url(stem: &str, scheme: UrlScheme) -> String {
     let (dir, name) = match stem.rsplit_once('/') {
         Some((d, n)) => (Some(d), n),
         None => (None, stem),
@@ -144,9 +141,7 @@ mod tests {
         );
         assert_eq!(output_file(""), "index.html");
         assert_eq!(doc_url("guide/setup.html.md"), "guide/setup.html");
-        assert_eq!(doc_url("guide/setup.html.md.erb"), "guide/setup.html");
-        assert_eq!(doc_url("guide/index.html.md.erb"), "guide/");
-        assert_eq!(doc_url("notes.md.erb"), "notes/");
+        assert_eq!(page_url("guide/index.html", UrlScheme::Source), "guide/");
         assert_eq!(doc_url_as("a/b.md", UrlScheme::Source), "a/b.html");
         assert_eq!(doc_url_as("a/index.md", UrlScheme::Source), "a/");
         assert_eq!(doc_url_as("index.md", UrlScheme::Source), "");

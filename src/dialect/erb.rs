@@ -68,6 +68,17 @@ pub fn is_partial(rel: &str) -> bool {
             .any(|x| name.ends_with(x))
 }
 
+/// A page's path without its extensions, as Middleman publishes it: `a/b.html.md.erb` →
+/// `a/b.html`, `a/b.md.erb` → `a/b`; other paths as [`crate::content::urls::source_stem`]
+/// gives them.
+pub fn page_stem(rel: &str) -> &str {
+    let rel = rel
+        .strip_suffix(".erb")
+        .filter(|r| crate::content::urls::source_stem(r).is_some())
+        .unwrap_or(rel);
+    crate::content::urls::source_stem(rel).unwrap_or(rel)
+}
+
 /// Whether a body may hold ERB.
 pub fn has_erb(body: &str) -> bool {
     body.contains("<%")
@@ -596,6 +607,10 @@ mod tests {
         let before = "<% if current_page.data.x %>\nkept\n<% end %>\n<%# a comment %>\nv";
         assert_eq!(e.rewritten.notes[2].offset, before.len());
         assert!(is_partial("a/_x.html.md.erb") && is_partial("_y.md"));
+        assert_eq!(page_stem("a/b.html.md.erb"), "a/b.html");
+        assert_eq!(page_stem("a/b.md.erb"), "a/b");
+        assert_eq!(page_stem("a/b.html.md"), "a/b.html");
+        assert_eq!(page_stem("a/b.html.erb"), "a/b.html.erb");
         assert!(!is_partial("_index.md") && !is_partial("a/b.md") && !is_partial("_x.png"));
     }
 }

@@ -41,6 +41,12 @@ pub fn parse_front_matter(
 
 pub use crate::config::adoption::{AdoptConfig, NavCourse, NavFile};
 
+/// The page URL of the document at `rel` (content-relative) under `scheme`, the template
+/// extensions of other tools (`x.html.md.erb`) removed as the Markdown one is.
+pub fn page_url(rel: &str, scheme: crate::content::urls::UrlScheme) -> String {
+    crate::content::urls::page_url(erb::page_stem(rel), scheme)
+}
+
 /// A body as every command reads it: its ERB read ([`erb`]), then other tools' syntax
 /// rewritten ([`syntax`]), with every line and note mapped back to the body. `rel` is the
 /// document's content-relative path and `read` gives the text of a content file (partials).

@@ -513,8 +513,9 @@ pub fn parse_document_as(
         .unwrap_or_else(|| {
             // `x.html.md.erb` is titled "x", as `x.md` is.
             let name = rel.rsplit('/').next().unwrap_or(rel);
-            let stem = crate::content::urls::source_stem(name).map(|s| s.trim_end_matches(".html"));
-            stem.map(str::to_string)
+            let stem = crate::dialect::erb::page_stem(name);
+            (stem != name)
+                .then(|| stem.trim_end_matches(".html").to_string())
                 .or_else(|| {
                     Path::new(rel)
                         .file_stem()
@@ -558,7 +559,7 @@ pub fn parse_document_as(
         rewritten,
         text,
         meta_ok,
-        urls: placement.urls,
+        url: crate::dialect::page_url(rel, placement.urls),
     };
     if meta_ok {
         findings.extend(required_metadata(&doc, today));

@@ -53,15 +53,16 @@ pub struct Document {
     /// False when the front matter could not be parsed: such a document is reported once as
     /// invalid and skipped by the other checks.
     pub meta_ok: bool,
-    /// The URL scheme the site publishes it under (`[build] urls`).
-    pub urls: crate::content::urls::UrlScheme,
+    /// The page URL (`runbooks/db/failover/`, `runbooks/db/failover.html`), as the loader
+    /// worked it out from the path and `[build] urls`.
+    pub url: String,
 }
 
 impl Document {
     /// The page URL (`runbooks/db/failover/`, or `runbooks/db/failover.html` under
     /// `[build] urls = "source"`).
     pub fn url(&self) -> String {
-        crate::content::urls::doc_url_as(&self.rel, self.urls)
+        self.url.clone()
     }
 
     pub fn body(&self) -> &str {
@@ -229,6 +230,8 @@ pub struct Site {
     /// What inputs outside the documents say about them (navigation, CODEOWNERS...).
     pub outside: Arc<dyn Outside>,
     by_rel: HashMap<String, usize>,
+    /// Page URL → document, for links written as URLs.
+    by_url: HashMap<String, usize>,
     /// The first course document of each slug.
     courses: HashMap<String, usize>,
 }
@@ -256,6 +259,7 @@ impl Site {
             load_findings,
             outside: Arc::new(crate::model::outside::Nothing),
             by_rel: HashMap::new(),
+            by_url: HashMap::new(),
             courses: HashMap::new(),
         };
         for d in &mut site.documents {
@@ -278,35 +282,26 @@ impl Site {
         self.by_rel.get(rel).map(|&i| &self.documents[i])
     }
 
-    /// The page URL of a document under the site's `[build] urls` scheme.
-    pub fn url_of(&self, doc: &Document) -> String {
-        doc.url()
-    }
-
-    /// The document a link's content-relative path names: its file (`a/b.md`), or the path
-    /// it is published at (`a/b.html`, `a/b/`), or its file without a template extension
-    /// (`a/b.html.md` for `a/b.html.md.erb`).
+    /// The document a link's content-relative path names: its file (`a/b.md`), or the URL it
+    /// is published at (`a/b.html`, `a/index.html` for `a/`), or a Markdown path published
+    /// at that URL (`a/b.html.md` for the page at `a/b.html`).
     pub fn link_target(&self, rel: &str) -> Option<&Document> {
         if let Some(d) = self.get(rel) {
             return Some(d);
         }
-        if rel.ends_with(".md") || rel.ends_with(".markdown") {
-            return self.get(&format!("{rel}.erb"));
+        let url = |u: &str| self.by_url.get(u).map(|&i| &self.documents[i]);
+        let encoded = crate::content::urls::encode_path(rel);
+        if encoded.ends_with(".html") {
+            return url(&encoded).or_else(|| url(encoded.strip_suffix("index.html")?));
         }
-        let stem = rel.strip_suffix(".html")?;
-        let wanted = crate::content::urls::encode_path(rel);
-        ["md", "md.erb", "markdown", "html.md", "html.md.erb"]
-            .iter()
-            .flat_map(|x| [format!("{stem}.{x}"), format!("{stem}/index.{x}")])
-            .filter_map(|c| self.get(&c))
-            .find(|d| {
-                let url = self.url_of(d);
-                url == wanted || format!("{url}index.html") == wanted
-            })
+        let stem = crate::content::urls::source_stem(rel)?;
+        stem.ends_with(".html")
+            .then(|| url(&crate::content::urls::encode_path(stem)))
+            .flatten()
     }
 
-    /// The document whose text opens the home page: `index.md` (or another tool's name for
-    /// it, `index.html.md.erb`).
+    /// The document whose text opens the home page: `index.md`, else the document published
+    /// at the root URL.
     pub fn home_doc(&self) -> Option<&Document> {
         self.get("index.md")
             .or_else(|| self.documents.iter().find(|d| d.url().is_empty()))
@@ -372,6 +367,10 @@ impl Site {
             .enumerate()
             .map(|(i, d)| (d.rel.clone(), i))
             .collect();
+        self.by_url = HashMap::new();
+        for (i, d) in self.documents.iter().enumerate() {
+            self.by_url.entry(d.url.clone()).or_insert(i);
+        }
         self.index_courses();
     }
 

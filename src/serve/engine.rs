@@ -31,7 +31,7 @@ use crate::build::{BuildOptions, Builder, Fatal, MemorySink, Sink};
 use crate::content::date::Date;
 use crate::content::front_matter::Kind;
 use crate::content::links::{LinkTarget, resolve_link};
-use crate::content::urls::{doc_url_as, output_file};
+use crate::content::urls::output_file;
 use crate::diagnostic::{Code, Diagnostic, Summary};
 use crate::dialect::redirects;
 use crate::load::{self, Loaded};
@@ -746,7 +746,7 @@ impl Engine {
         }
         if applied
             .iter()
-            .any(|r| crate::content::urls::doc_url(r).is_empty())
+            .any(|r| crate::dialect::page_url(r, self.site.config.urls).is_empty())
         {
             index.insert(String::new()); // its text opens the home page
         }
@@ -755,7 +755,7 @@ impl Engine {
         for rel in &applied {
             let was = before.get(rel).cloned().flatten().is_some_and(|f| f.listed);
             let is = self.site.get(rel).is_some_and(|d| self.listed(d));
-            let url = doc_url_as(rel, self.site.config.urls);
+            let url = crate::dialect::page_url(rel, self.site.config.urls);
             if was && !is && !url.is_empty() {
                 removed.push(output_file(&url));
             }
