@@ -210,6 +210,22 @@ fn staleness_and_links_match_the_gem() {
             .contains("review was due 2026-11-27 (today, every 6m)"),
         "{restore}"
     );
+    // Every form of the review fields reads (`10 January 2025` too).
+    assert_eq!(with_code(&f, "invalid-metadata"), [], "{f:#?}");
+    assert_eq!(
+        with_code(&f, "due-soon"),
+        [
+            (
+                "source/documentation/guides/onboarding.md.erb".to_string(),
+                3
+            ),
+            ("source/documentation/guides/setup.html.md".to_string(), 4),
+            (
+                "source/documentation/runbooks/cache.html.md.erb".to_string(),
+                4
+            ),
+        ]
+    );
     assert_eq!(with_code(&f, "broken-link"), [], "{f:#?}");
     assert_eq!(with_code(&f, "broken-anchor"), [], "{f:#?}");
     // Other ERB: removed, a warning at its line.

@@ -854,6 +854,28 @@ mod tests {
     }
 
     #[test]
+    fn url_schemes_follow_the_tool() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("content")).unwrap();
+        std::fs::write(dir.path().join("hugo.toml"), "title = \"T\"\n").unwrap();
+        assert_eq!(detect(dir.path()).urls, "pretty");
+        std::fs::write(dir.path().join("hugo.toml"), "uglyURLs = true\n").unwrap();
+        assert_eq!(detect(dir.path()).urls, "source");
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("config")).unwrap();
+        std::fs::write(
+            dir.path().join("config/tech-docs.yml"),
+            "service_name: Ops\nhost: docs.example.org\ndefault_owner_slack: \"#ops\"\n",
+        )
+        .unwrap();
+        let d = detect(dir.path());
+        assert_eq!((d.tool, d.urls), ("GOV.UK tech docs", "source"));
+        assert_eq!(d.title.as_deref(), Some("Ops"));
+        assert_eq!(d.base_url.as_deref(), Some("https://docs.example.org/"));
+        assert_eq!(d.default_owner_slack.as_deref(), Some("#ops"));
+    }
+
+    #[test]
     fn slugs_and_kinds() {
         assert_eq!(slug_of("Acme Ops: Handbook!"), "acme-ops-handbook");
         assert_eq!(slug_of("¡!"), "handbook");

@@ -261,14 +261,57 @@ fn date_prefix(v: &Value) -> Option<Date> {
     Date::parse(s.get(..10)?).ok()
 }
 
+/// GOV.UK's `last_reviewed_on`: a YAML date, or a string the gem's Ruby reads as one —
+/// `2026-10-01`, `1 October 2026`, `1 Oct 2026`, `October 1, 2026`.
 fn date_of(key: &str, v: &Value) -> Result<Date, Invalid> {
-    date_prefix(v).ok_or_else(|| {
-        invalid(
-            key,
-            &format!("`{key}` must be a date YYYY-MM-DD"),
-            "write dates as YYYY-MM-DD, a day that exists",
-        )
-    })
+    date_prefix(v)
+        .or_else(|| v.as_str().and_then(written_date))
+        .ok_or_else(|| {
+            invalid(
+                key,
+                &format!("`{key}` must be a date YYYY-MM-DD"),
+                "write dates as YYYY-MM-DD (or `1 October 2026`), a day that exists",
+            )
+        })
+}
+
+/// A date written with the month's name: `1 October 2026`, `Oct 1, 2026`.
+fn written_date(s: &str) -> Option<Date> {
+    const MONTHS: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    let words: Vec<String> = s
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let [a, b, c] = words.as_slice() else {
+        return None;
+    };
+    let month = |w: &str| {
+        MONTHS
+            .iter()
+            .position(|m| w.len() >= 3 && m.starts_with(w.trim_end_matches('.')))
+            .map(|i| i as u32 + 1)
+    };
+    let day = |w: &str| w.parse::<u32>().ok();
+    let (d, m) = match (day(a), month(a)) {
+        (Some(d), _) => (d, month(b)?),
+        (None, Some(m)) => (day(b)?, m),
+        _ => return None,
+    };
+    Date::from_ymd(c.parse().ok()?, m, d)
 }
 
 /// GOV.UK's `review_in: 6 months` (also `3 weeks`, `1 year`, `10 days`) as a period, `6m`.
@@ -416,6 +459,17 @@ mod tests {
         let e = apply(&keys(json!({"review_in": "6 munths"}))).unwrap_err();
         assert_eq!(e.key, "review_in");
         assert!(apply(&keys(json!({"last_reviewed_on": "2026-02-30"}))).is_err());
+        for text in [
+            "1 October 2026",
+            "1 Oct 2026",
+            "October 1, 2026",
+            "Oct. 1 2026",
+        ] {
+            let a = apply(&keys(json!({"last_reviewed_on": text}))).unwrap();
+            assert_eq!(a.set, [("reviewed", json!("2026-10-01"))], "{text}");
+        }
+        assert!(apply(&keys(json!({"last_reviewed_on": "31 June 2026"}))).is_err());
+        assert!(apply(&keys(json!({"last_reviewed_on": "1 Smarch 2026"}))).is_err());
     }
 
     #[test]
