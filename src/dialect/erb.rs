@@ -586,6 +586,33 @@ mod tests {
     }
 
     #[test]
+    fn odd_tags_neither_panic_nor_leak() {
+        for body in [
+            "<%",
+            "<%=",
+            "<%= partial",
+            "é<%=é%>ü",
+            "<%%> kept",
+            "<%-  -%>\n",
+            "a <%= link_to \"é\"",
+            "<%= image_tag 'x.png', :alt => \"A\\\"B\" %>",
+            "<%= partial \"../../etc/passwd\" %>",
+            "<%= warning_text \"two\nlines\" %>\n",
+            "\n\n<%# c\n%>\n<% x %><% y %>\n",
+        ] {
+            let e = run(body, "a/b.md.erb", &[]);
+            assert_eq!(
+                e.rewritten.sources.len(),
+                e.rewritten.text.split_inclusive('\n').count(),
+                "{body:?}"
+            );
+            let leaked =
+                e.rewritten.text.replace("<%%", "").contains("<%") && !body.contains("<%%");
+            assert!(!leaked, "{body:?} → {:?}", e.rewritten.text);
+        }
+    }
+
+    #[test]
     fn other_erb_is_removed_with_a_note() {
         let e = run(
             "<% if current_page.data.x %>\nkept\n<% end %>\n<%# a comment %>\nv<%= current_page.url %>w <%= config[:x] %>\n",
