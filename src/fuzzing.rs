@@ -122,6 +122,17 @@ pub fn markdown(data: &[u8]) {
     let outline = crate::content::markdown::outline(&body);
     let _ = outline.title();
     let _ = crate::search::plain_text(&body);
+    // Other tools' syntax and ERB, every partial being the body itself (a cycle).
+    let (rewritten, _) =
+        crate::dialect::rewrite_body(&body, "a/b.html.md.erb", &|_| Some(body.to_string()));
+    if let Some(r) = &rewritten {
+        assert_eq!(
+            r.sources.len(),
+            r.text.split_inclusive('\n').count(),
+            "a rewritten line without its source"
+        );
+    }
+    let _ = crate::content::markdown::outline_rewritten(&body, rewritten.as_ref());
 }
 
 /// With raw HTML off, HTML written by the renderer must carry no script, event handler or

@@ -11,7 +11,7 @@ pub mod rules;
 
 use crate::config::site_rel;
 use crate::content::links::percent_decode;
-use crate::content::urls::{alert_url, doc_url};
+use crate::content::urls::alert_url;
 use crate::diagnostic::{Code, Diagnostic, Pos};
 use crate::model::alerts::AlertIndex;
 use crate::model::{Document, Site};
@@ -322,7 +322,7 @@ impl SitePages {
             .documents
             .iter()
             .filter(|d| d.meta_ok && !d.is_draft())
-            .map(|d| percent_decode(&doc_url(&d.rel)))
+            .map(|d| percent_decode(&d.url()))
             .collect();
         let mut all: BTreeSet<String> = index
             .iter()

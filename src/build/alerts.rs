@@ -108,9 +108,7 @@ impl Builder<'_> {
             ),
         };
         let mut page = self.page("alert", &title, &alert.url, &description);
-        let redirect = alert
-            .target()
-            .map(|d| crate::content::urls::doc_url(&d.rel));
+        let redirect = alert.target().map(|d| d.url());
         if let Some(target) = &redirect {
             page.canonical = format!("{}{target}", self.site.config.book.base_url);
         }

@@ -7,7 +7,7 @@
 //! are an `output-case-collision` warning. `pipeline` runs this for `check` and `build` alike.
 
 use crate::config::site_rel;
-use crate::content::urls::{doc_url, output_file};
+use crate::content::urls::output_file;
 use crate::diagnostic::{Code, Diagnostic, Pos};
 use crate::model::{Document, Site};
 use std::collections::BTreeMap;
@@ -85,7 +85,7 @@ pub fn check(site: &Site, drafts: bool) -> Result<Vec<Diagnostic>, Vec<Diagnosti
         .collect();
     docs.sort_by(|a, b| (&a.file, &a.rel).cmp(&(&b.file, &b.rel)));
     for d in &docs {
-        let url = doc_url(&d.rel);
+        let url = d.url();
         if !url.is_empty() {
             outputs
                 .entry(output_file(&url))
@@ -94,7 +94,7 @@ pub fn check(site: &Site, drafts: bool) -> Result<Vec<Diagnostic>, Vec<Diagnosti
         }
     }
     for d in &docs {
-        let page = doc_url(&d.rel);
+        let page = d.url();
         for alias in &d.meta.adopted.aliases {
             let Ok(url) = crate::dialect::redirects::alias_url(alias) else {
                 continue;

@@ -3,7 +3,7 @@
 
 use crate::content::date::Date;
 use crate::content::front_matter::{ActionStatus, Kind};
-use crate::content::urls::{doc_url, slug};
+use crate::content::urls::slug;
 use crate::model::owners::Standing;
 use crate::model::ownership_state;
 use crate::model::{Document, Review, Site};
@@ -78,7 +78,7 @@ impl Link {
     pub fn to(doc: &Document) -> Link {
         Link {
             title: doc.title.clone(),
-            url: doc_url(&doc.rel),
+            url: doc.url(),
         }
     }
 }
@@ -106,7 +106,7 @@ impl Card {
     pub fn new(site: &Site, doc: &Document) -> Card {
         Card {
             title: doc.title.clone(),
-            url: doc_url(&doc.rel),
+            url: doc.url(),
             kind: doc.kind,
             file: doc.file.clone(),
             review: site.effective_review(doc),

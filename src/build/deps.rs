@@ -125,7 +125,9 @@ pub fn index_urls_of(site: &Site, fp: &Footprint, out: &mut BTreeSet<String>) {
         // The incident history and the action-item tracker.
         Kind::Postmortem => out.insert("postmortems/".into()) | out.insert("actions/".into()),
         Kind::Course => out.insert("courses/".into()),
-        Kind::Page if fp.rel != "index.md" => out.insert("pages/".into()),
+        Kind::Page if !crate::dialect::page_url(&fp.rel, Default::default()).is_empty() => {
+            out.insert("pages/".into())
+        }
         _ => false,
     };
     for (base, values) in [("tags", &fp.tags), ("services", &fp.services)] {

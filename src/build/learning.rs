@@ -4,7 +4,6 @@
 use super::context::*;
 use super::{Builder, Job};
 use crate::content::front_matter::Kind;
-use crate::content::urls::doc_url;
 use crate::model::Document;
 use crate::model::courses::{Catalog, Lesson};
 
@@ -32,7 +31,7 @@ impl<'a> Builder<'a> {
         };
         CourseCtx {
             title: course.title.clone(),
-            url: doc_url(&course.rel),
+            url: course.url(),
             level: course.meta.level,
             objectives: course.meta.objectives.clone(),
             total_minutes: lessons.iter().filter_map(|l| l.minutes).sum(),
@@ -48,7 +47,7 @@ impl<'a> Builder<'a> {
                     Some(PrerequisiteCtx {
                         slug: p.clone(),
                         title: c.title.clone(),
-                        url: doc_url(&c.rel),
+                        url: c.url(),
                         lesson_ids: lesson_ids(self.catalog().lessons_of(p)),
                     })
                 })
@@ -192,7 +191,7 @@ impl<'a> Builder<'a> {
 fn lesson_item(l: &Lesson) -> LessonItem {
     LessonItem {
         title: l.doc.title.clone(),
-        url: doc_url(&l.doc.rel),
+        url: l.doc.url(),
         id: l.id.clone(),
         minutes: l.doc.meta.minutes,
         quizzes: l

@@ -1,7 +1,7 @@
 //! Links in a page, rewritten to where their targets are published.
 
 use crate::content::links::{LinkTarget, resolve_link};
-use crate::content::urls::{doc_url, encode_path};
+use crate::content::urls::encode_path;
 use crate::model::{Document, Site};
 use crate::render::LinkResolver;
 
@@ -21,8 +21,8 @@ impl LinkResolver for DocLinks<'_> {
         let fragment = anchor
             .map(|a| format!("#{}", encode_path(&a)))
             .unwrap_or_default();
-        let target = match self.site.get(&rel) {
-            Some(d) => doc_url(&d.rel),
+        let target = match self.site.link_target(&rel) {
+            Some(d) => d.url(),
             None if self.site.dirs.contains(&rel) => format!("{}/", encode_path(&rel)),
             None => encode_path(&rel),
         };

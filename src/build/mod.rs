@@ -14,7 +14,7 @@ pub mod sink;
 pub mod theme;
 
 use crate::content::front_matter::Kind;
-use crate::content::urls::{doc_url, output_file, root_of, slug};
+use crate::content::urls::{output_file, root_of, slug};
 use crate::diagnostic::{Code, Diagnostic, Pos};
 use crate::model::{Document, ReviewState, Site};
 use crate::render::{RenderOptions, render_markdown};
@@ -236,7 +236,7 @@ impl<'a> Builder<'a> {
         pages.sort_by(|a, b| (&a.file, &a.rel).cmp(&(&b.file, &b.rel)));
         let mut seen = std::collections::HashSet::new();
         pages.retain(|d| {
-            let url = doc_url(&d.rel);
+            let url = d.url();
             !url.is_empty() && seen.insert(output_file(&url))
         });
         let pages: Vec<usize> = pages
@@ -310,7 +310,7 @@ impl<'a> Builder<'a> {
 
     /// Render one document's page (none for `index.md`, whose text opens the home page).
     pub fn doc_page(&self, doc: &Document) -> Result<(), Fatal> {
-        let url = doc_url(&doc.rel);
+        let url = doc.url();
         let root = root_of(&url);
         let links = links::DocLinks {
             site: self.site,
@@ -409,7 +409,7 @@ impl<'a> Builder<'a> {
         jobs.push((
             "pages/".into(),
             Box::new(|| {
-                let pages_list = self.cards(|d| d.kind == Kind::Page && !d.rel.eq("index.md"));
+                let pages_list = self.cards(|d| d.kind == Kind::Page && !d.url().is_empty());
                 self.list(
                     "pages/",
                     "Pages",
@@ -504,7 +504,7 @@ impl<'a> Builder<'a> {
         let mut urls: Vec<String> = self
             .docs
             .iter()
-            .map(|d| doc_url(&d.rel))
+            .map(|d| d.url())
             .filter(|u| !u.is_empty())
             .collect();
         urls.extend(
@@ -529,7 +529,7 @@ impl<'a> Builder<'a> {
     fn home(&self, all: &[Card]) -> Result<(), Fatal> {
         let intro_html = self
             .site
-            .get("index.md")
+            .home_doc()
             .filter(|d| d.meta_ok && !d.is_draft())
             .map(|d| {
                 let links = links::DocLinks {

@@ -170,13 +170,18 @@ fn freshness(site: &Site, doc: &Document, out: &mut Vec<Diagnostic>) {
                 r.due.unwrap(),
                 -r.days_left.unwrap_or(0),
             );
+            // Due today only when the review counts as late on its due day (GOV.UK).
+            let ago = if days == 0 {
+                "today".to_string()
+            } else {
+                format!("{days} {} ago", plural(days, "day"))
+            };
             out.push(
                 doc.finding(
                     Code::Stale,
                     doc.key_pos("reviewed"),
                     format!(
-                        "{kind} is stale: last reviewed {reviewed}, review was due {due} ({days} {} ago, every {})",
-                        plural(days, "day"),
+                        "{kind} is stale: last reviewed {reviewed}, review was due {due} ({ago}, every {})",
                         r.every
                     ),
                 )
@@ -281,7 +286,7 @@ fn links(site: &Site, doc: &Document, out: &mut Vec<Diagnostic>) {
                 }
             }
             LinkTarget::Path { rel, anchor } => {
-                if let Some(t) = site.get(&rel) {
+                if let Some(t) = site.link_target(&rel) {
                     if t.is_draft() {
                         out.push(
                             doc.finding(
@@ -367,7 +372,7 @@ fn exists(site: &Site, rel: &str) -> bool {
             .binary_search_by(|a| a.as_str().cmp(rel))
             .is_ok()
         || site.dirs.iter().any(|d| d == rel)
-        || site.get(rel).is_some()
+        || site.link_target(rel).is_some()
 }
 
 fn suggest_path(site: &Site, rel: &str) -> Option<String> {

@@ -24,6 +24,15 @@ pub struct Detected {
     pub foreign_book_toml: bool,
     /// `[[courses]]` entries to write: (slug, key, path relative to the site, section).
     pub courses: Vec<(String, &'static str, String, Option<String>)>,
+    /// `[build] urls`: `"source"` when the tool published `a/b.html` (Middleman, mdBook, Hugo
+    /// with `uglyURLs`), else `"pretty"`.
+    pub urls: &'static str,
+    /// The published site's address (GOV.UK `host`).
+    pub base_url: Option<String>,
+    /// The default owner's Slack channel (GOV.UK `default_owner_slack`).
+    pub default_owner_slack: Option<String>,
+    /// `[extra]` values for templates: (key, TOML value).
+    pub extra: Vec<(String, String)>,
 }
 
 /// Run `fieldbook init [DIR]` or `fieldbook init --from TREE [DIR]`.
@@ -125,6 +134,10 @@ pub fn detect(tree: &Path) -> Detected {
         content: tree.to_path_buf(),
         foreign_book_toml: false,
         courses: vec![],
+        urls: "pretty",
+        base_url: None,
+        default_owner_slack: None,
+        extra: vec![],
     };
     if let Some(text) = read("book.toml") {
         let v: toml::Table = toml::from_str(&text).unwrap_or_default();
@@ -145,6 +158,7 @@ pub fn detect(tree: &Path) -> Detected {
         let book = v.get("book").and_then(|b| b.as_table());
         if book.is_some() || tree.join("src/SUMMARY.md").is_file() {
             d.tool = "mdBook";
+            d.urls = "source";
             d.title = book
                 .and_then(|b| b.get("title"))
                 .and_then(|t| t.as_str())
@@ -203,6 +217,11 @@ pub fn detect(tree: &Path) -> Detected {
     if hugo && tree.join("content").is_dir() {
         d.tool = "Hugo";
         d.content = tree.join("content");
+        d.urls = if hugo_ugly_urls(tree) {
+            "source"
+        } else {
+            "pretty"
+        };
         d.title = ["hugo.toml", "config.toml"]
             .iter()
             .filter_map(|f| read(f))
@@ -223,12 +242,62 @@ pub fn detect(tree: &Path) -> Detected {
         d.content = tree.join("docs");
         return d;
     }
-    if tree.join("config/tech-docs.yml").is_file() {
+    if let Some(text) = read("config/tech-docs.yml") {
         d.tool = "GOV.UK tech docs";
         d.content = tree.join("source");
+        d.urls = "source";
+        tech_docs(&text, &mut d);
         return d;
     }
     d
+}
+
+/// Hugo's `uglyURLs = true` (`a/b.html` rather than `a/b/`) in its configuration.
+fn hugo_ugly_urls(tree: &Path) -> bool {
+    let read = |f: &str| std::fs::read_to_string(tree.join(f)).ok();
+    let toml_ugly = ["hugo.toml", "config.toml"]
+        .iter()
+        .filter_map(|f| read(f))
+        .filter_map(|t| toml::from_str::<toml::Table>(&t).ok())
+        .any(|t| t.get("uglyURLs").and_then(|v| v.as_bool()) == Some(true));
+    let yaml_ugly = ["hugo.yaml", "config.yaml", "config.yml"]
+        .iter()
+        .filter_map(|f| read(f))
+        .filter_map(|t| serde_yaml_ng::from_str::<serde_yaml_ng::Value>(&t).ok())
+        .any(|v| v.get("uglyURLs").and_then(|u| u.as_bool()) == Some(true));
+    toml_ugly || yaml_ugly
+}
+
+/// The GOV.UK tech docs template's `config/tech-docs.yml`: `service_name` is the title,
+/// `host` the base URL, `default_owner_slack` the default owner; `owner_slack_workspace` and
+/// `show_review_banner` are passed on to templates.
+fn tech_docs(text: &str, d: &mut Detected) {
+    let Ok(v) = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(text) else {
+        return;
+    };
+    let string = |k: &str| {
+        v.get(k)
+            .and_then(|s| s.as_str())
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    d.title = string("service_name");
+    d.base_url = string("host").map(|h| {
+        let h = if h.contains("://") {
+            h
+        } else {
+            format!("https://{h}")
+        };
+        format!("{}/", h.trim_end_matches('/'))
+    });
+    d.default_owner_slack = string("default_owner_slack");
+    if let Some(w) = string("owner_slack_workspace") {
+        d.extra.push(("owner_slack_workspace".into(), toml_str(&w)));
+    }
+    if let Some(b) = v.get("show_review_banner").and_then(|b| b.as_bool()) {
+        d.extra.push(("show_review_banner".into(), b.to_string()));
+    }
 }
 
 /// Top-level nav sections that read as training: each becomes a course.
@@ -331,7 +400,16 @@ fn adopt(tree: &Path, site: &Path) -> Result<Vec<String>, String> {
 
     let (markdown, dirs, refused) = scan(&site_abs, &content_abs);
     let kinds = kinds_for(&markdown, &dirs);
-    let owners = owners_in_tree(&site_abs, &tree_abs, &content_abs, &markdown);
+    let mut owners = owners_in_tree(&site_abs, &tree_abs, &content_abs, &markdown);
+    let default_owner = d.default_owner_slack.as_ref().map(|channel| {
+        let id = sanitize_id(channel);
+        let e = owners.entry(id.clone()).or_default();
+        e.team = true;
+        e.key.get_or_insert(("channel", channel.clone()));
+        e.places
+            .push("config/tech-docs.yml (default_owner_slack)".into());
+        id
+    });
     let title = d
         .title
         .clone()
@@ -354,8 +432,9 @@ fn adopt(tree: &Path, site: &Path) -> Result<Vec<String>, String> {
     }
     let _ = writeln!(
         book,
-        "\n[book]\ntitle = {}\nbase_url = \"/\"\n\n[build]\ncontent = {}",
+        "\n[book]\ntitle = {}\nbase_url = {}\n\n[build]\ncontent = {}",
         toml_str(&title),
+        toml_str(d.base_url.as_deref().unwrap_or("/")),
         toml_str(&content_rel)
     );
     // Markdown at the site's root: the output must be a folder the content walk skips.
@@ -364,9 +443,33 @@ fn adopt(tree: &Path, site: &Path) -> Result<Vec<String>, String> {
     } else {
         "public"
     };
-    let _ = writeln!(book, "output = {}\n", toml_str(output));
-    book.push_str("[owners]\nfile = \"owners.yaml\"\n# Owners of documents that name none and match no CODEOWNERS/OWNERS entry:\n# default = \"team-id\"\n\n");
-    book.push_str(FRESHNESS);
+    let _ = writeln!(book, "output = {}", toml_str(output));
+    if d.urls == "source" {
+        let _ = writeln!(
+            book,
+            "# Pages keep the URLs {} published (a/b.html); \"pretty\" would make them a/b/.\nurls = \"source\"",
+            d.tool
+        );
+    }
+    book.push_str("\n[owners]\nfile = \"owners.yaml\"\n# Owners of documents that name none and match no CODEOWNERS/OWNERS entry:\n");
+    match &default_owner {
+        Some(id) => {
+            let _ = writeln!(book, "default = {}  # default_owner_slack\n", toml_str(id));
+        }
+        None => book.push_str("# default = \"team-id\"\n\n"),
+    }
+    if d.tool == "GOV.UK tech docs" {
+        // The gem reviews only pages with `review_in`: no period without one.
+        book.push_str("# The tech docs gem reviews only pages that set `review_in`; others have no period here.\n");
+        book.push_str(
+            &FRESHNESS
+                .replace("\"90d\"", "\"never\"")
+                .replace("\"180d\"", "\"never\"")
+                .replace("\"365d\"", "\"never\""),
+        );
+    } else {
+        book.push_str(FRESHNESS);
+    }
     book.push('\n');
     if !kinds.is_empty() {
         book.push_str("# Document kinds by path (in the content directory); front matter `kind:` still wins.\n[kinds]\n");
@@ -390,6 +493,13 @@ fn adopt(tree: &Path, site: &Path) -> Result<Vec<String>, String> {
         );
         if let Some(s) = section {
             let _ = writeln!(book, "section = {}", toml_str(s));
+        }
+        book.push('\n');
+    }
+    if !d.extra.is_empty() {
+        let _ = writeln!(book, "# From {}, for templates.\n[extra]", d.tool);
+        for (k, v) in &d.extra {
+            let _ = writeln!(book, "{k} = {v}");
         }
         book.push('\n');
     }
@@ -566,8 +676,17 @@ fn owners_in_tree(
             .map(|o| o.into_vec())
             .unwrap_or_default()
         {
-            let team = id.starts_with("team") || id.ends_with("-team") || id.contains("team-");
-            add(id, team, None, format!("front matter of {rel}"));
+            // GOV.UK `owner_slack`: a team's channel or a person's handle.
+            let key = match id.chars().next() {
+                Some('#') => Some(("channel", id.clone())),
+                Some('@') => Some(("slack", id.clone())),
+                _ => None,
+            };
+            let team = key.as_ref().is_some_and(|(k, _)| *k == "channel")
+                || id.starts_with("team")
+                || id.ends_with("-team")
+                || id.contains("team-");
+            add(id, team, key, format!("front matter of {rel}"));
         }
     }
     for place in CODEOWNERS_PLACES {
@@ -742,6 +861,28 @@ mod tests {
         }
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(detect(dir.path()).tool, "plain Markdown");
+    }
+
+    #[test]
+    fn url_schemes_follow_the_tool() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("content")).unwrap();
+        std::fs::write(dir.path().join("hugo.toml"), "title = \"T\"\n").unwrap();
+        assert_eq!(detect(dir.path()).urls, "pretty");
+        std::fs::write(dir.path().join("hugo.toml"), "uglyURLs = true\n").unwrap();
+        assert_eq!(detect(dir.path()).urls, "source");
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("config")).unwrap();
+        std::fs::write(
+            dir.path().join("config/tech-docs.yml"),
+            "service_name: Ops\nhost: docs.example.org\ndefault_owner_slack: \"#ops\"\n",
+        )
+        .unwrap();
+        let d = detect(dir.path());
+        assert_eq!((d.tool, d.urls), ("GOV.UK tech docs", "source"));
+        assert_eq!(d.title.as_deref(), Some("Ops"));
+        assert_eq!(d.base_url.as_deref(), Some("https://docs.example.org/"));
+        assert_eq!(d.default_owner_slack.as_deref(), Some("#ops"));
     }
 
     #[test]

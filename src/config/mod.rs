@@ -40,6 +40,9 @@ pub struct Config {
     pub max_file_bytes: u64,
     /// Keep raw HTML written in Markdown (`[build] raw_html`, default true).
     pub raw_html: bool,
+    /// `[build] urls`: `"pretty"` (`a/b/`, the default) or `"source"` (`a/b.html`, the
+    /// path the source tool published).
+    pub urls: crate::content::urls::UrlScheme,
     /// "Edit this page" link template, `{path}` standing for the file's site-relative path
     /// (`[book] edit_url`).
     pub edit_url: Option<String>,
@@ -164,6 +167,7 @@ struct RawBuild {
     theme: String,
     today: Option<Spanned<Date>>,
     raw_html: bool,
+    urls: Option<Spanned<String>>,
 }
 
 impl Default for RawBuild {
@@ -174,6 +178,7 @@ impl Default for RawBuild {
             theme: "default".into(),
             today: None,
             raw_html: true,
+            urls: None,
         }
     }
 }
@@ -394,6 +399,22 @@ fn parse_inner(root: &Path, text: &str) -> Result<Config, Box<Diagnostic>> {
         &error,
     )?;
     let paths = learning_paths(raw.paths, text)?;
+    let urls = match raw
+        .build
+        .urls
+        .as_ref()
+        .map(|u| (u.get_ref().as_str(), u.span()))
+    {
+        None | Some(("pretty", _)) => crate::content::urls::UrlScheme::Pretty,
+        Some(("source", _)) => crate::content::urls::UrlScheme::Source,
+        Some((other, span)) => {
+            return Err(error(
+                at(span),
+                format!("[build] urls = \"{other}\" is not a URL scheme"),
+                "write \"pretty\" (a/b/) or \"source\" (a/b.html, the paths the source tool published)",
+            ));
+        }
+    };
     let mut book = raw.book;
     let edit_url = book.edit_url.clone();
     if !book.base_url.ends_with('/') {
@@ -414,6 +435,7 @@ fn parse_inner(root: &Path, text: &str) -> Result<Config, Box<Diagnostic>> {
         },
         max_file_bytes,
         raw_html: raw.build.raw_html,
+        urls,
         edit_url,
         alert_rules: raw
             .check

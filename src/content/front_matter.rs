@@ -368,6 +368,9 @@ pub struct Adopted {
     pub owner_slack: Option<String>,
     /// Docusaurus `hide_table_of_contents`, MkDocs `hide: [toc]`.
     pub hide_toc: bool,
+    /// The review period came from a key whose tool counts a page as late on its due day
+    /// itself (GOV.UK `review_in`), not only from the day after.
+    pub due_day_is_late: bool,
     /// For each native key set from an alias, the alias key (positions for findings).
     pub from: BTreeMap<&'static str, &'static str>,
     /// Byte range in the body of a Google freshness comment that was read.

@@ -10,7 +10,8 @@ pub enum LinkTarget {
 
 /// Resolve `dest` as written in the document at `from` (content-relative). External links
 /// (with a scheme, `//host`, `mailto:`) are not ours to check and give `None`; so do absolute
-/// site paths that are not Markdown files, since they name pages rather than files.
+/// site paths that are not Markdown files or `.html` pages, since they name pages rather
+/// than files (an adopted site's `/foo.html` names its page `foo.html.md`).
 pub fn resolve_link(from: &str, dest: &str) -> Option<LinkTarget> {
     let dest = dest.trim();
     if dest.is_empty() || dest.starts_with("//") || has_scheme(dest) {
@@ -26,7 +27,7 @@ pub fn resolve_link(from: &str, dest: &str) -> Option<LinkTarget> {
     }
     let path = percent_decode(path);
     let base: Vec<&str> = if let Some(abs) = path.strip_prefix('/') {
-        if !abs.ends_with(".md") {
+        if !abs.ends_with(".md") && !abs.ends_with(".html") {
             return None;
         }
         vec![]
@@ -123,6 +124,10 @@ mod tests {
         assert_eq!(resolve_link("a.md", "mailto:a@b"), None);
         assert_eq!(resolve_link("a.md", "//cdn/x"), None);
         assert_eq!(resolve_link("a.md", "/runbooks/"), None);
+        assert_eq!(
+            resolve_link("a/b.html.md", "/guide/setup.html#x"),
+            p("guide/setup.html", Some("x"))
+        );
         assert_eq!(resolve_link("a.md", "../../etc/passwd"), None);
     }
 }

@@ -4,22 +4,51 @@
 
 use crate::content::links::percent_decode;
 
-/// The page URL of a document: `runbooks/db/failover.md` → `runbooks/db/failover/`,
-/// `courses/oncall/index.md` → `courses/oncall/`.
+/// How document paths become URLs (`[build] urls`, chosen by the caller: content knows no
+/// configuration).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum UrlScheme {
+    /// A folder per page: `runbooks/db/failover.md` → `runbooks/db/failover/`.
+    #[default]
+    Pretty,
+    /// The file the source tool published: `runbooks/db/failover.md` →
+    /// `runbooks/db/failover.html`.
+    Source,
+}
+
+/// The file extensions of Markdown documents: what [`source_stem`] strips.
+pub const DOC_EXTENSIONS: [&str; 2] = [".md", ".markdown"];
+
+/// A document path without its Markdown extension (`a/b.html.md` → `a/b.html`), or `None`
+/// when the path is not a Markdown file's.
+pub fn source_stem(rel: &str) -> Option<&str> {
+    DOC_EXTENSIONS.iter().find_map(|x| rel.strip_suffix(x))
+}
+
+/// The page URL of a document in the pretty scheme (see [`doc_url_as`]).
 pub fn doc_url(rel: &str) -> String {
-    let stem = rel
-        .strip_suffix(".md")
-        .or_else(|| rel.strip_suffix(".markdown"))
-        .unwrap_or(rel);
-    let path = match stem.rsplit_once('/') {
-        Some((dir, "index")) => dir.to_string(),
-        None if stem == "index" => String::new(),
-        _ => stem.to_string(),
+    doc_url_as(rel, UrlScheme::Pretty)
+}
+
+/// The page URL of a document: `runbooks/db/failover.md` → `runbooks/db/failover/` (pretty)
+/// or `runbooks/db/failover.html` (source), `courses/oncall/index.md` → `courses/oncall/`.
+pub fn doc_url_as(rel: &str, scheme: UrlScheme) -> String {
+    page_url(source_stem(rel).unwrap_or(rel), scheme)
+}
+
+/// The page URL of a document path without its extensions (`a/b`, `a/index`). A page whose
+/// name already ends in `.html` (`foo.html.md`) keeps that name in both schemes: `foo.html`.
+pub fn page_url(stem: &str, scheme: UrlScheme) -> String {
+    let (dir, name) = match stem.rsplit_once('/') {
+        Some((d, n)) => (Some(d), n),
+        None => (None, stem),
     };
-    if path.is_empty() {
-        String::new()
-    } else {
-        format!("{}/", encode_path(&path))
+    let folder = |d: Option<&str>| d.map(|d| format!("{}/", encode_path(d)));
+    match name {
+        "index" | "index.html" => folder(dir).unwrap_or_default(),
+        n if n.ends_with(".html") => encode_path(stem),
+        _ if scheme == UrlScheme::Source => format!("{}.html", encode_path(stem)),
+        _ => format!("{}/", encode_path(stem)),
     }
 }
 
@@ -111,6 +140,15 @@ mod tests {
             "postmortems/PM 1 - DNS/index.html"
         );
         assert_eq!(output_file(""), "index.html");
+        assert_eq!(doc_url("guide/setup.html.md"), "guide/setup.html");
+        assert_eq!(page_url("guide/index.html", UrlScheme::Source), "guide/");
+        assert_eq!(doc_url_as("a/b.md", UrlScheme::Source), "a/b.html");
+        assert_eq!(doc_url_as("a/index.md", UrlScheme::Source), "a/");
+        assert_eq!(doc_url_as("index.md", UrlScheme::Source), "");
+        assert_eq!(doc_url_as("a/b.html.md", UrlScheme::Source), "a/b.html");
+        assert_eq!(output_file("guide/setup.html"), "guide/setup.html");
+        assert_eq!(source_stem("a/b.MD"), None);
+        assert_eq!(source_stem("a/b.png"), None);
         assert_eq!(output_file("sitemap.xml"), "sitemap.xml");
     }
 

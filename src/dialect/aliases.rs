@@ -102,6 +102,9 @@ pub fn apply(keys: &Keys) -> Result<Adoption, Invalid> {
             "review_in" => {
                 let p = review_in(key, value)?;
                 a.alias(keys, "review_in", "review_every", p.into());
+                // The gem's page is expired from its review day on (docs/adopting.md).
+                a.adopted.due_day_is_late =
+                    a.adopted.from.get("review_every") == Some(&"review_in");
             }
             "owner_slack" => {
                 let Some(s) = value.as_str().map(str::trim).filter(|s| !s.is_empty()) else {
@@ -258,14 +261,57 @@ fn date_prefix(v: &Value) -> Option<Date> {
     Date::parse(s.get(..10)?).ok()
 }
 
+/// GOV.UK's `last_reviewed_on`: a YAML date, or a string the gem's Ruby reads as one —
+/// `2026-10-01`, `1 October 2026`, `1 Oct 2026`, `October 1, 2026`.
 fn date_of(key: &str, v: &Value) -> Result<Date, Invalid> {
-    date_prefix(v).ok_or_else(|| {
-        invalid(
-            key,
-            &format!("`{key}` must be a date YYYY-MM-DD"),
-            "write dates as YYYY-MM-DD, a day that exists",
-        )
-    })
+    date_prefix(v)
+        .or_else(|| v.as_str().and_then(written_date))
+        .ok_or_else(|| {
+            invalid(
+                key,
+                &format!("`{key}` must be a date YYYY-MM-DD"),
+                "write dates as YYYY-MM-DD (or `1 October 2026`), a day that exists",
+            )
+        })
+}
+
+/// A date written with the month's name: `1 October 2026`, `Oct 1, 2026`.
+fn written_date(s: &str) -> Option<Date> {
+    const MONTHS: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    let words: Vec<String> = s
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let [a, b, c] = words.as_slice() else {
+        return None;
+    };
+    let month = |w: &str| {
+        MONTHS
+            .iter()
+            .position(|m| w.len() >= 3 && m.starts_with(w.trim_end_matches('.')))
+            .map(|i| i as u32 + 1)
+    };
+    let day = |w: &str| w.parse::<u32>().ok();
+    let (d, m) = match (day(a), month(a)) {
+        (Some(d), _) => (d, month(b)?),
+        (None, Some(m)) => (day(b)?, m),
+        _ => return None,
+    };
+    Date::from_ymd(c.parse().ok()?, m, d)
 }
 
 /// GOV.UK's `review_in: 6 months` (also `3 weeks`, `1 year`, `10 days`) as a period, `6m`.
@@ -281,16 +327,32 @@ fn review_in(key: &str, v: &Value) -> Result<String, Invalid> {
     if Period::parse(&s).is_ok() {
         return Ok(s);
     }
+    // As the gem reads it ("in " + the value, parsed by Chronic): a number or a number word,
+    // then a unit, singular or plural.
     let (n, unit) = s.split_once(char::is_whitespace).ok_or_else(bad)?;
-    let n: u32 = n.parse().map_err(|_| bad())?;
-    let unit = match unit.trim().trim_end_matches('s') {
-        "day" => "d",
-        "week" => "w",
-        "month" => "m",
-        "year" => "y",
+    const WORDS: [&str; 12] = [
+        "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+        "twelve",
+    ];
+    let n: u32 = match n {
+        "a" | "an" => 1,
+        w => match WORDS.iter().position(|x| *x == w) {
+            Some(i) => i as u32 + 1,
+            None => n.parse().map_err(|_| bad())?,
+        },
+    };
+    let unit = unit.trim();
+    let (n, unit) = match unit.strip_suffix('s').unwrap_or(unit) {
+        "day" => (n, "d"),
+        "week" => (n, "w"),
+        "fortnight" => (n.checked_mul(2).ok_or_else(bad)?, "w"),
+        "month" => (n, "m"),
+        "year" => (n, "y"),
         _ => return Err(bad()),
     };
-    Ok(format!("{n}{unit}"))
+    let p = format!("{n}{unit}");
+    Period::parse(&p).map_err(|_| bad())?;
+    Ok(p)
 }
 
 /// Google's freshness comment: `<!--* freshness: { owner: 'alice' reviewed: '2024-01-01' } *-->`.
@@ -381,6 +443,13 @@ mod tests {
         assert_eq!(a.adopted.key_in_file("reviewed"), "last_reviewed_on");
         for (text, want) in [
             ("3 weeks", "3w"),
+            ("1 week", "1w"),
+            ("90 days", "90d"),
+            ("1 day", "1d"),
+            ("six months", "6m"),
+            ("a year", "1y"),
+            ("2 fortnights", "4w"),
+            ("12 Months", "12m"),
             ("1 year", "1y"),
             ("10 Days", "10d"),
             ("90d", "90d"),
@@ -390,6 +459,17 @@ mod tests {
         let e = apply(&keys(json!({"review_in": "6 munths"}))).unwrap_err();
         assert_eq!(e.key, "review_in");
         assert!(apply(&keys(json!({"last_reviewed_on": "2026-02-30"}))).is_err());
+        for text in [
+            "1 October 2026",
+            "1 Oct 2026",
+            "October 1, 2026",
+            "Oct. 1 2026",
+        ] {
+            let a = apply(&keys(json!({"last_reviewed_on": text}))).unwrap();
+            assert_eq!(a.set, [("reviewed", json!("2026-10-01"))], "{text}");
+        }
+        assert!(apply(&keys(json!({"last_reviewed_on": "31 June 2026"}))).is_err());
+        assert!(apply(&keys(json!({"last_reviewed_on": "1 Smarch 2026"}))).is_err());
     }
 
     #[test]

@@ -16,6 +16,7 @@
 //! full build).
 
 pub mod aliases;
+pub mod erb;
 pub mod nav;
 pub mod redirects;
 pub mod sources;
@@ -39,6 +40,68 @@ pub fn parse_front_matter(
 }
 
 pub use crate::config::adoption::{AdoptConfig, NavCourse, NavFile};
+
+/// The page URL of the document at `rel` (content-relative) under `scheme`, the template
+/// extensions of other tools (`x.html.md.erb`) removed as the Markdown one is.
+pub fn page_url(rel: &str, scheme: crate::content::urls::UrlScheme) -> String {
+    crate::content::urls::page_url(erb::page_stem(rel), scheme)
+}
+
+/// A body as every command reads it: its ERB read ([`erb`]), then other tools' syntax
+/// rewritten ([`syntax`]), with every line and note mapped back to the body. `rel` is the
+/// document's content-relative path and `read` gives the text of a content file (partials).
+/// The problems are ERB includes that are missing or cycle.
+pub fn rewrite_body(
+    body: &str,
+    rel: &str,
+    read: &dyn Fn(&str) -> Option<String>,
+) -> (Option<crate::content::body::Rewritten>, Vec<erb::Problem>) {
+    let Some(e) = erb::rewrite(body, rel, read) else {
+        return (syntax::rewrite(body), Vec::new());
+    };
+    let erb::Erb {
+        rewritten: first,
+        problems,
+    } = e;
+    let Some(second) = syntax::rewrite(&first.text) else {
+        return (Some(first), problems);
+    };
+    // The second pass's lines and notes are in the first's text: map them to the body.
+    let body_starts: Vec<usize> = std::iter::once(0)
+        .chain(body.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let first_starts: Vec<usize> = std::iter::once(0)
+        .chain(first.text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let to_body = |line: usize| first.sources.get(line).copied().unwrap_or(0);
+    let mut notes = first.notes;
+    for n in second.notes {
+        let line = first_starts
+            .partition_point(|&s| s <= n.offset)
+            .saturating_sub(1);
+        let offset = body_starts
+            .get(to_body(line))
+            .copied()
+            .unwrap_or(body.len());
+        if !notes.iter().any(|m| m.what == n.what) {
+            notes.push(crate::content::body::Note {
+                offset,
+                len: n.len.min(body.len() - offset),
+                ..n
+            });
+        }
+    }
+    notes.sort_by_key(|n| n.offset);
+    let sources = second.sources.iter().map(|&l| to_body(l)).collect();
+    (
+        Some(crate::content::body::Rewritten {
+            text: second.text,
+            sources,
+            notes,
+        }),
+        problems,
+    )
+}
 
 /// A course defined only by navigation (no `courses/<slug>/index.md`).
 #[derive(Clone, Debug)]
@@ -115,6 +178,10 @@ pub struct Placement {
     pub nav_title: Option<String>,
     pub lesson_order: Option<usize>,
     pub owners: Option<Found>,
+    /// `[build] urls`.
+    pub urls: crate::content::urls::UrlScheme,
+    /// The content directory, where ERB partials are read from (`None`: no partials).
+    pub content_dir: Option<PathBuf>,
 }
 
 impl Placement {
@@ -147,6 +214,8 @@ pub fn placement(config: &Config, outside: &dyn Outside, rel: &str, file: &str) 
         }
     }
     p.owners = outside.owners(file);
+    p.urls = config.urls;
+    p.content_dir = Some(config.content_dir.clone());
     p
 }
 
@@ -541,6 +610,26 @@ pub fn kind_from_path(rel: &str) -> (Kind, Option<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn erb_then_other_syntax_maps_back_to_the_body() {
+        let body = "# T\n\n<%= partial \"p\" %>\n<%= foo %>\nend\n";
+        let read = |p: &str| (p == "_p.md").then(|| "a {{< youtube x >}} b\n".to_string());
+        let (r, problems) = rewrite_body(body, "page.html.md.erb", &read);
+        let r = r.unwrap();
+        assert!(problems.is_empty());
+        assert_eq!(r.text, "# T\n\na  b\nend\n");
+        assert_eq!(r.sources, [0, 1, 2, 4]);
+        let notes: Vec<(&str, usize)> = r
+            .notes
+            .iter()
+            .map(|n| (n.what.as_str(), n.offset))
+            .collect();
+        // The shortcode is reported at the include's line, the ERB helper at its tag.
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert_eq!(notes[0].1, body.find("<%= partial").unwrap());
+        assert_eq!(notes[1], ("ERB `foo`", body.find("<%= foo").unwrap()));
+    }
 
     #[test]
     fn nav_course_front_matter_escapes_the_title() {

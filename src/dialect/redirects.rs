@@ -9,7 +9,7 @@
 //! Fieldbook's own pages, or that several documents claim, is skipped: a redirect never
 //! replaces a page.
 
-use crate::content::urls::{doc_url, root_of};
+use crate::content::urls::root_of;
 use crate::model::{Document, Site};
 
 /// The output URL (as `build` names pages: `old/path/`, `old.html`) an alias asks for, or why
@@ -88,7 +88,7 @@ pub fn pages(site: &Site, doc: &Document, page_url: &str) -> Vec<(String, String
 fn taken(site: &Site, doc: &Document, url: &str) -> bool {
     site.documents.iter().any(|d| {
         d.rel != doc.rel
-            && (doc_url(&d.rel) == url
+            && (d.url() == url
                 || d.meta
                     .adopted
                     .aliases

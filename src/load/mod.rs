@@ -248,6 +248,8 @@ fn walk(config: &Config) -> Tree {
         }
         if is_markdown(&rel) {
             tree.markdown.push((entry.into_path(), rel));
+        } else if is_template(&rel) {
+            continue;
         } else {
             tree.assets.push(rel);
         }
@@ -309,11 +311,24 @@ pub fn load_file(config: &Config, outside: &dyn Outside, rel: &str, today: Date)
     load_document(config, outside, &path, rel, today)
 }
 
-/// Whether loading the site takes a content-relative path as a Markdown document.
+/// Whether loading the site takes a content-relative path as a Markdown document:
+/// `*.md`, `*.markdown`, and Middleman's `*.md.erb` (`*.html.md.erb`), partials excepted.
 pub fn is_markdown(rel: &str) -> bool {
-    Path::new(rel)
+    let path = Path::new(rel);
+    let md = |p: &Path| {
+        p.extension()
+            .is_some_and(|x| x.eq_ignore_ascii_case("md") || x.eq_ignore_ascii_case("markdown"))
+    };
+    let erb = path
         .extension()
-        .is_some_and(|x| x.eq_ignore_ascii_case("md") || x.eq_ignore_ascii_case("markdown"))
+        .is_some_and(|x| x.eq_ignore_ascii_case("erb"));
+    (md(path) || erb && md(&path.with_extension(""))) && !crate::dialect::erb::is_partial(rel)
+}
+
+/// Whether the content walk leaves a file out altogether: ERB partials and templates, which
+/// are neither pages nor files to publish.
+pub fn is_template(rel: &str) -> bool {
+    !is_markdown(rel) && (crate::dialect::erb::is_partial(rel) || rel.ends_with(".erb"))
 }
 
 fn load_document(
@@ -478,12 +493,23 @@ pub fn parse_document_as(
     };
     let body = &text[body_offset..];
     // The one seam where other tools' body syntax becomes Fieldbook's.
-    let rewritten = crate::dialect::syntax::rewrite(body);
+    let read_partial = |p: &str| {
+        let path = placement.content_dir.as_ref()?.join(p);
+        std::fs::read_to_string(path).ok()
+    };
+    let (rewritten, problems) = crate::dialect::rewrite_body(body, rel, &read_partial);
     let outline = markdown::outline_rewritten(body, rewritten.as_ref());
     let mut meta = meta;
     let body_pos = |offset: usize, len: usize| {
         crate::content::source::pos_at(&text, body_offset + offset, len)
     };
+    for p in problems {
+        findings.push(
+            Diagnostic::new(p.code, file, body_pos(p.offset, p.len), p.message)
+                .with_hint(p.hint)
+                .with_source(&text),
+        );
+    }
     for n in &outline.unsupported {
         findings.push(
             Diagnostic::new(
@@ -523,9 +549,17 @@ pub fn parse_document_as(
         .or_else(|| outline.title().map(str::to_string))
         .or_else(|| placement.nav_title.clone())
         .unwrap_or_else(|| {
-            Path::new(rel)
-                .file_stem()
-                .map(|s| s.to_string_lossy().replace(['-', '_'], " "))
+            // `x.html.md.erb` is titled "x", as `x.md` is.
+            let name = rel.rsplit('/').next().unwrap_or(rel);
+            let stem = crate::dialect::erb::page_stem(name);
+            (stem != name)
+                .then(|| stem.trim_end_matches(".html").to_string())
+                .or_else(|| {
+                    Path::new(rel)
+                        .file_stem()
+                        .map(|s| s.to_string_lossy().into_owned())
+                })
+                .map(|s| s.replace(['-', '_'], " "))
                 .unwrap_or_default()
         });
     let own: Vec<String> = meta
@@ -563,6 +597,7 @@ pub fn parse_document_as(
         rewritten,
         text,
         meta_ok,
+        url: crate::dialect::page_url(rel, placement.urls),
     };
     if meta_ok {
         findings.extend(required_metadata(&doc, today));
@@ -698,6 +733,13 @@ mod tests {
             today(),
         );
         assert_eq!(d.title, "ops notes");
+        let (d, _) = parse_document(
+            "source/team-tools.html.md.erb",
+            "team-tools.html.md.erb",
+            "no heading".into(),
+            today(),
+        );
+        assert_eq!(d.title, "team tools");
     }
 
     #[test]

@@ -54,9 +54,18 @@ pub struct Document {
     /// False when the front matter could not be parsed: such a document is reported once as
     /// invalid and skipped by the other checks.
     pub meta_ok: bool,
+    /// The page URL (`runbooks/db/failover/`, `runbooks/db/failover.html`), as the loader
+    /// worked it out from the path and `[build] urls`.
+    pub url: String,
 }
 
 impl Document {
+    /// The page URL (`runbooks/db/failover/`, or `runbooks/db/failover.html` under
+    /// `[build] urls = "source"`).
+    pub fn url(&self) -> String {
+        self.url.clone()
+    }
+
     pub fn body(&self) -> &str {
         &self.text[self.body_offset..]
     }
@@ -224,6 +233,8 @@ pub struct Site {
     /// What git says about the documents (empty until [`crate::pipeline`] reads it).
     pub history: Arc<history::History>,
     by_rel: HashMap<String, usize>,
+    /// Page URL → document, for links written as URLs.
+    by_url: HashMap<String, usize>,
     /// The first course document of each slug.
     courses: HashMap<String, usize>,
 }
@@ -252,6 +263,7 @@ impl Site {
             outside: Arc::new(crate::model::outside::Nothing),
             history: Arc::default(),
             by_rel: HashMap::new(),
+            by_url: HashMap::new(),
             courses: HashMap::new(),
         };
         for d in &mut site.documents {
@@ -272,6 +284,31 @@ impl Site {
 
     pub fn get(&self, rel: &str) -> Option<&Document> {
         self.by_rel.get(rel).map(|&i| &self.documents[i])
+    }
+
+    /// The document a link's content-relative path names: its file (`a/b.md`), or the URL it
+    /// is published at (`a/b.html`, `a/index.html` for `a/`), or a Markdown path published
+    /// at that URL (`a/b.html.md` for the page at `a/b.html`).
+    pub fn link_target(&self, rel: &str) -> Option<&Document> {
+        if let Some(d) = self.get(rel) {
+            return Some(d);
+        }
+        let url = |u: &str| self.by_url.get(u).map(|&i| &self.documents[i]);
+        let encoded = crate::content::urls::encode_path(rel);
+        if encoded.ends_with(".html") {
+            return url(&encoded).or_else(|| url(encoded.strip_suffix("index.html")?));
+        }
+        let stem = crate::content::urls::source_stem(rel)?;
+        stem.ends_with(".html")
+            .then(|| url(&crate::content::urls::encode_path(stem)))
+            .flatten()
+    }
+
+    /// The document whose text opens the home page: `index.md`, else the document published
+    /// at the root URL.
+    pub fn home_doc(&self) -> Option<&Document> {
+        self.get("index.md")
+            .or_else(|| self.documents.iter().find(|d| d.url().is_empty()))
     }
 
     /// The course document (`courses/<slug>/index.md`) of a slug.
@@ -334,6 +371,10 @@ impl Site {
             .enumerate()
             .map(|(i, d)| (d.rel.clone(), i))
             .collect();
+        self.by_url = HashMap::new();
+        for (i, d) in self.documents.iter().enumerate() {
+            self.by_url.entry(d.url.clone()).or_insert(i);
+        }
         self.index_courses();
     }
 
@@ -431,7 +472,12 @@ impl Site {
         };
         let days_left = self.today.days_until(due);
         let warn_from = self.config.freshness.warn_before;
-        let state = if self.today > due {
+        let late = if doc.meta.adopted.due_day_is_late {
+            self.today >= due
+        } else {
+            self.today > due
+        };
+        let state = if late {
             ReviewState::Stale
         } else if self.today.plus(warn_from).is_some_and(|w| w >= due) {
             ReviewState::DueSoon

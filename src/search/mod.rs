@@ -18,7 +18,6 @@ mod doc;
 pub mod index;
 pub mod query;
 
-use crate::content::urls::doc_url;
 use crate::model::ownership_state;
 use crate::model::{Document, Site};
 use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
@@ -73,7 +72,7 @@ pub fn search_doc(site: &Site, doc: &Document) -> SearchDoc {
         .collect();
     SearchDoc {
         rel: doc.rel.clone(),
-        url: doc_url(&doc.rel),
+        url: doc.url(),
         title: doc.title.clone(),
         kind: doc.kind,
         state: review.state,

@@ -30,7 +30,7 @@ use crate::build::{BuildOptions, Builder, Fatal, MemorySink, Sink};
 use crate::content::date::Date;
 use crate::content::front_matter::Kind;
 use crate::content::links::{LinkTarget, resolve_link};
-use crate::content::urls::{doc_url, output_file};
+use crate::content::urls::output_file;
 use crate::diagnostic::{Code, Diagnostic, Summary};
 use crate::dialect::redirects;
 use crate::load::{self, Loaded};
@@ -435,6 +435,8 @@ impl Engine {
                         crate::content::slash(e.path().strip_prefix(content).unwrap_or(e.path()));
                     if e.file_type().is_dir() {
                         dirs.insert(r);
+                    } else if load::is_template(&r) {
+                        continue;
                     } else if load::is_markdown(&r) {
                         if self.site.get(&r).is_none() {
                             md.insert(r);
@@ -447,6 +449,9 @@ impl Engine {
                     self.report(&refused);
                 }
                 gone_below(&mut md, &mut assets);
+            } else if load::is_template(&rel) {
+                // A partial reaches every page that includes it (edited or gone): rebuild.
+                return None;
             } else if p.is_file() {
                 if load::is_markdown(&rel) {
                     md.insert(rel);
@@ -751,7 +756,10 @@ impl Engine {
                 }
             }
         }
-        if applied.contains("index.md") {
+        if applied
+            .iter()
+            .any(|r| crate::dialect::page_url(r, self.site.config.urls).is_empty())
+        {
             index.insert(String::new()); // its text opens the home page
         }
 
@@ -759,7 +767,7 @@ impl Engine {
         for rel in &applied {
             let was = before.get(rel).cloned().flatten().is_some_and(|f| f.listed);
             let is = self.site.get(rel).is_some_and(|d| self.listed(d));
-            let url = doc_url(rel);
+            let url = crate::dialect::page_url(rel, self.site.config.urls);
             if was && !is && !url.is_empty() {
                 removed.push(output_file(&url));
             }
@@ -785,7 +793,7 @@ impl Engine {
             let docs: Vec<&Document> = render
                 .iter()
                 .filter_map(|r| self.site.get(r))
-                .filter(|d| self.listed(d) && !doc_url(&d.rel).is_empty())
+                .filter(|d| self.listed(d) && !d.url().is_empty())
                 .collect();
             let result = docs.par_iter().try_for_each(|d| b.doc_page(d));
             trace.lap("render");
@@ -965,7 +973,7 @@ impl Engine {
                 chunk
                     .par_iter()
                     .filter_map(|r| self.site.get(r))
-                    .filter(|d| self.listed(d) && !doc_url(&d.rel).is_empty())
+                    .filter(|d| self.listed(d) && !d.url().is_empty())
                     .try_for_each(|d| b.doc_page(d))
             };
             match result {
