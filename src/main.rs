@@ -52,6 +52,9 @@ enum Command {
         /// Record today's findings in the baseline file ([check] baseline, default fieldbook-baseline.json) so that only new ones fail
         #[arg(long)]
         update_baseline: bool,
+        /// Where the site directory is in the repository (e.g. docs/handbook): put before file paths in github, sarif, codequality, rdjsonl and checkstyle output. Default on GitHub Actions: the site's place under GITHUB_WORKSPACE
+        #[arg(long, value_name = "DIR")]
+        path_prefix: Option<String>,
     },
     /// Start a handbook: a starter site, or with --from the configuration for an existing docs tree (its files are left as they are)
     Init {
@@ -189,6 +192,7 @@ fn main() -> ExitCode {
             strict,
             alert_rules,
             update_baseline,
+            path_prefix,
         } => cli::check(
             &cli::CheckArgs {
                 site,
@@ -198,6 +202,7 @@ fn main() -> ExitCode {
                 color,
                 alert_rules,
                 update_baseline: *update_baseline,
+                path_prefix: path_prefix.as_deref(),
             },
             &mut out,
         ),

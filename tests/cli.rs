@@ -8,7 +8,16 @@ use common::{check_json, findings, fixture, run, temp_fixture, temp_site};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-const FORMATS: [&str; 5] = ["human", "json", "github", "junit", "sarif"];
+const FORMATS: [&str; 8] = [
+    "human",
+    "json",
+    "github",
+    "junit",
+    "sarif",
+    "codequality",
+    "rdjsonl",
+    "checkstyle",
+];
 
 fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -382,6 +391,126 @@ fn sarif_is_valid_against_the_schema() {
         })
         .collect();
     assert_eq!(results, owned(&FINDINGS));
+}
+
+/// (code, file, line) of every finding in the output of each CI format, read the way its
+/// consumer reads it, with the path prefix taken off.
+fn ci_findings(format: &str, out: &str, prefix: &str) -> Vec<(String, String, u64)> {
+    let unprefixed = |p: &str| {
+        p.strip_prefix(prefix)
+            .unwrap_or_else(|| panic!("{format}: {p} lacks {prefix}"))
+            .to_string()
+    };
+    let mut got: Vec<(String, String, u64)> = match format {
+        "codequality" => serde_json::from_str::<Value>(out)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                (
+                    i["check_name"].as_str().unwrap().to_string(),
+                    unprefixed(i["location"]["path"].as_str().unwrap()),
+                    i["location"]["lines"]["begin"].as_u64().unwrap(),
+                )
+            })
+            .collect(),
+        "rdjsonl" => out
+            .lines()
+            .map(|l| {
+                let d: Value = serde_json::from_str(l).unwrap();
+                (
+                    d["code"]["value"].as_str().unwrap().to_string(),
+                    unprefixed(d["location"]["path"].as_str().unwrap()),
+                    d["location"]["range"]["start"]["line"].as_u64().unwrap(),
+                )
+            })
+            .collect(),
+        "checkstyle" => {
+            let doc = roxmltree::Document::parse(out).unwrap();
+            doc.descendants()
+                .filter(|n| n.has_tag_name("error"))
+                .map(|e| {
+                    let file = e.parent().unwrap().attribute("name").unwrap();
+                    (
+                        e.attribute("source").unwrap()["fieldbook.".len()..].to_string(),
+                        unprefixed(file),
+                        e.attribute("line").unwrap().parse().unwrap(),
+                    )
+                })
+                .collect()
+        }
+        "github" => out
+            .lines()
+            .filter_map(|l| {
+                l.strip_prefix("::error file=")
+                    .or(l.strip_prefix("::warning file="))
+            })
+            .map(|l| {
+                let (props, _) = l.split_once("::").unwrap();
+                let mut parts = props.split(',');
+                let file = parts.next().unwrap();
+                let line = parts.next().unwrap().strip_prefix("line=").unwrap();
+                let code = props.rsplit_once("title=fieldbook ").unwrap().1;
+                (code.to_string(), unprefixed(file), line.parse().unwrap())
+            })
+            .collect(),
+        _ => unreachable!(),
+    };
+    got.sort();
+    got
+}
+
+#[test]
+fn ci_formats_report_every_finding_behind_the_path_prefix() {
+    let site = fixture("findings");
+    let mut expected: Vec<(String, String, u64)> = FINDINGS
+        .iter()
+        .map(|f| (f.0.to_string(), f.2.to_string(), f.3))
+        .collect();
+    expected.sort();
+    for format in ["codequality", "rdjsonl", "checkstyle", "github"] {
+        let (code, out, err) = run(["check", s(&site), "--format", format]);
+        assert_eq!((code, err.as_str()), (1, ""), "{format}");
+        assert_eq!(ci_findings(format, &out, ""), expected, "{format}");
+        let (_, out, _) = run([
+            "check",
+            s(&site),
+            "--format",
+            format,
+            "--path-prefix",
+            "./docs/handbook/",
+        ]);
+        assert_eq!(
+            ci_findings(format, &out, "docs/handbook/"),
+            expected,
+            "{format} --path-prefix"
+        );
+    }
+}
+
+#[test]
+fn path_prefix_comes_from_the_github_workspace() {
+    let repo = tempfile::tempdir().unwrap();
+    let site = repo.path().join("docs/handbook");
+    common::copy_dir(&fixture("findings"), &site);
+    let check = |workspace: &Path, extra: &[&str]| {
+        let mut cmd = common::command();
+        cmd.args(["check", "--format", "codequality"])
+            .args(extra)
+            .current_dir(&site)
+            .env("GITHUB_WORKSPACE", workspace);
+        let (code, out, _) = common::output(cmd);
+        assert_eq!(code, 1);
+        let report: Value = serde_json::from_str(&out).unwrap();
+        report[0]["location"]["path"].as_str().unwrap().to_string()
+    };
+    let first = FINDINGS[0].2;
+    assert_eq!(check(repo.path(), &[]), format!("docs/handbook/{first}"));
+    // Given, the flag wins; a workspace the site is not under changes nothing.
+    assert_eq!(check(repo.path(), &["--path-prefix", "."]), first);
+    let elsewhere = tempfile::tempdir().unwrap();
+    assert_eq!(check(elsewhere.path(), &[]), first);
 }
 
 #[test]

@@ -12,6 +12,7 @@ use crate::diagnostic::{Diagnostic, Summary};
 use crate::load;
 use crate::model::Site;
 use crate::pipeline::{checked_site, checked_site_with};
+use std::ffi::OsStr;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -25,10 +26,19 @@ pub struct CheckArgs<'a> {
     pub alert_rules: &'a [PathBuf],
     /// Write the findings into the baseline file instead of reporting them.
     pub update_baseline: bool,
+    /// `--path-prefix`: where the site directory is in the repository.
+    pub path_prefix: Option<&'a str>,
 }
 
 pub fn check(args: &CheckArgs<'_>, out: &mut dyn Write) -> std::io::Result<u8> {
-    let opts = render::Options { color: args.color };
+    let opts = render::Options {
+        color: args.color,
+        path_prefix: path_prefix(
+            args.path_prefix,
+            std::env::var_os("GITHUB_WORKSPACE").as_deref(),
+            args.site,
+        ),
+    };
     let checked = checked_site_with(args.site, args.today, args.strict, args.alert_rules);
     let (documents, findings, progress) = match checked {
         Ok((site, findings)) if args.update_baseline => {
@@ -44,6 +54,18 @@ pub fn check(args: &CheckArgs<'_>, out: &mut dyn Write) -> std::io::Result<u8> {
     summary.baseline = progress;
     out.write_all(render::render(args.format, &findings, &summary, &opts).as_bytes())?;
     Ok(summary.exit_code())
+}
+
+/// The path prefix of the CI formats: `--path-prefix` when given, else on GitHub Actions the
+/// site directory's place under `GITHUB_WORKSPACE` (the checkout) when it is under it.
+fn path_prefix(given: Option<&str>, workspace: Option<&OsStr>, site: &Path) -> Option<String> {
+    if let Some(given) = given {
+        return render::normalize_prefix(given);
+    }
+    let workspace = std::fs::canonicalize(workspace.filter(|w| !w.is_empty())?).ok()?;
+    let site = std::fs::canonicalize(site).ok()?;
+    let rel = site.strip_prefix(&workspace).ok()?;
+    render::normalize_prefix(&rel.to_str()?.replace(std::path::MAIN_SEPARATOR, "/"))
 }
 
 /// Mark the findings recorded in the site's `[check] baseline`; `Err` when the baseline file
@@ -187,4 +209,40 @@ pub fn report(
     }
     out.write_all(report::render(&r, format).as_bytes())?;
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_prefix_given_or_from_the_github_workspace() {
+        let repo = tempfile::tempdir().unwrap();
+        let site = repo.path().join("docs/handbook");
+        std::fs::create_dir_all(&site).unwrap();
+        let ws = Some(repo.path().as_os_str());
+        assert_eq!(
+            path_prefix(Some("./docs/handbook/"), None, &site).as_deref(),
+            Some("docs/handbook")
+        );
+        // Given wins, and `.` says "the repository's root".
+        assert_eq!(path_prefix(Some("."), ws, &site), None);
+        assert_eq!(
+            path_prefix(None, ws, &site).as_deref(),
+            Some("docs/handbook")
+        );
+        // A relative site directory is resolved first.
+        let inside = site.join("content");
+        std::fs::create_dir_all(&inside).unwrap();
+        assert_eq!(
+            path_prefix(None, ws, &inside.join("..")).as_deref(),
+            Some("docs/handbook")
+        );
+        assert_eq!(path_prefix(None, ws, repo.path()), None);
+        assert_eq!(path_prefix(None, None, &site), None);
+        assert_eq!(path_prefix(None, Some(OsStr::new("")), &site), None);
+        // A site outside the checkout keeps its own paths.
+        let elsewhere = tempfile::tempdir().unwrap();
+        assert_eq!(path_prefix(None, ws, elsewhere.path()), None);
+    }
 }

@@ -5,12 +5,15 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The built `fieldbook` binary, with a clean environment for colour decisions.
+/// The built `fieldbook` binary, with a clean environment for colour decisions and none of
+/// the GitHub Actions variables `check` reads (so that tests run alike in and out of CI).
 pub fn command() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_fieldbook"));
     cmd.env_remove("NO_COLOR")
         .env_remove("CLICOLOR")
-        .env_remove("CLICOLOR_FORCE");
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("GITHUB_WORKSPACE")
+        .env_remove("GITHUB_STEP_SUMMARY");
     cmd
 }
 
