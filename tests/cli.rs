@@ -1380,3 +1380,63 @@ fn report_csv_defuses_tab_and_carriage_return() {
     let titles: Vec<&str> = rows[1..].iter().map(|r| r[6].as_str()).collect();
     assert_eq!(titles, ["'\t=1+2", "'\r=1+2"]);
 }
+
+#[test]
+fn check_appends_a_markdown_summary_to_github_step_summary() {
+    let site = temp_fixture("findings");
+    let toml = site.path().join("book.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(
+        &toml,
+        text.replace(
+            "base_url = \"/\"",
+            "base_url = \"https://handbook.example.com/\"",
+        ),
+    )
+    .unwrap();
+    let summary = site.path().join("summary.md");
+    std::fs::write(&summary, "# Earlier step\n").unwrap();
+    let mut cmd = common::command();
+    cmd.args(["check", s(site.path()), "--format", "github"])
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env("GITHUB_SERVER_URL", "https://github.com")
+        .env("GITHUB_REPOSITORY", "acme/handbook")
+        .env("GITHUB_SHA", "abc123");
+    let (code, out, err) = common::output(cmd);
+    assert_eq!((code, err.as_str()), (1, ""));
+    assert!(
+        out.starts_with("::error "),
+        "the findings still go to stdout"
+    );
+    let md = std::fs::read_to_string(&summary).unwrap();
+    assert!(
+        md.starts_with(
+            "# Earlier step\n## Fieldbook check failed\n\n11 documents, 5 errors, 6 warnings\n"
+        ),
+        "{md}"
+    );
+    assert!(md.contains("| `lapsed-owner` | error | 1 |\n"), "{md}");
+    assert!(md.contains("| `stale` | warning | 1 |\n"), "{md}");
+    assert!(
+        md.contains(
+            "| [Lapsed owner](https://handbook.example.com/runbooks/lapsed-owner/)<br>\
+             [<code>content/runbooks/lapsed-owner.md</code>](https://github.com/acme/handbook/\
+             blob/abc123/content/runbooks/lapsed-owner.md#L3) | Carol Silva | `lapsed-owner` line 3:"
+        ),
+        "{md}"
+    );
+    // One row per failing document; warnings only counted.
+    let rows = md.lines().filter(|l| l.starts_with("| [")).count();
+    assert_eq!(rows, 5, "{md}");
+    assert!(!md.contains("content/runbooks/stale.md"));
+
+    // A second run appends again; without the variable nothing is written.
+    let mut cmd = common::command();
+    cmd.args(["check", s(site.path())])
+        .env("GITHUB_STEP_SUMMARY", &summary);
+    common::output(cmd);
+    let again = std::fs::read_to_string(&summary).unwrap();
+    assert_eq!(again.matches("## Fieldbook check failed").count(), 2);
+    run(["check", s(site.path())]);
+    assert_eq!(std::fs::read_to_string(&summary).unwrap(), again);
+}

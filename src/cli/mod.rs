@@ -40,20 +40,98 @@ pub fn check(args: &CheckArgs<'_>, out: &mut dyn Write) -> std::io::Result<u8> {
         ),
     };
     let checked = checked_site_with(args.site, args.today, args.strict, args.alert_rules);
-    let (documents, findings, progress) = match checked {
+    let (site, findings, progress) = match checked {
         Ok((site, findings)) if args.update_baseline => {
             return write_baseline(&site, &findings, out);
         }
         Ok((site, mut findings)) => match apply_baseline(&site, &mut findings) {
-            Ok(progress) => (site.documents.len(), findings, progress),
-            Err(fatal) => (0, fatal, None),
+            Ok(progress) => (Some(site), findings, progress),
+            Err(fatal) => (None, fatal, None),
         },
-        Err(fatal) => (0, fatal, None),
+        Err(fatal) => (None, fatal, None),
     };
+    let documents = site.as_ref().map_or(0, |s| s.documents.len());
     let mut summary = Summary::of(documents, &findings);
     summary.baseline = progress;
     out.write_all(render::render(args.format, &findings, &summary, &opts).as_bytes())?;
+    if let Some(file) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|f| !f.is_empty()) {
+        let docs = summary_documents(site.as_ref(), &findings, |name| std::env::var(name).ok());
+        let text = render::step_summary::render(&findings, &summary, &opts, &docs);
+        // The summary is a courtesy: failing to write it leaves the run's result as it is.
+        if let Err(e) = append(Path::new(&file), &text) {
+            eprintln!(
+                "warning: could not append to GITHUB_STEP_SUMMARY {}: {e}",
+                Path::new(&file).display()
+            );
+        }
+    }
     Ok(summary.exit_code())
+}
+
+fn append(path: &Path, text: &str) -> std::io::Result<()> {
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)?;
+    f.write_all(text.as_bytes())
+}
+
+/// What the job summary shows of the documents with findings: titles, owners with their team
+/// channel, the page when `base_url` is a full URL; and, from the GitHub Actions variables
+/// (`env`), where the repository's files are browsed at this commit.
+fn summary_documents(
+    site: Option<&Site>,
+    findings: &[Diagnostic],
+    env: impl Fn(&str) -> Option<String>,
+) -> render::step_summary::Documents {
+    let source_url = match (
+        env("GITHUB_SERVER_URL"),
+        env("GITHUB_REPOSITORY"),
+        env("GITHUB_SHA"),
+    ) {
+        (Some(server), Some(repo), Some(sha)) if !repo.is_empty() && !sha.is_empty() => Some(
+            format!("{}/{repo}/blob/{sha}/", server.trim_end_matches('/')),
+        ),
+        _ => None,
+    };
+    let mut docs = render::step_summary::Documents {
+        source_url,
+        ..Default::default()
+    };
+    let Some(site) = site else {
+        return docs;
+    };
+    let base = &site.config.book.base_url;
+    let absolute = base.starts_with("https://") || base.starts_with("http://");
+    let by_file: std::collections::HashMap<&str, &crate::model::Document> = site
+        .documents
+        .iter()
+        .map(|doc| (doc.file.as_str(), doc))
+        .collect();
+    for d in findings {
+        let Some(doc) = by_file.get(d.file.as_str()) else {
+            continue;
+        };
+        docs.by_file
+            .entry(d.file.clone())
+            .or_insert_with(|| render::step_summary::Document {
+                title: doc.title.clone(),
+                owners: doc
+                    .owners
+                    .iter()
+                    .map(|id| {
+                        let name = site.owners.display_name(id);
+                        match site.owners.teams.get(id).and_then(|t| t.channel.as_deref()) {
+                            Some(channel) => format!("{name} ({channel})"),
+                            None => name.to_string(),
+                        }
+                    })
+                    .collect(),
+                page: absolute
+                    .then(|| format!("{base}{}", crate::content::urls::doc_url(&doc.rel))),
+            });
+    }
+    docs
 }
 
 /// The path prefix of the CI formats: `--path-prefix` when given, else on GitHub Actions the

@@ -10,6 +10,7 @@ mod json;
 mod junit;
 mod rdjsonl;
 mod sarif;
+pub mod step_summary;
 
 use super::{Diagnostic, Summary};
 use std::borrow::Cow;
