@@ -1,7 +1,7 @@
 //! The `fieldbook` command line: parses arguments, runs a command, maps its result to the exit
 //! status FORMAT.md promises (0 clean, 1 failing findings, 2 usage/config/I-O error).
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use fieldbook::cli;
 use fieldbook::content::date::Date;
 use fieldbook::diagnostic::render::Format;
@@ -158,6 +158,16 @@ enum Command {
         #[arg(long, value_parser = parse_date)]
         today: Option<Date>,
     },
+    /// Print the shell completion script for bash, zsh, fish or PowerShell (e.g. `fieldbook completions bash > /etc/bash_completion.d/fieldbook`)
+    Completions {
+        /// The shell to complete in
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `fieldbook man > /usr/local/share/man/man1/fieldbook.1`; with a command, that command's page (fieldbook-check.1)
+    Man {
+        /// The command whose page to print (default: the page of fieldbook itself)
+        command: Option<String>,
+    },
 }
 
 fn use_color(choice: ColorChoice, terminal: bool) -> bool {
@@ -175,6 +185,28 @@ fn parse_kind(s: &str) -> Result<fieldbook::content::front_matter::Kind, String>
 
 fn parse_date(s: &str) -> Result<Date, String> {
     Date::parse(s)
+}
+
+/// `fieldbook man [COMMAND]`: the page of fieldbook, or of one command as `fieldbook-COMMAND`
+/// (the page the main one's SUBCOMMANDS section refers to).
+fn man(command: Option<&str>, out: &mut dyn std::io::Write) -> std::io::Result<u8> {
+    let mut cli = Cli::command();
+    cli.build();
+    let page = match command {
+        None => cli,
+        Some(name) => match cli.find_subcommand(name) {
+            Some(sub) => {
+                let sub = sub.clone();
+                let page_name = format!("fieldbook-{}", sub.get_name());
+                sub.name(page_name).version(env!("CARGO_PKG_VERSION"))
+            }
+            None => {
+                eprintln!("error: no command `{name}` (see `fieldbook --help`)");
+                return Ok(2);
+            }
+        },
+    };
+    clap_mangen::Man::new(page).render(out).map(|()| 0)
 }
 
 fn main() -> ExitCode {
@@ -275,6 +307,11 @@ fn main() -> ExitCode {
         Command::Init { dir, from } => {
             fieldbook::cli::init::run(dir.as_deref(), from.as_deref(), &mut out, &mut err)
         }
+        Command::Completions { shell } => {
+            clap_complete::generate(*shell, &mut Cli::command(), "fieldbook", &mut out);
+            Ok(0)
+        }
+        Command::Man { command } => man(command.as_deref(), &mut out),
         Command::Review { files, today } => {
             cli::review::run(files, *today, &mut out, &mut err, color_err)
         }

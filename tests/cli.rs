@@ -1440,3 +1440,104 @@ fn check_appends_a_markdown_summary_to_github_step_summary() {
     run(["check", s(site.path())]);
     assert_eq!(std::fs::read_to_string(&summary).unwrap(), again);
 }
+
+// ---------------------------------------------------------------------------------------
+// Completions and the manual page
+// ---------------------------------------------------------------------------------------
+
+const SUBCOMMANDS: [&str; 9] = [
+    "check",
+    "init",
+    "build",
+    "serve",
+    "search",
+    "review",
+    "report",
+    "completions",
+    "man",
+];
+
+/// `fieldbook completions SHELL`, checked by the shell's own parser (`-n`: read, not run)
+/// where that shell is installed.
+#[test]
+fn completions_parse_in_each_shell() {
+    let dir = tempfile::tempdir().unwrap();
+    for (shell, checker) in [
+        ("bash", Some("bash")),
+        ("zsh", Some("zsh")),
+        ("fish", Some("fish")),
+        ("powershell", None),
+    ] {
+        let (code, out, err) = run(["completions", shell]);
+        assert_eq!((code, err.as_str()), (0, ""), "{shell}");
+        for sub in SUBCOMMANDS {
+            assert!(out.contains(sub), "{shell} completes no {sub}");
+        }
+        assert!(
+            out.contains("path-prefix") && out.contains("codequality"),
+            "{shell}"
+        );
+        let Some(checker) = checker else { continue };
+        let script = dir.path().join(format!("fieldbook.{shell}"));
+        std::fs::write(&script, &out).unwrap();
+        match std::process::Command::new(checker)
+            .arg("-n")
+            .arg(&script)
+            .output()
+        {
+            Ok(r) => assert!(
+                r.status.success(),
+                "{checker} -n rejects the completions:\n{}",
+                String::from_utf8_lossy(&r.stderr)
+            ),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                eprintln!("skipped: {checker} is not installed");
+            }
+            Err(e) => panic!("{checker}: {e}"),
+        }
+    }
+    let (code, _, err) = run(["completions", "tcsh"]);
+    assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn man_page_names_every_subcommand() {
+    let (code, out, err) = run(["man"]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    assert!(out.contains("\n.TH fieldbook 1 "), "{out}");
+    assert!(out.contains(".SH SUBCOMMANDS"), "{out}");
+    for sub in SUBCOMMANDS {
+        assert!(
+            out.contains(&format!("\n.TP\nfieldbook\\-{sub}(1)\n")),
+            "the man page lacks {sub}:\n{out}"
+        );
+        // Each has the page the main one refers to.
+        let (code, page, err) = run(["man", sub]);
+        assert_eq!((code, err.as_str()), (0, ""), "{sub}");
+        assert!(
+            page.contains(&format!(
+                "\n.TH fieldbook-{sub} 1  \"fieldbook-{sub} {}\"",
+                env!("CARGO_PKG_VERSION")
+            )),
+            "{page}"
+        );
+    }
+    let (code, page, _) = run(["man", "check"]);
+    assert_eq!(code, 0);
+    assert!(page.contains("\\-\\-path\\-prefix"), "{page}");
+    let (code, _, err) = run(["man", "nonesuch"]);
+    assert_eq!(code, 2, "{err}");
+}
+
+/// `.pre-commit-hooks.yaml`: the hook pre-commit users name, running `check` on the whole site.
+#[test]
+fn pre_commit_hook_runs_check_on_the_site() {
+    let text = std::fs::read_to_string(repo_root().join(".pre-commit-hooks.yaml")).unwrap();
+    let hooks: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).unwrap();
+    let hook = &hooks[0];
+    assert_eq!(hook["id"].as_str(), Some("fieldbook-check"));
+    assert_eq!(hook["entry"].as_str(), Some("fieldbook check"));
+    assert_eq!(hook["language"].as_str(), Some("rust"));
+    assert_eq!(hook["pass_filenames"].as_bool(), Some(false));
+    assert_eq!(hook["files"].as_str(), Some(r"\.(md|markdown|toml|ya?ml)$"));
+}
