@@ -67,7 +67,8 @@ pub fn render(
     };
     // Callers print this as it is; a missing final newline would glue the shell prompt to it.
     // (rdjsonl without findings is no line at all: an empty line is not JSON.)
-    if !out.ends_with('\n') && !(out.is_empty() && format == Format::Rdjsonl) {
+    let no_lines = out.is_empty() && format == Format::Rdjsonl;
+    if !out.ends_with('\n') && !no_lines {
         out.push('\n');
     }
     out
