@@ -1384,16 +1384,12 @@ fn report_csv_defuses_tab_and_carriage_return() {
 #[test]
 fn check_appends_a_markdown_summary_to_github_step_summary() {
     let site = temp_fixture("findings");
-    let toml = site.path().join("book.toml");
-    let text = std::fs::read_to_string(&toml).unwrap();
-    std::fs::write(
-        &toml,
-        text.replace(
-            "base_url = \"/\"",
-            "base_url = \"https://handbook.example.com/\"",
-        ),
-    )
-    .unwrap();
+    common::replace_in(
+        site.path(),
+        "book.toml",
+        "base_url = \"/\"",
+        "base_url = \"https://handbook.example.com/\"",
+    );
     let summary = site.path().join("summary.md");
     std::fs::write(&summary, "# Earlier step\n").unwrap();
     let mut cmd = common::command();

@@ -83,6 +83,14 @@ pub fn temp_fixture(name: &str) -> tempfile::TempDir {
     dir
 }
 
+/// Replace `from` (which must be there) by `to` in the file `rel` below `root`.
+pub fn replace_in(root: &Path, rel: &str, from: &str, to: &str) {
+    let path = root.join(rel);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{rel} has no {from:?}");
+    std::fs::write(&path, text.replace(from, to)).unwrap();
+}
+
 /// A `book.toml` that sets nothing: every default of FORMAT.md applies.
 pub const MINIMAL_BOOK_TOML: &str = "[book]\ntitle = \"Test Handbook\"\n";
 

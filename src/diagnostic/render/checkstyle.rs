@@ -137,10 +137,7 @@ mod tests {
         findings.push(findings[0].clone());
         crate::diagnostic::Policy::default().apply(&mut findings);
         findings[2].baselined = true;
-        let opts = Options {
-            path_prefix: Some("docs".into()),
-            ..Options::default()
-        };
+        let opts = fixture::prefixed("docs");
         let out = render(&findings, &opts);
         let doc = roxmltree::Document::parse(&out).unwrap();
         let files = assert_checkstyle(&doc);

@@ -56,17 +56,7 @@ mod tests {
     }
 
     fn validate(report: &Value) {
-        let schema: Value = serde_json::from_str(SCHEMA).unwrap();
-        let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
-        let errors: Vec<String> = validator
-            .iter_errors(report)
-            .map(|e| format!("{}: {e}", e.instance_path()))
-            .collect();
-        assert!(
-            errors.is_empty(),
-            "not a Code Quality report:\n{}",
-            errors.join("\n")
-        );
+        fixture::assert_schema_valid(SCHEMA, report, "a Code Quality report");
     }
 
     #[test]
@@ -109,13 +99,7 @@ mod tests {
             .find(|i| i["check_name"] == "broken-link")
             .unwrap();
         assert_eq!(link["severity"], "major");
-        let prefixed = rendered(
-            &findings,
-            &Options {
-                path_prefix: Some("docs/handbook".into()),
-                ..Options::default()
-            },
-        );
+        let prefixed = rendered(&findings, &fixture::prefixed("docs/handbook"));
         assert_eq!(prefixed[0]["location"]["path"], "docs/handbook/book.toml");
     }
 

@@ -149,10 +149,7 @@ mod tests {
     #[test]
     fn path_prefix_goes_before_annotated_files() {
         let findings = fixture::many(1, 0);
-        let opts = Options {
-            path_prefix: Some("docs/handbook".into()),
-            ..Options::default()
-        };
+        let opts = fixture::prefixed("docs/handbook");
         let out = render(&findings, &Summary::of(1, &findings), &opts);
         assert!(
             out.starts_with("::error file=docs/handbook/content/e00.md,line=1,col=1,"),

@@ -302,7 +302,30 @@ pub fn print_findings(
 
 #[cfg(test)]
 mod fixture {
+    use super::Options;
     use crate::diagnostic::{Code, Diagnostic, Policy, Pos, Summary};
+
+    /// Options with `--path-prefix prefix`.
+    pub fn prefixed(prefix: &str) -> Options {
+        Options {
+            path_prefix: Some(prefix.to_string()),
+            ..Options::default()
+        }
+    }
+
+    /// Fails, listing what is wrong, unless `value` is valid against the JSON Schema
+    /// `schema` (text) for `what`.
+    pub fn assert_schema_valid(schema: &str, value: &serde_json::Value, what: &str) {
+        let schema: serde_json::Value = serde_json::from_str(schema).unwrap();
+        let errors: Vec<String> = jsonschema::options()
+            .should_validate_formats(true)
+            .build(&schema)
+            .expect("the schema compiles")
+            .iter_errors(value)
+            .map(|e| format!("{}: {e}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "not {what}:\n{}", errors.join("\n"));
+    }
 
     pub fn findings() -> Vec<Diagnostic> {
         let mut findings = vec![

@@ -121,20 +121,7 @@ mod tests {
     const OASIS_SCHEMA: &str = include_str!("../../../tests/schemas/sarif-2.1.0.json");
 
     fn validate(log: &Value) {
-        let schema: Value = serde_json::from_str(OASIS_SCHEMA).unwrap();
-        let validator = jsonschema::options()
-            .should_validate_formats(true)
-            .build(&schema)
-            .expect("the SARIF schema compiles");
-        let errors: Vec<String> = validator
-            .iter_errors(log)
-            .map(|e| format!("{}: {e}", e.instance_path()))
-            .collect();
-        assert!(
-            errors.is_empty(),
-            "not valid SARIF 2.1.0:\n{}",
-            errors.join("\n")
-        );
+        fixture::assert_schema_valid(OASIS_SCHEMA, log, "valid SARIF 2.1.0");
     }
 
     fn rendered(findings: &[Diagnostic], summary: &Summary) -> Value {
@@ -233,10 +220,7 @@ mod tests {
     #[test]
     fn path_prefix_makes_uris_relative_to_the_repository() {
         let findings = fixture::findings();
-        let opts = Options {
-            path_prefix: Some("docs/hand book".into()),
-            ..Options::default()
-        };
+        let opts = fixture::prefixed("docs/hand book");
         let out = render(&findings, &fixture::summary(&findings), &opts);
         let log: Value = serde_json::from_str(&out).unwrap();
         validate(&log);

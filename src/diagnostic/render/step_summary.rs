@@ -5,7 +5,7 @@
 //! What a finding's file is (its title, owners, page) is the site's knowledge, not the
 //! finding's: the caller passes it in as [`Documents`].
 
-use super::{Options, plural, repo_path, reported};
+use super::{Context, Options, escape, plural, repo_path, reported};
 use crate::diagnostic::{Code, Diagnostic, Severity, Summary};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -121,9 +121,7 @@ fn cell(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
+            '&' | '<' | '>' => out.push_str(&escape(c.encode_utf8(&mut [0; 4]), Context::Text)),
             '\n' | '\r' | '\t' => out.push(' '),
             '|' | '\\' | '[' | ']' | '*' | '_' | '`' | '#' | '~' | '!' => {
                 out.push('\\');
@@ -201,10 +199,7 @@ mod tests {
             "## Fieldbook check passed\n\n7 documents, no findings\n\n"
         );
         let many = fixture::many(MAX_DOCUMENTS + 5, 0);
-        let opts = Options {
-            path_prefix: Some("docs".into()),
-            ..Options::default()
-        };
+        let opts = fixture::prefixed("docs");
         let out = render(
             &many,
             &Summary::of(200, &many),
