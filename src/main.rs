@@ -158,6 +158,26 @@ enum Command {
         #[arg(long, value_parser = parse_date)]
         today: Option<Date>,
     },
+    /// Write the runbooks to one self-contained HTML file for when the docs host is down: contents, alert index, owners and channels, review flags, in-page search, printable
+    Pack {
+        /// The site directory (holding book.toml)
+        #[arg(default_value = ".")]
+        site: PathBuf,
+        /// Only the runbooks this team (or person) owns
+        #[arg(long, value_name = "TEAM", conflicts_with_all = ["service", "alerts"])]
+        team: Option<String>,
+        /// Only the runbooks about this service
+        #[arg(long, conflicts_with = "alerts")]
+        service: Option<String>,
+        /// Only the runbooks that answer an alert
+        #[arg(long)]
+        alerts: bool,
+        /// The HTML file to write
+        #[arg(long, value_name = "FILE.html")]
+        output: PathBuf,
+        #[arg(long, value_parser = parse_date)]
+        today: Option<Date>,
+    },
     /// Print the shell completion script for bash, zsh, fish or PowerShell (e.g. `fieldbook completions bash > /etc/bash_completion.d/fieldbook`)
     Completions {
         /// The shell to complete in
@@ -306,6 +326,23 @@ fn main() -> ExitCode {
         ),
         Command::Init { dir, from } => {
             fieldbook::cli::init::run(dir.as_deref(), from.as_deref(), &mut out, &mut err)
+        }
+        Command::Pack {
+            site,
+            team,
+            service,
+            alerts,
+            output,
+            today,
+        } => {
+            use fieldbook::build::pack::Selection;
+            let selection = match (team, service) {
+                (Some(t), _) => Selection::Team(t.clone()),
+                (_, Some(s)) => Selection::Service(s.clone()),
+                _ if *alerts => Selection::Alerts,
+                _ => Selection::All,
+            };
+            cli::pack(site, *today, &selection, output, &mut err, color_err)
         }
         Command::Completions { shell } => {
             clap_complete::generate(*shell, &mut Cli::command(), "fieldbook", &mut out);

@@ -1537,3 +1537,100 @@ fn pre_commit_hook_runs_check_on_the_site() {
     assert_eq!(hook["pass_filenames"].as_bool(), Some(false));
     assert_eq!(hook["files"].as_str(), Some(r"\.(md|markdown|toml|ya?ml)$"));
 }
+
+// ---------------------------------------------------------------------------------------
+// The offline pack
+// ---------------------------------------------------------------------------------------
+
+/// `fieldbook pack SITE EXTRA... --output FILE`: exit code, stderr and the file's text.
+fn pack(site: &Path, extra: &[&str]) -> (i32, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("pack.html");
+    let mut args = vec!["pack", s(site), "--output", s(&file)];
+    args.extend(extra);
+    let (code, _, err) = run(&args);
+    let html = std::fs::read_to_string(&file).unwrap_or_default();
+    (code, err, html)
+}
+
+fn attribute_values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
+    let pat = format!(" {attr}=\"");
+    html.match_indices(&pat)
+        .map(|(i, _)| {
+            let rest = &html[i + pat.len()..];
+            &rest[..rest.find('"').unwrap()]
+        })
+        .collect()
+}
+
+#[test]
+fn pack_is_one_self_contained_file_whose_links_all_land() {
+    let (code, err, html) = pack(&repo_root(), &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.starts_with("pack: 12 runbooks in "), "{err}");
+    assert!(html.len() < 1024 * 1024, "{} bytes", html.len());
+    // Nothing to fetch: no external file, stylesheet, script or image.
+    assert!(!html.contains("<link"), "a <link> element");
+    for src in attribute_values(&html, "src") {
+        assert!(src.starts_with("data:"), "src={src}");
+    }
+    assert!(html.contains("default-src 'none'"));
+    // Ids are unique and every in-page link lands on one.
+    let ids = attribute_values(&html, "id");
+    let unique: std::collections::BTreeSet<&str> = ids.iter().copied().collect();
+    assert_eq!(unique.len(), ids.len(), "duplicate ids");
+    for href in attribute_values(&html, "href") {
+        if let Some(target) = href.strip_prefix('#') {
+            assert!(unique.contains(target), "#{target} lands nowhere");
+        } else {
+            assert!(
+                href.starts_with("https://")
+                    || href.starts_with("http://")
+                    || href.starts_with("mailto:"),
+                "href={href}"
+            );
+        }
+    }
+    // Each runbook, its owners with their channel, review flags, the alert index.
+    let site = fieldbook::load::load_site(&repo_root(), None).unwrap();
+    for doc in site
+        .published()
+        .filter(|d| d.kind == fieldbook::content::front_matter::Kind::Runbook)
+    {
+        assert!(
+            html.contains(&format!("<code>{}</code>", doc.file)),
+            "{}",
+            doc.file
+        );
+        for a in &doc.meta.alerts {
+            assert!(
+                html.contains(&format!("<tr><td><code>{a}</code></td>")),
+                "alert {a}"
+            );
+        }
+    }
+    assert!(html.contains("(#db-oncall)"), "a team channel");
+    assert!(
+        html.contains("<strong class=\"flag\">Stale</strong>"),
+        "a stale flag"
+    );
+    assert!(html.contains("@media print") && html.contains("break-before: page"));
+}
+
+#[test]
+fn pack_selects_by_team_service_or_alerts() {
+    let (code, err, all) = pack(&repo_root(), &[]);
+    assert_eq!(code, 0, "{err}");
+    let count = |html: &str| html.matches("<article id=").count();
+    let (code, err, team) = pack(&repo_root(), &["--team", "team-db"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(count(&team) >= 1 && count(&team) < count(&all), "{err}");
+    assert!(team.contains("owned by team-db"));
+    let (code, err, alerts) = pack(&repo_root(), &["--alerts"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(count(&alerts) >= 1 && count(&alerts) <= count(&all));
+    let (code, _, _) = pack(&repo_root(), &["--team", "team-nobody"]);
+    assert_eq!(code, 2);
+    let (code, _, _) = pack(&repo_root(), &["--team", "team-db", "--alerts"]);
+    assert_eq!(code, 2, "one selection at a time");
+}

@@ -116,17 +116,7 @@ fn summary_documents(
             .entry(d.file.clone())
             .or_insert_with(|| render::step_summary::Document {
                 title: doc.title.clone(),
-                owners: doc
-                    .owners
-                    .iter()
-                    .map(|id| {
-                        let name = site.owners.display_name(id);
-                        match site.owners.teams.get(id).and_then(|t| t.channel.as_deref()) {
-                            Some(channel) => format!("{name} ({channel})"),
-                            None => name.to_string(),
-                        }
-                    })
-                    .collect(),
+                owners: doc.owners.iter().map(|id| site.owners.label(id)).collect(),
                 page: absolute
                     .then(|| format!("{base}{}", crate::content::urls::doc_url(&doc.rel))),
             });
@@ -286,6 +276,38 @@ pub fn report(
         }
     }
     out.write_all(report::render(&r, format).as_bytes())?;
+    Ok(0)
+}
+
+/// `fieldbook pack`: the selected runbooks in one self-contained HTML file.
+pub fn pack(
+    site: &Path,
+    today: Option<Date>,
+    selection: &crate::build::pack::Selection,
+    output: &Path,
+    err: &mut dyn Write,
+    color: bool,
+) -> std::io::Result<u8> {
+    let site = match load::load_site(site, today) {
+        Ok(s) => s,
+        Err(fatal) => return fail(fatal, err, color),
+    };
+    if let crate::build::pack::Selection::Team(id) = selection
+        && let Some(why) = site.owners.unknown_id(id)
+    {
+        writeln!(err, "error: {why}")?;
+        return Ok(2);
+    }
+    let pack = crate::build::pack::pack(&site, selection);
+    crate::write::replace_file(output, pack.html.as_bytes())
+        .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", output.display())))?;
+    writeln!(
+        err,
+        "pack: {} in {} ({} KiB)",
+        render::plural(pack.runbooks, "runbook"),
+        output.display(),
+        pack.html.len().div_ceil(1024)
+    )?;
     Ok(0)
 }
 
