@@ -245,7 +245,7 @@ body { font: 16px/1.5 system-ui, sans-serif; color: #1a1a1a; background: #fff; m
 h1 { font-size: 1.6rem; } h2 { margin-top: 2rem; }
 a { color: #0b57d0; }
 code, pre { font-family: ui-monospace, monospace; font-size: .9em; }
-pre { background: #f5f5f5; padding: .75rem; overflow-x: auto; border-radius: 4px; }
+pre { background: #f5f5f5; padding: .75rem; white-space: pre-wrap; overflow-wrap: anywhere; border-radius: 4px; }
 table { border-collapse: collapse; } th, td { border: 1px solid #ccc; padding: .25rem .5rem; text-align: left; }
 .meta { color: #444; font-size: .9rem; }
 .flag { color: #a00000; } .flag.soon { color: #6b4e00; }
