@@ -250,6 +250,26 @@ pub fn serve(args: &crate::serve::ServeArgs, err: &mut dyn Write) -> std::io::Re
     crate::serve::run(args, err)
 }
 
+/// The site for a command that may name an owner: `Err(status)` (2, said on `err`) when the
+/// site does not load or the owner is in neither people nor teams.
+fn load_for_owner(
+    site: &Path,
+    today: Option<Date>,
+    owner: Option<&str>,
+    err: &mut dyn Write,
+    color: bool,
+) -> std::io::Result<Result<Site, u8>> {
+    let site = match load::load_site(site, today) {
+        Ok(s) => s,
+        Err(fatal) => return fail(fatal, err, color).map(Err),
+    };
+    if let Some(why) = owner.and_then(|id| site.owners.unknown_id(id)) {
+        writeln!(err, "error: {why}")?;
+        return Ok(Err(2));
+    }
+    Ok(Ok(site))
+}
+
 pub fn report(
     site: &Path,
     today: Option<Date>,
@@ -259,14 +279,10 @@ pub fn report(
     err: &mut dyn Write,
     color: bool,
 ) -> std::io::Result<u8> {
-    let site = match load::load_site(site, today) {
-        Ok(s) => s,
-        Err(fatal) => return fail(fatal, err, color),
+    let site = match load_for_owner(site, today, owner, err, color)? {
+        Ok(site) => site,
+        Err(code) => return Ok(code),
     };
-    if let Some(why) = owner.and_then(|id| site.owners.unknown_id(id)) {
-        writeln!(err, "error: {why}")?;
-        return Ok(2);
-    }
     let mut r = report::build(&site, owner);
     if site.config.adopt.baseline.is_some() {
         let mut findings = crate::checks::run(&site);
@@ -288,16 +304,14 @@ pub fn pack(
     err: &mut dyn Write,
     color: bool,
 ) -> std::io::Result<u8> {
-    let site = match load::load_site(site, today) {
-        Ok(s) => s,
-        Err(fatal) => return fail(fatal, err, color),
+    let team = match selection {
+        crate::build::pack::Selection::Team(id) => Some(id.as_str()),
+        _ => None,
     };
-    if let crate::build::pack::Selection::Team(id) = selection
-        && let Some(why) = site.owners.unknown_id(id)
-    {
-        writeln!(err, "error: {why}")?;
-        return Ok(2);
-    }
+    let site = match load_for_owner(site, today, team, err, color)? {
+        Ok(site) => site,
+        Err(code) => return Ok(code),
+    };
     let pack = crate::build::pack::pack(&site, selection);
     crate::write::replace_file(output, pack.html.as_bytes())
         .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", output.display())))?;
