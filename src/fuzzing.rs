@@ -39,14 +39,20 @@ fn render_findings(findings: &[Diagnostic]) {
     for format in [
         diagnostic::render::Format::Human,
         diagnostic::render::Format::Sarif,
+        diagnostic::render::Format::Codequality,
+        diagnostic::render::Format::Rdjsonl,
+        diagnostic::render::Format::Checkstyle,
     ] {
         let out = diagnostic::render::render(
             format,
             findings,
             &summary,
-            &diagnostic::render::Options { color: true },
+            &diagnostic::render::Options {
+                color: true,
+                path_prefix: Some("docs".into()),
+            },
         );
-        assert!(out.ends_with('\n'));
+        assert!(out.ends_with('\n') || out.is_empty());
     }
 }
 

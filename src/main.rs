@@ -1,7 +1,7 @@
 //! The `fieldbook` command line: parses arguments, runs a command, maps its result to the exit
 //! status FORMAT.md promises (0 clean, 1 failing findings, 2 usage/config/I-O error).
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use fieldbook::cli;
 use fieldbook::content::date::Date;
 use fieldbook::diagnostic::render::Format;
@@ -52,6 +52,9 @@ enum Command {
         /// Record today's findings in the baseline file ([check] baseline, default fieldbook-baseline.json) so that only new ones fail
         #[arg(long)]
         update_baseline: bool,
+        /// Where the site directory is in the repository (e.g. docs/handbook): put before file paths in github, sarif, codequality, rdjsonl and checkstyle output. Default on GitHub Actions: the site's place under GITHUB_WORKSPACE
+        #[arg(long, value_name = "DIR")]
+        path_prefix: Option<String>,
     },
     /// Start a handbook: a starter site, or with --from the configuration for an existing docs tree (its files are left as they are)
     Init {
@@ -169,6 +172,36 @@ enum Command {
         #[arg(long, value_parser = parse_date)]
         today: Option<Date>,
     },
+    /// Write the runbooks to one self-contained HTML file for when the docs host is down: contents, alert index, owners and channels, review flags, in-page search, printable
+    Pack {
+        /// The site directory (holding book.toml)
+        #[arg(default_value = ".")]
+        site: PathBuf,
+        /// Only the runbooks this team (or person) owns
+        #[arg(long, value_name = "TEAM", conflicts_with_all = ["service", "alerts"])]
+        team: Option<String>,
+        /// Only the runbooks about this service
+        #[arg(long, conflicts_with = "alerts")]
+        service: Option<String>,
+        /// Only the runbooks that answer an alert
+        #[arg(long)]
+        alerts: bool,
+        /// The HTML file to write
+        #[arg(long, value_name = "FILE.html")]
+        output: PathBuf,
+        #[arg(long, value_parser = parse_date)]
+        today: Option<Date>,
+    },
+    /// Print the shell completion script for bash, zsh, fish or PowerShell (e.g. `fieldbook completions bash > /etc/bash_completion.d/fieldbook`)
+    Completions {
+        /// The shell to complete in
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `fieldbook man > /usr/local/share/man/man1/fieldbook.1`; with a command, that command's page (fieldbook-check.1)
+    Man {
+        /// The command whose page to print (default: the page of fieldbook itself)
+        command: Option<String>,
+    },
 }
 
 fn use_color(choice: ColorChoice, terminal: bool) -> bool {
@@ -188,6 +221,28 @@ fn parse_date(s: &str) -> Result<Date, String> {
     Date::parse(s)
 }
 
+/// `fieldbook man [COMMAND]`: the page of fieldbook, or of one command as `fieldbook-COMMAND`
+/// (the page the main one's SUBCOMMANDS section refers to).
+fn man(command: Option<&str>, out: &mut dyn std::io::Write) -> std::io::Result<u8> {
+    let mut cli = Cli::command();
+    cli.build();
+    let page = match command {
+        None => cli,
+        Some(name) => match cli.find_subcommand(name) {
+            Some(sub) => {
+                let sub = sub.clone();
+                let page_name = format!("fieldbook-{}", sub.get_name());
+                sub.name(page_name).version(env!("CARGO_PKG_VERSION"))
+            }
+            None => {
+                eprintln!("error: no command `{name}` (see `fieldbook --help`)");
+                return Ok(2);
+            }
+        },
+    };
+    clap_mangen::Man::new(page).render(out).map(|()| 0)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // Findings go to stdout for `check`, to stderr for the other commands.
@@ -203,6 +258,7 @@ fn main() -> ExitCode {
             strict,
             alert_rules,
             update_baseline,
+            path_prefix,
         } => cli::check(
             &cli::CheckArgs {
                 site,
@@ -212,6 +268,7 @@ fn main() -> ExitCode {
                 color,
                 alert_rules,
                 update_baseline: *update_baseline,
+                path_prefix: path_prefix.as_deref(),
             },
             &mut out,
         ),
@@ -284,6 +341,28 @@ fn main() -> ExitCode {
         Command::Init { dir, from } => {
             fieldbook::cli::init::run(dir.as_deref(), from.as_deref(), &mut out, &mut err)
         }
+        Command::Pack {
+            site,
+            team,
+            service,
+            alerts,
+            output,
+            today,
+        } => {
+            use fieldbook::build::pack::Selection;
+            let selection = match (team, service) {
+                (Some(t), _) => Selection::Team(t.clone()),
+                (_, Some(s)) => Selection::Service(s.clone()),
+                _ if *alerts => Selection::Alerts,
+                _ => Selection::All,
+            };
+            cli::pack(site, *today, &selection, output, &mut err, color_err)
+        }
+        Command::Completions { shell } => {
+            clap_complete::generate(*shell, &mut Cli::command(), "fieldbook", &mut out);
+            Ok(0)
+        }
+        Command::Man { command } => man(command.as_deref(), &mut out),
         Command::Review { files, today } => {
             cli::review::run(files, *today, &mut out, &mut err, color_err)
         }

@@ -8,7 +8,16 @@ use common::{check_json, findings, fixture, run, temp_fixture, temp_site};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-const FORMATS: [&str; 5] = ["human", "json", "github", "junit", "sarif"];
+const FORMATS: [&str; 8] = [
+    "human",
+    "json",
+    "github",
+    "junit",
+    "sarif",
+    "codequality",
+    "rdjsonl",
+    "checkstyle",
+];
 
 fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -382,6 +391,126 @@ fn sarif_is_valid_against_the_schema() {
         })
         .collect();
     assert_eq!(results, owned(&FINDINGS));
+}
+
+/// (code, file, line) of every finding in the output of each CI format, read the way its
+/// consumer reads it, with the path prefix taken off.
+fn ci_findings(format: &str, out: &str, prefix: &str) -> Vec<(String, String, u64)> {
+    let unprefixed = |p: &str| {
+        p.strip_prefix(prefix)
+            .unwrap_or_else(|| panic!("{format}: {p} lacks {prefix}"))
+            .to_string()
+    };
+    let mut got: Vec<(String, String, u64)> = match format {
+        "codequality" => serde_json::from_str::<Value>(out)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                (
+                    i["check_name"].as_str().unwrap().to_string(),
+                    unprefixed(i["location"]["path"].as_str().unwrap()),
+                    i["location"]["lines"]["begin"].as_u64().unwrap(),
+                )
+            })
+            .collect(),
+        "rdjsonl" => out
+            .lines()
+            .map(|l| {
+                let d: Value = serde_json::from_str(l).unwrap();
+                (
+                    d["code"]["value"].as_str().unwrap().to_string(),
+                    unprefixed(d["location"]["path"].as_str().unwrap()),
+                    d["location"]["range"]["start"]["line"].as_u64().unwrap(),
+                )
+            })
+            .collect(),
+        "checkstyle" => {
+            let doc = roxmltree::Document::parse(out).unwrap();
+            doc.descendants()
+                .filter(|n| n.has_tag_name("error"))
+                .map(|e| {
+                    let file = e.parent().unwrap().attribute("name").unwrap();
+                    (
+                        e.attribute("source").unwrap()["fieldbook.".len()..].to_string(),
+                        unprefixed(file),
+                        e.attribute("line").unwrap().parse().unwrap(),
+                    )
+                })
+                .collect()
+        }
+        "github" => out
+            .lines()
+            .filter_map(|l| {
+                l.strip_prefix("::error file=")
+                    .or(l.strip_prefix("::warning file="))
+            })
+            .map(|l| {
+                let (props, _) = l.split_once("::").unwrap();
+                let mut parts = props.split(',');
+                let file = parts.next().unwrap();
+                let line = parts.next().unwrap().strip_prefix("line=").unwrap();
+                let code = props.rsplit_once("title=fieldbook ").unwrap().1;
+                (code.to_string(), unprefixed(file), line.parse().unwrap())
+            })
+            .collect(),
+        _ => unreachable!(),
+    };
+    got.sort();
+    got
+}
+
+#[test]
+fn ci_formats_report_every_finding_behind_the_path_prefix() {
+    let site = fixture("findings");
+    let mut expected: Vec<(String, String, u64)> = FINDINGS
+        .iter()
+        .map(|f| (f.0.to_string(), f.2.to_string(), f.3))
+        .collect();
+    expected.sort();
+    for format in ["codequality", "rdjsonl", "checkstyle", "github"] {
+        let (code, out, err) = run(["check", s(&site), "--format", format]);
+        assert_eq!((code, err.as_str()), (1, ""), "{format}");
+        assert_eq!(ci_findings(format, &out, ""), expected, "{format}");
+        let (_, out, _) = run([
+            "check",
+            s(&site),
+            "--format",
+            format,
+            "--path-prefix",
+            "./docs/handbook/",
+        ]);
+        assert_eq!(
+            ci_findings(format, &out, "docs/handbook/"),
+            expected,
+            "{format} --path-prefix"
+        );
+    }
+}
+
+#[test]
+fn path_prefix_comes_from_the_github_workspace() {
+    let repo = tempfile::tempdir().unwrap();
+    let site = repo.path().join("docs/handbook");
+    common::copy_dir(&fixture("findings"), &site);
+    let check = |workspace: &Path, extra: &[&str]| {
+        let mut cmd = common::command();
+        cmd.args(["check", "--format", "codequality"])
+            .args(extra)
+            .current_dir(&site)
+            .env("GITHUB_WORKSPACE", workspace);
+        let (code, out, _) = common::output(cmd);
+        assert_eq!(code, 1);
+        let report: Value = serde_json::from_str(&out).unwrap();
+        report[0]["location"]["path"].as_str().unwrap().to_string()
+    };
+    let first = FINDINGS[0].2;
+    assert_eq!(check(repo.path(), &[]), format!("docs/handbook/{first}"));
+    // Given, the flag wins; a workspace the site is not under changes nothing.
+    assert_eq!(check(repo.path(), &["--path-prefix", "."]), first);
+    let elsewhere = tempfile::tempdir().unwrap();
+    assert_eq!(check(elsewhere.path(), &[]), first);
 }
 
 #[test]
@@ -1250,4 +1379,258 @@ fn report_csv_defuses_tab_and_carriage_return() {
         .collect();
     let titles: Vec<&str> = rows[1..].iter().map(|r| r[6].as_str()).collect();
     assert_eq!(titles, ["'\t=1+2", "'\r=1+2"]);
+}
+
+#[test]
+fn check_appends_a_markdown_summary_to_github_step_summary() {
+    let site = temp_fixture("findings");
+    common::replace_in(
+        site.path(),
+        "book.toml",
+        "base_url = \"/\"",
+        "base_url = \"https://handbook.example.com/\"",
+    );
+    let summary = site.path().join("summary.md");
+    std::fs::write(&summary, "# Earlier step\n").unwrap();
+    let mut cmd = common::command();
+    cmd.args(["check", s(site.path()), "--format", "github"])
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env("GITHUB_SERVER_URL", "https://github.com")
+        .env("GITHUB_REPOSITORY", "acme/handbook")
+        .env("GITHUB_SHA", "abc123");
+    let (code, out, err) = common::output(cmd);
+    assert_eq!((code, err.as_str()), (1, ""));
+    assert!(
+        out.starts_with("::error "),
+        "the findings still go to stdout"
+    );
+    let md = std::fs::read_to_string(&summary).unwrap();
+    assert!(
+        md.starts_with(
+            "# Earlier step\n## Fieldbook check failed\n\n11 documents, 5 errors, 6 warnings\n"
+        ),
+        "{md}"
+    );
+    assert!(md.contains("| `lapsed-owner` | error | 1 |\n"), "{md}");
+    assert!(md.contains("| `stale` | warning | 1 |\n"), "{md}");
+    assert!(
+        md.contains(
+            "| [Lapsed owner](https://handbook.example.com/runbooks/lapsed-owner/)<br>\
+             [<code>content/runbooks/lapsed-owner.md</code>](https://github.com/acme/handbook/\
+             blob/abc123/content/runbooks/lapsed-owner.md#L3) | Carol Silva | `lapsed-owner` line 3:"
+        ),
+        "{md}"
+    );
+    // One row per failing document; warnings only counted.
+    let rows = md.lines().filter(|l| l.starts_with("| [")).count();
+    assert_eq!(rows, 5, "{md}");
+    assert!(!md.contains("content/runbooks/stale.md"));
+
+    // A second run appends again; without the variable nothing is written.
+    let mut cmd = common::command();
+    cmd.args(["check", s(site.path())])
+        .env("GITHUB_STEP_SUMMARY", &summary);
+    common::output(cmd);
+    let again = std::fs::read_to_string(&summary).unwrap();
+    assert_eq!(again.matches("## Fieldbook check failed").count(), 2);
+    run(["check", s(site.path())]);
+    assert_eq!(std::fs::read_to_string(&summary).unwrap(), again);
+}
+
+// ---------------------------------------------------------------------------------------
+// Completions and the manual page
+// ---------------------------------------------------------------------------------------
+
+const SUBCOMMANDS: [&str; 9] = [
+    "check",
+    "init",
+    "build",
+    "serve",
+    "search",
+    "review",
+    "report",
+    "completions",
+    "man",
+];
+
+/// `fieldbook completions SHELL`, checked by the shell's own parser (`-n`: read, not run)
+/// where that shell is installed.
+#[test]
+fn completions_parse_in_each_shell() {
+    let dir = tempfile::tempdir().unwrap();
+    for (shell, checker) in [
+        ("bash", Some("bash")),
+        ("zsh", Some("zsh")),
+        ("fish", Some("fish")),
+        ("powershell", None),
+    ] {
+        let (code, out, err) = run(["completions", shell]);
+        assert_eq!((code, err.as_str()), (0, ""), "{shell}");
+        for sub in SUBCOMMANDS {
+            assert!(out.contains(sub), "{shell} completes no {sub}");
+        }
+        assert!(
+            out.contains("path-prefix") && out.contains("codequality"),
+            "{shell}"
+        );
+        let Some(checker) = checker else { continue };
+        let script = dir.path().join(format!("fieldbook.{shell}"));
+        std::fs::write(&script, &out).unwrap();
+        match std::process::Command::new(checker)
+            .arg("-n")
+            .arg(&script)
+            .output()
+        {
+            Ok(r) => assert!(
+                r.status.success(),
+                "{checker} -n rejects the completions:\n{}",
+                String::from_utf8_lossy(&r.stderr)
+            ),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                eprintln!("skipped: {checker} is not installed");
+            }
+            Err(e) => panic!("{checker}: {e}"),
+        }
+    }
+    let (code, _, err) = run(["completions", "tcsh"]);
+    assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn man_page_names_every_subcommand() {
+    let (code, out, err) = run(["man"]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    assert!(out.contains("\n.TH fieldbook 1 "), "{out}");
+    assert!(out.contains(".SH SUBCOMMANDS"), "{out}");
+    for sub in SUBCOMMANDS {
+        assert!(
+            out.contains(&format!("\n.TP\nfieldbook\\-{sub}(1)\n")),
+            "the man page lacks {sub}:\n{out}"
+        );
+        // Each has the page the main one refers to.
+        let (code, page, err) = run(["man", sub]);
+        assert_eq!((code, err.as_str()), (0, ""), "{sub}");
+        assert!(
+            page.contains(&format!(
+                "\n.TH fieldbook-{sub} 1  \"fieldbook-{sub} {}\"",
+                env!("CARGO_PKG_VERSION")
+            )),
+            "{page}"
+        );
+    }
+    let (code, page, _) = run(["man", "check"]);
+    assert_eq!(code, 0);
+    assert!(page.contains("\\-\\-path\\-prefix"), "{page}");
+    let (code, _, err) = run(["man", "nonesuch"]);
+    assert_eq!(code, 2, "{err}");
+}
+
+/// `.pre-commit-hooks.yaml`: the hook pre-commit users name, running `check` on the whole site.
+#[test]
+fn pre_commit_hook_runs_check_on_the_site() {
+    let text = std::fs::read_to_string(repo_root().join(".pre-commit-hooks.yaml")).unwrap();
+    let hooks: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).unwrap();
+    let hook = &hooks[0];
+    assert_eq!(hook["id"].as_str(), Some("fieldbook-check"));
+    assert_eq!(hook["entry"].as_str(), Some("fieldbook check"));
+    assert_eq!(hook["language"].as_str(), Some("rust"));
+    assert_eq!(hook["pass_filenames"].as_bool(), Some(false));
+    assert_eq!(hook["files"].as_str(), Some(r"\.(md|markdown|toml|ya?ml)$"));
+}
+
+// ---------------------------------------------------------------------------------------
+// The offline pack
+// ---------------------------------------------------------------------------------------
+
+/// `fieldbook pack SITE EXTRA... --output FILE`: exit code, stderr and the file's text.
+fn pack(site: &Path, extra: &[&str]) -> (i32, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("pack.html");
+    let mut args = vec!["pack", s(site), "--output", s(&file)];
+    args.extend(extra);
+    let (code, _, err) = run(&args);
+    let html = std::fs::read_to_string(&file).unwrap_or_default();
+    (code, err, html)
+}
+
+fn attribute_values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
+    let pat = format!(" {attr}=\"");
+    html.match_indices(&pat)
+        .map(|(i, _)| {
+            let rest = &html[i + pat.len()..];
+            &rest[..rest.find('"').unwrap()]
+        })
+        .collect()
+}
+
+#[test]
+fn pack_is_one_self_contained_file_whose_links_all_land() {
+    let (code, err, html) = pack(&repo_root(), &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.starts_with("pack: 12 runbooks in "), "{err}");
+    assert!(html.len() < 1024 * 1024, "{} bytes", html.len());
+    // Nothing to fetch: no external file, stylesheet, script or image.
+    assert!(!html.contains("<link"), "a <link> element");
+    for src in attribute_values(&html, "src") {
+        assert!(src.starts_with("data:"), "src={src}");
+    }
+    assert!(html.contains("default-src 'none'"));
+    // Ids are unique and every in-page link lands on one.
+    let ids = attribute_values(&html, "id");
+    let unique: std::collections::BTreeSet<&str> = ids.iter().copied().collect();
+    assert_eq!(unique.len(), ids.len(), "duplicate ids");
+    for href in attribute_values(&html, "href") {
+        if let Some(target) = href.strip_prefix('#') {
+            assert!(unique.contains(target), "#{target} lands nowhere");
+        } else {
+            assert!(
+                href.starts_with("https://")
+                    || href.starts_with("http://")
+                    || href.starts_with("mailto:"),
+                "href={href}"
+            );
+        }
+    }
+    // Each runbook, its owners with their channel, review flags, the alert index.
+    let site = fieldbook::load::load_site(&repo_root(), None).unwrap();
+    for doc in site
+        .published()
+        .filter(|d| d.kind == fieldbook::content::front_matter::Kind::Runbook)
+    {
+        assert!(
+            html.contains(&format!("<code>{}</code>", doc.file)),
+            "{}",
+            doc.file
+        );
+        for a in &doc.meta.alerts {
+            assert!(
+                html.contains(&format!("<tr><td><code>{a}</code></td>")),
+                "alert {a}"
+            );
+        }
+    }
+    assert!(html.contains("(#db-oncall)"), "a team channel");
+    assert!(
+        html.contains("<strong class=\"flag\">Stale</strong>"),
+        "a stale flag"
+    );
+    assert!(html.contains("@media print") && html.contains("break-before: page"));
+}
+
+#[test]
+fn pack_selects_by_team_service_or_alerts() {
+    let (code, err, all) = pack(&repo_root(), &[]);
+    assert_eq!(code, 0, "{err}");
+    let count = |html: &str| html.matches("<article id=").count();
+    let (code, err, team) = pack(&repo_root(), &["--team", "team-db"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(count(&team) >= 1 && count(&team) < count(&all), "{err}");
+    assert!(team.contains("owned by team-db"));
+    let (code, err, alerts) = pack(&repo_root(), &["--alerts"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(count(&alerts) >= 1 && count(&alerts) <= count(&all));
+    let (code, _, _) = pack(&repo_root(), &["--team", "team-nobody"]);
+    assert_eq!(code, 2);
+    let (code, _, _) = pack(&repo_root(), &["--team", "team-db", "--alerts"]);
+    assert_eq!(code, 2, "one selection at a time");
 }

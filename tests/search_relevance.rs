@@ -136,6 +136,88 @@ fn judged_queries_rank_the_right_documents_in_the_top_3() {
     );
 }
 
+/// A judged snippet (tests/fixtures/search/snippets.json), judged on the demo handbook (the
+/// repository's own content): the snippet of `path` for `query` must highlight `highlighted`.
+#[derive(Deserialize)]
+struct JudgedSnippet {
+    query: String,
+    path: String,
+    highlighted: Vec<String>,
+    why: String,
+}
+
+/// The demo handbook (book.toml, owners.yaml, content/ of the repository) in a temporary
+/// directory, indexed, with its client index written.
+fn demo_indexed() -> (TempDir, PathBuf, Reference) {
+    let tmp = TempDir::new().unwrap();
+    let root = tmp.path().join("demo");
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    copy_dir(&repo.join("content"), &root.join("content"));
+    for f in ["book.toml", "owners.yaml"] {
+        std::fs::copy(repo.join(f), root.join(f)).unwrap();
+    }
+    let d = docs(&root, false);
+    search::update_index(&root, &d).unwrap();
+    let out = tmp.path().join("public");
+    search::write_client_index(&out, &d).unwrap();
+    let reference = Reference::open(&out).unwrap();
+    (tmp, root, reference)
+}
+
+/// A result's snippet must show the passage with the words that matched, typo and prefix
+/// variants included, and the client index (the browser's) must give the same snippet as the
+/// terminal; tests/browser/search.test.mjs holds the browser's script to the terminal.
+#[test]
+fn judged_snippets_show_the_matched_words_in_both_engines() {
+    let (_tmp, root, reference) = demo_indexed();
+    let text = std::fs::read_to_string(Path::new(FIXTURE).join("snippets.json")).unwrap();
+    let judged: Vec<JudgedSnippet> = serde_json::from_str(&text).unwrap();
+    assert!(judged.len() >= 5);
+    let mut failures = Vec::new();
+    for j in &judged {
+        let (text, path, why) = (j.query.as_str(), j.path.as_str(), &j.why);
+        let q = Query {
+            text: text.into(),
+            limit: 50,
+            ..Query::default()
+        };
+        let hits = search::search(&root, &q).unwrap();
+        let Some(hit) = hits.iter().find(|h| h.rel == path) else {
+            failures.push(format!("{text:<24} | {path} is not a result"));
+            continue;
+        };
+        let terminal = (hit.snippet.clone(), hit.highlights.clone());
+        let client = reference
+            .snippet(path, &q)
+            .unwrap()
+            .expect("the doc is indexed");
+        let shown: Vec<String> = terminal
+            .1
+            .iter()
+            .map(|&(a, b)| terminal.0[a..b].to_lowercase())
+            .collect();
+        let missing: Vec<&str> = j
+            .highlighted
+            .iter()
+            .filter(|w| !shown.contains(w))
+            .map(String::as_str)
+            .collect();
+        println!("{text:<24} {path}\n    {}\n    {shown:?}", terminal.0);
+        if !missing.is_empty() {
+            failures.push(format!(
+                "{text:<24} | {why} | {path}: {missing:?} not highlighted in {:?}",
+                terminal.0
+            ));
+        }
+        if client != terminal {
+            failures.push(format!(
+                "{text:<24} | {path}: the client's snippet differs\n    terminal {terminal:?}\n    client   {client:?}"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 #[test]
 fn the_client_index_ranks_like_tantivy() {
     let (tmp, root, d) = indexed();
@@ -550,7 +632,13 @@ fn client_index_files_follow_the_format() {
     assert!(about.get("len").is_none(), "ranking needs no doc metadata");
     let texts: Vec<String> =
         serde_json::from_slice(&std::fs::read(dir.join("x/0.json")).unwrap()).unwrap();
-    assert!(texts.iter().all(|t| t.chars().count() <= 1200));
+    // The body, a newline, the headings.
+    for t in &texts {
+        let (body, headings) = t.split_once('\n').expect("body and headings");
+        assert!(body.chars().count() <= search::client::TEXT_CHARS);
+        assert!(headings.chars().count() <= search::client::HEADING_CHARS);
+        assert!(!headings.contains('\n'));
+    }
     assert!(
         !texts[0].starts_with("About this handbook"),
         "the title is in d/"

@@ -10,6 +10,7 @@ pub mod incidents;
 mod learning;
 mod links;
 pub mod output;
+pub mod pack;
 pub mod sink;
 pub mod theme;
 

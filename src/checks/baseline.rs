@@ -33,43 +33,7 @@ pub struct Baseline {
 
 pub use crate::diagnostic::Progress;
 
-/// What identifies a finding apart from its position: for review states (one per document)
-/// nothing more; for overdue action items the item's title; for unknown owners the owner id;
-/// for the rest the message with numbers blanked (counts and dates in messages change from
-/// day to day).
-pub fn fingerprint(d: &Diagnostic) -> String {
-    match d.code {
-        Code::Stale | Code::DueSoon | Code::NeverReviewed => String::new(),
-        Code::UnknownOwner => d
-            .message
-            .split('`')
-            .nth(1)
-            .unwrap_or(&d.message)
-            .to_string(),
-        Code::OverdueAction => d
-            .message
-            .split('"')
-            .nth(1)
-            .unwrap_or(&d.message)
-            .to_string(),
-        _ => {
-            let mut out = String::with_capacity(d.message.len());
-            let mut in_number = false;
-            for c in d.message.chars() {
-                if c.is_ascii_digit() {
-                    if !in_number {
-                        out.push('#');
-                    }
-                    in_number = true;
-                } else {
-                    in_number = false;
-                    out.push(c);
-                }
-            }
-            out
-        }
-    }
-}
+pub use crate::diagnostic::fingerprint;
 
 fn key(d: &Diagnostic) -> (String, String, String) {
     (d.code.as_str().to_string(), d.file.clone(), fingerprint(d))

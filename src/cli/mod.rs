@@ -13,6 +13,7 @@ use crate::diagnostic::{Diagnostic, Summary};
 use crate::load;
 use crate::model::Site;
 use crate::pipeline::{checked_site, checked_site_with};
+use std::ffi::OsStr;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -26,27 +27,48 @@ pub struct CheckArgs<'a> {
     pub alert_rules: &'a [PathBuf],
     /// Write the findings into the baseline file instead of reporting them.
     pub update_baseline: bool,
+    /// `--path-prefix`: where the site directory is in the repository.
+    pub path_prefix: Option<&'a str>,
 }
 
 pub fn check(args: &CheckArgs<'_>, out: &mut dyn Write) -> std::io::Result<u8> {
-    let opts = render::Options { color: args.color };
+    let opts = render::Options {
+        color: args.color,
+        path_prefix: path_prefix(
+            args.path_prefix,
+            std::env::var_os("GITHUB_WORKSPACE").as_deref(),
+            args.site,
+        ),
+    };
     let checked = checked_site_with(args.site, args.today, args.strict, args.alert_rules);
-    let (documents, findings, progress) = match checked {
+    let (site, findings, progress) = match checked {
         Ok((site, findings)) if args.update_baseline => {
             return write_baseline(&site, &findings, out);
         }
         Ok((site, mut findings)) => match apply_baseline(&site, &mut findings) {
             Ok(progress) => {
                 history_note(&site);
-                (site.documents.len(), findings, progress)
+                (Some(site), findings, progress)
             }
-            Err(fatal) => (0, fatal, None),
+            Err(fatal) => (None, fatal, None),
         },
-        Err(fatal) => (0, fatal, None),
+        Err(fatal) => (None, fatal, None),
     };
+    let documents = site.as_ref().map_or(0, |s| s.documents.len());
     let mut summary = Summary::of(documents, &findings);
     summary.baseline = progress;
     out.write_all(render::render(args.format, &findings, &summary, &opts).as_bytes())?;
+    if let Some(file) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|f| !f.is_empty()) {
+        let docs = summary_documents(site.as_ref(), &findings, |name| std::env::var(name).ok());
+        let text = render::step_summary::render(&findings, &summary, &opts, &docs);
+        // The summary is a courtesy: failing to write it leaves the run's result as it is.
+        if let Err(e) = append(Path::new(&file), &text) {
+            eprintln!(
+                "warning: could not append to GITHUB_STEP_SUMMARY {}: {e}",
+                Path::new(&file).display()
+            );
+        }
+    }
     Ok(summary.exit_code())
 }
 
@@ -63,6 +85,73 @@ fn history_note(site: &Site) {
         return;
     };
     eprintln!("note: review history not checked: {why}");
+}
+
+fn append(path: &Path, text: &str) -> std::io::Result<()> {
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)?;
+    f.write_all(text.as_bytes())
+}
+
+/// What the job summary shows of the documents with findings: titles, owners with their team
+/// channel, the page when `base_url` is a full URL; and, from the GitHub Actions variables
+/// (`env`), where the repository's files are browsed at this commit.
+fn summary_documents(
+    site: Option<&Site>,
+    findings: &[Diagnostic],
+    env: impl Fn(&str) -> Option<String>,
+) -> render::step_summary::Documents {
+    let source_url = match (
+        env("GITHUB_SERVER_URL"),
+        env("GITHUB_REPOSITORY"),
+        env("GITHUB_SHA"),
+    ) {
+        (Some(server), Some(repo), Some(sha)) if !repo.is_empty() && !sha.is_empty() => Some(
+            format!("{}/{repo}/blob/{sha}/", server.trim_end_matches('/')),
+        ),
+        _ => None,
+    };
+    let mut docs = render::step_summary::Documents {
+        source_url,
+        ..Default::default()
+    };
+    let Some(site) = site else {
+        return docs;
+    };
+    let base = &site.config.book.base_url;
+    let absolute = base.starts_with("https://") || base.starts_with("http://");
+    let by_file: std::collections::HashMap<&str, &crate::model::Document> = site
+        .documents
+        .iter()
+        .map(|doc| (doc.file.as_str(), doc))
+        .collect();
+    for d in findings {
+        let Some(doc) = by_file.get(d.file.as_str()) else {
+            continue;
+        };
+        docs.by_file
+            .entry(d.file.clone())
+            .or_insert_with(|| render::step_summary::Document {
+                title: doc.title.clone(),
+                owners: doc.owners.iter().map(|id| site.owners.label(id)).collect(),
+                page: absolute.then(|| format!("{base}{}", doc.url())),
+            });
+    }
+    docs
+}
+
+/// The path prefix of the CI formats: `--path-prefix` when given, else on GitHub Actions the
+/// site directory's place under `GITHUB_WORKSPACE` (the checkout) when it is under it.
+fn path_prefix(given: Option<&str>, workspace: Option<&OsStr>, site: &Path) -> Option<String> {
+    if let Some(given) = given {
+        return render::normalize_prefix(given);
+    }
+    let workspace = std::fs::canonicalize(workspace.filter(|w| !w.is_empty())?).ok()?;
+    let site = std::fs::canonicalize(site).ok()?;
+    let rel = site.strip_prefix(&workspace).ok()?;
+    render::normalize_prefix(&rel.to_str()?.replace(std::path::MAIN_SEPARATOR, "/"))
 }
 
 /// Mark the findings recorded in the site's `[check] baseline`; `Err` when the baseline file
@@ -192,6 +281,26 @@ pub fn serve(args: &crate::serve::ServeArgs, err: &mut dyn Write) -> std::io::Re
     crate::serve::run(args, err)
 }
 
+/// The site for a command that may name an owner: `Err(status)` (2, said on `err`) when the
+/// site does not load or the owner is in neither people nor teams.
+fn load_for_owner(
+    site: &Path,
+    today: Option<Date>,
+    owner: Option<&str>,
+    err: &mut dyn Write,
+    color: bool,
+) -> std::io::Result<Result<Site, u8>> {
+    let site = match load::load_site(site, today) {
+        Ok(s) => s,
+        Err(fatal) => return fail(fatal, err, color).map(Err),
+    };
+    if let Some(why) = owner.and_then(|id| site.owners.unknown_id(id)) {
+        writeln!(err, "error: {why}")?;
+        return Ok(Err(2));
+    }
+    Ok(Ok(site))
+}
+
 pub fn report(
     site: &Path,
     today: Option<Date>,
@@ -201,14 +310,10 @@ pub fn report(
     err: &mut dyn Write,
     color: bool,
 ) -> std::io::Result<u8> {
-    let site = match load::load_site(site, today) {
-        Ok(s) => s,
-        Err(fatal) => return fail(fatal, err, color),
+    let site = match load_for_owner(site, today, owner, err, color)? {
+        Ok(site) => site,
+        Err(code) => return Ok(code),
     };
-    if let Some(why) = owner.and_then(|id| site.owners.unknown_id(id)) {
-        writeln!(err, "error: {why}")?;
-        return Ok(2);
-    }
     let mut r = report::build(&site, owner);
     if site.config.adopt.baseline.is_some() {
         let mut findings = crate::checks::run(&site);
@@ -219,4 +324,70 @@ pub fn report(
     }
     out.write_all(report::render(&r, format).as_bytes())?;
     Ok(0)
+}
+
+/// `fieldbook pack`: the selected runbooks in one self-contained HTML file.
+pub fn pack(
+    site: &Path,
+    today: Option<Date>,
+    selection: &crate::build::pack::Selection,
+    output: &Path,
+    err: &mut dyn Write,
+    color: bool,
+) -> std::io::Result<u8> {
+    let team = match selection {
+        crate::build::pack::Selection::Team(id) => Some(id.as_str()),
+        _ => None,
+    };
+    let site = match load_for_owner(site, today, team, err, color)? {
+        Ok(site) => site,
+        Err(code) => return Ok(code),
+    };
+    let pack = crate::build::pack::pack(&site, selection);
+    crate::write::replace_file(output, pack.html.as_bytes())
+        .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", output.display())))?;
+    writeln!(
+        err,
+        "pack: {} in {} ({} KiB)",
+        render::plural(pack.runbooks, "runbook"),
+        output.display(),
+        pack.html.len().div_ceil(1024)
+    )?;
+    Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_prefix_given_or_from_the_github_workspace() {
+        let repo = tempfile::tempdir().unwrap();
+        let site = repo.path().join("docs/handbook");
+        std::fs::create_dir_all(&site).unwrap();
+        let ws = Some(repo.path().as_os_str());
+        assert_eq!(
+            path_prefix(Some("./docs/handbook/"), None, &site).as_deref(),
+            Some("docs/handbook")
+        );
+        // Given wins, and `.` says "the repository's root".
+        assert_eq!(path_prefix(Some("."), ws, &site), None);
+        assert_eq!(
+            path_prefix(None, ws, &site).as_deref(),
+            Some("docs/handbook")
+        );
+        // A relative site directory is resolved first.
+        let inside = site.join("content");
+        std::fs::create_dir_all(&inside).unwrap();
+        assert_eq!(
+            path_prefix(None, ws, &inside.join("..")).as_deref(),
+            Some("docs/handbook")
+        );
+        assert_eq!(path_prefix(None, ws, repo.path()), None);
+        assert_eq!(path_prefix(None, None, &site), None);
+        assert_eq!(path_prefix(None, Some(OsStr::new("")), &site), None);
+        // A site outside the checkout keeps its own paths.
+        let elsewhere = tempfile::tempdir().unwrap();
+        assert_eq!(path_prefix(None, ws, elsewhere.path()), None);
+    }
 }

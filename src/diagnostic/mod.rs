@@ -1,5 +1,5 @@
-//! Findings as data: one type, rendered by [`render`] into human, JSON, GitHub, JUnit and
-//! SARIF output.
+//! Findings as data: one type, rendered by [`render`] into human, JSON, GitHub, JUnit, SARIF,
+//! GitLab Code Quality, reviewdog rdjsonl and Checkstyle output.
 
 pub mod render;
 
@@ -346,6 +346,45 @@ impl Diagnostic {
             self.code.as_str(),
             &self.message,
         )
+    }
+}
+
+/// What identifies a finding apart from its position (the `[check] baseline` key with its code
+/// and file, and the base of the CI formats' fingerprints): for review states (one per document)
+/// nothing more; for overdue action items the item's title; for unknown owners the owner id;
+/// for the rest the message with numbers blanked (counts and dates in messages change from
+/// day to day).
+pub fn fingerprint(d: &Diagnostic) -> String {
+    match d.code {
+        Code::Stale | Code::DueSoon | Code::NeverReviewed => String::new(),
+        Code::UnknownOwner => d
+            .message
+            .split('`')
+            .nth(1)
+            .unwrap_or(&d.message)
+            .to_string(),
+        Code::OverdueAction => d
+            .message
+            .split('"')
+            .nth(1)
+            .unwrap_or(&d.message)
+            .to_string(),
+        _ => {
+            let mut out = String::with_capacity(d.message.len());
+            let mut in_number = false;
+            for c in d.message.chars() {
+                if c.is_ascii_digit() {
+                    if !in_number {
+                        out.push('#');
+                    }
+                    in_number = true;
+                } else {
+                    in_number = false;
+                    out.push(c);
+                }
+            }
+            out
+        }
     }
 }
 

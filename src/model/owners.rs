@@ -114,6 +114,16 @@ impl Owners {
             .unwrap_or(id)
     }
 
+    /// An owner as readers know them: the display name, and a team's channel after it
+    /// (`Database Reliability (#db-oncall)`).
+    pub fn label(&self, id: &str) -> String {
+        let name = self.display_name(id);
+        match self.teams.get(id).and_then(|t| t.channel.as_deref()) {
+            Some(channel) => format!("{name} ({channel})"),
+            None => name.to_string(),
+        }
+    }
+
     /// The registered id closest to an unknown one, for "did you mean" hints.
     pub fn suggest(&self, id: &str) -> Option<&str> {
         self.people

@@ -25,7 +25,10 @@ use tantivy::fieldnorm::FieldNormReader;
 pub const VERSION: u32 = 1;
 pub const SHARD_TARGET: usize = 24 * 1024;
 pub const MAX_SHARDS: usize = 512;
-pub const TEXT_CHARS: usize = 1200;
+/// Characters of a doc's body kept for snippets (docs/search.md, `search/x/`).
+pub const TEXT_CHARS: usize = 16_000;
+/// Characters of a doc's headings kept for snippets.
+pub const HEADING_CHARS: usize = 1_000;
 pub const K1: f32 = 1.2;
 pub const B: f32 = 0.75;
 
@@ -116,26 +119,39 @@ fn decode_postings(flat: &[u32]) -> Vec<Posting> {
     out
 }
 
-/// The text kept for a doc's snippet: headings and body (the title is in the doc metadata),
-/// whitespace collapsed, at most [`TEXT_CHARS`] characters, cut at a word boundary.
+/// The text kept for a doc's snippet: the body, whitespace collapsed, at most [`TEXT_CHARS`]
+/// characters cut at a word boundary; then a newline and the headings joined by ` · ` (at most
+/// [`HEADING_CHARS`]). The snippet is chosen from the body first, as in the terminal
+/// ([`query::snippet_of`]), so a match deep in a long runbook shows its passage rather than
+/// the list of headings that opens the document.
 fn snippet_text(d: &SearchDoc) -> String {
+    let mut s = words_up_to(d.body.split_whitespace(), TEXT_CHARS);
+    s.push('\n');
+    s.push_str(&words_up_to(
+        d.headings.join(" · ").split_whitespace(),
+        HEADING_CHARS,
+    ));
+    s
+}
+
+/// The words joined by spaces, as many as fit in `max` characters (a first word longer than
+/// that is cut).
+fn words_up_to<'a>(words: impl Iterator<Item = &'a str>, max: usize) -> String {
     let mut s = String::new();
     let mut chars = 0usize;
-    'outer: for part in d.headings.iter().chain(std::iter::once(&d.body)) {
-        for w in part.split_whitespace() {
-            let n = w.chars().count() + usize::from(!s.is_empty());
-            if chars + n > TEXT_CHARS {
-                if chars == 0 {
-                    s.extend(w.chars().take(TEXT_CHARS));
-                }
-                break 'outer;
+    for w in words {
+        let n = w.chars().count() + usize::from(!s.is_empty());
+        if chars + n > max {
+            if chars == 0 {
+                s.extend(w.chars().take(max));
             }
-            if !s.is_empty() {
-                s.push(' ');
-            }
-            s.push_str(w);
-            chars += n;
+            break;
         }
+        if !s.is_empty() {
+            s.push(' ');
+        }
+        s.push_str(w);
+        chars += n;
     }
     s
 }
@@ -362,6 +378,7 @@ struct IndexJson {
     avg_len: BTreeMap<String, f32>,
     shards: Vec<String>,
     doc_chunk: usize,
+    text_chunk: usize,
 }
 
 #[derive(Deserialize)]
@@ -380,6 +397,8 @@ pub struct Reference {
     avg: [f32; 5],
     terms: BTreeMap<String, Vec<Posting>>,
     docs: Vec<DocJson>,
+    /// Each doc's snippet text (`search/x/`), by doc id.
+    texts: Vec<String>,
 }
 
 impl Reference {
@@ -401,12 +420,19 @@ impl Reference {
                 serde_json::from_slice(&read(&root.join("d").join(format!("{j}.json")))?)?;
             docs.extend(chunk);
         }
+        let mut texts = Vec::new();
+        for k in 0..index.docs.div_ceil(index.text_chunk.max(1)) {
+            let chunk: Vec<String> =
+                serde_json::from_slice(&read(&root.join("x").join(format!("{k}.json")))?)?;
+            texts.extend(chunk);
+        }
         let avg = FIELDS.map(|f| index.avg_len.get(f).copied().unwrap_or(0.0));
         Ok(Reference {
             n: index.docs,
             avg,
             terms,
             docs,
+            texts,
         })
     }
 
@@ -542,6 +568,30 @@ impl Reference {
             q.limit
         });
         Ok(out)
+    }
+}
+
+impl Reference {
+    /// The snippet of the doc at content path `path` for `q`, as the browser must choose it:
+    /// from the stored text, by the terms (typo and prefix variants included) that ranked it,
+    /// with the byte ranges of the matches. `None` when no doc has that path.
+    pub fn snippet(&self, path: &str, q: &Query) -> io::Result<Option<query::Snippet>> {
+        let Some(d) = self.docs.iter().position(|doc| doc.p == path) else {
+            return Ok(None);
+        };
+        let (planned, _) = query::plan(self, &q.text)?;
+        let text = &self.texts[d];
+        let (body, headings) = text.split_once('\n').unwrap_or((text, ""));
+        // As in ranking, elements that match nothing (a phrase never written) are ignored.
+        let kept = planned.iter().filter(|p| match p {
+            Planned::Word(_) => true,
+            Planned::Phrase(words) => !self.phrase(words).is_empty(),
+        });
+        Ok(Some(query::snippet_of(
+            body,
+            &[headings.to_string()],
+            &query::matched_terms(kept),
+        )))
     }
 }
 

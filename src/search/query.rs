@@ -419,21 +419,19 @@ pub fn search(site_root: &Path, q: &Query) -> anyhow::Result<Vec<Hit>> {
     };
     let (planned, had_text) = plan(&lex, &q.text)?;
     let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
-    // Each matchable term, with the query element it belongs to.
-    let mut matched: HashMap<String, usize> = HashMap::new();
+    // The elements that match something (a phrase may not): what snippets highlight.
+    let mut kept = Vec::new();
     for p in &planned {
         let sub = match p {
             Planned::Word(v) => Some(word_query(&searcher, &f, v)?),
             Planned::Phrase(words) => phrase_query(&searcher, &f, words)?,
         };
         if let Some(sub) = sub {
-            let element = clauses.len();
-            for t in p.terms() {
-                matched.entry(t.to_string()).or_insert(element);
-            }
+            kept.push(p);
             clauses.push((Occur::Must, sub));
         }
     }
+    let matched = matched_terms(kept);
     if clauses.is_empty() && had_text {
         return Ok(Vec::new());
     }
@@ -505,6 +503,22 @@ pub fn search(site_root: &Path, q: &Query) -> anyhow::Result<Vec<Hit>> {
         .collect())
 }
 
+/// Each term a snippet highlights (every variant ranking used: exact, prefix, typo), with the
+/// index of the query element it stands for; a snippet window is as good as the number of
+/// distinct elements in it.
+pub fn matched_terms<'a>(planned: impl IntoIterator<Item = &'a Planned>) -> HashMap<String, usize> {
+    let mut matched = HashMap::new();
+    for (element, p) in planned.into_iter().enumerate() {
+        for t in p.terms() {
+            matched.entry(t.to_string()).or_insert(element);
+        }
+    }
+    matched
+}
+
+/// A snippet's text and the byte ranges of its matches (sorted, disjoint).
+pub type Snippet = (String, Vec<(usize, usize)>);
+
 /// Snippet width in bytes (about two lines of a terminal).
 const SNIPPET: usize = 200;
 /// Context kept before the first match of the window.
@@ -524,19 +538,12 @@ fn floor_char(s: &str, mut i: usize) -> usize {
 /// The best window of the body (else of the headings) for the matched terms (term → query
 /// element), with the byte ranges of the matches in it: the window where most query elements
 /// match, the earliest of those.
-pub(crate) fn snippet(
-    s: &Stored,
-    matched: &HashMap<String, usize>,
-) -> (String, Vec<(usize, usize)>) {
+pub(crate) fn snippet(s: &Stored, matched: &HashMap<String, usize>) -> Snippet {
     snippet_of(&s.body, &s.headings, matched)
 }
 
 /// [`snippet`] of a body and headings.
-pub fn snippet_of(
-    body: &str,
-    headings: &[String],
-    matched: &HashMap<String, usize>,
-) -> (String, Vec<(usize, usize)>) {
+pub fn snippet_of(body: &str, headings: &[String], matched: &HashMap<String, usize>) -> Snippet {
     let sources = [collapse(body), headings.join(" · ")];
     for text in &sources {
         let mut hits: Vec<(usize, usize, usize)> = analyze::analyze(text)
@@ -569,7 +576,7 @@ pub fn snippet_of(
     cut(&sources[0], 0, &[])
 }
 
-fn cut(text: &str, start: usize, hits: &[(usize, usize, usize)]) -> (String, Vec<(usize, usize)>) {
+fn cut(text: &str, start: usize, hits: &[(usize, usize, usize)]) -> Snippet {
     // Close to the beginning: start there.
     let mut start = if start <= LEAD / 2 {
         0

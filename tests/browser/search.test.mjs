@@ -466,3 +466,34 @@ test("the browser ranks as `fieldbook search` does (judged queries, top 10)", as
   }
   assert.deepEqual(diffs, [], diffs.join("\n"));
 });
+
+test("snippets: the browser shows the passage the terminal shows (judged snippets on the demo)", async () => {
+  // Search a copy: `fieldbook search` keeps its index in <site>/.fieldbook/.
+  const src = path.join(tmp, "demo-src");
+  if (!existsSync(src)) {
+    cpSync(path.join(REPO, "content"), path.join(src, "content"), { recursive: true });
+    for (const f of ["book.toml", "owners.yaml"]) cpSync(path.join(REPO, f), path.join(src, f));
+  }
+  const judged = JSON.parse(readFileSync(path.join(FIXTURE, "snippets.json"), "utf8"));
+  const { context, page } = await open();
+  const problems = [];
+  try {
+    await page.goto(`${servers.demo.base}search/`);
+    await needScript(page);
+    for (const j of judged) {
+      const args = ["search", j.query, src, "--json", "--limit", "50", "--color", "never"];
+      const hit = JSON.parse(fieldbook(args)).results.find((r) => r.path === j.path);
+      const terminal = hit && hit.snippet.replaceAll("**", "");
+      const browser = (await page.evaluate((q) => window.fieldbookSearch.search(q, { limit: 50, snippets: true }), j.query))
+        .find((r) => r.path === j.path);
+      if (!hit || !browser) { problems.push(`${j.query}: ${j.path} missing (terminal ${!!hit}, browser ${!!browser})`); continue; }
+      if (browser.snippet !== terminal) problems.push(`${j.query} (${j.path})\n    terminal ${terminal}\n    browser  ${browser.snippet}`);
+      for (const w of j.highlighted) {
+        if (!browser.snippet.toLowerCase().includes(w)) problems.push(`${j.query}: "${w}" not in ${browser.snippet}`);
+      }
+    }
+  } finally {
+    await context.close();
+  }
+  assert.deepEqual(problems, [], problems.join("\n"));
+});

@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-/// The built `fieldbook` binary, with a clean environment for colour decisions. Git does not
-/// look above `tests/fixtures` for a repository, so a fixture checked in place has no history
-/// (Fieldbook's own development is not its authors' reviews); the history tests make
+/// The built `fieldbook` binary, with a clean environment for colour decisions and none of
+/// the GitHub Actions variables `check` reads (so that tests run alike in and out of CI). Git
+/// does not look above `tests/fixtures` for a repository, so a fixture checked in place has no
+/// history (Fieldbook's own development is not its authors' reviews); the history tests make
 /// repositories of their own.
 pub fn command() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_fieldbook"));
@@ -19,7 +20,9 @@ pub fn command() -> Command {
     )
     .env_remove("NO_COLOR")
     .env_remove("CLICOLOR")
-    .env_remove("CLICOLOR_FORCE");
+    .env_remove("CLICOLOR_FORCE")
+    .env_remove("GITHUB_WORKSPACE")
+    .env_remove("GITHUB_STEP_SUMMARY");
     cmd
 }
 
@@ -87,6 +90,14 @@ pub fn temp_fixture(name: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&fixture(name), dir.path());
     dir
+}
+
+/// Replace `from` (which must be there) by `to` in the file `rel` below `root`.
+pub fn replace_in(root: &Path, rel: &str, from: &str, to: &str) {
+    let path = root.join(rel);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{rel} has no {from:?}");
+    std::fs::write(&path, text.replace(from, to)).unwrap();
 }
 
 /// A `book.toml` that sets nothing: every default of FORMAT.md applies.

@@ -1,7 +1,7 @@
 //! For GitHub Actions: workflow commands that become annotations on the pull request's diff.
 //! <https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-commands>
 
-use super::{compact, message_and_hint, plural, reported, summary_line};
+use super::{Options, compact, message_and_hint, plural, repo_path, reported, summary_line};
 use crate::diagnostic::{Diagnostic, Severity, Summary};
 use std::fmt::Write;
 
@@ -9,7 +9,7 @@ use std::fmt::Write;
 /// drops the rest without a word, so those are printed as plain log lines instead.
 const ANNOTATIONS_PER_KIND: usize = 10;
 
-pub(super) fn render(findings: &[Diagnostic], summary: &Summary) -> String {
+pub(super) fn render(findings: &[Diagnostic], summary: &Summary, opts: &Options) -> String {
     let mut out = String::new();
     let (mut errors, mut warnings) = (0, 0);
     let mut rest = Vec::new();
@@ -20,7 +20,7 @@ pub(super) fn render(findings: &[Diagnostic], summary: &Summary) -> String {
         };
         if *annotated < ANNOTATIONS_PER_KIND {
             *annotated += 1;
-            annotation(&mut out, d);
+            annotation(&mut out, d, opts);
         } else {
             rest.push(d);
         }
@@ -47,13 +47,13 @@ pub(super) fn render(findings: &[Diagnostic], summary: &Summary) -> String {
     out
 }
 
-fn annotation(out: &mut String, d: &Diagnostic) {
+fn annotation(out: &mut String, d: &Diagnostic, opts: &Options) {
     // Writing to a String cannot fail.
     let _ = writeln!(
         out,
         "::{} file={},line={},col={},title={}::{}",
         d.severity.as_str(),
-        property(&d.file),
+        property(&repo_path(d, opts)),
         d.line,
         d.column,
         property(&format!("fieldbook {}", d.code)),
@@ -83,7 +83,11 @@ mod tests {
     #[test]
     fn snapshot() {
         let findings = fixture::findings();
-        insta::assert_snapshot!(render(&findings, &fixture::summary(&findings)));
+        insta::assert_snapshot!(render(
+            &findings,
+            &fixture::summary(&findings),
+            &Options::default()
+        ));
     }
 
     #[test]
@@ -91,7 +95,7 @@ mod tests {
         assert_eq!(data("100%\r\n: a,b"), "100%25%0D%0A: a,b");
         assert_eq!(property("100%\r\n: a,b"), "100%25%0D%0A%3A a%2Cb");
         let findings = fixture::findings();
-        let out = render(&findings, &fixture::summary(&findings));
+        let out = render(&findings, &fixture::summary(&findings), &Options::default());
         assert!(out.contains(
             "::warning file=content/runbooks/a%2Cb%3Ac.md,line=5,col=11,title=fieldbook stale::\
              runbook was last reviewed 2026-05-02;%0Aits review was due 2026-07-31%0A\
@@ -109,7 +113,7 @@ mod tests {
     #[test]
     fn annotates_ten_of_each_kind_and_logs_the_rest() {
         let findings = fixture::many(12, 13);
-        let out = render(&findings, &Summary::of(25, &findings));
+        let out = render(&findings, &Summary::of(25, &findings), &Options::default());
         let lines: Vec<&str> = out.lines().collect();
         let count = |prefix: &str| lines.iter().filter(|l| l.starts_with(prefix)).count();
         assert_eq!(count("::error "), 10);
@@ -134,7 +138,7 @@ mod tests {
         let mut findings = fixture::many(11, 0);
         findings[10].message = "x\n::error::forged\r\u{1b}[2K".to_string();
         findings[10].hint = Some("y\n::warning::forged".to_string());
-        let out = render(&findings, &Summary::of(11, &findings));
+        let out = render(&findings, &Summary::of(11, &findings), &Options::default());
         assert!(out.contains(
             "content/e10.md:1:1: error[broken-link] x\\n::error::forged\\r\\u{1b}[2K\n\
              help: y\\n::warning::forged\n"
@@ -143,9 +147,20 @@ mod tests {
     }
 
     #[test]
+    fn path_prefix_goes_before_annotated_files() {
+        let findings = fixture::many(1, 0);
+        let opts = fixture::prefixed("docs/handbook");
+        let out = render(&findings, &Summary::of(1, &findings), &opts);
+        assert!(
+            out.starts_with("::error file=docs/handbook/content/e00.md,line=1,col=1,"),
+            "{out}"
+        );
+    }
+
+    #[test]
     fn no_findings_is_just_the_summary() {
         assert_eq!(
-            render(&[], &Summary::of(4, &[])),
+            render(&[], &Summary::of(4, &[]), &Options::default()),
             "check: 4 documents, no findings\n"
         );
     }

@@ -153,7 +153,7 @@ mod tests {
     use crate::diagnostic::{Code, Pos};
 
     fn plain(findings: &[Diagnostic], summary: &Summary) -> String {
-        render(findings, summary, &Options { color: false })
+        render(findings, summary, &Options::default())
     }
 
     #[test]
@@ -201,7 +201,10 @@ mod tests {
         let out = render(
             &findings,
             &fixture::summary(&findings),
-            &Options { color: true },
+            &Options {
+                color: true,
+                ..Options::default()
+            },
         );
         assert!(out.contains(&format!("{ERROR}error[invalid-config]{ERROR:#}")));
         assert!(out.contains(&format!("{WARNING}warning[stale]{WARNING:#}")));

@@ -2,7 +2,7 @@
 //! code is a test suite and each finding a test case. Errors are failures; warnings are
 //! passing cases with the finding as their output, so they show without failing the run.
 
-use super::{compact, location, plural};
+use super::{Context, compact, escape, location, plural};
 use crate::diagnostic::{Code, Diagnostic, Severity, Summary};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -106,37 +106,6 @@ fn testcase(out: &mut String, d: &Diagnostic) {
         }
     }
     out.push_str("    </testcase>\n");
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Context {
-    Attribute,
-    Text,
-}
-
-/// XML 1.0 text: markup characters as entities, and characters that XML 1.0 forbids even as
-/// references (most C0 controls, U+FFFE, U+FFFF) dropped, since one of them makes the whole
-/// report unreadable to every parser.
-fn escape(s: &str, context: Context) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Parsers turn a raw CR into LF, and raw whitespace in an attribute into spaces.
-            '\r' => out.push_str("&#13;"),
-            '\n' if context == Context::Attribute => out.push_str("&#10;"),
-            '\t' if context == Context::Attribute => out.push_str("&#9;"),
-            '\t' | '\n' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'.. => {
-                out.push(c)
-            }
-            _ => {}
-        }
-    }
-    out
 }
 
 #[cfg(test)]

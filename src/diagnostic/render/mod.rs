@@ -2,14 +2,19 @@
 //! (wording of the summary, the one-line form of a finding, escaping of control characters)
 //! lives here so that every format says the same thing the same way.
 
+mod checkstyle;
+mod codequality;
 mod github;
 mod human;
 mod json;
 mod junit;
+mod rdjsonl;
 mod sarif;
+pub mod step_summary;
 
 use super::{Diagnostic, Summary};
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::io::Write;
 
 /// Output format of `fieldbook check`.
@@ -25,12 +30,22 @@ pub enum Format {
     Junit,
     /// SARIF 2.1.0 for code scanning
     Sarif,
+    /// GitLab Code Quality JSON (findings in the merge request widget and diff)
+    Codequality,
+    /// reviewdog's rdjsonl, one JSON diagnostic per line (findings as review comments)
+    Rdjsonl,
+    /// Checkstyle XML (Jenkins warnings-ng and other viewers)
+    Checkstyle,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Options {
     /// ANSI colours; only the human format has any.
     pub color: bool,
+    /// Where the site directory is in the repository (`docs/handbook`, `/`-separated, no
+    /// trailing `/`), put before file paths in the formats that CI tools resolve against the
+    /// repository root: GitHub, SARIF, Code Quality, rdjsonl and Checkstyle.
+    pub path_prefix: Option<String>,
 }
 
 /// Whole output of a `fieldbook check` run, ending with a newline.
@@ -43,12 +58,17 @@ pub fn render(
     let mut out = match format {
         Format::Human => human::render(findings, summary, opts),
         Format::Json => json::render(findings, summary),
-        Format::Github => github::render(findings, summary),
+        Format::Github => github::render(findings, summary, opts),
         Format::Junit => junit::render(findings, summary),
-        Format::Sarif => sarif::render(findings, summary),
+        Format::Sarif => sarif::render(findings, summary, opts),
+        Format::Codequality => codequality::render(findings, opts),
+        Format::Rdjsonl => rdjsonl::render(findings, opts),
+        Format::Checkstyle => checkstyle::render(findings, opts),
     };
     // Callers print this as it is; a missing final newline would glue the shell prompt to it.
-    if !out.ends_with('\n') {
+    // (rdjsonl without findings is no line at all: an empty line is not JSON.)
+    let no_lines = out.is_empty() && format == Format::Rdjsonl;
+    if !out.ends_with('\n') && !no_lines {
         out.push('\n');
     }
     out
@@ -94,6 +114,72 @@ fn summary_line(summary: &Summary) -> String {
 /// Findings that fail or warn: those not recorded in the baseline (which only count).
 fn reported(findings: &[Diagnostic]) -> impl Iterator<Item = &Diagnostic> {
     findings.iter().filter(|d| !d.baselined)
+}
+
+/// A finding's file as the repository names it: behind [`Options::path_prefix`] when given.
+fn repo_path<'a>(d: &'a Diagnostic, opts: &Options) -> Cow<'a, str> {
+    match opts.path_prefix.as_deref() {
+        Some(prefix) if !prefix.is_empty() => Cow::Owned(format!("{prefix}/{}", d.file)),
+        _ => Cow::Borrowed(d.file.as_str()),
+    }
+}
+
+/// `--path-prefix` as given (`./docs/handbook/`, `docs\handbook`) in the form
+/// [`Options::path_prefix`] holds: `/`-separated, without `./`, leading or trailing `/`;
+/// `None` for the site at the repository root.
+pub fn normalize_prefix(given: &str) -> Option<String> {
+    let parts: Vec<&str> = given
+        .split(['/', '\\'])
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("/"))
+}
+
+/// One fingerprint per reported finding, in their order, for formats whose consumers match
+/// findings between runs by it (GitLab Code Quality): the baseline's line-independent
+/// identity ([`crate::diagnostic::fingerprint`]) with the code and file, and the finding's
+/// rank among those sharing it, so that a finding keeps its fingerprint when lines move and
+/// no two findings share one (GitLab shows only the first of findings with equal ones).
+fn fingerprints<'a>(
+    findings: impl IntoIterator<Item = &'a Diagnostic>,
+    opts: &Options,
+) -> Vec<String> {
+    let mut seen: HashMap<[String; 3], u32> = HashMap::new();
+    findings
+        .into_iter()
+        .map(|d| {
+            let identity = [
+                d.code.as_str().to_string(),
+                repo_path(d, opts).into_owned(),
+                crate::diagnostic::fingerprint(d),
+            ];
+            let rank = seen.entry(identity.clone()).or_default();
+            *rank += 1;
+            let parts = [&*identity[0], &identity[1], &identity[2], &rank.to_string()];
+            format!(
+                "{:016x}{:016x}",
+                fnv1a(&parts, FNV_OFFSET),
+                fnv1a(&parts, FNV_OFFSET_2)
+            )
+        })
+        .collect()
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+/// A second offset basis, so that two 64-bit hashes give 32 hex digits (as long as an MD5).
+const FNV_OFFSET_2: u64 = 0x6c62_272e_07bb_0142;
+
+/// FNV-1a over the parts, each ended by a NUL byte (so that `a`,`bc` and `ab`,`c` differ):
+/// the same on every machine and Rust version, unlike `std`'s hashers.
+fn fnv1a(parts: &[&str], offset: u64) -> u64 {
+    let mut h = offset;
+    for part in parts {
+        for &b in part.as_bytes().iter().chain(&[0]) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    h
 }
 
 /// `content/runbooks/x.md:5:11`, the form editors and terminals turn into links.
@@ -149,6 +235,37 @@ fn printable<'a>(s: &'a str, keep: &[char]) -> Cow<'a, str> {
     Cow::Owned(out)
 }
 
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Context {
+    Attribute,
+    Text,
+}
+
+/// XML 1.0 text (JUnit and Checkstyle): markup characters as entities, and characters that XML 1.0 forbids even as
+/// references (most C0 controls, U+FFFE, U+FFFF) dropped, since one of them makes the whole
+/// report unreadable to every parser.
+pub(super) fn escape(s: &str, context: Context) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Parsers turn a raw CR into LF, and raw whitespace in an attribute into spaces.
+            '\r' => out.push_str("&#13;"),
+            '\n' if context == Context::Attribute => out.push_str("&#10;"),
+            '\t' if context == Context::Attribute => out.push_str("&#9;"),
+            '\t' | '\n' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'.. => {
+                out.push(c)
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 /// Findings with the awkward text every renderer must survive, shared by their tests.
 /// Print diagnostics that stop a command (human form, as errors) and return exit status 2.
 pub fn fail(mut diags: Vec<Diagnostic>, err: &mut dyn Write, color: bool) -> std::io::Result<u8> {
@@ -174,7 +291,10 @@ pub fn print_findings(
         Format::Human,
         findings,
         &Summary::of(0, findings),
-        &Options { color },
+        &Options {
+            color,
+            ..Options::default()
+        },
     );
     let body = text.trim_end().rsplit_once('\n').map_or("", |(b, _)| b);
     writeln!(err, "{}", body.trim_end())
@@ -182,7 +302,30 @@ pub fn print_findings(
 
 #[cfg(test)]
 mod fixture {
+    use super::Options;
     use crate::diagnostic::{Code, Diagnostic, Policy, Pos, Summary};
+
+    /// Options with `--path-prefix prefix`.
+    pub fn prefixed(prefix: &str) -> Options {
+        Options {
+            path_prefix: Some(prefix.to_string()),
+            ..Options::default()
+        }
+    }
+
+    /// Fails, listing what is wrong, unless `value` is valid against the JSON Schema
+    /// `schema` (text) for `what`.
+    pub fn assert_schema_valid(schema: &str, value: &serde_json::Value, what: &str) {
+        let schema: serde_json::Value = serde_json::from_str(schema).unwrap();
+        let errors: Vec<String> = jsonschema::options()
+            .should_validate_formats(true)
+            .build(&schema)
+            .expect("the schema compiles")
+            .iter_errors(value)
+            .map(|e| format!("{}: {e}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "not {what}:\n{}", errors.join("\n"));
+    }
 
     pub fn findings() -> Vec<Diagnostic> {
         let mut findings = vec![
@@ -328,12 +471,24 @@ mod tests {
             Format::Github,
             Format::Junit,
             Format::Sarif,
+            Format::Codequality,
+            Format::Rdjsonl,
+            Format::Checkstyle,
         ];
         for (findings, documents) in [(&findings[..], 3), (&[][..], 0)] {
             let summary = Summary::of(documents, findings);
             for format in formats {
                 for color in [false, true] {
-                    let out = render(format, findings, &summary, &Options { color });
+                    let opts = Options {
+                        color,
+                        ..Options::default()
+                    };
+                    let out = render(format, findings, &summary, &opts);
+                    // rdjsonl without findings is empty: no line at all.
+                    if format == Format::Rdjsonl && findings.is_empty() {
+                        assert_eq!(out, "", "{format:?}");
+                        continue;
+                    }
                     assert!(out.ends_with('\n') && !out.ends_with("\n\n"), "{format:?}");
                     if format != Format::Human || !color {
                         assert!(!out.contains('\u{1b}'), "{format:?} has escape codes");

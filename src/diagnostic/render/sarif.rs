@@ -1,16 +1,21 @@
 //! For code scanning (GitHub and other SARIF viewers): SARIF 2.1.0, one run, every check code
 //! as a rule so that viewers can describe a code even where it has no result yet.
 
-use super::message_and_hint;
+use super::{Options, message_and_hint, repo_path};
 use crate::diagnostic::{Code, Diagnostic, Policy, Severity, Summary};
 use serde_json::{Value, json};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
-/// Result locations are relative to this base, which stands for the site directory; GitHub
+/// Result locations are relative to this base, which stands for the site directory (the
+/// repository's root with a path prefix, the paths then starting with it); GitHub
 /// rejects or misplaces results whose location is an absolute path of the machine that ran.
 const SRCROOT: &str = "%SRCROOT%";
 
-pub(super) fn render(findings: &[Diagnostic], summary: &Summary) -> String {
+pub(super) fn render(findings: &[Diagnostic], summary: &Summary, opts: &Options) -> String {
+    let root = match opts.path_prefix {
+        Some(_) => "The repository's root.",
+        None => "The site directory, where book.toml is.",
+    };
     let log = json!({
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -24,12 +29,12 @@ pub(super) fn render(findings: &[Diagnostic], summary: &Summary) -> String {
                 }
             },
             "originalUriBaseIds": {
-                SRCROOT: { "description": { "text": "The site directory, where book.toml is." } }
+                SRCROOT: { "description": { "text": root } }
             },
             // Columns count characters, not the UTF-16 units SARIF would otherwise assume.
             "columnKind": "unicodeCodePoints",
             "invocations": [{ "executionSuccessful": summary.fatal == 0 }],
-            "results": findings.iter().map(result).collect::<Vec<_>>(),
+            "results": findings.iter().map(|d| result(d, opts)).collect::<Vec<_>>(),
         }],
     });
     let mut out = serde_json::to_string_pretty(&log).expect("a JSON value always serializes");
@@ -46,7 +51,7 @@ fn rule(code: Code) -> Value {
     })
 }
 
-fn result(d: &Diagnostic) -> Value {
+fn result(d: &Diagnostic, opts: &Options) -> Value {
     let index = Code::ALL.iter().position(|&c| c == d.code);
     let mut r = json!({
         "ruleId": d.code.as_str(),
@@ -55,7 +60,7 @@ fn result(d: &Diagnostic) -> Value {
         "message": { "text": message_and_hint(d) },
         "locations": [{
             "physicalLocation": {
-                "artifactLocation": { "uri": uri(&d.file), "uriBaseId": SRCROOT },
+                "artifactLocation": { "uri": uri(&repo_path(d, opts)), "uriBaseId": SRCROOT },
                 "region": { "startLine": d.line, "startColumn": d.column },
             }
         }],
@@ -116,24 +121,11 @@ mod tests {
     const OASIS_SCHEMA: &str = include_str!("../../../tests/schemas/sarif-2.1.0.json");
 
     fn validate(log: &Value) {
-        let schema: Value = serde_json::from_str(OASIS_SCHEMA).unwrap();
-        let validator = jsonschema::options()
-            .should_validate_formats(true)
-            .build(&schema)
-            .expect("the SARIF schema compiles");
-        let errors: Vec<String> = validator
-            .iter_errors(log)
-            .map(|e| format!("{}: {e}", e.instance_path()))
-            .collect();
-        assert!(
-            errors.is_empty(),
-            "not valid SARIF 2.1.0:\n{}",
-            errors.join("\n")
-        );
+        fixture::assert_schema_valid(OASIS_SCHEMA, log, "valid SARIF 2.1.0");
     }
 
     fn rendered(findings: &[Diagnostic], summary: &Summary) -> Value {
-        serde_json::from_str(&render(findings, summary)).unwrap()
+        serde_json::from_str(&render(findings, summary, &Options::default())).unwrap()
     }
 
     #[test]
@@ -222,6 +214,24 @@ mod tests {
                 "content/runbooks/a%2Cb%3Ac.md",
                 "content/runbooks/db/failover.md",
             ]
+        );
+    }
+
+    #[test]
+    fn path_prefix_makes_uris_relative_to_the_repository() {
+        let findings = fixture::findings();
+        let opts = fixture::prefixed("docs/hand book");
+        let out = render(&findings, &fixture::summary(&findings), &opts);
+        let log: Value = serde_json::from_str(&out).unwrap();
+        validate(&log);
+        let run = &log["runs"][0];
+        assert_eq!(
+            run["results"][3]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            "docs/hand%20book/content/runbooks/db/failover.md"
+        );
+        assert_eq!(
+            run["originalUriBaseIds"][SRCROOT]["description"]["text"],
+            "The repository's root."
         );
     }
 

@@ -341,7 +341,7 @@
     await Promise.all([...typo].map(async (i) => shards.set(i, await loadShard(ix, i))));
     const N = ix.docs;
     const clauses = [];        // [{boost: [per field], hits: Map doc -> [[f, factor, idf, tf]]}]
-    const highlight = new Set();
+    const highlight = new Map();       // term → index of its query element (in `clauses`)
     const exactHits = (postings, factor, add) => {
       const idfs = [];
       for (const [f, n] of fieldDF(postings)) idfs[f] = idf(N, n);
@@ -361,7 +361,7 @@
       }
       const c = ix.clauses.get(key);
       if (!c.groups[0].hits.size) continue;              // matches nothing: ignored
-      c.terms.forEach((t) => highlight.add(t));
+      c.terms.forEach((t) => { if (!highlight.has(t)) highlight.set(t, clauses.length); });
       clauses.push(c);
     }
     function buildClause(sp) {
@@ -515,7 +515,7 @@
     const r = await rank(prep, limit, makeFilter({ kind, service, team }), [kind, service, team].join("|"));
     return Promise.all(r.results.map(async (p) => {
       const out = { id: p.d, path: p.meta.p, score: p.s, url: p.meta.u, title: p.meta.t, kind: p.meta.k };
-      if (snippets) out.snippet = snippet(await docText(prep.ix, p.d), p.meta.t, prep.highlight).textContent;
+      if (snippets) out.snippet = snippet(await docText(prep.ix, p.d), prep.highlight).textContent;
       return out;
     }));
   }
@@ -548,37 +548,80 @@
     return frag;
   }
 
-  /** A ~180-character window of the doc text around the densest matches; the first sentence
-   *  when the stored text (the start of the doc) has none. */
-  function snippet(text, title, terms) {
-    const skip = title && text.startsWith(title) ? title.length : 0;
-    const body = text.slice(skip).trimStart();
-    const ws = words(body).filter((w) => wordTerms(w.chars).some((t) => terms.has(t)));
-    const SPAN = 180;
-    if (!ws.length) {
-      const m = /[.!?](\s|$)/.exec(body.slice(40, SPAN + 40));
-      let end = m ? 40 + m.index + 1 : Math.min(body.length, SPAN + 40);
-      if (!m && end < body.length) { const sp = body.lastIndexOf(" ", end); if (sp > 40) end = sp; }
-      const frag = document.createDocumentFragment();
-      frag.append(body.slice(0, end));
-      if (end < body.length && !m) frag.append(" …");
-      return frag;
+  // Snippets, chosen as the terminal chooses them (src/search/query.rs `snippet_of`): from
+  // the body, else from the headings, the window of SNIPPET bytes (UTF-8, as there) where the
+  // most query elements match, the earliest of those, starting LEAD bytes before its first
+  // match; cut at spaces near its ends.
+  const SNIPPET = 200, LEAD = 40;
+
+  /** UTF-8 byte offset of each UTF-16 offset of `text` (length + 1 entries). */
+  function byteOffsets(text) {
+    const b = new Array(text.length + 1);
+    let n = 0;
+    for (let i = 0; i < text.length; i++) {
+      b[i] = n;
+      const c = text.charCodeAt(i);
+      if (c >= 0xd800 && c < 0xdc00 && i + 1 < text.length) { b[i + 1] = n; n += 4; i++; }
+      else n += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
     }
-    let start = 0, best = -1;
-    for (let i = 0; i < ws.length; i++) {
-      const seen = new Set();
-      for (let j = i; j < ws.length && ws[j].end - ws[i].start <= SPAN; j++) seen.add(body.slice(ws[j].start, ws[j].end).toLowerCase());
-      if (seen.size > best) { best = seen.size; start = ws[i].start; }
+    b[text.length] = n;
+    return b;
+  }
+
+  /** The UTF-16 offset of the last character boundary at or before byte `pos`. */
+  function floorChar(b, pos) {
+    let lo = 0, hi = b.length - 1;
+    while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (b[mid] <= pos) lo = mid; else hi = mid - 1; }
+    while (lo > 0 && b[lo - 1] === b[lo]) lo--;   // inside a surrogate pair: its start
+    return lo;
+  }
+
+  /** `text` cut to the window starting near byte `start`, as nodes, its matches marked. */
+  function cutSnippet(text, start, terms) {
+    const b = byteOffsets(text), len = b[text.length];
+    let s = start <= LEAD / 2 ? 0 : floorChar(b, Math.min(start, len));
+    if (s > 0) {
+      const sp = text.indexOf(" ", s);
+      if (sp >= 0 && b[sp] - b[s] < LEAD / 2) s = sp + 1;
     }
-    start = Math.max(0, start - 40);
-    if (start > 0) { const sp = body.indexOf(" ", start); if (sp >= 0 && sp < start + 20) start = sp + 1; }
-    let end = Math.min(body.length, start + SPAN + 40);
-    if (end < body.length) { const sp = body.lastIndexOf(" ", end); if (sp > start + 40) end = sp; }
+    let e = floorChar(b, Math.min(b[s] + SNIPPET, len));
+    if (e < text.length) {
+      const sp = text.lastIndexOf(" ", e - 1);
+      if (sp >= s && b[sp] - b[s] > SNIPPET / 2) e = sp;
+    }
     const frag = document.createDocumentFragment();
-    if (start > 0) frag.append("… ");
-    frag.append(marked(body, terms, start, end));
-    if (end < body.length) frag.append(" …");
+    if (s > 0) frag.append("…");
+    frag.append(marked(text, terms, s, e));
+    if (e < text.length) frag.append("…");
     return frag;
+  }
+
+  /** A doc's snippet for the query's `terms` (term → query element): its stored text is the
+   *  body, a newline and the headings (docs/search.md, `search/x/`). */
+  function snippet(text, terms) {
+    const nl = text.indexOf("\n");
+    const sources = nl < 0 ? [text] : [text.slice(0, nl), text.slice(nl + 1)];
+    for (const src of sources) {
+      const b = byteOffsets(src);
+      const hits = [];                       // [from, to, element], bytes
+      for (const w of words(src)) {
+        for (const t of wordTerms(w.chars)) if (terms.has(t)) hits.push([b[w.start], b[w.end], terms.get(t)]);
+      }
+      if (!hits.length) continue;
+      let best = [0, 0];
+      let first = 0;
+      for (const [from] of hits) {
+        const start = Math.max(0, from - LEAD);
+        while (hits[first][0] < start) first++;
+        const distinct = new Set();
+        for (let k = first; k < hits.length && hits[k][0] <= start + SNIPPET; k++) {
+          if (hits[k][1] <= start + SNIPPET) distinct.add(hits[k][2]);
+        }
+        if (distinct.size > best[1]) best = [start, distinct.size];
+      }
+      return cutSnippet(src, best[0], terms);
+    }
+    return cutSnippet(sources[0], 0, terms);
   }
 
   const KINDS = { runbook: "Runbook", postmortem: "Postmortem", course: "Course", lesson: "Lesson", page: "Page" };
@@ -611,7 +654,7 @@
 
   function fillSnippet(ix, p, terms, snip, alive) {
     docText(ix, p.d).then((text) => {
-      if (alive() && typeof text === "string" && !snip.firstChild) snip.append(snippet(text, p.meta.t, terms));
+      if (alive() && typeof text === "string" && !snip.firstChild) snip.append(snippet(text, terms));
     }, () => {});
   }
 
