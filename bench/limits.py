@@ -22,6 +22,15 @@ Cases (the issue's list):
   owners-100mb   a 100 MB owners.yaml                 → invalid-owners (over [check]
                  max_file_size, 16 MiB by default) before it is parsed
   owners-100mb-allowed  the same with max_file_size = "200MB": parsed (memory figure)
+
+Shapes whose cost must grow linearly (issue 13, part 3; `check` and `build` each, both under
+2 s and 500 MiB at full size; `--scale 0.1` builds them at a tenth of the size):
+
+  big-runbook    one runbook with 50,000 headings, 50,000 links to them (half `#anchor`, half
+                 `big.md#anchor`) and 50,000 alerts (50,000 alert pages)
+  same-headings  one runbook with 5,000 headings of the same text (`step`, `step-1`, ...)
+  course-chain   5,000 courses, each the prerequisite of the one before
+  big-team       a team of 100,000 members owning runbooks, and action items of its members
 """
 import argparse
 import json
@@ -110,7 +119,59 @@ def case_owners_allowed(site):
         f.write('[check]\nmax_file_size = "200MB"\n')
 
 
-# name: (make, accepted exit codes, text the output must contain, RSS bound in MiB)
+SCALE = 1.0  # --scale: the size of the scaling shapes
+
+
+def scaled(n):
+    return max(2, int(n * SCALE))
+
+
+def case_big_runbook(site):
+    n = scaled(50_000)
+    alerts = "".join(f"  - BigAlert{i:05}\n" for i in range(n))
+    body = []
+    for i in range(n):
+        link = f"[step {i}](#step-{i})" if i % 2 == 0 else f"[step {i}](big.md#step-{i})"
+        body.append(f"## Step {i}\n\nSee {link}.\n")
+    write(os.path.join(site, "content/runbooks/big.md"),
+          "---\ntitle: Big\nowners: [team-a]\nreviewed: 2026-05-01\nalerts:\n" + alerts
+          + "---\n" + "\n".join(body))
+
+
+def case_same_headings(site):
+    n = scaled(5_000)
+    write(os.path.join(site, "content/runbooks/same.md"),
+          doc("Same", "".join("## Step\n\nText.\n\n" for _ in range(n)) + "[last](#step-%d)\n" % (n - 1)))
+
+
+def case_course_chain(site):
+    n = scaled(5_000)
+    for i in range(n):
+        pre = f"prerequisites: [c{i + 1:05}]\n" if i + 1 < n else ""
+        write(os.path.join(site, f"content/courses/c{i:05}/index.md"),
+              f"---\ntitle: Course {i}\nowners: [team-a]\nreviewed: 2026-05-01\n{pre}---\nCourse {i}.\n")
+
+
+def case_big_team(site):
+    n = scaled(100_000)
+    with open(os.path.join(site, "owners.yaml"), "w") as f:
+        f.write("people:\n  alice: {name: Alice}\n")
+        for i in range(n):
+            f.write(f"  p{i}: {{name: Person {i}}}\n")
+        f.write("teams:\n  team-a: {name: Team A, members: [alice]}\n  team-big:\n    name: Big\n    members:\n")
+        for i in range(n):
+            f.write(f"      - p{i}\n")
+    for i in range(20):
+        write(os.path.join(site, f"content/runbooks/r{i}.md"),
+              f"---\ntitle: Runbook {i}\nowners: [team-big]\nreviewed: 2026-05-01\n---\nRunbook {i}.\n")
+    items = "".join(f"  - {{title: Fix {i}, owner: p{i * 997 % n}, due: 2026-07-01, status: open}}\n" for i in range(20))
+    write(os.path.join(site, "content/postmortems/pm.md"),
+          "---\ntitle: Outage\nowners: [team-big]\ndate: 2026-04-01\nseverity: SEV2\nduration: 1h\n"
+          "action_items:\n" + items + "---\nWhat happened.\n")
+
+
+# name: (make, accepted exit codes, text the output must contain, RSS bound in MiB[, commands
+# run on the site, `build` when not given])
 CASES = {
     "huge-file": (case_huge_file, {1}, "file-too-large", 200),
     "huge-asset": (case_huge_asset, {0}, "", 200),
@@ -121,13 +182,18 @@ CASES = {
     "long-line": (case_long_line, {0}, "", 1024),
     "owners-100mb": (case_owners, {2}, "invalid-owners", 200),
     "owners-100mb-allowed": (case_owners_allowed, {0}, "", 4096),
+    "big-runbook": (case_big_runbook, {0}, "", 500, ("check", "build")),
+    "same-headings": (case_same_headings, {0}, "", 500, ("check", "build")),
+    "course-chain": (case_course_chain, {0}, "", 500, ("check", "build")),
+    "big-team": (case_big_team, {0, 1}, "", 500, ("check", "build")),
 }
 
 
-def run(exe, site):
+def run(exe, site, command="build"):
     out = os.path.join(site, "public")
+    args = [exe, command, site, "--color", "never"] + (["--output", out] if command == "build" else [])
     start = time.monotonic()
-    p = subprocess.Popen([exe, "build", site, "--output", out, "--color", "never"],
+    p = subprocess.Popen(args,
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     text = b""
     # Read while it runs (a full pipe would stall it); wait4 gives the peak RSS.
@@ -144,7 +210,12 @@ def main():
     ap.add_argument("--fieldbook")
     ap.add_argument("--tmp", default=os.path.join(ROOT, "target", "bench"))
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--scale", type=float, default=1.0,
+                    help="size of the scaling shapes (big-runbook ... big-team), 1 = full size")
+    ap.add_argument("--keep", action="store_true", help="keep the generated sites (for profiling)")
     args = ap.parse_args()
+    global SCALE
+    SCALE = args.scale
     exe = args.fieldbook
     if not exe:
         subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
@@ -153,7 +224,8 @@ def main():
     results = []
     ok = True
     for name in names:
-        make, codes, expect, bound = CASES[name]
+        make, codes, expect, bound, *rest = CASES[name]
+        commands = rest[0] if rest else ("build",)
         site = os.path.join(args.tmp, f"limits-{name}")
         shutil.rmtree(site, ignore_errors=True)
         os.makedirs(site)
@@ -163,27 +235,30 @@ def main():
         t0 = time.monotonic()
         make(site)
         made = time.monotonic() - t0
-        code, wall, rss, text = run(exe, site)
-        problems = []
-        if code not in codes:
-            problems.append(f"exit {code}, expected {sorted(codes)}")
-        if expect and expect not in text:
-            problems.append(f"output lacks {expect!r}")
-        if "panicked" in text or "overflow" in text:
-            problems.append("panic or stack overflow")
-        if rss > bound:
-            problems.append(f"peak RSS {rss:.0f} MiB over {bound} MiB")
-        first_error = next((l for l in text.splitlines() if l.startswith(("error", "fatal"))), "")
-        last = text.strip().splitlines()[-1] if text.strip() else ""
-        r = {"case": name, "exit": code, "wall_s": round(wall, 2), "peak_rss_mib": round(rss, 1),
-             "outcome": first_error or last, "ok": not problems, "problems": problems,
-             "setup_s": round(made, 1)}
-        results.append(r)
-        ok &= not problems
-        if not args.json:
-            print(f"{name:22} exit {code}  {wall:7.2f} s  {rss:8.1f} MiB  {'ok' if not problems else 'FAIL: ' + '; '.join(problems)}")
-            print(f"{'':22} {r['outcome'][:150]}")
-        shutil.rmtree(site, ignore_errors=True)
+        for command in commands:
+            code, wall, rss, text = run(exe, site, command)
+            problems = []
+            if code not in codes:
+                problems.append(f"exit {code}, expected {sorted(codes)}")
+            if expect and expect not in text:
+                problems.append(f"output lacks {expect!r}")
+            if "panicked" in text or "overflow" in text:
+                problems.append("panic or stack overflow")
+            if rss > bound:
+                problems.append(f"peak RSS {rss:.0f} MiB over {bound} MiB")
+            first_error = next((l for l in text.splitlines() if l.startswith(("error", "fatal"))), "")
+            last = text.strip().splitlines()[-1] if text.strip() else ""
+            label = name if commands == ("build",) else f"{name} ({command})"
+            r = {"case": name, "command": command, "exit": code, "wall_s": round(wall, 2),
+                 "peak_rss_mib": round(rss, 1), "outcome": first_error or last, "ok": not problems,
+                 "problems": problems, "setup_s": round(made, 1)}
+            results.append(r)
+            ok &= not problems
+            if not args.json:
+                print(f"{label:30} exit {code}  {wall:7.2f} s  {rss:8.1f} MiB  {'ok' if not problems else 'FAIL: ' + '; '.join(problems)}")
+                print(f"{'':30} {r['outcome'][:150]}")
+        if not args.keep:
+            shutil.rmtree(site, ignore_errors=True)
     if args.json:
         print(json.dumps(results, indent=2))
     sys.exit(0 if ok else 1)

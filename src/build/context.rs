@@ -95,14 +95,31 @@ pub struct Card {
     pub owners: Vec<OwnerRef>,
     pub services: Vec<String>,
     pub tags: Vec<String>,
+    /// The first [`CARD_ALERTS`] alerts (all of them on the document's own page).
     pub alerts: Vec<String>,
+    /// How many alerts `alerts` leaves out.
+    pub alerts_more: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub severity: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<Date>,
 }
 
+/// How many of a runbook's alerts its card names. A card is repeated on the page of each of
+/// its runbook's alerts and in the alerts index, so a card naming all of them would make a
+/// runbook with 50,000 alerts cost 50,000² (the runbook's page names them all).
+pub const CARD_ALERTS: usize = 12;
+
 impl Card {
+    /// The card of `doc` as its own page shows it: every alert named.
+    pub fn full(site: &Site, doc: &Document) -> Card {
+        Card {
+            alerts: doc.meta.alerts.clone(),
+            alerts_more: 0,
+            ..Card::new(site, doc)
+        }
+    }
+
     pub fn new(site: &Site, doc: &Document) -> Card {
         Card {
             title: doc.title.clone(),
@@ -118,7 +135,8 @@ impl Card {
                 .collect(),
             services: doc.meta.services.clone(),
             tags: doc.meta.tags.clone(),
-            alerts: doc.meta.alerts.clone(),
+            alerts: doc.meta.alerts.iter().take(CARD_ALERTS).cloned().collect(),
+            alerts_more: doc.meta.alerts.len().saturating_sub(CARD_ALERTS),
             severity: doc.meta.severity.clone(),
             date: doc.meta.date,
         }

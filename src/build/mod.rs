@@ -320,7 +320,7 @@ impl<'a> Builder<'a> {
         };
         let mut rendered = render_markdown(doc.markdown(), &links, &self.render_opts);
         drop_title_heading(&mut rendered.html);
-        let card = Card::new(self.site, doc);
+        let card = Card::full(self.site, doc);
         let description = doc.meta.description.clone().unwrap_or_default();
         let page = self.page(doc.kind.as_str(), &doc.title, &url, &description);
         let ctx = DocCtx {

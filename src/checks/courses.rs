@@ -8,7 +8,7 @@ use crate::content::quiz;
 use crate::diagnostic::{Code, Diagnostic, Pos};
 use crate::model::courses::*;
 use crate::model::{Document, Site};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 /// Every finding about courses, quizzes and learning paths (severities not yet settled).
 pub fn check(site: &Site) -> Vec<Diagnostic> {
@@ -165,43 +165,60 @@ fn lesson_item_pos(course: &Document, i: usize, name: &str) -> Pos {
 }
 
 /// Each prerequisite cycle once, at the course of the cycle whose slug sorts first.
+///
+/// For each course in slug order, the shortest way back to it (breadth first, edges in
+/// order), searched only inside its strongly connected component: no other course can be
+/// on a cycle through it, and a course alone in its component (a chain of 5,000 courses
+/// has nothing else) has no cycle to search for.
 fn cycles(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
-    let edges = |slug: &str| -> Vec<String> {
-        catalog
-            .course(slug)
-            .map(|c| {
-                c.meta
-                    .prerequisites
-                    .iter()
-                    .filter(|p| catalog.courses.contains_key(*p))
-                    .cloned()
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let mut reported: BTreeSet<String> = BTreeSet::new();
-    for start in catalog.courses.keys() {
-        if reported.contains(start) {
+    let slugs: Vec<&String> = catalog.courses.keys().collect();
+    let index: HashMap<&str, usize> = slugs
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.as_str(), i))
+        .collect();
+    let edges: Vec<Vec<usize>> = catalog
+        .courses
+        .values()
+        .map(|c| {
+            let prerequisites = c.meta.prerequisites.iter();
+            prerequisites
+                .filter_map(|p| index.get(p.as_str()).copied())
+                .collect()
+        })
+        .collect();
+    let component = components(&edges);
+    let mut size = vec![0usize; slugs.len()];
+    for &c in &component {
+        size[c] += 1;
+    }
+    let mut reported = vec![false; slugs.len()];
+    const NONE: usize = usize::MAX;
+    let mut prev = vec![NONE; slugs.len()];
+    let mut touched: Vec<usize> = Vec::new();
+    for start in 0..slugs.len() {
+        if reported[start] || (size[component[start]] == 1 && !edges[start].contains(&start)) {
             continue;
         }
-        // The shortest way back to `start`, breadth first (deterministic: edges in order).
-        let mut prev: BTreeMap<String, String> = BTreeMap::new();
-        let mut queue = std::collections::VecDeque::from([start.clone()]);
+        for &t in &touched {
+            prev[t] = NONE;
+        }
+        touched.clear();
+        let mut queue = std::collections::VecDeque::from([start]);
         let mut found = false;
-        while let Some(s) = queue.pop_front() {
-            for next in edges(&s) {
-                if next == *start {
-                    prev.insert(start.clone(), s.clone());
+        'search: while let Some(s) = queue.pop_front() {
+            for &next in &edges[s] {
+                if next == start {
+                    prev[start] = s;
+                    touched.push(start);
                     found = true;
-                    break;
+                    break 'search;
                 }
-                if !prev.contains_key(&next) {
-                    prev.insert(next.clone(), s.clone());
+                if component[next] == component[start] && prev[next] == NONE {
+                    prev[next] = s;
+                    touched.push(next);
                     queue.push_back(next);
                 }
-            }
-            if found {
-                break;
             }
         }
         if !found {
@@ -209,30 +226,33 @@ fn cycles(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
         }
         // Walk back from the course naming `start`: start → its prerequisite → ... → back.
         let mut chain = Vec::new();
-        let mut at = prev[start].clone();
-        while at != *start {
-            chain.push(at.clone());
-            at = prev[&at].clone();
+        let mut at = prev[start];
+        while at != start {
+            chain.push(at);
+            at = prev[at];
         }
         chain.reverse();
-        let mut cycle = vec![start.clone()];
+        let mut cycle = vec![start];
         cycle.extend(chain);
-        if cycle.iter().any(|s| reported.contains(s)) {
+        if cycle.iter().any(|&s| reported[s]) {
             continue;
         }
-        reported.extend(cycle.iter().cloned());
-        let first = cycle.iter().min().cloned().unwrap_or_default();
-        let k = cycle.iter().position(|s| *s == first).unwrap_or(0);
+        for &s in &cycle {
+            reported[s] = true;
+        }
+        // Indices follow slug order: the smallest is the slug that sorts first.
+        let first = cycle.iter().copied().min().unwrap_or(start);
+        let k = cycle.iter().position(|&s| s == first).unwrap_or(0);
         cycle.rotate_left(k);
-        let next = cycle.get(1).unwrap_or(&cycle[0]).clone();
-        let course = catalog.courses[&first];
-        let mut shown = cycle.clone();
-        shown.push(first.clone());
+        let next = slugs[*cycle.get(1).unwrap_or(&cycle[0])];
+        let course = catalog.courses[slugs[first]];
+        let mut shown: Vec<&str> = cycle.iter().map(|&s| slugs[s].as_str()).collect();
+        shown.push(slugs[first]);
         out.push(
             course
                 .finding(
                     Code::PrerequisiteCycle,
-                    course.word_pos("prerequisites", &next),
+                    course.word_pos("prerequisites", next),
                     format!(
                         "prerequisites form a cycle: {} (each must be finished before the next can start, so none can)",
                         shown.join(" → ")
@@ -241,6 +261,59 @@ fn cycles(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
                 .with_hint("remove one of these prerequisites to break the cycle"),
         );
     }
+}
+
+/// The strongly connected component of each node (Tarjan's algorithm, without recursion:
+/// a chain of prerequisites may be as deep as there are courses).
+fn components(edges: &[Vec<usize>]) -> Vec<usize> {
+    const NONE: usize = usize::MAX;
+    let n = edges.len();
+    let (mut order, mut low, mut component) = (vec![NONE; n], vec![0; n], vec![NONE; n]);
+    let (mut stack, mut on_stack) = (Vec::new(), vec![false; n]);
+    let (mut counter, mut components) = (0, 0);
+    for root in 0..n {
+        if order[root] != NONE {
+            continue;
+        }
+        // (node, index of its next edge to follow)
+        let mut calls = vec![(root, 0usize)];
+        order[root] = counter;
+        low[root] = counter;
+        counter += 1;
+        stack.push(root);
+        on_stack[root] = true;
+        while let Some(&mut (v, ref mut i)) = calls.last_mut() {
+            if let Some(&w) = edges[v].get(*i) {
+                *i += 1;
+                if order[w] == NONE {
+                    order[w] = counter;
+                    low[w] = counter;
+                    counter += 1;
+                    stack.push(w);
+                    on_stack[w] = true;
+                    calls.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(order[w]);
+                }
+                continue;
+            }
+            calls.pop();
+            if let Some(&(parent, _)) = calls.last() {
+                low[parent] = low[parent].min(low[v]);
+            }
+            if low[v] == order[v] {
+                while let Some(w) = stack.pop() {
+                    on_stack[w] = false;
+                    component[w] = components;
+                    if w == v {
+                        break;
+                    }
+                }
+                components += 1;
+            }
+        }
+    }
+    component
 }
 
 fn lesson_ids(lessons: &[Lesson], out: &mut Vec<Diagnostic>) {
@@ -467,6 +540,123 @@ mod tests {
         // Stored in browsers: the hash must never change for the same text.
         assert_eq!(a.version(), a.version());
         assert_eq!(quiz::quiz_id("Q?"), quiz::quiz_id(" Q? "));
+    }
+
+    /// The cycle search as it was before it kept to components (a breadth-first search of
+    /// the whole catalog from every course): what [`cycles`] must still report.
+    fn cycles_reference(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
+        let edges = |slug: &str| -> Vec<String> {
+            catalog
+                .course(slug)
+                .map(|c| {
+                    c.meta
+                        .prerequisites
+                        .iter()
+                        .filter(|p| catalog.courses.contains_key(*p))
+                        .cloned()
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let mut reported: BTreeSet<String> = BTreeSet::new();
+        for start in catalog.courses.keys() {
+            if reported.contains(start) {
+                continue;
+            }
+            // The shortest way back to `start`, breadth first (deterministic: edges in order).
+            let mut prev: std::collections::BTreeMap<String, String> =
+                std::collections::BTreeMap::new();
+            let mut queue = std::collections::VecDeque::from([start.clone()]);
+            let mut found = false;
+            while let Some(s) = queue.pop_front() {
+                for next in edges(&s) {
+                    if next == *start {
+                        prev.insert(start.clone(), s.clone());
+                        found = true;
+                        break;
+                    }
+                    if !prev.contains_key(&next) {
+                        prev.insert(next.clone(), s.clone());
+                        queue.push_back(next);
+                    }
+                }
+                if found {
+                    break;
+                }
+            }
+            if !found {
+                continue;
+            }
+            // Walk back from the course naming `start`: start → its prerequisite → ... → back.
+            let mut chain = Vec::new();
+            let mut at = prev[start].clone();
+            while at != *start {
+                chain.push(at.clone());
+                at = prev[&at].clone();
+            }
+            chain.reverse();
+            let mut cycle = vec![start.clone()];
+            cycle.extend(chain);
+            if cycle.iter().any(|s| reported.contains(s)) {
+                continue;
+            }
+            reported.extend(cycle.iter().cloned());
+            let first = cycle.iter().min().cloned().unwrap_or_default();
+            let k = cycle.iter().position(|s| *s == first).unwrap_or(0);
+            cycle.rotate_left(k);
+            let next = cycle.get(1).unwrap_or(&cycle[0]).clone();
+            let course = catalog.courses[&first];
+            let mut shown = cycle.clone();
+            shown.push(first.clone());
+            out.push(
+                course
+                    .finding(
+                        Code::PrerequisiteCycle,
+                        course.word_pos("prerequisites", &next),
+                        format!(
+                            "prerequisites form a cycle: {} (each must be finished before the next can start, so none can)",
+                            shown.join(" → ")
+                        ),
+                    )
+                    .with_hint("remove one of these prerequisites to break the cycle"),
+            );
+        }
+    }
+
+    #[test]
+    fn cycles_are_those_of_the_search_over_the_whole_catalog() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        for _ in 0..150 {
+            let n = 2 + next(7);
+            let courses = (0..n)
+                .map(|i| {
+                    let pre: Vec<String> =
+                        (0..next(4)).map(|_| format!("c{}", next(n + 1))).collect();
+                    course(
+                        &format!("c{i}"),
+                        &format!("prerequisites: [{}]\n", pre.join(", ")),
+                    )
+                })
+                .collect();
+            let s = site("", courses);
+            let docs: Vec<&Document> = s.documents.iter().collect();
+            let cat = Catalog::new(&s, &docs);
+            let (mut got, mut want) = (Vec::new(), Vec::new());
+            cycles(&cat, &mut got);
+            cycles_reference(&cat, &mut want);
+            let shown = |f: &[Diagnostic]| -> Vec<String> {
+                f.iter()
+                    .map(|d| format!("{}:{}:{} {}", d.file, d.line, d.column, d.message))
+                    .collect()
+            };
+            assert_eq!(shown(&got), shown(&want));
+        }
     }
 
     #[test]

@@ -277,12 +277,13 @@ fn links(site: &Site, doc: &Document, out: &mut Vec<Diagnostic>) {
         let Some(target) = resolve_link(&doc.rel, &link.dest) else {
             continue;
         };
-        let pos = doc.body_pos(link.offset, link.len);
+        // Only for findings: finding a line is a scan of the body.
+        let pos = || doc.body_pos(link.offset, link.len);
         let shown = &link.dest;
         match target {
             LinkTarget::SameDoc(anchor) => {
                 if !doc.outline.has_anchor(&anchor) {
-                    out.push(broken_anchor(doc, doc, pos, shown, &anchor));
+                    out.push(broken_anchor(doc, doc, pos(), shown, &anchor));
                 }
             }
             LinkTarget::Path { rel, anchor } => {
@@ -291,7 +292,7 @@ fn links(site: &Site, doc: &Document, out: &mut Vec<Diagnostic>) {
                         out.push(
                             doc.finding(
                                 Code::BrokenLink,
-                                pos,
+                                pos(),
                                 format!("link `{shown}` points to a draft, which is not published"),
                             )
                             .with_hint(
@@ -301,7 +302,7 @@ fn links(site: &Site, doc: &Document, out: &mut Vec<Diagnostic>) {
                     } else if let Some(a) = anchor
                         && !t.outline.has_anchor(&a)
                     {
-                        out.push(broken_anchor(doc, t, pos, shown, &a));
+                        out.push(broken_anchor(doc, t, pos(), shown, &a));
                     }
                 } else if !exists(site, &rel) {
                     let what = if link.image { "image" } else { "link" };
@@ -314,7 +315,7 @@ fn links(site: &Site, doc: &Document, out: &mut Vec<Diagnostic>) {
                     out.push(
                         doc.finding(
                             Code::BrokenLink,
-                            pos,
+                            pos(),
                             format!("{what} `{shown}` points to `{rel}`, which does not exist"),
                         )
                         .with_hint(hint),

@@ -2,7 +2,8 @@
 //! gives them) and the links it makes. One pass of pulldown-cmark per document.
 
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Parser, Tag, TagEnd};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 
 pub use super::body::{Note, Rewritten, info_lang, options};
 
@@ -44,11 +45,33 @@ pub struct Outline {
     pub html_ids: Vec<String>,
     /// Other tools' syntax removed rather than rendered (body offsets), for findings.
     pub unsupported: Vec<Note>,
+    /// Every heading id and HTML anchor, built the first time [`Outline::has_anchor`] is
+    /// asked (a document with 50,000 links to its 50,000 headings must not scan them per
+    /// link). An outline is not changed once made.
+    anchors: AnchorIndex,
 }
+
+/// The set behind [`Outline::has_anchor`]; a cache, so it never makes outlines unequal.
+#[derive(Clone, Debug, Default)]
+struct AnchorIndex(OnceLock<HashSet<String>>);
+
+impl PartialEq for AnchorIndex {
+    fn eq(&self, _: &AnchorIndex) -> bool {
+        true
+    }
+}
+
+impl Eq for AnchorIndex {}
 
 impl Outline {
     pub fn has_anchor(&self, id: &str) -> bool {
-        self.headings.iter().any(|h| h.id == id) || self.html_ids.iter().any(|h| h == id)
+        self.anchors
+            .0
+            .get_or_init(|| {
+                let headings = self.headings.iter().map(|h| h.id.clone());
+                headings.chain(self.html_ids.iter().cloned()).collect()
+            })
+            .contains(id)
     }
 
     /// The first level-1 heading: a document's title when front matter gives none.

@@ -33,7 +33,8 @@ impl<'a> AlertIndex<'a> {
                     continue;
                 }
                 let list = by_name.entry(name.to_string()).or_default();
-                if !list.iter().any(|o| o.rel == d.rel) {
+                // Documents come one at a time: if `d` named this alert already, it is last.
+                if list.last().is_none_or(|o| o.rel != d.rel) {
                     list.push(d);
                 }
             }
@@ -55,14 +56,11 @@ impl<'a> AlertIndex<'a> {
                 runbooks: Vec::new(),
             });
             page.names.push(name.clone());
-            for d in runbooks {
-                if !page.runbooks.iter().any(|o| o.rel == d.rel) {
-                    page.runbooks.push(d);
-                }
-            }
+            page.runbooks.extend(runbooks);
         }
         for p in pages.values_mut() {
             p.runbooks.sort_by(|a, b| a.rel.cmp(&b.rel));
+            p.runbooks.dedup_by(|a, b| a.rel == b.rel);
         }
         pages
     }

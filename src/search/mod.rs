@@ -22,6 +22,7 @@ use crate::model::ownership_state;
 use crate::model::{Document, Site};
 use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 use rayon::prelude::*;
+use std::collections::HashSet;
 use std::path::Path;
 
 pub use client::{client_index_files, write_client_index};
@@ -41,25 +42,26 @@ pub fn documents(site: &Site, drafts: bool) -> Vec<SearchDoc> {
 /// One document as search sees it (what [`documents`] gives for each).
 pub fn search_doc(site: &Site, doc: &Document) -> SearchDoc {
     let review = site.effective_review(doc);
-    let mut owners: Vec<String> = Vec::new();
-    for id in &doc.owners {
-        if !owners.contains(id) {
-            owners.push(id.clone());
-        }
-    }
+    // First appearances, in order; a set, since a team may have 100,000 members.
+    let mut seen: HashSet<&str> = HashSet::new();
+    let owners: Vec<String> = doc
+        .owners
+        .iter()
+        .filter(|id| seen.insert(id.as_str()))
+        .cloned()
+        .collect();
     let teams: Vec<String> = owners
         .iter()
         .filter(|id| site.owners.teams.contains_key(*id))
         .cloned()
         .collect();
-    let mut members: Vec<String> = Vec::new();
-    for t in &teams {
-        for m in &site.owners.teams[t].members {
-            if !members.contains(m) {
-                members.push(m.clone());
-            }
-        }
-    }
+    let mut seen: HashSet<&str> = HashSet::new();
+    let members: Vec<String> = teams
+        .iter()
+        .flat_map(|t| &site.owners.teams[t].members)
+        .filter(|m| seen.insert(m.as_str()))
+        .cloned()
+        .collect();
     let channel = teams
         .iter()
         .find_map(|t| site.owners.teams[t].channel.clone());
