@@ -72,18 +72,13 @@ pub fn check(args: &CheckArgs<'_>, out: &mut dyn Write) -> std::io::Result<u8> {
     Ok(summary.exit_code())
 }
 
-/// Say once, on standard error, why the review-history checks did not run.
+/// Say once, on standard error, that a shallow clone leaves the review-history checks out
+/// (a site outside git has no history to check, which needs no saying: docs/freshness-history.md).
 fn history_note(site: &Site) {
-    if !site.config.history.enabled {
+    if !site.config.history.enabled || !site.history.shallow {
         return;
     }
-    let why = if !site.history.in_git {
-        "the site is not in a git work tree"
-    } else if site.history.shallow {
-        "this is a shallow clone (fetch the whole history: `git fetch --unshallow`, or `fetch-depth: 0` for actions/checkout)"
-    } else {
-        return;
-    };
+    let why = "this is a shallow clone (fetch the whole history: `git fetch --unshallow`, or `fetch-depth: 0` for actions/checkout)";
     eprintln!("note: review history not checked: {why}");
 }
 
