@@ -3,7 +3,7 @@
 //! [`KINDS`], documented for theme authors in docs/theming.md). Each token's scope stack is
 //! mapped to one kind (innermost scope first, the longest known prefix of it: [`PREFIXES`]);
 //! adjacent tokens of one kind share a span, whitespace joins the span around it, and plain
-//! text gets none.
+//! text (and kinds the themes leave plain) gets none.
 //!
 //! Grammars are bat's extended set, loaded once from two-face's precompiled dump, plus a
 //! small PromQL grammar of our own (`promql.sublime-syntax`: no PromQL grammar ships with
@@ -362,8 +362,8 @@ fn escape_text(out: &mut String, s: &str) {
     let _ = escape_html_body_text(&mut *out, s);
 }
 
-/// The kind (class) of one scope: its longest prefix in [`PREFIXES`], computed once per scope
-/// and thread.
+/// The kind (class) of one scope: its longest prefix in [`PREFIXES`] if the themes style that
+/// kind, computed once per scope and thread.
 fn scope_kind(scope: Scope) -> Option<&'static str> {
     thread_local! {
         static KIND: RefCell<HashMap<Scope, Option<&'static str>>> = RefCell::new(HashMap::new());
@@ -379,7 +379,34 @@ fn scope_kind(scope: Scope) -> Option<&'static str> {
                 })
                 .max_by_key(|(prefix, _)| prefix.len())
                 .map(|(_, kind)| *kind)
+                .filter(|kind| styled_kinds().contains(kind))
         })
+    })
+}
+
+/// The kinds the default themes style: a kind neither theme colours (`p`, `n` with Coldark)
+/// would be a span that changes nothing, so it is not written, and the token takes the kind
+/// of an outer scope (punctuation in a string is string).
+fn styled_kinds() -> &'static [&'static str] {
+    static STYLED: OnceLock<Vec<&'static str>> = OnceLock::new();
+    STYLED.get_or_init(|| {
+        let themes = two_face::theme::extra();
+        let mut styled = Vec::new();
+        for name in [
+            EmbeddedThemeName::ColdarkCold,
+            EmbeddedThemeName::ColdarkDark,
+        ] {
+            for (selector, _) in rules(themes.get(name)) {
+                if let Some(class) = selector.strip_prefix("pre.code .") {
+                    if let Some((class, _, _)) = KINDS.iter().find(|(c, _, _)| *c == class) {
+                        if !styled.contains(class) {
+                            styled.push(*class);
+                        }
+                    }
+                }
+            }
+        }
+        styled
     })
 }
 
@@ -662,7 +689,9 @@ mod tests {
             "promql",
             SAMPLES.iter().find(|s| s.0 == "promql").unwrap().1,
         );
-        for class in ["nb", "k", "na", "s", "m", "c", "o", "p"] {
+        // Punctuation is plain in both themes: no span.
+        assert!(!html.contains("class=\"p\""), "{html}");
+        for class in ["nb", "k", "na", "s", "m", "c", "o"] {
             let class = format!("<span class=\"{class}\">");
             assert!(html.contains(&class), "{class}: {html}");
         }
@@ -737,7 +766,7 @@ mod tests {
     fn kinds_are_short_merged_and_plain_text_bare() {
         assert_eq!(
             block("json", "{\"a\": [1, true]}\n"),
-            "<pre class=\"code\" data-lang=\"json\"><code><span class=\"p\">{</span><span class=\"s\">\"a\"</span><span class=\"p\">: [</span><span class=\"m\">1</span><span class=\"p\">, </span><span class=\"kc\">true</span><span class=\"p\">]}\n</span></code></pre>\n"
+            "<pre class=\"code\" data-lang=\"json\"><code>{<span class=\"s\">\"a\"</span>: [<span class=\"m\">1</span>, <span class=\"kc\">true</span>]}\n</code></pre>\n"
         );
         assert_eq!(
             scope_kind(Scope::new("string.quoted.double.json").unwrap()),
