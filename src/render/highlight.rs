@@ -318,6 +318,42 @@ fn prompt(lang: &str, code: &str) -> Option<&'static str> {
 /// Write `code` as `<pre class="code" data-lang="…"><code>…</code></pre>\n`.
 /// `lang` is the first word of the info string (lowercased here), `None` for none.
 pub(crate) fn write_code_block(out: &mut String, lang: Option<&str>, code: &str) {
+    // Handbooks repeat their blocks (the same command in many runbooks: half the blocks of
+    // the generated 10k corpus), and a block's HTML depends on its language and text only.
+    if code.len() > MEMO_MAX_BLOCK {
+        return render_code_block(out, lang, code);
+    }
+    let key = (lang.map(str::to_ascii_lowercase), code.to_string());
+    let memo = MEMO.get_or_init(Default::default);
+    if let Some(html) = memo.lock().ok().and_then(|m| m.blocks.get(&key).cloned()) {
+        out.push_str(&html);
+        return;
+    }
+    let start = out.len();
+    render_code_block(out, lang, code);
+    if let Ok(mut m) = memo.lock()
+        && m.bytes + out.len() - start <= MEMO_MAX_BYTES
+    {
+        m.bytes += key.1.len() + out.len() - start;
+        m.blocks.insert(key, out[start..].to_string());
+    }
+}
+
+/// Blocks longer than this are not remembered.
+const MEMO_MAX_BLOCK: usize = 16 * 1024;
+/// What the remembered blocks may hold in all (code and HTML); past it, no more are kept.
+const MEMO_MAX_BYTES: usize = 64 * 1024 * 1024;
+
+#[derive(Default)]
+struct Memo {
+    blocks: HashMap<(Option<String>, String), String>,
+    bytes: usize,
+}
+
+/// Rendered blocks by (language, code), for the life of the process.
+static MEMO: OnceLock<std::sync::Mutex<Memo>> = OnceLock::new();
+
+fn render_code_block(out: &mut String, lang: Option<&str>, code: &str) {
     let lang = lang.map(str::to_ascii_lowercase).filter(|l| !l.is_empty());
     out.push_str("<pre class=\"code\"");
     let mut prompt_str = None;
@@ -781,6 +817,21 @@ mod tests {
         for (_, kind) in PREFIXES {
             assert!(KINDS.iter().any(|(class, _, _)| class == kind), "{kind}");
         }
+    }
+
+    #[test]
+    fn remembered_blocks_are_the_rendered_ones() {
+        let code = "kubectl get pods -n $NAMESPACE # the pods\n";
+        let mut fresh = String::new();
+        render_code_block(&mut fresh, Some("Bash"), code);
+        assert_eq!(block("bash", code), fresh);
+        // The second time comes from the memo, after text already in `out`.
+        let mut out = String::from("<p>x</p>\n");
+        write_code_block(&mut out, Some("BASH"), code);
+        assert_eq!(out, format!("<p>x</p>\n{fresh}"));
+        let mut none = String::new();
+        write_code_block(&mut none, None, code);
+        assert!(!none.contains("data-lang") && !none.contains("<span class=\"c\""));
     }
 
     #[test]
