@@ -433,12 +433,11 @@ fn styled_kinds() -> &'static [&'static str] {
             EmbeddedThemeName::ColdarkDark,
         ] {
             for (selector, _) in rules(themes.get(name)) {
-                if let Some(class) = selector.strip_prefix("pre.code .") {
-                    if let Some((class, _, _)) = KINDS.iter().find(|(c, _, _)| *c == class) {
-                        if !styled.contains(class) {
-                            styled.push(*class);
-                        }
-                    }
+                if let Some(class) = selector.strip_prefix("pre.code .")
+                    && let Some((class, _, _)) = KINDS.iter().find(|(c, _, _)| *c == class)
+                    && !styled.contains(class)
+                {
+                    styled.push(*class);
                 }
             }
         }
