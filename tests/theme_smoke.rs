@@ -167,7 +167,7 @@ const BODY: &str = r##"<h2 id="summary">Summary<a class="anchor" href="#summary"
 <summary class="callout-title">Why</summary>
 <p>Because.</p>
 </details>
-<pre class="code" data-lang="console" data-prompt="$ "><code><span class="hl-prompt">$ </span>kubectl get pods \
+<pre class="code" data-lang="console" data-prompt="$ "><code><span class="gp">$ </span>kubectl get pods \
     -n orders-db
 NAME READY
 orders-db-0 1/1</code></pre>

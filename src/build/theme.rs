@@ -28,6 +28,22 @@ pub struct Theme {
     sources: BTreeMap<String, (String, String)>,
 }
 
+/// A template without the indentation of its lines: HTML renders a newline and the spaces
+/// after it as the newline alone, so this changes bytes, not pages. Lines are kept (error
+/// positions stay right), and a template with `<pre` or `<textarea`, where spaces show, is
+/// left as it is, as is any template that is not `.html`.
+fn squeeze<'a>(name: &str, text: &'a str) -> std::borrow::Cow<'a, str> {
+    let lower = text.to_ascii_lowercase();
+    if !name.ends_with(".html") || lower.contains("<pre") || lower.contains("<textarea") {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        out.push_str(line.trim_start_matches([' ', '\t']));
+    }
+    out.into()
+}
+
 impl Theme {
     /// The embedded default theme with the site's overrides applied.
     pub fn load(config: &Config) -> Result<Theme, Vec<Diagnostic>> {
@@ -72,7 +88,7 @@ impl Theme {
         let result = tera.add_raw_templates(
             templates
                 .iter()
-                .map(|(name, (text, _))| (name.as_str(), text.as_str())),
+                .map(|(name, (text, _))| (name.as_str(), squeeze(name, text))),
         );
         let sources: BTreeMap<String, (String, String)> = templates
             .into_iter()

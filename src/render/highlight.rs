@@ -1,17 +1,26 @@
-//! Build-time syntax highlighting of code blocks with syntect, into CSS classes (`hl-…`).
+//! Build-time syntax highlighting of code blocks with syntect, into short CSS classes, one
+//! per token kind as Pygments and Chroma name them (`k` keyword, `s` string, `c` comment, …:
+//! [`KINDS`], documented for theme authors in docs/theming.md). Each token's scope stack is
+//! mapped to one kind (innermost scope first, the longest known prefix of it: [`PREFIXES`]);
+//! adjacent tokens of one kind share a span, whitespace joins the span around it, and plain
+//! text (and kinds the themes leave plain) gets none.
 //!
 //! Grammars are bat's extended set, loaded once from two-face's precompiled dump, plus a
 //! small PromQL grammar of our own (`promql.sublime-syntax`: no PromQL grammar ships with
 //! syntect or two-face). Shell blocks with prompts (`$ ` / `# `) are highlighted as a
-//! session: the prompt in its own `hl-prompt` span, commands as bash, output as plain text.
+//! session: the prompt in its own `gp` span, commands as bash, output as plain text.
 //!
 //! Highlighting never stalls a build: a block over [`MAX_BYTES`], [`MAX_LINES`] lines or with
 //! a line over [`MAX_LINE_BYTES`] is written as escaped plain text, found by one cheap scan.
 
 use pulldown_cmark_escape::escape_html_body_text;
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::OnceLock;
-use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
-use syntect::parsing::{SyntaxDefinition, SyntaxReference, SyntaxSet, SyntaxSetBuilder};
+use syntect::highlighting::{Color, FontStyle, Highlighter, Theme};
+use syntect::parsing::{
+    ParseState, Scope, ScopeStack, SyntaxDefinition, SyntaxReference, SyntaxSet, SyntaxSetBuilder,
+};
 use syntect::util::LinesWithEndings;
 use two_face::theme::EmbeddedThemeName;
 
@@ -22,7 +31,112 @@ pub const MAX_LINES: usize = 5_000;
 /// Blocks with a line longer than this (in bytes) are not highlighted.
 pub const MAX_LINE_BYTES: usize = 10_000;
 
-const STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
+/// Token kinds: (class, the scope whose theme colours the class gets, what it is). The class
+/// names are Pygments' short names; they are stable (themes and docs/theming.md rely on them).
+pub const KINDS: &[(&str, &str, &str)] = &[
+    ("c", "comment.line", "comment"),
+    ("k", "keyword.control", "keyword"),
+    (
+        "kc",
+        "constant.language",
+        "keyword constant (`true`, `null`)",
+    ),
+    ("kt", "storage.type", "type, declaration keyword"),
+    ("o", "keyword.operator", "operator"),
+    ("p", "punctuation.separator", "punctuation"),
+    ("s", "string.quoted.double", "string"),
+    ("se", "constant.character.escape", "escape in a string"),
+    ("sr", "string.regexp", "regular expression"),
+    ("sb", "markup.raw.inline", "inline code (Markdown)"),
+    ("m", "constant.numeric", "number"),
+    ("n", "entity.name", "name"),
+    ("nv", "variable.other", "variable, parameter"),
+    (
+        "bp",
+        "variable.language",
+        "builtin variable (`self`, `this`)",
+    ),
+    ("nf", "entity.name.function", "function name or call"),
+    ("nb", "support.function", "builtin function or command"),
+    ("nc", "entity.name.class", "class, type name"),
+    ("nn", "entity.name.namespace", "namespace, module"),
+    ("no", "constant.other", "constant"),
+    ("nt", "entity.name.tag", "tag, key (YAML, HTML)"),
+    ("na", "entity.other.attribute-name", "attribute, label"),
+    (
+        "gh",
+        "markup.heading",
+        "heading (Markdown, diff file header)",
+    ),
+    ("gu", "meta.diff.range", "diff hunk range"),
+    ("gi", "markup.inserted", "inserted line (diff)"),
+    ("gd", "markup.deleted", "deleted line (diff)"),
+    ("gs", "markup.bold", "strong"),
+    ("ge", "markup.italic", "emphasis"),
+    ("err", "invalid", "invalid"),
+];
+
+/// The class of the prompt of a shell session (Pygments' Generic.Prompt).
+pub const PROMPT_CLASS: &str = "gp";
+
+/// Scope prefixes → kind (a [`KINDS`] class). A scope takes the kind of its longest prefix
+/// here; prefixes match whole atoms (`string` is a prefix of `string.quoted`, not of
+/// `stringy`). Scopes with no prefix here (`source.*`, `meta.*`, ...) are plain.
+pub const PREFIXES: &[(&str, &str)] = &[
+    ("comment", "c"),
+    ("punctuation.definition.comment", "c"),
+    ("keyword", "k"),
+    ("keyword.operator", "o"),
+    ("keyword.operator.word", "k"),
+    ("storage", "kt"),
+    ("storage.modifier", "k"),
+    ("constant", "no"),
+    ("constant.language", "kc"),
+    ("constant.numeric", "m"),
+    ("constant.character", "s"),
+    ("constant.character.escape", "se"),
+    ("constant.other.placeholder", "se"),
+    ("punctuation", "p"),
+    ("punctuation.definition.string", "s"),
+    ("punctuation.definition.variable", "nv"),
+    ("string", "s"),
+    ("string.regexp", "sr"),
+    ("markup.raw", "sb"),
+    ("variable", "nv"),
+    ("variable.language", "bp"),
+    ("variable.function", "nf"),
+    ("variable.other.constant", "no"),
+    ("entity.name", "n"),
+    ("entity.name.function", "nf"),
+    ("entity.name.class", "nc"),
+    ("entity.name.struct", "nc"),
+    ("entity.name.enum", "nc"),
+    ("entity.name.type", "nc"),
+    ("entity.name.interface", "nc"),
+    ("entity.name.trait", "nc"),
+    ("entity.other.inherited-class", "nc"),
+    ("entity.name.namespace", "nn"),
+    ("entity.name.module", "nn"),
+    ("entity.name.constant", "no"),
+    ("entity.name.tag", "nt"),
+    ("entity.name.section", "gh"),
+    ("entity.other.attribute-name", "na"),
+    ("entity.name.label", "na"),
+    ("support", "nb"),
+    ("support.function", "nb"),
+    ("support.type", "kt"),
+    ("support.class", "nc"),
+    ("support.constant", "no"),
+    ("support.variable", "nv"),
+    ("markup.heading", "gh"),
+    ("meta.diff.header", "gh"),
+    ("meta.diff.range", "gu"),
+    ("markup.inserted", "gi"),
+    ("markup.deleted", "gd"),
+    ("markup.bold", "gs"),
+    ("markup.italic", "ge"),
+    ("invalid", "err"),
+];
 
 const BASH: &str = "Bourne Again Shell (bash)";
 const PROMQL: &str = "PromQL";
@@ -204,6 +318,42 @@ fn prompt(lang: &str, code: &str) -> Option<&'static str> {
 /// Write `code` as `<pre class="code" data-lang="…"><code>…</code></pre>\n`.
 /// `lang` is the first word of the info string (lowercased here), `None` for none.
 pub(crate) fn write_code_block(out: &mut String, lang: Option<&str>, code: &str) {
+    // Handbooks repeat their blocks (the same command in many runbooks: half the blocks of
+    // the generated 10k corpus), and a block's HTML depends on its language and text only.
+    if code.len() > MEMO_MAX_BLOCK {
+        return render_code_block(out, lang, code);
+    }
+    let key = (lang.map(str::to_ascii_lowercase), code.to_string());
+    let memo = MEMO.get_or_init(Default::default);
+    if let Some(html) = memo.lock().ok().and_then(|m| m.blocks.get(&key).cloned()) {
+        out.push_str(&html);
+        return;
+    }
+    let start = out.len();
+    render_code_block(out, lang, code);
+    if let Ok(mut m) = memo.lock()
+        && m.bytes + out.len() - start <= MEMO_MAX_BYTES
+    {
+        m.bytes += key.1.len() + out.len() - start;
+        m.blocks.insert(key, out[start..].to_string());
+    }
+}
+
+/// Blocks longer than this are not remembered.
+const MEMO_MAX_BLOCK: usize = 16 * 1024;
+/// What the remembered blocks may hold in all (code and HTML); past it, no more are kept.
+const MEMO_MAX_BYTES: usize = 64 * 1024 * 1024;
+
+#[derive(Default)]
+struct Memo {
+    blocks: HashMap<(Option<String>, String), String>,
+    bytes: usize,
+}
+
+/// Rendered blocks by (language, code), for the life of the process.
+static MEMO: OnceLock<std::sync::Mutex<Memo>> = OnceLock::new();
+
+fn render_code_block(out: &mut String, lang: Option<&str>, code: &str) {
     let lang = lang.map(str::to_ascii_lowercase).filter(|l| !l.is_empty());
     out.push_str("<pre class=\"code\"");
     let mut prompt_str = None;
@@ -248,14 +398,113 @@ fn escape_text(out: &mut String, s: &str) {
     let _ = escape_html_body_text(&mut *out, s);
 }
 
-fn highlight(set: &SyntaxSet, syntax: &SyntaxReference, code: &str) -> Option<String> {
-    let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, set, STYLE);
-    for line in LinesWithEndings::from(code) {
-        generator
-            .parse_html_for_line_which_includes_newline(line)
-            .ok()?;
+/// The kind (class) of one scope: its longest prefix in [`PREFIXES`] if the themes style that
+/// kind, computed once per scope and thread.
+fn scope_kind(scope: Scope) -> Option<&'static str> {
+    thread_local! {
+        static KIND: RefCell<HashMap<Scope, Option<&'static str>>> = RefCell::new(HashMap::new());
     }
-    Some(generator.finalize())
+    KIND.with(|cache| {
+        *cache.borrow_mut().entry(scope).or_insert_with(|| {
+            let name = scope.build_string();
+            PREFIXES
+                .iter()
+                .filter(|(prefix, _)| {
+                    name == *prefix
+                        || name.starts_with(prefix) && name.as_bytes()[prefix.len()] == b'.'
+                })
+                .max_by_key(|(prefix, _)| prefix.len())
+                .map(|(_, kind)| *kind)
+                .filter(|kind| styled_kinds().contains(kind))
+        })
+    })
+}
+
+/// The kinds the default themes style: a kind neither theme colours (`p`, `n` with Coldark)
+/// would be a span that changes nothing, so it is not written, and the token takes the kind
+/// of an outer scope (punctuation in a string is string).
+fn styled_kinds() -> &'static [&'static str] {
+    static STYLED: OnceLock<Vec<&'static str>> = OnceLock::new();
+    STYLED.get_or_init(|| {
+        let themes = two_face::theme::extra();
+        let mut styled = Vec::new();
+        for name in [
+            EmbeddedThemeName::ColdarkCold,
+            EmbeddedThemeName::ColdarkDark,
+        ] {
+            for (selector, _) in rules(themes.get(name)) {
+                if let Some(class) = selector.strip_prefix("pre.code .")
+                    && let Some((class, _, _)) = KINDS.iter().find(|(c, _, _)| *c == class)
+                    && !styled.contains(class)
+                {
+                    styled.push(*class);
+                }
+            }
+        }
+        styled
+    })
+}
+
+/// The kind of a token: that of the innermost scope that has one.
+fn stack_kind(stack: &[Scope]) -> Option<&'static str> {
+    stack.iter().rev().find_map(|s| scope_kind(*s))
+}
+
+/// Writes tokens, merging adjacent ones of one kind into one span.
+struct Spans {
+    html: String,
+    open: Option<&'static str>,
+}
+
+impl Spans {
+    fn text(&mut self, kind: Option<&'static str>, text: &str) {
+        if text.is_empty() {
+            return;
+        }
+        // Whitespace shows no colour: it stays in whatever span is open.
+        let blank = text.bytes().all(|b| b.is_ascii_whitespace());
+        if !blank && kind != self.open {
+            self.close();
+            if let Some(k) = kind {
+                self.html.push_str("<span class=\"");
+                self.html.push_str(k);
+                self.html.push_str("\">");
+                self.open = Some(k);
+            }
+        }
+        escape_text(&mut self.html, text);
+    }
+
+    fn close(&mut self) {
+        if self.open.take().is_some() {
+            self.html.push_str("</span>");
+        }
+    }
+}
+
+fn highlight(set: &SyntaxSet, syntax: &SyntaxReference, code: &str) -> Option<String> {
+    let mut state = ParseState::new(syntax);
+    let mut stack = ScopeStack::new();
+    let mut out = Spans {
+        html: String::with_capacity(code.len() * 2),
+        open: None,
+    };
+    let mut kind = None;
+    for line in LinesWithEndings::from(code) {
+        let ops = state.parse_line(line, set).ok()?;
+        let mut at = 0;
+        for (i, op) in ops {
+            if i > at {
+                out.text(kind, &line[at..i]);
+                at = i;
+            }
+            stack.apply(&op).ok()?;
+            kind = stack_kind(stack.as_slice());
+        }
+        out.text(kind, &line[at..]);
+    }
+    out.close();
+    Some(out.html)
 }
 
 /// A shell session: prompt lines (and their `\`-continuations) are commands, highlighted as
@@ -283,7 +532,7 @@ fn session(set: &SyntaxSet, bash: &SyntaxReference, code: &str, prompt: &str) ->
                 .then(|| &line[bare.len()..])
         }) {
             flush(&mut command, &mut html)?;
-            html.push_str("<span class=\"hl-prompt\">");
+            html.push_str("<span class=\"gp\">");
             escape_text(&mut html, &line[..line.len() - cmd.len()]);
             html.push_str("</span>");
             command.push_str(cmd);
@@ -300,8 +549,9 @@ fn session(set: &SyntaxSet, bash: &SyntaxReference, code: &str, prompt: &str) ->
 /// CSS for highlighted code: Coldark Cold (light) by default and Coldark Dark (both meet WCAG
 /// AA contrast) under `@media (prefers-color-scheme: dark)` unless `:root[data-theme=light]`,
 /// and under `:root[data-theme=dark]`. Each theme's rules only apply in its own mode, so
-/// nothing leaks from one into the other. The themes' base colours go on `pre.code`.
-/// Deterministic; computed once.
+/// nothing leaks from one into the other. The themes' base colours go on `pre.code`; each
+/// kind of [`KINDS`] gets the theme's style for its scope (`pre.code .k`). Deterministic;
+/// computed once.
 pub fn highlight_css() -> String {
     static CSS: OnceLock<String> = OnceLock::new();
     CSS.get_or_init(|| {
@@ -319,55 +569,68 @@ pub fn highlight_css() -> String {
         write_rules(&mut css, &dark, ":root:not([data-theme=light])");
         css.push_str("}\n");
         write_rules(&mut css, &dark, ":root[data-theme=dark]");
-        css.push_str(".hl-prompt { -webkit-user-select: none; user-select: none; }\n");
+        css.push_str("pre.code .gp { -webkit-user-select: none; user-select: none; }\n");
         css
     })
     .clone()
 }
 
-/// (selectors, declarations) of a theme's class CSS, `.hl-code` renamed `pre.code`.
-fn rules(theme: &syntect::highlighting::Theme) -> Vec<(Vec<String>, String)> {
-    let css = css_for_theme_with_class_style(theme, STYLE).unwrap_or_default();
-    let mut without_comments = String::with_capacity(css.len());
-    let mut rest = css.as_str();
-    while let Some(i) = rest.find("/*") {
-        without_comments.push_str(&rest[..i]);
-        rest = rest[i..].find("*/").map_or("", |j| &rest[i + j + 2..]);
+fn hex(c: Color) -> String {
+    if c.a == 0xff {
+        format!("#{:02x}{:02x}{:02x}", c.r, c.g, c.b)
+    } else {
+        format!("#{:02x}{:02x}{:02x}{:02x}", c.r, c.g, c.b, c.a)
     }
-    without_comments.push_str(rest);
+}
+
+/// (selector, declarations) for `pre.code` and each kind that differs from plain text.
+fn rules(theme: &Theme) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    for block in without_comments.split('}') {
-        let Some((selectors, decls)) = block.split_once('{') else {
+    let mut base = Vec::new();
+    if let Some(fg) = theme.settings.foreground {
+        base.push(format!("color: {};", hex(fg)));
+    }
+    if let Some(bg) = theme.settings.background {
+        base.push(format!("background-color: {};", hex(bg)));
+    }
+    if !base.is_empty() {
+        out.push(("pre.code".to_string(), base.join(" ")));
+    }
+    let highlighter = Highlighter::new(theme);
+    let plain = highlighter.style_for_stack(&[]);
+    for (class, scope, _) in KINDS {
+        let Ok(scope) = Scope::new(scope) else {
             continue;
         };
-        let selectors: Vec<String> = selectors
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(|s| {
-                if s == ".hl-code" {
-                    "pre.code".to_string()
-                } else {
-                    s.to_string()
-                }
-            })
-            .collect();
-        let decls: Vec<&str> = decls
-            .split(';')
-            .map(str::trim)
-            .filter(|d| !d.is_empty())
-            .collect();
-        if !selectors.is_empty() && !decls.is_empty() {
-            out.push((selectors, decls.join("; ") + ";"));
+        let style = highlighter.style_for_stack(&[scope]);
+        let mut decls = Vec::new();
+        if style.foreground != plain.foreground {
+            decls.push(format!("color: {};", hex(style.foreground)));
+        }
+        if style.background != plain.background {
+            decls.push(format!("background-color: {};", hex(style.background)));
+        }
+        if style.font_style.contains(FontStyle::ITALIC) {
+            decls.push("font-style: italic;".to_string());
+        }
+        if style.font_style.contains(FontStyle::BOLD) {
+            decls.push("font-weight: bold;".to_string());
+        }
+        if style.font_style.contains(FontStyle::UNDERLINE) {
+            decls.push("text-decoration: underline;".to_string());
+        }
+        if !decls.is_empty() {
+            out.push((format!("pre.code .{class}"), decls.join(" ")));
         }
     }
     out
 }
 
-fn write_rules(css: &mut String, rules: &[(Vec<String>, String)], scope: &str) {
-    for (selectors, decls) in rules {
-        let list: Vec<String> = selectors.iter().map(|s| format!("{scope} {s}")).collect();
-        css.push_str(&list.join(", "));
+fn write_rules(css: &mut String, rules: &[(String, String)], scope: &str) {
+    for (selector, decls) in rules {
+        css.push_str(scope);
+        css.push(' ');
+        css.push_str(selector);
         css.push_str(" { ");
         css.push_str(decls);
         css.push_str(" }\n");
@@ -398,7 +661,7 @@ mod tests {
             "sql",
             "SELECT pid, state FROM pg_stat_activity WHERE state = 'idle';\n",
         ),
-        ("postgresql", "VACUUM ANALYZE orders;\n"),
+        ("postgresql", "VACUUM ANALYZE orders; SELECT 1;\n"),
         ("python", "def f(x):\n    return x + 1  # one\n"),
         ("py", "import os\n"),
         (
@@ -442,7 +705,8 @@ mod tests {
                 html.starts_with(&format!("<pre class=\"code\" data-lang=\"{lang}\"")),
                 "{lang}: {html}"
             );
-            assert!(html.contains("<span class=\"hl-"), "{lang}: {html}");
+            assert!(html.contains("<span class=\""), "{lang}: {html}");
+            assert!(!html.contains("hl-"), "{lang}: {html}");
             assert!(html.ends_with("</code></pre>\n"));
             assert!(grammar_name(lang).is_some(), "{lang}");
         }
@@ -460,17 +724,11 @@ mod tests {
             "promql",
             SAMPLES.iter().find(|s| s.0 == "promql").unwrap().1,
         );
-        for class in [
-            "hl-support hl-function hl-aggregation",
-            "hl-keyword hl-other",
-            "hl-support hl-function hl-promql",
-            "hl-entity hl-other hl-attribute-name",
-            "hl-string hl-quoted hl-double",
-            "hl-constant hl-numeric hl-duration",
-            "hl-constant hl-numeric hl-promql",
-            "hl-comment",
-        ] {
-            assert!(html.contains(class), "{class}: {html}");
+        // Punctuation is plain in both themes: no span.
+        assert!(!html.contains("class=\"p\""), "{html}");
+        for class in ["nb", "k", "na", "s", "m", "c", "o"] {
+            let class = format!("<span class=\"{class}\">");
+            assert!(html.contains(&class), "{class}: {html}");
         }
     }
 
@@ -501,27 +759,78 @@ mod tests {
             "$ kubectl get pods \\\n    -n db\nNAME   READY\n# whoami\n",
         );
         assert!(html.contains("data-prompt=\"$ \""), "{html}");
-        assert!(html.starts_with("<pre class=\"code\" data-lang=\"console\" data-prompt=\"$ \"><code><span class=\"hl-prompt\">$ </span><span class=\"hl-source hl-shell hl-bash\">"), "{html}");
+        assert!(html.starts_with("<pre class=\"code\" data-lang=\"console\" data-prompt=\"$ \"><code><span class=\"gp\">$ </span><span class=\"nf\">kubectl</span>"), "{html}");
         // Output lines stay plain.
-        assert!(html.contains("</span>NAME   READY\n"), "{html}");
+        let output = &html[html.find("NAME").expect("output")..];
+        assert!(
+            output.starts_with("NAME   READY\n# whoami\n</code>"),
+            "{html}"
+        );
+        assert!(
+            !html[..html.len() - output.len()].ends_with("\">"),
+            "{html}"
+        );
         // The continuation line belongs to the command.
         assert!(!html.contains("</span>    -n db"), "{html}");
 
         let root = block("console", "# systemctl restart pgbouncer\n");
         assert!(
-            root.contains("data-prompt=\"# \"") && root.contains("hl-prompt"),
+            root.contains("data-prompt=\"# \"") && root.contains("class=\"gp\""),
             "{root}"
         );
         // In a bash block `# ` is a comment, not a prompt.
         let comment = block("bash", "# restart it\nsystemctl restart pgbouncer\n");
-        assert!(!comment.contains("data-prompt") && !comment.contains("hl-prompt"));
+        assert!(!comment.contains("data-prompt") && !comment.contains("class=\"gp\""));
         let bash = block("bash", "$ df -h\nFilesystem  Size\n$\n");
-        assert!(bash.contains("data-prompt=\"$ \"") && bash.contains("</span>Filesystem  Size\n"));
+        let before = &bash[..bash.find("Filesystem  Size\n").expect("output")];
+        assert!(bash.contains("data-prompt=\"$ \""), "{bash}");
+        // The output is outside every span.
+        assert_eq!(
+            before.matches("<span").count(),
+            before.matches("</span>").count(),
+            "{bash}"
+        );
         // A console block without prompts is all output.
         assert_eq!(
             block("console", "just output\n"),
             "<pre class=\"code\" data-lang=\"console\"><code>just output\n</code></pre>\n"
         );
+    }
+
+    #[test]
+    fn kinds_are_short_merged_and_plain_text_bare() {
+        assert_eq!(
+            block("json", "{\"a\": [1, true]}\n"),
+            "<pre class=\"code\" data-lang=\"json\"><code>{<span class=\"s\">\"a\"</span>: [<span class=\"m\">1</span>, <span class=\"kc\">true</span>]}\n</code></pre>\n"
+        );
+        assert_eq!(
+            scope_kind(Scope::new("string.quoted.double.json").unwrap()),
+            Some("s")
+        );
+        assert_eq!(
+            scope_kind(Scope::new("keyword.operator.arithmetic").unwrap()),
+            Some("o")
+        );
+        assert_eq!(scope_kind(Scope::new("source.shell").unwrap()), None);
+        assert_eq!(scope_kind(Scope::new("meta.function").unwrap()), None);
+        for (_, kind) in PREFIXES {
+            assert!(KINDS.iter().any(|(class, _, _)| class == kind), "{kind}");
+        }
+    }
+
+    #[test]
+    fn remembered_blocks_are_the_rendered_ones() {
+        let code = "kubectl get pods -n $NAMESPACE # the pods\n";
+        let mut fresh = String::new();
+        render_code_block(&mut fresh, Some("Bash"), code);
+        assert_eq!(block("bash", code), fresh);
+        // The second time comes from the memo, after text already in `out`.
+        let mut out = String::from("<p>x</p>\n");
+        write_code_block(&mut out, Some("BASH"), code);
+        assert_eq!(out, format!("<p>x</p>\n{fresh}"));
+        let mut none = String::new();
+        write_code_block(&mut none, None, code);
+        assert!(!none.contains("data-lang") && !none.contains("<span class=\"c\""));
     }
 
     #[test]
@@ -558,8 +867,15 @@ mod tests {
             "{css}"
         );
         assert!(css.contains(":root:not([data-theme=dark]) pre.code { color: #111b27;"));
-        assert!(css.contains(":root[data-theme=dark] .hl-comment {"));
-        assert!(!css.contains(".hl-code {") && !css.contains("/*\n"));
+        assert!(
+            css.contains(":root[data-theme=dark] pre.code .c {"),
+            "{css}"
+        );
+        assert!(
+            css.contains(":root[data-theme=light] pre.code .k {"),
+            "{css}"
+        );
+        assert!(!css.contains("hl-") && !css.contains("/*\n"));
         assert_eq!(css.matches('{').count(), css.matches('}').count());
     }
 }

@@ -7,7 +7,7 @@
 //!   same order; an explicit `{#id}` wins) and an anchor link; levels 2–3 make the TOC;
 //! - GitHub alerts (`> [!WARNING]`) and MkDocs admonitions (`!!! warning "Title"`, `???`
 //!   collapsible; see [`admonition`]) become `<aside class="callout callout-…">` / `<details>`;
-//! - code blocks are highlighted at build time into `hl-` classes ([`highlight`]), with a
+//! - code blocks are highlighted at build time into short token-kind classes (`k`, `s`, …) ([`highlight`]), with a
 //!   size limit past which they are plain text; shell prompts are marked for the copy button;
 //! - ```` ```quiz ```` blocks become static quiz HTML ([`quiz`]);
 //! - link and image destinations go through a [`LinkResolver`]; raw HTML is dropped unless
@@ -151,7 +151,7 @@ mod tests {
         let h = html(
             "!!! warning \"Data loss & risk\"\n    Take a **snapshot** first.\n\n    ```bash\n    pg_dump db > x\n    ```\n\nAfter.\n",
         );
-        assert!(h.starts_with("<aside class=\"callout callout-warning\" role=\"note\">\n<p class=\"callout-title\">Data loss &amp; risk</p>\n<p>Take a <strong>snapshot</strong> first.</p>\n<pre class=\"code\" data-lang=\"bash\"><code><span class=\"hl-source"), "{h}");
+        assert!(h.starts_with("<aside class=\"callout callout-warning\" role=\"note\">\n<p class=\"callout-title\">Data loss &amp; risk</p>\n<p>Take a <strong>snapshot</strong> first.</p>\n<pre class=\"code\" data-lang=\"bash\"><code><span class=\"nf\">pg_dump</span>"), "{h}");
         assert!(
             h.ends_with("</code></pre>\n</aside>\n<p>After.</p>\n"),
             "{h}"
@@ -302,11 +302,11 @@ mod tests {
         );
         let h = html("```{.YAML title=x}\na: 1\n```\n\n```rust,ignore\nfn x() {}\n```\n");
         assert!(
-            h.contains("data-lang=\"yaml\"><code><span class=\"hl-source hl-yaml\">"),
+            h.contains("data-lang=\"yaml\"><code><span class=\"nt\">a</span>"),
             "{h}"
         );
         assert!(
-            h.contains("data-lang=\"rust\"><code><span class=\"hl-source hl-rust\">"),
+            h.contains("data-lang=\"rust\"><code><span class=\"kt\">fn </span>"),
             "{h}"
         );
         let h = html("```unknown-lang\n<script>alert(1)</script>\n```\n");
