@@ -58,6 +58,11 @@ fn commit(dir: &Path, who: &str, email: &str, date: &str, message: &str) {
     );
 }
 
+/// Commit everything as Ana, an owner.
+fn by_ana(dir: &Path, date: &str, message: &str) {
+    commit(dir, "Ana", "ana@example.com", date, message);
+}
+
 fn runbook(reviewed: &str, body: &str) -> String {
     format!(
         "---\ntitle: DB failover\nowners: [team-db]\nreviewed: {reviewed}\n---\n# DB failover\n\n{body}\n"
@@ -114,16 +119,16 @@ const RB: &str = "content/runbooks/db.md";
 fn two_reviews_in_a_row_that_changed_nothing_are_rubber_stamps() {
     let d = repo();
     write(d.path(), RB, &runbook("2026-01-10", "Fail over."));
-    commit(d.path(), "Ana", "ana@example.com", "2026-01-10", "add");
+    by_ana(d.path(), "2026-01-10", "add");
     write(d.path(), RB, &runbook("2026-05-01", "Fail over."));
-    commit(d.path(), "Ana", "ana@example.com", "2026-05-01", "review");
+    by_ana(d.path(), "2026-05-01", "review");
     assert_eq!(
         history_findings(d.path()),
         vec![],
         "one stamp is not yet a pattern"
     );
     write(d.path(), RB, &runbook("2026-09-01", "Fail over."));
-    commit(d.path(), "Ana", "ana@example.com", "2026-09-01", "review");
+    by_ana(d.path(), "2026-09-01", "review");
     let f = history_findings(d.path());
     assert_eq!(codes(&f), ["rubber-stamp-review"]);
     assert_eq!(f[0].1, 4, "at the `reviewed` line");
@@ -151,21 +156,15 @@ fn two_reviews_in_a_row_that_changed_nothing_are_rubber_stamps() {
 fn a_review_with_a_real_edit_is_not_a_stamp() {
     let d = repo();
     write(d.path(), RB, &runbook("2026-01-10", "Fail over."));
-    commit(d.path(), "Ana", "ana@example.com", "2026-01-10", "add");
+    by_ana(d.path(), "2026-01-10", "add");
     write(d.path(), RB, &runbook("2026-05-01", "Fail over."));
-    commit(d.path(), "Ana", "ana@example.com", "2026-05-01", "review");
+    by_ana(d.path(), "2026-05-01", "review");
     write(
         d.path(),
         RB,
         &runbook("2026-09-01", "Fail over with `pg_ctl promote`."),
     );
-    commit(
-        d.path(),
-        "Ana",
-        "ana@example.com",
-        "2026-09-01",
-        "review and fix",
-    );
+    by_ana(d.path(), "2026-09-01", "review and fix");
     assert_eq!(history_findings(d.path()), vec![]);
 }
 
@@ -173,9 +172,9 @@ fn a_review_with_a_real_edit_is_not_a_stamp() {
 fn changes_after_the_review_are_counted_with_their_author() {
     let d = repo();
     write(d.path(), RB, &runbook("2026-01-10", "Fail over."));
-    commit(d.path(), "Ana", "ana@example.com", "2026-01-10", "add");
+    by_ana(d.path(), "2026-01-10", "add");
     write(d.path(), RB, &runbook("2026-01-10", "Fail over now."));
-    commit(d.path(), "Ana", "ana@example.com", "2026-02-01", "edit");
+    by_ana(d.path(), "2026-02-01", "edit");
     write(d.path(), RB, &runbook("2026-01-10", "Fail over at once."));
     commit(d.path(), "Bo", "bo@example.com", "2026-03-01", "edit");
     let f = history_findings(d.path());
@@ -198,7 +197,7 @@ fn a_mass_review_is_one_commit_moving_many_dates() {
             &runbook("2026-01-10", &format!("Step {i}.")),
         );
     }
-    commit(d.path(), "Ana", "ana@example.com", "2026-01-10", "add");
+    by_ana(d.path(), "2026-01-10", "add");
     for i in 0..21 {
         write(
             d.path(),
@@ -206,13 +205,7 @@ fn a_mass_review_is_one_commit_moving_many_dates() {
             &runbook("2026-11-30", &format!("Step {i}.")),
         );
     }
-    commit(
-        d.path(),
-        "Ana",
-        "ana@example.com",
-        "2026-11-30",
-        "audit tomorrow",
-    );
+    by_ana(d.path(), "2026-11-30", "audit tomorrow");
     let f = history_findings(d.path());
     assert_eq!(f.len(), 21, "{f:?}");
     assert!(f.iter().all(|(c, _, m)| c == "rubber-stamp-review"
@@ -259,17 +252,17 @@ fn renames_are_followed() {
         "content/runbooks/old.md",
         &runbook("2026-01-10", "Fail over."),
     );
-    commit(d.path(), "Ana", "ana@example.com", "2026-01-10", "add");
+    by_ana(d.path(), "2026-01-10", "add");
     write(
         d.path(),
         "content/runbooks/old.md",
         &runbook("2026-04-01", "Fail over."),
     );
-    commit(d.path(), "Ana", "ana@example.com", "2026-04-01", "review");
+    by_ana(d.path(), "2026-04-01", "review");
     git(d.path(), &["mv", "content/runbooks/old.md", RB]);
-    commit(d.path(), "Ana", "ana@example.com", "2026-05-01", "rename");
+    by_ana(d.path(), "2026-05-01", "rename");
     write(d.path(), RB, &runbook("2026-06-01", "Fail over."));
-    commit(d.path(), "Ana", "ana@example.com", "2026-06-01", "review");
+    by_ana(d.path(), "2026-06-01", "review");
     assert_eq!(codes(&history_findings(d.path())), ["rubber-stamp-review"]);
 }
 
@@ -277,23 +270,17 @@ fn renames_are_followed() {
 fn a_merge_commit_is_neither_a_review_nor_a_change() {
     let d = repo();
     write(d.path(), RB, &runbook("2026-01-10", "Fail over."));
-    commit(d.path(), "Ana", "ana@example.com", "2026-01-10", "add");
+    by_ana(d.path(), "2026-01-10", "add");
     git(d.path(), &["checkout", "-q", "-b", "fix"]);
     write(
         d.path(),
         RB,
         &runbook("2026-03-01", "Fail over with promote."),
     );
-    commit(
-        d.path(),
-        "Ana",
-        "ana@example.com",
-        "2026-03-01",
-        "review and fix",
-    );
+    by_ana(d.path(), "2026-03-01", "review and fix");
     git(d.path(), &["checkout", "-q", "main"]);
     write(d.path(), "content/other.md", "# Other\n");
-    commit(d.path(), "Ana", "ana@example.com", "2026-03-02", "other");
+    by_ana(d.path(), "2026-03-02", "other");
     let out = Command::new("git")
         .arg("-C")
         .arg(d.path())
@@ -353,20 +340,14 @@ fn a_lesson_is_stale_when_its_case_study_changed_after_its_review_and_so_is_its_
         "content/courses/db/01-failover.md",
         "---\ntitle: Failover\nreviewed: 2026-11-02\n---\nRead [the runbook](../../runbooks/db.md).\n",
     );
-    commit(d.path(), "Ana", "ana@example.com", "2026-11-02", "add");
+    by_ana(d.path(), "2026-11-02", "add");
     assert_eq!(history_findings(d.path()), vec![]);
     write(
         d.path(),
         RB,
         &runbook("2026-11-01", "Fail over with promote."),
     );
-    commit(
-        d.path(),
-        "Ana",
-        "ana@example.com",
-        "2026-11-20",
-        "runbook changed",
-    );
+    by_ana(d.path(), "2026-11-20", "runbook changed");
     let f = history_findings(d.path());
     let deps: Vec<&(String, u64, String)> = f
         .iter()
@@ -394,7 +375,7 @@ fn a_runbook_is_stale_when_the_rule_of_its_alert_changed_after_its_review() {
     write(d.path(), "rules/db.yml", &rules("up == 0"));
     let rb = "---\ntitle: DB down\nowners: [team-db]\nreviewed: 2026-11-05\nalerts: [DbDown, DbSlow]\n---\n# DB down\n";
     write(d.path(), RB, rb);
-    commit(d.path(), "Ana", "ana@example.com", "2026-11-05", "add");
+    by_ana(d.path(), "2026-11-05", "add");
     let rules_path = d.path().join("rules/db.yml");
     let dep = |dir: &Path| -> Vec<String> {
         let (_, json) = check_json(
