@@ -1,10 +1,12 @@
 //! The `fieldbook` command line: parses arguments, runs a command, maps its result to the exit
 //! status FORMAT.md promises (0 clean, 1 failing findings, 2 usage/config/I-O error).
 
+use clap::builder::TypedValueParser;
 use clap::{Parser, Subcommand, ValueEnum};
 use fieldbook::cli;
 use fieldbook::content::date::Date;
 use fieldbook::diagnostic::render::Format;
+use fieldbook::search::export::ExportFormat;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -80,6 +82,11 @@ enum Command {
         /// Also write every document's search record to FILE as JSON lines
         #[arg(long, value_name = "FILE")]
         search_export: Option<PathBuf>,
+        /// The records of --search-export: fieldbook (one JSON line per document), or one record per section for docsearch (Algolia), meilisearch, typesense or elasticsearch (_bulk, OpenSearch too)
+        #[arg(long, value_name = "FORMAT", default_value = "fieldbook", requires = "search_export",
+              value_parser = clap::builder::PossibleValuesParser::new(ExportFormat::NAMES)
+                  .map(|s: String| ExportFormat::parse(&s).unwrap_or_default()))]
+        search_export_format: ExportFormat,
     },
     /// Preview the site: render it in memory, serve it, and re-render what an edit changes (pages reload by themselves)
     Serve {
@@ -222,6 +229,7 @@ fn main() -> ExitCode {
             today,
             strict,
             search_export,
+            search_export_format,
         } => cli::build(
             &cli::BuildArgs {
                 site,
@@ -231,6 +239,7 @@ fn main() -> ExitCode {
                 drafts: *drafts,
                 color: color_err,
                 search_export: search_export.clone(),
+                search_export_format: *search_export_format,
             },
             &mut err,
         ),

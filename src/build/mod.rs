@@ -35,6 +35,8 @@ pub struct BuildOptions {
     pub progress: bool,
     /// Also write every document's search record as JSON lines here.
     pub search_export: Option<PathBuf>,
+    /// The record format of `search_export`.
+    pub search_export_format: crate::search::export::ExportFormat,
 }
 
 #[derive(Debug)]
@@ -129,7 +131,8 @@ fn search_indexes(
         sink.put(&rel, bytes)?;
     }
     if let Some(path) = &opts.search_export {
-        crate::search::write_export(path, &docs).map_err(|e| io(&path.display().to_string(), e))?;
+        crate::search::export::write(path, opts.search_export_format, site, &docs)
+            .map_err(|e| io(&path.display().to_string(), e))?;
     }
     let stats = crate::search::update_index(&site.config.root, &docs).map_err(|e| format!("{e:#}"));
     Ok((stats, count))
@@ -144,6 +147,7 @@ pub fn index_urls(site: &Site, drafts: bool) -> Vec<String> {
         drafts,
         progress: false,
         search_export: None,
+        search_export_format: Default::default(),
     };
     let theme = theme::Theme::empty();
     let sink = MemorySink::new();

@@ -118,6 +118,7 @@ pub struct BuildArgs<'a> {
     pub drafts: bool,
     pub color: bool,
     pub search_export: Option<PathBuf>,
+    pub search_export_format: crate::search::export::ExportFormat,
 }
 
 /// Check, then build the site whatever the findings (their flags show in it), and fail with
@@ -151,6 +152,7 @@ pub fn build(args: &BuildArgs<'_>, err: &mut dyn Write) -> std::io::Result<u8> {
         drafts: args.drafts,
         progress: interactive,
         search_export: args.search_export.clone(),
+        search_export_format: args.search_export_format,
     };
     let built = match crate::build::build(&site, &opts) {
         Ok(b) => b,

@@ -109,6 +109,7 @@ fn build_options(drafts: bool) -> BuildOptions {
         drafts,
         progress: false,
         search_export: None,
+        search_export_format: Default::default(),
     }
 }
 
