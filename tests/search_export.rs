@@ -69,8 +69,8 @@ fn every_format_of_the_demo_is_valid_for_its_engine() {
     let site = repo_root();
     let fields = schema("filterable-fields.json");
 
-    // DocSearch: a JSON array of records (what Algolia's `saveObjects` and the CLI import).
-    let records: Vec<Value> = serde_json::from_str(&export(&site, "docsearch")).unwrap();
+    // DocSearch: NDJSON records (what `algolia objects import` reads).
+    let records = lines(&export(&site, "docsearch"));
     let docsearch = schema("docsearch-record.json");
     let mut ids = HashSet::new();
     for r in &records {
@@ -145,7 +145,7 @@ fn sections_follow_headings_with_their_anchors_and_hierarchy() {
              Look at pg_locks.\n\n## Mitigate\n\n## Mitigate\n\nFail over.\n",
         ),
     ]);
-    let records: Vec<Value> = serde_json::from_str(&export(site.path(), "docsearch")).unwrap();
+    let records = lines(&export(site.path(), "docsearch"));
     let got: Vec<(Value, Value, Value, Value, Value)> = records
         .iter()
         .map(|r| {
@@ -162,11 +162,41 @@ fn sections_follow_headings_with_their_anchors_and_hierarchy() {
     assert_eq!(
         got,
         vec![
-            (Value::Null, Value::Null, Value::Null, j("\"Intro text.\""), j("\"content\"")),
-            (j("\"Diagnose\""), Value::Null, j("\"diagnose\""), j("\"Run psql.\""), j("\"content\"")),
-            (j("\"Diagnose\""), j("\"Check locks\""), j("\"locks\""), j("\"Look at pg_locks.\""), j("\"content\"")),
-            (j("\"Mitigate\""), Value::Null, j("\"mitigate\""), Value::Null, j("\"lvl2\"")),
-            (j("\"Mitigate\""), Value::Null, j("\"mitigate-1\""), j("\"Fail over.\""), j("\"content\"")),
+            (
+                Value::Null,
+                Value::Null,
+                Value::Null,
+                j("\"Intro text.\""),
+                j("\"content\"")
+            ),
+            (
+                j("\"Diagnose\""),
+                Value::Null,
+                j("\"diagnose\""),
+                j("\"Run psql.\""),
+                j("\"content\"")
+            ),
+            (
+                j("\"Diagnose\""),
+                j("\"Check locks\""),
+                j("\"locks\""),
+                j("\"Look at pg_locks.\""),
+                j("\"content\"")
+            ),
+            (
+                j("\"Mitigate\""),
+                Value::Null,
+                j("\"mitigate\""),
+                Value::Null,
+                j("\"lvl2\"")
+            ),
+            (
+                j("\"Mitigate\""),
+                Value::Null,
+                j("\"mitigate-1\""),
+                j("\"Fail over.\""),
+                j("\"content\"")
+            ),
         ]
     );
     let r = &records[2];
@@ -194,7 +224,14 @@ fn sections_follow_headings_with_their_anchors_and_hierarchy() {
 fn the_format_needs_an_export_file() {
     let (code, _, err) = run(["build", ".", "--search-export-format", "docsearch"]);
     assert_eq!(code, 2, "{err}");
-    let (code, _, err) = run(["build", ".", "--search-export", "x", "--search-export-format", "solr"]);
+    let (code, _, err) = run([
+        "build",
+        ".",
+        "--search-export",
+        "x",
+        "--search-export-format",
+        "solr",
+    ]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("docsearch"), "{err}");
 }
@@ -207,11 +244,23 @@ fn the_schemas_refuse_what_the_engines_refuse() {
         ("meilisearch-document.json", "{\"title\": \"no id\"}"),
         ("typesense-document.json", "{\"id\": 7}"),
         ("typesense-document.json", "{\"id\": \"a b\"}"),
-        ("typesense-document.json", "{\"id\": \"a\", \"anchor\": null}"),
-        ("elasticsearch-bulk-action.json", "{\"index\": {\"_index\": \"Fieldbook\", \"_id\": \"a\"}}"),
-        ("elasticsearch-bulk-action.json", "{\"index\": {\"_index\": \"f\"}, \"delete\": {}}"),
+        (
+            "typesense-document.json",
+            "{\"id\": \"a\", \"anchor\": null}",
+        ),
+        (
+            "elasticsearch-bulk-action.json",
+            "{\"index\": {\"_index\": \"Fieldbook\", \"_id\": \"a\"}}",
+        ),
+        (
+            "elasticsearch-bulk-action.json",
+            "{\"index\": {\"_index\": \"f\"}, \"delete\": {}}",
+        ),
         ("elasticsearch-document.json", "{\"_id\": \"a\"}"),
-        ("docsearch-record.json", "{\"objectID\": \"a\", \"hierarchy\": {\"lvl0\": \"K\", \"lvl1\": \"T\", \"lvl2\": null, \"lvl3\": null, \"lvl4\": null, \"lvl5\": null, \"lvl6\": null}, \"url\": \"/a/\", \"url_without_anchor\": \"/a/\", \"anchor\": null, \"content\": null, \"type\": \"lvl3\"}"),
+        (
+            "docsearch-record.json",
+            "{\"objectID\": \"a\", \"hierarchy\": {\"lvl0\": \"K\", \"lvl1\": \"T\", \"lvl2\": null, \"lvl3\": null, \"lvl4\": null, \"lvl5\": null, \"lvl6\": null}, \"url\": \"/a/\", \"url_without_anchor\": \"/a/\", \"anchor\": null, \"content\": null, \"type\": \"lvl3\"}",
+        ),
     ];
     for (name, doc) in bad {
         assert!(!schema(name).is_valid(&j(doc)), "{name} accepts {doc}");

@@ -19,7 +19,7 @@ pub enum ExportFormat {
     /// One JSON line per document with every field (the format before engine formats existed).
     #[default]
     Fieldbook,
-    /// Algolia DocSearch records: a JSON array, one record per section.
+    /// Algolia DocSearch records as NDJSON (what `algolia objects import` reads).
     DocSearch,
     /// Meilisearch documents as NDJSON, primary key `id`.
     Meilisearch,
@@ -145,38 +145,25 @@ pub fn write(
     site: &Site,
     docs: &[SearchDoc],
 ) -> std::io::Result<()> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
+    if format == ExportFormat::Fieldbook {
+        return super::write_export(path, docs);
     }
-    let mut w = std::io::BufWriter::new(std::fs::File::create(path)?);
+    let mut w = super::create_export(path)?;
     records(&mut w, format, site, docs)?;
     w.flush()
 }
 
-/// The export of `docs` in `format`, written to `w`.
+/// The section records of `docs` in an engine `format` (not [`ExportFormat::Fieldbook`]),
+/// written to `w`.
 pub fn records(
     w: &mut dyn Write,
     format: ExportFormat,
     site: &Site,
     docs: &[SearchDoc],
 ) -> std::io::Result<()> {
-    if format == ExportFormat::Fieldbook {
-        for d in docs {
-            serde_json::to_writer(&mut *w, d)?;
-            w.write_all(b"\n")?;
-        }
-        return Ok(());
-    }
-    let by_rel: HashMap<&str, &Document> = site
-        .documents
-        .iter()
-        .map(|d| (d.rel.as_str(), d))
-        .collect();
+    let by_rel: HashMap<&str, &Document> =
+        site.documents.iter().map(|d| (d.rel.as_str(), d)).collect();
     let base = site.config.book.base_url.as_str();
-    if format == ExportFormat::DocSearch {
-        w.write_all(b"[")?;
-    }
-    let mut first = true;
     for d in docs {
         let Some(doc) = by_rel.get(d.rel.as_str()) else {
             continue;
@@ -184,11 +171,8 @@ pub fn records(
         for s in sections(doc, d) {
             match format {
                 ExportFormat::DocSearch => {
-                    if !first {
-                        w.write_all(b",")?;
-                    }
-                    w.write_all(b"\n")?;
                     serde_json::to_writer(&mut *w, &docsearch_record(d, &s, base))?;
+                    w.write_all(b"\n")?;
                 }
                 ExportFormat::Elasticsearch => {
                     let action = json!({"index": {"_index": ELASTICSEARCH_INDEX, "_id": s.id}});
@@ -204,11 +188,7 @@ pub fn records(
                     w.write_all(b"\n")?;
                 }
             }
-            first = false;
         }
-    }
-    if format == ExportFormat::DocSearch {
-        w.write_all(b"\n]\n")?;
     }
     Ok(())
 }
@@ -356,12 +336,7 @@ fn bounded_id(id: String) -> String {
     if id.len() <= 480 {
         return id;
     }
-    // FNV-1a, 64 bits: stable across builds and platforms.
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in id.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
+    let h = super::index::fnv1a(id.as_bytes());
     format!("{}-{h:016x}", &id[..400])
 }
 

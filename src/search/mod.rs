@@ -191,15 +191,20 @@ pub fn plain_text_marked(body: &str, mut marks: Option<&mut Vec<HeadingMark>>) -
 /// JSON lines, one object per document with every field (`build --search-export FILE`).
 pub fn write_export(path: &Path, docs: &[SearchDoc]) -> std::io::Result<()> {
     use std::io::Write;
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
-    }
-    let mut w = std::io::BufWriter::new(std::fs::File::create(path)?);
+    let mut w = create_export(path)?;
     for d in docs {
         serde_json::to_writer(&mut w, d)?;
         w.write_all(b"\n")?;
     }
     w.flush()
+}
+
+/// The export file at `path`, its directory created.
+fn create_export(path: &Path) -> std::io::Result<std::io::BufWriter<std::fs::File>> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    Ok(std::io::BufWriter::new(std::fs::File::create(path)?))
 }
 
 #[cfg(test)]
