@@ -87,6 +87,9 @@ enum Command {
               value_parser = clap::builder::PossibleValuesParser::new(ExportFormat::NAMES)
                   .map(|s: String| ExportFormat::parse(&s).unwrap_or_default()))]
         search_export_format: ExportFormat,
+        /// Build a relocatable part for `fieldbook compose`: the pages under NAME/ of the output, and part.json beside them
+        #[arg(long, value_name = "NAME")]
+        part: Option<String>,
     },
     /// Preview the site: render it in memory, serve it, and re-render what an edit changes (pages reload by themselves)
     Serve {
@@ -230,6 +233,7 @@ fn main() -> ExitCode {
             strict,
             search_export,
             search_export_format,
+            part,
         } => cli::build(
             &cli::BuildArgs {
                 site,
@@ -240,6 +244,7 @@ fn main() -> ExitCode {
                 color: color_err,
                 search_export: search_export.clone(),
                 search_export_format: *search_export_format,
+                part: part.clone(),
             },
             &mut err,
         ),

@@ -119,6 +119,8 @@ pub struct BuildArgs<'a> {
     pub color: bool,
     pub search_export: Option<PathBuf>,
     pub search_export_format: crate::search::export::ExportFormat,
+    /// `--part NAME`: build a relocatable part under `NAME/` (docs/many-repos.md).
+    pub part: Option<String>,
 }
 
 /// Check, then build the site whatever the findings (their flags show in it), and fail with
@@ -126,7 +128,7 @@ pub struct BuildArgs<'a> {
 pub fn build(args: &BuildArgs<'_>, err: &mut dyn Write) -> std::io::Result<u8> {
     let started = std::time::Instant::now();
     let interactive = std::io::stderr().is_terminal();
-    let (site, mut findings) = match checked_site(args.site, args.today, args.strict) {
+    let (mut site, mut findings) = match checked_site(args.site, args.today, args.strict) {
         Ok(x) => x,
         Err(fatal) => return fail(fatal, err, args.color),
     };
@@ -147,7 +149,20 @@ pub fn build(args: &BuildArgs<'_>, err: &mut dyn Write) -> std::io::Result<u8> {
         Ok(p) => p,
         Err(fatal) => return fail(fatal, err, args.color),
     };
+    if let Some(name) = &args.part {
+        // The part's pages live under `NAME/` of the composed site.
+        site.config.book.base_url.push_str(name);
+        site.config.book.base_url.push('/');
+    }
+    let part = args
+        .part
+        .as_ref()
+        .map(|name| crate::build::part::PartOptions {
+            name: name.clone(),
+            findings: findings.iter().filter(|d| !d.baselined).cloned().collect(),
+        });
     let opts = crate::build::BuildOptions {
+        part,
         output: args.output.clone(),
         drafts: args.drafts,
         progress: interactive,

@@ -110,6 +110,7 @@ fn build_options(drafts: bool) -> BuildOptions {
         progress: false,
         search_export: None,
         search_export_format: Default::default(),
+        part: None,
     }
 }
 
