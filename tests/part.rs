@@ -198,3 +198,33 @@ fn part_names_are_one_url_segment() {
         assert!(!tmp.path().join("p").exists());
     }
 }
+
+#[test]
+fn links_into_other_parts_are_listed_for_the_composer() {
+    let site = site_with(&[(
+        "content/runbooks/db.md",
+        "---\ntitle: DB\nkind: runbook\nowners: [team-a]\nreviewed: 2026-01-01\n---\n\n\
+         ## Diagnose\n\nSee [payments](payments:runbooks/psp.md#retry) and [web](https://x.org/).\n",
+    )]);
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("p");
+    let (code, _, err) = run([
+        "build",
+        site.path().to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+        "--part",
+        "orders",
+        "--today",
+        "2026-02-01",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let m: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("part.json")).unwrap()).unwrap();
+    let doc = &m["documents"][0];
+    assert_eq!(
+        doc["part_links"],
+        serde_json::json!([{"part": "payments", "path": "runbooks/psp.md", "anchor": "retry", "line": 10}])
+    );
+    assert_eq!(doc["anchors"], serde_json::json!(["diagnose"]));
+}

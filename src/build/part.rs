@@ -101,6 +101,71 @@ struct ManifestDoc<'a> {
     headings: Vec<Heading<'a>>,
     /// Every anchor a link may name: heading ids and `id`/`name` anchors in raw HTML.
     anchors: Vec<&'a str>,
+    /// Links into other parts (`[x](payments:runbooks/db.md#diagnose)`), for the composer to
+    /// check against their manifests.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    part_links: Vec<PartLink<'a>>,
+}
+
+#[derive(Serialize, Debug, PartialEq, Eq)]
+struct PartLink<'a> {
+    part: &'a str,
+    path: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    anchor: Option<&'a str>,
+    /// Line of the link in the source file.
+    line: u32,
+}
+
+/// URL schemes that look like part names but are not.
+const SCHEMES: [&str; 14] = [
+    "http",
+    "https",
+    "mailto",
+    "tel",
+    "ftp",
+    "ftps",
+    "data",
+    "javascript",
+    "file",
+    "ssh",
+    "git",
+    "irc",
+    "sms",
+    "urn",
+];
+
+/// `dest` as a link into another part: `NAME:path`, NAME a valid part name and not a URL
+/// scheme, the path not starting with `//`.
+fn part_link(dest: &str) -> Option<(&str, &str, Option<&str>)> {
+    let (part, rest) = dest.trim().split_once(':')?;
+    if invalid_name(part).is_some() || SCHEMES.contains(&part) || rest.starts_with("//") {
+        return None;
+    }
+    let (path, anchor) = match rest.split_once('#') {
+        Some((p, a)) => (p, Some(a).filter(|a| !a.is_empty())),
+        None => (rest, None),
+    };
+    Some((part, path.trim_start_matches('/'), anchor))
+}
+
+fn part_links(doc: &Document) -> Vec<PartLink<'_>> {
+    let body = doc.body();
+    doc.outline
+        .links
+        .iter()
+        .filter_map(|l| {
+            let (part, path, anchor) = part_link(&l.dest)?;
+            let upto = &body[..l.offset.min(body.len())];
+            let line = doc.body_line + upto.matches('\n').count() as u32;
+            Some(PartLink {
+                part,
+                path,
+                anchor,
+                line,
+            })
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -152,6 +217,7 @@ pub fn manifest(site: &Site, opts: &PartOptions, docs: &[SearchDoc]) -> Vec<u8> 
                 .map(|h| h.id.as_str())
                 .chain(doc.outline.html_ids.iter().map(String::as_str))
                 .collect(),
+            part_links: part_links(doc),
         })
         .collect();
     let m = Manifest {
@@ -194,6 +260,28 @@ mod tests {
         assert_eq!(invalid_name("team-a_docs2"), None);
         for bad in ["", "Payments", "a/b", "..", "-x", "search", "a b"] {
             assert!(invalid_name(bad).is_some(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn part_links_are_name_colon_path() {
+        assert_eq!(
+            part_link("payments:runbooks/db.md#diagnose"),
+            Some(("payments", "runbooks/db.md", Some("diagnose")))
+        );
+        assert_eq!(
+            part_link("payments:/runbooks/db.md"),
+            Some(("payments", "runbooks/db.md", None))
+        );
+        for other in [
+            "https://x.org/a.md",
+            "mailto:a@b",
+            "runbooks/db.md",
+            "Payments:x.md",
+            "web://x",
+            "#a",
+        ] {
+            assert_eq!(part_link(other), None, "{other}");
         }
     }
 }
