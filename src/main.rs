@@ -152,6 +152,15 @@ enum Command {
         #[arg(long, value_parser = parse_date)]
         today: Option<Date>,
     },
+    /// Merge parts built by `build --part` into one site, without re-rendering their pages; exit 1 on broken links between parts
+    Compose {
+        /// The part directories (each holding part.json)
+        #[arg(required = true)]
+        parts: Vec<PathBuf>,
+        /// Where to write the composed site
+        #[arg(long)]
+        output: PathBuf,
+    },
     /// Move what a person or team owns to another: document owners and open action items
     Handover {
         /// The owner id handing over (someone leaving, a team disbanding)
@@ -301,6 +310,7 @@ fn main() -> ExitCode {
         Command::Review { files, today } => {
             cli::review::run(files, *today, &mut out, &mut err, color_err)
         }
+        Command::Compose { parts, output } => cli::compose(parts, output, &mut err, color_err),
         Command::Handover {
             old,
             to,

@@ -204,6 +204,32 @@ pub fn build(args: &BuildArgs<'_>, err: &mut dyn Write) -> std::io::Result<u8> {
     Ok(summary.exit_code())
 }
 
+/// `fieldbook compose`: see [`crate::compose`]. Exit 1 when links between parts are broken
+/// (the site is written either way, as with `build`), 2 when a part cannot be composed.
+pub fn compose(
+    parts: &[PathBuf],
+    output: &Path,
+    err: &mut dyn Write,
+    color: bool,
+) -> std::io::Result<u8> {
+    let started = std::time::Instant::now();
+    let done = match crate::compose::compose(parts, output) {
+        Ok(d) => d,
+        Err(fatal) => return fail(fatal, err, color),
+    };
+    print_findings(&done.findings, err, color)?;
+    writeln!(
+        err,
+        "compose: {} parts, {} files in {}, {} broken links between parts, {:.2} s",
+        done.parts,
+        done.files,
+        done.output.display(),
+        done.findings.len(),
+        started.elapsed().as_secs_f64()
+    )?;
+    Ok(u8::from(!done.findings.is_empty()))
+}
+
 /// `fieldbook serve`: see [`crate::serve`].
 pub fn serve(args: &crate::serve::ServeArgs, err: &mut dyn Write) -> std::io::Result<u8> {
     crate::serve::run(args, err)
