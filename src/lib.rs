@@ -15,6 +15,7 @@ pub mod alert_rules;
 pub mod build;
 pub mod checks;
 pub mod cli;
+pub mod compose;
 pub mod config;
 pub mod content;
 pub mod diagnostic;

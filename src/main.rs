@@ -1,10 +1,12 @@
 //! The `fieldbook` command line: parses arguments, runs a command, maps its result to the exit
 //! status FORMAT.md promises (0 clean, 1 failing findings, 2 usage/config/I-O error).
 
+use clap::builder::TypedValueParser;
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use fieldbook::cli;
 use fieldbook::content::date::Date;
 use fieldbook::diagnostic::render::Format;
+use fieldbook::search::export::ExportFormat;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -83,6 +85,14 @@ enum Command {
         /// Also write every document's search record to FILE as JSON lines
         #[arg(long, value_name = "FILE")]
         search_export: Option<PathBuf>,
+        /// The records of --search-export: fieldbook (one JSON line per document), or one record per section for docsearch (Algolia), meilisearch, typesense or elasticsearch (_bulk, OpenSearch too)
+        #[arg(long, value_name = "FORMAT", default_value = "fieldbook", requires = "search_export",
+              value_parser = clap::builder::PossibleValuesParser::new(ExportFormat::NAMES)
+                  .map(|s: String| ExportFormat::parse(&s).unwrap_or_default()))]
+        search_export_format: ExportFormat,
+        /// Build a relocatable part for `fieldbook compose`: the pages under NAME/ of the output, and part.json beside them
+        #[arg(long, value_name = "NAME")]
+        part: Option<String>,
     },
     /// Preview the site: render it in memory, serve it, and re-render what an edit changes (pages reload by themselves)
     Serve {
@@ -144,6 +154,15 @@ enum Command {
         /// The date to stamp (default: the site's [build] today, else the clock)
         #[arg(long, value_parser = parse_date)]
         today: Option<Date>,
+    },
+    /// Merge parts built by `build --part` into one site, without re-rendering their pages; exit 1 on broken links between parts
+    Compose {
+        /// The part directories (each holding part.json)
+        #[arg(required = true)]
+        parts: Vec<PathBuf>,
+        /// Where to write the composed site
+        #[arg(long)]
+        output: PathBuf,
     },
     /// Move what a person or team owns to another: document owners and open action items
     Handover {
@@ -279,6 +298,8 @@ fn main() -> ExitCode {
             today,
             strict,
             search_export,
+            search_export_format,
+            part,
         } => cli::build(
             &cli::BuildArgs {
                 site,
@@ -288,6 +309,8 @@ fn main() -> ExitCode {
                 drafts: *drafts,
                 color: color_err,
                 search_export: search_export.clone(),
+                search_export_format: *search_export_format,
+                part: part.clone(),
             },
             &mut err,
         ),
@@ -366,6 +389,7 @@ fn main() -> ExitCode {
         Command::Review { files, today } => {
             cli::review::run(files, *today, &mut out, &mut err, color_err)
         }
+        Command::Compose { parts, output } => cli::compose(parts, output, &mut err, color_err),
         Command::Handover {
             old,
             to,

@@ -18,6 +18,7 @@ const STAGES: &[&str] = &[
     "render",
     "search",
     "build",
+    "compose",
     "alert_rules",
     "pipeline",
     "serve",

@@ -11,6 +11,7 @@ mod learning;
 mod links;
 pub mod output;
 pub mod pack;
+pub mod part;
 pub mod sink;
 pub mod theme;
 
@@ -36,6 +37,11 @@ pub struct BuildOptions {
     pub progress: bool,
     /// Also write every document's search record as JSON lines here.
     pub search_export: Option<PathBuf>,
+    /// The record format of `search_export`.
+    pub search_export_format: crate::search::export::ExportFormat,
+    /// Build a relocatable part (`build --part NAME`): the site under `NAME/` of the output
+    /// and `part.json` beside it.
+    pub part: Option<part::PartOptions>,
 }
 
 #[derive(Debug)]
@@ -70,10 +76,16 @@ pub fn build(site: &Site, opts: &BuildOptions) -> Result<Built, Vec<Diagnostic>>
                     .with_hint("choose an output directory of its own, such as public/"),
             ]
         })?;
+    if let Some(m) = opts.part.as_ref().and_then(|p| part::invalid_name(&p.name)) {
+        return Err(vec![part::name_error(m)]);
+    }
     let theme = theme::Theme::load(&site.config)?;
     let staging = output::Staging::begin(&target)
         .map_err(|e| out_err(format!("cannot prepare {}: {e}", target.display())))?;
-    let sink = DirSink::new(&staging.dir);
+    let sink = match &opts.part {
+        Some(p) => DirSink::new(staging.dir.join(&p.name)),
+        None => DirSink::new(&staging.dir),
+    };
     // Read by the pipeline with the checks; a site built on its own reads it here.
     let history = if site.history.in_git {
         site.history.clone()
@@ -83,7 +95,11 @@ pub fn build(site: &Site, opts: &BuildOptions) -> Result<Built, Vec<Diagnostic>>
     let result = Builder::new(site, &theme, opts, &sink, &history)
         .run()
         .and_then(|(pages, files)| {
-            let (search, search_files) = search_indexes(site, opts, &sink)?;
+            let docs = crate::search::documents(site, opts.drafts);
+            let (search, search_files) = search_indexes(site, opts, &docs, &sink)?;
+            if let Some(p) = &opts.part {
+                DirSink::new(&staging.dir).put(part::MANIFEST, part::manifest(site, p, &docs))?;
+            }
             Ok((pages, files + search_files, search))
         });
     match result {
@@ -113,9 +129,9 @@ pub fn build(site: &Site, opts: &BuildOptions) -> Result<Built, Vec<Diagnostic>>
 fn search_indexes(
     site: &Site,
     opts: &BuildOptions,
+    docs: &[crate::search::SearchDoc],
     sink: &dyn Sink,
 ) -> Result<(Result<crate::search::IndexStats, String>, usize), Fatal> {
-    let docs = crate::search::documents(site, opts.drafts);
     let io = |what: &str, e: std::io::Error| {
         vec![Diagnostic::new(
             Code::OutputError,
@@ -124,15 +140,16 @@ fn search_indexes(
             format!("cannot write {what}: {e}"),
         )]
     };
-    let files = crate::search::client_index_files(&docs).map_err(|e| io("the search index", e))?;
+    let files = crate::search::client_index_files(docs).map_err(|e| io("the search index", e))?;
     let count = files.len();
     for (rel, bytes) in files {
         sink.put(&rel, bytes)?;
     }
     if let Some(path) = &opts.search_export {
-        crate::search::write_export(path, &docs).map_err(|e| io(&path.display().to_string(), e))?;
+        crate::search::export::write(path, opts.search_export_format, site, docs)
+            .map_err(|e| io(&path.display().to_string(), e))?;
     }
-    let stats = crate::search::update_index(&site.config.root, &docs).map_err(|e| format!("{e:#}"));
+    let stats = crate::search::update_index(&site.config.root, docs).map_err(|e| format!("{e:#}"));
     Ok((stats, count))
 }
 
@@ -145,6 +162,8 @@ pub fn index_urls(site: &Site, drafts: bool) -> Vec<String> {
         drafts,
         progress: false,
         search_export: None,
+        search_export_format: Default::default(),
+        part: None,
     };
     let theme = theme::Theme::empty();
     let sink = MemorySink::new();

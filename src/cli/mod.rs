@@ -202,6 +202,9 @@ pub struct BuildArgs<'a> {
     pub drafts: bool,
     pub color: bool,
     pub search_export: Option<PathBuf>,
+    pub search_export_format: crate::search::export::ExportFormat,
+    /// `--part NAME`: build a relocatable part under `NAME/` (docs/many-repos.md).
+    pub part: Option<String>,
 }
 
 /// Check, then build the site whatever the findings (their flags show in it), and fail with
@@ -209,7 +212,7 @@ pub struct BuildArgs<'a> {
 pub fn build(args: &BuildArgs<'_>, err: &mut dyn Write) -> std::io::Result<u8> {
     let started = std::time::Instant::now();
     let interactive = std::io::stderr().is_terminal();
-    let (site, mut findings) = match checked_site(args.site, args.today, args.strict) {
+    let (mut site, mut findings) = match checked_site(args.site, args.today, args.strict) {
         Ok(x) => x,
         Err(fatal) => return fail(fatal, err, args.color),
     };
@@ -230,11 +233,25 @@ pub fn build(args: &BuildArgs<'_>, err: &mut dyn Write) -> std::io::Result<u8> {
         Ok(p) => p,
         Err(fatal) => return fail(fatal, err, args.color),
     };
+    if let Some(name) = &args.part {
+        // The part's pages live under `NAME/` of the composed site.
+        site.config.book.base_url.push_str(name);
+        site.config.book.base_url.push('/');
+    }
+    let part = args
+        .part
+        .as_ref()
+        .map(|name| crate::build::part::PartOptions {
+            name: name.clone(),
+            findings: findings.iter().filter(|d| !d.baselined).cloned().collect(),
+        });
     let opts = crate::build::BuildOptions {
+        part,
         output: args.output.clone(),
         drafts: args.drafts,
         progress: interactive,
         search_export: args.search_export.clone(),
+        search_export_format: args.search_export_format,
     };
     let built = match crate::build::build(&site, &opts) {
         Ok(b) => b,
@@ -269,6 +286,32 @@ pub fn build(args: &BuildArgs<'_>, err: &mut dyn Write) -> std::io::Result<u8> {
         started.elapsed().as_secs_f64()
     )?;
     Ok(summary.exit_code())
+}
+
+/// `fieldbook compose`: see [`crate::compose`]. Exit 1 when links between parts are broken
+/// (the site is written either way, as with `build`), 2 when a part cannot be composed.
+pub fn compose(
+    parts: &[PathBuf],
+    output: &Path,
+    err: &mut dyn Write,
+    color: bool,
+) -> std::io::Result<u8> {
+    let started = std::time::Instant::now();
+    let done = match crate::compose::compose(parts, output) {
+        Ok(d) => d,
+        Err(fatal) => return fail(fatal, err, color),
+    };
+    print_findings(&done.findings, err, color)?;
+    writeln!(
+        err,
+        "compose: {} parts, {} files in {}, {} broken links between parts, {:.2} s",
+        done.parts,
+        done.files,
+        done.output.display(),
+        done.findings.len(),
+        started.elapsed().as_secs_f64()
+    )?;
+    Ok(u8::from(!done.findings.is_empty()))
 }
 
 /// `fieldbook serve`: see [`crate::serve`].

@@ -15,6 +15,7 @@ pub mod analyze;
 pub mod cli;
 pub mod client;
 mod doc;
+pub mod export;
 pub mod index;
 pub mod query;
 
@@ -101,14 +102,43 @@ pub fn search_doc(site: &Site, doc: &Document) -> SearchDoc {
 /// blocks and inline code included, raw HTML left out. A quiz block counts as its question,
 /// choices and explanation (what the reader sees), not its YAML.
 pub fn plain_text(body: &str) -> String {
+    plain_text_marked(body, None)
+}
+
+/// Where a heading stood in [`plain_text`]'s output: the sections of a page for
+/// [`export`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HeadingMark {
+    /// Byte offset in the plain text where the heading's section begins.
+    pub at: usize,
+    pub level: u8,
+    pub text: String,
+}
+
+/// [`plain_text`], also recording each heading's place in the text when `marks` is given.
+pub fn plain_text_marked(body: &str, mut marks: Option<&mut Vec<HeadingMark>>) -> String {
     let pre = crate::content::admonition::preprocess(body);
     let mut out = String::with_capacity(body.len());
     let mut heading = 0usize;
     let mut quiz: Option<String> = None;
     for event in Parser::new_ext(&pre.text, crate::content::markdown::options()) {
         match event {
-            Event::Start(Tag::Heading { .. }) => heading += 1,
+            Event::Start(Tag::Heading { level, .. }) => {
+                heading += 1;
+                if let Some(m) = marks.as_deref_mut() {
+                    m.push(HeadingMark {
+                        at: out.len(),
+                        level: level as u8,
+                        text: String::new(),
+                    });
+                }
+            }
             Event::End(TagEnd::Heading(_)) => heading = heading.saturating_sub(1),
+            Event::Text(t) | Event::Code(t) if heading > 0 => {
+                if let Some(m) = marks.as_deref_mut().and_then(|m| m.last_mut()) {
+                    m.text.push_str(&t);
+                }
+            }
             _ if heading > 0 => {}
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
                 if info.split_whitespace().next() == Some("quiz") =>
@@ -150,21 +180,32 @@ pub fn plain_text(body: &str) -> String {
     while out.ends_with('\n') {
         out.pop();
     }
+    if let Some(m) = marks {
+        for mark in m.iter_mut() {
+            mark.at = mark.at.min(out.len());
+            mark.text = mark.text.trim().to_string();
+        }
+    }
     out
 }
 
 /// JSON lines, one object per document with every field (`build --search-export FILE`).
 pub fn write_export(path: &Path, docs: &[SearchDoc]) -> std::io::Result<()> {
     use std::io::Write;
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
-    }
-    let mut w = std::io::BufWriter::new(std::fs::File::create(path)?);
+    let mut w = create_export(path)?;
     for d in docs {
         serde_json::to_writer(&mut w, d)?;
         w.write_all(b"\n")?;
     }
     w.flush()
+}
+
+/// The export file at `path`, its directory created.
+fn create_export(path: &Path) -> std::io::Result<std::io::BufWriter<std::fs::File>> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    Ok(std::io::BufWriter::new(std::fs::File::create(path)?))
 }
 
 #[cfg(test)]

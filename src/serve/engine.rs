@@ -109,6 +109,8 @@ fn build_options(drafts: bool) -> BuildOptions {
         drafts,
         progress: false,
         search_export: None,
+        search_export_format: Default::default(),
+        part: None,
     }
 }
 

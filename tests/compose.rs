@@ -1,0 +1,126 @@
+//! `fieldbook compose`: parts built by `build --part` merged without re-rendering, links
+//! between parts checked from the manifests, parts of another format version refused.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn part(site: &Path, name: &str, out: &Path) {
+    let (code, _, err) = run([
+        "build",
+        site.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+        "--part",
+        name,
+        "--today",
+        "2026-11-27",
+    ]);
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn parts_are_merged_and_their_links_checked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b, site) = (
+        tmp.path().join("a"),
+        tmp.path().join("b"),
+        tmp.path().join("site"),
+    );
+    part(&repo_root(), "northwind", &a);
+    let orders = site_with(&[(
+        "content/runbooks/db.md",
+        "---\ntitle: DB\nkind: runbook\nowners: [team-a]\nreviewed: 2026-11-01\n---\n\n\
+         ## Diagnose\n\nSee [disk](northwind:runbooks/postgres/disk-full.md),\n\
+         [gone](northwind:runbooks/nope.md), [anchor](northwind:about.md#nowhere),\n\
+         [good anchor](northwind:about.md#who-to-ask) and [elsewhere](billing:x.md).\n",
+    )]);
+    part(orders.path(), "orders", &b);
+
+    let (code, _, err) = run([
+        "compose",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "--output",
+        site.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("no document `runbooks/nope.md`"), "{err}");
+    assert!(err.contains("has no anchor `nowhere`"), "{err}");
+    assert!(err.contains("no part `billing`"), "{err}");
+    assert!(
+        !err.contains("disk-full.md`"),
+        "a good link is not reported: {err}"
+    );
+    assert!(!err.contains("who-to-ask"), "{err}");
+    assert!(
+        err.contains("orders:runbooks/db.md"),
+        "where the link is: {err}"
+    );
+
+    // Pages are the parts' own bytes: copied, not re-rendered.
+    for rel in [
+        "northwind/runbooks/postgres/disk-full/index.html",
+        "northwind/search/index.json",
+    ] {
+        assert_eq!(
+            std::fs::read(site.join(rel)).unwrap(),
+            std::fs::read(a.join(rel)).unwrap(),
+            "{rel}"
+        );
+    }
+    assert!(site.join("orders/runbooks/db/index.html").is_file());
+    let home = std::fs::read_to_string(site.join("index.html")).unwrap();
+    assert!(
+        home.contains("href=\"northwind/\"") && home.contains("href=\"orders/\""),
+        "{home}"
+    );
+    assert!(
+        home.contains("northwind/runbooks/tracking/events-delayed/"),
+        "needs review: {home}"
+    );
+    let parts: Value =
+        serde_json::from_str(&std::fs::read_to_string(site.join("parts.json")).unwrap()).unwrap();
+    assert_eq!(parts["parts"][0]["name"], "northwind");
+    assert_eq!(parts["parts"][1]["search"], "orders/search/index.json");
+}
+
+#[test]
+fn parts_of_another_format_or_twice_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = tmp.path().join("a");
+    part(&fixture("valid"), "valid", &a);
+    let out = tmp.path().join("site");
+    let (code, _, err) = run([
+        "compose",
+        a.to_str().unwrap(),
+        a.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("two parts are named `valid`"), "{err}");
+
+    let manifest = a.join("part.json");
+    let text =
+        std::fs::read_to_string(&manifest)
+            .unwrap()
+            .replacen("\"format\": 1", "\"format\": 2", 1);
+    std::fs::write(&manifest, text).unwrap();
+    let (code, _, err) = run([
+        "compose",
+        a.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("part format 2"), "{err}");
+    assert!(err.contains("reads part format 1"), "{err}");
+    assert!(!out.exists(), "nothing written");
+}
