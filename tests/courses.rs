@@ -181,7 +181,7 @@ fn pages_carry_the_learning_markup() {
         "<article class=\"doc doc-lesson\" data-course=\"basics\" data-lesson=\"quizzes-lesson\">"
     ));
     assert!(lesson.contains(
-        "<div class=\"lesson-actions\" data-lesson-actions hidden></div>\n  <nav class=\"pager\""
+        "<div class=\"lesson-actions\" data-lesson-actions hidden></div>\n<nav class=\"pager\""
     ));
     assert!(lesson.contains("<section class=\"quiz\" data-quiz-id=\"first\" data-quiz-version=\""));
     assert!(lesson.contains("<div class=\"quiz quiz-invalid\" role=\"note\">"));
