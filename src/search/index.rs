@@ -341,6 +341,25 @@ fn temp_files(dir: &Path) -> impl Iterator<Item = std::path::PathBuf> {
         .map(|e| e.path())
 }
 
+/// Whether segment files (`<uuid without dashes>.<ext>`) lie in `dir` that no searchable
+/// segment owns: what a writer killed before its commit leaves, which tantivy's garbage
+/// collection removes once a writer runs again (a build with nothing to index runs none).
+fn has_orphan_segments(dir: &Path, index: &Index) -> bool {
+    let Ok(ids) = index.searchable_segment_ids() else {
+        return false;
+    };
+    let owned: std::collections::HashSet<String> = ids.iter().map(|id| id.uuid_string()).collect();
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .any(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let stem = name.split('.').next().unwrap_or("");
+            stem.len() == 32 && stem.bytes().all(|b| b.is_ascii_hexdigit()) && !owned.contains(stem)
+        })
+}
+
 fn remove_temp_files(dir: &Path) {
     for p in temp_files(dir) {
         let _ = std::fs::remove_file(p);
@@ -398,10 +417,11 @@ pub fn update_index(site_root: &Path, docs: &[SearchDoc]) -> anyhow::Result<Inde
         rebuilt,
     };
     if add.is_empty() && deleted.is_empty() && !rebuilt {
-        if has_temp_files(&dir) {
+        if has_temp_files(&dir) || has_orphan_segments(&dir, &index) {
             // Only taken to clean up after a killed writer; someone else holding it is fine.
             if let Ok(w) = writer(&index) {
                 remove_temp_files(&dir);
+                let _ = w.garbage_collect_files().wait();
                 drop(w);
             }
         }
