@@ -6,6 +6,7 @@
 //! front matter does not parse while it names OLD) is refused, and a refusal leaves every
 //! file as it was.
 
+use super::review::surgery::scan;
 use crate::content::front_matter::{self, ActionStatus, Format, FrontMatter, OneOrMany};
 use crate::diagnostic::render::fail;
 use crate::diagnostic::{Code, Diagnostic, Pos};
@@ -36,11 +37,10 @@ fn comment_start(line: &str) -> usize {
 }
 
 /// `line` with each whole-token `old` in `line[from..]` (before any comment) replaced.
-fn replace_tokens(line: &str, from: usize, old: &str, new: &str) -> (String, usize) {
+fn replace_tokens(line: &str, from: usize, old: &str, new: &str) -> String {
     let end = comment_start(line).max(from);
     let (head, rest) = line.split_at(end);
     let mut out = String::with_capacity(line.len());
-    let mut n = 0;
     let mut at = 0;
     while let Some(i) = head[from.max(at)..].find(old).map(|i| i + from.max(at)) {
         let before = head[..i].chars().next_back();
@@ -50,81 +50,67 @@ fn replace_tokens(line: &str, from: usize, old: &str, new: &str) -> (String, usi
         } else {
             out.push_str(&head[at..i]);
             out.push_str(new);
-            n += 1;
         }
         at = i + old.len();
     }
     out.push_str(&head[at..]);
     out.push_str(rest);
-    (out, n)
-}
-
-/// The key a top-level line of front matter sets (`owners:` / `owners =`), if it is one.
-fn top_key(format: Format, line: &str) -> Option<&str> {
-    if line.starts_with([' ', '\t', '-', '#']) {
-        return None;
-    }
-    let sep = if format == Format::Toml { '=' } else { ':' };
-    let (k, _) = line.split_once(sep)?;
-    let k = k.trim().trim_matches(|c| c == '"' || c == '\'');
-    (!k.is_empty() && !k.contains(' ')).then_some(k)
+    out
 }
 
 /// Rewrite the front matter text `front`: OLD → NEW in the owners and in the `owner` of the
-/// open action items whose indices are `open`.
+/// open action items whose indices are `open`. Lines are read by `review`'s scanner, so a
+/// line inside a multi-line value is never taken for a key.
 fn rewrite_front(format: Format, front: &str, old: &str, new: &str, open: &[usize]) -> String {
     let mut out = String::with_capacity(front.len() + 16);
-    let mut key: Option<String> = None;
+    // The top-level key the line belongs to (`action_items` in a TOML `[[action_items]]`).
+    let mut key: Option<&str> = None;
+    let mut in_table = false;
     // Action items seen so far (`- ` entries in YAML, `[[action_items]]` tables in TOML).
     let mut item: Option<usize> = None;
-    for line in front.split_inclusive('\n') {
-        let body = line.trim_end_matches(['\n', '\r']);
-        let eol = &line[body.len()..];
-        if format == Format::Toml && body.trim_start().starts_with('[') {
-            let t = body.trim();
-            key = None;
-            if t.starts_with("[[") && t.trim_matches(['[', ']', ' ']) == "action_items" {
-                item = Some(item.map_or(0, |i| i + 1));
-                key = Some("action_items".into());
+    let next_item = |item: &mut Option<usize>| *item = Some(item.map_or(0, |i| i + 1));
+    let owner_of_open = |item: Option<usize>| item.is_some_and(|i| open.contains(&i));
+    for line in scan(front, format) {
+        let text = line.text;
+        let replaced = if line.header {
+            in_table = text.trim().trim_matches(['[', ']', ' ']) == "action_items"
+                && text.trim_start().starts_with("[[");
+            key = in_table.then_some("action_items");
+            if in_table {
+                next_item(&mut item);
             }
-            out.push_str(line);
-            continue;
-        }
-        if let Some(k) = top_key(format, body) {
-            key = Some(k.to_string());
-            if format == Format::Yaml {
-                item = None;
+            None
+        } else if let Some((k, value_at)) = line.entry {
+            if in_table {
+                (k == "owner" && owner_of_open(item))
+                    .then(|| replace_tokens(text, value_at, old, new))
+            } else {
+                key = Some(k);
+                matches!(k, "owners" | "owner").then(|| replace_tokens(text, value_at, old, new))
             }
-        }
-        let replaced = match key.as_deref() {
-            Some("owners" | "owner") if format == Format::Yaml || item.is_none() => {
-                let from = if top_key(format, body).is_some() {
-                    body.find([':', '=']).map_or(0, |i| i + 1)
-                } else {
-                    0
-                };
-                replace_tokens(body, from, old, new).0
-            }
-            Some("action_items") => {
-                let t = body.trim_start();
-                if format == Format::Yaml && t.starts_with("- ") {
-                    item = Some(item.map_or(0, |i| i + 1));
+        } else if line.trivia || in_table {
+            None
+        } else {
+            match key {
+                Some("owners" | "owner") => Some(replace_tokens(text, 0, old, new)),
+                Some("action_items") => {
+                    let t = text.trim_start();
+                    if t.starts_with("- ") {
+                        next_item(&mut item);
+                    }
+                    let field = t.trim_start_matches("- ").trim_start();
+                    let is_owner = field
+                        .strip_prefix("owner")
+                        .is_some_and(|r| r.trim_start().starts_with(':'));
+                    (is_owner && owner_of_open(item)).then(|| {
+                        replace_tokens(text, text.len() - field.len() + "owner".len(), old, new)
+                    })
                 }
-                let field = t.trim_start_matches("- ").trim_start();
-                let is_owner = field
-                    .strip_prefix("owner")
-                    .is_some_and(|r| r.trim_start().starts_with([':', '=']));
-                if is_owner && item.is_some_and(|i| open.contains(&i)) {
-                    let from = body.len() - field.len() + "owner".len();
-                    replace_tokens(body, from, old, new).0
-                } else {
-                    body.to_string()
-                }
+                _ => None,
             }
-            _ => body.to_string(),
         };
-        out.push_str(&replaced);
-        out.push_str(eol);
+        out.push_str(replaced.as_deref().unwrap_or(text));
+        out.push_str(line.eol);
     }
     out
 }
@@ -316,6 +302,26 @@ mod tests {
             1,
         );
         assert_eq!(h.text, expected);
+    }
+
+    #[test]
+    fn toml_action_item_tables_move_too() {
+        let t = "+++\ntitle = \"PM\"\nowners = [\"team-x\"]\n\n[[action_items]]\ntitle = \"Done\"\nowner = \"ana\"\ndue = 2026-02-01\nstatus = \"done\"\n\n[[action_items]]\ntitle = \"Open\"\nowner = \"ana\"  # her script\ndue = 2026-02-01\nstatus = \"open\"\n+++\n";
+        let h = hand_over(t, "ana", "bo").unwrap().unwrap();
+        assert_eq!((h.owners, h.actions), (false, 1));
+        let open = t.rfind("owner = \"ana\"").unwrap();
+        let expected = format!(
+            "{}owner = \"bo\"{}",
+            &t[..open],
+            &t[open + "owner = \"ana\"".len()..]
+        );
+        assert_eq!(h.text, expected);
+    }
+
+    #[test]
+    fn a_line_inside_a_multi_line_value_is_not_a_key() {
+        let t = "---\ndescription: \"first line\n  owners: ana\"\nowners: [ana]\n---\n";
+        assert_eq!(moved(t), t.replace("owners: [ana]", "owners: [bo]"));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! `fieldbook review FILE...`: stamp `reviewed:` with today's date. The text surgery that
 //! changes that one value and nothing else is [`surgery`].
 
-mod surgery;
+pub(crate) mod surgery;
 
 pub use surgery::{Refusal, Stamped, stamp};
 
