@@ -25,16 +25,14 @@ pub fn checked_site_with(
     strict: bool,
     alert_rules: &[PathBuf],
 ) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let config = crate::config::load(site).map_err(|d| vec![*d])?;
     // git reads the history in its own process while the site loads and is checked.
-    let history = crate::config::load(site).ok().map(|c| {
-        let dir = c.content_dir;
-        std::thread::spawn(move || load::git::read(&dir))
-    });
-    let mut s = load::load_site(site, today)?;
+    let dir = config.content_dir.clone();
+    let history = std::thread::spawn(move || load::git::read(&dir));
+    let mut s = load::load_configured(config, today)?;
     s.config.policy.strict = strict;
     let mut findings = crate::checks::run(&s);
-    let read = history.and_then(|h| h.join().ok());
-    s.history = std::sync::Arc::new(read.unwrap_or_else(|| load::git::read(&s.config.content_dir)));
+    s.history = std::sync::Arc::new(history.join().unwrap_or_default());
     let history = crate::checks::history::check(&s, &s.history);
     // Output collisions, and the theme's links leading outside the site.
     let outputs = crate::build::collisions::check(&s, false)?;

@@ -190,21 +190,18 @@ fn changes_after_the_review_are_counted_with_their_author() {
 #[test]
 fn a_mass_review_is_one_commit_moving_many_dates() {
     let d = repo();
-    for i in 0..21 {
-        write(
-            d.path(),
-            &format!("content/runbooks/r{i:02}.md"),
-            &runbook("2026-01-10", &format!("Step {i}.")),
-        );
-    }
+    let all_reviewed = |date: &str| {
+        for i in 0..21 {
+            write(
+                d.path(),
+                &format!("content/runbooks/r{i:02}.md"),
+                &runbook(date, &format!("Step {i}.")),
+            );
+        }
+    };
+    all_reviewed("2026-01-10");
     by_ana(d.path(), "2026-01-10", "add");
-    for i in 0..21 {
-        write(
-            d.path(),
-            &format!("content/runbooks/r{i:02}.md"),
-            &runbook("2026-11-30", &format!("Step {i}.")),
-        );
-    }
+    all_reviewed("2026-11-30");
     by_ana(d.path(), "2026-11-30", "audit tomorrow");
     let f = history_findings(d.path());
     assert_eq!(f.len(), 21, "{f:?}");

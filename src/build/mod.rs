@@ -44,6 +44,20 @@ pub struct BuildOptions {
     pub part: Option<part::PartOptions>,
 }
 
+impl BuildOptions {
+    /// A site rendered into memory, as `serve` and the checks that need the page list do.
+    pub fn in_memory(drafts: bool) -> BuildOptions {
+        BuildOptions {
+            output: None,
+            drafts,
+            progress: false,
+            search_export: None,
+            search_export_format: Default::default(),
+            part: None,
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct Built {
     pub pages: usize,
@@ -86,13 +100,8 @@ pub fn build(site: &Site, opts: &BuildOptions) -> Result<Built, Vec<Diagnostic>>
         Some(p) => DirSink::new(staging.dir.join(&p.name)),
         None => DirSink::new(&staging.dir),
     };
-    // Read by the pipeline with the checks; a site built on its own reads it here.
-    let history = if site.history.in_git {
-        site.history.clone()
-    } else {
-        std::sync::Arc::new(crate::load::git::read(&site.config.content_dir))
-    };
-    let result = Builder::new(site, &theme, opts, &sink, &history)
+    // The git history was read once, by the pipeline, with the checks.
+    let result = Builder::new(site, &theme, opts, &sink, &site.history)
         .run()
         .and_then(|(pages, files)| {
             let docs = crate::search::documents(site, opts.drafts);
@@ -157,14 +166,7 @@ fn search_indexes(
 /// `404.html`, `sitemap.xml`, ...) as a build (with drafts or not) writes them, rendering
 /// none: what `check` needs (alert rules' `runbook_url`s, output collisions).
 pub fn index_urls(site: &Site, drafts: bool) -> Vec<String> {
-    let opts = BuildOptions {
-        output: None,
-        drafts,
-        progress: false,
-        search_export: None,
-        search_export_format: Default::default(),
-        part: None,
-    };
+    let opts = BuildOptions::in_memory(drafts);
     let theme = theme::Theme::empty();
     let sink = MemorySink::new();
     let history = crate::model::history::History::default();

@@ -18,7 +18,11 @@ use std::path::{Path, PathBuf};
 
 /// Load everything `check` and `build` need. `Err` holds fatal diagnostics (exit status 2).
 pub fn load_site(root: &Path, today: Option<Date>) -> Result<Site, Vec<Diagnostic>> {
-    let config = config::load(root).map_err(|d| vec![*d])?;
+    load_configured(config::load(root).map_err(|d| vec![*d])?, today)
+}
+
+/// [`load_site`] with its configuration already read.
+pub fn load_configured(config: Config, today: Option<Date>) -> Result<Site, Vec<Diagnostic>> {
     let today = today.or(config.today).unwrap_or_else(Date::today);
     let owners = load_owners(&config);
     let mut tree = walk(&config);

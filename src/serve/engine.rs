@@ -103,17 +103,6 @@ struct Full {
     findings: Vec<Diagnostic>,
 }
 
-fn build_options(drafts: bool) -> BuildOptions {
-    BuildOptions {
-        output: None,
-        drafts,
-        progress: false,
-        search_export: None,
-        search_export_format: Default::default(),
-        part: None,
-    }
-}
-
 /// Load, check and render the whole site into memory.
 fn full_build(opts: &Options) -> Result<Full, Fatal> {
     let (mut site, findings) = crate::pipeline::checked_site(&opts.root, opts.today, false)?;
@@ -122,7 +111,7 @@ fn full_build(opts: &Options) -> Result<Full, Fatal> {
     let theme = Theme::load(&site.config)?;
     let history = site.history.clone();
     let files = MemorySink::new();
-    let bopts = build_options(opts.drafts);
+    let bopts = BuildOptions::in_memory(opts.drafts);
     let (pages, file_count, index_urls, nav) = {
         let b = Builder::new(&site, &theme, &bopts, &files, &history);
         let (pages, file_count, urls) = b.run_all()?;
@@ -786,7 +775,7 @@ impl Engine {
         trace.lap("affected");
 
         // Render and publish. The navigation's counts can only change with a summary.
-        let bopts = build_options(self.opts.drafts);
+        let bopts = BuildOptions::in_memory(self.opts.drafts);
         let (result, nav, rendered) = {
             let mut b = Builder::new(&self.site, &self.theme, &bopts, &staged, &self.history);
             if moved.is_empty() {
@@ -905,7 +894,7 @@ impl Engine {
     /// One step of pending work: the index pages, or a chunk of document pages.
     fn background(&mut self, interrupt: &AtomicBool) {
         let mut trace = Trace::new();
-        let bopts = build_options(self.opts.drafts);
+        let bopts = BuildOptions::in_memory(self.opts.drafts);
         let staged = MemorySink::new();
         if self.all_index || !self.pending_index.is_empty() {
             let done: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
