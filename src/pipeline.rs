@@ -2,6 +2,7 @@
 //! once, kept on the site for the pages), run every check, the review-history checks, the
 //! output collisions and the Prometheus rules against the pages a build would write.
 
+use crate::checks;
 use crate::content::date::Date;
 use crate::diagnostic::Diagnostic;
 use crate::load;
@@ -26,22 +27,58 @@ pub fn checked_site_with(
     alert_rules: &[PathBuf],
 ) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
     let config = crate::config::load(site).map_err(|d| vec![*d])?;
-    // git reads the history in its own process while the site loads and is checked.
+    // git reads the history in its own process while the site loads.
     let dir = config.content_dir.clone();
     let history = std::thread::spawn(move || load::git::read(&dir));
     let mut s = load::load_configured(config, today)?;
     s.config.policy.strict = strict;
-    let mut findings = crate::checks::run(&s);
     s.history = std::sync::Arc::new(history.join().unwrap_or_default());
-    let history = crate::checks::history::check(&s, &s.history);
-    // Output collisions, and the theme's links leading outside the site.
-    let outputs = crate::build::collisions::check(&s, false)?;
-    let alerts = crate::alert_rules::check(&s, alert_rules)?;
-    if !alerts.is_empty() || !outputs.is_empty() || !history.is_empty() {
-        findings.extend(history);
-        findings.extend(alerts);
-        findings.extend(outputs);
-        s.config.policy.apply(&mut findings);
-    }
+    let findings = findings(&s, &Checks::all(alert_rules))?;
     Ok((s, findings))
+}
+
+/// Which findings [`findings`] reports.
+pub struct Checks<'a> {
+    /// Prometheus rule files besides those of `[check] alert_rules`.
+    pub alert_rules: &'a [PathBuf],
+    /// The files whose findings to report (site-relative paths, as findings name them):
+    /// what `serve` prints after an edit. Checks of one document run only for these.
+    pub files: Option<&'a (dyn Fn(&str) -> bool + Sync)>,
+    /// Drafts are built (`--drafts`): their pages take part in output collisions.
+    pub drafts: bool,
+}
+
+impl<'a> Checks<'a> {
+    /// Every file's findings.
+    pub fn all(alert_rules: &'a [PathBuf]) -> Checks<'a> {
+        Checks {
+            alert_rules,
+            files: None,
+            drafts: false,
+        }
+    }
+}
+
+/// The one list of checks `check`, `build`, `serve` and `report` run: the site's own checks
+/// (load findings, ownership, freshness, action items, links, courses: [`checks::run`]), the
+/// review-history checks (the history already on the site), output collisions (and the
+/// theme's links leading outside the site) and the Prometheus rules against the pages a
+/// build writes. Severities are settled by the site's policy and the order is stable.
+/// `Err` carries fatal diagnostics (an unreadable theme or rule file).
+pub fn findings(site: &Site, which: &Checks<'_>) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+    let all = |_: &str| true;
+    let keep: &(dyn Fn(&str) -> bool + Sync) = which.files.unwrap_or(&all);
+    let mut findings = checks::run(site, keep);
+    findings.extend(checks::history::check(site, &site.history));
+    findings.extend(crate::build::collisions::check(site, which.drafts)?);
+    findings.extend(crate::alert_rules::check(site, which.alert_rules)?);
+    findings.retain(|d| keep(&d.file));
+    site.config.policy.apply(&mut findings);
+    Ok(findings)
+}
+
+/// Read the site's git history onto it (what the review-history checks and pages read), for
+/// commands that load the site without [`checked_site`].
+pub fn read_history(site: &mut Site) {
+    site.history = std::sync::Arc::new(load::git::read(&site.config.content_dir));
 }

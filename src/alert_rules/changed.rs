@@ -95,7 +95,7 @@ pub fn check(site: &Site, rules: &[Rule], files: &[(String, &Path)]) -> Vec<Diag
         }
     }
     let mut out = Vec::new();
-    for doc in site.documents.iter().filter(|d| d.meta_ok && !d.is_draft()) {
+    for doc in site.documents.iter().filter(|d| d.is_listed(false)) {
         let Some(reviewed) = doc.meta.reviewed else {
             continue;
         };

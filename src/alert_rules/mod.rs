@@ -78,7 +78,7 @@ pub fn check(site: &Site, cli: &[PathBuf]) -> Result<Vec<Diagnostic>, Vec<Diagno
     let docs: Vec<&Document> = site
         .documents
         .iter()
-        .filter(|d| d.meta_ok && !d.is_draft())
+        .filter(|d| d.is_listed(false))
         .collect();
     let index = AlertIndex::of(&docs);
     let pages = rules
@@ -321,7 +321,7 @@ impl SitePages {
         let docs: BTreeSet<String> = site
             .documents
             .iter()
-            .filter(|d| d.meta_ok && !d.is_draft())
+            .filter(|d| d.is_listed(false))
             .map(|d| percent_decode(&d.url()))
             .collect();
         let mut all: BTreeSet<String> = index

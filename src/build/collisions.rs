@@ -81,7 +81,7 @@ pub fn check(site: &Site, drafts: bool) -> Result<Vec<Diagnostic>, Vec<Diagnosti
     let mut docs: Vec<&Document> = site
         .documents
         .iter()
-        .filter(|d| d.meta_ok && (drafts || !d.is_draft()))
+        .filter(|d| d.is_listed(drafts))
         .collect();
     docs.sort_by(|a, b| (&a.file, &a.rel).cmp(&(&b.file, &b.rel)));
     for d in &docs {

@@ -56,7 +56,7 @@ fn course_summary(d: &Document) -> Option<CourseSummary> {
 /// Whether a document is part of the site (front matter parsed; not a draft unless drafts
 /// are shown).
 pub fn listed(d: &Document, drafts: bool) -> bool {
-    d.meta_ok && (drafts || !d.is_draft())
+    d.is_listed(drafts)
 }
 
 /// How `d` looks to other pages.
@@ -67,7 +67,7 @@ pub fn footprint(site: &Site, d: &Document, drafts: bool) -> Footprint {
         Vec::new()
     };
     Footprint {
-        listed: listed(d, drafts),
+        listed: d.is_listed(drafts),
         rel: d.rel.clone(),
         kind: d.kind,
         course: matches!(d.kind, Kind::Course | Kind::Lesson)
@@ -92,7 +92,7 @@ pub fn footprint(site: &Site, d: &Document, drafts: bool) -> Footprint {
             Vec::new()
         },
         summary: serde_json::to_string(&(
-            listed(d, drafts),
+            d.is_listed(drafts),
             Card::new(site, d),
             d.meta.minutes,
             &d.meta.lessons,

@@ -218,7 +218,7 @@ impl<'a> Builder<'a> {
         let docs: Vec<&Document> = site
             .documents
             .iter()
-            .filter(|d| d.meta_ok && (opts.drafts || !d.is_draft()))
+            .filter(|d| d.is_listed(opts.drafts))
             .collect();
         Builder {
             site,
@@ -552,7 +552,7 @@ impl<'a> Builder<'a> {
         let intro_html = self
             .site
             .home_doc()
-            .filter(|d| d.meta_ok && !d.is_draft())
+            .filter(|d| d.is_listed(false))
             .map(|d| {
                 let links = links::DocLinks {
                     site: self.site,

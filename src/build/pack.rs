@@ -56,7 +56,7 @@ const CROSS: &str = "fieldbook-pack:";
 /// The pack of the runbooks `selection` picks (published ones, by path).
 pub fn pack(site: &Site, selection: &Selection) -> Pack {
     let docs: Vec<&Document> = site
-        .published()
+        .listed(false)
         .filter(|d| d.kind == Kind::Runbook && selection.includes(d))
         .collect();
     let ids: HashMap<&str, String> = docs

@@ -29,18 +29,6 @@ pub struct PartOptions {
 /// Why `name` cannot be a part's name, if it cannot: it must be one URL segment of
 /// lowercase letters, digits, `-` and `_`, and not a directory the composed site uses.
 pub fn invalid_name(name: &str) -> Option<String> {
-    const RESERVED: [&str; 10] = [
-        "search",
-        "static",
-        "tags",
-        "services",
-        "teams",
-        "alerts",
-        "freshness",
-        "runbooks",
-        "postmortems",
-        "courses",
-    ];
     let ok_chars = name
         .bytes()
         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
@@ -48,7 +36,7 @@ pub fn invalid_name(name: &str) -> Option<String> {
         Some(format!(
             "part name {name:?} must be lowercase letters, digits, `-` and `_`, starting with a letter or digit"
         ))
-    } else if RESERVED.contains(&name) {
+    } else if crate::content::urls::is_reserved_segment(name) {
         Some(format!(
             "part name {name:?} is a directory of the composed site; choose another (such as the repository's name)"
         ))

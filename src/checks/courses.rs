@@ -15,7 +15,7 @@ pub fn check(site: &Site) -> Vec<Diagnostic> {
     let docs: Vec<&Document> = site
         .documents
         .iter()
-        .filter(|d| d.meta_ok && !d.is_draft())
+        .filter(|d| d.is_listed(false))
         .collect();
     let mut out = Vec::new();
     let catalog = Catalog::new(site, &docs);
@@ -49,8 +49,8 @@ fn closest<'s>(slugs: impl Iterator<Item = &'s String>, wanted: &str) -> Option<
 
 fn unknown_course_hint(site: &Site, wanted: &str) -> String {
     let slugs: BTreeSet<&String> = site
-        .published()
-        .filter(|d| d.kind == Kind::Course && d.meta_ok)
+        .listed(false)
+        .filter(|d| d.kind == Kind::Course)
         .filter_map(|d| d.course.as_ref())
         .collect();
     match closest(slugs.iter().copied(), wanted) {

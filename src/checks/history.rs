@@ -147,7 +147,7 @@ pub fn check(site: &Site, history: &History) -> Vec<Diagnostic> {
     let docs: Vec<&Document> = site
         .documents
         .iter()
-        .filter(|d| d.meta_ok && !d.is_draft())
+        .filter(|d| d.is_listed(false))
         .collect();
     let trusted = history.in_git && !history.shallow;
     for doc in docs.iter().filter(|_| trusted) {
@@ -289,7 +289,9 @@ pub fn transitive_staleness(site: &Site, history: &History, course: &Document) -
     let lessons: Vec<&Document> = site
         .documents
         .iter()
-        .filter(|d| d.kind == Kind::Lesson && d.course.as_deref() == Some(slug) && !d.is_draft())
+        .filter(|d| {
+            d.kind == Kind::Lesson && d.course.as_deref() == Some(slug) && d.is_listed(false)
+        })
         .collect();
     let mut stale: BTreeSet<String> = BTreeSet::new();
     for l in &lessons {

@@ -12,14 +12,22 @@ use crate::model::owners::{Standing, lapse_reason};
 use crate::model::{Document, ReviewState, Site};
 use rayon::prelude::*;
 
-/// Every finding for the site (load-time ones included), severities settled by the site's
-/// policy and in stable order.
-pub fn run(site: &Site) -> Vec<Diagnostic> {
-    let mut findings: Vec<Diagnostic> = site.load_findings.clone();
+/// The findings of the site's own checks for the files `keep` accepts (site-relative
+/// paths, as findings name them; `|_| true` for all): load-time findings, each listed
+/// document's ownership, freshness, action items and links, and the course checks.
+/// Severities are settled by [`crate::pipeline::findings`], which adds the checks of later
+/// stages: call that, not this, to report findings.
+pub fn run(site: &Site, keep: &(dyn Fn(&str) -> bool + Sync)) -> Vec<Diagnostic> {
+    let mut findings: Vec<Diagnostic> = site
+        .load_findings
+        .iter()
+        .filter(|d| keep(&d.file))
+        .cloned()
+        .collect();
     let per_doc: Vec<Vec<Diagnostic>> = site
         .documents
         .par_iter()
-        .filter(|d| d.meta_ok && !d.is_draft())
+        .filter(|d| d.is_listed(false) && keep(&d.file))
         .map(|d| {
             let mut out = Vec::new();
             ownership(site, d, &mut out);
@@ -30,34 +38,9 @@ pub fn run(site: &Site) -> Vec<Diagnostic> {
         })
         .collect();
     findings.extend(per_doc.into_iter().flatten());
-    findings.extend(courses::check(site));
-    site.config.policy.apply(&mut findings);
-    findings
-}
-
-/// [`run`] for the files `keep` accepts (site-relative paths, as findings name them): what
-/// `fieldbook serve` reports after an edit.
-pub fn run_for(site: &Site, keep: impl Fn(&str) -> bool + Sync) -> Vec<Diagnostic> {
-    let mut findings: Vec<Diagnostic> = site
-        .load_findings
-        .iter()
-        .filter(|d| keep(&d.file))
-        .cloned()
-        .collect();
-    for d in site
-        .documents
-        .iter()
-        .filter(|d| d.meta_ok && !d.is_draft() && keep(&d.file))
-    {
-        ownership(site, d, &mut findings);
-        freshness(site, d, &mut findings);
-        action_items(site, d, &mut findings);
-        links(site, d, &mut findings);
-    }
     // Course findings cross files (a lesson's quiz repeats another's): found for the whole
     // site, reported for the files asked about.
     findings.extend(courses::check(site).into_iter().filter(|d| keep(&d.file)));
-    site.config.policy.apply(&mut findings);
     findings
 }
 

@@ -348,13 +348,19 @@ pub fn report(
     err: &mut dyn Write,
     color: bool,
 ) -> std::io::Result<u8> {
-    let site = match load_for_owner(site, today, owner, err, color)? {
+    let mut site = match load_for_owner(site, today, owner, err, color)? {
         Ok(site) => site,
         Err(code) => return Ok(code),
     };
     let mut r = report::build(&site, owner);
     if site.config.adopt.baseline.is_some() {
-        let mut findings = crate::checks::run(&site);
+        // Progress counts what `check` finds: the same list of checks, history included.
+        crate::pipeline::read_history(&mut site);
+        let findings = crate::pipeline::findings(&site, &crate::pipeline::Checks::all(&[]));
+        let mut findings = match findings {
+            Ok(f) => f,
+            Err(fatal) => return fail(fatal, err, color),
+        };
         match apply_baseline(&site, &mut findings) {
             Ok(p) => r.baseline = p,
             Err(fatal) => return fail(fatal, err, color),

@@ -110,10 +110,7 @@ pub struct Report {
 /// items of the teams they belong to.
 pub fn build(site: &Site, only: Option<&str>) -> Report {
     let mut by_owner: BTreeMap<String, Vec<Item>> = BTreeMap::new();
-    for doc in site.published() {
-        if !doc.meta_ok {
-            continue;
-        }
+    for doc in site.listed(false) {
         for (owner, item) in doc_items(site, doc) {
             by_owner.entry(owner).or_default().push(item);
         }
@@ -172,7 +169,7 @@ pub fn build(site: &Site, only: Option<&str>) -> Report {
 /// What lapsed owners still own (one of them with `only`).
 fn lapsed(site: &Site, only: Option<&str>) -> Vec<Lapsed> {
     let mut by: BTreeMap<&str, Lapsed> = BTreeMap::new();
-    for doc in site.published().filter(|d| d.meta_ok) {
+    for doc in site.listed(false) {
         let own: &[String] = if doc.owners_inherited {
             &[]
         } else {

@@ -4,6 +4,62 @@
 
 use crate::content::links::percent_decode;
 
+/// How much of the URL space an entry of [`RESERVED`] takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reserve {
+    /// The URL itself (an index page whose folder also holds documents: `runbooks/`).
+    Exact,
+    /// The URL and everything below it (`tags/db/`, `static/fieldbook.css`).
+    Under,
+}
+
+/// The site's own URLs: the pages and files Fieldbook writes (home, indexes, tag, service,
+/// team and alert pages, learning, the freshness report, search and its client index, the
+/// theme's static files, `alerts.json`, `404.html`, the sitemap) and the live preview's
+/// endpoints. No redirect alias may take them, and no part name may be their first segment.
+pub const RESERVED: [(&str, Reserve); 20] = [
+    ("", Reserve::Exact),
+    ("index.html", Reserve::Exact),
+    ("runbooks/", Reserve::Exact),
+    ("postmortems/", Reserve::Exact),
+    ("courses/", Reserve::Exact),
+    ("pages/", Reserve::Exact),
+    ("actions/", Reserve::Exact),
+    ("learning/", Reserve::Exact),
+    ("freshness/", Reserve::Exact),
+    ("paths/", Reserve::Under),
+    ("search/", Reserve::Under),
+    ("static/", Reserve::Under),
+    ("tags/", Reserve::Under),
+    ("services/", Reserve::Under),
+    ("teams/", Reserve::Under),
+    ("alerts/", Reserve::Under),
+    ("alerts.json", Reserve::Exact),
+    ("404.html", Reserve::Exact),
+    ("sitemap.xml", Reserve::Exact),
+    // `fieldbook serve`: `api/search` and `__fieldbook/` (live reload).
+    ("api/", Reserve::Under),
+];
+
+/// Whether `url` (site-relative, no leading slash) is one of the site's own ([`RESERVED`]).
+pub fn is_reserved(url: &str) -> bool {
+    let url = url.trim_start_matches('/');
+    url.starts_with("__fieldbook/")
+        || RESERVED.iter().any(|(r, how)| match how {
+            Reserve::Exact => url == *r,
+            Reserve::Under => url.starts_with(r) || format!("{url}/") == *r,
+        })
+}
+
+/// Whether `segment` is the first segment of one of the site's own URLs: a folder or file
+/// at the site's root that only Fieldbook writes (`runbooks`, `tags`, `search`, ...).
+pub fn is_reserved_segment(segment: &str) -> bool {
+    !segment.is_empty()
+        && RESERVED
+            .iter()
+            .any(|(r, _)| r.split_once('/').map_or(*r, |(first, _)| first) == segment)
+}
+
 /// How document paths become URLs (`[build] urls`, chosen by the caller: content knows no
 /// configuration).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -168,5 +224,48 @@ mod tests {
             "alerts/job-errors-rate5m-high/"
         );
         assert_eq!(alert_url(" "), "alerts/-/");
+    }
+}
+
+#[cfg(test)]
+mod reserved_tests {
+    use super::*;
+
+    #[test]
+    fn the_sites_own_urls_are_reserved() {
+        for url in [
+            "",
+            "runbooks/",
+            "tags/db/",
+            "alerts/KubePodCrashLooping/",
+            "alerts.json",
+            "404.html",
+            "sitemap.xml",
+            "static/fieldbook.css",
+            "search/t/0.json",
+            "paths/sre/",
+            "actions/",
+            "learning/",
+            "api/search",
+            "__fieldbook/live.js",
+            "tags",
+        ] {
+            assert!(is_reserved(url), "{url:?}");
+        }
+        for url in [
+            "runbooks/old/",
+            "docs/x/",
+            "actions/x/",
+            "searching/",
+            "index.htm",
+        ] {
+            assert!(!is_reserved(url), "{url:?}");
+        }
+        for seg in [
+            "runbooks", "tags", "search", "static", "alerts", "paths", "api", "learning",
+        ] {
+            assert!(is_reserved_segment(seg), "{seg}");
+        }
+        assert!(!is_reserved_segment("payments") && !is_reserved_segment(""));
     }
 }

@@ -523,7 +523,7 @@ pub fn unmapped_owner_findings(
     let unmapped = site
         .documents
         .iter()
-        .filter(|d| d.owners_source.is_external() && !d.is_draft())
+        .filter(|d| d.owners_source.is_external() && d.is_listed(false))
         .filter_map(|d| sources.lookup(&d.file))
         .flat_map(|f| f.unmapped);
     sources::unmapped_findings(unmapped, &site.owners, |file| {

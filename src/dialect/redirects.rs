@@ -54,28 +54,12 @@ pub fn outputs(doc: &Document) -> Vec<String> {
         .collect()
 }
 
-/// URLs Fieldbook writes itself (index pages, static files): no alias may take them.
-fn reserved(url: &str) -> bool {
-    const EXACT: [&str; 8] = [
-        "runbooks/",
-        "postmortems/",
-        "courses/",
-        "pages/",
-        "freshness/",
-        "search/",
-        "404.html",
-        "sitemap.xml",
-    ];
-    const UNDER: [&str; 4] = ["tags/", "services/", "teams/", "static/"];
-    EXACT.contains(&url) || UNDER.iter().any(|p| url.starts_with(p))
-}
-
 /// The redirect pages of `doc`: `(url, html)` for each alias it may have.
 pub fn pages(site: &Site, doc: &Document, page_url: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for alias in &doc.meta.adopted.aliases {
         let Ok(url) = alias_url(alias) else { continue };
-        if url == page_url || reserved(&url) || taken(site, doc, &url) {
+        if url == page_url || crate::content::urls::is_reserved(&url) || taken(site, doc, &url) {
             continue;
         }
         let target = format!("{}{page_url}", root_of(&url));
@@ -140,6 +124,7 @@ mod tests {
 
     #[test]
     fn own_pages_are_reserved() {
+        use crate::content::urls::is_reserved as reserved;
         assert!(reserved("runbooks/") && reserved("tags/db/") && reserved("404.html"));
         assert!(!reserved("runbooks/old/") && !reserved("docs/x/"));
     }

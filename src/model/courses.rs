@@ -224,9 +224,9 @@ pub(crate) fn case_study_links(site: &Site, lesson: &Document) -> Vec<(String, (
         let Some(LinkTarget::Path { rel, .. }) = resolve_link(&lesson.rel, &link.dest) else {
             continue;
         };
-        let is_case = site
-            .get(&rel)
-            .is_some_and(|d| matches!(d.kind, Kind::Runbook | Kind::Postmortem) && !d.is_draft());
+        let is_case = site.get(&rel).is_some_and(|d| {
+            matches!(d.kind, Kind::Runbook | Kind::Postmortem) && d.is_listed(false)
+        });
         if is_case && !out.iter().any(|(r, _)| *r == rel) {
             out.push((rel, (link.offset, link.len)));
         }

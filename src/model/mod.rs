@@ -151,6 +151,14 @@ impl Document {
     pub fn is_draft(&self) -> bool {
         self.meta.draft
     }
+
+    /// Whether the document is part of the handbook a build shows: its front matter parsed,
+    /// and it is not a draft unless drafts are shown (`build --drafts`, `serve --drafts`).
+    /// The one answer to "which documents count" for pages, both search indexes,
+    /// `part.json`, counts, reports and the checks (which judge what a plain build shows).
+    pub fn is_listed(&self, drafts: bool) -> bool {
+        self.meta_ok && (drafts || !self.is_draft())
+    }
 }
 
 /// A document's review state on the build date.
@@ -316,9 +324,9 @@ impl Site {
         self.courses.get(slug).map(|&i| &self.documents[i])
     }
 
-    /// Documents that are part of the site: drafts are left out.
-    pub fn published(&self) -> impl Iterator<Item = &Document> {
-        self.documents.iter().filter(|d| !d.is_draft())
+    /// The documents a build shows ([`Document::is_listed`]), in content-path order.
+    pub fn listed(&self, drafts: bool) -> impl Iterator<Item = &Document> {
+        self.documents.iter().filter(move |d| d.is_listed(drafts))
     }
 
     /// Put `doc` in the site, replacing the document of the same path; the order, the path

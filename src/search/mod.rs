@@ -35,7 +35,7 @@ pub use query::{Hit, Query, search};
 pub fn documents(site: &Site, drafts: bool) -> Vec<SearchDoc> {
     site.documents
         .par_iter()
-        .filter(|d| drafts || !d.is_draft())
+        .filter(|d| d.is_listed(drafts))
         .map(|d| search_doc(site, d))
         .collect()
 }

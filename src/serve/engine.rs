@@ -340,13 +340,14 @@ impl Engine {
     /// its last good version; for the others, what the checks find in them now.
     fn report_findings(&self, files: &BTreeSet<String>, kept: &[String]) {
         let keep = |f: &str| files.contains(f) && !kept.iter().any(|b| b == f);
-        let mut findings = crate::checks::run_for(&self.site, keep);
-        // Output collisions cross files: found for the whole site, reported for these.
-        if let Ok(mut outputs) = crate::build::collisions::check(&self.site, self.opts.drafts) {
-            outputs.retain(|d| keep(&d.file));
-            self.site.config.policy.apply(&mut outputs);
-            findings.extend(outputs);
-        }
+        let which = crate::pipeline::Checks {
+            alert_rules: &[],
+            files: Some(&keep),
+            drafts: self.opts.drafts,
+        };
+        // The same checks as `check`; a fatal one (a rule file gone) is printed as it is.
+        let mut findings =
+            crate::pipeline::findings(&self.site, &which).unwrap_or_else(|fatal| fatal);
         for b in kept {
             findings.extend(self.file_errors.get(b).into_iter().flatten().cloned());
         }
@@ -372,10 +373,6 @@ impl Engine {
         if changed || (again && status.is_some()) {
             self.shared.send(status.unwrap_or_else(ServerEvent::ok));
         }
-    }
-
-    fn listed(&self, d: &Document) -> bool {
-        deps::listed(d, self.opts.drafts)
     }
 
     fn footprint(&self, d: &Document) -> Footprint {
@@ -757,7 +754,10 @@ impl Engine {
         // Pages of documents no longer in the site.
         for rel in &applied {
             let was = before.get(rel).cloned().flatten().is_some_and(|f| f.listed);
-            let is = self.site.get(rel).is_some_and(|d| self.listed(d));
+            let is = self
+                .site
+                .get(rel)
+                .is_some_and(|d| d.is_listed(self.opts.drafts));
             let url = crate::dialect::page_url(rel, self.site.config.urls);
             if was && !is && !url.is_empty() {
                 removed.push(output_file(&url));
@@ -784,7 +784,7 @@ impl Engine {
             let docs: Vec<&Document> = render
                 .iter()
                 .filter_map(|r| self.site.get(r))
-                .filter(|d| self.listed(d) && !d.url().is_empty())
+                .filter(|d| d.is_listed(self.opts.drafts) && !d.url().is_empty())
                 .collect();
             let result = docs.par_iter().try_for_each(|d| b.doc_page(d));
             trace.lap("render");
@@ -841,7 +841,7 @@ impl Engine {
                 .site
                 .documents
                 .iter()
-                .filter(|d| self.listed(d) && !render.contains(&d.rel))
+                .filter(|d| d.is_listed(self.opts.drafts) && !render.contains(&d.rel))
                 .map(|d| d.rel.clone())
                 .collect();
         }
@@ -873,7 +873,7 @@ impl Engine {
                 let entry = self
                     .site
                     .get(rel)
-                    .filter(|d| self.opts.drafts || !d.is_draft())
+                    .filter(|d| d.is_listed(self.opts.drafts))
                     .map(|d| crate::search::search_doc(&self.site, d));
                 (rel.clone(), entry)
             })
@@ -964,7 +964,7 @@ impl Engine {
                 chunk
                     .par_iter()
                     .filter_map(|r| self.site.get(r))
-                    .filter(|d| self.listed(d) && !d.url().is_empty())
+                    .filter(|d| d.is_listed(self.opts.drafts) && !d.url().is_empty())
                     .try_for_each(|d| b.doc_page(d))
             };
             match result {
