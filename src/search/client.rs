@@ -628,3 +628,11 @@ impl Lexicon for Reference {
             .collect())
     }
 }
+
+/// Files of the browser's search index (`serve` keeps them up to date through its search worker, not as pages).
+pub fn is_client_index(path: &str) -> bool {
+    path == "search/index.json"
+        || ["search/t/", "search/d/", "search/x/"]
+            .iter()
+            .any(|p| path.starts_with(p))
+}

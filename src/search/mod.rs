@@ -26,7 +26,7 @@ use rayon::prelude::*;
 use std::collections::HashSet;
 use std::path::Path;
 
-pub use client::{client_index_files, write_client_index};
+pub use client::{client_index_files, is_client_index, write_client_index};
 pub use doc::{FIELDS, SearchDoc, WEIGHTS, index_dir};
 pub use index::{IndexStats, update_index};
 pub use query::{Hit, Query, search};

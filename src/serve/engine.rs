@@ -1,19 +1,14 @@
 //! The preview's renderer. The whole site is rendered into memory at the start and when
-//! `book.toml`, the owners file or the theme change; an edit of the content re-renders only
-//! what it affects, in two steps so that the edited page is served at once:
+//! `book.toml`, the owners file or the theme change; an edit of the content is applied to the
+//! site and re-renders only what [`crate::build::invalidate`] says it affects, in two steps so
+//! that the edited page is served at once:
 //!
-//! 1. right away: the changed documents' pages; for a course or lesson, the course's pages
-//!    (lesson lists, previous/next links), and the courses naming it as a prerequisite; for a
-//!    course, its lessons (inherited owners and review state); when a document appears or goes,
-//!    the pages whose links lead to it (a link to a missing document is written differently).
-//!    Removed documents' pages are dropped. These are swapped into the served site together.
-//! 2. then, in the background and stopping as soon as another edit arrives: the index pages
-//!    that can list the changed documents before or after the edit (home, the freshness report
-//!    and the sitemap always; the kind's index; the pages of their tags, services and owning
-//!    teams, and the indexes of those; for postmortems, the action-item tracker and the team
-//!    pages of their action items' owners (a person's teams)). When the
-//!    counts of the navigation shown on every page change (a runbook added, a review date
-//!    crossing into "stale"), every page is re-rendered, a chunk at a time.
+//! 1. right away: the document pages (the edited ones, their courses' pages, case studies,
+//!    pages linking to a document that appeared or went); removed pages are dropped. These
+//!    are swapped into the served site together.
+//! 2. then, in the background and stopping as soon as another edit arrives: the index pages.
+//!    When the counts of the navigation shown on every page change (a runbook added, a review
+//!    date crossing into "stale"), every page is re-rendered, a chunk at a time.
 //!
 //! The search worker then updates the tantivy index (incrementally) and rewrites the browser's
 //! client index. A file whose front matter no longer parses keeps its last good version in
@@ -24,15 +19,12 @@ use super::trace::{Trace, ms};
 use super::watch::{self, Batch, Targets};
 use super::{ServerEvent, Shared};
 use crate::build::context::NavItem;
-use crate::build::deps::{self, Footprint};
+use crate::build::invalidate::{Before, Edit, Invalidated, invalidate};
 use crate::build::theme::Theme;
 use crate::build::{BuildOptions, Builder, Fatal, MemorySink, Sink};
 use crate::content::date::Date;
-use crate::content::front_matter::Kind;
-use crate::content::links::{LinkTarget, resolve_link};
 use crate::content::urls::output_file;
 use crate::diagnostic::{Code, Diagnostic, Summary};
-use crate::dialect::redirects;
 use crate::load::{self, Loaded};
 use crate::model::history::History;
 use crate::model::{Document, Site};
@@ -375,10 +367,6 @@ impl Engine {
         }
     }
 
-    fn footprint(&self, d: &Document) -> Footprint {
-        deps::footprint(&self.site, d, self.opts.drafts)
-    }
-
     /// Sort changed paths under the content directory into Markdown files, other files and
     /// folders (content-relative). `None`: the content directory itself changed.
     #[allow(clippy::type_complexity)]
@@ -473,20 +461,14 @@ impl Engine {
         trace.lap("sort");
 
         // How the documents looked before.
-        let mut before: BTreeMap<String, Option<Footprint>> = BTreeMap::new();
-        for rel in &md {
-            deps::capture(&self.site, self.opts.drafts, rel, &mut before);
-        }
+        let before = Before::capture(&self.site, self.opts.drafts, &md);
 
         // Apply the Markdown changes.
         let mut applied: BTreeSet<String> = BTreeSet::new();
-        let mut appeared_or_gone: BTreeSet<String> = BTreeSet::new();
         let mut broken: Vec<String> = Vec::new();
         // Files whose last good version stays (their errors are printed from `file_errors`).
         let mut kept: Vec<String> = Vec::new();
         let mut changed_files: Vec<String> = Vec::new();
-        // Redirect pages (Hugo `aliases`) of the documents' previous versions.
-        let mut old_aliases: Vec<String> = Vec::new();
         for rel in &md {
             let path = content.join(rel);
             let file = crate::config::site_rel(&self.site.config, &path);
@@ -494,10 +476,8 @@ impl Engine {
             if !path.is_file() {
                 self.file_errors.remove(&file);
                 self.site.set_load_findings(&file, Vec::new());
-                if let Some(old) = self.site.remove(rel) {
-                    old_aliases.extend(redirects::outputs(&old));
+                if self.site.remove(rel).is_some() {
                     applied.insert(rel.clone());
-                    appeared_or_gone.insert(rel.clone());
                 }
                 continue;
             }
@@ -522,12 +502,7 @@ impl Engine {
                         continue;
                     }
                     self.site.set_load_findings(&file, findings);
-                    match self.site.upsert(*doc) {
-                        None => {
-                            appeared_or_gone.insert(rel.clone());
-                        }
-                        Some(old) => old_aliases.extend(redirects::outputs(&old)),
-                    }
+                    self.site.upsert(*doc);
                     applied.insert(rel.clone());
                 }
                 Loaded::Finding(mut f) => {
@@ -607,185 +582,28 @@ impl Engine {
             return;
         }
 
-        // Documents that look different to other pages (their summary changed), and what
-        // that reaches: a course's lessons show its owners and review state.
-        let mut touched: BTreeSet<String> = applied.clone();
-        let mut moved: BTreeSet<String> = BTreeSet::new();
-        let mut slugs: BTreeSet<String> = BTreeSet::new();
-        let mut course_slugs: BTreeSet<String> = BTreeSet::new();
-        let mut after: BTreeMap<String, Option<Footprint>> = BTreeMap::new();
-        for rel in &applied {
-            let old = before.get(rel).cloned().flatten();
-            let new = self.site.get(rel).map(|d| self.footprint(d));
-            if old.as_ref().map(|f| &f.summary) == new.as_ref().map(|f| &f.summary) {
-                after.insert(rel.clone(), new);
-                continue;
-            }
-            moved.insert(rel.clone());
-            let is_course = [&old, &new]
-                .iter()
-                .any(|f| f.as_ref().is_some_and(|f| f.kind == Kind::Course));
-            for s in [&old, &new]
-                .into_iter()
-                .flatten()
-                .filter_map(|f| f.course.clone())
-            {
-                if is_course {
-                    course_slugs.insert(s.clone());
-                }
-                slugs.insert(s);
-            }
-            after.insert(rel.clone(), new);
-        }
-        for slug in &course_slugs {
-            let lessons: Vec<String> = deps::lessons_of(&self.site, slug)
-                .map(|l| l.rel.clone())
-                .collect();
-            for rel in lessons {
-                if after.contains_key(&rel) {
-                    continue;
-                }
-                let new = self.site.get(&rel).map(|d| self.footprint(d));
-                let old = before.get(&rel).cloned().flatten();
-                if old.as_ref().map(|f| &f.summary) != new.as_ref().map(|f| &f.summary) {
-                    moved.insert(rel.clone());
-                }
-                touched.insert(rel.clone());
-                after.insert(rel, new);
-            }
-        }
-        // Lessons of the course before the edit that are no longer in it.
-        for (rel, fp) in &before {
-            if !after.contains_key(rel) && fp.is_some() {
-                let new = self.site.get(rel).map(|d| self.footprint(d));
-                if fp.as_ref().map(|f| &f.summary) != new.as_ref().map(|f| &f.summary) {
-                    moved.insert(rel.clone());
-                    touched.insert(rel.clone());
-                }
-                after.insert(rel.clone(), new);
-            }
-        }
-
-        // What to render now: the documents, the courses they changed, and the pages linking
-        // to documents that appeared or went.
-        let mut render: BTreeSet<String> = touched.clone();
-        for d in &self.site.documents {
-            let in_course = d.course.as_ref().is_some_and(|c| {
-                slugs.contains(c) && matches!(d.kind, Kind::Course | Kind::Lesson)
-            });
-            // A course page lists its prerequisites' lesson ids (to tell if they are done).
-            let needs_it =
-                d.kind == Kind::Course && d.meta.prerequisites.iter().any(|p| slugs.contains(p));
-            if in_course || needs_it {
-                render.insert(d.rel.clone());
-            }
-        }
-        // "Taught in" lists on case studies a lesson started or stopped linking to, and the
-        // warnings on lessons teaching a case study whose review or ownership changed.
-        let mut case_studies_moved: BTreeSet<String> = BTreeSet::new();
-        for rel in &moved {
-            let fps = [before.get(rel), after.get(rel)];
-            for fp in fps.into_iter().flatten().flatten() {
-                render.extend(fp.case_studies.iter().cloned());
-                if matches!(fp.kind, Kind::Runbook | Kind::Postmortem) {
-                    case_studies_moved.insert(rel.clone());
-                }
-            }
-        }
-        // Their course's title shows there too.
-        for d in self.site.documents.iter().filter(|d| {
-            d.kind == Kind::Lesson && d.course.as_ref().is_some_and(|c| course_slugs.contains(c))
-        }) {
-            render.extend(crate::model::courses::case_studies(&self.site, d));
-        }
-        if !case_studies_moved.is_empty() {
-            for d in self
-                .site
-                .documents
-                .iter()
-                .filter(|d| d.kind == Kind::Lesson)
-            {
-                if crate::model::courses::case_studies(&self.site, d)
-                    .iter()
-                    .any(|r| case_studies_moved.contains(r))
-                {
-                    render.insert(d.rel.clone());
-                }
-            }
-        }
-        if !appeared_or_gone.is_empty() || !changed_dirs.is_empty() {
-            let linking: Vec<String> = self
-                .site
-                .documents
-                .par_iter()
-                .filter(|d| {
-                    d.outline.links.iter().any(|l| {
-                        matches!(resolve_link(&d.rel, &l.dest),
-                            Some(LinkTarget::Path { rel, .. })
-                                if appeared_or_gone.contains(&rel) || changed_dirs.contains(&rel))
-                    })
-                })
-                .map(|d| d.rel.clone())
-                .collect();
-            render.extend(linking);
-        }
-
-        // Index pages that can show the moved documents, before or after.
-        let mut index: BTreeSet<String> = BTreeSet::new();
-        if !moved.is_empty() {
-            index.extend(["", "freshness/", "sitemap.xml"].map(String::from));
-            for rel in &moved {
-                for fp in [before.get(rel), after.get(rel)]
-                    .into_iter()
-                    .flatten()
-                    .flatten()
-                {
-                    deps::index_urls_of(&self.site, fp, &mut index);
-                }
-            }
-        }
-        if applied
-            .iter()
-            .any(|r| crate::dialect::page_url(r, self.site.config.urls).is_empty())
-        {
-            index.insert(String::new()); // its text opens the home page
-        }
-
-        // Pages of documents no longer in the site.
-        for rel in &applied {
-            let was = before.get(rel).cloned().flatten().is_some_and(|f| f.listed);
-            let is = self
-                .site
-                .get(rel)
-                .is_some_and(|d| d.is_listed(self.opts.drafts));
-            let url = crate::dialect::page_url(rel, self.site.config.urls);
-            if was && !is && !url.is_empty() {
-                removed.push(output_file(&url));
-            }
-        }
-        if !old_aliases.is_empty() {
-            let live: BTreeSet<String> = self
-                .site
-                .documents
-                .iter()
-                .flat_map(redirects::outputs)
-                .collect();
-            removed.extend(old_aliases.into_iter().filter(|a| !live.contains(a)));
-        }
+        let edit = Edit {
+            documents: applied,
+            dirs: changed_dirs,
+        };
+        let Invalidated {
+            pages: render,
+            index,
+            removed: gone,
+            search: touched,
+            summaries_changed,
+        } = invalidate(&before, &self.site, &edit, self.opts.drafts);
+        removed.extend(gone);
         trace.lap("affected");
 
         // Render and publish. The navigation's counts can only change with a summary.
         let bopts = BuildOptions::in_memory(self.opts.drafts);
         let (result, nav, rendered) = {
             let mut b = Builder::new(&self.site, &self.theme, &bopts, &staged, &self.history);
-            if moved.is_empty() {
+            if !summaries_changed {
                 b = b.with_nav(self.nav.clone());
             }
-            let docs: Vec<&Document> = render
-                .iter()
-                .filter_map(|r| self.site.get(r))
-                .filter(|d| d.is_listed(self.opts.drafts) && !d.url().is_empty())
-                .collect();
+            let docs: Vec<&Document> = render.iter().filter_map(|r| self.site.get(r)).collect();
             let result = docs.par_iter().try_for_each(|d| b.doc_page(d));
             trace.lap("render");
             (result, b.nav().to_vec(), docs.len())

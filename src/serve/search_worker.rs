@@ -9,13 +9,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
-/// Files of the browser's search index (kept by the search worker, not the renderer).
-pub fn is_client_index(path: &str) -> bool {
-    path == "search/index.json"
-        || ["search/t/", "search/d/", "search/x/"]
-            .iter()
-            .any(|p| path.starts_with(p))
-}
+pub use crate::search::is_client_index;
 
 /// What the search worker is told: all entries anew, or some changed (`None`: removed).
 pub enum SearchUpdate {
