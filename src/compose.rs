@@ -1,21 +1,30 @@
 //! `fieldbook compose PART_DIR... --output DIR` (docs/many-repos.md): parts built by
 //! `build --part` merged into one site without re-rendering their pages. Each part's files are
-//! copied under its prefix; the composer adds a home page listing the parts and what needs
-//! review, `parts.json` (every part's manifest summary and search index, for federated
-//! search), and checks the links between parts from the manifests alone.
+//! copied under its prefix; the composer adds a home page (through the theme) listing the
+//! parts and what needs review, the theme's static files, `parts.json` (every part's
+//! manifest summary and search index, for federated search), and checks the links between
+//! parts from the manifests alone.
 
+use crate::build::context::{PageCtx, SiteCtx};
 use crate::build::output::{Staging, check_target};
-use crate::build::part::{FORMAT_MAJOR, MANIFEST, invalid_name};
+use crate::build::theme::Theme;
+use crate::content::date::Date;
 use crate::diagnostic::{Code, Diagnostic, Pos};
-use serde_json::{Value, json};
+use crate::parts::{FORMAT_MAJOR, MANIFEST, Manifest, Roster};
+use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// One part as read from its directory.
 pub struct Part {
     pub dir: PathBuf,
-    pub name: String,
-    pub manifest: Value,
+    pub manifest: Manifest,
+}
+
+impl Part {
+    pub fn name(&self) -> &str {
+        &self.manifest.name
+    }
 }
 
 /// What [`compose`] did.
@@ -36,46 +45,22 @@ fn fatal(file: &str, message: String) -> Vec<Diagnostic> {
     )]
 }
 
-/// Read the part in `dir`, refusing one built with another major format version.
+/// Read the part in `dir` ([`crate::parts::read`]); its pages must be a folder (not a link)
+/// named as the part, beside `part.json`.
 pub fn read_part(dir: &Path) -> Result<Part, Vec<Diagnostic>> {
-    let file = dir.join(MANIFEST);
-    let shown = file.display().to_string();
-    let text = std::fs::read_to_string(&file)
-        .map_err(|e| fatal(&shown, format!("cannot read the part manifest: {e}")))?;
-    let manifest: Value = serde_json::from_str(&text)
-        .map_err(|e| fatal(&shown, format!("the part manifest is not JSON: {e}")))?;
-    let format = manifest["format"].as_u64();
-    if format != Some(u64::from(FORMAT_MAJOR)) {
-        let by = manifest["fieldbook"]
-            .as_str()
-            .unwrap_or("an unknown version");
-        let found = format.map_or("none".to_string(), |f| f.to_string());
-        return Err(vec![
-            Diagnostic::new(
-                Code::OutputError,
-                &shown,
-                Pos::START,
-                format!(
-                    "part format {found} (built by Fieldbook {by}) cannot be composed by Fieldbook {}, which reads part format {FORMAT_MAJOR}",
-                    env!("CARGO_PKG_VERSION")
-                ),
-            )
-            .with_hint("rebuild the part with this Fieldbook version (fieldbook build --part NAME)"),
-        ]);
-    }
-    let name = manifest["name"].as_str().unwrap_or_default().to_string();
-    if let Some(why) = invalid_name(&name) {
-        return Err(fatal(&shown, why));
-    }
-    if !dir.join(&name).is_dir() {
+    let manifest = crate::parts::read(dir).map_err(|d| vec![d])?;
+    let pages = dir.join(&manifest.name);
+    if !std::fs::symlink_metadata(&pages).is_ok_and(|m| m.is_dir()) {
         return Err(fatal(
-            &shown,
-            format!("the part's pages are missing: no {name}/ beside part.json"),
+            &dir.join(MANIFEST).display().to_string(),
+            format!(
+                "the part's pages are missing: no folder {}/ beside part.json",
+                manifest.name
+            ),
         ));
     }
     Ok(Part {
         dir: dir.to_path_buf(),
-        name,
         manifest,
     })
 }
@@ -86,26 +71,19 @@ pub fn check_links(parts: &[Part]) -> Vec<Diagnostic> {
     // part → content path → anchors
     let mut docs: BTreeMap<&str, BTreeMap<&str, BTreeSet<&str>>> = BTreeMap::new();
     for p in parts {
-        let entry = docs.entry(p.name.as_str()).or_default();
-        for d in p.manifest["documents"].as_array().into_iter().flatten() {
-            let anchors = d["anchors"].as_array().into_iter().flatten();
-            entry.insert(
-                d["path"].as_str().unwrap_or_default(),
-                anchors.filter_map(Value::as_str).collect(),
-            );
+        let entry = docs.entry(p.name()).or_default();
+        for d in &p.manifest.documents {
+            entry.insert(&d.path, d.anchors.iter().map(String::as_str).collect());
         }
     }
     let mut out = Vec::new();
     for p in parts {
-        for d in p.manifest["documents"].as_array().into_iter().flatten() {
-            let from = format!("{}:{}", p.name, d["path"].as_str().unwrap_or_default());
-            for l in d["part_links"].as_array().into_iter().flatten() {
-                let part = l["part"].as_str().unwrap_or_default();
-                let path = l["path"].as_str().unwrap_or_default();
-                let anchor = l["anchor"].as_str();
-                let line = l["line"].as_u64().unwrap_or(1) as u32;
-                let pos = Pos::new(line, 1, 0);
-                let link = match anchor {
+        for d in &p.manifest.documents {
+            let from = format!("{}:{}", p.name(), d.path);
+            for l in &d.part_links {
+                let (part, path) = (l.part.as_str(), l.path.as_str());
+                let pos = Pos::new(l.line.max(1), 1, 0);
+                let link = match &l.anchor {
                     Some(a) => format!("{part}:{path}#{a}"),
                     None => format!("{part}:{path}"),
                 };
@@ -113,7 +91,7 @@ pub fn check_links(parts: &[Part]) -> Vec<Diagnostic> {
                     None => Some((Code::BrokenLink, format!("link to `{link}`: no part `{part}` is composed"))),
                     Some(paths) => match paths.get(path) {
                         None => Some((Code::BrokenLink, format!("link to `{link}`: part `{part}` has no document `{path}`"))),
-                        Some(anchors) => anchor.filter(|a| !anchors.contains(a)).map(|a| {
+                        Some(anchors) => l.anchor.as_deref().filter(|a| !anchors.contains(a)).map(|a| {
                             (Code::BrokenAnchor, format!("link to `{link}`: `{path}` in part `{part}` has no anchor `{a}`"))
                         }),
                     },
@@ -128,15 +106,15 @@ pub fn check_links(parts: &[Part]) -> Vec<Diagnostic> {
 }
 
 /// Compose the parts in `dirs` into `output`.
-pub fn compose(dirs: &[PathBuf], output: &Path) -> Result<Composed, Vec<Diagnostic>> {
+pub fn compose(dirs: &[PathBuf], output: &Path, today: Date) -> Result<Composed, Vec<Diagnostic>> {
     let mut parts = Vec::new();
     let mut names = BTreeSet::new();
     for dir in dirs {
         let part = read_part(dir)?;
-        if !names.insert(part.name.clone()) {
+        if !names.insert(part.name().to_string()) {
             return Err(fatal(
                 &dir.join(MANIFEST).display().to_string(),
-                format!("two parts are named `{}`", part.name),
+                format!("two parts are named `{}`", part.name()),
             ));
         }
         parts.push(part);
@@ -151,7 +129,7 @@ pub fn compose(dirs: &[PathBuf], output: &Path) -> Result<Composed, Vec<Diagnost
             format!("cannot prepare {}: {e}", target.display()),
         )
     })?;
-    let result = write(&parts, &staging.dir);
+    let result = write(&parts, &staging.dir, today);
     match result {
         Ok(files) => {
             staging.commit().map_err(|e| {
@@ -174,36 +152,67 @@ pub fn compose(dirs: &[PathBuf], output: &Path) -> Result<Composed, Vec<Diagnost
     }
 }
 
-fn write(parts: &[Part], dir: &Path) -> Result<usize, Vec<Diagnostic>> {
+/// One part in `parts.json`.
+#[derive(Serialize)]
+struct PartSummary<'a> {
+    name: &'a str,
+    title: &'a str,
+    prefix: &'a str,
+    fieldbook: &'a str,
+    roster: &'a Roster,
+    search: &'a str,
+    documents: usize,
+}
+
+#[derive(Serialize)]
+struct PartsIndex<'a> {
+    format: u32,
+    parts: Vec<PartSummary<'a>>,
+}
+
+fn write(parts: &[Part], dir: &Path, today: Date) -> Result<usize, Vec<Diagnostic>> {
     let io = |what: &Path, e: std::io::Error| fatal("compose", format!("{}: {e}", what.display()));
     let mut files = 0;
     for p in parts {
-        files += copy_tree(&p.dir.join(&p.name), &dir.join(&p.name)).map_err(|e| io(&p.dir, e))?;
+        files +=
+            copy_tree(&p.dir.join(p.name()), &dir.join(p.name())).map_err(|e| io(&p.dir, e))?;
     }
-    let summary: Vec<Value> = parts
-        .iter()
-        .map(|p| {
-            let m = &p.manifest;
-            json!({
-                "name": p.name,
-                "title": m["title"],
-                "prefix": m["prefix"],
-                "fieldbook": m["fieldbook"],
-                "roster": m["roster"],
-                "search": m["search"],
-                "documents": m["documents"].as_array().map_or(0, Vec::len),
+    let index = PartsIndex {
+        format: FORMAT_MAJOR,
+        parts: parts
+            .iter()
+            .map(|p| {
+                let m = &p.manifest;
+                PartSummary {
+                    name: &m.name,
+                    title: &m.title,
+                    prefix: &m.prefix,
+                    fieldbook: &m.fieldbook,
+                    roster: &m.roster,
+                    search: &m.search,
+                    documents: m.documents.len(),
+                }
             })
-        })
-        .collect();
-    let index = json!({"format": FORMAT_MAJOR, "parts": summary});
-    let mut bytes = serde_json::to_vec_pretty(&index).expect("JSON values serialize");
+            .collect(),
+    };
+    let mut bytes = serde_json::to_vec_pretty(&index).expect("plain strings and numbers serialize");
     bytes.push(b'\n');
     std::fs::write(dir.join("parts.json"), bytes).map_err(|e| io(dir, e))?;
-    std::fs::write(dir.join("index.html"), home(parts)).map_err(|e| io(dir, e))?;
+    let theme = Theme::builtin()?;
+    for (path, bytes) in theme.static_outputs() {
+        let to = dir.join(&path);
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
+        }
+        std::fs::write(&to, bytes).map_err(|e| io(&to, e))?;
+        files += 1;
+    }
+    std::fs::write(dir.join("index.html"), home(&theme, parts, today)?).map_err(|e| io(dir, e))?;
     Ok(files + 2)
 }
 
-/// Copy a directory tree; the number of files copied.
+/// Copy a directory tree (regular files and folders only: links and special files are left
+/// behind); the number of files copied.
 fn copy_tree(from: &Path, to: &Path) -> std::io::Result<usize> {
     std::fs::create_dir_all(to)?;
     let mut n = 0;
@@ -220,52 +229,93 @@ fn copy_tree(from: &Path, to: &Path) -> std::io::Result<usize> {
     Ok(n)
 }
 
+/// What `parts.html` gets as `handbook`.
+#[derive(Serialize)]
+struct HandbookCtx<'a> {
+    parts: Vec<PartCard<'a>>,
+    needs_review: Vec<ReviewCard<'a>>,
+}
+
+#[derive(Serialize)]
+struct PartCard<'a> {
+    name: &'a str,
+    title: &'a str,
+    url: &'a str,
+    documents: usize,
+}
+
+#[derive(Serialize)]
+struct ReviewCard<'a> {
+    title: &'a str,
+    url: &'a str,
+    kind: &'a str,
+    part: &'a str,
+    review: ReviewBadge<'a>,
+    ownership: &'static str,
+}
+
+#[derive(Serialize)]
+struct ReviewBadge<'a> {
+    state: &'a str,
+    due: Option<&'a str>,
+}
+
 /// The composed home page: each part with its document count, then what needs review.
-fn home(parts: &[Part]) -> String {
-    let esc = |t: &str| {
-        let mut out = String::new();
-        let _ = pulldown_cmark_escape::escape_html(&mut out, t);
-        out
-    };
-    let mut s = String::from(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>Handbook</title></head><body><main>\n<h1>Handbook</h1>\n<h2>Parts</h2>\n<ul>\n",
-    );
-    let mut review = Vec::new();
+fn home(theme: &Theme, parts: &[Part], today: Date) -> Result<String, Vec<Diagnostic>> {
+    let mut needs_review = Vec::new();
     for p in parts {
-        let m = &p.manifest;
-        let docs = m["documents"].as_array().cloned().unwrap_or_default();
-        s.push_str(&format!(
-            "<li><a href=\"{}/\">{}</a> ({} documents)</li>\n",
-            esc(&p.name),
-            esc(m["title"].as_str().unwrap_or(&p.name)),
-            docs.len()
-        ));
-        for d in docs {
-            let state = d["state"].as_str().unwrap_or_default();
-            if matches!(state, "stale" | "never-reviewed" | "due-soon") {
-                review.push((
-                    state.to_string(),
-                    d["url"].as_str().unwrap_or_default().to_string(),
-                    d["title"].as_str().unwrap_or_default().to_string(),
-                ));
+        for d in &p.manifest.documents {
+            if matches!(d.state.as_str(), "stale" | "never-reviewed" | "due-soon") || d.lapsed {
+                needs_review.push(ReviewCard {
+                    title: &d.title,
+                    url: &d.url,
+                    kind: &d.kind,
+                    part: &p.manifest.title,
+                    review: ReviewBadge {
+                        state: &d.state,
+                        due: None,
+                    },
+                    ownership: if d.lapsed { "lapsed" } else { "active" },
+                });
             }
         }
     }
-    s.push_str("</ul>\n");
-    if !review.is_empty() {
-        s.push_str("<h2>Needs review</h2>\n<ul>\n");
-        for (state, url, title) in review {
-            s.push_str(&format!(
-                "<li><a href=\"{}\">{}</a> — {}</li>\n",
-                esc(&url),
-                esc(&title),
-                esc(&state)
-            ));
-        }
-        s.push_str("</ul>\n");
-    }
-    s.push_str("</main></body></html>\n");
-    s
+    let handbook = HandbookCtx {
+        parts: parts
+            .iter()
+            .map(|p| PartCard {
+                name: &p.manifest.name,
+                title: &p.manifest.title,
+                url: &p.manifest.prefix,
+                documents: p.manifest.documents.len(),
+            })
+            .collect(),
+        needs_review,
+    };
+    let mut ctx = tera::Context::new();
+    ctx.insert(
+        "site",
+        &SiteCtx {
+            title: "Handbook",
+            description: "",
+            language: "en",
+            base_url: "",
+            today,
+            version: env!("CARGO_PKG_VERSION"),
+        },
+    );
+    ctx.insert(
+        "page",
+        &PageCtx {
+            kind: "home",
+            title: "Handbook".into(),
+            url: String::new(),
+            root: String::new(),
+            canonical: String::new(),
+            description: String::new(),
+        },
+    );
+    ctx.insert("nav", &Vec::<crate::build::context::NavItem>::new());
+    ctx.insert("handbook", &handbook);
+    theme.render("parts.html", &ctx).map_err(|d| vec![*d])
 }

@@ -7,7 +7,8 @@
 //! [`model`] (documents, owners, courses, the site) → [`dialect`] (other tools' conventions
 //! read as Fieldbook's) → [`load`] (walk the tree, apply the dialects, build the model) →
 //! [`checks`] (findings, baseline) → [`render`] (Markdown to HTML, highlighting) →
-//! [`search`] → [`build`] (pages, templates, output) → [`alert_rules`] (Prometheus rules
+//! [`search`] → [`parts`] (the part manifest) → [`build`] (pages, templates, output) →
+//! [`compose`] (parts into one handbook) → [`alert_rules`] (Prometheus rules
 //! against the built pages) → [`pipeline`] (load and check, as every command does) →
 //! [`serve`] → [`cli`] (the commands).
 
@@ -23,6 +24,7 @@ pub mod dialect;
 pub mod fuzzing;
 pub mod load;
 pub mod model;
+pub mod parts;
 pub mod pipeline;
 pub mod render;
 pub mod search;

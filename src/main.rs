@@ -163,6 +163,9 @@ enum Command {
         /// Where to write the composed site
         #[arg(long)]
         output: PathBuf,
+        /// The date the composed pages say they were built (YYYY-MM-DD; default: today)
+        #[arg(long, value_parser = parse_date)]
+        today: Option<Date>,
     },
     /// Move what a person or team owns to another: document owners and open action items
     Handover {
@@ -389,7 +392,11 @@ fn main() -> ExitCode {
         Command::Review { files, today } => {
             cli::review::run(files, *today, &mut out, &mut err, color_err)
         }
-        Command::Compose { parts, output } => cli::compose(parts, output, &mut err, color_err),
+        Command::Compose {
+            parts,
+            output,
+            today,
+        } => cli::compose(parts, output, *today, &mut err, color_err),
         Command::Handover {
             old,
             to,

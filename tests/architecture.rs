@@ -17,6 +17,7 @@ const STAGES: &[&str] = &[
     "checks",
     "render",
     "search",
+    "parts",
     "build",
     "compose",
     "alert_rules",

@@ -90,8 +90,12 @@ pub fn build(site: &Site, opts: &BuildOptions) -> Result<Built, Vec<Diagnostic>>
                     .with_hint("choose an output directory of its own, such as public/"),
             ]
         })?;
-    if let Some(m) = opts.part.as_ref().and_then(|p| part::invalid_name(&p.name)) {
-        return Err(vec![part::name_error(m)]);
+    if let Some(m) = opts
+        .part
+        .as_ref()
+        .and_then(|p| crate::parts::invalid_name(&p.name))
+    {
+        return Err(vec![crate::parts::name_error(m)]);
     }
     let theme = theme::Theme::load(&site.config)?;
     let staging = output::Staging::begin(&target)
@@ -107,7 +111,8 @@ pub fn build(site: &Site, opts: &BuildOptions) -> Result<Built, Vec<Diagnostic>>
             let docs = crate::search::documents(site, opts.drafts);
             let (search, search_files) = search_indexes(site, opts, &docs, &sink)?;
             if let Some(p) = &opts.part {
-                DirSink::new(&staging.dir).put(part::MANIFEST, part::manifest(site, p, &docs))?;
+                let manifest = crate::parts::Manifest::of(site, &p.name, &p.findings, &docs);
+                DirSink::new(&staging.dir).put(crate::parts::MANIFEST, manifest.to_json())?;
             }
             Ok((pages, files + search_files, search))
         });
@@ -774,14 +779,8 @@ impl<'a> Builder<'a> {
 
     /// The theme's static files (and the highlighting style sheet when it has none).
     pub fn write_static(&self) -> Result<(), Fatal> {
-        for (name, bytes) in &self.theme.static_files {
-            self.write(&format!("static/{name}"), bytes.clone())?;
-        }
-        if !self.theme.static_files.contains_key("highlight.css") {
-            self.write(
-                "static/highlight.css",
-                crate::render::highlight_css().into_bytes(),
-            )?;
+        for (path, bytes) in self.theme.static_outputs() {
+            self.write(&path, bytes.into_owned())?;
         }
         Ok(())
     }

@@ -82,6 +82,30 @@ impl Theme {
                 .with_hint("create the theme folder, or set [build] theme = \"default\""),
             ]);
         }
+        Theme::assemble(templates, static_files)
+    }
+
+    /// The default theme as embedded, without a site's overrides (what `compose` writes
+    /// with).
+    pub fn builtin() -> Result<Theme, Vec<Diagnostic>> {
+        let mut templates: BTreeMap<String, (String, String)> = BTreeMap::new();
+        let mut static_files = BTreeMap::new();
+        for (path, bytes) in embedded::FILES {
+            add_file(
+                path,
+                bytes.to_vec(),
+                format!("(built-in) {path}"),
+                &mut templates,
+                &mut static_files,
+            );
+        }
+        Theme::assemble(templates, static_files)
+    }
+
+    fn assemble(
+        templates: BTreeMap<String, (String, String)>,
+        static_files: BTreeMap<String, Vec<u8>>,
+    ) -> Result<Theme, Vec<Diagnostic>> {
         let mut tera = tera::Tera::new();
         register_filters(&mut tera);
         // All at once: Tera resolves `extends` and `include` when the set is complete.
@@ -102,6 +126,26 @@ impl Theme {
             static_files,
             sources,
         })
+    }
+
+    /// The files every site gets under `static/`: the theme's, and the highlighting style
+    /// sheet when the theme has none (output path, bytes).
+    pub fn static_outputs(&self) -> impl Iterator<Item = (String, std::borrow::Cow<'_, [u8]>)> {
+        let highlight = (!self.static_files.contains_key("highlight.css")).then(|| {
+            (
+                "static/highlight.css".to_string(),
+                std::borrow::Cow::Owned(crate::render::highlight_css().into_bytes()),
+            )
+        });
+        self.static_files
+            .iter()
+            .map(|(name, bytes)| {
+                (
+                    format!("static/{name}"),
+                    std::borrow::Cow::Borrowed(bytes.as_slice()),
+                )
+            })
+            .chain(highlight)
     }
 
     /// A theme without templates or files, for a [`crate::build::Builder`] that only lists

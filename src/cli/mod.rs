@@ -293,11 +293,12 @@ pub fn build(args: &BuildArgs<'_>, err: &mut dyn Write) -> std::io::Result<u8> {
 pub fn compose(
     parts: &[PathBuf],
     output: &Path,
+    today: Option<Date>,
     err: &mut dyn Write,
     color: bool,
 ) -> std::io::Result<u8> {
     let started = std::time::Instant::now();
-    let done = match crate::compose::compose(parts, output) {
+    let done = match crate::compose::compose(parts, output, today.unwrap_or_else(Date::today)) {
         Ok(d) => d,
         Err(fatal) => return fail(fatal, err, color),
     };
