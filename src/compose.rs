@@ -9,7 +9,7 @@ use crate::build::context::{PageCtx, SiteCtx};
 use crate::build::output::{Staging, check_target};
 use crate::build::theme::Theme;
 use crate::content::date::Date;
-use crate::diagnostic::{Code, Diagnostic, Pos};
+use crate::diagnostic::{Code, Diagnostic, Fatal, Pos};
 use crate::parts::{FORMAT_MAJOR, MANIFEST, Manifest, Roster};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -47,8 +47,8 @@ fn fatal(file: &str, message: String) -> Vec<Diagnostic> {
 
 /// Read the part in `dir` ([`crate::parts::read`]); its pages must be a folder (not a link)
 /// named as the part, beside `part.json`.
-pub fn read_part(dir: &Path) -> Result<Part, Vec<Diagnostic>> {
-    let manifest = crate::parts::read(dir).map_err(|d| vec![d])?;
+pub fn read_part(dir: &Path) -> Result<Part, Fatal> {
+    let manifest = crate::parts::read(dir)?;
     let pages = dir.join(&manifest.name);
     if !std::fs::symlink_metadata(&pages).is_ok_and(|m| m.is_dir()) {
         return Err(fatal(
@@ -106,7 +106,7 @@ pub fn check_links(parts: &[Part]) -> Vec<Diagnostic> {
 }
 
 /// Compose the parts in `dirs` into `output`.
-pub fn compose(dirs: &[PathBuf], output: &Path, today: Date) -> Result<Composed, Vec<Diagnostic>> {
+pub fn compose(dirs: &[PathBuf], output: &Path, today: Date) -> Result<Composed, Fatal> {
     let mut parts = Vec::new();
     let mut names = BTreeSet::new();
     for dir in dirs {
@@ -170,7 +170,7 @@ struct PartsIndex<'a> {
     parts: Vec<PartSummary<'a>>,
 }
 
-fn write(parts: &[Part], dir: &Path, today: Date) -> Result<usize, Vec<Diagnostic>> {
+fn write(parts: &[Part], dir: &Path, today: Date) -> Result<usize, Fatal> {
     let io = |what: &Path, e: std::io::Error| fatal("compose", format!("{}: {e}", what.display()));
     let mut files = 0;
     for p in parts {
@@ -261,7 +261,7 @@ struct ReviewBadge<'a> {
 }
 
 /// The composed home page: each part with its document count, then what needs review.
-fn home(theme: &Theme, parts: &[Part], today: Date) -> Result<String, Vec<Diagnostic>> {
+fn home(theme: &Theme, parts: &[Part], today: Date) -> Result<String, Fatal> {
     let mut needs_review = Vec::new();
     for p in parts {
         for d in &p.manifest.documents {
@@ -317,5 +317,5 @@ fn home(theme: &Theme, parts: &[Part], today: Date) -> Result<String, Vec<Diagno
     );
     ctx.insert("nav", &Vec::<crate::build::context::NavItem>::new());
     ctx.insert("handbook", &handbook);
-    theme.render("parts.html", &ctx).map_err(|d| vec![*d])
+    theme.render("parts.html", &ctx)
 }

@@ -37,17 +37,17 @@ fn text(data: &[u8]) -> std::borrow::Cow<'_, str> {
 fn render_findings(findings: &[Diagnostic]) {
     let summary = Summary::of(1, findings);
     for format in [
-        diagnostic::render::Format::Human,
-        diagnostic::render::Format::Sarif,
-        diagnostic::render::Format::Codequality,
-        diagnostic::render::Format::Rdjsonl,
-        diagnostic::render::Format::Checkstyle,
+        diagnostic::format::Format::Human,
+        diagnostic::format::Format::Sarif,
+        diagnostic::format::Format::Codequality,
+        diagnostic::format::Format::Rdjsonl,
+        diagnostic::format::Format::Checkstyle,
     ] {
-        let out = diagnostic::render::render(
+        let out = diagnostic::format::render(
             format,
             findings,
             &summary,
-            &diagnostic::render::Options {
+            &diagnostic::format::Options {
                 color: true,
                 path_prefix: Some("docs".into()),
             },
@@ -70,10 +70,11 @@ pub fn front_matter(data: &[u8]) {
     let _ = doc;
     render_findings(&findings);
     let date = Date::parse("2031-02-28").expect("a date");
-    if let Ok(stamped) = crate::cli::review::stamp(&text, date) {
+    if let Ok(stamped) = crate::content::edit::stamp(&text, date, &crate::adopt::aliases::Aliases) {
         assert_review_round_trip(&text, &stamped.text, date);
         let again =
-            crate::cli::review::stamp(&stamped.text, date).expect("a stamped file stamps again");
+            crate::content::edit::stamp(&stamped.text, date, &crate::adopt::aliases::Aliases)
+                .expect("a stamped file stamps again");
         assert!(!again.changed, "stamping twice changed the file");
         assert_eq!(again.text, stamped.text);
     }
@@ -86,7 +87,7 @@ pub fn assert_review_round_trip(before: &str, after: &str, date: Date) {
         let split = crate::content::front_matter::split(t).expect("splits");
         let body = split.body.to_string();
         (
-            crate::dialect::parse_front_matter(&split)
+            crate::adopt::parse_front_matter(&split)
                 .expect("parses")
                 .meta,
             body,
@@ -130,7 +131,7 @@ pub fn markdown(data: &[u8]) {
     let _ = crate::search::plain_text(&body);
     // Other tools' syntax and ERB, every partial being the body itself (a cycle).
     let (rewritten, _) =
-        crate::dialect::rewrite_body(&body, "a/b.html.md.erb", &|_| Some(body.to_string()));
+        crate::adopt::rewrite_body(&body, "a/b.html.md.erb", &|_| Some(body.to_string()));
     if let Some(r) = &rewritten {
         assert_eq!(
             r.sources.len(),
@@ -371,7 +372,7 @@ pub fn book_toml(data: &[u8]) {
             assert!(config.owners_file.starts_with(&config.root));
             assert!(config.book.base_url.ends_with('/'));
         }
-        Err(d) => render_findings(&[*d]),
+        Err(d) => render_findings(&d),
     }
 }
 

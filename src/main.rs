@@ -5,7 +5,7 @@ use clap::builder::TypedValueParser;
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use fieldbook::cli;
 use fieldbook::content::date::Date;
-use fieldbook::diagnostic::render::Format;
+use fieldbook::diagnostic::format::Format;
 use fieldbook::search::export::ExportFormat;
 use std::io::IsTerminal;
 use std::path::PathBuf;

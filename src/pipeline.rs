@@ -4,7 +4,7 @@
 
 use crate::checks;
 use crate::content::date::Date;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Fatal};
 use crate::load;
 use crate::model::Site;
 use std::path::{Path, PathBuf};
@@ -14,7 +14,7 @@ pub fn checked_site(
     site: &Path,
     today: Option<Date>,
     strict: bool,
-) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
+) -> Result<(Site, Vec<Diagnostic>), Fatal> {
     checked_site_with(site, today, strict, &[])
 }
 
@@ -25,8 +25,8 @@ pub fn checked_site_with(
     today: Option<Date>,
     strict: bool,
     alert_rules: &[PathBuf],
-) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let config = crate::config::load(site).map_err(|d| vec![*d])?;
+) -> Result<(Site, Vec<Diagnostic>), Fatal> {
+    let config = crate::config::load(site)?;
     // git reads the history in its own process while the site loads.
     let dir = config.content_dir.clone();
     let history = std::thread::spawn(move || load::git::read(&dir));
@@ -65,7 +65,7 @@ impl<'a> Checks<'a> {
 /// theme's links leading outside the site) and the Prometheus rules against the pages a
 /// build writes. Severities are settled by the site's policy and the order is stable.
 /// `Err` carries fatal diagnostics (an unreadable theme or rule file).
-pub fn findings(site: &Site, which: &Checks<'_>) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+pub fn findings(site: &Site, which: &Checks<'_>) -> Result<Vec<Diagnostic>, Fatal> {
     let all = |_: &str| true;
     let keep: &(dyn Fn(&str) -> bool + Sync) = which.files.unwrap_or(&all);
     let mut findings = checks::run(site, keep);

@@ -12,7 +12,7 @@ const STAGES: &[&str] = &[
     "content",
     "config",
     "model",
-    "dialect",
+    "adopt",
     "load",
     "checks",
     "render",

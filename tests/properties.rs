@@ -281,7 +281,7 @@ proptest! {
             .ok()
             .is_some_and(|s| fieldbook::content::front_matter::parse(&s).is_ok());
         prop_assume!(parses);
-        let stamped = fieldbook::cli::review::stamp(&doc, date);
+        let stamped = fieldbook::content::edit::stamp(&doc, date, &fieldbook::adopt::aliases::Aliases);
         let stamped = match stamped {
             Ok(s) => s,
             Err(r) => panic!("review refused well-formed front matter: {r}\n{doc}"),

@@ -12,7 +12,7 @@ pub mod rules;
 use crate::config::site_rel;
 use crate::content::links::percent_decode;
 use crate::content::urls::alert_url;
-use crate::diagnostic::{Code, Diagnostic, Pos};
+use crate::diagnostic::{Code, Diagnostic, Fatal, Pos};
 use crate::model::alerts::AlertIndex;
 use crate::model::{Document, Site};
 use rules::Rule;
@@ -27,7 +27,7 @@ struct RuleFile {
 
 /// Findings about the rule files of `[check] alert_rules` and `cli` (paths as given on the
 /// command line). `Err`: a rule file named there does not exist (fatal, exit status 2).
-pub fn check(site: &Site, cli: &[PathBuf]) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+pub fn check(site: &Site, cli: &[PathBuf]) -> Result<Vec<Diagnostic>, Fatal> {
     if site.config.alert_rules.is_empty() && cli.is_empty() {
         return Ok(Vec::new());
     }
@@ -340,7 +340,7 @@ impl SitePages {
 }
 
 /// The rule files `[check] alert_rules` and the command line name.
-fn rule_files(site: &Site, cli: &[PathBuf]) -> Result<Vec<RuleFile>, Vec<Diagnostic>> {
+fn rule_files(site: &Site, cli: &[PathBuf]) -> Result<Vec<RuleFile>, Fatal> {
     let config = &site.config;
     let mut out: Vec<RuleFile> = Vec::new();
     let mut fatal = Vec::new();

@@ -117,7 +117,7 @@ impl Builder<'_> {
             runbooks: self.cards_of(&alert.runbooks),
             redirect,
         };
-        self.render_page("alert.html", &page, "alert", &ctx)
+        self.apply_template("alert.html", &page, "alert", &ctx)
     }
 
     pub(super) fn alerts_index(&self, index: &AlertIndex) -> Result<(), Fatal> {
@@ -136,7 +136,7 @@ impl Builder<'_> {
             "alerts/",
             "Every alert the runbooks answer, with its runbook and owners",
         );
-        self.render_page("alerts.html", &page, "alerts", &rows)
+        self.apply_template("alerts.html", &page, "alerts", &rows)
     }
 
     pub(super) fn alerts_json(&self, index: &AlertIndex) -> Result<(), Fatal> {

@@ -8,7 +8,7 @@
 
 use crate::config::site_rel;
 use crate::content::urls::output_file;
-use crate::diagnostic::{Code, Diagnostic, Pos};
+use crate::diagnostic::{Code, Diagnostic, Fatal, Pos};
 use crate::model::{Document, Site};
 use std::collections::BTreeMap;
 
@@ -60,7 +60,7 @@ impl Source<'_> {
 /// The output collisions of `site` (as `build` writes it, with `draft: true` documents when
 /// `drafts`), and the `symlink-outside` findings of the site theme's files (listed here for
 /// its static files). `Err`: the theme folder could not be read.
-pub fn check(site: &Site, drafts: bool) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+pub fn check(site: &Site, drafts: bool) -> Result<Vec<Diagnostic>, Fatal> {
     let (theme_files, mut findings) = super::theme::site_files(&site.config)?;
     let mut outputs: BTreeMap<String, Vec<Source>> = BTreeMap::new();
     for url in super::index_urls(site, drafts) {
@@ -96,7 +96,7 @@ pub fn check(site: &Site, drafts: bool) -> Result<Vec<Diagnostic>, Vec<Diagnosti
     for d in &docs {
         let page = d.url();
         for alias in &d.meta.adopted.aliases {
-            let Ok(url) = crate::dialect::redirects::alias_url(alias) else {
+            let Ok(url) = crate::adopt::redirects::alias_url(alias) else {
                 continue;
             };
             if url != page {

@@ -524,7 +524,7 @@ impl Builder<'_> {
             "actions/",
             "Every postmortem follow-up: overdue, open, done and won't fix, by owner, team and service",
         );
-        self.render_page("actions.html", &page, "tracker", &ctx)
+        self.apply_template("actions.html", &page, "tracker", &ctx)
     }
 
     pub(super) fn postmortems_page(&self) -> Result<(), Fatal> {
@@ -535,7 +535,7 @@ impl Builder<'_> {
             "postmortems/",
             "Incident reviews, newest first, with incident counts and durations over time",
         );
-        self.render_page("postmortems.html", &page, "history", &ctx)
+        self.apply_template("postmortems.html", &page, "history", &ctx)
     }
 
     pub(super) fn service_page(
@@ -546,7 +546,7 @@ impl Builder<'_> {
     ) -> Result<(), Fatal> {
         let ctx = service(self.site, name, docs);
         let page = self.page("service", name, url, "");
-        self.render_page("service.html", &page, "service", &ctx)
+        self.apply_template("service.html", &page, "service", &ctx)
     }
 
     pub(super) fn services_index(
@@ -563,6 +563,6 @@ impl Builder<'_> {
             "services/",
             "Every service with its runbooks, incidents and open action items",
         );
-        self.render_page("services.html", &page, "services", &rows)
+        self.apply_template("services.html", &page, "services", &rows)
     }
 }

@@ -133,7 +133,7 @@ pub fn index_urls_of(site: &Site, fp: &Footprint, out: &mut BTreeSet<String>) {
         // The incident history and the action-item tracker.
         Kind::Postmortem => out.insert("postmortems/".into()) | out.insert("actions/".into()),
         Kind::Course => out.insert("courses/".into()),
-        Kind::Page if !crate::dialect::page_url(&fp.rel, Default::default()).is_empty() => {
+        Kind::Page if !crate::adopt::page_url(&fp.rel, Default::default()).is_empty() => {
             out.insert("pages/".into())
         }
         _ => false,
@@ -197,7 +197,7 @@ impl Before {
                 .footprints
                 .insert(rel.clone(), doc.map(|d| footprint(site, d, drafts)));
             let Some(d) = doc else { continue };
-            before.aliases.extend(crate::dialect::redirects::outputs(d));
+            before.aliases.extend(crate::adopt::redirects::outputs(d));
             if d.kind == Kind::Course
                 && let Some(slug) = &d.course
             {
@@ -387,7 +387,7 @@ pub fn invalidate(before: &Before, after: &Site, edit: &Edit, drafts: bool) -> I
     if edit
         .documents
         .iter()
-        .any(|r| crate::dialect::page_url(r, after.config.urls).is_empty())
+        .any(|r| crate::adopt::page_url(r, after.config.urls).is_empty())
     {
         index.insert(String::new()); // its text opens the home page
     }
@@ -397,7 +397,7 @@ pub fn invalidate(before: &Before, after: &Site, edit: &Edit, drafts: bool) -> I
     for rel in &edit.documents {
         let was = old_of(rel).is_some_and(|f| f.listed);
         let is = after.get(rel).is_some_and(|d| d.is_listed(drafts));
-        let url = crate::dialect::page_url(rel, after.config.urls);
+        let url = crate::adopt::page_url(rel, after.config.urls);
         if was && !is && !url.is_empty() {
             removed.insert(output_file(&url));
         }
@@ -406,7 +406,7 @@ pub fn invalidate(before: &Before, after: &Site, edit: &Edit, drafts: bool) -> I
         let live: BTreeSet<String> = after
             .documents
             .iter()
-            .flat_map(crate::dialect::redirects::outputs)
+            .flat_map(crate::adopt::redirects::outputs)
             .collect();
         removed.extend(
             before

@@ -158,7 +158,7 @@ impl<'a> Builder<'a> {
                     "learning/",
                     "Your progress through the handbook's courses and learning paths",
                 );
-                self.render_page("learning.html", &page, "learning", &ctx)
+                self.apply_template("learning.html", &page, "learning", &ctx)
             }),
         ));
         jobs.push((
@@ -170,7 +170,7 @@ impl<'a> Builder<'a> {
                     "paths/",
                     "Courses in order, for each role",
                 );
-                self.render_page("paths.html", &page, "paths", &self.paths())
+                self.apply_template("paths.html", &page, "paths", &self.paths())
             }),
         ));
         for (i, p) in self.site.config.paths.iter().enumerate() {
@@ -181,7 +181,7 @@ impl<'a> Builder<'a> {
                 Box::new(move || {
                     let path = self.paths().swap_remove(i);
                     let page = self.page("path", &path.title, &page_url, &path.description);
-                    self.render_page("path.html", &page, "path", &path)
+                    self.apply_template("path.html", &page, "path", &path)
                 }),
             ));
         }

@@ -70,7 +70,7 @@ pub struct Built {
 
 /// Render `site` into its output directory. `Err` holds fatal diagnostics (template errors,
 /// an unsafe or unwritable output directory); the previous output is then left as it was.
-pub fn build(site: &Site, opts: &BuildOptions) -> Result<Built, Vec<Diagnostic>> {
+pub fn build(site: &Site, opts: &BuildOptions) -> Result<Built, Fatal> {
     let out_err = |msg: String| {
         vec![Diagnostic::new(
             Code::OutputError,
@@ -318,8 +318,9 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// Render `template` with the common variables and one page-specific object.
-    fn render_page(
+    /// Fill `template` with the common variables and one page-specific object, and write the
+    /// page. ("Render" is Markdown to HTML, in [`crate::render`].)
+    fn apply_template(
         &self,
         template: &str,
         page: &PageCtx,
@@ -331,7 +332,7 @@ impl<'a> Builder<'a> {
         ctx.insert("page", page);
         ctx.insert("nav", self.nav());
         ctx.insert(key, value);
-        let html = self.theme.render(template, &ctx).map_err(|d| vec![*d])?;
+        let html = self.theme.render(template, &ctx)?;
         self.write(&page.url, html.into_bytes())
     }
 
@@ -380,8 +381,8 @@ impl<'a> Builder<'a> {
             lesson: if doc.kind == Kind::Lesson { self.lesson_ctx(doc) } else { None },
             taught_in: self.taught_in(doc),
         };
-        self.render_page(&format!("{}.html", doc.kind.as_str()), &page, "doc", &ctx)?;
-        for (alias, html) in crate::dialect::redirects::pages(self.site, doc, &url) {
+        self.apply_template(&format!("{}.html", doc.kind.as_str()), &page, "doc", &ctx)?;
+        for (alias, html) in crate::adopt::redirects::pages(self.site, doc, &url) {
             self.write(&alias, html.into_bytes())?;
         }
         Ok(())
@@ -505,7 +506,7 @@ impl<'a> Builder<'a> {
                     "search/",
                     "Search runbooks, postmortems and courses",
                 );
-                self.render_page("search.html", &page, "search", &())
+                self.apply_template("search.html", &page, "search", &())
             }),
         ));
         // Not found: served for any missing path, so its links start at base_url. Not in the
@@ -515,7 +516,7 @@ impl<'a> Builder<'a> {
             Box::new(|| {
                 let mut page = self.page("not-found", "Page not found", "404.html", "");
                 page.root = self.site.config.book.base_url.clone();
-                self.render_page("404.html", &page, "missing", &())
+                self.apply_template("404.html", &page, "missing", &())
             }),
         ));
 
@@ -582,7 +583,7 @@ impl<'a> Builder<'a> {
             "",
             &self.site.config.book.description,
         );
-        self.render_page("home.html", &page, "home", &home)
+        self.apply_template("home.html", &page, "home", &home)
     }
 
     /// The page of one tag or service: its documents by kind.
@@ -665,7 +666,7 @@ impl<'a> Builder<'a> {
             actions,
         };
         let page = self.page("team", self.site.owners.display_name(id), url, "");
-        self.render_page("team.html", &page, "team", &ctx)
+        self.apply_template("team.html", &page, "team", &ctx)
     }
 
     fn teams_index(&self) -> Result<(), Fatal> {
@@ -712,7 +713,7 @@ impl<'a> Builder<'a> {
             groups,
         };
         let page = self.page("list", heading, url, intro.unwrap_or(""));
-        self.render_page("list.html", &page, "list", &ctx)
+        self.apply_template("list.html", &page, "list", &ctx)
     }
 
     fn course_cards(&self) -> Vec<CourseCard> {
@@ -774,7 +775,7 @@ impl<'a> Builder<'a> {
             "freshness/",
             "Stale, due-soon, never-reviewed and unowned documents, by team",
         );
-        self.render_page("freshness.html", &page, "report", &ctx)
+        self.apply_template("freshness.html", &page, "report", &ctx)
     }
 
     /// The theme's static files (and the highlighting style sheet when it has none).

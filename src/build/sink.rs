@@ -7,8 +7,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
-/// Fatal diagnostics that stop a build.
-pub type Fatal = Vec<Diagnostic>;
+pub use crate::diagnostic::Fatal;
 
 /// A destination for the files of a site. Written from many threads at once.
 pub trait Sink: Sync {

@@ -3,7 +3,7 @@
 
 use crate::config::Config;
 use crate::config::site_rel;
-use crate::diagnostic::{Code, Diagnostic, Pos};
+use crate::diagnostic::{Code, Diagnostic, Fatal, Pos};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -46,7 +46,7 @@ fn squeeze<'a>(name: &str, text: &'a str) -> std::borrow::Cow<'a, str> {
 
 impl Theme {
     /// The embedded default theme with the site's overrides applied.
-    pub fn load(config: &Config) -> Result<Theme, Vec<Diagnostic>> {
+    pub fn load(config: &Config) -> Result<Theme, Fatal> {
         let mut templates: BTreeMap<String, (String, String)> = BTreeMap::new();
         let mut static_files = BTreeMap::new();
         for (path, bytes) in embedded::FILES {
@@ -87,7 +87,7 @@ impl Theme {
 
     /// The default theme as embedded, without a site's overrides (what `compose` writes
     /// with).
-    pub fn builtin() -> Result<Theme, Vec<Diagnostic>> {
+    pub fn builtin() -> Result<Theme, Fatal> {
         let mut templates: BTreeMap<String, (String, String)> = BTreeMap::new();
         let mut static_files = BTreeMap::new();
         for (path, bytes) in embedded::FILES {
@@ -105,7 +105,7 @@ impl Theme {
     fn assemble(
         templates: BTreeMap<String, (String, String)>,
         static_files: BTreeMap<String, Vec<u8>>,
-    ) -> Result<Theme, Vec<Diagnostic>> {
+    ) -> Result<Theme, Fatal> {
         let mut tera = tera::Tera::new();
         register_filters(&mut tera);
         // All at once: Tera resolves `extends` and `include` when the set is complete.
@@ -158,10 +158,10 @@ impl Theme {
         }
     }
 
-    pub fn render(&self, template: &str, ctx: &tera::Context) -> Result<String, Box<Diagnostic>> {
+    pub fn render(&self, template: &str, ctx: &tera::Context) -> Result<String, Fatal> {
         self.tera
             .render(template, ctx)
-            .map_err(|e| Box::new(template_error(&e, &self.sources)))
+            .map_err(|e| vec![template_error(&e, &self.sources)])
     }
 }
 
@@ -175,7 +175,7 @@ fn theme_dir(config: &Config) -> std::path::PathBuf {
 #[allow(clippy::type_complexity)]
 pub fn site_files(
     config: &Config,
-) -> Result<(Vec<(String, std::path::PathBuf)>, Vec<Diagnostic>), Vec<Diagnostic>> {
+) -> Result<(Vec<(String, std::path::PathBuf)>, Vec<Diagnostic>), Fatal> {
     let dir = theme_dir(config);
     let mut files = Vec::new();
     let mut refused = Vec::new();

@@ -71,7 +71,12 @@ pub fn to_json(b: &Baseline) -> String {
 
 /// Read the baseline at `path` (`shown` in findings; `config_file` and `pos` say where it is
 /// configured). A missing or malformed file stops the run (exit status 2).
-pub fn read(path: &Path, shown: &str, config_file: &str, pos: Pos) -> Result<Baseline, Diagnostic> {
+pub fn read(
+    path: &Path,
+    shown: &str,
+    config_file: &str,
+    pos: Pos,
+) -> Result<Baseline, crate::diagnostic::Fatal> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         let (msg, hint) = if e.kind() == std::io::ErrorKind::NotFound {
             (
@@ -84,34 +89,38 @@ pub fn read(path: &Path, shown: &str, config_file: &str, pos: Pos) -> Result<Bas
                 "check the file's permissions",
             )
         };
-        Diagnostic::new(Code::InvalidConfig, config_file, pos, msg).with_hint(hint)
+        vec![Diagnostic::new(Code::InvalidConfig, config_file, pos, msg).with_hint(hint)]
     })?;
     serde_json::from_str::<Baseline>(&text)
         .map_err(|e| {
             let line = e.line().max(1) as u32;
-            Diagnostic::new(
-                Code::InvalidConfig,
-                shown,
-                Pos::new(line, e.column().max(1) as u32, 1),
-                format!("the baseline {shown} is not valid: {e}"),
-            )
-            .with_hint("regenerate it with `fieldbook check --update-baseline`")
-            .with_source(&text)
+            vec![
+                Diagnostic::new(
+                    Code::InvalidConfig,
+                    shown,
+                    Pos::new(line, e.column().max(1) as u32, 1),
+                    format!("the baseline {shown} is not valid: {e}"),
+                )
+                .with_hint("regenerate it with `fieldbook check --update-baseline`")
+                .with_source(&text),
+            ]
         })
         .and_then(|b| {
             if b.version == VERSION {
                 Ok(b)
             } else {
-                Err(Diagnostic::new(
-                    Code::InvalidConfig,
-                    shown,
-                    Pos::START,
-                    format!(
-                        "the baseline {shown} has version {}, not {VERSION}",
-                        b.version
-                    ),
-                )
-                .with_hint("regenerate it with `fieldbook check --update-baseline`"))
+                Err(vec![
+                    Diagnostic::new(
+                        Code::InvalidConfig,
+                        shown,
+                        Pos::START,
+                        format!(
+                            "the baseline {shown} has version {}, not {VERSION}",
+                            b.version
+                        ),
+                    )
+                    .with_hint("regenerate it with `fieldbook check --update-baseline`"),
+                ])
             }
         })
 }
@@ -252,14 +261,17 @@ mod tests {
             "book.toml",
             Pos::new(9, 12, 5),
         )
-        .unwrap_err();
+        .unwrap_err()
+        .remove(0);
         assert_eq!(
             (e.code, e.file.as_str(), e.line, e.column),
             (Code::InvalidConfig, "book.toml", 9, 12)
         );
         let p = dir.path().join("b.json");
         std::fs::write(&p, "{\n  \"version\": 1,\n  \"findings\": [oops]\n}\n").unwrap();
-        let e = read(&p, "b.json", "book.toml", Pos::START).unwrap_err();
+        let e = read(&p, "b.json", "book.toml", Pos::START)
+            .unwrap_err()
+            .remove(0);
         assert_eq!((e.file.as_str(), e.line), ("b.json", 3));
     }
 }

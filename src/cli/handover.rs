@@ -6,9 +6,9 @@
 //! front matter does not parse while it names OLD) is refused, and a refusal leaves every
 //! file as it was.
 
-use super::review::surgery::scan;
+use crate::content::edit::scan;
 use crate::content::front_matter::{self, ActionStatus, Format, FrontMatter, OneOrMany};
-use crate::diagnostic::render::fail;
+use crate::diagnostic::format::fail;
 use crate::diagnostic::{Code, Diagnostic, Pos};
 use std::io::Write;
 use std::path::Path;
@@ -151,7 +151,7 @@ pub fn hand_over(text: &str, old: &str, new: &str) -> Result<Option<Handed>, Str
     let Some(format) = split.format else {
         return Ok(None);
     };
-    let meta = crate::dialect::parse_front_matter(&split)
+    let meta = crate::adopt::parse_front_matter(&split)
         .map_err(|e| format!("{}:{}: {}", e.pos.line, e.pos.column, e.message))?
         .meta;
     let owners = names(&meta.owners, old) || names(&meta.owner, old);
@@ -185,7 +185,7 @@ pub fn hand_over(text: &str, old: &str, new: &str) -> Result<Option<Handed>, Str
         &rest[front_end..]
     );
     let check = front_matter::split(&new_text[bom.len()..]).map_err(|e| e.message)?;
-    let reread = crate::dialect::parse_front_matter(&check).map_err(|e| e.message)?;
+    let reread = crate::adopt::parse_front_matter(&check).map_err(|e| e.message)?;
     if reread.meta != expected || check.body != split.body {
         return Err(format!(
             "cannot move `{old}` to `{new}` without changing more than the ids (the owners are written in a way handover does not edit); change them by hand"
@@ -254,7 +254,7 @@ pub fn run(
             what.push("owners".to_string());
         }
         if h.actions > 0 {
-            what.push(crate::diagnostic::render::plural(
+            what.push(crate::diagnostic::format::plural(
                 h.actions,
                 "open action item",
             ));
@@ -268,7 +268,7 @@ pub fn run(
     writeln!(
         err,
         "handover: {} {verb} from {old} to {new}",
-        crate::diagnostic::render::plural(planned.len(), "document")
+        crate::diagnostic::format::plural(planned.len(), "document")
     )?;
     Ok(0)
 }

@@ -3,10 +3,10 @@
 //! files (the config and a starter owners.yaml), never touches the docs, and refuses to
 //! overwrite anything.
 
+use crate::adopt::nav;
+use crate::adopt::sources::{CODEOWNERS_PLACES, Codeowners};
 use crate::content::date::Date;
 use crate::diagnostic::Diagnostic;
-use crate::dialect::nav;
-use crate::dialect::sources::{CODEOWNERS_PLACES, Codeowners};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::Write;
@@ -666,7 +666,7 @@ fn owners_in_tree(
         let Ok(split) = crate::content::front_matter::split(&text) else {
             continue;
         };
-        let Ok(parsed) = crate::dialect::parse_front_matter(&split) else {
+        let Ok(parsed) = crate::adopt::parse_front_matter(&split) else {
             continue;
         };
         let m = parsed.meta;
@@ -820,7 +820,7 @@ mod tests {
         let o = crate::model::owners::parse("owners.yaml", &text).unwrap();
         assert!(o.people.contains_key("alice") && o.teams.contains_key("team-db"));
         assert_eq!(
-            crate::dialect::sources::map_handle(&o, "@acme/team-db").as_deref(),
+            crate::adopt::sources::map_handle(&o, "@acme/team-db").as_deref(),
             Some("team-db")
         );
         assert!(crate::model::owners::parse("owners.yaml", &owners_yaml(&BTreeMap::new())).is_ok());

@@ -7,9 +7,9 @@ pub mod report;
 pub mod review;
 
 use crate::content::date::Date;
-use crate::diagnostic::render::{self, Format};
-use crate::diagnostic::render::{fail, print_findings};
-use crate::diagnostic::{Diagnostic, Summary};
+use crate::diagnostic::format::{self, Format};
+use crate::diagnostic::format::{fail, print_findings};
+use crate::diagnostic::{Diagnostic, Fatal, Summary};
 use crate::load;
 use crate::model::Site;
 use crate::pipeline::{checked_site, checked_site_with};
@@ -32,7 +32,7 @@ pub struct CheckArgs<'a> {
 }
 
 pub fn check(args: &CheckArgs<'_>, out: &mut dyn Write) -> std::io::Result<u8> {
-    let opts = render::Options {
+    let opts = format::Options {
         color: args.color,
         path_prefix: path_prefix(
             args.path_prefix,
@@ -57,10 +57,10 @@ pub fn check(args: &CheckArgs<'_>, out: &mut dyn Write) -> std::io::Result<u8> {
     let documents = site.as_ref().map_or(0, |s| s.documents.len());
     let mut summary = Summary::of(documents, &findings);
     summary.baseline = progress;
-    out.write_all(render::render(args.format, &findings, &summary, &opts).as_bytes())?;
+    out.write_all(format::render(args.format, &findings, &summary, &opts).as_bytes())?;
     if let Some(file) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|f| !f.is_empty()) {
         let docs = summary_documents(site.as_ref(), &findings, |name| std::env::var(name).ok());
-        let text = render::step_summary::render(&findings, &summary, &opts, &docs);
+        let text = format::step_summary::render(&findings, &summary, &opts, &docs);
         // The summary is a courtesy: failing to write it leaves the run's result as it is.
         if let Err(e) = append(Path::new(&file), &text) {
             eprintln!(
@@ -97,7 +97,7 @@ fn summary_documents(
     site: Option<&Site>,
     findings: &[Diagnostic],
     env: impl Fn(&str) -> Option<String>,
-) -> render::step_summary::Documents {
+) -> format::step_summary::Documents {
     let source_url = match (
         env("GITHUB_SERVER_URL"),
         env("GITHUB_REPOSITORY"),
@@ -108,7 +108,7 @@ fn summary_documents(
         ),
         _ => None,
     };
-    let mut docs = render::step_summary::Documents {
+    let mut docs = format::step_summary::Documents {
         source_url,
         ..Default::default()
     };
@@ -128,7 +128,7 @@ fn summary_documents(
         };
         docs.by_file
             .entry(d.file.clone())
-            .or_insert_with(|| render::step_summary::Document {
+            .or_insert_with(|| format::step_summary::Document {
                 title: doc.title.clone(),
                 owners: doc.owners.iter().map(|id| site.owners.label(id)).collect(),
                 page: absolute.then(|| format!("{base}{}", doc.url())),
@@ -141,12 +141,12 @@ fn summary_documents(
 /// site directory's place under `GITHUB_WORKSPACE` (the checkout) when it is under it.
 fn path_prefix(given: Option<&str>, workspace: Option<&OsStr>, site: &Path) -> Option<String> {
     if let Some(given) = given {
-        return render::normalize_prefix(given);
+        return format::normalize_prefix(given);
     }
     let workspace = std::fs::canonicalize(workspace.filter(|w| !w.is_empty())?).ok()?;
     let site = std::fs::canonicalize(site).ok()?;
     let rel = site.strip_prefix(&workspace).ok()?;
-    render::normalize_prefix(&rel.to_str()?.replace(std::path::MAIN_SEPARATOR, "/"))
+    format::normalize_prefix(&rel.to_str()?.replace(std::path::MAIN_SEPARATOR, "/"))
 }
 
 /// Mark the findings recorded in the site's `[check] baseline`; `Err` when the baseline file
@@ -154,13 +154,12 @@ fn path_prefix(given: Option<&str>, workspace: Option<&OsStr>, site: &Path) -> O
 pub fn apply_baseline(
     site: &Site,
     findings: &mut [Diagnostic],
-) -> Result<Option<crate::checks::baseline::Progress>, Vec<Diagnostic>> {
+) -> Result<Option<crate::checks::baseline::Progress>, Fatal> {
     let Some((path, pos)) = &site.config.adopt.baseline else {
         return Ok(None);
     };
     let shown = crate::config::site_rel(&site.config, path);
-    let b = crate::checks::baseline::read(path, &shown, &site.config.file, *pos)
-        .map_err(|d| vec![d])?;
+    let b = crate::checks::baseline::read(path, &shown, &site.config.file, *pos)?;
     Ok(Some(crate::checks::baseline::apply(&b, findings)))
 }
 
@@ -182,7 +181,7 @@ fn write_baseline(
     writeln!(
         out,
         "baseline: recorded {} in {shown}",
-        render::plural(count, "finding")
+        format::plural(count, "finding")
     )?;
     if configured.is_none() {
         writeln!(
@@ -394,7 +393,7 @@ pub fn pack(
     writeln!(
         err,
         "pack: {} in {} ({} KiB)",
-        render::plural(pack.runbooks, "runbook"),
+        format::plural(pack.runbooks, "runbook"),
         output.display(),
         pack.html.len().div_ceil(1024)
     )?;

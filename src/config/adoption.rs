@@ -1,10 +1,10 @@
 //! The keys that adopt an existing docs tree as it is (docs/adopting.md): document kinds
 //! from path patterns (`[kinds]`), courses from navigation files (`[[courses]]`), `[owners]
-//! default` and `[check] baseline`. What they point at is read by [`crate::dialect`].
+//! default` and `[check] baseline`. What they point at is read by [`crate::adopt`].
 
 use crate::content::front_matter::Kind;
 use crate::content::pattern::Pattern;
-use crate::diagnostic::{Diagnostic, Pos};
+use crate::diagnostic::{Fatal, Pos};
 use serde::Deserialize;
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -65,7 +65,7 @@ pub struct AdoptConfig {
 }
 
 /// Resolves a configured path inside the site, or says where and why it cannot.
-pub type InsideFn<'a> = &'a dyn Fn(&Spanned<String>, &str) -> Result<PathBuf, Box<Diagnostic>>;
+pub type InsideFn<'a> = &'a dyn Fn(&Spanned<String>, &str) -> Result<PathBuf, Fatal>;
 
 /// Resolve the adoption keys; `at` turns a span into a position, `inside` a configured path
 /// into one inside the site (or a positioned error).
@@ -76,8 +76,8 @@ pub fn resolve_config(
     baseline: Option<Spanned<String>>,
     at: &dyn Fn(std::ops::Range<usize>) -> Pos,
     inside: InsideFn<'_>,
-    error: &dyn Fn(Pos, String, &str) -> Box<Diagnostic>,
-) -> Result<AdoptConfig, Box<Diagnostic>> {
+    error: &dyn Fn(Pos, String, &str) -> Fatal,
+) -> Result<AdoptConfig, Fatal> {
     let mut out = AdoptConfig::default();
     // `page` first: its patterns are the exceptions to the others (a README among incidents).
     for (kind, list) in [

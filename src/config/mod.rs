@@ -4,7 +4,7 @@ pub mod adoption;
 
 use crate::content::date::{Date, Period};
 use crate::content::front_matter::{Kind, toml_error};
-use crate::diagnostic::{Code, DEFAULT_FAIL_ON, Diagnostic, Policy, Pos};
+use crate::diagnostic::{Code, DEFAULT_FAIL_ON, Diagnostic, Fatal, Policy, Pos};
 use serde::Deserialize;
 use std::path::{Component, Path, PathBuf};
 use toml::Spanned;
@@ -248,7 +248,7 @@ struct RawPath {
 
 /// Load `fieldbook.toml` or else `book.toml` from `root`. A missing file is an error: it is
 /// what marks a site.
-pub fn load(root: &Path) -> Result<Config, Box<Diagnostic>> {
+pub fn load(root: &Path) -> Result<Config, Fatal> {
     let name = file_name(root);
     let path = root.join(name);
     let text = match std::fs::read(&path) {
@@ -261,7 +261,7 @@ pub fn load(root: &Path) -> Result<Config, Box<Diagnostic>> {
             .with_file(name)
         })?,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(Box::new(
+            return Err(vec!(
                 Diagnostic::new(
                     Code::InvalidConfig,
                     CONFIG_FILE,
@@ -272,12 +272,12 @@ pub fn load(root: &Path) -> Result<Config, Box<Diagnostic>> {
             ));
         }
         Err(e) => {
-            return Err(Box::new(Diagnostic::new(
+            return Err(vec![Diagnostic::new(
                 Code::IoError,
                 CONFIG_FILE,
                 Pos::START,
                 format!("cannot read {name}: {e}"),
-            ))
+            )]
             .with_file(name));
         }
     };
@@ -285,33 +285,33 @@ pub fn load(root: &Path) -> Result<Config, Box<Diagnostic>> {
 }
 
 /// Parse the text of `book.toml` for the site at `root`.
-pub fn parse(root: &Path, text: &str) -> Result<Config, Box<Diagnostic>> {
+pub fn parse(root: &Path, text: &str) -> Result<Config, Fatal> {
     parse_file(root, CONFIG_FILE, text)
 }
 
 /// Parse the text of the configuration file `name` for the site at `root`.
-pub fn parse_file(root: &Path, name: &str, text: &str) -> Result<Config, Box<Diagnostic>> {
+pub fn parse_file(root: &Path, name: &str, text: &str) -> Result<Config, Fatal> {
     parse_inner(root, text)
         .map(|c| c.with_file(name))
         .map_err(|d| d.with_file(name))
 }
 
-fn parse_inner(root: &Path, text: &str) -> Result<Config, Box<Diagnostic>> {
+fn parse_inner(root: &Path, text: &str) -> Result<Config, Fatal> {
     let raw: RawConfig = toml::from_str(text).map_err(|e| {
         let fe = toml_error(text, &e);
-        Box::new(
+        vec![
             Diagnostic::new(Code::InvalidConfig, CONFIG_FILE, fe.pos, fe.message)
                 .with_hint(
                     "see the [book], [build], [owners], [freshness] and [check] keys in the README",
                 )
                 .with_source(text),
-        )
+        ]
     })?;
     let at =
         |span: std::ops::Range<usize>| crate::content::source::pos_at(text, span.start, span.len());
-    let inside = |s: &Spanned<String>, what: &str| -> Result<PathBuf, Box<Diagnostic>> {
+    let inside = |s: &Spanned<String>, what: &str| -> Result<PathBuf, Fatal> {
         resolve_inside(root, s.get_ref()).map_err(|why| {
-            Box::new(
+            vec![
                 Diagnostic::new(
                     Code::InvalidConfig,
                     CONFIG_FILE,
@@ -322,14 +322,14 @@ fn parse_inner(root: &Path, text: &str) -> Result<Config, Box<Diagnostic>> {
                     "paths in book.toml are relative to the site directory and must stay inside it",
                 )
                 .with_source(text),
-            )
+            ]
         })
     };
     let content_dir = inside(&raw.build.content, "[build] content")?;
     let output_dir = inside(&raw.build.output, "[build] output")?;
     let owners_file = inside(&raw.owners.file, "[owners] file")?;
     if output_dir == root || content_dir.starts_with(&output_dir) || output_dir == content_dir {
-        return Err(Box::new(
+        return Err(vec![
             Diagnostic::new(
                 Code::InvalidConfig,
                 CONFIG_FILE,
@@ -341,7 +341,7 @@ fn parse_inner(root: &Path, text: &str) -> Result<Config, Box<Diagnostic>> {
             )
             .with_hint("use a directory of its own, such as \"public\"")
             .with_source(text),
-        ));
+        ]);
     }
     let mut fail_on = DEFAULT_FAIL_ON.to_vec();
     if let Some(list) = &raw.check.fail_on {
@@ -353,7 +353,7 @@ fn parse_inner(root: &Path, text: &str) -> Result<Config, Box<Diagnostic>> {
                     .filter(|c| !c.is_fatal())
                     .map(|c| c.as_str())
                     .collect();
-                Box::new(
+                vec![
                     Diagnostic::new(
                         Code::InvalidConfig,
                         CONFIG_FILE,
@@ -362,7 +362,7 @@ fn parse_inner(root: &Path, text: &str) -> Result<Config, Box<Diagnostic>> {
                     )
                     .with_hint(format!("known codes: {}", known.join(", ")))
                     .with_source(text),
-                )
+                ]
             })?;
             fail_on.push(code);
         }
@@ -370,7 +370,7 @@ fn parse_inner(root: &Path, text: &str) -> Result<Config, Box<Diagnostic>> {
     let max_file_bytes = match &raw.check.max_file_size {
         None => 16 * 1024 * 1024,
         Some(s) => parse_size(s.get_ref()).ok_or_else(|| {
-            Box::new(
+            vec![
                 Diagnostic::new(
                     Code::InvalidConfig,
                     CONFIG_FILE,
@@ -379,15 +379,15 @@ fn parse_inner(root: &Path, text: &str) -> Result<Config, Box<Diagnostic>> {
                 )
                 .with_hint("write a size such as \"16MB\" or \"512KB\"")
                 .with_source(text),
-            )
+            ]
         })?,
     };
     let error = |pos: Pos, msg: String, hint: &str| {
-        Box::new(
+        vec![
             Diagnostic::new(Code::InvalidConfig, CONFIG_FILE, pos, msg)
                 .with_hint(hint)
                 .with_source(text),
-        )
+        ]
     };
     let adopt = adoption::resolve_config(
         raw.kinds,
@@ -460,7 +460,7 @@ fn parse_inner(root: &Path, text: &str) -> Result<Config, Box<Diagnostic>> {
 
 /// `[[paths]]` with their ids checked: each is a URL segment (`paths/<id>/`) and a progress
 /// key, so it must be a valid id and unique.
-fn learning_paths(raw: Vec<RawPath>, text: &str) -> Result<Vec<LearningPath>, Box<Diagnostic>> {
+fn learning_paths(raw: Vec<RawPath>, text: &str) -> Result<Vec<LearningPath>, Fatal> {
     let at =
         |span: std::ops::Range<usize>| crate::content::source::pos_at(text, span.start, span.len());
     let line_of = |pos: Pos| {
@@ -470,11 +470,11 @@ fn learning_paths(raw: Vec<RawPath>, text: &str) -> Result<Vec<LearningPath>, Bo
             .to_string()
     };
     let err = |span, message: String, hint: &str| {
-        Box::new(
+        vec![
             Diagnostic::new(Code::InvalidConfig, CONFIG_FILE, at(span), message)
                 .with_hint(hint)
                 .with_source(text),
-        )
+        ]
     };
     let mut out: Vec<LearningPath> = Vec::new();
     for p in raw {
@@ -610,12 +610,12 @@ trait WithFile {
     fn with_file(self, name: &str) -> Self;
 }
 
-impl WithFile for Box<Diagnostic> {
+impl WithFile for Fatal {
     fn with_file(mut self, name: &str) -> Self {
-        if self.file == CONFIG_FILE {
-            self.file = name.to_string();
-            self.message = self.message.replace(CONFIG_FILE, name);
-            if let Some(h) = &mut self.hint {
+        for d in self.iter_mut().filter(|d| d.file == CONFIG_FILE) {
+            d.file = name.to_string();
+            d.message = d.message.replace(CONFIG_FILE, name);
+            if let Some(h) = &mut d.hint {
                 *h = h.replace(CONFIG_FILE, name);
             }
         }
@@ -630,8 +630,8 @@ impl WithFile for Config {
     }
 }
 
-fn config_error(pos: Pos, message: &str, hint: &str) -> Box<Diagnostic> {
-    Box::new(Diagnostic::new(Code::InvalidConfig, CONFIG_FILE, pos, message).with_hint(hint))
+fn config_error(pos: Pos, message: &str, hint: &str) -> Fatal {
+    vec![Diagnostic::new(Code::InvalidConfig, CONFIG_FILE, pos, message).with_hint(hint)]
 }
 
 /// The site-relative form of a path under the site root, `/`-separated, for findings.
@@ -672,8 +672,12 @@ mod tests {
         assert!(outside_link(root, &root.join("in.md")).is_none());
     }
 
-    fn cfg(text: &str) -> Result<Config, Box<Diagnostic>> {
-        parse(Path::new("/site"), text)
+    /// The configuration, or its one fatal finding.
+    fn cfg(text: &str) -> Result<Config, Diagnostic> {
+        parse(Path::new("/site"), text).map_err(|mut f| {
+            assert_eq!(f.len(), 1, "{f:?}");
+            f.remove(0)
+        })
     }
 
     #[test]

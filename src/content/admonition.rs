@@ -88,7 +88,7 @@ pub fn preprocess(body: &str) -> Preprocessed<'_> {
     preprocess_rewritten(body, None)
 }
 
-/// [`preprocess`] for a body a dialect rewrote ([`crate::dialect::syntax::rewrite`] at load):
+/// [`preprocess`] for a body adoption rewrote ([`crate::adopt::syntax::rewrite`] at load):
 /// the admonitions of `rewritten`'s text, with offsets mapped back to `body`.
 pub fn preprocess_rewritten<'a>(body: &'a str, rewritten: Option<&Rewritten>) -> Preprocessed<'a> {
     let unchanged = Preprocessed {

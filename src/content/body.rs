@@ -1,5 +1,5 @@
 //! The Markdown flavour of a body: the parser options every pass uses (the renderer, the
-//! outline, search), fenced-block languages, and a body a dialect rewrote into this flavour.
+//! outline, search), fenced-block languages, and a body adoption rewrote into this flavour.
 
 use pulldown_cmark::Options;
 
@@ -27,7 +27,7 @@ pub fn info_lang(info: &str) -> Option<String> {
     (!lang.is_empty()).then(|| lang.to_lowercase())
 }
 
-/// Syntax a dialect removed rather than rewrote, for an `unsupported-syntax` finding.
+/// Syntax adoption removed rather than rewrote, for an `unsupported-syntax` finding.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Note {
     /// Byte offset and length in the body.
@@ -38,7 +38,7 @@ pub struct Note {
     pub hint: &'static str,
 }
 
-/// A body a dialect rewrote into Fieldbook's Markdown: its text, for each of its lines the body line it comes from, and the
+/// A body adoption rewrote into Fieldbook's Markdown: its text, for each of its lines the body line it comes from, and the
 /// notes (at most one per [`Note::what`], the first).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Rewritten {

@@ -329,7 +329,7 @@ impl<'de, T> Visitor<'de> for ParseVisitor<T> {
 }
 
 /// Other tools' front matter keys read as Fieldbook's: the dialect half of [`parse_with`]
-/// ([`crate::dialect::aliases::Aliases`]). Front matter parsing itself knows no other tool.
+/// ([`crate::adopt::aliases::Aliases`]). Front matter parsing itself knows no other tool.
 pub trait KeyDialect {
     /// Which native keys to set or drop for `keys` (the file's untyped keys, in order).
     fn apply(&self, keys: &Keys) -> Result<Adoption, Invalid>;

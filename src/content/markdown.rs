@@ -88,7 +88,7 @@ pub fn outline(body: &str) -> Outline {
     outline_rewritten(body, None)
 }
 
-/// The outline of a body a dialect rewrote: parsed from the rewritten text, positioned in
+/// The outline of a body adoption rewrote: parsed from the rewritten text, positioned in
 /// `body`.
 pub fn outline_rewritten(body: &str, rewritten: Option<&Rewritten>) -> Outline {
     let mut out = Outline::default();

@@ -7,6 +7,7 @@
 pub mod admonition;
 pub mod body;
 pub mod date;
+pub mod edit;
 pub mod front_matter;
 pub mod links;
 pub mod markdown;

@@ -1,7 +1,7 @@
-//! Findings as data: one type, rendered by [`render`] into human, JSON, GitHub, JUnit, SARIF,
+//! Findings as data: one type, written by [`format`](mod@format) into human, JSON, GitHub, JUnit, SARIF,
 //! GitLab Code Quality, reviewdog rdjsonl and Checkstyle output.
 
-pub mod render;
+pub mod format;
 
 use serde::Serialize;
 use std::fmt;
@@ -278,6 +278,11 @@ impl Severity {
         }
     }
 }
+
+/// What stops a command (exit status 2): the fatal diagnostics of a site that cannot be
+/// loaded, a template that does not render, an output that cannot be written. Every stage
+/// returns this one type for them.
+pub type Fatal = Vec<Diagnostic>;
 
 /// One finding. `file` is relative to the site directory with `/` separators; `line` and
 /// `column` are 1-based (a finding about a whole file points at 1:1).

@@ -9,7 +9,7 @@ use crate::content::date::Date;
 use crate::content::front_matter::{self, Kind};
 use crate::content::markdown;
 use crate::content::slash;
-use crate::diagnostic::{Code, Diagnostic, Pos};
+use crate::diagnostic::{Code, Diagnostic, Fatal, Pos};
 use crate::model::outside::{Outside, OwnersSource};
 use crate::model::owners::{self, Owners};
 use crate::model::{Document, Site};
@@ -17,12 +17,12 @@ use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 /// Load everything `check` and `build` need. `Err` holds fatal diagnostics (exit status 2).
-pub fn load_site(root: &Path, today: Option<Date>) -> Result<Site, Vec<Diagnostic>> {
-    load_configured(config::load(root).map_err(|d| vec![*d])?, today)
+pub fn load_site(root: &Path, today: Option<Date>) -> Result<Site, Fatal> {
+    load_configured(config::load(root)?, today)
 }
 
 /// [`load_site`] with its configuration already read.
-pub fn load_configured(config: Config, today: Option<Date>) -> Result<Site, Vec<Diagnostic>> {
+pub fn load_configured(config: Config, today: Option<Date>) -> Result<Site, Fatal> {
     let today = today.or(config.today).unwrap_or_else(Date::today);
     let owners = load_owners(&config);
     let mut tree = walk(&config);
@@ -35,18 +35,18 @@ pub fn load_configured(config: Config, today: Option<Date>) -> Result<Site, Vec<
         }
     };
     let rels: Vec<String> = tree.markdown.iter().map(|(_, r)| r.clone()).collect();
-    let walked = crate::dialect::Walked {
+    let walked = crate::adopt::Walked {
         markdown: &rels,
         assets: &tree.assets,
     };
-    let mut adopted = crate::dialect::Adopted::default();
-    let mut adopt_findings = match crate::dialect::prepare(&config, &owners, walked) {
+    let mut adopted = crate::adopt::Adopted::default();
+    let mut adopt_findings = match crate::adopt::prepare(&config, &owners, walked) {
         Ok((read, findings)) => {
             // Navigation files are outlines, owner files metadata: neither is content.
             tree.markdown.retain(|(_, r)| !read.nav_files.contains(r));
             tree.assets.retain(|a| {
                 let name = a.rsplit('/').next().unwrap_or(a);
-                !crate::dialect::OWNER_FILES.contains(&name)
+                !crate::adopt::OWNER_FILES.contains(&name)
             });
             adopted = read;
             findings
@@ -94,7 +94,7 @@ pub fn load_configured(config: Config, today: Option<Date>) -> Result<Site, Vec<
         findings,
     )
     .with_outside(adopted.clone());
-    let unmapped = crate::dialect::unmapped_owner_findings(&site, &adopted.sources);
+    let unmapped = crate::adopt::unmapped_owner_findings(&site, &adopted.sources);
     site.load_findings.extend(unmapped);
     Ok(site)
 }
@@ -102,17 +102,17 @@ pub fn load_configured(config: Config, today: Option<Date>) -> Result<Site, Vec<
 /// The course document of a `[[courses]]` entry without `courses/<slug>/index.md`: its front
 /// matter made up from the navigation, its findings pointing at the navigation file.
 fn nav_course_document(
-    adopted: &crate::dialect::Adopted,
-    c: &crate::dialect::NavCourseDoc,
+    adopted: &crate::adopt::Adopted,
+    c: &crate::adopt::NavCourseDoc,
     today: Date,
 ) -> (Document, Vec<Diagnostic>) {
     let rel = format!("courses/{}/index.md", c.slug);
-    let mut placement = crate::dialect::Placement::from_path(&rel);
+    let mut placement = crate::adopt::Placement::from_path(&rel);
     placement.owners = adopted.sources.lookup(&c.file);
     let (mut doc, mut findings) = parse_document_as(
         &c.file,
         &rel,
-        crate::dialect::nav_course_front(c),
+        crate::adopt::nav_course_front(c),
         today,
         placement,
     );
@@ -131,7 +131,7 @@ fn nav_course_document(
     (doc, findings)
 }
 
-fn load_owners(config: &Config) -> Result<Owners, Vec<Diagnostic>> {
+fn load_owners(config: &Config) -> Result<Owners, Fatal> {
     let rel = site_rel(config, &config.owners_file);
     // Parsing YAML takes many times the file's size in memory: a registry larger than any
     // content file may be is refused before it is read (docs/hardening.md).
@@ -326,13 +326,13 @@ pub fn is_markdown(rel: &str) -> bool {
     let erb = path
         .extension()
         .is_some_and(|x| x.eq_ignore_ascii_case("erb"));
-    (md(path) || erb && md(&path.with_extension(""))) && !crate::dialect::erb::is_partial(rel)
+    (md(path) || erb && md(&path.with_extension(""))) && !crate::adopt::erb::is_partial(rel)
 }
 
 /// Whether the content walk leaves a file out altogether: ERB partials and templates, which
 /// are neither pages nor files to publish.
 pub fn is_template(rel: &str) -> bool {
-    !is_markdown(rel) && (crate::dialect::erb::is_partial(rel) || rel.ends_with(".erb"))
+    !is_markdown(rel) && (crate::adopt::erb::is_partial(rel) || rel.ends_with(".erb"))
 }
 
 fn load_document(
@@ -391,7 +391,7 @@ fn load_document(
         Some(t) => t.to_string(),
         None => text,
     };
-    let placement = crate::dialect::placement(config, outside, rel, &file);
+    let placement = crate::adopt::placement(config, outside, rel, &file);
     Loaded::from(parse_document_as(&file, rel, text, today, placement))
 }
 
@@ -424,7 +424,7 @@ pub fn parse_document(
         rel,
         text,
         today,
-        crate::dialect::Placement::from_path(rel),
+        crate::adopt::Placement::from_path(rel),
     )
 }
 
@@ -435,7 +435,7 @@ pub fn parse_document_as(
     rel: &str,
     text: String,
     today: Date,
-    placement: crate::dialect::Placement,
+    placement: crate::adopt::Placement,
 ) -> (Document, Vec<Diagnostic>) {
     let mut findings = Vec::new();
     let path_kind = placement.kind.unwrap_or(Kind::Page);
@@ -454,7 +454,7 @@ pub fn parse_document_as(
     let parsed = split
         .as_ref()
         .map_err(Clone::clone)
-        .and_then(crate::dialect::parse_front_matter);
+        .and_then(crate::adopt::parse_front_matter);
     let (meta, meta_ok) = match parsed {
         Ok(p) => {
             for (key, suggestion, pos) in &p.typos {
@@ -501,7 +501,7 @@ pub fn parse_document_as(
         let path = placement.content_dir.as_ref()?.join(p);
         std::fs::read_to_string(path).ok()
     };
-    let (rewritten, problems) = crate::dialect::rewrite_body(body, rel, &read_partial);
+    let (rewritten, problems) = crate::adopt::rewrite_body(body, rel, &read_partial);
     let outline = markdown::outline_rewritten(body, rewritten.as_ref());
     let mut meta = meta;
     let body_pos = |offset: usize, len: usize| {
@@ -527,7 +527,7 @@ pub fn parse_document_as(
         );
     }
     if meta_ok {
-        findings.extend(crate::dialect::apply_body(
+        findings.extend(crate::adopt::apply_body(
             &mut meta,
             body,
             |code, message, hint, offset, len| {
@@ -555,7 +555,7 @@ pub fn parse_document_as(
         .unwrap_or_else(|| {
             // `x.html.md.erb` is titled "x", as `x.md` is.
             let name = rel.rsplit('/').next().unwrap_or(rel);
-            let stem = crate::dialect::erb::page_stem(name);
+            let stem = crate::adopt::erb::page_stem(name);
             (stem != name)
                 .then(|| stem.trim_end_matches(".html").to_string())
                 .or_else(|| {
@@ -601,7 +601,7 @@ pub fn parse_document_as(
         rewritten,
         text,
         meta_ok,
-        url: crate::dialect::page_url(rel, placement.urls),
+        url: crate::adopt::page_url(rel, placement.urls),
     };
     if meta_ok {
         findings.extend(required_metadata(&doc, today));
@@ -656,7 +656,7 @@ fn required_metadata(doc: &Document, today: Date) -> Vec<Diagnostic> {
         ));
     }
     for alias in &m.adopted.aliases {
-        if let Err(why) = crate::dialect::redirects::alias_url(alias) {
+        if let Err(why) = crate::adopt::redirects::alias_url(alias) {
             out.push(
                 doc.finding(
                     Code::InvalidAlias,
@@ -691,7 +691,7 @@ fn required_metadata(doc: &Document, today: Date) -> Vec<Diagnostic> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dialect::kind_from_path;
+    use crate::adopt::kind_from_path;
 
     fn today() -> Date {
         Date::parse("2026-11-27").unwrap()

@@ -48,8 +48,8 @@ pub struct Document {
     pub body_offset: usize,
     pub body_line: u32,
     pub outline: Outline,
-    /// The body in Fieldbook's Markdown when a dialect rewrote it (other tools' shortcodes,
-    /// tabs, admonitions: [`crate::dialect::syntax`]), for the renderer and search.
+    /// The body in Fieldbook's Markdown when adoption rewrote it (other tools' shortcodes,
+    /// tabs, admonitions: [`crate::adopt::syntax`]), for the renderer and search.
     pub rewritten: Option<Rewritten>,
     /// False when the front matter could not be parsed: such a document is reported once as
     /// invalid and skipped by the other checks.

@@ -1,6 +1,6 @@
 //! What the site's inputs outside a document say about it: its place in a course's navigation
-//! and owners from outside its front matter. The dialect layer reads those inputs (mdBook
-//! `SUMMARY.md`, MkDocs `nav`, CODEOWNERS, OWNERS files: [`crate::dialect`]) and answers
+//! and owners from outside its front matter. Adoption (`crate::adopt`) reads those inputs (mdBook
+//! `SUMMARY.md`, MkDocs `nav`, CODEOWNERS, OWNERS files: [`crate::adopt`]) and answers
 //! through [`Outside`]; the model only asks.
 
 use serde::Serialize;

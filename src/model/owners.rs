@@ -3,7 +3,7 @@
 use crate::content::date::Date;
 use crate::content::front_matter::yaml_error;
 use crate::content::source::YamlLocator;
-use crate::diagnostic::{Code, Diagnostic, Pos};
+use crate::diagnostic::{Code, Diagnostic, Fatal, Pos};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -159,7 +159,7 @@ impl Owners {
 
 /// Parse owners.yaml (`rel` is its path relative to the site, for diagnostics). Every problem
 /// is fatal: without a trustworthy registry no ownership finding can be trusted either.
-pub fn parse(rel: &str, text: &str) -> Result<Owners, Vec<Diagnostic>> {
+pub fn parse(rel: &str, text: &str) -> Result<Owners, Fatal> {
     let text = text.trim_start_matches('\u{feff}');
     let fail = |pos: Pos, msg: String, hint: &str| {
         Diagnostic::new(Code::InvalidOwners, rel, pos, msg)

@@ -8,7 +8,7 @@
 //! and special files, and [`Manifest::validate`] refuses one whose prefix, search index or
 //! document URLs would lead outside its own part.
 
-use crate::diagnostic::{Code, Diagnostic, Pos};
+use crate::diagnostic::{Code, Diagnostic, Fatal, Pos};
 use crate::model::{Document, ReviewState, Site};
 use crate::search::SearchDoc;
 use serde::{Deserialize, Serialize};
@@ -258,10 +258,17 @@ fn is_inside(url: &str, prefix: &str) -> bool {
 /// The manifest in the part directory `dir`: `part.json`, a regular file (not a link, FIFO or
 /// device) of at most [`MAX_MANIFEST_BYTES`], of format [`FORMAT_MAJOR`], valid
 /// ([`Manifest::validate`]). `Err` is a fatal finding naming the file.
-pub fn read(dir: &Path) -> Result<Manifest, Diagnostic> {
+pub fn read(dir: &Path) -> Result<Manifest, Fatal> {
     let file = dir.join(MANIFEST);
     let shown = file.display().to_string();
-    let fatal = |message: String| Diagnostic::new(Code::OutputError, &shown, Pos::START, message);
+    let fatal = |message: String| {
+        vec![Diagnostic::new(
+            Code::OutputError,
+            &shown,
+            Pos::START,
+            message,
+        )]
+    };
     let meta = std::fs::symlink_metadata(&file)
         .map_err(|e| fatal(format!("cannot read the part manifest: {e}")))?;
     if !meta.file_type().is_file() {
@@ -295,7 +302,9 @@ pub fn read(dir: &Path) -> Result<Manifest, Diagnostic> {
             "part format {found} (built by Fieldbook {by:?}) cannot be composed by Fieldbook {}, which reads part format {FORMAT_MAJOR}",
             env!("CARGO_PKG_VERSION")
         ))
-        .with_hint("rebuild the part with this Fieldbook version (fieldbook build --part NAME)"));
+        .into_iter()
+        .map(|d| d.with_hint("rebuild the part with this Fieldbook version (fieldbook build --part NAME)"))
+        .collect());
     }
     let manifest: Manifest = serde_json::from_str(&text)
         .map_err(|e| fatal(format!("the part manifest does not describe a part: {e}")))?;
@@ -503,6 +512,6 @@ mod tests {
         let f = std::fs::File::create(dir.path().join(MANIFEST)).unwrap();
         f.set_len(MAX_MANIFEST_BYTES + 1).unwrap();
         let e = read(dir.path()).unwrap_err();
-        assert!(e.message.contains("more than"), "{}", e.message);
+        assert!(e[0].message.contains("more than"), "{e:?}");
     }
 }

@@ -94,7 +94,7 @@ impl quiz::Markdown for Nested<'_> {
     }
 }
 
-/// Write the quiz in `yaml` ([`quiz::write`]); returns false when it could not be read.
+/// Write the quiz in `yaml` (`quiz::write`); returns false when it could not be read.
 pub fn write_quiz(
     out: &mut String,
     yaml: &str,

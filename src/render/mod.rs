@@ -1,12 +1,12 @@
 //! Markdown → HTML: the rendering stage.
 //!
 //! One pulldown-cmark pass per document with [`crate::content::markdown::options`], through our own
-//! writer ([`html`]) that adds what reliability docs need:
+//! writer (`html`) that adds what reliability docs need:
 //!
 //! - headings get the ids [`crate::content::markdown::outline`] computes (same [`Slugger`](crate::content::markdown::Slugger),
 //!   same order; an explicit `{#id}` wins) and an anchor link; levels 2–3 make the TOC;
 //! - GitHub alerts (`> [!WARNING]`) and MkDocs admonitions (`!!! warning "Title"`, `???`
-//!   collapsible; see [`admonition`]) become `<aside class="callout callout-…">` / `<details>`;
+//!   collapsible; see [`crate::content::admonition`]) become `<aside class="callout callout-…">` / `<details>`;
 //! - code blocks are highlighted at build time into short token-kind classes (`k`, `s`, …) ([`highlight`]), with a
 //!   size limit past which they are plain text; shell prompts are marked for the copy button;
 //! - ```` ```quiz ```` blocks become static quiz HTML ([`quiz`]);
@@ -18,8 +18,8 @@
 //!
 //! Admonition content is not Markdown to a plain pulldown-cmark pass (it is indented code or
 //! paragraph text there), so [`crate::content::markdown::outline`] sees headings and links inside
-//! admonitions only if it parses [`preprocess`]`(body).text` too, mapping offsets back with
-//! [`Preprocessed::source_offset`].
+//! admonitions only if it parses [`preprocess`](crate::content::admonition::preprocess)`(body).text` too, mapping offsets back with
+//! [`Preprocessed::source_offset`](crate::content::admonition::Preprocessed::source_offset).
 
 pub mod cmdvars;
 mod escape;

@@ -38,7 +38,7 @@ pub fn run(
     }
     let loaded = match crate::load::load_site(site, today) {
         Ok(s) => s,
-        Err(fatal) => return crate::diagnostic::render::fail(fatal, err, color),
+        Err(fatal) => return crate::diagnostic::format::fail(fatal, err, color),
     };
     if let Some(why) = q
         .owner

@@ -7,7 +7,7 @@
 //! BM25 statistics: after an update that deleted anything the index is merged into one segment,
 //! so that document frequencies no longer count deleted documents; and since tantivy estimates a
 //! merged segment's token count from its (rounded) field norms, the exact per-field token totals
-//! are kept in the commit payload and searches use them ([`Stats`]). Scores after incremental
+//! are kept in the commit payload and searches use them (`Stats`). Scores after incremental
 //! updates therefore equal those of a fresh build, and those of the client index.
 
 use super::analyze::FieldbookTokenizer;

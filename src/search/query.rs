@@ -542,7 +542,7 @@ pub(crate) fn snippet(s: &Stored, matched: &HashMap<String, usize>) -> Snippet {
     snippet_of(&s.body, &s.headings, matched)
 }
 
-/// [`snippet`] of a body and headings.
+/// `snippet` of a body and headings.
 pub fn snippet_of(body: &str, headings: &[String], matched: &HashMap<String, usize>) -> Snippet {
     let sources = [collapse(body), headings.join(" · ")];
     for text in &sources {

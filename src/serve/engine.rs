@@ -131,7 +131,7 @@ pub fn watch_targets(root: &Path, c: &crate::config::Config) -> Targets {
         owners: c.owners_file.clone(),
         theme: root.join("themes").join(&c.theme),
         output: c.output_dir.clone(),
-        adopted: crate::dialect::watched_files(c),
+        adopted: crate::adopt::watched_files(c),
     }
 }
 
@@ -348,7 +348,7 @@ impl Engine {
 
     fn report(&self, diags: &[Diagnostic]) {
         let mut err = std::io::stderr();
-        let _ = crate::diagnostic::render::print_findings(diags, &mut err, self.opts.color);
+        let _ = crate::diagnostic::format::print_findings(diags, &mut err, self.opts.color);
     }
 
     /// Tell open pages about errors (or that there are none any more). `again` sends the

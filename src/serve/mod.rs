@@ -174,7 +174,7 @@ pub fn run(args: &ServeArgs, err: &mut dyn Write) -> std::io::Result<u8> {
     // meanwhile wait in the channel.
     let config = match crate::config::load(&root) {
         Ok(c) => c,
-        Err(d) => return crate::diagnostic::render::fail(vec![*d], err, args.color),
+        Err(d) => return crate::diagnostic::format::fail(d, err, args.color),
     };
     let (batch_tx, batch_rx) = mpsc::channel();
     let watcher = match watch::spawn(
@@ -206,7 +206,7 @@ pub fn run(args: &ServeArgs, err: &mut dyn Write) -> std::io::Result<u8> {
     };
     let (mut engine, first) = match engine::Engine::start(options, shared.clone(), search_tx) {
         Ok(x) => x,
-        Err(fatal) => return crate::diagnostic::render::fail(fatal, err, args.color),
+        Err(fatal) => return crate::diagnostic::format::fail(fatal, err, args.color),
     };
     writeln!(
         err,

@@ -92,7 +92,7 @@ pub fn classify(t: &Targets, path: &Path) -> Option<Relevance> {
     }
     // An OWNERS file (or a course's SUMMARY.md) in the content changes more than one page.
     if let Ok(rel) = path.strip_prefix(&t.content)
-        && crate::dialect::is_site_wide(rel)
+        && crate::adopt::is_site_wide(rel)
     {
         return Some(Relevance::Full);
     }

@@ -1,12 +1,10 @@
 //! `fieldbook review FILE...`: stamp `reviewed:` with today's date. The text surgery that
-//! changes that one value and nothing else is [`surgery`].
+//! changes that one value and nothing else is [`crate::content::edit`].
 
-pub(crate) mod surgery;
-
-pub use surgery::{Refusal, Stamped, stamp};
+pub use crate::content::edit::{Refusal, Stamped};
 
 use crate::content::date::Date;
-use crate::diagnostic::render::fail;
+use crate::diagnostic::format::fail;
 use crate::diagnostic::{Code, Diagnostic, Pos};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -64,7 +62,7 @@ pub fn run(
                 continue;
             }
         };
-        match stamp(&text, date) {
+        match crate::content::edit::stamp(&text, date, &crate::adopt::aliases::Aliases) {
             Ok(s) => planned.push((path, shown, s, date)),
             Err(r) => {
                 let mut d = Diagnostic::new(

@@ -7,7 +7,7 @@
 //! Adopting an existing docs tree as it is: document kinds from path patterns (`[kinds]`),
 //! courses and lesson order from an mdBook `SUMMARY.md` or an MkDocs `nav` (`[[courses]]`,
 //! and a `SUMMARY.md` inside `courses/<slug>/`), and owners from CODEOWNERS, OWNERS files and
-//! `[owners] default` ([`sources`]). `fieldbook init` ([`init`]) writes the configuration for
+//! `[owners] default` ([`sources`]). `fieldbook init` ([`crate::cli::init`]) writes the configuration for
 //! such a tree, and [`crate::checks::baseline`] lets a team roll the checks out gradually.
 //!
 //! The configuration keys are resolved with the rest of the config ([`AdoptConfig`]); what
@@ -25,7 +25,7 @@ pub mod syntax;
 use crate::config::Config;
 use crate::content::date::{Date, Period};
 use crate::content::front_matter::{FrontMatter, Kind, OneOrMany};
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, Fatal};
 use crate::model::outside::{Found, Outside, OwnersSource, Place};
 use crate::model::owners::Owners;
 use sources::OwnerSources;
@@ -232,7 +232,7 @@ pub fn prepare(
     config: &Config,
     registry: &Owners,
     walked: Walked<'_>,
-) -> Result<(Adopted, Vec<Diagnostic>), Vec<Diagnostic>> {
+) -> Result<(Adopted, Vec<Diagnostic>), Fatal> {
     let mut adopted = Adopted::default();
     let mut findings = Vec::new();
     let mut fatal = Vec::new();
@@ -246,7 +246,7 @@ pub fn prepare(
 
     for course in &config.adopt.courses {
         match load_nav(config, course) {
-            Err(d) => fatal.push(*d),
+            Err(d) => fatal.extend(d),
             Ok((outline, base, path, text)) => {
                 let shown = site_rel(&path);
                 if let Some(r) = content_rel(&path) {
@@ -436,14 +436,14 @@ fn join_rel(a: &str, b: &str) -> String {
 fn load_nav(
     config: &Config,
     course: &NavCourse,
-) -> Result<(nav::Outline, PathBuf, PathBuf, String), Box<Diagnostic>> {
+) -> Result<(nav::Outline, PathBuf, PathBuf, String), Fatal> {
     let (path, what) = match &course.file {
         NavFile::Summary(p) => (p, "summary"),
         NavFile::MkDocs(p) => (p, "nav"),
     };
     let shown = crate::config::site_rel(config, path);
     let text = std::fs::read_to_string(path).map_err(|e| {
-        Box::new(
+        vec![
             Diagnostic::new(
                 Code::InvalidConfig,
                 &config.file,
@@ -454,11 +454,11 @@ fn load_nav(
                 ),
             )
             .with_hint("the path is relative to the site directory"),
-        )
+        ]
     })?;
     let text = text.trim_start_matches('\u{feff}').to_string();
     let bad = |e: nav::NavError| {
-        Box::new(
+        vec![
             Diagnostic::new(
                 Code::InvalidConfig,
                 &shown,
@@ -470,7 +470,7 @@ fn load_nav(
                 course.slug, config.file
             ))
             .with_source(&text),
-        )
+        ]
     };
     let dir = path.parent().unwrap_or(&config.root).to_path_buf();
     match &course.file {

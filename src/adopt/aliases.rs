@@ -2,7 +2,7 @@
 //!
 //! [`apply`] runs inside [`crate::content::front_matter::parse_with`] on the untyped keys (the
 //! loader passes [`Aliases`]), before the typed pass: it says which native keys to set or drop and collects what has no native key
-//! ([`Adopted`]: weight, old URLs, last change, a Slack channel as owner). Every command that
+//! ([`crate::content::front_matter::Adopted`]: weight, old URLs, last change, a Slack channel as owner). Every command that
 //! loads documents (check, build, serve, search, report) goes through that function, so they
 //! all see the same metadata. When a native key and an alias are both present the native key
 //! wins and a `conflicting-keys` warning names both.

@@ -1,5 +1,6 @@
-//! `fieldbook review`: stamp `reviewed` in a document's front matter by text surgery, so that
-//! comments, key order, quoting, blank lines, the BOM and line endings survive byte for byte.
+//! Lossless front-matter edits: `fieldbook review` stamps `reviewed` and `fieldbook handover`
+//! moves owner ids by text surgery, so that comments, key order, quoting, blank lines, the BOM
+//! and line endings survive byte for byte.
 //!
 //! Only the value of the top-level `reviewed` key changes, or one line is added. A light
 //! line scanner finds that key; it knows just enough YAML and TOML (quotes, flow collections,
@@ -9,7 +10,7 @@
 //! refusal, never a damaged file.
 
 use crate::content::date::Date;
-use crate::content::front_matter::{self, Format, FrontMatter, FrontMatterError};
+use crate::content::front_matter::{self, Format, FrontMatter, FrontMatterError, KeyDialect};
 use std::fmt;
 use std::ops::Range;
 
@@ -54,11 +55,12 @@ impl fmt::Display for Refusal {
     }
 }
 
-/// Stamp `reviewed` in a document's text. Returns the new text, or why the file was refused.
-pub fn stamp(text: &str, date: Date) -> Result<Stamped, Refusal> {
+/// Stamp `reviewed` in a document's text, its front matter read with `keys` (other tools' keys
+/// as the commands read them). Returns the new text, or why the file was refused.
+pub fn stamp(text: &str, date: Date, keys: &dyn KeyDialect) -> Result<Stamped, Refusal> {
     let (bom, rest) = text.strip_prefix(BOM).map_or(("", text), |r| (BOM, r));
     let split = front_matter::split(rest)?;
-    let old = crate::dialect::parse_front_matter(&split)?.meta;
+    let old = front_matter::parse_with(&split, keys)?.meta;
     // A date read from another tool's key (GOV.UK `last_reviewed_on`) is stamped there.
     let plan = Plan::new(rest, &split, date, old.adopted.key_in_file(KEY));
 
@@ -80,7 +82,7 @@ pub fn stamp(text: &str, date: Date) -> Result<Stamped, Refusal> {
             .extra
             .insert(key.to_string(), date.to_string().into());
     }
-    let new = plan.first_safe(rest, &expected, split.body)?;
+    let new = plan.first_safe(rest, &expected, split.body, keys)?;
     Ok(Stamped {
         text: format!("{bom}{new}"),
         previous: plan.previous,
@@ -130,10 +132,11 @@ impl Plan {
         rest: &str,
         expected: &FrontMatter,
         body: &str,
+        keys: &dyn KeyDialect,
     ) -> Result<String, Refusal> {
         for edit in &self.edits {
             let new = edit.apply(rest);
-            if parses_to(&new, expected, body) {
+            if parses_to(&new, expected, body, keys) {
                 return Ok(new);
             }
         }
@@ -179,9 +182,9 @@ impl Edit {
     }
 }
 
-fn parses_to(text: &str, expected: &FrontMatter, body: &str) -> bool {
+fn parses_to(text: &str, expected: &FrontMatter, body: &str, keys: &dyn KeyDialect) -> bool {
     front_matter::split(text).is_ok_and(|s| {
-        s.body == body && crate::dialect::parse_front_matter(&s).is_ok_and(|p| p.meta == *expected)
+        s.body == body && front_matter::parse_with(&s, keys).is_ok_and(|p| p.meta == *expected)
     })
 }
 
@@ -718,13 +721,14 @@ impl TomlScan {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::adopt::aliases::Aliases;
 
     fn day() -> Date {
         Date::parse("2026-11-27").unwrap()
     }
 
     fn stamped(text: &str) -> Stamped {
-        stamp(text, day()).unwrap_or_else(|r| panic!("refused {text:?}: {r:?}"))
+        stamp(text, day(), &Aliases).unwrap_or_else(|r| panic!("refused {text:?}: {r:?}"))
     }
 
     fn new_text(text: &str) -> String {
@@ -733,7 +737,7 @@ mod tests {
 
     fn meta(text: &str) -> FrontMatter {
         let text = text.strip_prefix(BOM).unwrap_or(text);
-        crate::dialect::parse_front_matter(&front_matter::split(text).unwrap())
+        crate::adopt::parse_front_matter(&front_matter::split(text).unwrap())
             .unwrap()
             .meta
     }
@@ -1165,16 +1169,21 @@ kind: page
 
     #[test]
     fn refuses_what_does_not_parse() {
-        let r = stamp("---\ntitle: A\n", day()).unwrap_err();
+        let r = stamp("---\ntitle: A\n", day(), &Aliases).unwrap_err();
         assert_eq!((r.line, r.column), (1, 1));
         assert!(r.message.contains("never closed"), "{}", r.message);
-        let r = stamp("---\ntitle: A\nreviewed: 2026-02-30\n---\n", day()).unwrap_err();
+        let r = stamp(
+            "---\ntitle: A\nreviewed: 2026-02-30\n---\n",
+            day(),
+            &Aliases,
+        )
+        .unwrap_err();
         assert_eq!((r.line, r.column), (3, 11));
         assert!(r.hint.is_some());
-        let r = stamp("\u{feff}---\ntitle: A\ntitle: B\n---\n", day()).unwrap_err();
+        let r = stamp("\u{feff}---\ntitle: A\ntitle: B\n---\n", day(), &Aliases).unwrap_err();
         assert_eq!(r.line, 3);
         assert!(r.message.contains("duplicate"), "{}", r.message);
-        let r = stamp("+++\ntitle = \n+++\n", day()).unwrap_err();
+        let r = stamp("+++\ntitle = \n+++\n", day(), &Aliases).unwrap_err();
         assert_eq!(r.line, 2);
         assert_eq!(
             r.to_string(),
@@ -1185,11 +1194,16 @@ kind: page
     #[test]
     fn refuses_rather_than_change_other_metadata() {
         // An anchor shared with another key: a new value would change `date` too.
-        let r = stamp("---\nreviewed: &d 2026-01-01\ndate: *d\n---\n", day()).unwrap_err();
+        let r = stamp(
+            "---\nreviewed: &d 2026-01-01\ndate: *d\n---\n",
+            day(),
+            &Aliases,
+        )
+        .unwrap_err();
         assert_eq!((r.line, r.column), (2, 11));
         assert!(r.hint.unwrap().contains("reviewed: 2026-11-27"));
         // A complex key the scanner does not read: adding a line would duplicate it.
-        let r = stamp("---\n? reviewed\n: 2026-01-01\n---\n", day()).unwrap_err();
+        let r = stamp("---\n? reviewed\n: 2026-01-01\n---\n", day(), &Aliases).unwrap_err();
         assert!(r.message.contains("without changing"), "{}", r.message);
     }
 
