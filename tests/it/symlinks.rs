@@ -3,11 +3,9 @@
 //! error naming the link. Each reader is tested with a link to a file and to a directory,
 //! inside and outside: the content walk, assets, themes, `review`, `serve`, `init --from`
 //! and the search index and export.
-#![cfg(unix)]
 
-mod common;
-
-use common::{check_json, findings, run, site_with, write_files};
+use crate::common;
+use crate::common::{check_json, findings, run, site_with, write_files};
 use std::os::unix::fs::symlink;
 use std::path::Path;
 use std::time::{Duration, Instant};

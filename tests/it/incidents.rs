@@ -2,9 +2,8 @@
 //! items, today pinned to 2026-11-27): action-item findings, the tracker (`actions/`), team
 //! and service pages, the incident history with its charts, and `fieldbook report`.
 
-mod common;
-
-use common::*;
+use crate::common;
+use crate::common::*;
 use serde_json::Value;
 use std::path::Path;
 

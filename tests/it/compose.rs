@@ -1,9 +1,7 @@
 //! `fieldbook compose`: parts built by `build --part` merged without re-rendering, links
 //! between parts checked from the manifests, parts of another format version refused.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 

@@ -2,9 +2,8 @@
 //! fixture and the real-world-style rule files of `tests/fixtures/alert-rules/` against the
 //! demo handbook), and the alert pages, index and `alerts.json` that `build` writes.
 
-mod common;
-
-use common::{fixture, output, run, temp_fixture};
+use crate::common;
+use crate::common::{fixture, output, run, temp_fixture};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 

@@ -2,9 +2,8 @@
 //! `valid` checks clean, `findings` has exactly one document per finding code, and
 //! `fail-on-stale` turns the usual severities around with `[check] fail_on`.
 
-mod common;
-
-use common::{check_json, findings, fixture, run, temp_fixture, temp_site};
+use crate::common;
+use crate::common::{check_json, findings, fixture, run, temp_fixture, temp_site};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 

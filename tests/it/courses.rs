@@ -1,9 +1,7 @@
 //! Courses over the `courses-bad` fixture: every course finding with its exact place, the
 //! pages courses add (course, lesson, My learning, paths) and their markup for learning.js.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::path::Path;
 
 /// (code, severity, file, line, column)

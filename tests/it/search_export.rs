@@ -2,9 +2,7 @@
 //! validated against a JSON Schema written from the engine's documentation
 //! (`tests/schemas/search-export/`, each citing its pages), and sections checked by hand.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};

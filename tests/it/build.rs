@@ -1,9 +1,7 @@
 //! `fieldbook build` over fixture sites: pages written, flags shown, output safety, themes,
 //! determinism, git history and snapshots of rendered pages.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

@@ -1,6 +1,6 @@
 //! Helpers shared by the integration tests: running the `fieldbook` binary and building
 //! small sites on disk.
-#![allow(dead_code)] // Each test crate uses its own subset.
+#![allow(dead_code)] // Not every helper has a user at every moment.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};

@@ -2,9 +2,7 @@
 //! as Fieldbook's, their body syntax rendered or removed — never leaked into pages. Fixture
 //! sites in each tool's style, and the real corpora in /work/shared/corpora when present.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 

@@ -2,8 +2,7 @@
 //! free port (`--port 0`, the port read from its `serving ... at URL` line) over a temporary
 //! copy of `tests/fixtures/valid`, edits files and watches the right pages change.
 
-mod common;
-
+use crate::common;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;

@@ -1,9 +1,7 @@
 //! `fieldbook build --part NAME`: the demo built as a relocatable part, its pages under the
 //! prefix with every internal link still resolving, and `part.json` describing it.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 

@@ -3,9 +3,7 @@
 //! `*.html.md` and `*.md.erb` page builds at the URL Middleman gave it, ERB never reaches a
 //! page, links resolve, and staleness is the gem's.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 

@@ -1,9 +1,8 @@
 //! Review history from git (docs/freshness-history.md), over repositories the tests make:
 //! commits with set authors and dates.
 
-mod common;
-
-use common::{check_json, run, site_with};
+use crate::common;
+use crate::common::{check_json, run, site_with};
 use std::path::Path;
 use std::process::Command;
 

@@ -3,9 +3,8 @@
 //! error naming both, in `check` and `build`; paths equal but for letter case are an
 //! `output-case-collision` warning.
 
-mod common;
-
-use common::{check_json, findings, run, site_with};
+use crate::common;
+use crate::common::{check_json, findings, run, site_with};
 use std::path::Path;
 
 const TODAY: &str = "2026-11-27";

@@ -18,8 +18,7 @@
 //! The browser half (`tests/browser/xss.test.mjs`) loads every page and the search UI in
 //! Chromium and checks that no payload runs.
 
-mod common;
-
+use crate::common;
 use fieldbook::fuzzing::{Tag, URL_ATTRIBUTES, is_script_url, tags};
 use std::path::Path;
 

@@ -2,9 +2,8 @@
 //! CODEOWNERS and OWNERS files, `fieldbook init` (with and without `--from`), and the
 //! `[check] baseline` workflow. Every adopted tree checks with exit status 0 or 1, never 2.
 
-mod common;
-
-use common::{check_json, copy_dir, fixture, run, temp_fixture};
+use crate::common;
+use crate::common::{check_json, copy_dir, fixture, run, temp_fixture};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
