@@ -71,11 +71,16 @@ pub fn temp_site(files: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
-/// Copy a directory tree (files and directories only).
+/// Copy a directory tree (files and directories only), leaving out `.fieldbook/`: the search
+/// index a build keeps in a site is build state, not part of a fixture, and another test
+/// building the fixture in place may be rewriting it while this one copies.
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
+        if entry.file_name() == ".fieldbook" {
+            continue;
+        }
         let target = to.join(entry.file_name());
         if entry.file_type().unwrap().is_dir() {
             copy_dir(&entry.path(), &target);
