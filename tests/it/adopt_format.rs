@@ -395,7 +395,7 @@ const CORPORA: &str = "/work/shared/corpora";
 
 /// A temporary site whose content directory links to `entries` of a corpus folder, or None
 /// (with a note) when the corpora are not on this machine.
-fn corpus_site(corpus: &str, under: &str, into: &str) -> Option<(tempfile::TempDir, PathBuf)> {
+fn corpus_site(corpus: &str, under: &str, into: &str) -> Option<(TestSite, PathBuf)> {
     let src = Path::new(CORPORA).join(corpus).join(under);
     if !src.is_dir() {
         eprintln!("skipped: {} is absent", src.display());

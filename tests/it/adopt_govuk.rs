@@ -11,7 +11,7 @@ const TODAY: &str = "2026-11-27";
 
 /// The fixture copied, `init --from` run on it and the starter owners.yaml filled in (a
 /// member per team), as a new user would.
-fn adopted() -> tempfile::TempDir {
+fn adopted() -> TestSite {
     let site = temp_fixture("adopt-govuk-erb");
     let (code, out, err) = run(["init".as_ref(), "--from".as_ref(), site.path().as_os_str()]);
     assert_eq!(code, 0, "{out}{err}");

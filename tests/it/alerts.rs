@@ -3,13 +3,9 @@
 //! demo handbook), and the alert pages, index and `alerts.json` that `build` writes.
 
 use crate::common;
-use crate::common::{fixture, output, run, temp_fixture};
+use crate::common::{fixture, output, repo_root, run, temp_fixture};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use std::path::Path;
 
 type Finding = (String, String, String, u64, u64);
 

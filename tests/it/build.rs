@@ -46,14 +46,6 @@ fn read(out: &Path, rel: &str) -> String {
     std::fs::read_to_string(out.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
 
-/// The `<main>` element of a page: what the snapshot pins (the header and footer repeat on
-/// every page and are covered by the theme's own tests).
-fn main_of(html: &str) -> &str {
-    let start = html.find("<main").expect("a <main> element");
-    let end = html.rfind("</main>").expect("</main>") + "</main>".len();
-    &html[start..end]
-}
-
 #[test]
 fn valid_site_builds_every_page() {
     let tmp = tempfile::tempdir().unwrap();
@@ -140,10 +132,6 @@ fn same_input_gives_byte_identical_output() {
     for (k, v) in &ta {
         assert!(tb[k] == *v, "{k} differs between two builds");
     }
-}
-
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 #[test]

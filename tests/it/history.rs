@@ -2,7 +2,7 @@
 //! commits with set authors and dates.
 
 use crate::common;
-use crate::common::{check_json, run, site_with};
+use crate::common::{TestSite, check_json, run, site_with};
 use std::path::Path;
 use std::process::Command;
 
@@ -74,7 +74,7 @@ fn write(dir: &Path, rel: &str, text: &str) {
     std::fs::write(p, text).unwrap();
 }
 
-fn repo() -> tempfile::TempDir {
+fn repo() -> TestSite {
     let dir = site_with(&[("owners.yaml", OWNERS)]);
     git(dir.path(), &["init", "-q", "-b", "main"]);
     dir

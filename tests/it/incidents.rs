@@ -30,12 +30,6 @@ fn page(out: &tempfile::TempDir, url: &str) -> String {
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
-fn main_of(html: &str) -> &str {
-    let start = html.find("<main").expect("<main>");
-    let end = html.rfind("</main>").expect("</main>") + "</main>".len();
-    &html[start..end]
-}
-
 /// The text of the element that follows `marker` up to `end` (tags dropped, spaces squeezed).
 fn text_between(html: &str, marker: &str, end: &str) -> String {
     let start = html

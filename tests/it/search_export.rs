@@ -5,11 +5,7 @@
 use crate::common::*;
 use serde_json::Value;
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
-
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use std::path::Path;
 
 fn schema(name: &str) -> jsonschema::Validator {
     let path = repo_root().join("tests/schemas/search-export").join(name);
@@ -49,10 +45,6 @@ fn export(site: &Path, format: &str) -> String {
     assert!(code == 0 || code == 1, "{err}");
     assert!(!err.contains("panicked"), "{err}");
     std::fs::read_to_string(&file).unwrap()
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
 }
 
 fn lines(text: &str) -> Vec<Value> {

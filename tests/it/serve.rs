@@ -21,7 +21,7 @@ struct Server {
     child: Child,
     port: u16,
     log: Arc<Mutex<Vec<String>>>,
-    site: tempfile::TempDir,
+    site: common::TestSite,
 }
 
 struct Response {

@@ -5,16 +5,12 @@
 //! and the search index and export.
 
 use crate::common;
-use crate::common::{check_json, findings, run, site_with, write_files};
+use crate::common::{TestSite, check_json, findings, run, s, site_with, write_files};
 use std::os::unix::fs::symlink;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 const SECRET: &str = "SECRET-7f3a9c";
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
 
 /// A directory outside every site: `secret.md`, `secret.png` and `dir/{page.md,img.png}`,
 /// each holding [`SECRET`].
@@ -74,7 +70,7 @@ fn at(file: &str) -> (String, u64, u64, String) {
 }
 
 /// A site whose content links, inside and outside, to files and directories.
-fn linked_site(out: &Path) -> tempfile::TempDir {
+fn linked_site(out: &Path) -> TestSite {
     let site = site_with(&[
         ("content/ok.md", "# Ok\n"),
         ("shared/inside.md", "# Inside page\n\ninside text\n"),
