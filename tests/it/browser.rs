@@ -187,7 +187,7 @@ fn browser_tests() {
             panic!("FIELDBOOK_REQUIRE_BROWSER=1 but the browser tests cannot run: missing {list}");
         }
         say(&format!(
-            "SKIP browser tests (tests/browser.rs): missing {list}. \
+            "SKIP browser tests (tests/it/browser.rs): missing {list}. \
              Set FIELDBOOK_REQUIRE_BROWSER=1 to make this a failure."
         ));
         return;

@@ -759,7 +759,7 @@ fn cli_run_indexes_on_demand_and_prints_results() {
 }
 
 /// Scale measurements on a generated corpus (`gen_corpus.py --docs 10000 --out DIR`):
-/// `FIELDBOOK_SEARCH_BENCH=DIR cargo test --release --test search_relevance scale -- --ignored --nocapture`.
+/// `FIELDBOOK_SEARCH_BENCH=DIR cargo test --release --test it search_relevance::scale -- --ignored --nocapture`.
 #[test]
 #[ignore = "needs a generated corpus in FIELDBOOK_SEARCH_BENCH"]
 fn scale() {
