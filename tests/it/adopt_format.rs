@@ -14,12 +14,7 @@ fn check(site: &Path) -> (i32, Vec<Value>) {
 
 /// `build --output out`: the exit code.
 fn build(site: &Path, out: &Path) -> i32 {
-    let (code, _, err) = run([
-        "build".as_ref(),
-        site.as_os_str(),
-        "--output".as_ref(),
-        out.as_os_str(),
-    ]);
+    let (code, _, err) = build_into(site, out, &[]);
     assert!(!err.contains("panicked"), "{err}");
     assert!(code == 0 || code == 1, "build exited {code}: {err}");
     code

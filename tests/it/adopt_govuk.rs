@@ -19,11 +19,11 @@ fn adopted() -> TestSite {
         out.contains("GOV.UK tech docs tree found: content = \"source\" (11 Markdown files)"),
         "{out}"
     );
-    let owners = std::fs::read_to_string(site.path().join("owners.yaml")).unwrap();
-    let owners = owners
+    let owners = site
+        .read("owners.yaml")
         .replace("members: []", "members: [alice]")
         .replace("    name: null", "    name: Alice Ng");
-    std::fs::write(site.path().join("owners.yaml"), owners).unwrap();
+    site.write("owners.yaml", &owners);
     site
 }
 
@@ -101,12 +101,7 @@ fn init_reads_tech_docs_yml() {
 fn every_page_builds_at_its_old_url_without_erb() {
     let site = adopted();
     let out = site.path().join("public");
-    let (code, _, err) = run([
-        "build".as_ref(),
-        site.path().as_os_str(),
-        "--today".as_ref(),
-        TODAY.as_ref(),
-    ]);
+    let (code, _, err) = site.run("build", &["--today", TODAY]);
     assert!(code == 0 || code == 1, "{err}");
     let pages: Vec<(String, String)> = html_pages(&out);
     let names: Vec<&str> = pages.iter().map(|(n, _)| n.as_str()).collect();
@@ -297,10 +292,10 @@ fn pretty_urls_stay_the_default_and_source_urls_are_a_choice() {
         let site = site_with(files);
         if let Some(u) = urls {
             let book = format!("{MINIMAL_BOOK_TOML}[build]\nurls = \"{u}\"\n");
-            std::fs::write(site.path().join("book.toml"), book).unwrap();
+            site.write("book.toml", &book);
         }
-        let out: PathBuf = site.path().join("public");
-        let (code, _, err) = run(["build".as_ref(), site.path().as_os_str()]);
+        let out: PathBuf = site.output_dir();
+        let (code, _, err) = site.run("build", &[]);
         assert!(code == 0 || code == 1, "{err}");
         let html = std::fs::read_to_string(out.join(guide)).unwrap();
         assert!(

@@ -7,14 +7,7 @@ use std::path::{Path, PathBuf};
 
 /// Build `site` into `out` and return (exit code, stderr).
 fn build(site: &Path, out: &Path, extra: &[&str]) -> (i32, String) {
-    let mut args = vec![
-        "build".to_string(),
-        site.display().to_string(),
-        "--output".into(),
-        out.display().to_string(),
-    ];
-    args.extend(extra.iter().map(|s| s.to_string()));
-    let (code, _, err) = run(&args);
+    let (code, _, err) = build_into(site, out, extra);
     assert!(!err.contains("panicked"), "{err}");
     (code, err)
 }

@@ -37,6 +37,17 @@ where
     output(cmd)
 }
 
+/// `fieldbook build SITE --output OUT EXTRA...`: (exit code, stdout, stderr).
+pub fn build_into(site: &Path, out: &Path, extra: &[&str]) -> (i32, String, String) {
+    let mut cmd = command();
+    cmd.arg("build")
+        .arg(site)
+        .arg("--output")
+        .arg(out)
+        .args(extra);
+    output(cmd)
+}
+
 /// Run a prepared command and return (exit code, stdout, stderr). A process killed by a
 /// signal has code -1.
 pub fn output(mut cmd: Command) -> (i32, String, String) {
@@ -220,10 +231,7 @@ impl TestSite {
 
     /// `fieldbook build SITE --output SITE/public EXTRA...`: (exit code, stdout, stderr).
     pub fn build(&self, extra: &[&str]) -> (i32, String, String) {
-        let out = self.output_dir();
-        let mut args = vec!["--output", s(&out)];
-        args.extend(extra);
-        self.run("build", &args)
+        build_into(self.path(), &self.output_dir(), extra)
     }
 
     /// `check SITE --format json EXTRA...`: [`check_json`].

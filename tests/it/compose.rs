@@ -6,16 +6,7 @@ use serde_json::Value;
 use std::path::Path;
 
 fn part(site: &Path, name: &str, out: &Path) {
-    let (code, _, err) = run([
-        "build",
-        site.to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-        "--part",
-        name,
-        "--today",
-        "2026-11-27",
-    ]);
+    let (code, _, err) = build_into(site, out, &["--part", name, "--today", "2026-11-27"]);
     assert_eq!(code, 0, "{err}");
 }
 

@@ -8,12 +8,7 @@ use serde_json::Value;
 use std::path::Path;
 
 fn build_to(site: &Path, out: &Path) {
-    let (code, _, err) = run([
-        "build".as_ref(),
-        site.as_os_str(),
-        "--output".as_ref(),
-        out.as_os_str(),
-    ]);
+    let (code, _, err) = build_into(site, out, &[]);
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(code, 0, "{err}");
 }

@@ -32,16 +32,16 @@ fn assert_valid(v: &jsonschema::Validator, what: &str, value: &Value) {
 fn export(site: &Path, format: &str) -> String {
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("export.json");
-    let (code, _, err) = run([
-        "build",
-        s(site),
-        "--output",
-        s(&tmp.path().join("public")),
-        "--search-export",
-        s(&file),
-        "--search-export-format",
-        format,
-    ]);
+    let (code, _, err) = build_into(
+        site,
+        &tmp.path().join("public"),
+        &[
+            "--search-export",
+            s(&file),
+            "--search-export-format",
+            format,
+        ],
+    );
     assert!(code == 0 || code == 1, "{err}");
     assert!(!err.contains("panicked"), "{err}");
     std::fs::read_to_string(&file).unwrap()

@@ -137,7 +137,7 @@ fn build_publishes_nothing_from_outside() {
     let site = linked_site(out.path());
     let public = site.path().join("public");
     let export = site.path().join("export.jsonl");
-    let (code, stdout, err) = run(["build", s(site.path()), "--search-export", s(&export)]);
+    let (code, stdout, err) = site.run("build", &["--search-export", s(&export)]);
     assert_eq!(code, 1, "{stdout}{err}");
     assert!(err.contains("symlink-outside"), "{err}");
     assert_no_secret(&public);
@@ -204,7 +204,7 @@ fn theme_files_follow_the_same_rule() {
             at("themes/acme/static/leakdir"),
         ]
     );
-    let (code, stdout, err) = run(["build", s(site.path())]);
+    let (code, stdout, err) = site.run("build", &[]);
     assert_eq!(code, 1, "{stdout}{err}");
     let public = site.path().join("public");
     assert_no_secret(&public);
@@ -392,7 +392,7 @@ fn git_dates_only_the_pages_of_inside_files() {
     common::git(site.path(), &["init", "-q"]);
     common::git(site.path(), &["add", "."]);
     common::git(site.path(), &["commit", "-q", "-m", "init"]);
-    let (code, stdout, err) = run(["build", s(site.path())]);
+    let (code, stdout, err) = site.run("build", &[]);
     assert_eq!(code, 1, "{stdout}{err}");
     let public = site.path().join("public");
     assert_no_secret(&public);
