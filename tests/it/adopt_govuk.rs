@@ -3,9 +3,7 @@
 //! `*.html.md` and `*.md.erb` page builds at the URL Middleman gave it, ERB never reaches a
 //! page, links resolve, and staleness is the gem's.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -13,7 +11,7 @@ const TODAY: &str = "2026-11-27";
 
 /// The fixture copied, `init --from` run on it and the starter owners.yaml filled in (a
 /// member per team), as a new user would.
-fn adopted() -> tempfile::TempDir {
+fn adopted() -> TestSite {
     let site = temp_fixture("adopt-govuk-erb");
     let (code, out, err) = run(["init".as_ref(), "--from".as_ref(), site.path().as_os_str()]);
     assert_eq!(code, 0, "{out}{err}");
@@ -21,11 +19,11 @@ fn adopted() -> tempfile::TempDir {
         out.contains("GOV.UK tech docs tree found: content = \"source\" (11 Markdown files)"),
         "{out}"
     );
-    let owners = std::fs::read_to_string(site.path().join("owners.yaml")).unwrap();
-    let owners = owners
+    let owners = site
+        .read("owners.yaml")
         .replace("members: []", "members: [alice]")
         .replace("    name: null", "    name: Alice Ng");
-    std::fs::write(site.path().join("owners.yaml"), owners).unwrap();
+    site.write("owners.yaml", &owners);
     site
 }
 
@@ -103,12 +101,7 @@ fn init_reads_tech_docs_yml() {
 fn every_page_builds_at_its_old_url_without_erb() {
     let site = adopted();
     let out = site.path().join("public");
-    let (code, _, err) = run([
-        "build".as_ref(),
-        site.path().as_os_str(),
-        "--today".as_ref(),
-        TODAY.as_ref(),
-    ]);
+    let (code, _, err) = site.run("build", &["--today", TODAY]);
     assert!(code == 0 || code == 1, "{err}");
     let pages: Vec<(String, String)> = html_pages(&out);
     let names: Vec<&str> = pages.iter().map(|(n, _)| n.as_str()).collect();
@@ -299,10 +292,10 @@ fn pretty_urls_stay_the_default_and_source_urls_are_a_choice() {
         let site = site_with(files);
         if let Some(u) = urls {
             let book = format!("{MINIMAL_BOOK_TOML}[build]\nurls = \"{u}\"\n");
-            std::fs::write(site.path().join("book.toml"), book).unwrap();
+            site.write("book.toml", &book);
         }
-        let out: PathBuf = site.path().join("public");
-        let (code, _, err) = run(["build".as_ref(), site.path().as_os_str()]);
+        let out: PathBuf = site.output_dir();
+        let (code, _, err) = site.run("build", &[]);
         assert!(code == 0 || code == 1, "{err}");
         let html = std::fs::read_to_string(out.join(guide)).unwrap();
         assert!(

@@ -2,11 +2,12 @@
 //! `valid` checks clean, `findings` has exactly one document per finding code, and
 //! `fail-on-stale` turns the usual severities around with `[check] fail_on`.
 
-mod common;
-
-use common::{check_json, findings, fixture, run, temp_fixture, temp_site};
+use crate::common;
+use crate::common::{
+    TestSite, check_json, findings, fixture, repo_root, run, s, temp_fixture, temp_site,
+};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const FORMATS: [&str; 8] = [
     "human",
@@ -18,14 +19,6 @@ const FORMATS: [&str; 8] = [
     "rdjsonl",
     "checkstyle",
 ];
-
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("test paths are UTF-8")
-}
 
 fn owned(expected: &[(&str, &str, &str, u64, u64)]) -> Vec<(String, String, String, u64, u64)> {
     expected
@@ -566,7 +559,7 @@ fn junit_parses_and_counts_errors_as_failures() {
 }
 
 /// A site of `n` runbooks, all stale on its pinned date.
-fn stale_site(n: usize) -> tempfile::TempDir {
+fn stale_site(n: usize) -> TestSite {
     let dir = temp_site(&[
         (
             "book.toml",

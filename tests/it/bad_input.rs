@@ -4,9 +4,7 @@
 //! file, the line (and column), a stable code and a hint; never with a panic; and `check`
 //! must write nothing, neither in the site nor in the working directory.
 
-mod common;
-
-use common::{
+use crate::common::{
     MINIMAL_OWNERS_YAML, command, json_findings, output, site_with, write_bytes, write_files,
 };
 use serde_json::Value;

@@ -1,22 +1,13 @@
 //! `fieldbook build` over fixture sites: pages written, flags shown, output safety, themes,
 //! determinism, git history and snapshots of rendered pages.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Build `site` into `out` and return (exit code, stderr).
 fn build(site: &Path, out: &Path, extra: &[&str]) -> (i32, String) {
-    let mut args = vec![
-        "build".to_string(),
-        site.display().to_string(),
-        "--output".into(),
-        out.display().to_string(),
-    ];
-    args.extend(extra.iter().map(|s| s.to_string()));
-    let (code, _, err) = run(&args);
+    let (code, _, err) = build_into(site, out, extra);
     assert!(!err.contains("panicked"), "{err}");
     (code, err)
 }
@@ -46,14 +37,6 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 
 fn read(out: &Path, rel: &str) -> String {
     std::fs::read_to_string(out.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
-}
-
-/// The `<main>` element of a page: what the snapshot pins (the header and footer repeat on
-/// every page and are covered by the theme's own tests).
-fn main_of(html: &str) -> &str {
-    let start = html.find("<main").expect("a <main> element");
-    let end = html.rfind("</main>").expect("</main>") + "</main>".len();
-    &html[start..end]
 }
 
 #[test]
@@ -142,10 +125,6 @@ fn same_input_gives_byte_identical_output() {
     for (k, v) in &ta {
         assert!(tb[k] == *v, "{k} differs between two builds");
     }
-}
-
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 #[test]

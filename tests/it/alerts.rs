@@ -2,15 +2,10 @@
 //! fixture and the real-world-style rule files of `tests/fixtures/alert-rules/` against the
 //! demo handbook), and the alert pages, index and `alerts.json` that `build` writes.
 
-mod common;
-
-use common::{fixture, output, run, temp_fixture};
+use crate::common;
+use crate::common::{build_into, fixture, output, repo_root, run, temp_fixture};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use std::path::Path;
 
 type Finding = (String, String, String, u64, u64);
 
@@ -299,12 +294,7 @@ fn has_all(html: &str, parts: &[&str]) {
 /// Build `site` (a copy: a build keeps a search index in the site) into a new directory.
 fn build(site: &Path) -> tempfile::TempDir {
     let out = tempfile::tempdir().unwrap();
-    let (code, _, err) = run([
-        "build".as_ref(),
-        site.as_os_str(),
-        "--output".as_ref(),
-        out.path().join("site").as_os_str(),
-    ]);
+    let (code, _, err) = build_into(site, &out.path().join("site"), &[]);
     assert!(code == 0 || code == 1, "build failed ({code}):\n{err}");
     out
 }

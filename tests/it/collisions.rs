@@ -3,9 +3,8 @@
 //! error naming both, in `check` and `build`; paths equal but for letter case are an
 //! `output-case-collision` warning.
 
-mod common;
-
-use common::{check_json, findings, run, site_with};
+use crate::common;
+use crate::common::{check_json, findings, run, site_with};
 use std::path::Path;
 
 const TODAY: &str = "2026-11-27";
@@ -42,10 +41,6 @@ fn build(site: &Path) -> (i32, String) {
     (code, format!("{out}{err}"))
 }
 
-fn built(site: &Path, file: &str) -> String {
-    std::fs::read_to_string(site.join("public").join(file)).unwrap()
-}
-
 /// Check and build agree: the error, exit status 1, and the message names both sources.
 fn collides(site: &Path, expected: &[(&str, u64, &[&str])]) -> Vec<String> {
     let (code, found, messages) = outputs(site);
@@ -78,7 +73,7 @@ fn two_documents_of_one_page() {
         )],
     );
     // The page is the first source's by file name, whatever the timing.
-    assert!(built(site.path(), "notes/db/index.html").contains("Flat"));
+    assert!(site.read_output("notes/db/index.html").contains("Flat"));
 }
 
 #[test]
@@ -103,7 +98,7 @@ fn documents_and_built_in_pages() {
         ],
     );
     // Fieldbook's own page is the one published.
-    assert!(!built(site.path(), "search/index.html").contains("Mine"));
+    assert!(!site.read_output("search/index.html").contains("Mine"));
 }
 
 #[test]
@@ -204,7 +199,7 @@ fn aliases_name_their_line() {
         "{messages:?}"
     );
     // The page stays the document's.
-    assert!(built(site.path(), "notes/b/index.html").contains("B"));
+    assert!(site.read_output("notes/b/index.html").contains("B"));
 }
 
 #[test]
@@ -302,7 +297,7 @@ fn a_file_where_another_output_needs_a_folder() {
         "{messages:?}"
     );
     // The pages stay; the files are not published (no I/O error either).
-    assert!(built(site.path(), "notes/y/index.html").contains("Y"));
+    assert!(site.read_output("notes/y/index.html").contains("Y"));
     assert!(site.path().join("public/tags/index.html").is_file());
 }
 
@@ -326,5 +321,5 @@ fn drafts_collide_when_they_are_built() {
     ]);
     assert_eq!(code, 1, "{out}{err}");
     assert!(err.contains("output-collision"), "{err}");
-    assert!(built(site.path(), "notes/db/index.html").contains("Flat"));
+    assert!(site.read_output("notes/db/index.html").contains("Flat"));
 }

@@ -2,8 +2,7 @@
 //! free port (`--port 0`, the port read from its `serving ... at URL` line) over a temporary
 //! copy of `tests/fixtures/valid`, edits files and watches the right pages change.
 
-mod common;
-
+use crate::common;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -22,7 +21,7 @@ struct Server {
     child: Child,
     port: u16,
     log: Arc<Mutex<Vec<String>>>,
-    site: tempfile::TempDir,
+    site: common::TestSite,
 }
 
 struct Response {
@@ -1092,14 +1091,11 @@ fn after_edits_that_keep_the_navigation_the_served_site_equals_a_fresh_build() {
 /// (waiting for its background work to catch up).
 fn assert_served_equals_build(server: &Server) {
     let out = tempfile::tempdir().unwrap();
-    let (code, _, err) = common::run([
-        "build".as_ref(),
-        server.site.path().as_os_str(),
-        "--output".as_ref(),
-        out.path().join("public").as_os_str(),
-        "--color".as_ref(),
-        "never".as_ref(),
-    ]);
+    let (code, _, err) = common::build_into(
+        server.site.path(),
+        &out.path().join("public"),
+        &["--color", "never"],
+    );
     assert!(code == 0 || code == 1, "build failed:\n{err}");
     let public = out.path().join("public");
     let mut files = Vec::new();

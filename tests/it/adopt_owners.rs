@@ -2,16 +2,11 @@
 //! CODEOWNERS and OWNERS files, `fieldbook init` (with and without `--from`), and the
 //! `[check] baseline` workflow. Every adopted tree checks with exit status 0 or 1, never 2.
 
-mod common;
-
-use common::{check_json, copy_dir, fixture, run, temp_fixture};
+use crate::common;
+use crate::common::{check_json, copy_dir, fixture, run, s, temp_fixture};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
 
 /// (code, file, line, column) of every error not in the baseline.
 fn failing(v: &Value) -> Vec<(String, String, u64, u64)> {

@@ -1,6 +1,6 @@
 //! Helpers shared by the integration tests: running the `fieldbook` binary and building
-//! small sites on disk.
-#![allow(dead_code)] // Each test crate uses its own subset.
+//! small sites on disk ([`TestSite`]).
+#![allow(dead_code)] // Not every helper has a user at every moment.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -37,6 +37,17 @@ where
     output(cmd)
 }
 
+/// `fieldbook build SITE --output OUT EXTRA...`: (exit code, stdout, stderr).
+pub fn build_into(site: &Path, out: &Path, extra: &[&str]) -> (i32, String, String) {
+    let mut cmd = command();
+    cmd.arg("build")
+        .arg(site)
+        .arg("--output")
+        .arg(out)
+        .args(extra);
+    output(cmd)
+}
+
 /// Run a prepared command and return (exit code, stdout, stderr). A process killed by a
 /// signal has code -1.
 pub fn output(mut cmd: Command) -> (i32, String, String) {
@@ -46,6 +57,25 @@ pub fn output(mut cmd: Command) -> (i32, String, String) {
         String::from_utf8(out.stdout).expect("stdout is UTF-8"),
         String::from_utf8(out.stderr).expect("stderr is UTF-8"),
     )
+}
+
+/// The repository's root (`CARGO_MANIFEST_DIR`): the demo handbook, `tests/fixtures`,
+/// `tests/schemas`.
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A path as text (test paths are UTF-8).
+pub fn s(p: &Path) -> &str {
+    p.to_str().expect("test paths are UTF-8")
+}
+
+/// The `<main>` element of a page: what the page snapshots pin (the header and footer repeat
+/// on every page and are covered by the theme's own tests).
+pub fn main_of(html: &str) -> &str {
+    let start = html.find("<main").expect("a <main> element");
+    let end = html.rfind("</main>").expect("</main>") + "</main>".len();
+    &html[start..end]
 }
 
 /// `tests/fixtures/<name>`.
@@ -64,18 +94,21 @@ pub fn write_files(root: &Path, files: &[(&str, &str)]) {
     }
 }
 
-/// A fresh temporary directory holding `files`; deleted when dropped.
-pub fn temp_site(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    write_files(dir.path(), files);
-    dir
+/// A fresh temporary directory holding `files`: [`TestSite::empty`] with `files`.
+pub fn temp_site(files: &[(&str, &str)]) -> TestSite {
+    TestSite::empty().with(files)
 }
 
-/// Copy a directory tree (files and directories only).
+/// Copy a directory tree (files and directories only), leaving out `.fieldbook/`: the search
+/// index a build keeps in a site is build state, not part of a fixture, and another test
+/// building the fixture in place may be rewriting it while this one copies.
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
+        if entry.file_name() == ".fieldbook" {
+            continue;
+        }
         let target = to.join(entry.file_name());
         if entry.file_type().unwrap().is_dir() {
             copy_dir(&entry.path(), &target);
@@ -85,11 +118,9 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// A temporary copy of `tests/fixtures/<name>`.
-pub fn temp_fixture(name: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(&fixture(name), dir.path());
-    dir
+/// A temporary copy of `tests/fixtures/<name>`: [`TestSite::fixture`].
+pub fn temp_fixture(name: &str) -> TestSite {
+    TestSite::fixture(name)
 }
 
 /// Replace `from` (which must be there) by `to` in the file `rel` below `root`.
@@ -107,16 +138,106 @@ pub const MINIMAL_BOOK_TOML: &str = "[book]\ntitle = \"Test Handbook\"\n";
 /// and a team of the active one (`team-a`).
 pub const MINIMAL_OWNERS_YAML: &str = "people:\n  alice: { name: Alice }\n  bob: { name: Bob, left: 2026-01-01 }\nteams:\n  team-a: { name: Team A, members: [alice] }\n";
 
-/// A temporary site: [`MINIMAL_BOOK_TOML`], [`MINIMAL_OWNERS_YAML`] and an empty `content/`,
-/// then `files` on top (a file given for `book.toml` or `owners.yaml` replaces the default).
-pub fn site_with(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = temp_site(&[
-        ("book.toml", MINIMAL_BOOK_TOML),
-        ("owners.yaml", MINIMAL_OWNERS_YAML),
-    ]);
-    std::fs::create_dir_all(dir.path().join("content")).unwrap();
-    write_files(dir.path(), files);
-    dir
+/// A temporary site: [`TestSite::minimal`], then `files` on top (a file given for `book.toml`
+/// or `owners.yaml` replaces the default).
+pub fn site_with(files: &[(&str, &str)]) -> TestSite {
+    TestSite::minimal().with(files)
+}
+
+/// A site in a temporary directory (deleted when dropped) that a test fills, runs `fieldbook`
+/// on and reads back, after mdBook's `BookTest`: start from nothing ([`TestSite::empty`]),
+/// from the smallest valid site ([`TestSite::minimal`]) or from a copy of a fixture
+/// ([`TestSite::fixture`]); add files ([`TestSite::with`], [`TestSite::write`]); run a
+/// subcommand on it ([`TestSite::run`], [`TestSite::build`], [`TestSite::check_json`]); read
+/// what it holds or what a build wrote ([`TestSite::read`], [`TestSite::read_output`]).
+pub struct TestSite {
+    dir: tempfile::TempDir,
+}
+
+impl TestSite {
+    /// An empty directory.
+    pub fn empty() -> TestSite {
+        TestSite {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// [`MINIMAL_BOOK_TOML`], [`MINIMAL_OWNERS_YAML`] and an empty `content/`.
+    pub fn minimal() -> TestSite {
+        let site = TestSite::empty().with(&[
+            ("book.toml", MINIMAL_BOOK_TOML),
+            ("owners.yaml", MINIMAL_OWNERS_YAML),
+        ]);
+        std::fs::create_dir_all(site.path().join("content")).unwrap();
+        site
+    }
+
+    /// A copy of `tests/fixtures/<name>` (builds and `serve` write into the site, so tests
+    /// work on a copy).
+    pub fn fixture(name: &str) -> TestSite {
+        let site = TestSite::empty();
+        copy_dir(&fixture(name), site.path());
+        site
+    }
+
+    /// The site with `files` (relative path, contents) written on top.
+    pub fn with(self, files: &[(&str, &str)]) -> TestSite {
+        write_files(self.path(), files);
+        self
+    }
+
+    /// The site's root directory.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// `rel` below the site's root.
+    pub fn join(&self, rel: impl AsRef<Path>) -> PathBuf {
+        self.path().join(rel)
+    }
+
+    /// Write `text` to `rel`, creating directories as needed.
+    pub fn write(&self, rel: &str, text: &str) {
+        write_files(self.path(), &[(rel, text)]);
+    }
+
+    /// Replace `from` (which must be there) by `to` in the file `rel`.
+    pub fn replace(&self, rel: &str, from: &str, to: &str) {
+        replace_in(self.path(), rel, from, to);
+    }
+
+    /// The text of the file `rel`; panics naming it when it cannot be read.
+    pub fn read(&self, rel: &str) -> String {
+        let path = self.join(rel);
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
+    /// Where `build` writes by default: `public/` in the site.
+    pub fn output_dir(&self) -> PathBuf {
+        self.join("public")
+    }
+
+    /// The text of `public/<rel>`, as a build wrote it.
+    pub fn read_output(&self, rel: &str) -> String {
+        self.read(&format!("public/{rel}"))
+    }
+
+    /// `fieldbook SUBCOMMAND SITE ARGS...`: (exit code, stdout, stderr).
+    pub fn run(&self, subcommand: &str, args: &[&str]) -> (i32, String, String) {
+        let mut cmd = command();
+        cmd.arg(subcommand).arg(self.path()).args(args);
+        output(cmd)
+    }
+
+    /// `fieldbook build SITE --output SITE/public EXTRA...`: (exit code, stdout, stderr).
+    pub fn build(&self, extra: &[&str]) -> (i32, String, String) {
+        build_into(self.path(), &self.output_dir(), extra)
+    }
+
+    /// `check SITE --format json EXTRA...`: [`check_json`].
+    pub fn check_json(&self, extra: &[&str]) -> (i32, serde_json::Value) {
+        check_json(self.path(), extra)
+    }
 }
 
 /// Write raw bytes (not necessarily UTF-8) to `root/rel`, creating directories as needed.

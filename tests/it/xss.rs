@@ -18,10 +18,9 @@
 //! The browser half (`tests/browser/xss.test.mjs`) loads every page and the search UI in
 //! Chromium and checks that no payload runs.
 
-mod common;
-
+use crate::common::{self, TestSite};
 use fieldbook::fuzzing::{Tag, URL_ATTRIBUTES, is_script_url, tags};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Tag names whose presence alone means something got through.
 const FORBIDDEN_TAGS: [&str; 6] = ["iframe", "object", "embed", "base", "frame", "applet"];
@@ -151,21 +150,17 @@ fn check_site(out: &Path) -> (usize, String) {
     (files, html_text)
 }
 
-fn build(site: &Path, out: &Path) {
-    let (code, _, err) = common::run([
-        "build".as_ref(),
-        site.as_os_str(),
-        "--output".as_ref(),
-        out.as_os_str(),
-    ]);
+/// Build `site` into its `public/`; that directory.
+fn build(site: &TestSite) -> PathBuf {
+    let (code, _, err) = site.build(&[]);
     assert!(code == 0 || code == 1, "build failed: {err}");
+    site.output_dir()
 }
 
 #[test]
 fn payloads_are_escaped_in_every_output_file() {
     let site = common::temp_fixture("xss");
-    let out = site.path().join("public");
-    build(site.path(), &out);
+    let out = build(&site);
     let (files, html) = check_site(&out);
     assert!(files > 20, "only {files} files");
     // Each payload reached the pages (escaped): the fields were shown, not dropped.
@@ -217,8 +212,7 @@ fn raw_html_is_kept_by_default_and_metadata_is_escaped_anyway() {
     let book = site.path().join("book.toml");
     let text = std::fs::read_to_string(&book).unwrap();
     std::fs::write(&book, text.replace("raw_html = false", "raw_html = true")).unwrap();
-    let out = site.path().join("public");
-    build(site.path(), &out);
+    let out = build(&site);
     let page = std::fs::read_to_string(out.join("runbooks/web/payload/index.html")).unwrap();
     assert!(
         page.contains("<script>window.__xss='raw-script'</script>"),

@@ -10,8 +10,7 @@
 //! `FIELDBOOK_KILL_RUNS` (default 30) sets the number of kills, `FIELDBOOK_KILL_SEED` the
 //! random seed (printed, so a failure can be replayed); docs/hardening.md shows a longer run.
 
-mod common;
-
+use crate::common;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

@@ -1,15 +1,9 @@
 //! `fieldbook build --part NAME`: the demo built as a relocatable part, its pages under the
 //! prefix with every internal link still resolving, and `part.json` describing it.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn html_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for e in std::fs::read_dir(dir).unwrap() {
@@ -75,14 +69,7 @@ fn normalize(p: &Path) -> PathBuf {
 fn the_demo_builds_as_a_part_under_its_prefix() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("part");
-    let (code, _, err) = run([
-        "build",
-        repo_root().to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-        "--part",
-        "northwind",
-    ]);
+    let (code, _, err) = build_into(&repo_root(), &out, &["--part", "northwind"]);
     assert_eq!(code, 0, "{err}");
     let prefix = out.join("northwind");
     assert!(prefix.join("index.html").is_file());
@@ -185,14 +172,7 @@ fn the_demo_builds_as_a_part_under_its_prefix() {
 fn part_names_are_one_url_segment() {
     for bad in ["Payments", "a/b", "..", "search"] {
         let tmp = tempfile::tempdir().unwrap();
-        let (code, _, err) = run([
-            "build",
-            fixture("valid").to_str().unwrap(),
-            "--output",
-            tmp.path().join("p").to_str().unwrap(),
-            "--part",
-            bad,
-        ]);
+        let (code, _, err) = build_into(&fixture("valid"), &tmp.path().join("p"), &["--part", bad]);
         assert_eq!(code, 2, "{bad}: {err}");
         assert!(err.contains("part name"), "{err}");
         assert!(!tmp.path().join("p").exists());
@@ -208,16 +188,11 @@ fn links_into_other_parts_are_listed_for_the_composer() {
     )]);
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("p");
-    let (code, _, err) = run([
-        "build",
-        site.path().to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-        "--part",
-        "orders",
-        "--today",
-        "2026-02-01",
-    ]);
+    let (code, _, err) = build_into(
+        site.path(),
+        &out,
+        &["--part", "orders", "--today", "2026-02-01"],
+    );
     assert_eq!(code, 0, "{err}");
     let m: Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("part.json")).unwrap()).unwrap();

@@ -5,6 +5,7 @@
 //! The `fieldbook search` subcommand itself is tested through `cli::run` here: the binary's
 //! argument parsing lives in src/main.rs.
 
+use crate::common::copy_dir;
 use fieldbook::content::front_matter::Kind;
 use fieldbook::search::{self, Query, SearchDoc, client::Reference};
 use serde::Deserialize;
@@ -44,19 +45,6 @@ impl Judged {
 fn judged() -> Vec<Judged> {
     let text = std::fs::read_to_string(Path::new(FIXTURE).join("queries.json")).unwrap();
     serde_json::from_str(&text).unwrap()
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
 }
 
 /// A fresh copy of the fixture (indexes are written into the site directory).
@@ -771,7 +759,7 @@ fn cli_run_indexes_on_demand_and_prints_results() {
 }
 
 /// Scale measurements on a generated corpus (`gen_corpus.py --docs 10000 --out DIR`):
-/// `FIELDBOOK_SEARCH_BENCH=DIR cargo test --release --test search_relevance scale -- --ignored --nocapture`.
+/// `FIELDBOOK_SEARCH_BENCH=DIR cargo test --release --test it search_relevance::scale -- --ignored --nocapture`.
 #[test]
 #[ignore = "needs a generated corpus in FIELDBOOK_SEARCH_BENCH"]
 fn scale() {

@@ -1,9 +1,7 @@
 //! Courses over the `courses-bad` fixture: every course finding with its exact place, the
 //! pages courses add (course, lesson, My learning, paths) and their markup for learning.js.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::path::Path;
 
 /// (code, severity, file, line, column)
@@ -146,25 +144,12 @@ fn fail_on_decides_their_severity() {
     assert_eq!(code, 1);
 }
 
-fn main_of(html: &str) -> &str {
-    let start = html.find("<main").expect("a <main> element");
-    let end = html.rfind("</main>").expect("</main>") + "</main>".len();
-    &html[start..end]
-}
-
 #[test]
 fn pages_carry_the_learning_markup() {
     let site = temp_fixture("courses-bad");
-    let out = site.path().join("public");
-    let (code, _, err) = run([
-        "build".as_ref(),
-        site.path().as_os_str(),
-        "--output".as_ref(),
-        out.as_os_str(),
-    ]);
+    let (code, _, err) = site.build(&[]);
     assert_eq!(code, 1, "{err}");
-    let read =
-        |rel: &str| std::fs::read_to_string(out.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
+    let read = |rel: &str| site.read_output(rel);
     let course = read("courses/basics/index.html");
     insta::assert_snapshot!("course_main", main_of(&course));
     let learning = read("learning/index.html");

@@ -1,9 +1,7 @@
 //! `fieldbook handover OLD --to NEW`: on every fixture site and for every owner id, the only
 //! bytes that change are the ids themselves.
 
-mod common;
-
-use common::{fixture, run, temp_fixture};
+use crate::common::{fixture, run, temp_fixture};
 use std::path::Path;
 
 const SUCCESSOR: &str = "zz-successor";

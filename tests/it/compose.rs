@@ -1,27 +1,12 @@
 //! `fieldbook compose`: parts built by `build --part` merged without re-rendering, links
 //! between parts checked from the manifests, parts of another format version refused.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use std::path::Path;
 
 fn part(site: &Path, name: &str, out: &Path) {
-    let (code, _, err) = run([
-        "build",
-        site.to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-        "--part",
-        name,
-        "--today",
-        "2026-11-27",
-    ]);
+    let (code, _, err) = build_into(site, out, &["--part", name, "--today", "2026-11-27"]);
     assert_eq!(code, 0, "{err}");
 }
 

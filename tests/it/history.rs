@@ -1,9 +1,8 @@
 //! Review history from git (docs/freshness-history.md), over repositories the tests make:
 //! commits with set authors and dates.
 
-mod common;
-
-use common::{check_json, run, site_with};
+use crate::common;
+use crate::common::{TestSite, check_json, site_with};
 use std::path::Path;
 use std::process::Command;
 
@@ -69,13 +68,7 @@ fn runbook(reviewed: &str, body: &str) -> String {
     )
 }
 
-fn write(dir: &Path, rel: &str, text: &str) {
-    let p = dir.join(rel);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
-}
-
-fn repo() -> tempfile::TempDir {
+fn repo() -> TestSite {
     let dir = site_with(&[("owners.yaml", OWNERS)]);
     git(dir.path(), &["init", "-q", "-b", "main"]);
     dir
@@ -118,16 +111,16 @@ const RB: &str = "content/runbooks/db.md";
 #[test]
 fn two_reviews_in_a_row_that_changed_nothing_are_rubber_stamps() {
     let d = repo();
-    write(d.path(), RB, &runbook("2026-01-10", "Fail over."));
+    d.write(RB, &runbook("2026-01-10", "Fail over."));
     by_ana(d.path(), "2026-01-10", "add");
-    write(d.path(), RB, &runbook("2026-05-01", "Fail over."));
+    d.write(RB, &runbook("2026-05-01", "Fail over."));
     by_ana(d.path(), "2026-05-01", "review");
     assert_eq!(
         history_findings(d.path()),
         vec![],
         "one stamp is not yet a pattern"
     );
-    write(d.path(), RB, &runbook("2026-09-01", "Fail over."));
+    d.write(RB, &runbook("2026-09-01", "Fail over."));
     by_ana(d.path(), "2026-09-01", "review");
     let f = history_findings(d.path());
     assert_eq!(codes(&f), ["rubber-stamp-review"]);
@@ -138,12 +131,7 @@ fn two_reviews_in_a_row_that_changed_nothing_are_rubber_stamps() {
         "{}",
         f[0].2
     );
-    let (_, out, _) = run([
-        "build".as_ref(),
-        d.path().as_os_str(),
-        "--today".as_ref(),
-        "2026-12-01".as_ref(),
-    ]);
+    let (_, out, _) = d.run("build", &["--today", "2026-12-01"]);
     let _ = out;
     let page = std::fs::read_to_string(d.path().join("public/runbooks/db/index.html")).unwrap();
     assert!(
@@ -155,12 +143,11 @@ fn two_reviews_in_a_row_that_changed_nothing_are_rubber_stamps() {
 #[test]
 fn a_review_with_a_real_edit_is_not_a_stamp() {
     let d = repo();
-    write(d.path(), RB, &runbook("2026-01-10", "Fail over."));
+    d.write(RB, &runbook("2026-01-10", "Fail over."));
     by_ana(d.path(), "2026-01-10", "add");
-    write(d.path(), RB, &runbook("2026-05-01", "Fail over."));
+    d.write(RB, &runbook("2026-05-01", "Fail over."));
     by_ana(d.path(), "2026-05-01", "review");
-    write(
-        d.path(),
+    d.write(
         RB,
         &runbook("2026-09-01", "Fail over with `pg_ctl promote`."),
     );
@@ -171,11 +158,11 @@ fn a_review_with_a_real_edit_is_not_a_stamp() {
 #[test]
 fn changes_after_the_review_are_counted_with_their_author() {
     let d = repo();
-    write(d.path(), RB, &runbook("2026-01-10", "Fail over."));
+    d.write(RB, &runbook("2026-01-10", "Fail over."));
     by_ana(d.path(), "2026-01-10", "add");
-    write(d.path(), RB, &runbook("2026-01-10", "Fail over now."));
+    d.write(RB, &runbook("2026-01-10", "Fail over now."));
     by_ana(d.path(), "2026-02-01", "edit");
-    write(d.path(), RB, &runbook("2026-01-10", "Fail over at once."));
+    d.write(RB, &runbook("2026-01-10", "Fail over at once."));
     commit(d.path(), "Bo", "bo@example.com", "2026-03-01", "edit");
     let f = history_findings(d.path());
     assert_eq!(codes(&f), ["changed-since-review"]);
@@ -192,8 +179,7 @@ fn a_mass_review_is_one_commit_moving_many_dates() {
     let d = repo();
     let all_reviewed = |date: &str| {
         for i in 0..21 {
-            write(
-                d.path(),
+            d.write(
                 &format!("content/runbooks/r{i:02}.md"),
                 &runbook(date, &format!("Step {i}.")),
             );
@@ -220,17 +206,13 @@ fn a_mass_review_is_one_commit_moving_many_dates() {
 #[test]
 fn the_review_commit_author_must_map_to_an_owner() {
     let d = repo();
-    write(d.path(), RB, &runbook("2026-01-10", "Fail over."));
+    d.write(RB, &runbook("2026-01-10", "Fail over."));
     commit(d.path(), "Cy", "cy@example.com", "2026-01-10", "add");
     let f = history_findings(d.path());
     assert_eq!(codes(&f), ["review-by-non-owner"]);
     assert!(f[0].2.contains("Cy <cy@example.com>"), "{}", f[0].2);
     // Bo is in team-db through `github:` and a noreply address.
-    write(
-        d.path(),
-        RB,
-        &runbook("2026-02-01", "Fail over, then page DB."),
-    );
+    d.write(RB, &runbook("2026-02-01", "Fail over, then page DB."));
     commit(
         d.path(),
         "Bo B",
@@ -244,21 +226,19 @@ fn the_review_commit_author_must_map_to_an_owner() {
 #[test]
 fn renames_are_followed() {
     let d = repo();
-    write(
-        d.path(),
+    d.write(
         "content/runbooks/old.md",
         &runbook("2026-01-10", "Fail over."),
     );
     by_ana(d.path(), "2026-01-10", "add");
-    write(
-        d.path(),
+    d.write(
         "content/runbooks/old.md",
         &runbook("2026-04-01", "Fail over."),
     );
     by_ana(d.path(), "2026-04-01", "review");
     git(d.path(), &["mv", "content/runbooks/old.md", RB]);
     by_ana(d.path(), "2026-05-01", "rename");
-    write(d.path(), RB, &runbook("2026-06-01", "Fail over."));
+    d.write(RB, &runbook("2026-06-01", "Fail over."));
     by_ana(d.path(), "2026-06-01", "review");
     assert_eq!(codes(&history_findings(d.path())), ["rubber-stamp-review"]);
 }
@@ -266,17 +246,13 @@ fn renames_are_followed() {
 #[test]
 fn a_merge_commit_is_neither_a_review_nor_a_change() {
     let d = repo();
-    write(d.path(), RB, &runbook("2026-01-10", "Fail over."));
+    d.write(RB, &runbook("2026-01-10", "Fail over."));
     by_ana(d.path(), "2026-01-10", "add");
     git(d.path(), &["checkout", "-q", "-b", "fix"]);
-    write(
-        d.path(),
-        RB,
-        &runbook("2026-03-01", "Fail over with promote."),
-    );
+    d.write(RB, &runbook("2026-03-01", "Fail over with promote."));
     by_ana(d.path(), "2026-03-01", "review and fix");
     git(d.path(), &["checkout", "-q", "main"]);
-    write(d.path(), "content/other.md", "# Other\n");
+    d.write("content/other.md", "# Other\n");
     by_ana(d.path(), "2026-03-02", "other");
     let out = Command::new("git")
         .arg("-C")
@@ -303,7 +279,7 @@ fn a_merge_commit_is_neither_a_review_nor_a_change() {
 #[test]
 fn a_shallow_clone_and_a_site_outside_git_get_no_history_findings() {
     let d = repo();
-    write(d.path(), RB, &runbook("2026-01-10", "Fail over."));
+    d.write(RB, &runbook("2026-01-10", "Fail over."));
     commit(d.path(), "Cy", "cy@example.com", "2026-01-10", "add");
     assert_eq!(codes(&history_findings(d.path())), ["review-by-non-owner"]);
     let clone = tempfile::tempdir().unwrap();
@@ -326,24 +302,17 @@ fn a_shallow_clone_and_a_site_outside_git_get_no_history_findings() {
 #[test]
 fn a_lesson_is_stale_when_its_case_study_changed_after_its_review_and_so_is_its_course() {
     let d = repo();
-    write(d.path(), RB, &runbook("2026-11-01", "Fail over."));
-    write(
-        d.path(),
+    d.write(RB, &runbook("2026-11-01", "Fail over."));
+    d.write(
         "content/courses/db/index.md",
         "---\ntitle: DB course\nowners: [team-db]\nreviewed: 2026-11-02\n---\n",
     );
-    write(
-        d.path(),
-        "content/courses/db/01-failover.md",
+    d.write("content/courses/db/01-failover.md",
         "---\ntitle: Failover\nreviewed: 2026-11-02\n---\nRead [the runbook](../../runbooks/db.md).\n",
     );
     by_ana(d.path(), "2026-11-02", "add");
     assert_eq!(history_findings(d.path()), vec![]);
-    write(
-        d.path(),
-        RB,
-        &runbook("2026-11-01", "Fail over with promote."),
-    );
+    d.write(RB, &runbook("2026-11-01", "Fail over with promote."));
     by_ana(d.path(), "2026-11-20", "runbook changed");
     let f = history_findings(d.path());
     let deps: Vec<&(String, u64, String)> = f
@@ -369,9 +338,9 @@ fn a_runbook_is_stale_when_the_rule_of_its_alert_changed_after_its_review() {
             "groups:\n  - name: db\n    rules:\n      - alert: DbDown\n        expr: {expr}\n        labels:\n          severity: page\n      - alert: DbSlow\n        expr: latency > 1\n"
         )
     };
-    write(d.path(), "rules/db.yml", &rules("up == 0"));
+    d.write("rules/db.yml", &rules("up == 0"));
     let rb = "---\ntitle: DB down\nowners: [team-db]\nreviewed: 2026-11-05\nalerts: [DbDown, DbSlow]\n---\n# DB down\n";
-    write(d.path(), RB, rb);
+    d.write(RB, rb);
     by_ana(d.path(), "2026-11-05", "add");
     let rules_path = d.path().join("rules/db.yml");
     let dep = |dir: &Path| -> Vec<String> {
@@ -400,7 +369,7 @@ fn a_runbook_is_stale_when_the_rule_of_its_alert_changed_after_its_review() {
             .collect()
     };
     assert_eq!(dep(d.path()), Vec::<String>::new());
-    write(d.path(), "rules/db.yml", &rules("up{job=\"db\"} == 0"));
+    d.write("rules/db.yml", &rules("up{job=\"db\"} == 0"));
     commit(
         d.path(),
         "Bo",

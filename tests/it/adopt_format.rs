@@ -2,9 +2,7 @@
 //! as Fieldbook's, their body syntax rendered or removed — never leaked into pages. Fixture
 //! sites in each tool's style, and the real corpora in /work/shared/corpora when present.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -16,12 +14,7 @@ fn check(site: &Path) -> (i32, Vec<Value>) {
 
 /// `build --output out`: the exit code.
 fn build(site: &Path, out: &Path) -> i32 {
-    let (code, _, err) = run([
-        "build".as_ref(),
-        site.as_os_str(),
-        "--output".as_ref(),
-        out.as_os_str(),
-    ]);
+    let (code, _, err) = build_into(site, out, &[]);
     assert!(!err.contains("panicked"), "{err}");
     assert!(code == 0 || code == 1, "build exited {code}: {err}");
     code
@@ -397,7 +390,7 @@ const CORPORA: &str = "/work/shared/corpora";
 
 /// A temporary site whose content directory links to `entries` of a corpus folder, or None
 /// (with a note) when the corpora are not on this machine.
-fn corpus_site(corpus: &str, under: &str, into: &str) -> Option<(tempfile::TempDir, PathBuf)> {
+fn corpus_site(corpus: &str, under: &str, into: &str) -> Option<(TestSite, PathBuf)> {
     let src = Path::new(CORPORA).join(corpus).join(under);
     if !src.is_dir() {
         eprintln!("skipped: {} is absent", src.display());

@@ -2,16 +2,10 @@
 //! validated against a JSON Schema written from the engine's documentation
 //! (`tests/schemas/search-export/`, each citing its pages), and sections checked by hand.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
-
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use std::path::Path;
 
 fn schema(name: &str) -> jsonschema::Validator {
     let path = repo_root().join("tests/schemas/search-export").join(name);
@@ -38,23 +32,19 @@ fn assert_valid(v: &jsonschema::Validator, what: &str, value: &Value) {
 fn export(site: &Path, format: &str) -> String {
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("export.json");
-    let (code, _, err) = run([
-        "build",
-        s(site),
-        "--output",
-        s(&tmp.path().join("public")),
-        "--search-export",
-        s(&file),
-        "--search-export-format",
-        format,
-    ]);
+    let (code, _, err) = build_into(
+        site,
+        &tmp.path().join("public"),
+        &[
+            "--search-export",
+            s(&file),
+            "--search-export-format",
+            format,
+        ],
+    );
     assert!(code == 0 || code == 1, "{err}");
     assert!(!err.contains("panicked"), "{err}");
     std::fs::read_to_string(&file).unwrap()
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
 }
 
 fn lines(text: &str) -> Vec<Value> {

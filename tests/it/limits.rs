@@ -6,8 +6,7 @@
 //! quadratic again: a runbook with thousands of headings, links and alerts, headings of the
 //! same text, a long prerequisite chain, a team of tens of thousands.
 
-mod common;
-
+use crate::common;
 use fieldbook::render::{NoRewrite, RenderOptions, render_markdown};
 use std::path::Path;
 use std::time::{Duration, Instant};

@@ -9,6 +9,7 @@
 //! the test prints SKIP and passes, unless `FIELDBOOK_REQUIRE_BROWSER=1` (CI), where it fails.
 //! Screenshots land in `target/browser-screenshots/`.
 
+use crate::common::copy_dir;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -81,19 +82,6 @@ fn build(site: &Path, out: &Path) {
         "no index.html in {}",
         out.display()
     );
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 /// A copy of the demo site (book.toml, owners, content, themes) with `base_url` set to
@@ -199,7 +187,7 @@ fn browser_tests() {
             panic!("FIELDBOOK_REQUIRE_BROWSER=1 but the browser tests cannot run: missing {list}");
         }
         say(&format!(
-            "SKIP browser tests (tests/browser.rs): missing {list}. \
+            "SKIP browser tests (tests/it/browser.rs): missing {list}. \
              Set FIELDBOOK_REQUIRE_BROWSER=1 to make this a failure."
         ));
         return;

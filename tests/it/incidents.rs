@@ -2,19 +2,13 @@
 //! items, today pinned to 2026-11-27): action-item findings, the tracker (`actions/`), team
 //! and service pages, the incident history with its charts, and `fieldbook report`.
 
-mod common;
-
-use common::*;
+use crate::common;
+use crate::common::*;
 use serde_json::Value;
 use std::path::Path;
 
 fn build_to(site: &Path, out: &Path) {
-    let (code, _, err) = run([
-        "build".as_ref(),
-        site.as_os_str(),
-        "--output".as_ref(),
-        out.as_os_str(),
-    ]);
+    let (code, _, err) = build_into(site, out, &[]);
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(code, 0, "{err}");
 }
@@ -29,12 +23,6 @@ fn built() -> tempfile::TempDir {
 fn page(out: &tempfile::TempDir, url: &str) -> String {
     let p = out.path().join("public").join(url).join("index.html");
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-}
-
-fn main_of(html: &str) -> &str {
-    let start = html.find("<main").expect("<main>");
-    let end = html.rfind("</main>").expect("</main>") + "</main>".len();
-    &html[start..end]
 }
 
 /// The text of the element that follows `marker` up to `end` (tags dropped, spaces squeezed).

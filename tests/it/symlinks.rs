@@ -3,20 +3,14 @@
 //! error naming the link. Each reader is tested with a link to a file and to a directory,
 //! inside and outside: the content walk, assets, themes, `review`, `serve`, `init --from`
 //! and the search index and export.
-#![cfg(unix)]
 
-mod common;
-
-use common::{check_json, findings, run, site_with, write_files};
+use crate::common;
+use crate::common::{TestSite, check_json, findings, run, s, site_with, write_files};
 use std::os::unix::fs::symlink;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 const SECRET: &str = "SECRET-7f3a9c";
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
 
 /// A directory outside every site: `secret.md`, `secret.png` and `dir/{page.md,img.png}`,
 /// each holding [`SECRET`].
@@ -76,7 +70,7 @@ fn at(file: &str) -> (String, u64, u64, String) {
 }
 
 /// A site whose content links, inside and outside, to files and directories.
-fn linked_site(out: &Path) -> tempfile::TempDir {
+fn linked_site(out: &Path) -> TestSite {
     let site = site_with(&[
         ("content/ok.md", "# Ok\n"),
         ("shared/inside.md", "# Inside page\n\ninside text\n"),
@@ -143,7 +137,7 @@ fn build_publishes_nothing_from_outside() {
     let site = linked_site(out.path());
     let public = site.path().join("public");
     let export = site.path().join("export.jsonl");
-    let (code, stdout, err) = run(["build", s(site.path()), "--search-export", s(&export)]);
+    let (code, stdout, err) = site.run("build", &["--search-export", s(&export)]);
     assert_eq!(code, 1, "{stdout}{err}");
     assert!(err.contains("symlink-outside"), "{err}");
     assert_no_secret(&public);
@@ -210,7 +204,7 @@ fn theme_files_follow_the_same_rule() {
             at("themes/acme/static/leakdir"),
         ]
     );
-    let (code, stdout, err) = run(["build", s(site.path())]);
+    let (code, stdout, err) = site.run("build", &[]);
     assert_eq!(code, 1, "{stdout}{err}");
     let public = site.path().join("public");
     assert_no_secret(&public);
@@ -398,7 +392,7 @@ fn git_dates_only_the_pages_of_inside_files() {
     common::git(site.path(), &["init", "-q"]);
     common::git(site.path(), &["add", "."]);
     common::git(site.path(), &["commit", "-q", "-m", "init"]);
-    let (code, stdout, err) = run(["build", s(site.path())]);
+    let (code, stdout, err) = site.run("build", &[]);
     assert_eq!(code, 1, "{stdout}{err}");
     let public = site.path().join("public");
     assert_no_secret(&public);

@@ -1,0 +1,35 @@
+//! Fieldbook's integration tests, in one test crate so that `cargo test` links one binary
+//! for them all instead of one per file. Each module is one area; `common` holds the helpers
+//! they share (running the `fieldbook` binary, [`common::TestSite`]).
+
+mod common;
+
+mod adopt_format;
+mod adopt_govuk;
+mod adopt_owners;
+mod alerts;
+mod architecture;
+mod bad_input;
+mod browser;
+mod build;
+mod cli;
+mod collisions;
+mod compose;
+mod corpus_oracle;
+mod courses;
+mod fuzz_regressions;
+mod handover;
+mod history;
+mod incidents;
+mod interrupted;
+mod limits;
+mod part;
+mod properties;
+mod search_export;
+mod search_relevance;
+mod serve;
+mod serve_load;
+#[cfg(unix)]
+mod symlinks;
+mod theme_smoke;
+mod xss;
