@@ -237,6 +237,13 @@ struct HandbookCtx<'a> {
 }
 
 #[derive(Serialize)]
+struct PartNav<'a> {
+    title: &'a str,
+    url: &'a str,
+    count: usize,
+}
+
+#[derive(Serialize)]
 struct PartCard<'a> {
     name: &'a str,
     title: &'a str,
@@ -315,7 +322,16 @@ fn home(theme: &Theme, parts: &[Part], today: Date) -> Result<String, Fatal> {
             description: String::new(),
         },
     );
-    ctx.insert("nav", &Vec::<crate::build::context::NavItem>::new());
+    // The navigation: the parts, with their document counts.
+    let nav: Vec<PartNav> = parts
+        .iter()
+        .map(|p| PartNav {
+            title: &p.manifest.title,
+            url: &p.manifest.prefix,
+            count: p.manifest.documents.len(),
+        })
+        .collect();
+    ctx.insert("nav", &nav);
     ctx.insert("handbook", &handbook);
     theme.render("parts.html", &ctx)
 }

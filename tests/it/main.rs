@@ -17,6 +17,7 @@ mod collisions;
 mod compose;
 mod corpus_oracle;
 mod courses;
+mod decisions;
 mod fuzz_regressions;
 mod handover;
 mod history;

@@ -419,7 +419,7 @@ fn hasnt(name: &str, html: &str, parts: &[&str]) {
 // ---------------------------------------------------------------- tests
 
 /// The page templates this file renders; a new top-level template needs a test here.
-const PAGE_TEMPLATES: [&str; 21] = [
+const PAGE_TEMPLATES: [&str; 22] = [
     "base.html",
     "home.html",
     "runbook.html",
@@ -441,6 +441,7 @@ const PAGE_TEMPLATES: [&str; 21] = [
     "learning.html",
     "paths.html",
     "path.html",
+    "parts.html",
 ];
 
 #[test]
@@ -953,6 +954,55 @@ fn home() {
             "No postmortems yet.",
         ],
     );
+}
+
+#[test]
+fn composed_home() {
+    let tera = load();
+    let mut ctx = base_ctx(page("home", "Handbook", "", ""));
+    // The navigation of a composed handbook: its parts.
+    ctx["nav"] = json!([
+        {"title": "Payments", "url": "payments/", "count": 12},
+        {"title": "Web", "url": "web/", "count": 1},
+    ]);
+    let mut lapsed = card("runbook", "Old CDN", "web/runbooks/cdn/", "fresh", "lapsed");
+    lapsed["part"] = json!("Web");
+    let mut stale = card(
+        "runbook",
+        &format!("Disk full {EVIL}"),
+        "payments/runbooks/disk-full/",
+        "stale",
+        "ok",
+    );
+    stale["part"] = json!("Payments");
+    ctx["handbook"] = json!({
+        "parts": [
+            {"name": "payments", "title": format!("Payments {EVIL}"), "url": "payments/", "documents": 12},
+            {"name": "web", "title": "Web", "url": "web/", "documents": 1},
+        ],
+        "needs_review": [stale, lapsed],
+    });
+    let html = render(&tera, "parts.html", &ctx);
+    common_checks("parts", &html, "");
+    has(
+        "parts",
+        &html,
+        &[
+            "href=\"payments/\"",
+            "12 documents",
+            "1 document<",
+            "Needs review",
+            "Stale</span>",
+            "Lapsed owner</span>",
+            "href=\"payments/runbooks/disk-full/\"",
+            "in Payments",
+        ],
+    );
+    // Nothing the composed root does not have: no search box, no freshness report.
+    hasnt("parts", &html, &["header-search-input", "freshness/"]);
+    ctx["handbook"]["needs_review"] = json!([]);
+    let html = render(&tera, "parts.html", &ctx);
+    has("parts empty", &html, &["Nothing needs attention"]);
 }
 
 #[test]
