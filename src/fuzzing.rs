@@ -1,5 +1,5 @@
 //! Entry points for the fuzz targets (`fuzz/`, nightly `cargo fuzz`) and for their replay on
-//! stable Rust (`tests/fuzz_regressions.rs`, which runs every saved crash and seed through the
+//! stable Rust (`tests/it/fuzz_regressions.rs`, which runs every saved crash and seed through the
 //! same functions). Each takes arbitrary bytes, drives one parser the way Fieldbook does, and
 //! panics only when an invariant breaks — a panic here is a bug in the library, never in the
 //! input. See docs/hardening.md.
@@ -168,7 +168,7 @@ pub fn assert_no_active_content(html: &str) {
     }
 }
 
-// ---- A browser-like reading of HTML start tags, for the checks above and tests/xss.rs ----
+// ---- A browser-like reading of HTML start tags, for the checks above and tests/it/xss.rs ----
 
 #[derive(Debug)]
 pub struct Tag {

@@ -1,6 +1,6 @@
 // Browser tests of the on-call pages of the demo handbook: the action-item tracker, the
 // incident history with its charts, the services index and a service page. Run by
-// tests/browser.rs with FIELDBOOK_SITE set (see lib.mjs).
+// tests/it/browser.rs with FIELDBOOK_SITE set (see lib.mjs).
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";

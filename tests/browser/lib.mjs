@@ -1,7 +1,7 @@
 // Shared helpers for the browser tests (not a test file itself: node --test only runs
 // *.test.mjs here).
 //
-// Environment (set by tests/browser.rs; can be set by hand to run `node --test` directly):
+// Environment (set by tests/it/browser.rs; can be set by hand to run `node --test` directly):
 //   FIELDBOOK_SITE          the built demo site (required)
 //   FIELDBOOK_SUBPATH_SITE  the demo built with base_url "/handbook/" (sub-path test)
 //   FIELDBOOK_CHROMIUM      the Chromium binary (default /usr/bin/chromium)
@@ -22,7 +22,7 @@ export function siteDir(name = "FIELDBOOK_SITE") {
   const dir = process.env[name];
   if (!dir) {
     throw new Error(
-      `${name} is not set: run these tests through \`cargo test --test browser\`, ` +
+      `${name} is not set: run these tests through \`cargo test --test it browser::\`, ` +
         `or build the site and point ${name} at its output directory`,
     );
   }

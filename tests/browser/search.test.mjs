@@ -27,7 +27,7 @@ const sites = {};
 const servers = {};
 
 function fieldbook(args, cwd = REPO) {
-  // Under `cargo test` (tests/browser.rs) cargo holds the build lock: use the binary it built
+  // Under `cargo test` (tests/it/browser.rs) cargo holds the build lock: use the binary it built
   // rather than `cargo run`.
   const built = path.join(process.env.CARGO_TARGET_DIR || path.join(REPO, "target"), "debug/fieldbook");
   const bin = process.env.FIELDBOOK_BIN || (process.env.CARGO_MANIFEST_DIR && existsSync(built) ? built : null);

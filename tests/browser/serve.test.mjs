@@ -2,7 +2,7 @@
 // reloads with the new text when its file is saved (keeping the scroll position), broken front
 // matter shows an overlay naming the file and line, and fixing it takes the overlay away.
 //
-// Needs FIELDBOOK_BIN (the fieldbook binary; set by tests/browser.rs, or falls back to
+// Needs FIELDBOOK_BIN (the fieldbook binary; set by tests/it/browser.rs, or falls back to
 // target/debug/fieldbook). Serves a temporary copy of tests/fixtures/valid.
 
 import { test, before, after } from "node:test";

@@ -1,5 +1,5 @@
 // Browser tests of the demo handbook built with the default theme, in headless Chromium.
-// Run by tests/browser.rs (`cargo test --test browser`), which builds the site and sets
+// Run by tests/it/browser.rs (`cargo test --test it browser::`), which builds the site and sets
 // FIELDBOOK_SITE; see lib.mjs for the environment.
 
 import { test, before, after } from "node:test";

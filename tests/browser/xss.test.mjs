@@ -3,7 +3,7 @@
 // loaded in Chromium; then the search UI is fed payload queries (typed, and in `?q=`), whose
 // results show the payload titles and snippets. No payload may run: `window.__xss` stays
 // unset, no dialog opens, and the DOM holds no event-handler attribute or script URL.
-// (tests/xss.rs checks the same files as text.)
+// (tests/it/xss.rs checks the same files as text.)
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -23,7 +23,7 @@ function builtBinary() {
   if (process.env.FIELDBOOK_BIN) return process.env.FIELDBOOK_BIN;
   const target = process.env.CARGO_TARGET_DIR || path.join(REPO, "target");
   const bin = path.join(target, "debug/fieldbook");
-  assert.ok(existsSync(bin), `no ${bin}: run through \`cargo test --test browser\` or set FIELDBOOK_BIN`);
+  assert.ok(existsSync(bin), `no ${bin}: run through \`cargo test --test it browser::\` or set FIELDBOOK_BIN`);
   return bin;
 }
 
