@@ -12,7 +12,7 @@
 use crate::build::context::Card;
 use crate::content::front_matter::Kind;
 use crate::content::links::{LinkTarget, resolve_link};
-use crate::content::urls::{output_file, slug};
+use crate::content::urls::output_file;
 use crate::model::{Document, Site};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -114,52 +114,11 @@ pub fn footprint(site: &Site, d: &Document, drafts: bool) -> Footprint {
     }
 }
 
-/// The index pages that can show a document with this footprint (a course's or lesson's
-/// include `learning/` and the paths listing its course).
+/// The index pages that can show a document with this footprint: each family of index pages
+/// says which of its pages do (`build/families.rs`).
 pub fn index_urls_of(site: &Site, fp: &Footprint, out: &mut BTreeSet<String>) {
-    if !fp.listed {
-        return;
-    }
-    if let Some(slug) = fp.course.as_deref() {
-        out.extend(["learning/".to_string(), "paths/".to_string()]);
-        for p in &site.config.paths {
-            if p.courses.iter().any(|(c, _, _)| c == slug) {
-                out.insert(format!("paths/{}/", p.id));
-            }
-        }
-    }
-    match fp.kind {
-        Kind::Runbook => out.insert("runbooks/".into()),
-        // The incident history and the action-item tracker.
-        Kind::Postmortem => out.insert("postmortems/".into()) | out.insert("actions/".into()),
-        Kind::Course => out.insert("courses/".into()),
-        Kind::Page if !crate::adopt::page_url(&fp.rel, Default::default()).is_empty() => {
-            out.insert("pages/".into())
-        }
-        _ => false,
-    };
-    for (base, values) in [("tags", &fp.tags), ("services", &fp.services)] {
-        for v in values {
-            out.insert(format!("{base}/{}/", slug(v)));
-            out.insert(format!("{base}/"));
-        }
-    }
-    for o in &fp.owners {
-        if site.owners.teams.contains_key(o) {
-            out.insert(format!("teams/{}/", slug(o)));
-            out.insert("teams/".into());
-        }
-    }
-    // An action item shows on its owner's team page, or on each of its person owner's.
-    for o in &fp.actions {
-        for team in crate::build::context::answering_teams(site, o) {
-            out.insert(format!("teams/{}/", slug(team)));
-        }
-    }
-    for a in &fp.alerts {
-        out.insert(crate::content::urls::alert_url(a));
-        out.insert("alerts/".into());
-        out.insert(crate::build::alerts::ALERTS_JSON.into());
+    if fp.listed {
+        super::families::showing(site, fp, out);
     }
 }
 
@@ -376,7 +335,7 @@ pub fn invalidate(before: &Before, after: &Site, edit: &Edit, drafts: bool) -> I
     // Index pages that can show the moved documents, before or after.
     let mut index: BTreeSet<String> = BTreeSet::new();
     if !moved.is_empty() {
-        index.extend(["", "freshness/", "sitemap.xml"].map(String::from));
+        index.insert("sitemap.xml".into());
         for rel in &moved {
             let fps = [before.footprints.get(rel), now.get(rel)];
             for f in fps.into_iter().flatten().flatten() {

@@ -5,6 +5,7 @@ pub mod alerts;
 pub mod chart;
 pub mod collisions;
 pub mod context;
+mod families;
 pub mod incidents;
 pub mod invalidate;
 mod learning;
@@ -398,127 +399,11 @@ impl<'a> Builder<'a> {
     /// accepts are rendered, in parallel (`sitemap.xml` and `404.html` are URLs too). Returns
     /// how many were rendered and every index page URL the site has.
     pub fn index_pages(&self, want: &(dyn Fn(&str) -> bool + Sync)) -> Result<IndexPages, Fatal> {
-        let all_cell: std::sync::OnceLock<Vec<Card>> = std::sync::OnceLock::new();
-        let all = || all_cell.get_or_init(|| self.cards(|_| true)).as_slice();
-        let tags = group_by(&self.docs, |d| d.meta.tags.clone());
-        let services = group_by(&self.docs, |d| d.meta.services.clone());
-        let alert_index = crate::model::alerts::AlertIndex::of(&self.docs);
-        let alert_pages = alert_index.pages();
-        let mut jobs: Vec<(String, Job)> = Vec::new();
-
-        jobs.push((String::new(), Box::new(|| self.home(all()))));
-        jobs.push((
-            "runbooks/".into(),
-            Box::new(|| {
-                let runbooks = self.cards(|d| d.kind == Kind::Runbook);
-                self.list("runbooks/", "Runbooks", Some("Every runbook, by service. Stale ones are marked: verify their steps before acting."), by_service(runbooks))
-            }),
-        ));
-        jobs.push(("postmortems/".into(), Box::new(|| self.postmortems_page())));
-        jobs.push(("actions/".into(), Box::new(|| self.actions_page())));
-        jobs.push((
-            "courses/".into(),
-            Box::new(|| {
-                let courses = self.cards(|d| d.kind == Kind::Course);
-                self.list(
-                    "courses/",
-                    "Courses",
-                    Some(
-                        "Onboarding and training paths, built from the team's own runbooks and incidents.",
-                    ),
-                    vec![Group {
-                        title: "All courses".into(),
-                        url: None,
-                        cards: courses,
-                    }],
-                )
-            }),
-        ));
-        jobs.push((
-            "pages/".into(),
-            Box::new(|| {
-                let pages_list = self.cards(|d| d.kind == Kind::Page && !d.url().is_empty());
-                self.list(
-                    "pages/",
-                    "Pages",
-                    None,
-                    vec![Group {
-                        title: "All pages".into(),
-                        url: None,
-                        cards: pages_list,
-                    }],
-                )
-            }),
-        ));
-
-        // Tags: a page for each, and an index of all.
-        for (name, docs) in &tags {
-            let url = format!("tags/{}/", slug(name));
-            let page_url = url.clone();
-            jobs.push((
-                url,
-                Box::new(move || self.group_page(&page_url, "Tags", name, docs)),
-            ));
+        let lists = families::Lists::new(&self.docs);
+        let mut jobs: families::Jobs = Vec::new();
+        for family in families::FAMILIES {
+            family.pages(self, &lists, &mut jobs);
         }
-        jobs.push((
-            "tags/".into(),
-            Box::new(|| self.group_index("tags", "Tags", &tags)),
-        ));
-        // Services: everything about each (incidents.rs), and an index with their counts.
-        for (name, docs) in &services {
-            let url = format!("services/{}/", slug(name));
-            let page_url = url.clone();
-            jobs.push((
-                url,
-                Box::new(move || self.service_page(&page_url, name, docs)),
-            ));
-        }
-        jobs.push((
-            "services/".into(),
-            Box::new(|| self.services_index(&services)),
-        ));
-
-        for (id, team) in &self.site.owners.teams {
-            let url = format!("teams/{}/", slug(id));
-            let page_url = url.clone();
-            jobs.push((url, Box::new(move || self.team_page(&page_url, id, team))));
-        }
-        jobs.push(("teams/".into(), Box::new(|| self.teams_index())));
-        for alert in alert_pages.values() {
-            jobs.push((alert.url.clone(), Box::new(move || self.alert_page(alert))));
-        }
-        jobs.push((
-            "alerts/".into(),
-            Box::new(|| self.alerts_index(&alert_index)),
-        ));
-        jobs.push((
-            alerts::ALERTS_JSON.into(),
-            Box::new(|| self.alerts_json(&alert_index)),
-        ));
-        self.learning_jobs(&mut jobs);
-        jobs.push(("freshness/".into(), Box::new(|| self.freshness(all()))));
-        jobs.push((
-            "search/".into(),
-            Box::new(|| {
-                let page = self.page(
-                    "search",
-                    "Search",
-                    "search/",
-                    "Search runbooks, postmortems and courses",
-                );
-                self.apply_template("search.html", &page, "search", &())
-            }),
-        ));
-        // Not found: served for any missing path, so its links start at base_url. Not in the
-        // sitemap.
-        jobs.push((
-            "404.html".into(),
-            Box::new(|| {
-                let mut page = self.page("not-found", "Page not found", "404.html", "");
-                page.root = self.site.config.book.base_url.clone();
-                self.apply_template("404.html", &page, "missing", &())
-            }),
-        ));
 
         let results: Vec<Result<usize, Fatal>> = jobs
             .par_iter()
@@ -922,20 +807,6 @@ fn urgency(c: &Card) -> (u8, i64, String) {
         _ => 4,
     };
     (rank, c.review.days_left.unwrap_or(0), c.url.clone())
-}
-
-/// Documents by each value of a list field (tags, services), values sorted.
-fn group_by<'a>(
-    docs: &[&'a Document],
-    key: impl Fn(&Document) -> Vec<String>,
-) -> BTreeMap<String, Vec<&'a Document>> {
-    let mut map: BTreeMap<String, Vec<&Document>> = BTreeMap::new();
-    for d in docs {
-        for v in key(d) {
-            map.entry(v).or_default().push(d);
-        }
-    }
-    map
 }
 
 fn sitemap(base: &str, urls: &[String]) -> String {
