@@ -44,20 +44,28 @@ fn squeeze<'a>(name: &str, text: &'a str) -> std::borrow::Cow<'a, str> {
     out.into()
 }
 
+type Templates = BTreeMap<String, (String, String)>;
+
+/// The embedded default theme's templates (name → text, origin) and static files.
+fn embedded_files() -> (Templates, BTreeMap<String, Vec<u8>>) {
+    let mut templates = Templates::new();
+    let mut static_files = BTreeMap::new();
+    for (path, bytes) in embedded::FILES {
+        add_file(
+            path,
+            bytes.to_vec(),
+            format!("(built-in) {path}"),
+            &mut templates,
+            &mut static_files,
+        );
+    }
+    (templates, static_files)
+}
+
 impl Theme {
     /// The embedded default theme with the site's overrides applied.
     pub fn load(config: &Config) -> Result<Theme, Fatal> {
-        let mut templates: BTreeMap<String, (String, String)> = BTreeMap::new();
-        let mut static_files = BTreeMap::new();
-        for (path, bytes) in embedded::FILES {
-            add_file(
-                path,
-                bytes.to_vec(),
-                format!("(built-in) {path}"),
-                &mut templates,
-                &mut static_files,
-            );
-        }
+        let (mut templates, mut static_files) = embedded_files();
         let dir = theme_dir(config);
         if dir.is_dir() {
             // Links leading outside the site were reported by `check` (`site_files`).
@@ -88,17 +96,7 @@ impl Theme {
     /// The default theme as embedded, without a site's overrides (what `compose` writes
     /// with).
     pub fn builtin() -> Result<Theme, Fatal> {
-        let mut templates: BTreeMap<String, (String, String)> = BTreeMap::new();
-        let mut static_files = BTreeMap::new();
-        for (path, bytes) in embedded::FILES {
-            add_file(
-                path,
-                bytes.to_vec(),
-                format!("(built-in) {path}"),
-                &mut templates,
-                &mut static_files,
-            );
-        }
+        let (templates, static_files) = embedded_files();
         Theme::assemble(templates, static_files)
     }
 

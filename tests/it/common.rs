@@ -293,16 +293,19 @@ pub fn findings(json: &serde_json::Value) -> Vec<(String, String, String, u64, u
         .as_array()
         .expect("`findings` is an array")
         .iter()
-        .map(|f| {
-            (
-                f["code"].as_str().unwrap().to_string(),
-                f["severity"].as_str().unwrap().to_string(),
-                f["file"].as_str().unwrap().to_string(),
-                f["line"].as_u64().unwrap(),
-                f["column"].as_u64().unwrap(),
-            )
-        })
+        .map(finding_tuple)
         .collect()
+}
+
+/// One JSON finding as (code, severity, file, line, column).
+pub fn finding_tuple(f: &serde_json::Value) -> (String, String, String, u64, u64) {
+    (
+        f["code"].as_str().unwrap().to_string(),
+        f["severity"].as_str().unwrap().to_string(),
+        f["file"].as_str().unwrap().to_string(),
+        f["line"].as_u64().unwrap(),
+        f["column"].as_u64().unwrap(),
+    )
 }
 
 /// Whether `git` can be run here (tests of git history skip without it).

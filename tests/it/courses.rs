@@ -15,18 +15,7 @@ fn findings(site: &Path) -> (i32, Vec<Finding>) {
         "json".as_ref(),
     ]);
     assert!(!err.contains("panicked"), "{err}");
-    let list = json_findings(&out)
-        .into_iter()
-        .map(|f| {
-            (
-                f["code"].as_str().unwrap().to_string(),
-                f["severity"].as_str().unwrap().to_string(),
-                f["file"].as_str().unwrap().to_string(),
-                f["line"].as_u64().unwrap(),
-                f["column"].as_u64().unwrap(),
-            )
-        })
-        .collect();
+    let list = json_findings(&out).iter().map(finding_tuple).collect();
     (code, list)
 }
 
