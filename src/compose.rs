@@ -287,6 +287,14 @@ fn home(theme: &Theme, parts: &[Part], today: Date) -> Result<String, Fatal> {
             }
         }
     }
+    // Most urgent first, as on a single site's home page.
+    let rank = |c: &ReviewCard| match (c.ownership, c.review.state) {
+        ("lapsed", _) => 0,
+        (_, "stale") => 1,
+        (_, "never-reviewed") => 2,
+        _ => 3,
+    };
+    needs_review.sort_by_key(|c| (rank(c), c.url));
     let handbook = HandbookCtx {
         parts: parts
             .iter()
