@@ -6,7 +6,7 @@
 //! [`FAMILIES`].
 
 use super::context::{Card, Group};
-use super::invalidate::Footprint;
+use super::footprint::Footprint;
 use super::{Builder, Job, by_service};
 use crate::content::front_matter::Kind;
 use crate::content::urls::slug;

@@ -6,6 +6,7 @@ pub mod chart;
 pub mod collisions;
 pub mod context;
 mod families;
+mod footprint;
 pub mod incidents;
 pub mod invalidate;
 mod learning;
