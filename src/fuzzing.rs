@@ -131,7 +131,7 @@ pub fn markdown(data: &[u8]) {
     let _ = crate::search::plain_text(&body);
     // Other tools' syntax and ERB, every partial being the body itself (a cycle).
     let (rewritten, _) =
-        crate::adopt::rewrite_body(&body, "a/b.html.md.erb", &|_| Some(body.to_string()));
+        crate::adopt::rewrite_body(&body, "a/b.html.md.erb", &|_| Some(Ok(body.to_string())));
     if let Some(r) = &rewritten {
         assert_eq!(
             r.sources.len(),

@@ -22,8 +22,20 @@
 use crate::content::body::{Note, Rewritten};
 use crate::diagnostic::Code;
 
-/// Includes nested deeper than this are not followed (a finding, like a cycle).
-const MAX_DEPTH: usize = 16;
+/// Includes nested deeper than this are not followed (a finding of its own).
+pub const MAX_DEPTH: usize = 64;
+
+/// At most this many includes are expanded for one page: ten partials each including the
+/// next ten times would otherwise expand 10^10 times.
+pub const MAX_INCLUDES: usize = 2_000;
+
+/// A page's text with its partials is at most this long (bytes); the rest is not included.
+pub const MAX_EXPANDED: usize = 8 * 1024 * 1024;
+
+/// How [`rewrite`] reads a partial by content-relative path: `None` when there is no such
+/// file, `Some(Err(why))` when there is one that may not be read (a link out of the site, a
+/// FIFO, too large, not UTF-8: [`crate::config::read_inside`]).
+pub type ReadPartial<'r> = &'r dyn Fn(&str) -> Option<Result<String, String>>;
 
 /// Template extensions a partial may have, tried in this order.
 const PARTIAL_EXTENSIONS: [&str; 9] = [
@@ -38,7 +50,7 @@ const PARTIAL_EXTENSIONS: [&str; 9] = [
     "",
 ];
 
-/// A problem at an include: a missing partial or a cycle.
+/// A problem at an include: a missing, unreadable or cyclic partial, or too many.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
     pub code: Code,
@@ -87,7 +99,7 @@ pub fn has_erb(body: &str) -> bool {
 /// Read the ERB of `body`, the body of the document at `rel` (content-relative). `read`
 /// gives the text of a content-relative file, `None` when there is none. `None` when the
 /// body has no ERB.
-pub fn rewrite(body: &str, rel: &str, read: &dyn Fn(&str) -> Option<String>) -> Option<Erb> {
+pub fn rewrite(body: &str, rel: &str, read: ReadPartial<'_>) -> Option<Erb> {
     if !has_erb(body) {
         return None;
     }
@@ -97,6 +109,8 @@ pub fn rewrite(body: &str, rel: &str, read: &dyn Fn(&str) -> Option<String>) -> 
         notes: Vec::new(),
         problems: Vec::new(),
         page_dir: parent(rel).to_string(),
+        includes: 0,
+        over_budget: false,
     };
     let mut stack = vec![rel.to_string()];
     cx.expand(body, parent(rel), &mut stack, None);
@@ -156,12 +170,16 @@ impl Emitter {
 }
 
 struct Cx<'r> {
-    read: &'r dyn Fn(&str) -> Option<String>,
+    read: ReadPartial<'r>,
     out: Emitter,
     notes: Vec<Note>,
     problems: Vec<Problem>,
     /// The page's folder: images and links are written relative to it.
     page_dir: String,
+    /// Includes expanded so far (bounded by [`MAX_INCLUDES`]).
+    includes: usize,
+    /// The page reached [`MAX_INCLUDES`] or [`MAX_EXPANDED`]: nothing more is included.
+    over_budget: bool,
 }
 
 /// One ERB tag in a text.
@@ -357,17 +375,33 @@ impl Cx<'_> {
         stack: &mut Vec<String>,
         (offset, len, src): (usize, usize, usize),
     ) {
-        let Some((rel, text)) = self.find_partial(name, dir) else {
-            self.problems.push(Problem {
-                code: Code::BrokenLink,
-                offset,
-                len,
-                message: format!("partial `{name}` does not exist"),
-                hint: "add the partial (`_name.md` or `_name.html.md.erb`, beside the page or from the content root) or remove the include",
-            });
+        if self.over_budget {
             return;
+        }
+        let (rel, text) = match self.find_partial(name, dir) {
+            None => {
+                self.problems.push(Problem {
+                    code: Code::BrokenLink,
+                    offset,
+                    len,
+                    message: format!("partial `{name}` does not exist"),
+                    hint: "add the partial (`_name.md` or `_name.html.md.erb`, beside the page or from the content root) or remove the include",
+                });
+                return;
+            }
+            Some(Err((rel, why))) => {
+                self.problems.push(Problem {
+                    code: Code::SymlinkOutside,
+                    offset,
+                    len,
+                    message: format!("partial `{name}` ({rel}) was not read: {why}"),
+                    hint: "make the partial a regular file inside the site, or remove the include",
+                });
+                return;
+            }
+            Some(Ok(found)) => found,
         };
-        if stack.contains(&rel) || stack.len() > MAX_DEPTH {
+        if stack.contains(&rel) {
             let chain: Vec<&str> = stack.iter().map(String::as_str).collect();
             self.problems.push(Problem {
                 code: Code::BrokenLink,
@@ -378,6 +412,35 @@ impl Cx<'_> {
                     chain.join(" → ")
                 ),
                 hint: "break the cycle: a partial cannot include the page or partial that includes it",
+            });
+            return;
+        }
+        if stack.len() > MAX_DEPTH {
+            self.problems.push(Problem {
+                code: Code::BrokenLink,
+                offset,
+                len,
+                message: format!(
+                    "partial `{name}` ({rel}) is nested {} deep, deeper than the {MAX_DEPTH} Fieldbook follows: {} → … → {rel}",
+                    stack.len(),
+                    stack[0]
+                ),
+                hint: "include the partials from fewer levels",
+            });
+            return;
+        }
+        self.includes += 1;
+        if self.includes > MAX_INCLUDES || self.out.text.len() + text.len() > MAX_EXPANDED {
+            self.over_budget = true;
+            self.problems.push(Problem {
+                code: Code::FileTooLarge,
+                offset,
+                len,
+                message: format!(
+                    "the page's partials expand to more than {MAX_INCLUDES} includes or {} MiB; `{name}` and the includes after it were left out",
+                    MAX_EXPANDED >> 20
+                ),
+                hint: "include fewer partials (a partial including another many times multiplies them)",
             });
             return;
         }
@@ -392,8 +455,14 @@ impl Cx<'_> {
         self.out.break_line(src);
     }
 
-    /// The content-relative path and text of partial `name` included from folder `dir`.
-    fn find_partial(&self, name: &str, dir: &str) -> Option<(String, String)> {
+    /// The content-relative path and text of partial `name` included from folder `dir`
+    /// (`Err`: the path and why it may not be read).
+    #[allow(clippy::type_complexity)]
+    fn find_partial(
+        &self,
+        name: &str,
+        dir: &str,
+    ) -> Option<Result<(String, String), (String, String)>> {
         let name = name.trim();
         let (sub, base) = match name.trim_start_matches('/').rsplit_once('/') {
             Some((s, b)) => (s, b),
@@ -421,8 +490,10 @@ impl Cx<'_> {
                     if (x.is_empty() && !is_partial(&rel)) || rel.split('/').any(|s| s == "..") {
                         continue;
                     }
-                    if let Some(text) = (self.read)(&rel) {
-                        return Some((rel, text));
+                    match (self.read)(&rel) {
+                        None => {}
+                        Some(Ok(text)) => return Some(Ok((rel, text))),
+                        Some(Err(why)) => return Some(Err((rel, why))),
                     }
                 }
             }
@@ -518,7 +589,7 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        rewrite(body, rel, &|p| files.get(p).cloned()).unwrap()
+        rewrite(body, rel, &|p| files.get(p).cloned().map(Ok)).unwrap()
     }
 
     #[test]
@@ -583,6 +654,87 @@ mod tests {
         assert_eq!(got[0], (2, "partial `nope` does not exist".to_string()));
         assert_eq!(got[1].0, 24);
         assert!(got[1].1.contains("includes itself"), "{got:?}");
+    }
+
+    #[test]
+    fn deep_chains_are_not_cycles_and_too_deep_is_said() {
+        let chain = |n: usize| -> Vec<(String, String)> {
+            (0..n)
+                .map(|i| {
+                    (
+                        format!("_p{i}.md"),
+                        format!("{i}\n<%= partial \"p{}\" %>\n", i + 1),
+                    )
+                })
+                .chain(std::iter::once((format!("_p{n}.md"), "end\n".to_string())))
+                .collect()
+        };
+        let files = chain(40);
+        let refs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let e = run("<%= partial \"p0\" %>\n", "page.md.erb", &refs);
+        assert!(e.problems.is_empty(), "{:?}", e.problems);
+        assert!(e.rewritten.text.contains("39\n") && e.rewritten.text.contains("end"));
+
+        let files = chain(MAX_DEPTH + 5);
+        let refs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let e = run("<%= partial \"p0\" %>\n", "page.md.erb", &refs);
+        assert_eq!(e.problems.len(), 1, "{:?}", e.problems);
+        assert!(
+            e.problems[0].message.contains("deeper than"),
+            "{:?}",
+            e.problems
+        );
+        assert!(!e.problems[0].message.contains("includes itself"));
+    }
+
+    #[test]
+    fn a_partial_bomb_stops_at_the_budget() {
+        // Ten partials, each including the next ten times: 10^10 includes unbounded.
+        let files: Vec<(String, String)> = (0..10)
+            .map(|i| {
+                (
+                    format!("_b{i}.md"),
+                    format!("<%= partial \"b{}\" %>\n", i + 1).repeat(10),
+                )
+            })
+            .chain(std::iter::once((
+                "_b10.md".to_string(),
+                "boom\n".to_string(),
+            )))
+            .collect();
+        let refs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let started = std::time::Instant::now();
+        let e = run("<%= partial \"b0\" %>\n", "page.md.erb", &refs);
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        assert_eq!(e.problems.len(), 1, "{:?}", e.problems);
+        assert_eq!(e.problems[0].code, Code::FileTooLarge);
+        assert!(e.rewritten.text.len() <= MAX_EXPANDED);
+    }
+
+    #[test]
+    fn a_partial_that_may_not_be_read_is_named_with_why() {
+        let e = rewrite("<%= partial \"secret\" %>\n", "p.md.erb", &|p| {
+            (p == "_secret.md")
+                .then(|| Err("it is a symbolic link that leads outside the site directory".into()))
+        })
+        .unwrap();
+        assert_eq!(e.problems.len(), 1);
+        assert_eq!(e.problems[0].code, Code::SymlinkOutside);
+        assert!(
+            e.problems[0].message.contains("_secret.md"),
+            "{:?}",
+            e.problems
+        );
+        assert!(!e.rewritten.text.contains("root:"));
     }
 
     #[test]

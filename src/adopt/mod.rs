@@ -54,7 +54,7 @@ pub fn page_url(rel: &str, scheme: crate::content::urls::UrlScheme) -> String {
 pub fn rewrite_body(
     body: &str,
     rel: &str,
-    read: &dyn Fn(&str) -> Option<String>,
+    read: erb::ReadPartial<'_>,
 ) -> (Option<crate::content::body::Rewritten>, Vec<erb::Problem>) {
     let Some(e) = erb::rewrite(body, rel, read) else {
         return (syntax::rewrite(body), Vec::new());
@@ -180,8 +180,43 @@ pub struct Placement {
     pub owners: Option<Found>,
     /// `[build] urls`.
     pub urls: crate::content::urls::UrlScheme,
-    /// The content directory, where ERB partials are read from (`None`: no partials).
-    pub content_dir: Option<PathBuf>,
+    /// Where ERB partials are read from (`None`: no partials).
+    pub partials: Option<Partials>,
+}
+
+/// Where a page's ERB partials come from: the content directory of the site at `root`, read
+/// by the site's one reading rule ([`crate::config::read_inside`]).
+#[derive(Clone, Debug, Default)]
+pub struct Partials {
+    pub root: PathBuf,
+    pub content_dir: PathBuf,
+    pub max_bytes: u64,
+}
+
+impl Partials {
+    /// The partial at content-relative `rel`, as [`erb::ReadPartial`] gives it.
+    pub fn read(&self, rel: &str) -> Option<Result<String, String>> {
+        use crate::config::Unread;
+        let path = self.content_dir.join(rel);
+        std::fs::symlink_metadata(&path).ok()?;
+        Some(
+            match crate::config::read_inside(&self.root, &path, self.max_bytes) {
+                Ok(bytes) => String::from_utf8(bytes).map_err(|_| "it is not UTF-8".to_string()),
+                Err(Unread::Outside(_)) => {
+                    Err("it is a symbolic link that leads outside the site directory".into())
+                }
+                Err(Unread::NotAFile) => {
+                    Err("it is not a regular file (a FIFO, socket, device or folder)".into())
+                }
+                Err(Unread::TooLarge(n)) => Err(format!(
+                    "it is {} MiB, over the {} MiB limit",
+                    n >> 20,
+                    self.max_bytes >> 20
+                )),
+                Err(Unread::Io(e)) => Err(e.to_string()),
+            },
+        )
+    }
 }
 
 impl Placement {
@@ -215,7 +250,11 @@ pub fn placement(config: &Config, outside: &dyn Outside, rel: &str, file: &str) 
     }
     p.owners = outside.owners(file);
     p.urls = config.urls;
-    p.content_dir = Some(config.content_dir.clone());
+    p.partials = Some(Partials {
+        root: config.root.clone(),
+        content_dir: config.content_dir.clone(),
+        max_bytes: config.max_file_bytes,
+    });
     p
 }
 
@@ -614,7 +653,7 @@ mod tests {
     #[test]
     fn erb_then_other_syntax_maps_back_to_the_body() {
         let body = "# T\n\n<%= partial \"p\" %>\n<%= foo %>\nend\n";
-        let read = |p: &str| (p == "_p.md").then(|| "a {{< youtube x >}} b\n".to_string());
+        let read = |p: &str| (p == "_p.md").then(|| Ok("a {{< youtube x >}} b\n".to_string()));
         let (r, problems) = rewrite_body(body, "page.html.md.erb", &read);
         let r = r.unwrap();
         assert!(problems.is_empty());

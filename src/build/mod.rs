@@ -92,6 +92,23 @@ pub fn build(site: &Site, opts: &BuildOptions) -> Result<Built, Fatal> {
                     .with_hint("choose an output directory of its own, such as public/"),
             ]
         })?;
+    if let Some(export) = &opts.search_export
+        && export_inside(export, &target)
+    {
+        return Err(vec![
+            Diagnostic::new(
+                Code::OutputError,
+                "book.toml",
+                Pos::START,
+                format!(
+                    "the search export {} is inside the output directory {}, which every build replaces",
+                    export.display(),
+                    target.display()
+                ),
+            )
+            .with_hint("write the export beside the output directory, such as search-records.json"),
+        ]);
+    }
     if let Some(m) = opts
         .part
         .as_ref()
@@ -138,6 +155,28 @@ pub fn build(site: &Site, opts: &BuildOptions) -> Result<Built, Fatal> {
             Err(e)
         }
     }
+}
+
+/// Whether `export` would be written inside the output directory `target` (through links
+/// too), where the swap of the new site would move or lose it.
+fn export_inside(export: &std::path::Path, target: &std::path::Path) -> bool {
+    let real = |p: &std::path::Path| {
+        // The file may not exist yet: resolve its folder.
+        let (dir, name) = (p.parent().unwrap_or(p), p.file_name());
+        let dir = if dir.as_os_str().is_empty() {
+            std::path::Path::new(".")
+        } else {
+            dir
+        };
+        let dir = dir
+            .canonicalize()
+            .unwrap_or_else(|_| std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf()));
+        name.map_or(dir.clone(), |n| dir.join(n))
+    };
+    let target = target
+        .canonicalize()
+        .unwrap_or_else(|_| std::path::absolute(target).unwrap_or_else(|_| target.to_path_buf()));
+    real(export).starts_with(target)
 }
 
 /// The same analysed documents feed the terminal's tantivy index (kept in the site's

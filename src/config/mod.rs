@@ -576,6 +576,54 @@ pub fn outside_link(root: &Path, path: &Path) -> Option<Diagnostic> {
     })
 }
 
+/// Why [`read_inside`] did not read a file.
+#[derive(Debug)]
+pub enum Unread {
+    /// A symbolic link leads it outside the site (the `symlink-outside` finding).
+    Outside(Box<Diagnostic>),
+    /// Not a regular file: a FIFO, socket, device or folder (never opened for reading, so a
+    /// FIFO cannot hang the run).
+    NotAFile,
+    /// Longer than the limit (its length, as far as it was read).
+    TooLarge(u64),
+    Io(std::io::Error),
+}
+
+/// The one way a file that can come from a site (a document, a partial, an owners or rule
+/// file, a theme file) is read: only when it stays inside the site directory `root` (links
+/// leading out are refused), only a regular file (opened without blocking and checked on the
+/// open handle), and at most `max` bytes.
+pub fn read_inside(root: &Path, path: &Path, max: u64) -> Result<Vec<u8>, Unread> {
+    use std::io::Read;
+    if let Some(f) = outside_link(root, path) {
+        return Err(Unread::Outside(Box::new(f)));
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Opening a FIFO for reading blocks until a writer comes, unless non-blocking.
+        options.custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32);
+    }
+    let file = options.open(path).map_err(Unread::Io)?;
+    let meta = file.metadata().map_err(Unread::Io)?;
+    if !meta.is_file() {
+        return Err(Unread::NotAFile);
+    }
+    if meta.len() > max {
+        return Err(Unread::TooLarge(meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(Unread::Io)?;
+    if bytes.len() as u64 > max {
+        return Err(Unread::TooLarge(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
 /// Lexically drop `.` and resolve `..` (the path is known not to climb above its start).
 fn normalize(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();

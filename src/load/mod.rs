@@ -343,8 +343,9 @@ fn load_document(
     today: Date,
 ) -> Loaded {
     let file = site_rel(config, path);
-    match std::fs::metadata(path) {
-        Ok(m) if m.len() > config.max_file_bytes => {
+    let bytes = match config::read_inside(&config.root, path, config.max_file_bytes) {
+        Ok(b) => b,
+        Err(config::Unread::TooLarge(len)) => {
             return Loaded::Finding(
                 Diagnostic::new(
                     Code::FileTooLarge,
@@ -352,19 +353,16 @@ fn load_document(
                     Pos::START,
                     format!(
                         "{file} is {} MiB, over the {} MiB limit for content files",
-                        m.len() >> 20,
+                        len >> 20,
                         config.max_file_bytes >> 20
                     ),
                 )
                 .with_hint("split the document, move generated data out of content/, or raise [check] max_file_size"),
             );
         }
-        Ok(_) => {}
-        Err(e) => return Loaded::Fatal(io_error(&file, &e)),
-    }
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => return Loaded::Fatal(io_error(&file, &e)),
+        Err(config::Unread::Outside(f)) => return Loaded::Finding(*f),
+        Err(config::Unread::NotAFile) => return Loaded::Fatal(not_a_file(&file)),
+        Err(config::Unread::Io(e)) => return Loaded::Fatal(io_error(&file, &e)),
     };
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
@@ -399,6 +397,17 @@ impl From<(Document, Vec<Diagnostic>)> for Loaded {
     fn from((d, f): (Document, Vec<Diagnostic>)) -> Self {
         Loaded::Doc(Box::new(d), f)
     }
+}
+
+/// A FIFO, socket or device where a document or partial should be: never opened for reading.
+fn not_a_file(file: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::IoError,
+        file,
+        Pos::START,
+        format!("{file} is not a regular file (a FIFO, socket or device); it was not read"),
+    )
+    .with_hint("remove it from the content directory, or replace it with a regular file")
 }
 
 fn io_error(file: &str, e: &std::io::Error) -> Diagnostic {
@@ -497,10 +506,7 @@ pub fn parse_document_as(
     };
     let body = &text[body_offset..];
     // The one seam where other tools' body syntax becomes Fieldbook's.
-    let read_partial = |p: &str| {
-        let path = placement.content_dir.as_ref()?.join(p);
-        std::fs::read_to_string(path).ok()
-    };
+    let read_partial = |p: &str| placement.partials.as_ref()?.read(p);
     let (rewritten, problems) = crate::adopt::rewrite_body(body, rel, &read_partial);
     let outline = markdown::outline_rewritten(body, rewritten.as_ref());
     let mut meta = meta;

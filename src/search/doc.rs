@@ -82,5 +82,9 @@ impl SearchDoc {
 
 /// Where the tantivy index of a site lives.
 pub fn index_dir(site_root: &Path) -> std::path::PathBuf {
-    site_root.join(".fieldbook").join("search")
+    site_root.join(INDEX_DIR[0]).join(INDEX_DIR[1])
 }
+
+/// Where the tantivy index lives in the site: `.fieldbook/search/` (a folder of Fieldbook's
+/// own: [`crate::write::own_dir`]).
+pub const INDEX_DIR: [&str; 2] = [".fieldbook", "search"];

@@ -223,7 +223,8 @@ pub(crate) fn register(index: &Index) {
 
 /// Open the index of a site for searching (with the tokenizer registered).
 pub(crate) fn open(site_root: &Path) -> anyhow::Result<(Index, Fields)> {
-    let dir = super::doc::index_dir(site_root);
+    let dir = crate::write::existing_own_dir(site_root, &super::doc::INDEX_DIR)?
+        .unwrap_or_else(|| super::doc::index_dir(site_root));
     let index = Index::open_in_dir(&dir)
         .with_context(|| format!("no search index in {}", dir.display()))?;
     register(&index);
@@ -261,7 +262,9 @@ fn open_existing(dir: &Path) -> Option<(Index, Manifest)> {
 
 /// Whether the index of `site_root` holds exactly `docs` (no update needed).
 pub fn is_current(site_root: &Path, docs: &[SearchDoc]) -> bool {
-    let dir = super::doc::index_dir(site_root);
+    let Ok(Some(dir)) = crate::write::existing_own_dir(site_root, &super::doc::INDEX_DIR) else {
+        return false;
+    };
     let Some(m) = read_manifest(&dir) else {
         return false;
     };
@@ -370,16 +373,15 @@ fn remove_temp_files(dir: &Path) {
 /// create it or reuse it, re-index only documents whose content hash changed, delete removed
 /// ones; rebuild when the schema version changed or the index does not match its manifest.
 pub fn update_index(site_root: &Path, docs: &[SearchDoc]) -> anyhow::Result<IndexStats> {
-    let dir = super::doc::index_dir(site_root);
+    // Never through a link: the folder is emptied and rewritten below.
+    let dir = crate::write::own_dir(site_root, &super::doc::INDEX_DIR)?;
     let hashes: Vec<String> = docs.par_iter().map(doc_hash).collect();
     let (index, old, rebuilt) = match open_existing(&dir) {
         Some((index, m)) => (index, m.docs, false),
         None => {
-            if dir.exists() {
-                std::fs::remove_dir_all(&dir)
-                    .with_context(|| format!("cannot clear {}", dir.display()))?;
-            }
-            std::fs::create_dir_all(&dir)
+            std::fs::remove_dir_all(&dir)
+                .with_context(|| format!("cannot clear {}", dir.display()))?;
+            std::fs::create_dir(&dir)
                 .with_context(|| format!("cannot create {}", dir.display()))?;
             let index = Index::create_in_dir(&dir, schema().0)
                 .with_context(|| format!("cannot create a search index in {}", dir.display()))?;
