@@ -350,7 +350,8 @@ pub fn prepare(
             continue;
         };
         let path = config.content_dir.join(rel);
-        let Ok(text) = std::fs::read_to_string(&path) else {
+        let Ok(text) = crate::config::read_text_inside(&config.root, &path, config.max_file_bytes)
+        else {
             continue;
         };
         adopted.nav_files.insert(rel.clone());
@@ -481,20 +482,21 @@ fn load_nav(
         NavFile::MkDocs(p) => (p, "nav"),
     };
     let shown = crate::config::site_rel(config, path);
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        vec![
-            Diagnostic::new(
-                Code::InvalidConfig,
-                &config.file,
-                course.pos,
-                format!(
-                    "[[courses]] `{}`: cannot read {what} file {shown}: {e}",
-                    course.slug
-                ),
-            )
-            .with_hint("the path is relative to the site directory"),
-        ]
-    })?;
+    let text = crate::config::read_text_inside(&config.root, path, crate::config::MAX_CONFIG_BYTES)
+        .map_err(|e| {
+            vec![
+                Diagnostic::new(
+                    Code::InvalidConfig,
+                    &config.file,
+                    course.pos,
+                    format!(
+                        "[[courses]] `{}`: cannot read {what} file {shown}: {e}",
+                        course.slug
+                    ),
+                )
+                .with_hint("the path is relative to the site directory"),
+            ]
+        })?;
     let text = text.trim_start_matches('\u{feff}').to_string();
     let bad = |e: nav::NavError| {
         vec![
@@ -566,10 +568,11 @@ pub fn unmapped_owner_findings(
         .filter_map(|d| sources.lookup(&d.file))
         .flat_map(|f| f.unmapped);
     sources::unmapped_findings(unmapped, &site.owners, |file| {
-        sources
-            .text_of(file)
-            .map(str::to_string)
-            .or_else(|| std::fs::read_to_string(site.config.root.join(file)).ok())
+        sources.text_of(file).map(str::to_string).or_else(|| {
+            let root = &site.config.root;
+            crate::config::read_text_inside(root, &root.join(file), crate::config::MAX_CONFIG_BYTES)
+                .ok()
+        })
     })
 }
 

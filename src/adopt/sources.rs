@@ -328,7 +328,9 @@ impl OwnerSources {
                 findings.push(f);
                 continue;
             }
-            let Ok(text) = std::fs::read_to_string(path) else {
+            let Ok(text) =
+                crate::config::read_text_inside(root, &path, crate::config::MAX_CONFIG_BYTES)
+            else {
                 continue;
             };
             match parse_owners_file(&file, &text) {
@@ -344,7 +346,10 @@ impl OwnerSources {
                 findings.push(f);
                 None
             }
-            None => std::fs::read_to_string(&aliases).ok(),
+            None => {
+                crate::config::read_text_inside(root, &aliases, crate::config::MAX_CONFIG_BYTES)
+                    .ok()
+            }
         };
         if let Some(text) = aliases {
             let parsed: Result<BTreeMap<String, BTreeMap<String, Vec<String>>>, _> =
@@ -517,10 +522,11 @@ fn parent(rel: &str) -> &str {
 fn find_codeowners(root: &Path) -> Option<(String, String, String)> {
     let read = |base: &Path| {
         // Not through a link leading out of the directory it is found in.
-        CODEOWNERS_PLACES
-            .iter()
-            .filter(|p| !crate::config::leads_outside(base, &base.join(p)))
-            .find_map(|p| std::fs::read_to_string(base.join(p)).ok().map(|t| (*p, t)))
+        CODEOWNERS_PLACES.iter().find_map(|p| {
+            crate::config::read_text_inside(base, &base.join(p), crate::config::MAX_CONFIG_BYTES)
+                .ok()
+                .map(|t| (*p, t))
+        })
     };
     if let Some((p, text)) = read(root) {
         return Some((p.to_string(), String::new(), text));

@@ -38,7 +38,11 @@ pub fn check(site: &Site, cli: &[PathBuf]) -> Result<Vec<Diagnostic>, Fatal> {
     let mut complete = true;
     let mut texts: BTreeMap<&str, String> = BTreeMap::new();
     for f in &files {
-        let text = match std::fs::read(&f.path).map(String::from_utf8) {
+        // Rule files named on the command line may be anywhere, but are still only regular
+        // files of a bounded size.
+        let read = crate::config::read_regular(&f.path, crate::config::MAX_CONFIG_BYTES * 4)
+            .map_err(crate::config::Unread::into_io);
+        let text = match read.map(String::from_utf8) {
             Ok(Ok(t)) => t,
             Ok(Err(_)) => {
                 complete = false;

@@ -15,7 +15,10 @@ pub trait Sink: Sync {
 
     /// Copy a file of the content directory (an image, a PDF) to `rel_path`.
     fn copy(&self, rel_path: &str, from: &Path) -> Result<(), Fatal> {
-        let bytes = std::fs::read(from).map_err(|e| copy_err(rel_path, &e))?;
+        // A FIFO or device among the assets is never opened for reading (it would block).
+        let bytes = crate::config::read_regular(from, u64::MAX)
+            .map_err(crate::config::Unread::into_io)
+            .map_err(|e| copy_err(rel_path, &e))?;
         self.put(rel_path, bytes)
     }
 }
@@ -78,6 +81,11 @@ impl Sink for DirSink {
 
     fn copy(&self, rel_path: &str, from: &Path) -> Result<(), Fatal> {
         let to = self.target(rel_path)?;
+        if !std::fs::metadata(from).is_ok_and(|m| m.is_file()) {
+            // A FIFO or device among the assets: opening it would block or never end.
+            let e = crate::config::Unread::NotAFile.into_io();
+            return Err(copy_err(rel_path, &e));
+        }
         if let Some(p) = to.parent() {
             std::fs::create_dir_all(p).map_err(|e| copy_err(rel_path, &e))?;
         }

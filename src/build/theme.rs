@@ -71,8 +71,9 @@ impl Theme {
             // Links leading outside the site were reported by `check` (`site_files`).
             let (files, _refused) = site_files(config)?;
             for (rel, path) in files {
-                let bytes =
-                    std::fs::read(&path).map_err(|e| vec![io(config, &path, &e.to_string())])?;
+                let bytes = crate::config::read_inside(&config.root, &path, config.max_file_bytes)
+                    .map_err(crate::config::Unread::into_io)
+                    .map_err(|e| vec![io(config, &path, &e.to_string())])?;
                 let shown = site_rel(config, &path);
                 add_file(&rel, bytes, shown, &mut templates, &mut static_files);
             }

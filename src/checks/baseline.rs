@@ -77,7 +77,14 @@ pub fn read(
     config_file: &str,
     pos: Pos,
 ) -> Result<Baseline, crate::diagnostic::Fatal> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let text = crate::config::read_regular(path, crate::config::MAX_CONFIG_BYTES)
+        .map_err(crate::config::Unread::into_io)
+        .and_then(|b| {
+            String::from_utf8(b).map_err(|_| {
+                std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text")
+            })
+        })
+        .map_err(|e| {
         let (msg, hint) = if e.kind() == std::io::ErrorKind::NotFound {
             (
                 format!("the baseline {shown} does not exist"),

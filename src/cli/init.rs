@@ -254,7 +254,7 @@ pub fn detect(tree: &Path) -> Detected {
 
 /// Hugo's `uglyURLs = true` (`a/b.html` rather than `a/b/`) in its configuration.
 fn hugo_ugly_urls(tree: &Path) -> bool {
-    let read = |f: &str| std::fs::read_to_string(tree.join(f)).ok();
+    let read = |f: &str| read_text(&tree.join(f));
     let toml_ugly = ["hugo.toml", "config.toml"]
         .iter()
         .filter_map(|f| read(f))
@@ -381,8 +381,7 @@ fn adopt(tree: &Path, site: &Path) -> Result<Vec<String>, String> {
     };
     let tree_rel = crate::content::slash(tree_abs.strip_prefix(&site_abs).unwrap_or(Path::new("")));
     let own = |name: &str| {
-        std::fs::read_to_string(site.join(name))
-            .is_ok_and(|t| crate::config::parse(site, &t).is_ok())
+        read_text(&site.join(name)).is_some_and(|t| crate::config::parse(site, &t).is_ok())
     };
     if site.join(crate::config::FIELDBOOK_FILE).exists()
         || (!d.foreign_book_toml && own(crate::config::CONFIG_FILE))
@@ -572,7 +571,14 @@ fn read_inside(site: &Path, path: &Path) -> Option<String> {
     if crate::config::leads_outside(site, path) {
         return None;
     }
-    std::fs::read_to_string(path).ok()
+    read_text(path)
+}
+
+/// A file of the tree being adopted, as text: a regular file only (a FIFO there never
+/// blocks `init`), bounded in size.
+fn read_text(path: &Path) -> Option<String> {
+    let bytes = crate::config::read_regular(path, crate::config::MAX_CONFIG_BYTES).ok()?;
+    String::from_utf8(bytes).ok()
 }
 
 /// `[kinds]` from directory names (`alerts/` → runbooks, `incidents/` → postmortems) and,
@@ -718,7 +724,7 @@ fn owners_in_tree(
     let mut refused = Vec::new();
     let walker = crate::load::walk_inside(site, tree, crate::load::is_hidden, &mut refused);
     for e in walker.flatten().filter(|e| e.file_name() == "OWNERS") {
-        let Ok(text) = std::fs::read_to_string(e.path()) else {
+        let Some(text) = read_text(e.path()) else {
             continue;
         };
         let Ok(v) = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(&text) else {

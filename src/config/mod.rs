@@ -251,7 +251,7 @@ struct RawPath {
 pub fn load(root: &Path) -> Result<Config, Fatal> {
     let name = file_name(root);
     let path = root.join(name);
-    let text = match std::fs::read(&path) {
+    let text = match read_regular(&path, MAX_CONFIG_BYTES).map_err(Unread::into_io) {
         Ok(bytes) => String::from_utf8(bytes).map_err(|_| {
             config_error(
                 Pos::START,
@@ -594,10 +594,17 @@ pub enum Unread {
 /// leading out are refused), only a regular file (opened without blocking and checked on the
 /// open handle), and at most `max` bytes.
 pub fn read_inside(root: &Path, path: &Path, max: u64) -> Result<Vec<u8>, Unread> {
-    use std::io::Read;
     if let Some(f) = outside_link(root, path) {
         return Err(Unread::Outside(Box::new(f)));
     }
+    read_regular(path, max)
+}
+
+/// [`read_inside`] for a file named outside any site (a path given on the command line, a
+/// tree `init --from` reads): a regular file only, opened without blocking, at most `max`
+/// bytes.
+pub fn read_regular(path: &Path, max: u64) -> Result<Vec<u8>, Unread> {
+    use std::io::Read;
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -623,6 +630,40 @@ pub fn read_inside(root: &Path, path: &Path, max: u64) -> Result<Vec<u8>, Unread
     }
     Ok(bytes)
 }
+
+/// [`read_inside`] as text, with every refusal as an I/O error (for callers that report
+/// an unreadable file one way, whatever the reason).
+pub fn read_text_inside(root: &Path, path: &Path, max: u64) -> std::io::Result<String> {
+    let bytes = read_inside(root, path, max).map_err(Unread::into_io)?;
+    String::from_utf8(bytes)
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"))
+}
+
+impl Unread {
+    /// The refusal as an I/O error, its message saying why.
+    pub fn into_io(self) -> std::io::Error {
+        use std::io::{Error, ErrorKind};
+        match self {
+            Unread::Outside(_) => Error::new(
+                ErrorKind::PermissionDenied,
+                "it is a symbolic link that leads outside the site directory",
+            ),
+            Unread::NotAFile => Error::new(
+                ErrorKind::InvalidInput,
+                "it is not a regular file (a FIFO, socket, device or folder)",
+            ),
+            Unread::TooLarge(n) => Error::new(
+                ErrorKind::InvalidData,
+                format!("it is too large ({n} bytes)"),
+            ),
+            Unread::Io(e) => e,
+        }
+    }
+}
+
+/// The most Fieldbook reads of a file of configuration or of another tool's (`book.toml`,
+/// owners files, navigation, baselines): far above any real one.
+pub const MAX_CONFIG_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Lexically drop `.` and resolve `..` (the path is known not to climb above its start).
 fn normalize(p: &Path) -> PathBuf {

@@ -152,7 +152,9 @@ fn load_owners(config: &Config) -> Result<Owners, Fatal> {
             .with_hint("an owners registry lists people and teams, not data; raise [check] max_file_size if it really is this large"),
         ]);
     }
-    let bytes = std::fs::read(&config.owners_file).map_err(|e| {
+    let bytes = config::read_inside(&config.root, &config.owners_file, config.max_file_bytes)
+        .map_err(config::Unread::into_io)
+        .map_err(|e| {
         let (msg, hint) = if e.kind() == std::io::ErrorKind::NotFound {
             (
                 format!("the owners registry {rel} does not exist"),

@@ -138,7 +138,12 @@ impl Manifest {
         let prefix = format!("{name}/");
         let by_rel: std::collections::HashMap<&str, &Document> =
             site.documents.iter().map(|d| (d.rel.as_str(), d)).collect();
-        let roster = std::fs::read(&site.config.owners_file).unwrap_or_default();
+        let roster = crate::config::read_inside(
+            &site.config.root,
+            &site.config.owners_file,
+            site.config.max_file_bytes,
+        )
+        .unwrap_or_default();
         let documents = docs
             .iter()
             .filter_map(|d| by_rel.get(d.rel.as_str()).map(|doc| (d, *doc)))

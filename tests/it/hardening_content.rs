@@ -121,6 +121,48 @@ fn a_fifo_where_a_document_should_be_stops_nothing_from_ending() {
         );
         assert!(err.contains("not a regular file") || out.contains("not a regular file"));
     }
+    // Among the assets, and as the owners registry.
+    std::fs::remove_file(site.join("content/pipe.md")).unwrap();
+    assert!(mkfifo(&site.join("content/diagram.png")));
+    let mut cmd = command();
+    cmd.arg("build").arg(site.path());
+    let (code, out, err) = within(cmd, Duration::from_secs(60));
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("diagram.png") && err.contains("not a regular file"),
+        "{err}"
+    );
+    std::fs::remove_file(site.join("content/diagram.png")).unwrap();
+    std::fs::remove_file(site.join("owners.yaml")).unwrap();
+    assert!(mkfifo(&site.join("owners.yaml")));
+    let mut cmd = command();
+    cmd.arg("check").arg(site.path());
+    let (code, out, err) = within(cmd, Duration::from_secs(60));
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        format!("{out}{err}").contains("not a regular file"),
+        "{out}{err}"
+    );
+}
+
+#[test]
+fn site_files_are_not_read_through_links_leading_out() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(
+        outside.path().join("owners.yaml"),
+        "people:\n  mallory: { name: SECRET-MARKER }\n",
+    )
+    .unwrap();
+    let site = site_with(&[(
+        "content/ok.md",
+        "---\ntitle: Fine\nowners: [mallory]\nreviewed: 2026-11-01\n---\n\nText.\n",
+    )]);
+    std::fs::remove_file(site.join("owners.yaml")).unwrap();
+    symlink(outside.path().join("owners.yaml"), site.join("owners.yaml")).unwrap();
+    let (code, out, err) = site.build(&[]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("outside the site"), "{err}");
+    assert!(!site.output_dir().exists() || !all_text(&site.output_dir()).contains("SECRET-MARKER"));
 }
 
 #[test]
