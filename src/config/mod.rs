@@ -622,7 +622,7 @@ pub fn read_regular(path: &Path, max: u64) -> Result<Vec<u8>, Unread> {
         return Err(Unread::TooLarge(meta.len()));
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(max + 1)
+    file.take(max.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(Unread::Io)?;
     if bytes.len() as u64 > max {
