@@ -268,7 +268,7 @@ struct ReviewBadge<'a> {
 }
 
 /// The composed home page: each part with its document count, then what needs review.
-fn home(theme: &Theme, parts: &[Part], today: Date) -> Result<String, Fatal> {
+pub fn home(theme: &Theme, parts: &[Part], today: Date) -> Result<String, Fatal> {
     let mut needs_review = Vec::new();
     for p in parts {
         for d in &p.manifest.documents {

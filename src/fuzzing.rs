@@ -15,14 +15,89 @@ use std::path::Path;
 pub type Target = fn(&[u8]);
 
 /// The targets, by the name of their fuzz target and corpus directory.
-pub const TARGETS: [(&str, Target); 6] = [
+pub const TARGETS: [(&str, Target); 8] = [
     ("front_matter", front_matter),
     ("markdown", markdown),
     ("quiz", quiz),
     ("owners", owners),
     ("book_toml", book_toml),
     ("search_query", search_query),
+    ("part_manifest", part_manifest),
+    ("erb", erb),
 ];
+
+/// A `part.json` from another repository's build. A manifest that parses is valid: every URL
+/// it brings stays inside its own part, and the composed home page made from it holds no
+/// active content; its links between parts are checked without panicking.
+pub fn part_manifest(data: &[u8]) {
+    let Ok(m) = crate::parts::parse(&text(data)) else {
+        return;
+    };
+    assert!(m.prefix == format!("{}/", m.name) && m.validate().is_ok());
+    for d in &m.documents {
+        assert!(d.url.starts_with(&m.prefix) && !d.url.contains(':') && !d.url.contains(".."));
+    }
+    let parts = [crate::compose::Part {
+        dir: std::path::PathBuf::from("/nonexistent"),
+        manifest: m,
+    }];
+    let _ = crate::compose::check_links(&parts);
+    let theme = crate::build::theme::Theme::builtin().expect("the built-in theme loads");
+    let html = crate::compose::home(&theme, &parts, today()).expect("the home page renders");
+    // The theme's own scripts, and nothing the manifest brought.
+    for tag in tags(&html) {
+        let attr = |n: &str| {
+            tag.attrs
+                .iter()
+                .find(|(k, _)| k == n)
+                .map(|(_, v)| v.as_str())
+        };
+        if tag.name == "script" {
+            assert!(
+                attr("src").is_some_and(|s| s.starts_with("static/")),
+                "{tag:?}"
+            );
+        }
+        assert!(!matches!(
+            tag.name.as_str(),
+            "iframe" | "object" | "embed" | "base"
+        ));
+        for (name, value) in &tag.attrs {
+            assert!(!name.starts_with("on"), "event handler {name} in {tag:?}");
+            assert!(
+                !(URL_ATTRIBUTES.contains(&name.as_str()) && is_script_url(value)),
+                "script URL {value:?}"
+            );
+        }
+    }
+}
+
+/// A page's ERB and its partials: the bytes up to the first NUL are the page's body, then
+/// pairs of partial name and text, NUL-separated. Expanding never panics, ends, stays within
+/// its budget and maps every output line to a body line.
+pub fn erb(data: &[u8]) {
+    let text = text(data);
+    let mut pieces = text.split('\0');
+    let body = pieces.next().unwrap_or_default().to_string();
+    let mut files: HashMap<String, String> = HashMap::new();
+    while let (Some(name), Some(content)) = (pieces.next(), pieces.next()) {
+        files.insert(name.to_string(), content.to_string());
+    }
+    let read = |p: &str| files.get(p).cloned().map(Ok);
+    let (rewritten, problems) = crate::adopt::rewrite_body(&body, "docs/page.html.md.erb", &read);
+    if let Some(r) = &rewritten {
+        assert!(r.text.len() <= crate::adopt::erb::MAX_EXPANDED + body.len() * 2 + 1024);
+        assert_eq!(r.sources.len(), r.text.split_inclusive('\n').count());
+        let lines = body.split_inclusive('\n').count().max(1);
+        assert!(
+            r.sources.iter().all(|&l| l < lines),
+            "a line mapped past the body"
+        );
+    }
+    for p in problems {
+        assert!(p.offset + p.len <= body.len(), "a problem outside the body");
+    }
+}
 
 fn today() -> Date {
     Date::parse("2026-06-15").expect("a date")

@@ -12,7 +12,6 @@ use crate::diagnostic::{Code, Diagnostic, Fatal, Pos};
 use crate::model::{Document, ReviewState, Site};
 use crate::search::SearchDoc;
 use serde::{Deserialize, Serialize};
-use std::io::Read;
 use std::path::Path;
 
 /// The major version of the part layout and of `part.json`: a composer refuses parts of
@@ -282,40 +281,62 @@ pub fn read(dir: &Path) -> Result<Manifest, Fatal> {
                 .into(),
         ));
     }
-    if meta.len() > MAX_MANIFEST_BYTES {
-        return Err(fatal(format!(
-            "the part manifest is {} bytes, more than the {MAX_MANIFEST_BYTES} a part may have",
-            meta.len()
-        )));
-    }
-    let mut text = String::new();
-    std::fs::File::open(&file)
-        .and_then(|f| f.take(MAX_MANIFEST_BYTES + 1).read_to_string(&mut text))
-        .map_err(|e| fatal(format!("cannot read the part manifest: {e}")))?;
+    let bytes = match crate::config::read_regular(&file, MAX_MANIFEST_BYTES) {
+        Ok(b) => b,
+        Err(crate::config::Unread::TooLarge(n)) => {
+            return Err(fatal(format!(
+                "the part manifest is {n} bytes, more than the {MAX_MANIFEST_BYTES} a part may have"
+            )));
+        }
+        Err(e) => {
+            return Err(fatal(format!(
+                "cannot read the part manifest: {}",
+                e.into_io()
+            )));
+        }
+    };
+    let text = String::from_utf8(bytes)
+        .map_err(|_| fatal("the part manifest is not UTF-8 text".into()))?;
+    parse(&text).map_err(|(why, hint)| {
+        let d = fatal(why).remove(0);
+        vec![match hint {
+            Some(h) => d.with_hint(h),
+            None => d,
+        }]
+    })
+}
+
+/// A manifest's text as [`read`] takes it: of format [`FORMAT_MAJOR`], a part, valid
+/// ([`Manifest::validate`]). `Err` is why not, and what to do when there is something to do.
+pub fn parse(text: &str) -> Result<Manifest, (String, Option<&'static str>)> {
     // The format first, so that a part of another version gets the version's message.
     #[derive(Deserialize)]
     struct Version {
         format: Option<u64>,
         fieldbook: Option<String>,
     }
-    let version: Version = serde_json::from_str(&text)
-        .map_err(|e| fatal(format!("the part manifest is not JSON: {e}")))?;
+    let version: Version = serde_json::from_str(text)
+        .map_err(|e| (format!("the part manifest is not JSON: {e}"), None))?;
     if version.format != Some(u64::from(FORMAT_MAJOR)) {
         let by = version.fieldbook.as_deref().unwrap_or("an unknown version");
         let found = version.format.map_or("none".to_string(), |f| f.to_string());
-        return Err(fatal(format!(
-            "part format {found} (built by Fieldbook {by:?}) cannot be composed by Fieldbook {}, which reads part format {FORMAT_MAJOR}",
-            env!("CARGO_PKG_VERSION")
-        ))
-        .into_iter()
-        .map(|d| d.with_hint("rebuild the part with this Fieldbook version (fieldbook build --part NAME)"))
-        .collect());
+        return Err((
+            format!(
+                "part format {found} (built by Fieldbook {by:?}) cannot be composed by Fieldbook {}, which reads part format {FORMAT_MAJOR}",
+                env!("CARGO_PKG_VERSION")
+            ),
+            Some("rebuild the part with this Fieldbook version (fieldbook build --part NAME)"),
+        ));
     }
-    let manifest: Manifest = serde_json::from_str(&text)
-        .map_err(|e| fatal(format!("the part manifest does not describe a part: {e}")))?;
+    let manifest: Manifest = serde_json::from_str(text).map_err(|e| {
+        (
+            format!("the part manifest does not describe a part: {e}"),
+            None,
+        )
+    })?;
     manifest
         .validate()
-        .map_err(|why| fatal(format!("the part manifest is refused: {why}")))?;
+        .map_err(|why| (format!("the part manifest is refused: {why}"), None))?;
     Ok(manifest)
 }
 
