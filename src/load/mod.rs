@@ -297,6 +297,10 @@ pub fn is_hidden(name: &str) -> bool {
     name.starts_with('.')
 }
 
+/// The most values one document's `alerts`, `tags` or `services` may list: each becomes a page
+/// or an index entry, so a runbook listing 50,000 alerts would write 50,000 pages (a real one names a few; 4,000 build in well under a second).
+pub const MAX_LIST: usize = 10_000;
+
 /// One content file read and parsed, as [`load_site`] does it.
 pub enum Loaded {
     /// The document and its load-time findings.
@@ -489,7 +493,35 @@ pub fn parse_document_as(
                         .with_source(&text),
                 );
             }
-            (p.meta, true)
+            let mut meta = p.meta;
+            let front = &text[front_offset..front_offset + front_len];
+            let at = |key: &str| {
+                crate::content::source::YamlLocator::new(front)
+                    .key(key)
+                    .map_or(Pos::START, |p| p.shifted(front_line - 1))
+            };
+            for (key, list) in [
+                ("alerts", &mut meta.alerts),
+                ("tags", &mut meta.tags),
+                ("services", &mut meta.services),
+            ] {
+                if list.len() > MAX_LIST {
+                    findings.push(
+                        Diagnostic::new(
+                            Code::FileTooLarge,
+                            file,
+                            at(key),
+                            format!(
+                                "`{key}` lists {} values, more than the {MAX_LIST} a document may have; the rest are left out",
+                                list.len()
+                            ),
+                        )
+                        .with_hint("split the document, or group the values (one alert per failure mode)"),
+                    );
+                    list.truncate(MAX_LIST);
+                }
+            }
+            (meta, true)
         }
         Err(e) => {
             let mut d = Diagnostic::new(

@@ -288,3 +288,29 @@ fn a_lying_manifest_is_refused_whole() {
         assert!(!out.exists());
     }
 }
+
+#[test]
+fn a_document_lists_a_bounded_number_of_alerts_tags_and_services() {
+    let n = fieldbook::load::MAX_LIST + 50;
+    let alerts: Vec<String> = (0..n).map(|i| format!("Alert{i:05}")).collect();
+    let site = site_with(&[(
+        "content/runbooks/many.md",
+        &format!(
+            "---\ntitle: Many\nowners: [alice]\nreviewed: 2026-11-01\nalerts: [{}]\n---\n\nSteps.\n",
+            alerts.join(", ")
+        ),
+    )]);
+    let (_, json) = site.check_json(&["--today", "2026-11-27"]);
+    let found = findings(&json);
+    let over: Vec<_> = found.iter().filter(|f| f.0 == "file-too-large").collect();
+    assert_eq!(over.len(), 1, "{found:?}");
+    assert_eq!(
+        (over[0].3, over[0].4),
+        (5, 9),
+        "positioned at the alerts key's value"
+    );
+    assert!(
+        json.to_string().contains(&format!("lists {n} values")),
+        "{json}"
+    );
+}
