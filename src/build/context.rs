@@ -43,6 +43,10 @@ pub struct OwnerRef {
     pub name: String,
     pub kind: &'static str,
     pub standing: Standing,
+    /// Why a lapsed owner lapsed, for readers: `left on 2026-08-31`, `disbanded on …`,
+    /// `inactive`, `no active member`, `unknown`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lapse: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channel: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -62,6 +66,7 @@ impl OwnerRef {
             name: site.owners.display_name(id).to_string(),
             kind,
             standing: site.owners.standing(id, site.today),
+            lapse: crate::model::owners::lapse_for_readers(&site.owners, id, site.today),
             channel: team.and_then(|t| t.channel.clone()),
             url: team.map(|_| format!("teams/{}/", slug(id))),
         }
@@ -424,6 +429,8 @@ pub struct Counts {
     pub due_soon: usize,
     pub never_reviewed: usize,
     pub lapsed: usize,
+    /// No owner named (or only the handbook's default one).
+    pub unowned: usize,
 }
 
 impl Counts {
@@ -438,8 +445,10 @@ impl Counts {
                 R::NeverReviewed => c.never_reviewed += 1,
                 R::Fresh | R::Untracked => {}
             }
-            if card.ownership == "lapsed" {
-                c.lapsed += 1;
+            match card.ownership {
+                "lapsed" => c.lapsed += 1,
+                "unowned" => c.unowned += 1,
+                _ => {}
             }
         }
         c

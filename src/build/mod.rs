@@ -416,7 +416,8 @@ impl<'a> Builder<'a> {
             owners_note: doc
                 .owners_source
                 .is_external()
-                .then(|| format!("owners from {}", doc.owners_source.describe())),
+                .then(|| doc.owners_source.for_readers().map(str::to_string))
+                .flatten(),
             postmortem: (doc.kind == Kind::Postmortem).then(|| PostmortemCtx::new(self.site, doc)),
             course: (doc.kind == Kind::Course).then(|| self.course_ctx(doc)),
             lesson: if doc.kind == Kind::Lesson { self.lesson_ctx(doc) } else { None },

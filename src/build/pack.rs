@@ -165,8 +165,10 @@ fn flags(site: &Site, doc: &Document) -> String {
         ReviewState::DueSoon => s.push_str(" <span class=\"flag soon\">Review due soon</span>"),
         ReviewState::Fresh | ReviewState::Untracked => {}
     }
-    if site.ownership(doc).all_lapsed() {
-        s.push_str(" <strong class=\"flag\">No active owner</strong>");
+    match crate::model::ownership_state(site, doc) {
+        "lapsed" => s.push_str(" <strong class=\"flag\">No active owner</strong>"),
+        "unowned" => s.push_str(" <span class=\"flag soon\">No owner named</span>"),
+        _ => {}
     }
     s
 }

@@ -574,11 +574,16 @@ pub fn weight(doc: &Document) -> i64 {
     doc.meta.adopted.weight.unwrap_or(i64::MAX)
 }
 
-/// `ok`, `partial` (some owners lapsed) or `lapsed` (none active) — what banners show.
+/// `ok`, `partial` (some owners lapsed), `lapsed` (every owner named has left, been disbanded
+/// or is unknown) or `unowned` (no owner named, or only the handbook's default owner): what
+/// badges, banners, counts and search results show. Only `lapsed` is an alarm.
 pub fn ownership_state(site: &Site, doc: &Document) -> &'static str {
-    if doc.owners.is_empty() {
-        return if doc.kind.requires_owners() {
-            "lapsed"
+    // Nobody named, or only the handbook's default owner: a different fact from lapsed
+    // (nobody left), with a different fix (FORMAT.md).
+    let default_only = matches!(doc.owners_source, OwnersSource::Default { .. });
+    if doc.owners.is_empty() || default_only {
+        return if doc.kind.requires_owners() || default_only {
+            "unowned"
         } else {
             "ok"
         };

@@ -59,6 +59,18 @@ impl OwnersSource {
         }
     }
 
+    /// Where the owners came from, in words for readers of a page (no configuration keys or
+    /// line numbers: those are for `check`). `None` when the page itself names them.
+    pub fn for_readers(&self) -> Option<&'static str> {
+        match self {
+            OwnersSource::None | OwnersSource::FrontMatter => None,
+            OwnersSource::Course => Some("the owners of its course"),
+            OwnersSource::OwnersFile { .. } => Some("named in the repository's OWNERS file"),
+            OwnersSource::Codeowners { .. } => Some("named in the repository's CODEOWNERS"),
+            OwnersSource::Default { .. } => Some("the handbook's default owner"),
+        }
+    }
+
     /// A short machine-readable name: `front-matter`, `codeowners`, ...
     pub fn kind(&self) -> &'static str {
         match self {

@@ -54,7 +54,7 @@ pub struct Owners {
 #[serde(rename_all = "kebab-case")]
 pub enum Standing {
     Active,
-    /// Left, inactive, disbanded, or a team with no active member.
+    /// Left, inactive, disbanded, or a team whose listed members have all lapsed.
     Lapsed,
     Unknown,
 }
@@ -76,6 +76,26 @@ pub fn lapse_reason(owners: &Owners, id: &str, today: Date) -> String {
     format!("`{id}` is not in owners.yaml")
 }
 
+/// Why an owner id lapsed, in words for readers of a page (`left on 2026-08-31`, `disbanded
+/// on 2026-01-15`, `inactive`, `no active member`, `unknown`); `None` when it has not.
+pub fn lapse_for_readers(owners: &Owners, id: &str, today: Date) -> Option<String> {
+    match owners.standing(id, today) {
+        Standing::Active => None,
+        Standing::Unknown => Some("unknown".into()),
+        Standing::Lapsed => Some(if let Some(p) = owners.people.get(id) {
+            match p.left {
+                Some(d) if d <= today => format!("left on {d}"),
+                _ => "inactive".into(),
+            }
+        } else {
+            match owners.teams.get(id).and_then(|t| t.disbanded) {
+                Some(d) if d <= today => format!("disbanded on {d}"),
+                _ => "no active member".into(),
+            }
+        }),
+    }
+}
+
 impl Owners {
     pub fn person_active(&self, p: &Person, today: Date) -> bool {
         p.active && p.left.is_none_or(|d| d > today)
@@ -91,11 +111,14 @@ impl Owners {
         }
         if let Some(t) = self.teams.get(id) {
             let disbanded = t.disbanded.is_some_and(|d| d <= today);
-            let anyone = t.members.iter().any(|m| {
-                self.people
-                    .get(m)
-                    .is_some_and(|p| self.person_active(p, today))
-            });
+            // A team listing no members never had its membership recorded (a roster made
+            // from a chat channel): it has not lapsed (FORMAT.md).
+            let anyone = t.members.is_empty()
+                || t.members.iter().any(|m| {
+                    self.people
+                        .get(m)
+                        .is_some_and(|p| self.person_active(p, today))
+                });
             return if !disbanded && anyone {
                 Standing::Active
             } else {
@@ -103,6 +126,11 @@ impl Owners {
             };
         }
         Standing::Unknown
+    }
+
+    /// Whether `id` is a team whose membership was never recorded (it lists no members).
+    pub fn membership_unknown(&self, id: &str) -> bool {
+        self.teams.get(id).is_some_and(|t| t.members.is_empty())
     }
 
     /// Display name of an owner id (the id itself when it has none).

@@ -201,7 +201,10 @@ fn the_tracker_lists_every_item_by_status_owner_team_service_and_age() {
     let done = section("done");
     assert!(done.starts_with("Done 2 "), "{done}");
     // Done and won't fix are listed without a flag, their lapsed or unknown owner marked.
-    assert!(done.contains("Grow the disk Done Ben Ode (left)"), "{done}");
+    assert!(
+        done.contains("Grow the disk Done Ben Ode (left on 2026-05-01)"),
+        "{done}"
+    );
     let wontfix = section("wontfix");
     assert!(
         wontfix.contains("Move backups off the data disk Won’t fix ghost (unknown owner)"),

@@ -25,6 +25,7 @@ mod history;
 mod incidents;
 mod interrupted;
 mod limits;
+mod ownership_states;
 mod part;
 mod properties;
 mod search_export;

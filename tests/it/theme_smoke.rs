@@ -110,7 +110,7 @@ fn team_db() -> Value {
 }
 
 fn dmitri() -> Value {
-    json!({"id": "dmitri", "name": format!("Dmitri {EVIL}"), "kind": "person", "standing": "lapsed"})
+    json!({"id": "dmitri", "name": format!("Dmitri {EVIL}"), "kind": "person", "standing": "lapsed", "lapse": "left on 2026-08-31"})
 }
 
 fn ghost() -> Value {
@@ -514,7 +514,7 @@ fn runbook_stale_and_partly_lapsed() {
             "<dt>Owners</dt>",
             "href=\"../../../teams/team-db/\"",
             "#db-&lt;script&gt;",
-            "(left)",
+            "(left on 2026-08-31)",
             "<dt>Last reviewed</dt>",
             "<dt>Next review due</dt>",
             "<dt>Severity</dt>",
@@ -559,7 +559,7 @@ fn runbook_lapsed_due_soon_and_minimal() {
         "runbook lapsed",
         &html,
         &[
-            "Nobody owns this runbook:",
+            "Nobody owns this runbook any more:",
             "(unknown owner)",
             "Review due soon:",
             "(in 3 days)",
@@ -567,6 +567,26 @@ fn runbook_lapsed_due_soon_and_minimal() {
         ],
     );
     hasnt("runbook lapsed", &html, &["is stale:"]);
+
+    // No owner named: a fact with its own words, never "lapsed" or "disbanded".
+    let mut d = doc("runbook", "runbooks/disk-full/", "fresh", "unowned");
+    d["owners"] = json!([]);
+    ctx["doc"] = d;
+    let html = render(&tera, "runbook.html", &ctx);
+    common_checks("runbook unowned", &html, root);
+    has(
+        "runbook unowned",
+        &html,
+        &[
+            "No owner is named for this runbook",
+            "No owner named</span>",
+        ],
+    );
+    hasnt(
+        "runbook unowned",
+        &html,
+        &["Lapsed owner", "Nobody owns", "disbanded", "lapsed owner"],
+    );
 
     // Only the required fields: no edit link, no history, no severity, empty lists, no toc.
     let mut d = json!({
@@ -1077,7 +1097,7 @@ fn team() {
             "#db-&lt;script&gt;",
             "Priya Raman",
             "Dmitri &lt;script&gt;",
-            "(left)",
+            "(left on 2026-08-31)",
             "Overdue by 27 days</span>",
             "href=\"../../postmortems/checkout/\"",
             "Fix &lt;script&gt;",
@@ -1132,7 +1152,7 @@ fn freshness() {
             "(in 3 days)",
             "<span class=\"count-n\">23</span>",
             "Data &lt;script&gt;",
-            "(left)",
+            "(left on 2026-08-31)",
         ],
     );
 }
@@ -1376,7 +1396,7 @@ fn on_call_pages() {
             "Won’t fix",
             "No open action items.",
             "Dmitri &lt;script&gt;",
-            "(left)",
+            "(left on 2026-08-31)",
             "href=\"../services/db/\"",
             "<caption class=\"visually-hidden\">Overdue action items</caption>",
             "href=\"https://tracker.example/&quot;&gt;&lt;img",
