@@ -1,7 +1,7 @@
 //! For people at a terminal: each finding with the source line it points at, laid out like
 //! rustc's diagnostics so that the eye already knows where to look.
 
-use super::{Options, label, location, printable, reported, summary_line};
+use super::{Options, is_hidden, label, location, printable, reported, summary_line};
 use crate::diagnostic::{Diagnostic, Severity, Summary};
 use anstyle::{AnsiColor, Style};
 use std::fmt::Write;
@@ -122,7 +122,7 @@ impl Excerpt {
                     excerpt.shown.push_str(TAB);
                     TAB.len()
                 }
-                c if c.is_control() => {
+                c if is_hidden(c) => {
                     let escaped = c.escape_debug();
                     let width = escaped.len();
                     excerpt.shown.extend(escaped);
