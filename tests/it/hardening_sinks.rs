@@ -79,6 +79,11 @@ fn check_output_escapes_hostile_text_for_every_sink() {
         );
         assert!(text.contains("\\u{1b}[2J"), "{text}");
         assert!(text.contains("\\u{202e}"), "{text}");
+        // The terminal is often a CI log: no line of it is a runner's command.
+        for line in text.lines() {
+            assert!(!line.trim_start().starts_with("::"), "{line}");
+            assert!(!line.contains("##["), "{line}");
+        }
     }
 
     // The job summary (Markdown), written where GITHUB_STEP_SUMMARY says.

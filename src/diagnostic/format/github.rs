@@ -2,7 +2,8 @@
 //! <https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-commands>
 
 use super::{
-    Options, compact, message_and_hint, plural, printable, repo_path, reported, summary_line,
+    Options, compact, inert_line, message_and_hint, plural, printable, repo_path, reported,
+    summary_line,
 };
 use crate::diagnostic::{Diagnostic, Severity, Summary};
 use std::fmt::Write;
@@ -31,7 +32,7 @@ pub(super) fn render(findings: &[Diagnostic], summary: &Summary, opts: &Options)
         // A newline in document text could start a line of its own, and a line starting
         // with `::` is a command to the runner; so each finding stays on its own lines.
         for line in compact(d, &['\t']).lines() {
-            out.push_str(&log_line(line));
+            out.push_str(&inert_line(line));
             out.push('\n');
         }
     }
@@ -80,27 +81,6 @@ fn data(s: &str) -> String {
 /// `escapeProperty`).
 fn property(s: &str) -> String {
     data(s).replace(':', "%3A").replace(',', "%2C")
-}
-
-/// A plain log line (a finding GitHub would not annotate), already one line with its control
-/// characters shown escaped. The runner reads a line as a command when it starts with `::`
-/// after leading white space (and, in the older form, when it holds `##[` anywhere), so a
-/// leading `:` and the `#` of `##[` are shown escaped (`\u{3a}`, `\u{23}`) there.
-fn log_line(line: &str) -> String {
-    let body = line.trim_start();
-    let lead = &line[..line.len() - body.len()];
-    let mut out = String::with_capacity(line.len());
-    for c in lead.chars() {
-        out.extend(c.escape_unicode());
-    }
-    match body.strip_prefix(':') {
-        Some(rest) if rest.starts_with(':') => {
-            out.push_str("\\u{3a}");
-            out.push_str(rest);
-        }
-        _ => out.push_str(body),
-    }
-    out.replace("##[", "#\\u{23}[")
 }
 
 #[cfg(test)]

@@ -257,6 +257,31 @@ pub(crate) fn printable<'a>(s: &'a str, keep: &[char]) -> Cow<'a, str> {
     Cow::Owned(out)
 }
 
+/// A line of log text (one line, its control characters already shown escaped) that a CI
+/// runner reading the log cannot take for a command. GitHub's runner reads a line as a
+/// workflow command when it starts with `::` after leading white space (and, in the older
+/// form, when it holds `##[` anywhere), so the leading white space and first `:` of such a
+/// line, and the `#` of `##[`, are shown escaped (`\u{20}`, `\u{3a}`, `\u{23}`). Used for
+/// every line the human format prints (it runs in CI logs too) and GitHub's log lines.
+pub(crate) fn inert_line(line: &str) -> Cow<'_, str> {
+    let body = line.trim_start();
+    let command = body.starts_with("::");
+    if !command && !line.contains("##[") {
+        return Cow::Borrowed(line);
+    }
+    let mut out = String::with_capacity(line.len() + 16);
+    if command {
+        for c in line[..line.len() - body.len()].chars() {
+            out.extend(c.escape_unicode());
+        }
+        out.push_str("\\u{3a}");
+        out.push_str(&body[1..]);
+    } else {
+        out.push_str(line);
+    }
+    Cow::Owned(out.replace("##[", "#\\u{23}["))
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum Context {
     Attribute,
@@ -576,6 +601,14 @@ mod hostile {
     }
 
     #[test]
+    fn inert_lines_start_no_command() {
+        assert_eq!(inert_line("plain: text"), "plain: text");
+        assert_eq!(inert_line("::error::x"), "\\u{3a}:error::x");
+        assert_eq!(inert_line("  ::error::x"), "\\u{20}\\u{20}\\u{3a}:error::x");
+        assert_eq!(inert_line("a ##[error]b"), "a #\\u{23}[error]b");
+    }
+
+    #[test]
     fn github_has_one_line_per_finding_and_no_forged_command() {
         let findings = hostile_findings();
         let out = render(
@@ -647,6 +680,11 @@ mod hostile {
                 out
             };
             assert_no_hidden("human", &plain);
+            // Run in a CI log, no line is a runner's command.
+            for line in plain.lines() {
+                assert!(!line.trim_start().starts_with("::"), "{line}");
+                assert!(!line.contains("##["), "{line}");
+            }
             assert!(plain.contains("c\\u{1b}[2J"), "{plain}");
             assert!(plain.contains("e\\u{202e}txt.exe"), "{plain}");
         }
