@@ -288,9 +288,11 @@ pub(super) enum Context {
     Text,
 }
 
-/// XML 1.0 text (JUnit and Checkstyle): markup characters as entities, and characters that XML 1.0 forbids even as
-/// references (most C0 controls, U+FFFE, U+FFFF) dropped, since one of them makes the whole
-/// report unreadable to every parser.
+/// XML 1.0 text (JUnit and Checkstyle), the one escaping function of both: markup characters
+/// as entities, and the characters XML 1.0 forbids even as references (most C0 controls,
+/// U+FFFE, U+FFFF; one of them makes the whole report unreadable to every parser) replaced,
+/// like the other controls and invisible characters ([`is_hidden`]), by their escaped form
+/// (`\u{1b}`), so that a report viewer shows them rather than acts on them.
 pub(super) fn escape(s: &str, context: Context) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -304,10 +306,11 @@ pub(super) fn escape(s: &str, context: Context) -> String {
             '\r' => out.push_str("&#13;"),
             '\n' if context == Context::Attribute => out.push_str("&#10;"),
             '\t' if context == Context::Attribute => out.push_str("&#9;"),
-            '\t' | '\n' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'.. => {
-                out.push(c)
+            '\t' | '\n' => out.push(c),
+            c if is_hidden(c) || matches!(c, '\u{FFFE}' | '\u{FFFF}') => {
+                out.extend(c.escape_debug())
             }
-            _ => {}
+            c => out.push(c),
         }
     }
     out
@@ -711,7 +714,7 @@ mod hostile {
             let out = render(format, &findings, &summary, &Options::default());
             roxmltree::Document::parse(&out)
                 .unwrap_or_else(|e| panic!("{format:?} is not XML: {e}\n{out}"));
-            assert!(!out.contains('\u{1b}'), "{format:?}");
+            assert_no_hidden(&format!("{format:?}"), &out);
         }
         for format in [Format::Json, Format::Sarif, Format::Codequality] {
             let out = render(format, &findings, &summary, &Options::default());
