@@ -183,6 +183,19 @@ fn search_queries_and_export_records_are_bounded() {
         .sum();
     assert!(looked_up <= fieldbook::search::query::MAX_QUERY_WORDS);
 
+    // serve's /api/search takes the same path: answered, with the note.
+    let server = Serve::start(site.path());
+    let long: String = (0..1_000).map(|i| format!("pod{i}+")).collect();
+    let started = Instant::now();
+    let (status, body) = server.get(&format!("/api/search?q={long}"));
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"note\":\"the query was cut"), "{body}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    drop(server);
+
+    // The browser's search applies the same bound to what is typed (when node is here).
+    browser_bound(&words, parsed.len());
+
     // Export records: a 2,000-character path and heading, a 1 MB section, many alerts.
     let site = TestSite::minimal();
     let dir: Vec<String> = (0..10).map(|i| format!("{i}{}", "d".repeat(199))).collect();
@@ -318,4 +331,47 @@ fn code_texts(html: &str) -> Vec<String> {
         rest = &rest[end..];
     }
     out
+}
+
+/// search.js's `parseQuery` on `text`, under node with a stub page: as many elements as
+/// query.rs's `parse`, and marked as cut. Skipped without node.
+fn browser_bound(text: &str, rust_elements: usize) {
+    if std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let query = dir.path().join("query.txt");
+    std::fs::write(&query, text).unwrap();
+    let script = format!(
+        "global.window = global; global.location = {{ href: 'http://x/', protocol: 'http:' }};\n\
+         global.document = {{ querySelector: () => null, querySelectorAll: () => [], \
+         getElementById: () => null, readyState: 'loading', addEventListener() {{}} }};\n\
+         global.addEventListener = () => {{}};\n\
+         require({:?});\n\
+         const text = require('fs').readFileSync({:?}, 'utf8');\n\
+         const r = window.fieldbookSearch.parseQuery(text);\n\
+         const words = r.reduce((n, e) => n + (e.word !== undefined ? 1 : e.phrase.length), 0);\n\
+         console.log(JSON.stringify({{ elements: r.length, words, truncated: r.truncated }}));\n",
+        s(&repo_root().join("themes/default/static/search.js")),
+        s(&query),
+    );
+    let js = dir.path().join("bound.js");
+    std::fs::write(&js, script).unwrap();
+    let out = std::process::Command::new("node")
+        .arg(&js)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["elements"], rust_elements, "{v}");
+    assert!(v["words"].as_u64().unwrap() <= fieldbook::search::query::MAX_QUERY_WORDS as u64);
+    assert_eq!(v["truncated"], true);
 }
