@@ -180,6 +180,14 @@ fn runbook(out: &mut String, site: &Site, doc: &Document, ids: &HashMap<&str, St
             // Files beside the pack would be requests; the alt text stays.
             return (!dest.starts_with("data:")).then(|| "data:,".to_string());
         }
+        // The pack's own marker is the resolver's alone: an author's link spelled with it
+        // leads nowhere in particular.
+        if dest
+            .get(..CROSS.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(CROSS))
+        {
+            return Some(format!("{CROSS}not-in-pack"));
+        }
         match resolve_link(&doc.rel, dest)? {
             LinkTarget::Path { rel, anchor } => Some(match (ids.get(rel.as_str()), anchor) {
                 (Some(target), Some(a)) => format!("{CROSS}{target}--{a}"),
@@ -196,11 +204,7 @@ fn runbook(out: &mut String, site: &Site, doc: &Document, ids: &HashMap<&str, St
     };
     let rendered = render_markdown(doc.markdown(), &links, &RenderOptions { raw_html: false });
     // Every runbook has its "Diagnosis": ids and the links to them get the runbook's prefix.
-    let html = rendered
-        .html
-        .replace(" id=\"", &format!(" id=\"{id}--"))
-        .replace("href=\"#", &format!("href=\"#{id}--"))
-        .replace(&format!("href=\"{CROSS}"), "href=\"#");
+    let html = prefix_ids(&rendered.html, id);
     let owners: Vec<String> = doc
         .owners
         .iter()
@@ -226,6 +230,44 @@ fn runbook(out: &mut String, site: &Site, doc: &Document, ids: &HashMap<&str, St
         },
         flags(site, doc),
     );
+}
+
+/// `html` (a runbook as rendered) with its ids and in-page links prefixed by `id--`, and the
+/// resolver's links between packed runbooks ([`CROSS`]) turned into in-page ones. Only the
+/// markup changes: the rewriting reads tags, never text, so nothing a runbook's code blocks or
+/// prose hold (`id="…"`, `href="#…"`, the pack's marker, `</pre><script>`) is rewritten or can
+/// become markup. (The renderer escapes `<` in all text and `"` in all attribute values, so a
+/// tag starts at each `<` and ends at the first `>` outside quotes.)
+fn prefix_ids(html: &str, id: &str) -> String {
+    let mut out = String::with_capacity(html.len() + 64);
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&rest[..lt]);
+        let tag = &rest[lt..];
+        let mut quoted = false;
+        let end = tag
+            .char_indices()
+            .find(|&(_, c)| {
+                if c == '"' {
+                    quoted = !quoted;
+                }
+                c == '>' && !quoted
+            })
+            .map_or(tag.len(), |(i, _)| i + 1);
+        let tag = &tag[..end];
+        if tag.starts_with("</") || tag.starts_with("<!") {
+            out.push_str(tag);
+        } else {
+            out.push_str(
+                &tag.replace(" id=\"", &format!(" id=\"{id}--"))
+                    .replace(" href=\"#", &format!(" href=\"#{id}--"))
+                    .replace(&format!(" href=\"{CROSS}"), " href=\"#"),
+            );
+        }
+        rest = &rest[lt + end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn absolute(url: &str) -> bool {
@@ -323,3 +365,28 @@ const SCRIPT: &str = r##"
   run();
 })();
 "##;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_markup_is_prefixed_never_text() {
+        let html = "<h2 id=\"steps\">Steps</h2>\n<p><a href=\"#steps\">x</a> \
+                    <a href=\"fieldbook-pack:rb-b\">b</a></p>\n<pre class=\"code\"><code>\
+                    &lt;a id=\"x\" href=\"#y\"&gt; href=\"fieldbook-pack:rb-c\" \
+                    &lt;/pre&gt;&lt;script&gt;</code></pre>";
+        assert_eq!(
+            prefix_ids(html, "rb-a"),
+            "<h2 id=\"rb-a--steps\">Steps</h2>\n<p><a href=\"#rb-a--steps\">x</a> \
+             <a href=\"#rb-b\">b</a></p>\n<pre class=\"code\"><code>\
+             &lt;a id=\"x\" href=\"#y\"&gt; href=\"fieldbook-pack:rb-c\" \
+             &lt;/pre&gt;&lt;script&gt;</code></pre>"
+        );
+        // A `>` inside a quoted attribute value does not end the tag.
+        assert_eq!(
+            prefix_ids("<a title=\"a>b\" href=\"#c\">t</a>", "p"),
+            "<a title=\"a>b\" href=\"#p--c\">t</a>"
+        );
+    }
+}

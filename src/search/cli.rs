@@ -69,6 +69,9 @@ pub fn run(
             return Ok(2);
         }
     };
+    if let Some(note) = super::query::truncation(&q.text) {
+        writeln!(err, "note: {note}")?;
+    }
     if json {
         print_json(&hits, out)?;
     } else {
@@ -123,10 +126,17 @@ pub fn results_json(hits: &[Hit]) -> serde_json::Value {
     json!({ "results": results })
 }
 
-/// Text from documents, made safe for a terminal: control characters become spaces.
+/// Text from documents, made safe for a terminal: control and invisible characters (those
+/// the finding formats escape, bidi overrides included) become spaces.
 fn clean(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| {
+            if crate::diagnostic::format::is_hidden(c) {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect()
 }
 
@@ -141,7 +151,13 @@ fn paint(s: &str, style: Style, color: bool) -> String {
 fn print_human(text: &str, hits: &[Hit], color: bool, out: &mut dyn Write) -> io::Result<()> {
     use crate::model::ReviewState as R;
     if hits.is_empty() {
-        return writeln!(out, "no results for `{}`", clean(text.trim()));
+        let read = super::query::cut_text(text).trim();
+        let shown = if read.len() < text.trim().len() {
+            format!("{read}…")
+        } else {
+            read.to_string()
+        };
+        return writeln!(out, "no results for `{}`", clean(&shown));
     }
     let bold = Style::new().bold();
     let red = Style::new().bold().fg_color(Some(AnsiColor::Red.into()));

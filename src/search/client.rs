@@ -360,6 +360,8 @@ pub fn client_index_files(docs: &[SearchDoc]) -> io::Result<Vec<(String, Vec<u8>
             "prefix_min_chars": query::PREFIX_MIN_CHARS,
             "prefix_max_terms": query::PREFIX_MAX_TERMS,
             "typo_max_terms": query::TYPO_MAX_TERMS,
+            "max_query_bytes": query::MAX_QUERY_BYTES,
+            "max_query_words": query::MAX_QUERY_WORDS,
         },
     });
     out.push(("search/index.json".to_string(), json_bytes(&index)?));

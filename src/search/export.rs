@@ -9,7 +9,7 @@ use super::{HeadingMark, SearchDoc, plain_text_marked};
 use crate::content::front_matter::Kind;
 use crate::model::{Document, ReviewState, Site};
 use serde_json::{Map, Value, json};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::Path;
 
@@ -96,7 +96,7 @@ pub fn sections(doc: &Document, search: &SearchDoc) -> Vec<Section> {
     let mut anchors = doc.outline.headings.iter().peekable();
     let base = encode_id(&search.rel);
     let mut out = vec![Section {
-        id: base.clone(),
+        id: bounded_id(base.clone()),
         heading: None,
         level: None,
         path: Vec::new(),
@@ -164,14 +164,17 @@ pub fn records(
     let by_rel: HashMap<&str, &Document> =
         site.documents.iter().map(|d| (d.rel.as_str(), d)).collect();
     let base = site.config.book.base_url.as_str();
+    let mut seen = HashSet::new();
     for d in docs {
         let Some(doc) = by_rel.get(d.rel.as_str()) else {
             continue;
         };
-        for s in sections(doc, d) {
+        for mut s in sections(doc, d) {
+            s.id = unique_id(&mut seen, &s.id);
             match format {
                 ExportFormat::DocSearch => {
-                    serde_json::to_writer(&mut *w, &docsearch_record(d, &s, base))?;
+                    let record = fit(docsearch_record(d, &s, base), DOCSEARCH_RECORD_MAX);
+                    serde_json::to_writer(&mut *w, &record)?;
                     w.write_all(b"\n")?;
                 }
                 ExportFormat::Elasticsearch => {
@@ -330,14 +333,132 @@ pub fn encode_id(s: &str) -> String {
     out
 }
 
-/// Meilisearch ids have at most 511 bytes and Elasticsearch's 512: a longer id keeps its
-/// first 400 bytes and a hash of the whole.
-fn bounded_id(id: String) -> String {
-    if id.len() <= 480 {
+/// Longest id of a record, in bytes: Meilisearch, Typesense and Elasticsearch refuse ids of
+/// 512 bytes or more (Meilisearch 511 at most).
+pub const MAX_ID_BYTES: usize = 480;
+
+/// An id of at most [`MAX_ID_BYTES`]: a longer one keeps its first 400 bytes, then `_-` and
+/// 32 hex digits of a hash of the whole. [`encode_id`] never writes `_-` (its `_` is followed
+/// by a hex digit or by the `_` joining path and anchor), so a shortened id never equals an
+/// id kept whole; [`records`] makes the rare hash collision unique too.
+pub fn bounded_id(id: String) -> String {
+    if id.len() <= MAX_ID_BYTES {
         return id;
     }
-    let h = super::index::fnv1a(id.as_bytes());
-    format!("{}-{h:016x}", &id[..400])
+    let h1 = super::index::fnv1a(id.as_bytes());
+    // A second hash over the id read backwards: two 64-bit hashes as one of 128 bits.
+    let reversed: Vec<u8> = id.bytes().rev().collect();
+    let h2 = super::index::fnv1a(&reversed);
+    format!("{}_-{h1:016x}{h2:016x}", &id[..400])
+}
+
+/// `id`, or when an earlier record of the export has it, `id` with `_-2`, `_-3`...: ids stay
+/// unique (deterministically: records are written in one order) and within
+/// [`MAX_ID_BYTES`].
+fn unique_id(seen: &mut HashSet<String>, id: &str) -> String {
+    let mut candidate = id.to_string();
+    let mut n = 1;
+    while seen.contains(&candidate) {
+        n += 1;
+        let suffix = format!("_-{n}");
+        let mut end = id.len().min(MAX_ID_BYTES - suffix.len());
+        while !id.is_char_boundary(end) {
+            end -= 1;
+        }
+        candidate = format!("{}{suffix}", &id[..end]);
+    }
+    seen.insert(candidate.clone());
+    candidate
+}
+
+/// Largest DocSearch record, serialized, in bytes: Algolia refuses records over 10 KB.
+pub const DOCSEARCH_RECORD_MAX: usize = 10_000;
+
+/// `record` shrunk until it serializes in at most `max` bytes, the same way every time: the
+/// content first, then the largest other string or list (headings, title, facets), and the
+/// URLs and anchor only if that is not enough. The `objectID` is never cut (it is short).
+fn fit(mut record: Value, max: usize) -> Value {
+    const LAST: &[&str] = &["url", "url_without_anchor", "anchor"];
+    let size = |v: &Value| serde_json::to_vec(v).map_or(0, |b| b.len());
+    for protect_urls in [true, false] {
+        loop {
+            let total = size(&record);
+            if total <= max {
+                return record;
+            }
+            let excess = total - max;
+            let Value::Object(m) = &mut record else {
+                return record;
+            };
+            // The content goes first; then the largest value that can shrink.
+            let mut pick: Option<(usize, String)> = None;
+            if m.get("content")
+                .is_some_and(|c| c.as_str().is_some_and(|s| !s.is_empty()))
+            {
+                pick = Some((usize::MAX, "content".to_string()));
+            } else {
+                for (k, v) in m.iter() {
+                    if k == "objectID" || (protect_urls && LAST.contains(&k.as_str())) {
+                        continue;
+                    }
+                    let n = shrinkable(v);
+                    if n > 0 && pick.as_ref().is_none_or(|(best, _)| n > *best) {
+                        pick = Some((n, k.clone()));
+                    }
+                }
+            }
+            let Some((_, key)) = pick else { break };
+            let v = m.get_mut(&key).expect("picked from the record");
+            shrink(v, excess);
+        }
+    }
+    record
+}
+
+/// How much `v` can give: the serialized size of its longest string or list, 0 if nothing.
+fn shrinkable(v: &Value) -> usize {
+    match v {
+        Value::String(s) if !s.is_empty() => s.len() + 2,
+        Value::Array(a) if !a.is_empty() => serde_json::to_vec(v).map_or(0, |b| b.len()),
+        Value::Object(m) => m.values().map(shrinkable).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// Make `v` at least `excess` bytes smaller when serialized, or as small as it goes: a string
+/// loses its end (each byte cut is at least one byte less serialized), a list its last items,
+/// an object its largest member shrunk.
+fn shrink(v: &mut Value, excess: usize) {
+    match v {
+        Value::String(s) => {
+            let keep = s.len().saturating_sub(excess.max(1));
+            *s = cut(s, keep);
+        }
+        Value::Array(a) => {
+            let sizes: Vec<usize> = a
+                .iter()
+                .map(|x| serde_json::to_vec(x).map_or(0, |b| b.len()) + 1)
+                .collect();
+            let mut freed = 0;
+            let mut keep = a.len();
+            while keep > 0 && freed < excess {
+                keep -= 1;
+                freed += sizes[keep];
+            }
+            a.truncate(keep);
+        }
+        Value::Object(m) => {
+            let best = m
+                .iter()
+                .map(|(k, x)| (shrinkable(x), k.clone()))
+                .filter(|(n, _)| *n > 0)
+                .max_by(|a, b| a.0.cmp(&b.0).then_with(|| b.1.cmp(&a.1)));
+            if let Some((_, k)) = best {
+                shrink(m.get_mut(&k).expect("a member"), excess);
+            }
+        }
+        _ => {}
+    }
 }
 
 #[cfg(test)]
@@ -356,6 +477,55 @@ mod tests {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         );
+    }
+
+    #[test]
+    fn long_ids_are_shortened_deterministically_and_stay_unique() {
+        let long = encode_id(&format!("runbooks/{}.md", "é/".repeat(1000)));
+        let a = bounded_id(format!("{long}__a"));
+        let b = bounded_id(format!("{long}__b"));
+        assert!(a.len() <= MAX_ID_BYTES && b.len() <= MAX_ID_BYTES);
+        assert_ne!(a, b);
+        assert_eq!(a, bounded_id(format!("{long}__a")));
+        assert!(
+            a.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        );
+        // A shortened id is never an id kept whole: `_-` is not in encode_id's alphabet.
+        assert!(a.contains("_-") && !encode_id("a_-b/-_").contains("_-"));
+        let mut seen = HashSet::new();
+        let first = unique_id(&mut seen, &a);
+        let second = unique_id(&mut seen, &a);
+        let third = unique_id(&mut seen, &a);
+        assert_eq!(first, a);
+        assert!(second != first && third != second && third != first);
+        assert!(second.len() <= MAX_ID_BYTES && third.len() <= MAX_ID_BYTES);
+    }
+
+    #[test]
+    fn docsearch_records_fit_in_ten_kilobytes() {
+        let long = "Heading \"quoted\" \u{1}".repeat(400);
+        let record = json!({
+            "objectID": "x",
+            "hierarchy": {"lvl0": "Runbooks", "lvl1": long, "lvl2": long, "lvl3": null},
+            "url": format!("https://example.com/{}", "a".repeat(3000)),
+            "url_without_anchor": "https://example.com/",
+            "content": "word ".repeat(2_000),
+            "alerts": (0..5_000).map(|i| format!("Alert{i}")).collect::<Vec<_>>(),
+            "title": long,
+            "weight": {"level": 90, "position": 1},
+        });
+        let fitted = fit(record.clone(), DOCSEARCH_RECORD_MAX);
+        let size = serde_json::to_vec(&fitted).unwrap().len();
+        assert!(size <= DOCSEARCH_RECORD_MAX, "{size}");
+        assert_eq!(fitted, fit(record, DOCSEARCH_RECORD_MAX));
+        assert_eq!(fitted["objectID"], "x");
+        assert_eq!(fitted["weight"]["level"], 90);
+        // The URL is the last thing to shrink.
+        assert!(fitted["url"].as_str().unwrap().len() > 3000);
+        // A record within the limit is left as it is.
+        let small = json!({"objectID": "y", "content": "short"});
+        assert_eq!(fit(small.clone(), DOCSEARCH_RECORD_MAX), small);
     }
 
     #[test]

@@ -54,6 +54,13 @@ pub const PREFIX_MAX_TERMS: usize = 50;
 pub const TYPO_MAX_TERMS: usize = 16;
 /// Results when [`Query::limit`] is 0.
 pub const DEFAULT_LIMIT: usize = 10;
+/// Query text read, at most (cut at a character boundary; the rest is ignored with a note,
+/// [`truncation`]). With [`MAX_QUERY_WORDS`] this bounds a query's work whatever it is sent:
+/// at most `MAX_QUERY_WORDS × (1 + PREFIX_MAX_TERMS)` term variants are looked up.
+pub const MAX_QUERY_BYTES: usize = 512;
+/// Words looked up, at most, counting each word of a phrase (a phrase is cut to the words
+/// left); the words after are ignored with a note.
+pub const MAX_QUERY_WORDS: usize = 16;
 
 /// A search: text plus filters. Filters do not change scores.
 #[derive(Clone, Debug, Default)]
@@ -99,28 +106,71 @@ pub enum Element {
 }
 
 /// Split query text into words and quoted phrases (an unclosed quote runs to the end).
-/// Repeated words count once.
+/// Repeated words count once. Bounded: only the first [`MAX_QUERY_BYTES`] of `text` and the
+/// first [`MAX_QUERY_WORDS`] words are read ([`truncation`] says when something was left).
 pub fn parse(text: &str) -> Vec<Element> {
+    bounded(text).0
+}
+
+/// `text` cut to [`MAX_QUERY_BYTES`] (at a character boundary).
+pub fn cut_text(text: &str) -> &str {
+    if text.len() <= MAX_QUERY_BYTES {
+        return text;
+    }
+    let mut end = MAX_QUERY_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// The elements of `text` within the bounds, and whether anything was left out.
+fn bounded(text: &str) -> (Vec<Element>, bool) {
+    let read = cut_text(text);
+    let mut truncated = read.len() < text.len();
     let mut out: Vec<Element> = Vec::new();
-    for (i, chunk) in text.split('"').enumerate() {
+    let mut left = MAX_QUERY_WORDS;
+    for (i, chunk) in read.split('"').enumerate() {
         if i % 2 == 1 {
-            let words: Vec<(String, u32)> = analyze::words(chunk)
+            let mut words: Vec<(String, u32)> = analyze::words(chunk)
                 .into_iter()
                 .filter(|(w, _)| w.len() <= MAX_TERM_BYTES)
                 .collect();
+            if words.len() > left {
+                words.truncate(left);
+                truncated = true;
+            }
+            left -= words.len();
             if !words.is_empty() {
                 out.push(Element::Phrase(words));
             }
         } else {
             for (w, _) in analyze::words(chunk) {
                 let e = Element::Word(w);
-                if !out.contains(&e) {
-                    out.push(e);
+                if out.contains(&e) {
+                    continue;
                 }
+                if left == 0 {
+                    truncated = true;
+                    break;
+                }
+                left -= 1;
+                out.push(e);
             }
         }
     }
-    out
+    (out, truncated)
+}
+
+/// A note for the reader when `text` is past the bounds of a query ([`MAX_QUERY_BYTES`],
+/// [`MAX_QUERY_WORDS`]): what was searched for instead. `None` for a query read whole.
+pub fn truncation(text: &str) -> Option<String> {
+    bounded(text).1.then(|| {
+        format!(
+            "the query was cut: only its first {MAX_QUERY_WORDS} words within its first \
+             {MAX_QUERY_BYTES} bytes were searched for"
+        )
+    })
 }
 
 /// The terms an index holds, for expansion.
@@ -636,6 +686,60 @@ mod tests {
             v.sort();
             Ok(v)
         }
+    }
+
+    /// Words looked up by a parsed query (each word of a phrase counting).
+    fn words_of(elements: &[Element]) -> usize {
+        elements
+            .iter()
+            .map(|e| match e {
+                Element::Word(_) => 1,
+                Element::Phrase(w) => w.len(),
+            })
+            .sum()
+    }
+
+    #[test]
+    fn queries_are_bounded_with_a_note() {
+        assert_eq!(truncation("disk full on db-1"), None);
+        let hostile = [
+            "word ".repeat(20_000),
+            format!(
+                "\"{}\"",
+                "a b c d e f g h i j k l m n o p q r s t ".repeat(100)
+            ),
+            "é".repeat(100_000),
+            format!("{}x", "\"".repeat(50_000)),
+            (0..5_000).map(|i| format!("w{i} ")).collect::<String>(),
+            (0..5_000)
+                .map(|i| format!("\"p{i} q{i}\" "))
+                .collect::<String>(),
+        ];
+        let lex = Terms((0..2_000).map(|_| ("w1", 1)).collect());
+        for text in &hostile {
+            let started = std::time::Instant::now();
+            let elements = parse(text);
+            assert!(words_of(&elements) <= MAX_QUERY_WORDS, "{}", &text[..20]);
+            let (planned, _) = plan(&lex, text).unwrap();
+            let variants: usize = planned.iter().map(|p| p.terms().len()).sum();
+            assert!(variants <= MAX_QUERY_WORDS * (1 + PREFIX_MAX_TERMS));
+            assert!(started.elapsed() < std::time::Duration::from_millis(500));
+        }
+        // A cut says so; the words kept are the first ones.
+        let many = (0..40)
+            .map(|i| format!("w{i}"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            truncation(&many)
+                .unwrap()
+                .contains("only its first 16 words")
+        );
+        assert_eq!(parse(&many)[0], Element::Word("w0".into()));
+        assert_eq!(parse(&many).len(), MAX_QUERY_WORDS);
+        assert!(truncation(&"x".repeat(MAX_QUERY_BYTES + 1)).is_some());
+        // Cutting never splits a character.
+        assert!(cut_text(&"é".repeat(MAX_QUERY_BYTES)).len() <= MAX_QUERY_BYTES);
     }
 
     #[test]

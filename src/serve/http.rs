@@ -307,13 +307,21 @@ async fn api_search(
             "the search index is not ready yet",
         );
     }
+    // The query is bounded where it is parsed; say so when it was cut.
+    let note = crate::search::query::truncation(&q.text);
     let result = tokio::task::spawn_blocking(move || {
         let _r = shared.search_lock.read().unwrap_or_else(|e| e.into_inner());
         crate::search::search(&shared.root, &q)
     })
     .await;
     match result {
-        Ok(Ok(hits)) => json_response(StatusCode::OK, crate::search::cli::results_json(&hits)),
+        Ok(Ok(hits)) => {
+            let mut v = crate::search::cli::results_json(&hits);
+            if let Some(note) = note {
+                v["note"] = note.into();
+            }
+            json_response(StatusCode::OK, v)
+        }
         Ok(Err(e)) => json_error(
             StatusCode::INTERNAL_SERVER_ERROR,
             &format!("search failed: {e:#}"),

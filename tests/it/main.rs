@@ -21,6 +21,7 @@ mod decisions;
 mod fuzz_regressions;
 mod handover;
 mod hardening_content;
+mod hardening_sinks;
 mod history;
 mod incidents;
 mod interrupted;

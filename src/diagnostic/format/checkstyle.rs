@@ -127,7 +127,7 @@ mod tests {
         );
         assert_eq!(
             files[1].1[0].attribute("message"),
-            Some("owner «山田» is in neither people nor teams nul")
+            Some("owner «山田» is in neither people nor teams \\0nul\\u{7}")
         );
     }
 

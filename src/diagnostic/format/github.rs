@@ -1,7 +1,10 @@
 //! For GitHub Actions: workflow commands that become annotations on the pull request's diff.
 //! <https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-commands>
 
-use super::{Options, compact, message_and_hint, plural, repo_path, reported, summary_line};
+use super::{
+    Options, compact, inert_line, message_and_hint, plural, printable, repo_path, reported,
+    summary_line,
+};
 use crate::diagnostic::{Diagnostic, Severity, Summary};
 use std::fmt::Write;
 
@@ -28,8 +31,10 @@ pub(super) fn render(findings: &[Diagnostic], summary: &Summary, opts: &Options)
     for d in &rest {
         // A newline in document text could start a line of its own, and a line starting
         // with `::` is a command to the runner; so each finding stays on its own lines.
-        out.push_str(&compact(d, &['\t']));
-        out.push('\n');
+        for line in compact(d, &['\t']).lines() {
+            out.push_str(&inert_line(line));
+            out.push('\n');
+        }
     }
     if !rest.is_empty() {
         let _ = writeln!(
@@ -62,9 +67,12 @@ fn annotation(out: &mut String, d: &Diagnostic, opts: &Options) {
 }
 
 /// The message part of a command, escaped as the runner unescapes it (actions/toolkit's
-/// `escapeData`): `%` first, so that the escapes added after it stay as they are.
+/// `escapeData`): `%` first, so that the escapes added after it stay as they are. Other
+/// control and invisible characters are shown escaped first ([`printable`]), keeping the
+/// line breaks GitHub shows in an annotation; so no text of a finding ends the command's line.
 fn data(s: &str) -> String {
-    s.replace('%', "%25")
+    printable(s, &['\n', '\r', '\t'])
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }

@@ -1,7 +1,7 @@
 //! For people at a terminal: each finding with the source line it points at, laid out like
 //! rustc's diagnostics so that the eye already knows where to look.
 
-use super::{Options, label, location, printable, reported, summary_line};
+use super::{Options, inert_line, is_hidden, label, location, printable, reported, summary_line};
 use crate::diagnostic::{Diagnostic, Severity, Summary};
 use anstyle::{AnsiColor, Style};
 use std::fmt::Write;
@@ -20,7 +20,13 @@ pub(super) fn render(findings: &[Diagnostic], summary: &Summary, opts: &Options)
     let paint = Paint(opts.color);
     let mut out = String::new();
     for d in reported(findings) {
-        finding(&mut out, d, paint);
+        let mut text = String::new();
+        finding(&mut text, d, paint);
+        // Terminals are often CI logs: no line of a finding may read as a runner's command.
+        for line in text.lines() {
+            out.push_str(&inert_line(line));
+            out.push('\n');
+        }
         out.push('\n');
     }
     out.push_str(&summary_line(summary));
@@ -122,7 +128,7 @@ impl Excerpt {
                     excerpt.shown.push_str(TAB);
                     TAB.len()
                 }
-                c if c.is_control() => {
+                c if is_hidden(c) => {
                     let escaped = c.escape_debug();
                     let width = escaped.len();
                     excerpt.shown.extend(escaped);

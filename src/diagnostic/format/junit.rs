@@ -129,11 +129,11 @@ mod tests {
         let s = "a&b<c>d\"e'f\u{0}\u{8}\u{b}\u{1f}\u{fffe}g\th\ni\rj é 山 😀";
         assert_eq!(
             escape(s, Context::Text),
-            "a&amp;b&lt;c&gt;d&quot;e&apos;fg\th\ni&#13;j é 山 😀"
+            "a&amp;b&lt;c&gt;d&quot;e&apos;f\\0\\u{8}\\u{b}\\u{1f}\\u{fffe}g\th\ni&#13;j é 山 😀"
         );
         assert_eq!(
             escape(s, Context::Attribute),
-            "a&amp;b&lt;c&gt;d&quot;e&apos;fg&#9;h&#10;i&#13;j é 山 😀"
+            "a&amp;b&lt;c&gt;d&quot;e&apos;f\\0\\u{8}\\u{b}\\u{1f}\\u{fffe}g&#9;h&#10;i&#13;j é 山 😀"
         );
     }
 
@@ -208,12 +208,12 @@ mod tests {
         let d = findings.iter().find(|d| d.code == Code::Stale).unwrap();
         assert_eq!(out.text(), Some(&*compact(d, TEXT_KEEPS)));
 
-        // Characters XML cannot carry are dropped, the rest of the message kept.
+        // Characters XML cannot carry are shown escaped, the rest of the message kept.
         let owner = case("content/courses/café/index.md");
         let failure = owner.first_element_child().unwrap();
         assert_eq!(
             failure.attribute("message"),
-            Some("owner «山田» is in neither people nor teams nul")
+            Some("owner «山田» is in neither people nor teams \\0nul\\u{7}")
         );
     }
 

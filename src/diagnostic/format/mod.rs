@@ -216,11 +216,33 @@ fn compact(d: &Diagnostic, keep: &[char]) -> String {
     text
 }
 
+/// Characters a terminal, a CI log or a viewer acts on rather than shows: C0 and C1 controls
+/// (ESC starting CSI and OSC 8 hyperlink sequences, BEL, backspace, `\r`, DEL, U+009B CSI...),
+/// and the invisible format characters that reorder or hide text (bidi embeddings, overrides
+/// and isolates U+202A–U+202E and U+2066–U+2069, marks, line and paragraph separators, zero
+/// width space, BOM). Every human-facing sink escapes exactly these, through [`printable`].
+pub(crate) fn is_hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}'
+                | '\u{200B}'
+                | '\u{200E}'
+                | '\u{200F}'
+                | '\u{2028}'..='\u{202E}'
+                | '\u{2060}'..='\u{2069}'
+                | '\u{FEFF}'
+                | '\u{FFF9}'..='\u{FFFB}'
+        )
+}
+
 /// Messages quote document text, which can hold escape sequences or carriage returns that a
-/// terminal or CI log would act on (recolouring or overwriting what is shown). Such characters
-/// are shown the way Rust writes them (`\u{1b}`), except those in `keep`.
-fn printable<'a>(s: &'a str, keep: &[char]) -> Cow<'a, str> {
-    let hidden = |c: char| c.is_control() && !keep.contains(&c);
+/// terminal or CI log would act on (recolouring or overwriting what is shown, or forging a
+/// line). Such characters ([`is_hidden`]) are shown the way Rust writes them (`\u{1b}`),
+/// except those in `keep`. This is the one escaping function of the terminal (human) format,
+/// and the first step of the GitHub and job-summary ones.
+pub(crate) fn printable<'a>(s: &'a str, keep: &[char]) -> Cow<'a, str> {
+    let hidden = |c: char| is_hidden(c) && !keep.contains(&c);
     if !s.chars().any(hidden) {
         return Cow::Borrowed(s);
     }
@@ -235,15 +257,42 @@ fn printable<'a>(s: &'a str, keep: &[char]) -> Cow<'a, str> {
     Cow::Owned(out)
 }
 
+/// A line of log text (one line, its control characters already shown escaped) that a CI
+/// runner reading the log cannot take for a command. GitHub's runner reads a line as a
+/// workflow command when it starts with `::` after leading white space (and, in the older
+/// form, when it holds `##[` anywhere), so the leading white space and first `:` of such a
+/// line, and the `#` of `##[`, are shown escaped (`\u{20}`, `\u{3a}`, `\u{23}`). Used for
+/// every line the human format prints (it runs in CI logs too) and GitHub's log lines.
+pub(crate) fn inert_line(line: &str) -> Cow<'_, str> {
+    let body = line.trim_start();
+    let command = body.starts_with("::");
+    if !command && !line.contains("##[") {
+        return Cow::Borrowed(line);
+    }
+    let mut out = String::with_capacity(line.len() + 16);
+    if command {
+        for c in line[..line.len() - body.len()].chars() {
+            out.extend(c.escape_unicode());
+        }
+        out.push_str("\\u{3a}");
+        out.push_str(&body[1..]);
+    } else {
+        out.push_str(line);
+    }
+    Cow::Owned(out.replace("##[", "#\\u{23}["))
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum Context {
     Attribute,
     Text,
 }
 
-/// XML 1.0 text (JUnit and Checkstyle): markup characters as entities, and characters that XML 1.0 forbids even as
-/// references (most C0 controls, U+FFFE, U+FFFF) dropped, since one of them makes the whole
-/// report unreadable to every parser.
+/// XML 1.0 text (JUnit and Checkstyle), the one escaping function of both: markup characters
+/// as entities, and the characters XML 1.0 forbids even as references (most C0 controls,
+/// U+FFFE, U+FFFF; one of them makes the whole report unreadable to every parser) replaced,
+/// like the other controls and invisible characters ([`is_hidden`]), by their escaped form
+/// (`\u{1b}`), so that a report viewer shows them rather than acts on them.
 pub(super) fn escape(s: &str, context: Context) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -257,10 +306,11 @@ pub(super) fn escape(s: &str, context: Context) -> String {
             '\r' => out.push_str("&#13;"),
             '\n' if context == Context::Attribute => out.push_str("&#10;"),
             '\t' if context == Context::Attribute => out.push_str("&#9;"),
-            '\t' | '\n' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'.. => {
-                out.push(c)
+            '\t' | '\n' => out.push(c),
+            c if is_hidden(c) || matches!(c, '\u{FFFE}' | '\u{FFFF}') => {
+                out.extend(c.escape_debug())
             }
-            _ => {}
+            c => out.push(c),
         }
     }
     out
@@ -496,5 +546,185 @@ mod tests {
                 }
             }
         }
+    }
+}
+
+/// Every sink survives hostile text in every field: file names, messages and hints holding
+/// newlines, `::` commands, terminal escape sequences, other controls and bidi overrides.
+#[cfg(test)]
+mod hostile {
+    use super::*;
+    use crate::diagnostic::{Code, Pos};
+
+    /// The text a file name, a message or a hint can hold, one class of trouble each.
+    pub(crate) const HOSTILE: &[&str] = &[
+        "a\n::error file=x.md,line=1::forged",
+        "b\r\n::warning::forged\r",
+        "c\u{1b}[2J\u{1b}[31mred\u{1b}]8;;https://evil.example/\u{7}link\u{1b}]8;;\u{1b}\\",
+        "d\u{8}\u{8}\u{7f}\u{0}\u{9b}31m\u{85}\u{c}\u{b}",
+        "e\u{202e}txt.exe\u{2066}\u{2069}\u{200f}\u{2028}\u{feff}",
+        "::error::forged at the start",
+        "  ::warning::after spaces ##[error]legacy",
+        "%0A::error::pre-escaped %25 :, <script>&amp;]]><!-- ' \"",
+    ];
+
+    fn hostile_findings() -> Vec<Diagnostic> {
+        let mut findings = Vec::new();
+        // Twice over, and as errors and warnings, so GitHub logs some instead of annotating.
+        for round in 0..3 {
+            for (i, text) in HOSTILE.iter().enumerate() {
+                let code = if round == 1 {
+                    Code::Stale
+                } else {
+                    Code::BrokenLink
+                };
+                findings.push(
+                    Diagnostic::new(
+                        code,
+                        format!("content/{round}{i}{text}.md"),
+                        Pos::new(1, 2, 3),
+                        format!("message {text}"),
+                    )
+                    .with_hint(format!("hint {text}"))
+                    .with_source(&format!("x{text}y\n")),
+                );
+            }
+        }
+        crate::diagnostic::Policy::default().apply(&mut findings);
+        findings
+    }
+
+    fn assert_no_hidden(format: &str, out: &str) {
+        for c in out.chars() {
+            assert!(
+                c == '\n' || c == '\t' || !is_hidden(c),
+                "{format} shows {c:?} raw:\n{out}"
+            );
+        }
+    }
+
+    #[test]
+    fn inert_lines_start_no_command() {
+        assert_eq!(inert_line("plain: text"), "plain: text");
+        assert_eq!(inert_line("::error::x"), "\\u{3a}:error::x");
+        assert_eq!(inert_line("  ::error::x"), "\\u{20}\\u{20}\\u{3a}:error::x");
+        assert_eq!(inert_line("a ##[error]b"), "a #\\u{23}[error]b");
+    }
+
+    #[test]
+    fn github_has_one_line_per_finding_and_no_forged_command() {
+        let findings = hostile_findings();
+        let out = render(
+            Format::Github,
+            &findings,
+            &Summary::of(1, &findings),
+            &Options::default(),
+        );
+        assert_no_hidden("github", &out);
+        let commands: Vec<&str> = out
+            .lines()
+            .filter(|l| l.trim_start().starts_with("::") || l.contains("##["))
+            .collect();
+        // 10 error and 8 warning annotations, and the notice about the rest: nothing else.
+        assert_eq!(commands.len(), 10 + 8 + 1, "{out}");
+        for line in &commands {
+            assert!(
+                line.starts_with("::error file=")
+                    || line.starts_with("::warning file=")
+                    || line.starts_with("::notice title=fieldbook::"),
+                "{line}"
+            );
+        }
+        // The 6 findings not annotated: their location line and their help line.
+        let logged = out.lines().count() - commands.len() - 1;
+        assert_eq!(logged, 2 * 6, "{out}");
+        // Properties hold no `:` or `,` of their own; data no raw line break.
+        for line in commands.iter().filter(|l| l.contains(" file=")) {
+            let props = &line[line.find(' ').unwrap() + 1..];
+            let (props, _) = props.split_once("::").unwrap();
+            for prop in props.split(',') {
+                let (_, value) = prop.split_once('=').unwrap();
+                assert!(!value.contains(':') && !value.contains(','), "{line}");
+            }
+        }
+    }
+
+    #[test]
+    fn terminal_and_markdown_show_controls_escaped() {
+        let findings = hostile_findings();
+        let summary = Summary::of(1, &findings);
+        for color in [false, true] {
+            let out = render(
+                Format::Human,
+                &findings,
+                &summary,
+                &Options {
+                    color,
+                    ..Options::default()
+                },
+            );
+            let plain = if color {
+                // Only our own SGR sequences: each ESC starts `[` digits `m`.
+                let mut rest = out.as_str();
+                while let Some(at) = rest.find('\u{1b}') {
+                    let after = &rest[at + 1..];
+                    let end = after.find('m').expect("an SGR sequence");
+                    assert!(
+                        after.starts_with('[')
+                            && after[1..end]
+                                .chars()
+                                .all(|c| c.is_ascii_digit() || c == ';'),
+                        "{after}"
+                    );
+                    rest = &after[end..];
+                }
+                continue;
+            } else {
+                out
+            };
+            assert_no_hidden("human", &plain);
+            // Run in a CI log, no line is a runner's command.
+            for line in plain.lines() {
+                assert!(!line.trim_start().starts_with("::"), "{line}");
+                assert!(!line.contains("##["), "{line}");
+            }
+            assert!(plain.contains("c\\u{1b}[2J"), "{plain}");
+            assert!(plain.contains("e\\u{202e}txt.exe"), "{plain}");
+        }
+        let md = step_summary::render(
+            &findings,
+            &summary,
+            &Options::default(),
+            &step_summary::Documents {
+                source_url: Some("https://github.com/a/b/blob/c/".into()),
+                ..Default::default()
+            },
+        );
+        assert_no_hidden("step summary", &md);
+        // One table row per failing document, whatever its name holds.
+        let rows = md.lines().filter(|l| l.starts_with("| [<code>")).count();
+        assert_eq!(rows, 2 * HOSTILE.len(), "{md}");
+    }
+
+    #[test]
+    fn machine_formats_parse_whatever_the_text() {
+        let findings = hostile_findings();
+        let summary = Summary::of(1, &findings);
+        for format in [Format::Junit, Format::Checkstyle] {
+            let out = render(format, &findings, &summary, &Options::default());
+            roxmltree::Document::parse(&out)
+                .unwrap_or_else(|e| panic!("{format:?} is not XML: {e}\n{out}"));
+            assert_no_hidden(&format!("{format:?}"), &out);
+        }
+        for format in [Format::Json, Format::Sarif, Format::Codequality] {
+            let out = render(format, &findings, &summary, &Options::default());
+            serde_json::from_str::<serde_json::Value>(&out)
+                .unwrap_or_else(|e| panic!("{format:?} is not JSON: {e}"));
+        }
+        let out = render(Format::Rdjsonl, &findings, &summary, &Options::default());
+        for line in out.lines() {
+            serde_json::from_str::<serde_json::Value>(line).expect("one JSON value a line");
+        }
+        assert_eq!(out.lines().count(), findings.len());
     }
 }

@@ -5,7 +5,7 @@
 //! What a finding's file is (its title, owners, page) is the site's knowledge, not the
 //! finding's: the caller passes it in as [`Documents`].
 
-use super::{Context, Options, escape, plural, repo_path, reported};
+use super::{Context, Options, escape, plural, printable, repo_path, reported};
 use crate::diagnostic::{Code, Diagnostic, Severity, Summary};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -110,14 +110,36 @@ pub fn render(
 
 fn link(text: &str, url: Option<&str>) -> String {
     match url {
-        Some(url) => format!("[{text}]({})", url.replace(' ', "%20").replace(')', "%29")),
+        Some(url) => format!("[{text}]({})", link_target(url)),
         None => text.to_string(),
     }
 }
 
+/// A URL as a Markdown link target: every byte of white space, control or invisible
+/// characters, and of what would end the target or start markup (`(`, `)`, `<`, `>`, `` ` ``,
+/// `\\`), percent-encoded, so that a file name cannot leave the link.
+fn link_target(url: &str) -> String {
+    let mut out = String::with_capacity(url.len());
+    for c in url.chars() {
+        if c.is_whitespace()
+            || super::is_hidden(c)
+            || matches!(c, '(' | ')' | '<' | '>' | '`' | '\\' | '"' | '\'')
+        {
+            for b in c.encode_utf8(&mut [0; 4]).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Document text in a table cell: one line, no markup of its own (HTML, links, emphasis, a
-/// `|` ending the cell).
+/// `|` ending the cell); control and invisible characters shown escaped ([`printable`], whose
+/// `\\` is then escaped for Markdown so that it shows).
 fn cell(s: &str) -> String {
+    let s = printable(s, &['\n', '\r', '\t']);
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -127,7 +149,6 @@ fn cell(s: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            c if c.is_control() => {}
             c => out.push(c),
         }
     }

@@ -180,27 +180,57 @@
   const f32 = Math.fround;
   // Defaults of the query constants; index.json's `query` object overrides them.
   const Q = { exact: 1, exact_single: 3, prefix: f32(0.6), typo: f32(0.4), phrase: 3,
-    prefix_min_chars: 3, prefix_max_terms: 50, typo_max_terms: 16 };
+    prefix_min_chars: 3, prefix_max_terms: 50, typo_max_terms: 16,
+    max_query_bytes: 512, max_query_words: 16 };
   const K1 = f32(1.2), B = f32(0.75);
   // Shards read for one prefix or typo range, at most; doc chunks fetched to filter one query,
   // at most, and at once; results whose snippets are fetched at once (the rest when they
   // scroll into view; the header's dropdown shows only these).
   const tune = { rangeShards: 3, maxChunks: 32, batch: 8, snippets: 5 };
 
-  /** Words and quoted phrases (an unclosed quote runs to the end); repeated words once. */
-  function parseQuery(text) {
+  /** `text` cut to at most `max` UTF-8 bytes, at a character boundary. */
+  function cutText(text, max) {
+    if (utf8len(text) <= max) return text;
+    let n = 0, end = 0;
+    for (const c of text) {
+      const l = utf8len(c);
+      if (n + l > max) break;
+      n += l; end += c.length;
+    }
+    return text.slice(0, end);
+  }
+
+  /** Words and quoted phrases (an unclosed quote runs to the end); repeated words once.
+   *  Bounded as query.rs bounds it (`parse`): the first max_query_bytes of the text and the
+   *  first max_query_words words; `out.truncated` says that something was left out. */
+  function parseQuery(text, q = Q) {
     const out = [];
-    text.split('"').forEach((chunk, i) => {
+    const read = cutText(text, q.max_query_bytes);
+    let truncated = read.length < text.length;
+    let left = q.max_query_words;
+    read.split('"').forEach((chunk, i) => {
       const ws = words(chunk).map((w, pos) => [w.chars.join("").toLowerCase(), pos]);
       if (i % 2 === 1) {
-        const ph = ws.filter(([t]) => utf8len(t) <= 64);
+        let ph = ws.filter(([t]) => utf8len(t) <= 64);
+        if (ph.length > left) { ph = ph.slice(0, left); truncated = true; }
+        left -= ph.length;
         if (ph.length) out.push({ phrase: ph });
       } else {
-        for (const [t] of ws) if (!out.some((e) => e.word === t)) out.push({ word: t });
+        for (const [t] of ws) {
+          if (out.some((e) => e.word === t)) continue;
+          if (left === 0) { truncated = true; break; }
+          left--;
+          out.push({ word: t });
+        }
       }
     });
+    out.truncated = truncated;
     return out;
   }
+
+  /** The note shown when a query was cut (the words as query.rs's `truncation` says). */
+  const truncationNote = (q) => "The query was cut: only its first " + q.max_query_words +
+    " words within its first " + q.max_query_bytes + " bytes were searched for.";
 
   const typoBudget = (n) => (n >= 9 ? 2 : n >= 5 ? 1 : 0);
 
@@ -321,7 +351,7 @@
 
   async function prepareNew(text) {
     const ix = await loadIndex();
-    const elements = parseQuery(text);
+    const elements = parseQuery(text, ix.q);
     const single = elements.length === 1 && elements[0].word !== undefined;
     const plan = shardPlan(ix, elements);
     const need = new Set();
@@ -403,7 +433,7 @@
       const small = clauses.reduce((a, c) => (c.hits.size < a.hits.size ? c : a));
       for (const d of small.hits.keys()) if (clauses.every((c) => c.hits.has(d))) parts.push({ d });
     }
-    return { ix, clauses, parts, highlight, total: parts.length,
+    return { ix, clauses, parts, highlight, total: parts.length, truncated: elements.truncated,
       avg: ix.fields.map((f) => f32(ix.avg_len[f])), per: new Float64Array(ix.fields.length) };
   }
 
@@ -774,7 +804,8 @@
       }
       active = -1;
       input.removeAttribute("aria-activedescendant");
-      note.textContent = r.results.length ? "" : "No results for " + quoted(q) + ".";
+      note.textContent = (prep.truncated ? truncationNote(prep.ix.q) + " " : "") +
+        (r.results.length ? "" : "No results for " + quoted(q) + ".");
       status.textContent = r.results.length
         ? plural(r.count, "result") + " for " + quoted(q) + "; use the up and down arrows to choose"
         : note.textContent;
@@ -862,6 +893,7 @@
       const n = r.exactCount ? plural(r.count, "result") : "More than " + plural(r.count, "result");
       status.textContent = (r.count ? n : "No results") + " for " + quoted(s.q) +
         (filtered.length ? " (" + filtered.join(", ") + ")" : "") + (r.more ? "; showing the first " + r.results.length : "") + ".";
+      if (prep.truncated) status.textContent += " " + truncationNote(prep.ix.q);
       if (r.more) {
         const li = el("li", "search-more");
         const b = el("button", null, "Show more results");
