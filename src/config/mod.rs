@@ -297,6 +297,10 @@ pub fn parse_file(root: &Path, name: &str, text: &str) -> Result<Config, Fatal> 
 }
 
 fn parse_inner(root: &Path, text: &str) -> Result<Config, Fatal> {
+    // Every path of the site is absolute, whatever directory the command was given (none:
+    // `.`) and whatever `[build] content` says (`.`, `./docs`, `docs/`).
+    let absolute = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+    let root = absolute.as_path();
     let raw: RawConfig = toml::from_str(text).map_err(|e| {
         let fe = toml_error(text, &e);
         vec![
@@ -522,14 +526,30 @@ fn learning_paths(raw: Vec<RawPath>, text: &str) -> Result<Vec<LearningPath>, Fa
 /// `rel` joined to `root`, refusing absolute paths and `..` that climb out of the site, and
 /// (when the path exists) symlinks that lead out of it.
 pub fn resolve_inside(root: &Path, rel: &str) -> Result<PathBuf, &'static str> {
-    let p = Path::new(rel);
     if rel.trim().is_empty() {
         return Err("is empty");
     }
+    // An absolute path is taken when it names a place inside the site.
+    let within;
+    let p = match Path::new(rel) {
+        a if a.is_absolute() => {
+            let real_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+            let real = a.canonicalize().unwrap_or_else(|_| a.to_path_buf());
+            within = real
+                .strip_prefix(&real_root)
+                .or_else(|_| a.strip_prefix(root))
+                .map_err(|_| "is an absolute path outside the site directory")?
+                .to_path_buf();
+            within.as_path()
+        }
+        p => p,
+    };
     let mut depth = 0i32;
     for c in p.components() {
         match c {
-            Component::Prefix(_) | Component::RootDir => return Err("is an absolute path"),
+            Component::Prefix(_) | Component::RootDir => {
+                return Err("is an absolute path outside the site directory");
+            }
             Component::ParentDir => {
                 depth -= 1;
                 if depth < 0 {
@@ -574,6 +594,24 @@ pub fn outside_link(root: &Path, path: &Path) -> Option<Diagnostic> {
         )
         .with_hint("copy the file into the site or point the link inside it")
     })
+}
+
+impl Config {
+    /// The site's own files and folders, never content whatever `[build] content` says (a
+    /// tree whose Markdown sits at the repository's root): the configuration, the owners
+    /// roster (names, e-mail addresses, who left), the baseline, the themes, the output.
+    /// Fieldbook's `.fieldbook/` cache is hidden, and hidden names are never content.
+    pub fn own_paths(&self) -> Vec<PathBuf> {
+        let mut own = vec![
+            self.root.join(CONFIG_FILE),
+            self.root.join("fieldbook.toml"),
+            self.owners_file.clone(),
+            self.root.join("themes"),
+            self.output_dir.clone(),
+        ];
+        own.extend(self.adopt.baseline.as_ref().map(|(p, _)| p.clone()));
+        own
+    }
 }
 
 /// Why [`read_inside`] did not read a file.

@@ -214,6 +214,7 @@ fn walk(config: &Config) -> Tree {
         return tree;
     }
     let mut refused = Vec::new();
+    let own = config.own_paths();
     for entry in walk_inside(&config.root, &config.content_dir, is_hidden, &mut refused) {
         let entry = match entry {
             Ok(e) => e,
@@ -240,6 +241,9 @@ fn walk(config: &Config) -> Tree {
                 continue;
             }
         };
+        if own.iter().any(|o| entry.path().starts_with(o)) {
+            continue;
+        }
         let rel = slash(
             entry
                 .path()

@@ -15,6 +15,7 @@ mod build;
 mod cli;
 mod collisions;
 mod compose;
+mod content_root;
 mod corpus_oracle;
 mod courses;
 mod decisions;
