@@ -1180,8 +1180,16 @@ kind: page
         .unwrap_err();
         assert_eq!((r.line, r.column), (3, 11));
         assert!(r.hint.is_some());
-        let r = stamp("\u{feff}---\ntitle: A\ntitle: B\n---\n", day(), &Aliases).unwrap_err();
-        assert_eq!(r.line, 3);
+        // A top-level key written twice reads as its last value (as other tools do), and both
+        // lines stay; a key repeated inside a value does not parse.
+        let s = stamp("\u{feff}---\ntitle: A\ntitle: B\n---\n", day(), &Aliases).unwrap();
+        assert!(s.text.contains("title: A\n") && s.text.contains("title: B\n"));
+        let r = stamp(
+            "---\ntitle: A\naction_items:\n  - title: x\n    title: y\n---\n",
+            day(),
+            &Aliases,
+        )
+        .unwrap_err();
         assert!(r.message.contains("duplicate"), "{}", r.message);
         let r = stamp("+++\ntitle = \n+++\n", day(), &Aliases).unwrap_err();
         assert_eq!(r.line, 2);

@@ -449,6 +449,25 @@ pub fn parse_with(split: &Split<'_>, dialect: &dyn KeyDialect) -> Result<Parsed,
     let Some(format) = split.format else {
         return Ok(Parsed::default());
     };
+    // A top-level key written twice: the source tools (Hugo, MkDocs, Jekyll) take the last
+    // value; so does Fieldbook, with a finding, rather than losing the page. Only what the
+    // YAML parser itself calls a duplicate is dropped (its earlier occurrences).
+    let mut current = std::borrow::Cow::Borrowed(text);
+    let mut repeated: Vec<(String, u32, u32)> = Vec::new();
+    if format == Format::Yaml {
+        while repeated.len() < 64 {
+            let Err(e) = yaml_keys(&current) else { break };
+            let Some(key) = duplicate_key(&e.message) else {
+                break;
+            };
+            let Some((t, first, last)) = drop_earlier(&current, &key) else {
+                break;
+            };
+            repeated.push((key, first, last));
+            current = std::borrow::Cow::Owned(t);
+        }
+    }
+    let text: &str = &current;
     let locator = crate::content::source::YamlLocator::new(text);
     let value_pos = |key: &str| locator.key(key).unwrap_or(Pos::START);
     // The untyped pass first: it reports syntax errors, duplicate keys and alias bombs
@@ -488,7 +507,7 @@ pub fn parse_with(split: &Split<'_>, dialect: &dyn KeyDialect) -> Result<Parsed,
         meta.extra.insert(key, value);
     }
     meta.extra.extend(adoption.extra);
-    let conflicts = adoption
+    let mut conflicts: Vec<(String, Pos)> = adoption
         .conflicts
         .into_iter()
         .map(|c| {
@@ -498,6 +517,16 @@ pub fn parse_with(split: &Split<'_>, dialect: &dyn KeyDialect) -> Result<Parsed,
             )
         })
         .collect();
+    for (key, first, last) in repeated {
+        conflicts.push((
+            format!(
+                "`{key}` is written twice (lines {} and {}); the last value is used, as other tools do",
+                first + shift,
+                last + shift
+            ),
+            Pos::new(last + shift, 1, key.chars().count() as u32),
+        ));
+    }
     meta.adopted = adoption.adopted;
     Ok(Parsed {
         meta,
@@ -601,6 +630,49 @@ pub fn toml_error(text: &str, e: &toml::de::Error) -> FrontMatterError {
         message: e.message().trim().to_string(),
         hint: None,
     }
+}
+
+/// The key of a "duplicate entry with key" error at the top level of front matter.
+fn duplicate_key(message: &str) -> Option<String> {
+    message
+        .strip_prefix("duplicate entry with key \"")
+        .and_then(|r| r.split('"').next())
+        .map(str::to_string)
+}
+
+/// `text` with the earlier top-level occurrences of `key` blanked (lines keep their numbers:
+/// the entry's line and the indented lines of its value), and the 1-based lines of the first
+/// and the last occurrence. `None` when `key` does not start two lines.
+fn drop_earlier(text: &str, key: &str) -> Option<(String, u32, u32)> {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let starts = |line: &str| {
+        let quoted = [format!("\"{key}\""), format!("'{key}'")];
+        let rest = quoted
+            .iter()
+            .find_map(|q| line.strip_prefix(q.as_str()))
+            .or_else(|| line.strip_prefix(key));
+        rest.is_some_and(|r| r.trim_start_matches([' ', '\t']).starts_with(':'))
+    };
+    let at: Vec<usize> = (0..lines.len()).filter(|&i| starts(lines[i])).collect();
+    let (&first, &last) = (at.first()?, at.last()?);
+    if first == last {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut dropping = false;
+    for (i, line) in lines.iter().enumerate() {
+        if at.contains(&i) {
+            dropping = i != last;
+        } else if !line.starts_with([' ', '\t', '-', '#']) && !line.trim().is_empty() {
+            dropping = false;
+        }
+        if dropping {
+            out.push_str(if line.ends_with('\n') { "\n" } else { "" });
+        } else {
+            out.push_str(line);
+        }
+    }
+    Some((out, first as u32 + 1, last as u32 + 1))
 }
 
 /// serde_yaml places a duplicate key at the start of its mapping; point at the repeat instead
@@ -771,9 +843,22 @@ mod tests {
         assert_eq!(e.pos.line, 3);
         assert!(e.message.contains("invalid type"), "{}", e.message);
         assert!(!e.message.contains("at line"), "{}", e.message);
-        let e = parse_str("---\ntitle: A\ntitle: B\n---\n").unwrap_err();
+        // A top-level key written twice: the last value, and a finding at the repeat.
+        let p = parse_str("---\ntitle: A\nowners: [x]\ntitle: B\n---\n").unwrap();
+        assert_eq!(p.meta.title.as_deref(), Some("B"));
+        assert_eq!(p.conflicts.len(), 1);
+        assert_eq!(p.conflicts[0].1.line, 4);
+        assert!(
+            p.conflicts[0].0.contains("lines 2 and 4"),
+            "{:?}",
+            p.conflicts
+        );
+        let p = parse_str("---\ntags:\n  - a\ntitle: T\ntags:\n- b\n- c\n---\n").unwrap();
+        assert_eq!(p.meta.tags, ["b", "c"]);
+        // Inside a value it is still an error, at the repeat.
+        let e = parse_str("---\ntitle: A\naction_items:\n  - title: x\n    title: y\n---\n")
+            .unwrap_err();
         assert!(e.message.contains("duplicate"), "{}", e.message);
-        assert_eq!(e.pos.line, 3);
         let e = parse_str("---\ntitle: [unclosed\n---\n").unwrap_err();
         assert!(e.pos.line >= 2);
     }

@@ -285,15 +285,35 @@ fn lone_opening_fence_is_unclosed_front_matter() {
 }
 
 #[test]
-fn duplicate_key_in_front_matter_points_at_the_repeat() {
-    let site = site_with(&[(
-        "content/notes.md",
-        "---\ntitle: One\ntags: [a]\ntitle: Two\n---\n",
-    )]);
+fn duplicate_key_in_front_matter_keeps_the_page_and_points_at_the_repeat() {
+    // The source tools take the last value; a page (and every link to it) is not lost.
+    let site = site_with(&[
+        (
+            "content/notes.md",
+            "---\ntitle: One\ntags: [a]\ntitle: Two\n---\n",
+        ),
+        (
+            "content/index.md",
+            "---\ntitle: Home\n---\n\nSee [notes](notes.md).\n",
+        ),
+    ]);
     let c = check(site.path(), &[]);
-    assert_eq!(c.code, 1, "{}", c.dump());
-    let f = c.expect("invalid-metadata", "content/notes.md", 4, Some(1), "error");
-    assert!(f["message"].as_str().unwrap().contains("duplicate"), "{f}");
+    assert_eq!(c.code, 0, "{}", c.dump());
+    let f = c.expect(
+        "conflicting-keys",
+        "content/notes.md",
+        4,
+        Some(1),
+        "warning",
+    );
+    assert!(
+        f["message"].as_str().unwrap().contains("written twice"),
+        "{f}"
+    );
+    let (code, _, err) = site.build(&[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(site.read_output("notes/index.html").contains("Two"));
+    assert!(!err.contains("broken-link"), "{err}");
 }
 
 #[test]
