@@ -26,7 +26,9 @@
 //! - `{% raw %}` / `{% endraw %}` → removed, what they enclose kept as written; other `{% … %}`
 //!   tags and `{{ expressions }}` → removed with a note; `--8<--` snippet lines → removed with
 //!   a note;
-//! - MDX `import … from '…'` / `export const …` lines at the top level → removed.
+//! - MDX `import … from '…'` / `export const …` lines at the top level → removed;
+//! - `[TOC]` (Python-Markdown, MkDocs), `[[_TOC_]]` (GitLab) on a line of their own → removed:
+//!   the page shows its table of contents itself ("On this page").
 //!
 //! Code is never touched: fenced and indented code blocks and inline code spans are left as
 //! written (a shortcode in a code block is an example of one).
@@ -87,6 +89,9 @@ fn has_trigger(b: &[u8]) -> bool {
             b':' => b[i..].starts_with(b":::"),
             b'=' => b[i..].starts_with(b"==="),
             b'-' => b[i..].starts_with(b"--8<--"),
+            b'[' if i == 0 || matches!(b[i - 1], b'\n' | b' ' | b'\t') => {
+                is_toc_marker(line_at(b, i))
+            }
             b'i' | b'e' if i == 0 || b[i - 1] == b'\n' => {
                 b[i..].starts_with(b"import ") || b[i..].starts_with(b"export ")
             }
@@ -98,6 +103,25 @@ fn has_trigger(b: &[u8]) -> bool {
         i += 1;
     }
     false
+}
+
+/// The rest of the line at byte `i` of `b`.
+fn line_at(b: &[u8], i: usize) -> &str {
+    let end = b[i..]
+        .iter()
+        .position(|&c| c == b'\n')
+        .map_or(b.len(), |e| i + e);
+    std::str::from_utf8(&b[i..end]).unwrap_or("")
+}
+
+/// A table-of-contents marker on a line of its own: `[TOC]` (Python-Markdown, MkDocs),
+/// `[[_TOC_]]` (GitLab), `[[TOC]]`, `[toc]`. The page's own table of contents ("On this
+/// page") stands for it.
+fn is_toc_marker(line: &str) -> bool {
+    let t = line.trim();
+    ["[toc]", "[[_toc_]]", "[[toc]]"]
+        .iter()
+        .any(|m| t.eq_ignore_ascii_case(m))
 }
 
 /// (line, column in bytes, length, what, hint), lines of the text being rewritten.
@@ -213,6 +237,11 @@ fn block(text: &str, depth: usize, level: usize, cx: &mut Cx) -> Out {
         let paragraph_start = i == 0 || after_mdx || is_blank(split_eol(lines[i - 1]).0);
         mdx_before = depth == 0 && indent == 0 && is_mdx_statement(trimmed, paragraph_start);
         if mdx_before {
+            i += 1;
+            continue;
+        }
+        if is_toc_marker(trimmed) {
+            // The page shows its table of contents itself.
             i += 1;
             continue;
         }
@@ -945,5 +974,24 @@ mod tests {
         let r = rewrite(body).unwrap();
         assert_eq!(r.text.lines().count(), r.sources.len());
         assert_eq!(r.sources, [0, 1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn table_of_contents_markers_give_way_to_the_pages_own() {
+        for marker in ["[TOC]", "[[_TOC_]]", "  [toc]  ", "[[TOC]]"] {
+            let body = format!("Intro\n\n{marker}\n\n## Steps\n\nDo it.\n");
+            let r = rewrite(&body).unwrap_or_else(|| panic!("{marker:?} kept"));
+            assert!(
+                !r.text.to_lowercase().contains("toc]"),
+                "{marker:?}: {}",
+                r.text
+            );
+            assert!(r.text.contains("## Steps") && r.text.contains("Do it."));
+            assert_eq!(r.sources.len(), r.text.split_inclusive('\n').count());
+        }
+        // In prose or code it is text.
+        assert!(rewrite("See [TOC] here.\n").is_none_or(|r| r.text.contains("[TOC]")));
+        let code = "```\n[TOC]\n```\n";
+        assert!(rewrite(code).is_none_or(|r| r.text.contains("[TOC]")));
     }
 }

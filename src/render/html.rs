@@ -224,6 +224,8 @@ impl Writer<'_> {
             }
             Event::Html(h) | Event::InlineHtml(h) => {
                 if self.opts.raw_html {
+                    // Relative `src` and `href` lead where Markdown links would.
+                    let h = rewrite_raw_urls(&h, self.links);
                     self.push(&h);
                 }
             }
@@ -771,6 +773,109 @@ fn sanitize_class(s: &str) -> String {
 
 /// Heading attributes from `{key=value}`: with raw HTML off only `data-*` (no event
 /// handlers, no styles); never `id`/`class` (set from the heading itself).
+/// Raw HTML with the relative `src` and `href` values of its tags resolved as Markdown links
+/// and images are (`<img src="img/x.png">` under folder-style URLs, `<a href="other.md">`).
+/// Comments, absolute and in-page URLs are left as written.
+fn rewrite_raw_urls<'h>(html: &'h str, links: &dyn LinkResolver) -> std::borrow::Cow<'h, str> {
+    let lower = html.to_ascii_lowercase();
+    if !(lower.contains("src") || lower.contains("href")) {
+        return html.into();
+    }
+    let mut out = String::with_capacity(html.len() + 16);
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&rest[..lt]);
+        rest = &rest[lt..];
+        if rest.starts_with("<!--") {
+            let end = rest.find("-->").map_or(rest.len(), |e| e + 3);
+            out.push_str(&rest[..end]);
+            rest = &rest[end..];
+            continue;
+        }
+        let end = tag_end(rest);
+        rewrite_tag(&rest[..end], links, &mut out);
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out.into()
+}
+
+/// The length of the tag at the start of `s` (through its `>`, quotes respected).
+fn tag_end(s: &str) -> usize {
+    let mut quote: Option<u8> = None;
+    for (i, b) in s.bytes().enumerate().skip(1) {
+        match (quote, b) {
+            (Some(q), _) if b == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'"' | b'\'') => quote = Some(b),
+            (None, b'>') => return i + 1,
+            (None, b'<') => return i,
+            _ => {}
+        }
+    }
+    s.len()
+}
+
+/// One start tag with its `src`/`href` values resolved, appended to `out`.
+fn rewrite_tag(tag: &str, links: &dyn LinkResolver, out: &mut String) {
+    let b = tag.as_bytes();
+    let mut i = 1;
+    while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'>' {
+        i += 1; // the tag name
+    }
+    let mut copied = 0;
+    while i < b.len() {
+        while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b'/') {
+            i += 1;
+        }
+        let name_start = i;
+        while i < b.len() && !b[i].is_ascii_whitespace() && !matches!(b[i], b'=' | b'>' | b'/') {
+            i += 1;
+        }
+        let name = tag[name_start..i].to_ascii_lowercase();
+        if name.is_empty() {
+            break;
+        }
+        let mut j = i;
+        while j < b.len() && b[j].is_ascii_whitespace() {
+            j += 1;
+        }
+        if j >= b.len() || b[j] != b'=' {
+            continue;
+        }
+        j += 1;
+        while j < b.len() && b[j].is_ascii_whitespace() {
+            j += 1;
+        }
+        let (start, end, next) = match b.get(j) {
+            Some(&q @ (b'"' | b'\'')) => {
+                let close = tag[j + 1..].find(q as char).map_or(b.len(), |e| j + 1 + e);
+                (j + 1, close, (close + 1).min(b.len()))
+            }
+            _ => {
+                let mut e = j;
+                while e < b.len() && !b[e].is_ascii_whitespace() && b[e] != b'>' {
+                    e += 1;
+                }
+                (j, e, e)
+            }
+        };
+        if matches!(name.as_str(), "src" | "href") {
+            let value = &tag[start..end];
+            let decoded = value.replace("&amp;", "&");
+            if let Some(url) = links.resolve(&decoded, name == "src") {
+                out.push_str(&tag[copied..start]);
+                let mut escaped = String::new();
+                escape_url(&mut escaped, &url);
+                out.push_str(&escaped);
+                copied = end;
+            }
+        }
+        i = next;
+    }
+    out.push_str(&tag[copied..]);
+}
+
 fn attribute_allowed(name: &str, raw_html: bool) -> bool {
     !name.is_empty()
         && name
@@ -785,4 +890,36 @@ fn attribute_allowed(name: &str, raw_html: bool) -> bool {
 fn is_external(url: &str) -> bool {
     let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
     lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("//")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_urls_in_raw_html_resolve_like_markdown_ones() {
+        struct Up;
+        impl LinkResolver for Up {
+            fn resolve(&self, dest: &str, image: bool) -> Option<String> {
+                let internal = !dest.contains(':') && !dest.starts_with(['#', '/']);
+                internal.then(|| format!("../{}{dest}", if image { "img:" } else { "" }))
+            }
+        }
+        let html = "<p><img src=\"img/x.png\" alt=\"a > b\"> <a href='guide.md#s' class=x>g</a> \
+                    <a href=\"https://x.org/\">x</a> <a href=\"#top\">t</a> <img src=plain.png> \
+                    <!-- <img src=\"no.png\"> --></p>";
+        let out = rewrite_raw_urls(html, &Up);
+        assert!(
+            out.contains("<img src=\"../img:img/x.png\" alt=\"a > b\">"),
+            "{out}"
+        );
+        assert!(out.contains("<a href='../guide.md#s' class=x>"), "{out}");
+        assert!(
+            out.contains("href=\"https://x.org/\"") && out.contains("href=\"#top\""),
+            "{out}"
+        );
+        assert!(out.contains("<img src=../img:plain.png>"), "{out}");
+        assert!(out.contains("<!-- <img src=\"no.png\"> -->"), "{out}");
+        assert_eq!(rewrite_raw_urls("<b>plain</b>", &Up), "<b>plain</b>");
+    }
 }
