@@ -387,7 +387,9 @@ impl<'a> Builder<'a> {
             root: root.clone(),
         };
         let mut rendered = render_markdown(doc.markdown(), &links, &self.render_opts);
-        drop_title_heading(&mut rendered.html);
+        if let Some(id) = drop_title_heading(&mut rendered.html, &doc.title) {
+            rendered.toc.retain(|t| t.id != id);
+        }
         let card = Card::full(self.site, doc);
         let description = doc.meta.description.clone().unwrap_or_default();
         let page = self.page(doc.kind.as_str(), &doc.title, &url, &description);
@@ -491,7 +493,10 @@ impl<'a> Builder<'a> {
                     doc: d,
                     root: String::new(),
                 };
-                render_markdown(d.markdown(), &links, &self.render_opts).html
+                let mut html = render_markdown(d.markdown(), &links, &self.render_opts).html;
+                // The page's header already shows the handbook's title.
+                drop_title_heading(&mut html, &self.site.config.book.title);
+                html
             });
         let mut needs_review: Vec<Card> = all.iter().filter(|c| c.flagged()).cloned().collect();
         needs_review.sort_by_key(urgency);
@@ -727,25 +732,63 @@ impl<'a> Builder<'a> {
 }
 
 /// The page header shows the title as its `<h1>`; a body that opens with its own level-1
-/// heading (the usual Markdown habit) would repeat it.
-fn drop_title_heading(html: &mut String) {
-    if html.starts_with("<h1")
-        && let Some(end) = html.find("</h1>")
-    {
-        let end = end + "</h1>".len();
-        let end = if html[end..].starts_with('\n') {
-            end + 1
-        } else {
-            end
-        };
-        html.drain(..end);
+/// heading (the usual Markdown habit), or with a heading of any level saying the title again
+/// (a source tool's page whose only heading is its title), would repeat it. Returns the id
+/// of the heading dropped, which the table of contents then leaves out too.
+fn drop_title_heading(html: &mut String, title: &str) -> Option<String> {
+    let level = html.strip_prefix("<h").and_then(|r| r.bytes().next())?;
+    if !(b'1'..=b'6').contains(&level) {
+        return None;
     }
+    let close = format!("</h{}>", level as char);
+    let end = html.find(&close)?;
+    let heading = &html[..end];
+    let open_end = heading.find('>')? + 1;
+    if level != b'1' && !heading_text(&heading[open_end..]).eq_ignore_ascii_case(title.trim()) {
+        return None;
+    }
+    let id = heading[..open_end]
+        .split("id=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .map(str::to_string);
+    let end = end + close.len();
+    let end = if html[end..].starts_with('\n') {
+        end + 1
+    } else {
+        end
+    };
+    html.drain(..end);
+    id
+}
+
+/// The text of a heading's inner HTML: tags and its `#` anchor link left out, the entities
+/// the renderer writes decoded.
+fn heading_text(inner: &str) -> String {
+    let inner = inner.split("<a class=\"anchor\"").next().unwrap_or(inner);
+    let mut text = String::with_capacity(inner.len());
+    let mut in_tag = false;
+    for c in inner.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+        .trim()
+        .to_string()
 }
 
 /// The sections of the navigation with their counts.
 fn nav_for(site: &Site, docs: &[&Document]) -> Vec<NavItem> {
     let count = |k: Kind| docs.iter().filter(|d| d.kind == k).count();
-    vec![
+    let mut items = vec![
         NavItem {
             title: "Runbooks",
             url: "runbooks/",
@@ -803,7 +846,18 @@ fn nav_for(site: &Site, docs: &[&Document]) -> Vec<NavItem> {
                 })
                 .count(),
         },
-    ]
+    ];
+    // A section the handbook has no use for is left out (Courses on a site without any);
+    // Freshness stays, where zero is the good news, and so do the runbooks.
+    let postmortems = count(Kind::Postmortem);
+    let courses = count(Kind::Course);
+    items.retain(|i| match i.url {
+        "runbooks/" | "freshness/" => true,
+        "actions/" => postmortems > 0,
+        "learning/" => courses > 0 || !site.config.paths.is_empty(),
+        _ => i.count > 0,
+    });
+    items
 }
 
 /// Cards grouped by their first service ("Other" without one), services sorted.
