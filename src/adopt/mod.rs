@@ -103,6 +103,40 @@ pub fn rewrite_body(
     )
 }
 
+/// The alert a runbook answers by its file name, as GitLab's and kube-prometheus' runbook
+/// repositories name them: a stem that is an alert name (`KubePodCrashLooping.md`,
+/// `CPUThrottlingHigh.md`: ASCII letters, digits and `_`, starting with a capital, with
+/// capitals and lower-case letters both) in a folder named `alerts`, or anywhere with at
+/// least two words run together. Kebab-case and single words (`failover.md`, `README.md`)
+/// never are.
+pub fn alert_of_path(rel: &str) -> Option<String> {
+    let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+    let stem = [".html.md.erb", ".md.erb", ".html.md", ".md", ".markdown"]
+        .iter()
+        .find_map(|x| name.strip_suffix(x))?;
+    let b = stem.as_bytes();
+    let alert_like = b.len() >= 4
+        && b[0].is_ascii_uppercase()
+        && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')
+        && b.iter().any(u8::is_ascii_lowercase);
+    if !alert_like {
+        return None;
+    }
+    let in_alerts = dir.split('/').any(|s| s.eq_ignore_ascii_case("alerts"));
+    // Words run together: a lower-case letter followed by a capital, more than once apart
+    // from the first, or an acronym before a word (`CPUThrottling`).
+    let humps = b
+        .windows(2)
+        .filter(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase())
+        .count()
+        + b.windows(3)
+            .filter(|w| {
+                w[0].is_ascii_uppercase() && w[1].is_ascii_uppercase() && w[2].is_ascii_lowercase()
+            })
+            .count();
+    (in_alerts || humps >= 1).then(|| stem.to_string())
+}
+
 /// A course defined only by navigation (no `courses/<slug>/index.md`).
 #[derive(Clone, Debug)]
 pub struct NavCourseDoc {
@@ -686,5 +720,28 @@ mod tests {
         let p = parse_front_matter(&split).unwrap();
         assert_eq!(p.meta.title.as_deref(), Some("On-call: \"first\" week"));
         assert_eq!(p.meta.kind, Some(Kind::Course));
+    }
+
+    #[test]
+    fn runbooks_named_after_alerts_answer_them() {
+        for (rel, alert) in [
+            (
+                "docs/web/alerts/KubePodCrashLooping.md",
+                Some("KubePodCrashLooping"),
+            ),
+            (
+                "runbooks/kubernetes/CPUThrottlingHigh.md",
+                Some("CPUThrottlingHigh"),
+            ),
+            ("alerts/Watchdog.md", Some("Watchdog")),
+            ("runbooks/HighErrorRate.html.md.erb", Some("HighErrorRate")),
+            ("runbooks/db/failover.md", None),
+            ("runbooks/README.md", None),
+            ("runbooks/Failover.md", None),
+            ("runbooks/disk-Full.md", None),
+            ("alerts/index.md", None),
+        ] {
+            assert_eq!(alert_of_path(rel).as_deref(), alert, "{rel}");
+        }
     }
 }

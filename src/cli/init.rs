@@ -398,7 +398,59 @@ fn adopt(tree: &Path, site: &Path) -> Result<Vec<String>, String> {
     };
 
     let (markdown, dirs, refused) = scan(&site_abs, &content_abs);
-    let kinds = kinds_for(&markdown, &dirs);
+    // What was guessed, and how to change each guess.
+    let mut inferred: Vec<String> = Vec::new();
+    let title = match d.title.clone() {
+        Some(t) => {
+            inferred.push(format!(
+                "title {t:?} from {}'s configuration (change [book] title)",
+                d.tool
+            ));
+            t
+        }
+        None => match readme_title(&tree_abs).or_else(|| readme_title(&content_abs)) {
+            Some(t) => {
+                inferred.push(format!(
+                    "title {t:?} from the README's first heading (change [book] title)"
+                ));
+                t
+            }
+            None => {
+                let t = tree_abs
+                    .file_name()
+                    .map(|n| n.to_string_lossy().replace(['-', '_'], " "))
+                    .unwrap_or_else(|| "Handbook".into());
+                inferred.push(format!(
+                    "title {t:?} from the folder's name (set [book] title)"
+                ));
+                t
+            }
+        },
+    };
+    // A handbook that calls itself runbooks holds runbooks, not pages.
+    let runbook_handbook = title.to_lowercase().contains("runbook") && d.courses.is_empty();
+    let kinds = kinds_for(&markdown, &dirs, runbook_handbook);
+    if kinds
+        .get("runbook")
+        .is_some_and(|k| k.iter().any(|p| p == "**"))
+    {
+        inferred.push(
+            "every document is a runbook (the handbook calls itself runbooks), READMEs and index pages excepted (edit [kinds])".into(),
+        );
+    }
+    let named = markdown
+        .iter()
+        .filter(|m| crate::adopt::alert_of_path(m).is_some())
+        .count();
+    if named > 0 {
+        inferred.push(format!(
+            "{named} runbook{} named after the alert{} {} answer{} (alerts/<AlertName>.md); `alerts:` in front matter overrides it",
+            if named == 1 { "" } else { "s" },
+            if named == 1 { "" } else { "s" },
+            if named == 1 { "it" } else { "they" },
+            if named == 1 { "s" } else { "" },
+        ));
+    }
     let mut owners = owners_in_tree(&site_abs, &tree_abs, &content_abs, &markdown);
     let default_owner = d.default_owner_slack.as_ref().map(|channel| {
         let id = sanitize_id(channel);
@@ -409,15 +461,6 @@ fn adopt(tree: &Path, site: &Path) -> Result<Vec<String>, String> {
             .push("config/tech-docs.yml (default_owner_slack)".into());
         id
     });
-    let title = d
-        .title
-        .clone()
-        .or_else(|| {
-            tree_abs
-                .file_name()
-                .map(|n| n.to_string_lossy().replace(['-', '_'], " "))
-        })
-        .unwrap_or_else(|| "Handbook".into());
 
     let mut book = String::new();
     let _ = writeln!(
@@ -521,6 +564,9 @@ fn adopt(tree: &Path, site: &Path) -> Result<Vec<String>, String> {
             owners.len()
         ),
         "the docs themselves are unchanged".into(),
+    ];
+    lines.extend(inferred.iter().map(|i| format!("inferred: {i}")));
+    lines.extend([
         "next steps:".into(),
         "  - fill in owners.yaml: names, team members, `left:` dates".into(),
         format!(
@@ -531,7 +577,7 @@ fn adopt(tree: &Path, site: &Path) -> Result<Vec<String>, String> {
             "  - set [check] baseline = \"fieldbook-baseline.json\" and run `fieldbook check --update-baseline {}` to fail CI only on new findings",
             site.display()
         ),
-    ];
+    ]);
     if output != "public" {
         lines.push(format!("  - add {output}/ to .gitignore (the built site)"));
     }
@@ -583,7 +629,31 @@ fn read_text(path: &Path) -> Option<String> {
 
 /// `[kinds]` from directory names (`alerts/` → runbooks, `incidents/` → postmortems) and,
 /// for a flat folder of incident write-ups, from file names.
-fn kinds_for(markdown: &[String], dirs: &[String]) -> BTreeMap<&'static str, Vec<String>> {
+/// The first `# heading` of the README (or index page) at the top of `dir`.
+fn readme_title(dir: &Path) -> Option<String> {
+    [
+        "README.md",
+        "readme.md",
+        "Readme.md",
+        "index.md",
+        "_index.md",
+    ]
+    .iter()
+    .filter_map(|f| read_text(&dir.join(f)))
+    .find_map(|text| {
+        text.lines()
+            .map(str::trim)
+            .find_map(|l| l.strip_prefix("# "))
+            .map(|t| t.trim().trim_end_matches('#').trim().to_string())
+            .filter(|t| !t.is_empty())
+    })
+}
+
+fn kinds_for(
+    markdown: &[String],
+    dirs: &[String],
+    runbook_handbook: bool,
+) -> BTreeMap<&'static str, Vec<String>> {
     let mut kinds: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
     let runbook = [
         "runbook",
@@ -638,6 +708,21 @@ fn kinds_for(markdown: &[String], dirs: &[String]) -> BTreeMap<&'static str, Vec
             .entry("page")
             .or_default()
             .insert(0, "/README.md".into());
+    }
+    let native = dirs.iter().any(|d| d == "runbooks" || d == "postmortems");
+    if runbook_handbook && kinds.is_empty() && !native {
+        kinds.insert(
+            "page",
+            [
+                "**/README.md",
+                "**/readme.md",
+                "**/index.md",
+                "**/_index.md",
+            ]
+            .map(String::from)
+            .to_vec(),
+        );
+        kinds.insert("runbook", vec!["**".into()]);
     }
     kinds
 }
@@ -904,8 +989,25 @@ mod tests {
                 "incidents".into(),
                 "runbooks".into(),
             ],
+            true,
         );
         assert_eq!(k["runbook"], ["ops/alerts/**"]);
         assert_eq!(k["postmortem"], ["incidents/**"]);
+        // A handbook that calls itself runbooks, with no layout saying otherwise.
+        let k = kinds_for(&["a.md".into(), "db/b.md".into()], &["db".into()], true);
+        assert_eq!(k["runbook"], ["**"]);
+        assert!(k["page"].contains(&"**/README.md".to_string()));
+        assert!(kinds_for(&["a.md".into()], &["db".into()], false).is_empty());
+    }
+
+    #[test]
+    fn the_title_comes_from_the_readme_before_the_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("README.md"),
+            "Intro\n\n# GitLab Runbooks\n\ntext\n",
+        )
+        .unwrap();
+        assert_eq!(readme_title(dir.path()).as_deref(), Some("GitLab Runbooks"));
     }
 }

@@ -625,6 +625,15 @@ pub fn parse_document_as(
     let lesson_order = (kind == Kind::Lesson)
         .then_some(placement.lesson_order)
         .flatten();
+    // A runbook named after the alert it answers (`alerts/KubePodCrashLooping.md`, as GitLab's
+    // and kube-prometheus' runbooks are laid out) answers that alert.
+    let mut meta = meta;
+    if kind == Kind::Runbook
+        && meta.alerts.is_empty()
+        && let Some(alert) = crate::adopt::alert_of_path(rel)
+    {
+        meta.alerts.push(alert);
+    }
     let doc = Document {
         rel: rel.to_string(),
         file: file.to_string(),
