@@ -20,6 +20,7 @@ mod courses;
 mod decisions;
 mod fuzz_regressions;
 mod handover;
+mod hardening_io;
 mod history;
 mod incidents;
 mod interrupted;
