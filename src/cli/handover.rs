@@ -298,11 +298,16 @@ pub fn run(
             Ok(Ok(t)) => t,
             Ok(Err(_)) => continue,
             Err(e) => {
-                // A link or special file that names nobody is no concern of handover; one
-                // the loader read (it names OLD) is refused rather than written through.
-                if doc.owners.iter().any(|o| o == old)
-                    || std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink())
-                {
+                // A link (even one inside the site) or a special file is never written
+                // through; it blocks the handover only when it names OLD.
+                let link =
+                    std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
+                let names_old = doc.owners.iter().any(|o| o == old)
+                    || (link
+                        && std::fs::metadata(&path).is_ok_and(|m| m.is_file())
+                        && std::fs::read_to_string(&path)
+                            .map_or(true, |t| !matches!(hand_over(&t, old, new), Ok(None))));
+                if names_old {
                     refusals.push(crate::cli::review::unreadable(&path, &doc.file, &e));
                 }
                 continue;

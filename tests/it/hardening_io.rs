@@ -223,6 +223,14 @@ fn review_and_handover_write_regular_files_only() {
         "a refusal changes nothing"
     );
     std::fs::remove_file(&link).unwrap();
+    // A link that names nobody handed over is left alone and blocks nothing.
+    site.write("shared/c.md", &doc.replace("[ana]", "[cy]"));
+    let other = site.join("content/c.md");
+    symlink("../shared/c.md", &other).unwrap();
+    let (code, out, err) = handover(&site, "ana", "bo");
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(std::fs::symlink_metadata(&other).unwrap().is_symlink());
+    assert!(site.read("content/real.md").contains("owners: [bo]"));
 
     // A FIFO: refused at once, never opened for a blocking read.
     let fifo = site.join("content/fifo.md");
