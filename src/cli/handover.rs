@@ -6,7 +6,7 @@
 //! front matter does not parse while it names OLD) is refused, and a refusal leaves every
 //! file as it was.
 
-use crate::content::front_matter::{self, ActionStatus, FrontMatter, OneOrMany};
+use crate::content::front_matter::{self, ActionStatus, FrontMatter, FrontMatterError, OneOrMany};
 use crate::diagnostic::format::fail;
 use crate::diagnostic::{Code, Diagnostic, Pos};
 use std::io::Write;
@@ -111,17 +111,35 @@ fn names(o: &Option<OneOrMany>, id: &str) -> bool {
 
 /// Hand `text`'s ownership from OLD to NEW. `Ok(None)`: the file names OLD nowhere that
 /// moves. `Err`: why it was refused.
-pub fn hand_over(text: &str, old: &str, new: &str) -> Result<Option<Handed>, String> {
+pub fn hand_over(text: &str, old: &str, new: &str) -> Result<Option<Handed>, FrontMatterError> {
     let (bom, rest) = text
         .strip_prefix('\u{feff}')
         .map_or(("", text), |r| ("\u{feff}", r));
-    let split = front_matter::split(rest).map_err(|e| e.message)?;
+    let split = front_matter::split(rest)?;
     if split.format.is_none() || old == new {
         return Ok(None);
     }
-    let meta = crate::adopt::parse_front_matter(&split)
-        .map_err(|e| format!("{}:{}: {}", e.pos.line, e.pos.column, e.message))?
-        .meta;
+    let meta = crate::adopt::parse_front_matter(&split)?.meta;
+    let front_start = split.front.as_ptr() as usize - rest.as_ptr() as usize;
+    let front_end = front_start + split.front.len();
+    // A refusal points at the first whole-token OLD of the front matter (or its start).
+    let refuse = |message: String| {
+        let at = front_start
+            + token_positions(split.front, old)
+                .first()
+                .copied()
+                .unwrap_or(0);
+        let line_start = rest[..at].rfind('\n').map_or(0, |i| i + 1);
+        FrontMatterError {
+            pos: Pos::new(
+                rest[..at].matches('\n').count() as u32 + 1,
+                rest[line_start..at].chars().count() as u32 + 1,
+                old.len() as u32,
+            ),
+            message,
+            hint: None,
+        }
+    };
     let owners = names(&meta.owners, old) || names(&meta.owner, old);
     let open: Vec<usize> = meta
         .action_items
@@ -134,9 +152,9 @@ pub fn hand_over(text: &str, old: &str, new: &str) -> Result<Option<Handed>, Str
         return Ok(None);
     }
     if owners && (names(&meta.owners, new) || names(&meta.owner, new)) {
-        return Err(format!(
+        return Err(refuse(format!(
             "already owned by `{new}` as well: remove `{old}` from its owners by hand"
-        ));
+        )));
     }
     let mut expected: FrontMatter = meta.clone();
     expected.owners = meta.owners.as_ref().map(|o| replace_in(o, old, new));
@@ -144,8 +162,6 @@ pub fn hand_over(text: &str, old: &str, new: &str) -> Result<Option<Handed>, Str
     for &i in &open {
         expected.action_items[i].owner = new.to_string();
     }
-    let front_start = split.front.as_ptr() as usize - rest.as_ptr() as usize;
-    let front_end = front_start + split.front.len();
     // Each whole-token occurrence of OLD is tried alone and kept when the parsed result moves
     // an owner (or an open action item's owner) and changes nothing else: ids in titles,
     // comments, other keys or longer ids never change, and every syntax the parser reads
@@ -153,10 +169,10 @@ pub fn hand_over(text: &str, old: &str, new: &str) -> Result<Option<Handed>, Str
     let front = split.front;
     let positions = token_positions(front, old);
     if positions.len() > MAX_OCCURRENCES {
-        return Err(format!(
+        return Err(refuse(format!(
             "`{old}` occurs {} times in the front matter (at most {MAX_OCCURRENCES} are tried); change the owners by hand",
             positions.len()
-        ));
+        )));
     }
     let with_front = |f: &str| format!("{bom}{}{f}{}", &rest[..front_start], &rest[front_end..]);
     let parse = |text: &str| -> Option<FrontMatter> {
@@ -183,12 +199,17 @@ pub fn hand_over(text: &str, old: &str, new: &str) -> Result<Option<Handed>, Str
         })
         .collect();
     let new_text = with_front(&splice(&kept));
-    let check = front_matter::split(&new_text[bom.len()..]).map_err(|e| e.message)?;
-    let reread = crate::adopt::parse_front_matter(&check).map_err(|e| e.message)?;
-    if reread.meta != expected || check.body != split.body {
-        return Err(format!(
+    let unchanged_otherwise = front_matter::split(&new_text[bom.len()..])
+        .ok()
+        .and_then(|check| {
+            let reread = crate::adopt::parse_front_matter(&check).ok()?;
+            Some(reread.meta == expected && check.body == split.body)
+        })
+        .unwrap_or(false);
+    if !unchanged_otherwise {
+        return Err(refuse(format!(
             "cannot move `{old}` to `{new}` without changing more than the ids (the owners are written in a way handover does not edit); change them by hand"
-        ));
+        )));
     }
     Ok(Some(Handed {
         text: new_text,
@@ -315,7 +336,9 @@ pub fn run(
         };
         match hand_over(&text, old, new) {
             Ok(Some(h)) => {
-                if !h.owners && let Some(src) = owned_elsewhere(doc, old, &site) {
+                if !h.owners
+                    && let Some(src) = owned_elsewhere(doc, old, &site)
+                {
                     elsewhere.push((doc.file.clone(), src));
                 }
                 planned.push((path, doc.file.clone(), h, text))
@@ -325,10 +348,22 @@ pub fn run(
                     elsewhere.push((doc.file.clone(), src));
                 }
             }
-            Err(why) => refusals.push(
-                Diagnostic::new(Code::InvalidMetadata, &doc.file, Pos::START, format!("refusing to hand over {}: {why}", doc.file))
-                    .with_hint("fix the front matter (`fieldbook check` shows what is wrong), or change the owners by hand"),
-            ),
+            // A file whose front matter does not parse blocks the handover only if it may
+            // name OLD.
+            Err(_) if token_positions(&text, old).is_empty() => {}
+            Err(why) => {
+                let mut d = Diagnostic::new(
+                    Code::InvalidMetadata,
+                    &doc.file,
+                    why.pos,
+                    format!("refusing to hand over {}: {}", doc.file, why.message),
+                )
+                .with_source(&text);
+                d.hint = why.hint.or(Some(
+                    "fix the front matter (`fieldbook check` shows what is wrong), or change the owners by hand".into(),
+                ));
+                refusals.push(d);
+            }
         }
     }
     if !refusals.is_empty() {
@@ -366,7 +401,8 @@ pub fn run(
                             }
                             Err(why) => {
                                 return Err(std::io::Error::other(format!(
-                                    "{shown}: changed while handover ran: {why}"
+                                    "{shown}: changed while handover ran: {}",
+                                    why.message
                                 )));
                             }
                         }
