@@ -102,7 +102,8 @@ fn create_temp(dir: &Path, name: &std::ffi::OsStr) -> io::Result<(PathBuf, fs::F
         #[cfg(unix)]
         {
             use std::os::unix::fs::OpenOptionsExt;
-            opts.custom_flags(no_follow_flags(false)).mode(0o600);
+            // Mode 0o666 less the umask, as `File::create` makes a new file.
+            opts.custom_flags(no_follow_flags(false));
         }
         match opts.open(&tmp) {
             Ok(f) => return Ok((tmp, f)),
