@@ -117,7 +117,7 @@ const REMOVED_ENV: &[&str] = &[
     "GIT_EXEC_PATH",
 ];
 
-/// The one way Fieldbook runs git: `git -C dir` with [`HARDENED`] configuration, no system
+/// The one way Fieldbook runs git: `git -C dir` with the `HARDENED` configuration, no system
 /// configuration, no pager, no prompt, no optional locks, no replace refs, nothing from the
 /// environment that runs a command, and no standard input. Every caller adds
 /// `--no-ext-diff --no-textconv` to commands that diff (`log -p`, `blame`).
