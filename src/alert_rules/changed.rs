@@ -8,16 +8,13 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::model::Site;
 use std::collections::HashMap;
 use std::path::Path;
-use std::process::Command;
 
 /// The commit date (`YYYY-MM-DD`, UTC) of each line of `file` (index 0 = line 1); `None` for
 /// lines not committed yet, or for the whole file outside git.
 fn line_dates(file: &Path) -> Option<Vec<Option<String>>> {
     let dir = file.parent()?;
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["blame", "--porcelain", "--"])
+    let out = crate::load::git::command(dir)
+        .args(["blame", "--no-textconv", "--porcelain", "--"])
         .arg(file.file_name()?)
         .output()
         .ok()?;

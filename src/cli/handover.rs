@@ -6,8 +6,7 @@
 //! front matter does not parse while it names OLD) is refused, and a refusal leaves every
 //! file as it was.
 
-use crate::content::edit::scan;
-use crate::content::front_matter::{self, ActionStatus, Format, FrontMatter, OneOrMany};
+use crate::content::front_matter::{self, ActionStatus, FrontMatter, FrontMatterError, OneOrMany};
 use crate::diagnostic::format::fail;
 use crate::diagnostic::{Code, Diagnostic, Pos};
 use std::io::Write;
@@ -19,100 +18,69 @@ fn id_char(c: char) -> bool {
     c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '@' | '/')
 }
 
-/// Where a `#` comment starts on a line (outside quotes), or its length.
-fn comment_start(line: &str) -> usize {
-    let mut quote: Option<char> = None;
-    let mut prev = ' ';
-    for (i, c) in line.char_indices() {
-        match quote {
-            Some(q) if c == q => quote = None,
-            Some(_) => {}
-            None if c == '"' || c == '\'' => quote = Some(c),
-            None if c == '#' && prev.is_whitespace() => return i,
-            None => {}
-        }
-        prev = c;
-    }
-    line.len()
+/// The byte offsets of each whole-token `old` in `text`: not inside a longer id (`ana` in
+/// `anabel` or `team-ana`).
+fn token_positions(text: &str, old: &str) -> Vec<usize> {
+    text.match_indices(old)
+        .map(|(i, _)| i)
+        .filter(|&i| {
+            let before = text[..i].chars().next_back();
+            let after = text[i + old.len()..].chars().next();
+            !before.is_some_and(id_char) && !after.is_some_and(id_char)
+        })
+        .collect()
 }
 
-/// `line` with each whole-token `old` in `line[from..]` (before any comment) replaced.
-fn replace_tokens(line: &str, from: usize, old: &str, new: &str) -> String {
-    let end = comment_start(line).max(from);
-    let (head, rest) = line.split_at(end);
-    let mut out = String::with_capacity(line.len());
-    let mut at = 0;
-    while let Some(i) = head[from.max(at)..].find(old).map(|i| i + from.max(at)) {
-        let before = head[..i].chars().next_back();
-        let after = head[i + old.len()..].chars().next();
-        if before.is_some_and(id_char) || after.is_some_and(id_char) {
-            out.push_str(&head[at..i + old.len()]);
-        } else {
-            out.push_str(&head[at..i]);
-            out.push_str(new);
-        }
-        at = i + old.len();
-    }
-    out.push_str(&head[at..]);
-    out.push_str(rest);
-    out
-}
+/// At most this many occurrences of OLD in one front matter are tried (each is parsed).
+const MAX_OCCURRENCES: usize = 256;
 
-/// Rewrite the front matter text `front`: OLD → NEW in the owners and in the `owner` of the
-/// open action items whose indices are `open`. Lines are read by `review`'s scanner, so a
-/// line inside a multi-line value is never taken for a key.
-fn rewrite_front(format: Format, front: &str, old: &str, new: &str, open: &[usize]) -> String {
-    let mut out = String::with_capacity(front.len() + 16);
-    // The top-level key the line belongs to (`action_items` in a TOML `[[action_items]]`).
-    let mut key: Option<&str> = None;
-    let mut in_table = false;
-    // Action items seen so far (`- ` entries in YAML, `[[action_items]]` tables in TOML).
-    let mut item: Option<usize> = None;
-    let next_item = |item: &mut Option<usize>| *item = Some(item.map_or(0, |i| i + 1));
-    let owner_of_open = |item: Option<usize>| item.is_some_and(|i| open.contains(&i));
-    for line in scan(front, format) {
-        let text = line.text;
-        let replaced = if line.header {
-            in_table = text.trim().trim_matches(['[', ']', ' ']) == "action_items"
-                && text.trim_start().starts_with("[[");
-            key = in_table.then_some("action_items");
-            if in_table {
-                next_item(&mut item);
-            }
-            None
-        } else if let Some((k, value_at)) = line.entry {
-            if in_table {
-                (k == "owner" && owner_of_open(item))
-                    .then(|| replace_tokens(text, value_at, old, new))
-            } else {
-                key = Some(k);
-                matches!(k, "owners" | "owner").then(|| replace_tokens(text, value_at, old, new))
-            }
-        } else if line.trivia || in_table {
-            None
-        } else {
-            match key {
-                Some("owners" | "owner") => Some(replace_tokens(text, 0, old, new)),
-                Some("action_items") => {
-                    let t = text.trim_start();
-                    if t.starts_with("- ") {
-                        next_item(&mut item);
-                    }
-                    let field = t.trim_start_matches("- ").trim_start();
-                    let is_owner = field
-                        .strip_prefix("owner")
-                        .is_some_and(|r| r.trim_start().starts_with(':'));
-                    (is_owner && owner_of_open(item)).then(|| {
-                        replace_tokens(text, text.len() - field.len() + "owner".len(), old, new)
-                    })
-                }
-                _ => None,
-            }
-        };
-        out.push_str(replaced.as_deref().unwrap_or(text));
-        out.push_str(line.eol);
+/// Whether `cand` differs from `orig` only by ids moved as `expected` moves them: owners
+/// entries and open action items' owners, each either as it was or as expected.
+fn only_moved(cand: &FrontMatter, orig: &FrontMatter, expected: &FrontMatter) -> bool {
+    fn entries(o: &Option<OneOrMany>) -> Vec<&String> {
+        match o {
+            Some(OneOrMany::One(s)) => vec![s],
+            Some(OneOrMany::Many(v)) => v.iter().collect(),
+            None => vec![],
+        }
     }
-    out
+    let list_ok = |c: &Option<OneOrMany>, o: &Option<OneOrMany>, e: &Option<OneOrMany>| {
+        let (c, o, e) = (entries(c), entries(o), entries(e));
+        c.len() == o.len()
+            && c.len() == e.len()
+            && c.iter().zip(&o).zip(&e).all(|((c, o), e)| c == o || c == e)
+    };
+    let same_shape = |a: &Option<OneOrMany>, b: &Option<OneOrMany>| {
+        matches!(
+            (a, b),
+            (None, None)
+                | (Some(OneOrMany::One(_)), Some(OneOrMany::One(_)))
+                | (Some(OneOrMany::Many(_)), Some(OneOrMany::Many(_)))
+        )
+    };
+    if cand == orig
+        || !same_shape(&cand.owners, &orig.owners)
+        || !same_shape(&cand.owner, &orig.owner)
+        || !list_ok(&cand.owners, &orig.owners, &expected.owners)
+        || !list_ok(&cand.owner, &orig.owner, &expected.owner)
+        || cand.action_items.len() != orig.action_items.len()
+    {
+        return false;
+    }
+    let items_ok = cand
+        .action_items
+        .iter()
+        .zip(&orig.action_items)
+        .zip(&expected.action_items)
+        .all(|((c, o), e)| c.owner == o.owner || c.owner == e.owner);
+    // Everything else as it was.
+    let mut rest = cand.clone();
+    rest.owners = orig.owners.clone();
+    rest.owner = orig.owner.clone();
+    for (r, o) in rest.action_items.iter_mut().zip(&orig.action_items) {
+        r.owner = o.owner.clone();
+    }
+    items_ok && rest == *orig
 }
 
 /// What a handover does to one file.
@@ -143,17 +111,35 @@ fn names(o: &Option<OneOrMany>, id: &str) -> bool {
 
 /// Hand `text`'s ownership from OLD to NEW. `Ok(None)`: the file names OLD nowhere that
 /// moves. `Err`: why it was refused.
-pub fn hand_over(text: &str, old: &str, new: &str) -> Result<Option<Handed>, String> {
+pub fn hand_over(text: &str, old: &str, new: &str) -> Result<Option<Handed>, FrontMatterError> {
     let (bom, rest) = text
         .strip_prefix('\u{feff}')
         .map_or(("", text), |r| ("\u{feff}", r));
-    let split = front_matter::split(rest).map_err(|e| e.message)?;
-    let Some(format) = split.format else {
+    let split = front_matter::split(rest)?;
+    if split.format.is_none() || old == new {
         return Ok(None);
+    }
+    let meta = crate::adopt::parse_front_matter(&split)?.meta;
+    let front_start = split.front.as_ptr() as usize - rest.as_ptr() as usize;
+    let front_end = front_start + split.front.len();
+    // A refusal points at the first whole-token OLD of the front matter (or its start).
+    let refuse = |message: String| {
+        let at = front_start
+            + token_positions(split.front, old)
+                .first()
+                .copied()
+                .unwrap_or(0);
+        let line_start = rest[..at].rfind('\n').map_or(0, |i| i + 1);
+        FrontMatterError {
+            pos: Pos::new(
+                rest[..at].matches('\n').count() as u32 + 1,
+                rest[line_start..at].chars().count() as u32 + 1,
+                old.len() as u32,
+            ),
+            message,
+            hint: None,
+        }
     };
-    let meta = crate::adopt::parse_front_matter(&split)
-        .map_err(|e| format!("{}:{}: {}", e.pos.line, e.pos.column, e.message))?
-        .meta;
     let owners = names(&meta.owners, old) || names(&meta.owner, old);
     let open: Vec<usize> = meta
         .action_items
@@ -166,9 +152,9 @@ pub fn hand_over(text: &str, old: &str, new: &str) -> Result<Option<Handed>, Str
         return Ok(None);
     }
     if owners && (names(&meta.owners, new) || names(&meta.owner, new)) {
-        return Err(format!(
+        return Err(refuse(format!(
             "already owned by `{new}` as well: remove `{old}` from its owners by hand"
-        ));
+        )));
     }
     let mut expected: FrontMatter = meta.clone();
     expected.owners = meta.owners.as_ref().map(|o| replace_in(o, old, new));
@@ -176,20 +162,54 @@ pub fn hand_over(text: &str, old: &str, new: &str) -> Result<Option<Handed>, Str
     for &i in &open {
         expected.action_items[i].owner = new.to_string();
     }
-    let front_start = split.front.as_ptr() as usize - rest.as_ptr() as usize;
-    let front_end = front_start + split.front.len();
-    let new_front = rewrite_front(format, split.front, old, new, &open);
-    let new_text = format!(
-        "{bom}{}{new_front}{}",
-        &rest[..front_start],
-        &rest[front_end..]
-    );
-    let check = front_matter::split(&new_text[bom.len()..]).map_err(|e| e.message)?;
-    let reread = crate::adopt::parse_front_matter(&check).map_err(|e| e.message)?;
-    if reread.meta != expected || check.body != split.body {
-        return Err(format!(
+    // Each whole-token occurrence of OLD is tried alone and kept when the parsed result moves
+    // an owner (or an open action item's owner) and changes nothing else: ids in titles,
+    // comments, other keys or longer ids never change, and every syntax the parser reads
+    // (block and flow YAML, TOML arrays and tables, quoted or not) is handled alike.
+    let front = split.front;
+    let positions = token_positions(front, old);
+    if positions.len() > MAX_OCCURRENCES {
+        return Err(refuse(format!(
+            "`{old}` occurs {} times in the front matter (at most {MAX_OCCURRENCES} are tried); change the owners by hand",
+            positions.len()
+        )));
+    }
+    let with_front = |f: &str| format!("{bom}{}{f}{}", &rest[..front_start], &rest[front_end..]);
+    let parse = |text: &str| -> Option<FrontMatter> {
+        let split = front_matter::split(&text[bom.len()..]).ok()?;
+        crate::adopt::parse_front_matter(&split)
+            .ok()
+            .map(|p| p.meta)
+    };
+    let splice = |at: &[usize]| {
+        let mut f = String::with_capacity(front.len() + at.len() * new.len());
+        let mut from = 0;
+        for &i in at {
+            f.push_str(&front[from..i]);
+            f.push_str(new);
+            from = i + old.len();
+        }
+        f.push_str(&front[from..]);
+        f
+    };
+    let kept: Vec<usize> = positions
+        .into_iter()
+        .filter(|&i| {
+            parse(&with_front(&splice(&[i]))).is_some_and(|m| only_moved(&m, &meta, &expected))
+        })
+        .collect();
+    let new_text = with_front(&splice(&kept));
+    let unchanged_otherwise = front_matter::split(&new_text[bom.len()..])
+        .ok()
+        .and_then(|check| {
+            let reread = crate::adopt::parse_front_matter(&check).ok()?;
+            Some(reread.meta == expected && check.body == split.body)
+        })
+        .unwrap_or(false);
+    if !unchanged_otherwise {
+        return Err(refuse(format!(
             "cannot move `{old}` to `{new}` without changing more than the ids (the owners are written in a way handover does not edit); change them by hand"
-        ));
+        )));
     }
     Ok(Some(Handed {
         text: new_text,
@@ -197,6 +217,48 @@ pub fn hand_over(text: &str, old: &str, new: &str) -> Result<Option<Handed>, Str
         actions: open.len(),
     }))
 }
+
+/// Why `id` cannot be an owner id, if it cannot: empty, blank, or holding characters no id
+/// holds (spaces, quotes, `:`, `#`, control characters...).
+fn bad_id(id: &str) -> Option<&'static str> {
+    if id.trim().is_empty() {
+        Some("is empty")
+    } else if !id.chars().all(id_char) {
+        Some(
+            "holds characters no owner id holds (ids are letters, digits, `-`, `_`, `.`, `@`, `/`)",
+        )
+    } else {
+        None
+    }
+}
+
+/// Where a document's owner `old` is written, when not in its own front matter as an id:
+/// CODEOWNERS, an OWNERS file, `[owners] default`, its course, or a Slack channel
+/// (`owner_slack`) that the owners file maps to `old`.
+fn owned_elsewhere(
+    doc: &crate::model::Document,
+    old: &str,
+    site: &crate::model::Site,
+) -> Option<String> {
+    use crate::model::outside::OwnersSource;
+    if !doc.owners.iter().any(|o| o == old) {
+        return None;
+    }
+    match &doc.owners_source {
+        s if s.is_external() => Some(s.describe()),
+        // A lesson follows its course's owners, which handover moves in the course's file.
+        OwnersSource::Course => None,
+        _ => doc.meta.adopted.owner_slack.as_ref().map(|ch| {
+            format!(
+                "the Slack channel `{ch}` (`owner_slack`), which {} maps to `{old}`",
+                crate::config::site_rel(&site.config, &site.config.owners_file)
+            )
+        }),
+    }
+}
+
+/// How many times a file edited while handover runs is read again before it is refused.
+const RETRIES: usize = 3;
 
 /// The command: every Markdown file of the site at `root`.
 pub fn run(
@@ -208,6 +270,30 @@ pub fn run(
     err: &mut dyn Write,
     color: bool,
 ) -> std::io::Result<u8> {
+    let usage: Vec<Diagnostic> = [("OLD", old), ("NEW", new)]
+        .into_iter()
+        .filter_map(|(which, id)| {
+            bad_id(id).map(|why| {
+                Diagnostic::new(
+                    Code::InvalidOwners,
+                    "<command line>",
+                    Pos::START,
+                    format!("handover: {which} ({id:?}) {why}"),
+                )
+                .with_hint("usage: fieldbook handover OLD --to NEW [SITE]; OLD and NEW are ids of the owners file")
+            })
+        })
+        .collect();
+    if !usage.is_empty() {
+        return fail(usage, err, color);
+    }
+    if old == new {
+        writeln!(
+            err,
+            "handover: OLD and NEW are both `{old}`: nothing moves, no file was changed"
+        )?;
+        return Ok(0);
+    }
     let site = match crate::load::load_site(root, None) {
         Ok(s) => s,
         Err(fatal) => return fail(fatal, err, color),
@@ -226,29 +312,109 @@ pub fn run(
     }
     let mut planned = Vec::new();
     let mut refusals = Vec::new();
+    let mut elsewhere = Vec::new();
     for doc in &site.documents {
         let path = site.config.content_dir.join(&doc.rel);
-        let Ok(text) = std::fs::read_to_string(&path) else {
-            continue;
+        let text = match crate::write::read_regular(&path).map(String::from_utf8) {
+            Ok(Ok(t)) => t,
+            Ok(Err(_)) => continue,
+            Err(e) => {
+                // A link (even one inside the site) or a special file is never written
+                // through; it blocks the handover only when it names OLD.
+                let link =
+                    std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
+                let names_old = doc.owners.iter().any(|o| o == old)
+                    || (link
+                        && std::fs::metadata(&path).is_ok_and(|m| m.is_file())
+                        && std::fs::read_to_string(&path)
+                            .map_or(true, |t| !matches!(hand_over(&t, old, new), Ok(None))));
+                if names_old {
+                    refusals.push(crate::cli::review::unreadable(&path, &doc.file, &e));
+                }
+                continue;
+            }
         };
         match hand_over(&text, old, new) {
-            Ok(Some(h)) => planned.push((path, doc.file.clone(), h)),
-            Ok(None) => {}
-            Err(why) => refusals.push(
-                Diagnostic::new(Code::InvalidMetadata, &doc.file, Pos::START, format!("refusing to hand over {}: {why}", doc.file))
-                    .with_hint("fix the front matter (`fieldbook check` shows what is wrong), or change the owners by hand"),
-            ),
+            Ok(Some(h)) => {
+                if !h.owners
+                    && let Some(src) = owned_elsewhere(doc, old, &site)
+                {
+                    elsewhere.push((doc.file.clone(), src));
+                }
+                planned.push((path, doc.file.clone(), h, text))
+            }
+            Ok(None) => {
+                if let Some(src) = owned_elsewhere(doc, old, &site) {
+                    elsewhere.push((doc.file.clone(), src));
+                }
+            }
+            // A file whose front matter does not parse blocks the handover only if it may
+            // name OLD.
+            Err(_) if token_positions(&text, old).is_empty() => {}
+            Err(why) => {
+                let mut d = Diagnostic::new(
+                    Code::InvalidMetadata,
+                    &doc.file,
+                    why.pos,
+                    format!("refusing to hand over {}: {}", doc.file, why.message),
+                )
+                .with_source(&text);
+                d.hint = why.hint.or(Some(
+                    "fix the front matter (`fieldbook check` shows what is wrong), or change the owners by hand".into(),
+                ));
+                refusals.push(d);
+            }
         }
     }
     if !refusals.is_empty() {
         return fail(refusals, err, color);
     }
     let verb = if dry_run { "would move" } else { "moved" };
-    for (path, shown, h) in &planned {
+    let mut moved = 0;
+    for (path, shown, h, read) in planned {
+        let mut h = h;
         if !dry_run {
-            crate::write::replace_file(path, h.text.as_bytes())
-                .map_err(|e| std::io::Error::new(e.kind(), format!("{shown}: {e}")))?;
+            // Written only over the text it was computed from: a file edited meanwhile is
+            // read again and handed over again, never overwritten with what was read before.
+            let mut read = read;
+            let mut tries = 0;
+            let mut gone = false;
+            loop {
+                match crate::write::replace_if_unchanged(&path, read.as_bytes(), h.text.as_bytes())
+                {
+                    Ok(()) => break,
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock && tries < RETRIES => {
+                        tries += 1;
+                        read = crate::write::read_regular(&path)
+                            .ok()
+                            .and_then(|b| String::from_utf8(b).ok())
+                            .ok_or_else(|| {
+                                std::io::Error::other(format!(
+                                    "{shown}: changed while handover ran and can no longer be read"
+                                ))
+                            })?;
+                        match hand_over(&read, old, new) {
+                            Ok(Some(again)) => h = again,
+                            Ok(None) => {
+                                gone = true;
+                                break;
+                            }
+                            Err(why) => {
+                                return Err(std::io::Error::other(format!(
+                                    "{shown}: changed while handover ran: {}",
+                                    why.message
+                                )));
+                            }
+                        }
+                    }
+                    Err(e) => return Err(std::io::Error::new(e.kind(), format!("{shown}: {e}"))),
+                }
+            }
+            if gone {
+                continue;
+            }
         }
+        moved += 1;
         let mut what = Vec::new();
         if h.owners {
             what.push("owners".to_string());
@@ -265,10 +431,21 @@ pub fn run(
             what.join(" and ")
         )?;
     }
+    for (shown, src) in &elsewhere {
+        writeln!(out, "{shown}: owned by {old} through {src}: edit that file")?;
+    }
+    let also = if elsewhere.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; {} owned through other files (listed above: edit those)",
+            crate::diagnostic::format::plural(elsewhere.len(), "document")
+        )
+    };
     writeln!(
         err,
-        "handover: {} {verb} from {old} to {new}",
-        crate::diagnostic::format::plural(planned.len(), "document")
+        "handover: {} {verb} from {old} to {new}{also}",
+        crate::diagnostic::format::plural(moved, "document")
     )?;
     Ok(0)
 }
@@ -335,5 +512,32 @@ mod tests {
         assert!(hand_over("---\nowners: [ana, bo]\n---\n", "ana", "bo").is_err());
         // An anchor makes the text and the value differ: refused rather than half-done.
         assert!(hand_over("---\nx: &o ana\nowners: [*o]\n---\n", "ana", "bo").is_err());
+    }
+
+    #[test]
+    fn flow_items_toml_owners_and_ids_elsewhere() {
+        let t = "---\ntitle: ana's page # ana\nowners: [team-x] # was ana\n---\n";
+        assert!(hand_over(t, "ana", "bo").unwrap().is_none());
+        let t = "---\ntitle: ana\nowners: [team-x]\naction_items: [ { title: ana, owner: ana, due: 2026-02-01, status: open } ]\n---\n";
+        assert_eq!(moved(t), t.replace("owner: ana", "owner: bo"));
+        let t = "---\ntitle: PM\naction_items:\n  - { title: \"ana\", owner: ana, due: 2026-02-01, status: open }\n  - { title: X, owner: ana, due: 2026-02-01, status: done }\n---\n";
+        assert_eq!(moved(t), t.replacen("owner: ana", "owner: bo", 1));
+        let t = "+++\ntitle = \"ana\"\nowners = [ \"anabel\", 'ana' ] # ana\naction_items = [{ title = \"ana\", owner = \"ana\", due = 2026-02-01, status = \"open\" }]\n+++\nana\n";
+        let h = hand_over(t, "ana", "bo").unwrap().unwrap();
+        assert_eq!((h.owners, h.actions), (true, 1));
+        assert_eq!(
+            h.text,
+            t.replace("'ana'", "'bo'")
+                .replace("owner = \"ana\"", "owner = \"bo\"")
+        );
+        // Prefixes and longer ids never change.
+        let t = "---\nowners: [ana-b, ana.c, ana]\n---\n";
+        assert_eq!(moved(t), t.replace(", ana]", ", bo]"));
+        assert_eq!(
+            hand_over("---\nowners: [ana]\n---\n", "ana", "ana"),
+            Ok(None)
+        );
+        assert!(bad_id("").is_some() && bad_id("  ").is_some() && bad_id("a b").is_some());
+        assert!(bad_id("team-x").is_none());
     }
 }

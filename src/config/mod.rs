@@ -642,31 +642,11 @@ pub fn read_inside(root: &Path, path: &Path, max: u64) -> Result<Vec<u8>, Unread
 /// tree `init --from` reads): a regular file only, opened without blocking, at most `max`
 /// bytes.
 pub fn read_regular(path: &Path, max: u64) -> Result<Vec<u8>, Unread> {
-    use std::io::Read;
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        // Opening a FIFO for reading blocks until a writer comes, unless non-blocking.
-        options.custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32);
-    }
-    let file = options.open(path).map_err(Unread::Io)?;
-    let meta = file.metadata().map_err(Unread::Io)?;
-    if !meta.is_file() {
-        return Err(Unread::NotAFile);
-    }
-    if meta.len() > max {
-        return Err(Unread::TooLarge(meta.len()));
-    }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(max.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(Unread::Io)?;
-    if bytes.len() as u64 > max {
-        return Err(Unread::TooLarge(bytes.len() as u64));
-    }
-    Ok(bytes)
+    crate::write::read_bounded(path, max, true).map_err(|e| match e {
+        crate::write::Unreadable::NotAFile => Unread::NotAFile,
+        crate::write::Unreadable::TooLarge(n) => Unread::TooLarge(n),
+        crate::write::Unreadable::Io(e) => Unread::Io(e),
+    })
 }
 
 /// [`read_inside`] as text, with every refusal as an I/O error (for callers that report

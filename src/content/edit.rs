@@ -369,40 +369,6 @@ impl<'a> Layout<'a> {
     }
 }
 
-/// One line of front matter as the scanner reads it, for other text edits (`handover`).
-pub(crate) struct ScannedLine<'a> {
-    pub text: &'a str,
-    pub eol: &'a str,
-    /// The key this line starts and the offset just past its `:` or `=`, when it starts one
-    /// (at the top level, or in a TOML table).
-    pub entry: Option<(&'a str, usize)>,
-    /// A TOML `[table]` header.
-    pub header: bool,
-    /// A blank or comment line between values.
-    pub trivia: bool,
-}
-
-/// `front` cut into lines, each with what the scanner makes of it.
-pub(crate) fn scan(front: &str, format: Format) -> Vec<ScannedLine<'_>> {
-    scan_lines(front, 0, format)
-        .into_iter()
-        .map(|l| {
-            let t = trim_blank_start(l.text);
-            let indent = l.text.len() - t.len();
-            ScannedLine {
-                text: l.text,
-                eol: l.eol,
-                entry: (l.role == Role::Entry)
-                    .then(|| read_key(format, t))
-                    .flatten()
-                    .map(|(k, at)| (k, indent + at)),
-                header: l.role == Role::Header,
-                trivia: l.role == Role::Trivia,
-            }
-        })
-        .collect()
-}
-
 /// Cut `front` (starting at byte `start` of the file) into lines and give each its role.
 fn scan_lines(front: &str, start: usize, format: Format) -> Vec<Line<'_>> {
     let mut scanner = Scanner::new(format);

@@ -627,7 +627,6 @@ pub fn parse_document_as(
         .flatten();
     // A runbook named after the alert it answers (`alerts/KubePodCrashLooping.md`, as GitLab's
     // and kube-prometheus' runbooks are laid out) answers that alert.
-    let mut meta = meta;
     if kind == Kind::Runbook
         && meta.alerts.is_empty()
         && let Some(alert) = crate::adopt::alert_of_path(rel)

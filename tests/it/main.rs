@@ -22,6 +22,7 @@ mod decisions;
 mod fuzz_regressions;
 mod handover;
 mod hardening_content;
+mod hardening_io;
 mod hardening_sinks;
 mod history;
 mod incidents;

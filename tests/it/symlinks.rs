@@ -230,13 +230,15 @@ fn review_never_stamps_through_a_link_leading_outside() {
         std::fs::read_to_string(out.path().join("runbook.md")).unwrap(),
         runbook
     );
-    // A link inside the site is stamped (its target).
+    // A link inside the site is refused too (stamping would replace it with a regular file):
+    // the link and its target stay as they were (issue 27).
     let inside = site.path().join("content/in.md");
     symlink("../shared/in.md", &inside).unwrap();
     let (code, stdout, err) = run(["review", s(&inside), "--today", "2026-11-27"]);
-    assert_eq!(code, 0, "{stdout}{err}");
-    let stamped = std::fs::read_to_string(&inside).unwrap();
-    assert!(stamped.contains("reviewed: 2026-11-27"), "{stamped}");
+    assert_eq!(code, 2, "{stdout}{err}");
+    assert!(err.contains("symlink-outside"), "{err}");
+    assert!(std::fs::symlink_metadata(&inside).unwrap().is_symlink());
+    assert_eq!(site.read("shared/in.md"), runbook);
 }
 
 #[test]

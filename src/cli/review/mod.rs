@@ -35,9 +35,18 @@ pub fn run(
             refusals.push(f);
             continue;
         }
-        let text = match std::fs::read(path).map(String::from_utf8) {
-            Ok(Ok(t)) => t,
-            Ok(Err(_)) => {
+        // Never through a link (even one inside the site: stamping would replace it with a
+        // regular file) and never anything but a regular file (a FIFO would block the read).
+        let bytes = match crate::write::read_regular(path) {
+            Ok(b) => b,
+            Err(e) => {
+                refusals.push(unreadable(path, &shown, &e));
+                continue;
+            }
+        };
+        let text = match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(_) => {
                 refusals.push(
                     Diagnostic::new(
                         Code::InvalidEncoding,
@@ -49,21 +58,9 @@ pub fn run(
                 );
                 continue;
             }
-            Err(e) => {
-                refusals.push(
-                    Diagnostic::new(
-                        Code::IoError,
-                        &shown,
-                        Pos::START,
-                        format!("cannot read {shown}: {e}"),
-                    )
-                    .with_hint("check the path; review takes Markdown files of the site"),
-                );
-                continue;
-            }
         };
         match crate::content::edit::stamp(&text, date, &crate::adopt::aliases::Aliases) {
-            Ok(s) => planned.push((path, shown, s, date)),
+            Ok(s) => planned.push((path, shown, s, date, text)),
             Err(r) => {
                 let mut d = Diagnostic::new(
                     Code::InvalidMetadata,
@@ -85,12 +82,13 @@ pub fn run(
     if !refusals.is_empty() {
         return fail(refusals, err, color);
     }
-    for (path, shown, stamped, date) in planned {
+    for (path, shown, stamped, date, read) in planned {
         if !stamped.changed {
             writeln!(out, "{shown}: already reviewed {date}")?;
             continue;
         }
-        crate::write::replace_file(path, stamped.text.as_bytes())
+        // Written only if the file still holds what was read: an edit made meanwhile stays.
+        crate::write::replace_if_unchanged(path, read.as_bytes(), stamped.text.as_bytes())
             .map_err(|e| std::io::Error::new(e.kind(), format!("{shown}: {e}")))?;
         match stamped.previous {
             Some(p) => writeln!(out, "{shown}: reviewed {p} -> {date}")?,
@@ -98,6 +96,34 @@ pub fn run(
         }
     }
     Ok(0)
+}
+
+/// The refusal of a file `review` or `handover` cannot read as a regular file: a link
+/// (`symlink-outside`, whatever it points to), a FIFO or device, a directory, a missing file.
+pub(crate) fn unreadable(path: &Path, shown: &str, e: &std::io::Error) -> Diagnostic {
+    let link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if link {
+        return Diagnostic::new(
+            Code::SymlinkOutside,
+            shown,
+            Pos::START,
+            format!("{shown} is a symbolic link; refusing to edit through it"),
+        )
+        .with_hint("edit the file the link points to, or replace the link with the file");
+    }
+    let special = std::fs::symlink_metadata(path).is_ok_and(|m| !m.is_file());
+    let hint = if special {
+        "only regular files are edited; remove the special file (FIFO, device, directory) from content/"
+    } else {
+        "check the path; review and handover take Markdown files of the site"
+    };
+    Diagnostic::new(
+        Code::IoError,
+        shown,
+        Pos::START,
+        format!("cannot read {shown}: {e}"),
+    )
+    .with_hint(hint)
 }
 
 /// The directory of the site a file belongs to (the nearest one above it with a
