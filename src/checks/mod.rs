@@ -41,7 +41,67 @@ pub fn run(site: &Site, keep: &(dyn Fn(&str) -> bool + Sync)) -> Vec<Diagnostic>
     // Course findings cross files (a lesson's quiz repeats another's): found for the whole
     // site, reported for the files asked about.
     findings.extend(courses::check(site).into_iter().filter(|d| keep(&d.file)));
+    findings.extend(membership(site).into_iter().filter(|d| keep(&d.file)));
     findings
+}
+
+/// Teams owning listed documents whose membership was never recorded (no `members`, as in a
+/// roster made from chat channels): not lapsed (FORMAT.md), but nobody can tell when they
+/// will be. One finding per team, at its entry in the owners file.
+fn membership(site: &Site) -> Vec<Diagnostic> {
+    let mut owned: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for d in site.listed(false).filter(|d| !d.owners_inherited) {
+        for o in &d.owners {
+            if site.owners.membership_unknown(o)
+                && site.owners.standing(o, site.today) == Standing::Active
+            {
+                *owned.entry(o.as_str()).or_default() += 1;
+            }
+        }
+    }
+    if owned.is_empty() {
+        return Vec::new();
+    }
+    let file = crate::config::site_rel(&site.config, &site.config.owners_file);
+    let text = crate::config::read_text_inside(
+        &site.config.root,
+        &site.config.owners_file,
+        site.config.max_file_bytes,
+    )
+    .unwrap_or_default();
+    owned
+        .into_iter()
+        .map(|(id, n)| {
+            let pos = text
+                .lines()
+                .position(|l| {
+                    let t = l.trim_start();
+                    l.len() > t.len()
+                        && t.strip_prefix(id)
+                            .is_some_and(|r| r.trim_start().starts_with(':'))
+                })
+                .map_or(Pos::START, |i| Pos::new(i as u32 + 1, 3, id.chars().count() as u32));
+            let channel = site
+                .owners
+                .teams
+                .get(id)
+                .and_then(|t| t.channel.as_deref())
+                .map(|c| format!(" (ask in {c})"))
+                .unwrap_or_default();
+            Diagnostic::new(
+                Code::UnknownMembership,
+                &file,
+                pos,
+                format!(
+                    "team `{id}` owns {n} {} but lists no members: its membership was never recorded, so nobody can tell when it lapses",
+                    plural(n as i64, "document")
+                ),
+            )
+            .with_hint(format!(
+                "list its members (people ids) under `members:`{channel}, or add `disbanded: YYYY-MM-DD` if it no longer exists"
+            ))
+        })
+        .collect()
 }
 
 fn ownership(site: &Site, doc: &Document, out: &mut Vec<Diagnostic>) {

@@ -16,6 +16,7 @@ pub enum Code {
     UnknownOwner,
     LapsedOwner,
     PartiallyLapsedOwner,
+    UnknownMembership,
     Stale,
     DueSoon,
     NeverReviewed,
@@ -60,12 +61,13 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 41] = [
+    pub const ALL: [Code; 42] = [
         Code::InvalidMetadata,
         Code::UnknownKey,
         Code::UnknownOwner,
         Code::LapsedOwner,
         Code::PartiallyLapsedOwner,
+        Code::UnknownMembership,
         Code::Stale,
         Code::DueSoon,
         Code::NeverReviewed,
@@ -111,6 +113,7 @@ impl Code {
             Code::UnknownOwner => "unknown-owner",
             Code::LapsedOwner => "lapsed-owner",
             Code::PartiallyLapsedOwner => "partially-lapsed-owner",
+            Code::UnknownMembership => "unknown-membership",
             Code::Stale => "stale",
             Code::DueSoon => "due-soon",
             Code::NeverReviewed => "never-reviewed",
@@ -185,6 +188,9 @@ impl Code {
             Code::UnknownOwner => "Owner id is found in neither people nor teams of owners.yaml",
             Code::LapsedOwner => "Every owner of the document has left, is inactive or unknown",
             Code::PartiallyLapsedOwner => "Some owners of the document have left or are inactive",
+            Code::UnknownMembership => {
+                "A team owning documents lists no members: whether it lapsed cannot be told"
+            }
             Code::Stale => "Document is past its review due date",
             Code::DueSoon => "Document's review falls due within [freshness] warn_before",
             Code::NeverReviewed => "Document of a kind that requires `reviewed` has none",

@@ -48,6 +48,21 @@ fn each_state_is_worded_for_readers_and_only_lapsed_alarms() {
         "{json}"
     );
     assert_eq!(code, 1);
+    // The team whose members were never recorded: one finding, at its entry, saying so.
+    let unknown: Vec<_> = found
+        .iter()
+        .filter(|f| f.0 == "unknown-membership")
+        .collect();
+    assert_eq!(unknown.len(), 1, "{found:?}");
+    assert_eq!(
+        (unknown[0].2.as_str(), unknown[0].3, unknown[0].4),
+        ("owners.yaml", 5, 3)
+    );
+    assert!(
+        json.to_string()
+            .contains("owns 2 documents but lists no members"),
+        "{json}"
+    );
 
     let (_, _, err) = site.build(&[]);
     let page = |name: &str| site.read_output(&format!("runbooks/{name}/index.html"));
