@@ -336,6 +336,9 @@ pub struct LessonItem {
     pub id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub minutes: Option<u32>,
+    /// `minutes` is estimated from the lesson's length (it gives none).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub estimated: bool,
     /// `QID:QVER` of each quiz, space-separated (`data-quizzes`).
     pub quizzes: String,
 }
@@ -350,6 +353,8 @@ pub struct CourseCtx {
     pub level: Option<crate::content::front_matter::Level>,
     pub objectives: Vec<String>,
     pub total_minutes: u32,
+    /// Some lesson's minutes are estimated from its length.
+    pub estimated: bool,
     pub lessons: Vec<LessonItem>,
     /// Lesson ids, space-separated (`data-lessons`).
     pub lesson_ids: String,

@@ -85,7 +85,7 @@ pub fn footprint(site: &Site, d: &Document, drafts: bool) -> Footprint {
         summary: serde_json::to_string(&(
             d.is_listed(drafts),
             Card::new(site, d),
-            d.meta.minutes,
+            (d.kind == Kind::Lesson).then(|| crate::model::courses::lesson_minutes(d)),
             &d.meta.lessons,
             &d.meta.prerequisites,
             crate::build::context::actions(site, d, true),

@@ -35,6 +35,7 @@ impl<'a> Builder<'a> {
             level: course.meta.level,
             objectives: course.meta.objectives.clone(),
             total_minutes: lessons.iter().filter_map(|l| l.minutes).sum(),
+            estimated: lessons.iter().any(|l| l.estimated),
             lesson_ids: join(&|l| &l.id),
             quizzes: join(&|l| &l.quizzes),
             lessons,
@@ -193,7 +194,8 @@ fn lesson_item(l: &Lesson) -> LessonItem {
         title: l.doc.title.clone(),
         url: l.doc.url(),
         id: l.id.clone(),
-        minutes: l.doc.meta.minutes,
+        minutes: Some(crate::model::courses::lesson_minutes(l.doc).0),
+        estimated: crate::model::courses::lesson_minutes(l.doc).1,
         quizzes: l
             .quizzes
             .iter()

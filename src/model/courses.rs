@@ -233,3 +233,18 @@ pub(crate) fn case_study_links(site: &Site, lesson: &Document) -> Vec<(String, (
     }
     out
 }
+
+/// Reading speed for lessons that give no `minutes`: words (code counted) per minute.
+pub const WORDS_PER_MINUTE: usize = 200;
+
+/// A lesson's minutes: its `minutes`, else an estimate from its length (words, code blocks
+/// included, at [`WORDS_PER_MINUTE`], at least one), and whether it is an estimate.
+pub fn lesson_minutes(doc: &Document) -> (u32, bool) {
+    match doc.meta.minutes {
+        Some(m) => (m, false),
+        None => {
+            let words = doc.markdown().split_whitespace().count();
+            (words.div_ceil(WORDS_PER_MINUTE).max(1) as u32, true)
+        }
+    }
+}
