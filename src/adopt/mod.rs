@@ -142,6 +142,7 @@ pub fn alert_of_path(rel: &str) -> Option<String> {
 pub struct NavCourseDoc {
     pub slug: String,
     pub title: String,
+    pub prerequisites: Vec<String>,
     /// The navigation file, site-relative, and its text.
     pub file: String,
     pub text: String,
@@ -369,6 +370,7 @@ pub fn prepare(
                     adopted.nav_courses.push(NavCourseDoc {
                         slug: course.slug.clone(),
                         title,
+                        prerequisites: course.prerequisites.clone(),
                         file: shown,
                         text,
                     });
@@ -587,7 +589,8 @@ fn normalize(p: &Path) -> PathBuf {
 /// The synthetic text of a navigation-defined course: front matter only.
 pub fn nav_course_front(c: &NavCourseDoc) -> String {
     let title = serde_json::to_string(&c.title).unwrap_or_else(|_| "\"\"".into());
-    format!("---\nkind: course\ntitle: {title}\n---\n")
+    let prerequisites = serde_json::to_string(&c.prerequisites).unwrap_or_else(|_| "[]".into());
+    format!("---\nkind: course\ntitle: {title}\nprerequisites: {prerequisites}\n---\n")
 }
 
 /// One `unknown-owner` finding per handle and line the site's documents took owners from.
@@ -712,6 +715,7 @@ mod tests {
         let c = NavCourseDoc {
             slug: "s".into(),
             title: "On-call: \"first\" week".into(),
+            prerequisites: vec!["basics".into()],
             file: "SUMMARY.md".into(),
             text: String::new(),
         };
@@ -720,6 +724,7 @@ mod tests {
         let p = parse_front_matter(&split).unwrap();
         assert_eq!(p.meta.title.as_deref(), Some("On-call: \"first\" week"));
         assert_eq!(p.meta.kind, Some(Kind::Course));
+        assert_eq!(p.meta.prerequisites, ["basics"]);
     }
 
     #[test]

@@ -187,7 +187,8 @@ pub struct MkDocs {
 }
 
 /// Parse `mkdocs.yml`. Tags such as `!!python/name:` and `!ENV` are kept as opaque values.
-/// With `section`, only the top-level nav section of that title.
+/// With `section`, only the nav section of that title: a top-level one, or a nested one named
+/// by its path from the top (`Level 101 / Fundamentals / Linux Basics`).
 pub fn parse_mkdocs(text: &str, section: Option<&str>) -> Result<MkDocs, NavError> {
     let value: Value = serde_yaml_ng::from_str(text).map_err(|e| {
         let fe = crate::content::front_matter::yaml_error(text, &e);
@@ -207,10 +208,13 @@ pub fn parse_mkdocs(text: &str, section: Option<&str>) -> Result<MkDocs, NavErro
         match section {
             None => flatten(nav, &mut items),
             Some(s) => {
-                let found = nav.as_sequence().into_iter().flatten().find_map(|item| {
-                    let map = untag(item).as_mapping()?;
-                    let (k, v) = map.iter().next()?;
-                    (k.as_str()?.eq_ignore_ascii_case(s)).then_some((k.as_str()?, v))
+                let found = find_section(nav, s).or_else(|| {
+                    let mut at: Option<(&str, &Value)> = None;
+                    for part in s.split(" / ") {
+                        let within = at.map_or(nav, |(_, v)| v);
+                        at = Some(find_section(within, part.trim())?);
+                    }
+                    at
                 });
                 match found {
                     Some((name, v)) => {
@@ -252,6 +256,63 @@ pub fn parse_mkdocs(text: &str, section: Option<&str>) -> Result<MkDocs, NavErro
         docs_dir,
         nav: Outline { title, entries },
     })
+}
+
+/// The section titled `title` (any case) among the items of the nav sequence `v`.
+fn find_section<'v>(v: &'v Value, title: &str) -> Option<(&'v str, &'v Value)> {
+    untag(v)
+        .as_sequence()
+        .into_iter()
+        .flatten()
+        .find_map(|item| {
+            let map = untag(item).as_mapping()?;
+            let (k, v) = map.iter().next()?;
+            (k.as_str()?.eq_ignore_ascii_case(title) && untag(v).is_sequence())
+                .then_some((k.as_str()?, v))
+        })
+}
+
+/// The sections of a nav that hold pages only (at least two): what a curriculum calls its
+/// courses, each with its path of section titles from the top, in nav order.
+pub fn leaf_sections(text: &str) -> Vec<Vec<String>> {
+    fn walk(v: &Value, path: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+        let Some(items) = untag(v).as_sequence() else {
+            return;
+        };
+        let mut pages = 0;
+        let mut sections = 0;
+        for item in items {
+            match untag(item) {
+                Value::String(_) => pages += 1,
+                Value::Mapping(map) => {
+                    for (k, v) in map {
+                        match untag(v) {
+                            Value::String(_) => pages += 1,
+                            Value::Sequence(_) => {
+                                sections += 1;
+                                path.push(k.as_str().unwrap_or_default().to_string());
+                                walk(v, path, out);
+                                path.pop();
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        if sections == 0 && pages >= 2 && !path.is_empty() {
+            out.push(path.clone());
+        }
+    }
+    let Ok(value) = serde_yaml_ng::from_str::<Value>(text) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    if let Some(nav) = value.get("nav") {
+        walk(nav, &mut Vec::new(), &mut out);
+    }
+    out
 }
 
 fn untag(v: &Value) -> &Value {

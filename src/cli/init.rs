@@ -33,6 +33,10 @@ pub struct Detected {
     pub default_owner_slack: Option<String>,
     /// `[extra]` values for templates: (key, TOML value).
     pub extra: Vec<(String, String)>,
+    /// A course's prerequisites (course slugs), for `[[courses]]` entries.
+    pub prerequisites: std::collections::HashMap<String, Vec<String>>,
+    /// `[[paths]]` to write: (id, title, course slugs in order).
+    pub paths: Vec<(String, String, Vec<String>)>,
 }
 
 /// Run `fieldbook init [DIR]` or `fieldbook init --from TREE [DIR]`.
@@ -138,6 +142,8 @@ pub fn detect(tree: &Path) -> Detected {
         base_url: None,
         default_owner_slack: None,
         extra: vec![],
+        prerequisites: Default::default(),
+        paths: vec![],
     };
     if let Some(text) = read("book.toml") {
         let v: toml::Table = toml::from_str(&text).unwrap_or_default();
@@ -185,7 +191,10 @@ pub fn detect(tree: &Path) -> Detected {
         if let Ok(m) = nav::parse_mkdocs(&text, None) {
             d.title = m.site_name.clone();
             d.content = tree.join(&m.docs_dir);
-            if !m.nav.entries.is_empty() {
+            let site_name = d.title.clone();
+            if !m.nav.entries.is_empty() && curriculum(&text, site_name.as_deref(), name, &mut d) {
+                // Levels of series of courses of lessons: each course in its place.
+            } else if !m.nav.entries.is_empty() {
                 let sections = course_sections(&text);
                 if sections.is_empty() {
                     d.courses.push((
@@ -298,6 +307,68 @@ fn tech_docs(text: &str, d: &mut Detected) {
     if let Some(b) = v.get("show_review_banner").and_then(|b| b.as_bool()) {
         d.extra.push(("show_review_banner".into(), b.to_string()));
     }
+}
+
+/// Words that make a nav or site read as training.
+const TRAINING_WORDS: [&str; 14] = [
+    "onboarding",
+    "training",
+    "course",
+    "getting started",
+    "tutorial",
+    "learn",
+    "level",
+    "curriculum",
+    "school",
+    "101",
+    "lesson",
+    "module",
+    "bootcamp",
+    "series",
+];
+
+/// A curriculum: a nav whose sections nest (levels › series › courses › lessons) and that
+/// reads as training. Each section holding pages becomes a course, in nav order, each after
+/// the one before it (its prerequisite); each top-level section becomes a learning path of
+/// its courses. Returns whether `text` was one.
+fn curriculum(text: &str, site_name: Option<&str>, file: &str, d: &mut Detected) -> bool {
+    let leaves = nav::leaf_sections(text);
+    if !leaves.iter().any(|p| p.len() >= 2) {
+        return false;
+    }
+    let training = |s: &str| {
+        let s = s.to_lowercase();
+        TRAINING_WORDS.iter().any(|w| s.contains(w))
+    };
+    if !site_name.is_some_and(training) && !leaves.iter().flatten().any(|s| training(s)) {
+        return false;
+    }
+    let mut used = std::collections::HashSet::new();
+    let mut paths: Vec<(String, String, Vec<String>)> = Vec::new();
+    for path in &leaves {
+        let mut slug = slug_of(path.last().map_or("course", String::as_str));
+        if !used.insert(slug.clone()) {
+            slug = slug_of(&path.join(" "));
+            used.insert(slug.clone());
+        }
+        if let Some((prev, ..)) = d.courses.last() {
+            d.prerequisites.insert(slug.clone(), vec![prev.clone()]);
+        }
+        d.courses.push((
+            slug.clone(),
+            "nav",
+            file.to_string(),
+            Some(path.join(" / ")),
+        ));
+        let top = &path[0];
+        match paths.iter_mut().find(|p| p.1 == *top) {
+            Some(p) => p.2.push(slug),
+            None if path.len() >= 2 => paths.push((slug_of(top), top.clone(), vec![slug])),
+            None => {}
+        }
+    }
+    d.paths = paths;
+    true
 }
 
 /// Top-level nav sections that read as training: each becomes a course.
@@ -536,7 +607,30 @@ fn adopt(tree: &Path, site: &Path) -> Result<Vec<String>, String> {
         if let Some(s) = section {
             let _ = writeln!(book, "section = {}", toml_str(s));
         }
+        if let Some(pre) = d.prerequisites.get(slug) {
+            let list: Vec<String> = pre.iter().map(|p| toml_str(p)).collect();
+            let _ = writeln!(book, "prerequisites = [{}]", list.join(", "));
+        }
         book.push('\n');
+    }
+    for (id, title, courses) in &d.paths {
+        let list: Vec<String> = courses.iter().map(|c| toml_str(c)).collect();
+        let _ = writeln!(
+            book,
+            "[[paths]]\nid = {}\ntitle = {}\ncourses = [{}]\n",
+            toml_str(id),
+            toml_str(title),
+            list.join(", ")
+        );
+    }
+    if !d.paths.is_empty() {
+        inferred.push(format!(
+            "{} course{} in {} learning path{} from the nav's sections, each course after the one before it (edit [[courses]] and [[paths]])",
+            d.courses.len(),
+            if d.courses.len() == 1 { "" } else { "s" },
+            d.paths.len(),
+            if d.paths.len() == 1 { "" } else { "s" },
+        ));
     }
     if !d.extra.is_empty() {
         let _ = writeln!(book, "# From {}, for templates.\n[extra]", d.tool);

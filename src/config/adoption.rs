@@ -32,6 +32,8 @@ pub struct RawCourse {
     section: Option<String>,
     #[serde(default)]
     title: Option<String>,
+    #[serde(default)]
+    prerequisites: Vec<String>,
 }
 
 /// Where a course's outline comes from.
@@ -49,6 +51,9 @@ pub struct NavCourse {
     pub file: NavFile,
     pub section: Option<String>,
     pub title: Option<String>,
+    /// Course slugs to take first (a course without `courses/<slug>/index.md` has no front
+    /// matter to say so).
+    pub prerequisites: Vec<String>,
     /// Where the entry is in the config file.
     pub pos: Pos,
 }
@@ -134,6 +139,7 @@ pub fn resolve_config(
             file,
             section: c.section,
             title: c.title,
+            prerequisites: c.prerequisites,
             pos,
         });
     }

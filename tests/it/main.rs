@@ -4,6 +4,7 @@
 
 mod common;
 
+mod adopt_curriculum;
 mod adopt_format;
 mod adopt_govuk;
 mod adopt_owners;
