@@ -119,6 +119,7 @@ pub fn results_json(hits: &[Hit]) -> serde_json::Value {
                 "owner_names": h.owner_names,
                 "state": h.state,
                 "lapsed": h.lapsed,
+                "unowned": h.unowned,
                 "snippet": marked(h, "**", "**"),
             })
         })
@@ -181,6 +182,8 @@ fn print_human(text: &str, hits: &[Hit], color: bool, out: &mut dyn Write) -> io
         if h.lapsed {
             badges.push(' ');
             badges.push_str(&paint("[LAPSED OWNER]", red, color));
+        } else if h.unowned {
+            badges.push_str(" [no owner named]");
         }
         writeln!(
             out,

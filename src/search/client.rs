@@ -285,6 +285,9 @@ pub fn client_index_files(docs: &[SearchDoc]) -> io::Result<Vec<(String, Vec<u8>
                     if d.lapsed {
                         m.insert("l".into(), json!(true));
                     }
+                    if d.unowned {
+                        m.insert("n".into(), json!(true));
+                    }
                     if !d.owner_names.is_empty() {
                         m.insert("o".into(), json!(d.owner_names));
                     }

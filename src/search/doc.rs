@@ -21,8 +21,10 @@ pub struct SearchDoc {
     pub kind: Kind,
     /// The review state readers see (a lesson shares its course's).
     pub state: ReviewState,
-    /// No active owner.
+    /// No active owner: every owner named left, was disbanded or is unknown.
     pub lapsed: bool,
+    /// No owner named (or only the handbook's default one): a fact, not an alarm.
+    pub unowned: bool,
     /// Owner ids.
     pub owners: Vec<String>,
     pub owner_names: Vec<String>,

@@ -92,6 +92,8 @@ pub(crate) struct Stored {
     pub kind: Kind,
     pub state: String,
     pub lapsed: bool,
+    #[serde(default)]
+    pub unowned: bool,
     pub owners: Vec<String>,
     pub owner_names: Vec<String>,
     pub headings: Vec<String>,
@@ -299,6 +301,7 @@ fn tantivy_doc(f: &Fields, d: &SearchDoc) -> TantivyDocument {
         kind: d.kind,
         state: d.state.as_str().to_string(),
         lapsed: d.lapsed,
+        unowned: d.unowned,
         owners: d.owners.clone(),
         owner_names: d.owner_names.clone(),
         headings: d.headings.clone(),

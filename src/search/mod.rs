@@ -80,6 +80,7 @@ pub fn search_doc(site: &Site, doc: &Document) -> SearchDoc {
         kind: doc.kind,
         state: review.state,
         lapsed: ownership_state(site, doc) == "lapsed",
+        unowned: ownership_state(site, doc) == "unowned",
         owner_names: owners
             .iter()
             .map(|id| site.owners.display_name(id).to_string())

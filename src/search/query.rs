@@ -91,6 +91,7 @@ pub struct Hit {
     pub owner_names: Vec<String>,
     pub state: ReviewState,
     pub lapsed: bool,
+    pub unowned: bool,
     /// Plain text around the best matches (`…` where it was cut).
     pub snippet: String,
     /// Byte ranges of the matches in `snippet`, sorted and disjoint.
@@ -546,6 +547,7 @@ pub fn search(site_root: &Path, q: &Query) -> anyhow::Result<Vec<Hit>> {
                 owners: s.owners,
                 owner_names: s.owner_names,
                 lapsed: s.lapsed,
+                unowned: s.unowned,
                 snippet,
                 highlights,
             }
@@ -876,6 +878,7 @@ mod tests {
             kind: Kind::Runbook,
             state: "fresh".into(),
             lapsed: false,
+            unowned: false,
             owners: vec![],
             owner_names: vec![],
             headings: vec!["Diagnosis".into()],

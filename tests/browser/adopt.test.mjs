@@ -103,3 +103,14 @@ test("the page of an alert a runbook is named after opens the runbook", async ()
   assert.match(await page.locator("h1").innerText(), /PostgresReplicationLag/);
   await page.close();
 });
+
+test("search results name the ownership state readers see", async () => {
+  const page = await browser.newPage();
+  await page.goto(`${server.base}search/?q=PostgresReplicationLag`);
+  const result = page.locator(".search-results li").first();
+  await result.waitFor();
+  const text = await result.innerText();
+  assert.match(text, /No owner named/);
+  assert.doesNotMatch(text, /Lapsed owner/);
+  await page.close();
+});

@@ -672,6 +672,7 @@
     else if (m.s === "due-soon") tags.append(" ", el("span", "badge badge-warn", "Review due soon"));
     else if (m.s === "never-reviewed") tags.append(" ", el("span", "badge badge-warn", "Never reviewed"));
     if (m.l) tags.append(" ", el("span", "badge badge-danger", "Lapsed owner"));
+    else if (m.n) tags.append(" ", el("span", "badge badge-muted", "No owner named"));
     const meta = el("span", "search-result-meta");
     meta.append(el("span", null, "Owners: " + ((m.o && m.o.length) ? m.o.join(", ") : "none")));
     if (m.c) meta.append(" ", el("span", "channel", m.c));
