@@ -18,6 +18,7 @@
 pub mod aliases;
 pub mod erb;
 pub mod nav;
+pub mod prometheus;
 pub mod redirects;
 pub mod sources;
 pub mod syntax;
@@ -157,6 +158,8 @@ pub struct Adopted {
     pub nav_files: HashSet<String>,
     pub nav_courses: Vec<NavCourseDoc>,
     pub sources: OwnerSources,
+    /// Content-relative path → alerts whose `runbook_url` leads to its page.
+    pub rule_alerts: HashMap<String, Vec<String>>,
 }
 
 impl crate::model::outside::Outside for Adopted {
@@ -166,6 +169,10 @@ impl crate::model::outside::Outside for Adopted {
 
     fn place(&self, rel: &str) -> Option<&Place> {
         self.places.get(rel)
+    }
+
+    fn alerts(&self, rel: &str) -> &[String] {
+        self.rule_alerts.get(rel).map_or(&[], Vec::as_slice)
     }
 }
 
@@ -186,6 +193,10 @@ pub fn watched_files(config: &Config) -> Vec<PathBuf> {
         .chain(&["OWNERS_ALIASES", "OWNERS"])
     {
         out.push(config.root.join(p));
+    }
+    // A rule's runbook_url gives a runbook its alert.
+    if let Ok(rules) = prometheus::configured_files(config) {
+        out.extend(rules.into_iter().map(|(p, _)| p));
     }
     out
 }
@@ -217,6 +228,8 @@ pub struct Placement {
     pub urls: crate::content::urls::UrlScheme,
     /// Where ERB partials are read from (`None`: no partials).
     pub partials: Option<Partials>,
+    /// Alerts the configured rule files point at this page for (`runbook_url`).
+    pub alerts: Vec<String>,
 }
 
 /// Where a page's ERB partials come from: the content directory of the site at `root`, read
@@ -284,6 +297,7 @@ pub fn placement(config: &Config, outside: &dyn Outside, rel: &str, file: &str) 
         }
     }
     p.owners = outside.owners(file);
+    p.alerts = outside.alerts(rel).to_vec();
     p.urls = config.urls;
     p.partials = Some(Partials {
         root: config.root.clone(),
@@ -317,6 +331,20 @@ pub fn prepare(
             .ok()
             .map(crate::content::slash)
     };
+
+    // Runbooks the configured Prometheus rules point at (`runbook_url`) answer their alerts.
+    if !config.alert_rules.is_empty() {
+        let by_page: HashMap<String, &String> = walked
+            .markdown
+            .iter()
+            .map(|rel| {
+                let url = page_url(rel, config.urls);
+                (crate::content::links::percent_decode(&url), rel)
+            })
+            .collect();
+        adopted.rule_alerts =
+            prometheus::runbook_links(config, &|page| by_page.get(page).map(|r| (*r).clone()));
+    }
 
     for course in &config.adopt.courses {
         match load_nav(config, course) {

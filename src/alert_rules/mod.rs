@@ -6,16 +6,14 @@
 //! a build would write, so this stage comes after [`crate::build`].
 
 mod changed;
-mod glob;
-pub mod rules;
 
-use crate::config::site_rel;
+use crate::adopt::prometheus::{self as rules, Resolved, Rule, resolve};
+use crate::config::glob;
 use crate::content::links::percent_decode;
 use crate::content::urls::alert_url;
 use crate::diagnostic::{Code, Diagnostic, Fatal, Pos};
 use crate::model::alerts::AlertIndex;
 use crate::model::{Document, Site};
-use rules::Rule;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -241,78 +239,6 @@ fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<
         .map(|(_, c)| c)
 }
 
-/// Where a runbook_url leads.
-#[derive(Debug, PartialEq, Eq)]
-enum Resolved {
-    /// Outside the handbook, or not decidable (a template in its path).
-    Elsewhere,
-    /// A path of the handbook (site-relative, percent-decoded, as a page URL: `alerts/X/`).
-    Page(String),
-}
-
-/// Resolve `url` (a rule's runbook_url) against the handbook at `base` (`[book] base_url`:
-/// a full URL, or a path). `{{ $labels.alertname }}` and its Go-template spellings stand for
-/// `alert`; query and fragment are dropped.
-fn resolve(url: &str, alert: &str, base: &str) -> Resolved {
-    let url = fill_alertname(url, alert);
-    let path_end = url.find(['?', '#']).unwrap_or(url.len());
-    let url = &url[..path_end];
-    if url.contains("{{") {
-        return Resolved::Elsewhere;
-    }
-    let full = |s: &str| s.starts_with("http://") || s.starts_with("https://");
-    let rest = if full(base) {
-        let (b, u) = (base.to_ascii_lowercase(), url.to_ascii_lowercase());
-        if u.starts_with(&b) {
-            &url[b.len()..]
-        } else if u == b.trim_end_matches('/') {
-            ""
-        } else {
-            return Resolved::Elsewhere;
-        }
-    } else if !full(url) && url.starts_with(base) {
-        &url[base.len()..]
-    } else {
-        return Resolved::Elsewhere;
-    };
-    let mut path = percent_decode(rest.trim_start_matches('/'));
-    if let Some(dir) = path.strip_suffix("index.html") {
-        path = dir.to_string();
-    }
-    let last = path.rsplit('/').next().unwrap_or("");
-    if !path.is_empty() && !path.ends_with('/') && !last.contains('.') {
-        path.push('/'); // static hosts answer `x` with `x/`
-    }
-    Resolved::Page(path)
-}
-
-/// `url` with the alert name in place of the templates that stand for it.
-fn fill_alertname(url: &str, alert: &str) -> String {
-    const NAMES: [&str; 4] = [
-        "$labels.alertname",
-        ".Labels.alertname",
-        ".CommonLabels.alertname",
-        ".GroupLabels.alertname",
-    ];
-    let mut out = String::with_capacity(url.len());
-    let mut rest = url;
-    while let Some(open) = rest.find("{{") {
-        let Some(close) = rest[open..].find("}}") else {
-            break;
-        };
-        let inner = rest[open + 2..open + close].trim().trim_matches('-').trim();
-        out.push_str(&rest[..open]);
-        if NAMES.contains(&inner) {
-            out.push_str(alert);
-        } else {
-            out.push_str(&rest[open..open + close + 2]);
-        }
-        rest = &rest[open + close + 2..];
-    }
-    out.push_str(rest);
-    out
-}
-
 /// The handbook's page URLs (percent-decoded), as a build would write them.
 struct SitePages {
     all: BTreeSet<String>,
@@ -348,43 +274,13 @@ fn rule_files(site: &Site, cli: &[PathBuf]) -> Result<Vec<RuleFile>, Fatal> {
     let config = &site.config;
     let mut out: Vec<RuleFile> = Vec::new();
     let mut fatal = Vec::new();
-    for (pattern, pos) in &config.alert_rules {
-        let found: Vec<RuleFile> = if glob::is_glob(pattern) {
-            glob::expand(&config.root, pattern)
+    match rules::configured_files(config) {
+        Ok(files) => out.extend(
+            files
                 .into_iter()
-                .map(|(path, shown)| RuleFile { path, shown })
-                .collect()
-        } else {
-            let path = config.root.join(pattern);
-            if path.is_dir() {
-                glob::yaml_files(&path)
-                    .into_iter()
-                    .map(|p| RuleFile {
-                        shown: site_rel(config, &p),
-                        path: p,
-                    })
-                    .collect()
-            } else if path.is_file() {
-                vec![RuleFile {
-                    shown: pattern.trim_start_matches("./").to_string(),
-                    path,
-                }]
-            } else {
-                Vec::new()
-            }
-        };
-        if found.is_empty() {
-            fatal.push(
-                Diagnostic::new(
-                    Code::InvalidConfig,
-                    crate::config::CONFIG_FILE,
-                    *pos,
-                    format!("[check] alert_rules: `{pattern}` matches no rule file"),
-                )
-                .with_hint("paths and globs (`*`, `**`) are relative to the site directory; fix the path or remove it"),
-            );
-        }
-        out.extend(found);
+                .map(|(path, shown)| RuleFile { path, shown }),
+        ),
+        Err(f) => fatal.extend(f),
     }
     for path in cli {
         let given = slash(path);
@@ -436,6 +332,7 @@ fn slash(p: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::adopt::prometheus::fill_alertname;
 
     #[test]
     fn runbook_urls_resolve_against_full_and_path_base_urls() {

@@ -1,6 +1,7 @@
 //! `book.toml`: the site's configuration, with every path kept inside the site directory.
 
 pub mod adoption;
+pub mod glob;
 
 use crate::content::date::{Date, Period};
 use crate::content::front_matter::{Kind, toml_error};

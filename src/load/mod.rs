@@ -633,6 +633,14 @@ pub fn parse_document_as(
     {
         meta.alerts.push(alert);
     }
+    // And the alerts whose rules' `runbook_url` leads to its page.
+    if kind == Kind::Runbook {
+        for a in &placement.alerts {
+            if !meta.alerts.contains(a) {
+                meta.alerts.push(a.clone());
+            }
+        }
+    }
     let doc = Document {
         rel: rel.to_string(),
         file: file.to_string(),

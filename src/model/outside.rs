@@ -116,6 +116,11 @@ pub trait Outside: std::fmt::Debug + Send + Sync {
     fn owners(&self, site_rel: &str) -> Option<Found>;
     /// The place in a navigation-defined course of the content-relative `rel`.
     fn place(&self, rel: &str) -> Option<&Place>;
+    /// Alerts whose rule leads to the page of the content-relative `rel` (its
+    /// `runbook_url`), as the configured Prometheus rule files say.
+    fn alerts(&self, _rel: &str) -> &[String] {
+        &[]
+    }
 }
 
 /// A site without outside inputs.

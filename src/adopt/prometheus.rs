@@ -6,6 +6,7 @@
 //! The YAML is read with yaml-rust's event parser (already part of the build, for syntect),
 //! which reports the position of every value; serde would lose them.
 
+use crate::content::links::percent_decode;
 use crate::diagnostic::{Code, Diagnostic, Pos};
 use std::collections::HashMap;
 use yaml_rust::parser::{Event, MarkedEventReceiver, Parser};
@@ -333,6 +334,161 @@ fn read_groups(file: &str, groups: &Node, rules: &mut Vec<Rule>, bad: &mut dyn F
             }
         }
     }
+}
+
+/// Where a runbook_url leads.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Resolved {
+    /// Outside the handbook, or not decidable (a template in its path).
+    Elsewhere,
+    /// A path of the handbook (site-relative, percent-decoded, as a page URL: `alerts/X/`).
+    Page(String),
+}
+
+/// Resolve `url` (a rule's runbook_url) against the handbook at `base` (`[book] base_url`:
+/// a full URL, or a path). `{{ $labels.alertname }}` and its Go-template spellings stand for
+/// `alert`; query and fragment are dropped.
+pub fn resolve(url: &str, alert: &str, base: &str) -> Resolved {
+    let url = fill_alertname(url, alert);
+    let path_end = url.find(['?', '#']).unwrap_or(url.len());
+    let url = &url[..path_end];
+    if url.contains("{{") {
+        return Resolved::Elsewhere;
+    }
+    let full = |s: &str| s.starts_with("http://") || s.starts_with("https://");
+    let rest = if full(base) {
+        let (b, u) = (base.to_ascii_lowercase(), url.to_ascii_lowercase());
+        if u.starts_with(&b) {
+            &url[b.len()..]
+        } else if u == b.trim_end_matches('/') {
+            ""
+        } else {
+            return Resolved::Elsewhere;
+        }
+    } else if !full(url) && url.starts_with(base) {
+        &url[base.len()..]
+    } else {
+        return Resolved::Elsewhere;
+    };
+    let mut path = percent_decode(rest.trim_start_matches('/'));
+    if let Some(dir) = path.strip_suffix("index.html") {
+        path = dir.to_string();
+    }
+    let last = path.rsplit('/').next().unwrap_or("");
+    if !path.is_empty() && !path.ends_with('/') && !last.contains('.') {
+        path.push('/'); // static hosts answer `x` with `x/`
+    }
+    Resolved::Page(path)
+}
+
+/// `url` with the alert name in place of the templates that stand for it.
+pub fn fill_alertname(url: &str, alert: &str) -> String {
+    const NAMES: [&str; 4] = [
+        "$labels.alertname",
+        ".Labels.alertname",
+        ".CommonLabels.alertname",
+        ".GroupLabels.alertname",
+    ];
+    let mut out = String::with_capacity(url.len());
+    let mut rest = url;
+    while let Some(open) = rest.find("{{") {
+        let Some(close) = rest[open..].find("}}") else {
+            break;
+        };
+        let inner = rest[open + 2..open + close].trim().trim_matches('-').trim();
+        out.push_str(&rest[..open]);
+        if NAMES.contains(&inner) {
+            out.push_str(alert);
+        } else {
+            out.push_str(&rest[open..open + close + 2]);
+        }
+        rest = &rest[open + close + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The rule files `[check] alert_rules` names (absolute path, site-relative name), globs
+/// expanded and folders read for their `.yml`/`.yaml` files. `Err` names the patterns that
+/// match no file.
+pub fn configured_files(
+    config: &crate::config::Config,
+) -> Result<Vec<(std::path::PathBuf, String)>, crate::diagnostic::Fatal> {
+    use crate::config::glob;
+    let mut out = Vec::new();
+    let mut fatal = Vec::new();
+    for (pattern, pos) in &config.alert_rules {
+        let found: Vec<(std::path::PathBuf, String)> = if glob::is_glob(pattern) {
+            glob::expand(&config.root, pattern)
+        } else {
+            let path = config.root.join(pattern);
+            if path.is_dir() {
+                glob::yaml_files(&path)
+                    .into_iter()
+                    .map(|p| (p.clone(), crate::config::site_rel(config, &p)))
+                    .collect()
+            } else if path.is_file() {
+                vec![(path, pattern.trim_start_matches("./").to_string())]
+            } else {
+                Vec::new()
+            }
+        };
+        if found.is_empty() {
+            fatal.push(
+                Diagnostic::new(
+                    Code::InvalidConfig,
+                    crate::config::CONFIG_FILE,
+                    *pos,
+                    format!("[check] alert_rules: `{pattern}` matches no rule file"),
+                )
+                .with_hint("paths and globs (`*`, `**`) are relative to the site directory; fix the path or remove it"),
+            );
+        }
+        out.extend(found);
+    }
+    if fatal.is_empty() {
+        Ok(out)
+    } else {
+        Err(fatal)
+    }
+}
+
+/// What the configured rule files say of the handbook's runbooks: content-relative path →
+/// the alerts whose `runbook_url` leads to its page (`rel_of` maps a page path, percent-
+/// decoded, to the Markdown file published there). Files that cannot be read or parsed say
+/// nothing here (`check` reports them).
+pub fn runbook_links(
+    config: &crate::config::Config,
+    rel_of: &dyn Fn(&str) -> Option<String>,
+) -> HashMap<String, Vec<String>> {
+    let mut out: HashMap<String, Vec<String>> = HashMap::new();
+    let Ok(files) = configured_files(config) else {
+        return out;
+    };
+    for (path, shown) in files {
+        let Ok(text) = crate::config::read_text_inside(
+            &config.root,
+            &path,
+            crate::config::MAX_CONFIG_BYTES * 4,
+        ) else {
+            continue;
+        };
+        let (rules, _) = parse(&shown, &text);
+        for r in rules {
+            let Some((url, _)) = &r.runbook_url else {
+                continue;
+            };
+            if let Resolved::Page(page) = resolve(url, &r.alert, &config.book.base_url)
+                && let Some(rel) = rel_of(&page)
+            {
+                let alerts = out.entry(rel).or_default();
+                if !alerts.contains(&r.alert) {
+                    alerts.push(r.alert.clone());
+                }
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
