@@ -312,3 +312,42 @@ fn pretty_urls_stay_the_default_and_source_urls_are_a_choice() {
     let (code, json) = check_json(site.path(), &[]);
     assert_eq!(code, 2, "{json}");
 }
+
+#[test]
+fn a_default_owner_channel_without_members_is_never_shown_as_lapsed() {
+    // As `init --from` writes it: the default owner is a team made from a Slack channel,
+    // whose members nobody recorded (issue 28: every page said "disbanded").
+    let site = temp_fixture("adopt-govuk-erb");
+    let (code, out, err) = run(["init".as_ref(), "--from".as_ref(), site.path().as_os_str()]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(site.read("owners.yaml").contains("members: []"));
+    let found = findings_of(site.path());
+    assert!(with_code(&found, "lapsed-owner").is_empty(), "{found:?}");
+    // One finding per team, at its entry in the roster init wrote.
+    let unknown = with_code(&found, "unknown-membership");
+    assert_eq!(unknown.len(), 3, "{found:?}");
+    assert!(
+        unknown
+            .iter()
+            .all(|(f, line)| f == "owners.yaml" && *line > 1),
+        "{unknown:?}"
+    );
+    let (code, _, err) = site.run("build", &["--today", TODAY]);
+    assert!(code == 0 || code == 1, "{err}");
+    for (name, html) in html_pages(&site.path().join("public")) {
+        for wrong in [
+            "disbanded",
+            "Lapsed owner",
+            "Nobody owns",
+            "[owners] default",
+            "book.toml line",
+        ] {
+            assert!(!html.contains(wrong), "{name} says {wrong:?}");
+        }
+    }
+    let home = site.read("public/index.html");
+    assert!(
+        home.contains("<span class=\"count-n\">0</span> <span class=\"count-l\">lapsed owners"),
+        "{home}"
+    );
+}
