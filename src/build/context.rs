@@ -149,7 +149,7 @@ impl Card {
 
     /// Needs a reader's caution or an owner's attention.
     pub fn flagged(&self) -> bool {
-        self.review.state.needs_review() || self.ownership == "lapsed"
+        self.review.state.needs_review() || matches!(self.ownership, "lapsed" | "partial")
     }
 }
 
@@ -434,6 +434,8 @@ pub struct Counts {
     pub due_soon: usize,
     pub never_reviewed: usize,
     pub lapsed: usize,
+    /// Some owners lapsed, others remain.
+    pub partial: usize,
     /// No owner named (or only the handbook's default one).
     pub unowned: usize,
 }
@@ -452,6 +454,7 @@ impl Counts {
             }
             match card.ownership {
                 "lapsed" => c.lapsed += 1,
+                "partial" => c.partial += 1,
                 "unowned" => c.unowned += 1,
                 _ => {}
             }

@@ -688,6 +688,12 @@ impl<'a> Builder<'a> {
             cards.sort_by_key(urgency);
         }
         unowned.sort_by_key(urgency);
+        // Teams with the most urgent work first (as `fieldbook report` orders owners).
+        let mut teams: Vec<(String, Vec<Card>)> = teams.into_iter().collect();
+        teams.sort_by(|a, b| {
+            let key = |t: &(String, Vec<Card>)| t.1.first().map(urgency);
+            key(a).cmp(&key(b)).then_with(|| a.0.cmp(&b.0))
+        });
         let ctx = ReportCtx {
             counts: Counts::of(all.iter()),
             chart_svg: chart::review_age_svg(&counts),
@@ -842,7 +848,7 @@ fn nav_for(site: &Site, docs: &[&Document]) -> Vec<NavItem> {
                 .iter()
                 .filter(|d| {
                     site.effective_review(d).state.needs_review()
-                        || crate::model::ownership_state(site, d) == "lapsed"
+                        || matches!(crate::model::ownership_state(site, d), "lapsed" | "partial")
                 })
                 .count(),
         },
@@ -897,9 +903,11 @@ fn urgency(c: &Card) -> (u8, i64, String) {
     let rank = match (c.ownership, c.review.state) {
         ("lapsed", _) => 0,
         (_, ReviewState::Stale) => 1,
-        (_, ReviewState::NeverReviewed) => 2,
-        (_, ReviewState::DueSoon) => 3,
-        _ => 4,
+        // A lapsed co-owner: the remaining owners must hand it over or name a successor.
+        ("partial", _) => 2,
+        (_, ReviewState::NeverReviewed) => 3,
+        (_, ReviewState::DueSoon) => 4,
+        _ => 5,
     };
     (rank, c.review.days_left.unwrap_or(0), c.url.clone())
 }

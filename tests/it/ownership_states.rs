@@ -25,7 +25,7 @@ fn each_state_is_worded_for_readers_and_only_lapsed_alarms() {
         ("content/runbooks/default.md", &runbook("")),
         (
             "content/runbooks/partly.md",
-            &runbook("owners: [alice, bob]\n"),
+            &runbook("owners: [team-chat, bob]\n"),
         ),
         (
             "content/runbooks/gone.md",
@@ -60,7 +60,7 @@ fn each_state_is_worded_for_readers_and_only_lapsed_alarms() {
     );
     assert!(
         json.to_string()
-            .contains("owns 2 documents but lists no members"),
+            .contains("owns 3 documents but lists no members"),
         "{json}"
     );
 
@@ -102,7 +102,18 @@ fn each_state_is_worded_for_readers_and_only_lapsed_alarms() {
         ),
         "{home}"
     );
-    // The team page says its membership was not recorded, and where to ask.
+    // The team page says its membership was not recorded, and where to ask; and a team lead
+    // sees the lapsed co-owner there, on home and in the freshness report (issue 29).
     let team = site.read_output("teams/team-chat/index.html");
     assert!(team.contains("not recorded: ask in #chat-ops"), "{team}");
+    let needs = &team[team.find("team-needs-review").unwrap()..];
+    assert!(needs.contains("runbooks/partly/"), "{team}");
+    assert!(
+        home.contains(
+            "<span class=\"count-n\">1</span> <span class=\"count-l\">with a lapsed co-owner</span>"
+        ),
+        "{home}"
+    );
+    let report = site.read_output("freshness/index.html");
+    assert!(report.contains("runbooks/partly/"), "{report}");
 }
