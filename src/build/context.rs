@@ -184,6 +184,9 @@ pub fn front_matter_change(doc: &Document) -> Option<LastChange> {
 pub struct DocCtx<'a> {
     #[serde(flatten)]
     pub card: Card,
+    /// When the reader's clock turns its review state (`static/fieldbook.js` judges again).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review_turns: Option<crate::model::ReviewTurns>,
     pub html: String,
     pub toc: Vec<TocEntry<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -407,6 +407,7 @@ impl<'a> Builder<'a> {
             history_note: self.history.shallow.then_some(
                 "this copy of the repository is a shallow clone, so dates of last change may be too recent",
             ),
+            review_turns: self.site.review_turns(doc),
             review_notes: crate::checks::history::page_notes(
                 self.site,
                 self.history,

@@ -511,6 +511,46 @@ impl Site {
         }
         self.review(doc)
     }
+
+    /// The days a reader's clock turns the document's review state, for pages to judge again
+    /// when read (a handbook of quiet services is rebuilt rarely): the first day it is stale,
+    /// and the first day it is due soon. `None` when it has no review date or period.
+    pub fn review_turns(&self, doc: &Document) -> Option<ReviewTurns> {
+        let source = if doc.kind == Kind::Lesson && doc.meta.reviewed.is_none() {
+            doc.course
+                .as_deref()
+                .and_then(|c| self.course(c))
+                .unwrap_or(doc)
+        } else {
+            doc
+        };
+        let r = self.review(source);
+        let due = r.due?;
+        let stale_on = if source.meta.adopted.due_day_is_late {
+            due
+        } else {
+            due.plus(Period::Days(1))?
+        };
+        // The first day from which `warn_before` reaches the due date (periods in calendar
+        // months have no exact inverse: found by counting back).
+        let warn = self.config.freshness.warn_before;
+        let soon_from = (0..=400u32)
+            .map(|n| due.sub_days(n))
+            .take_while(|d| d.plus(warn).is_some_and(|w| w >= due))
+            .last();
+        Some(ReviewTurns {
+            stale_on,
+            soon_from,
+        })
+    }
+}
+
+/// See [`Site::review_turns`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct ReviewTurns {
+    pub stale_on: Date,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub soon_from: Option<Date>,
 }
 
 /// A lesson without owners of its own: its course's, else those of the outside sources

@@ -140,7 +140,66 @@
     }
   }
 
+  // The review state judged again with the reader's clock: a handbook of quiet services is
+  // rebuilt rarely, so a runbook must turn stale on the day it does, not at the next build.
+  // The build's verdict is what readers without JavaScript see; this only ever makes it
+  // stricter (fresh → due soon → stale).
+  function localDate(d) {
+    function two(n) { return (n < 10 ? "0" : "") + n; }
+    return d.getFullYear() + "-" + two(d.getMonth() + 1) + "-" + two(d.getDate());
+  }
+
+  function judgeReview(now) {
+    var h = document.querySelector(".doc-header[data-stale-on]");
+    if (!h) return null;
+    var today = localDate(now || new Date());
+    var built = h.getAttribute("data-review-state");
+    var rank = { "fresh": 0, "due-soon": 1, "stale": 2 };
+    var state = today >= h.getAttribute("data-stale-on") ? "stale"
+      : (h.getAttribute("data-soon-from") && today >= h.getAttribute("data-soon-from")) ? "due-soon"
+      : "fresh";
+    if (!(built in rank) || rank[state] <= rank[built]) return built;
+    var noun = h.getAttribute("data-noun") || "page";
+    var due = h.getAttribute("data-due");
+    var old = h.querySelectorAll(".banner-review");
+    for (var i = 0; i < old.length; i++) old[i].remove();
+    var banner = document.createElement("div");
+    banner.className = "banner banner-review " + (state === "stale" ? "banner-danger" : "banner-warn");
+    banner.setAttribute("role", "note");
+    var p = document.createElement("p");
+    var title = document.createElement("strong");
+    title.className = "banner-title";
+    title.textContent = state === "stale" ? "This " + noun + " is stale:" : "Review due soon:";
+    p.appendChild(title);
+    p.appendChild(document.createTextNode(" " + (state === "stale"
+      ? "its review was due " + due + " — verify steps before acting."
+      : "due " + due + ".")));
+    var note = document.createElement("small");
+    note.className = "muted";
+    note.textContent = " (as of today; the handbook was built when it was not)";
+    p.appendChild(note);
+    banner.appendChild(p);
+    var h1 = h.querySelector("h1");
+    h1.parentNode.insertBefore(banner, h1.nextSibling);
+    var badge = h.querySelector(".eyebrow .badge-review");
+    var label = state === "stale" ? "Stale" : "Review due soon";
+    var cls = "badge badge-review " + (state === "stale" ? "badge-danger" : "badge-warn");
+    if (badge) {
+      badge.className = cls;
+      badge.textContent = label;
+    } else {
+      badge = document.createElement("span");
+      badge.className = cls;
+      badge.textContent = label;
+      h.querySelector(".eyebrow").appendChild(document.createTextNode(" "));
+      h.querySelector(".eyebrow").appendChild(badge);
+    }
+    h.setAttribute("data-review-now", state);
+    return state;
+  }
+
   function init() {
+    judgeReview();
     var blocks = document.querySelectorAll("pre.code");
     for (var i = 0; i < blocks.length; i++) addCopyButton(blocks[i]);
     makeScrollersFocusable();
@@ -158,5 +217,5 @@
   }
 
   // Exposed for tests; harmless in pages.
-  window.fieldbook = { commandsOnly: commandsOnly };
+  window.fieldbook = { commandsOnly: commandsOnly, judgeReview: judgeReview };
 })();
