@@ -198,7 +198,21 @@
     return state;
   }
 
+  // The sections behind a menu button on narrow screens (the CSS decides when).
+  function navToggle() {
+    var button = document.querySelector(".nav-toggle");
+    var inner = document.querySelector(".site-header-inner");
+    if (!button || !inner) return;
+    document.documentElement.classList.add("js-nav");
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var open = inner.classList.toggle("nav-open");
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
+
   function init() {
+    navToggle();
     judgeReview();
     var blocks = document.querySelectorAll("pre.code");
     for (var i = 0; i < blocks.length; i++) addCopyButton(blocks[i]);
