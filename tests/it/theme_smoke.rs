@@ -241,7 +241,7 @@ fn common_checks(name: &str, html: &str, root: &str) {
         &format!("data-site-root=\"{root}\""),
         "class=\"skip-link\" href=\"#main\"",
         "<header class=\"site-header\"",
-        "<nav class=\"site-nav\" aria-label=\"Sections\"",
+        "<nav class=\"site-nav\" id=\"site-nav\" aria-label=\"Sections\"",
         "<main id=\"main\"",
         "<footer class=\"site-footer\"",
     ] {
