@@ -8,7 +8,10 @@
  *   Only values a shell reads as one plain word are filled in; others are shown in the note
  *   as text, so a crafted link cannot slip `; rm -rf` into a command.
  * - An alert page with one runbook goes on to it (its inline script normally does this
- *   first); a choice page keeps the query string and fragment on the links to its runbooks. */
+ *   first); a choice page keeps the query string and fragment on the links to its runbooks.
+ * - The "page not found" page at `alerts/<Name>/` (an alert no runbook answers: Prometheus
+ *   linked to it all the same) names the alert, offers to search the handbook for it and
+ *   lists the runbooks of alerts with similar names (from `alerts.json`). */
 (function () {
   "use strict";
 
@@ -108,9 +111,99 @@
     }
   }
 
+  /** Edit distance, bounded: enough to tell a typo or a variant of an alert name. */
+  function distance(a, b) {
+    if (Math.abs(a.length - b.length) > 8) return 99;
+    var prev = [];
+    for (var j = 0; j <= b.length; j++) prev.push(j);
+    for (var i = 1; i <= a.length; i++) {
+      var cur = [i];
+      for (var k = 1; k <= b.length; k++) {
+        cur.push(Math.min(prev[k] + 1, cur[k - 1] + 1, prev[k - 1] + (a[i - 1] === b[k - 1] ? 0 : 1)));
+      }
+      prev = cur;
+    }
+    return prev[b.length];
+  }
+
+  /** Alerts whose names are close to `name`, closest first. */
+  function similar(name, alerts) {
+    var low = name.toLowerCase();
+    return alerts
+      .map(function (a) {
+        var other = a.name.toLowerCase();
+        var d = distance(low, other);
+        if (other.indexOf(low) >= 0 || low.indexOf(other) >= 0) d = Math.min(d, 2);
+        return { alert: a, d: d };
+      })
+      .filter(function (x) { return x.d <= Math.max(3, Math.floor(low.length / 3)); })
+      .sort(function (x, y) { return x.d - y.d || (x.alert.name < y.alert.name ? -1 : 1); })
+      .slice(0, 5)
+      .map(function (x) { return x.alert; });
+  }
+
+  function unknownAlert() {
+    if (!document.body.classList.contains("kind-not-found")) return;
+    var root = document.body.getAttribute("data-site-root") || "/";
+    var path = decodeURIComponent(window.location.pathname);
+    var base = root.charAt(0) === "/" ? root : "/";
+    if (path.indexOf(base) !== 0) return;
+    var m = /^alerts\/([^\/]+)\/?$/.exec(path.slice(base.length));
+    if (!m) return;
+    var name = m[1];
+    var main = document.querySelector(".not-found");
+    if (!main) return;
+    var h1 = main.querySelector("h1");
+    h1.textContent = "";
+    h1.appendChild(document.createTextNode("No runbook for alert "));
+    h1.appendChild(el("code", null, name));
+    var lead = main.querySelector(".lead");
+    if (lead) {
+      lead.textContent = "No runbook in this handbook answers this alert yet. Search for it, " +
+        "look at runbooks of alerts with similar names, or escalate to the service's team.";
+    }
+    var input = main.querySelector("input[type=search]");
+    if (input) input.value = name;
+    var section = el("section", "alert-unknown");
+    section.setAttribute("aria-labelledby", "alert-unknown-h");
+    var h2 = el("h2", null, "Similar alerts");
+    h2.id = "alert-unknown-h";
+    section.appendChild(h2);
+    var search = el("p");
+    var link = el("a", null, "Search the handbook for " + name);
+    link.href = root + "search/?q=" + encodeURIComponent(name);
+    search.appendChild(link);
+    section.appendChild(search);
+    var header = main.querySelector(".page-header");
+    header.parentNode.insertBefore(section, header.nextSibling);
+    fetch(root + "alerts.json")
+      .then(function (r) { return r.ok ? r.json() : { alerts: [] }; })
+      .then(function (data) {
+        var found = similar(name, data.alerts || []);
+        if (!found.length) {
+          section.appendChild(el("p", "muted", "No alert of the handbook has a similar name."));
+          return;
+        }
+        var list = el("ul", "link-list");
+        found.forEach(function (a) {
+          var li = el("li");
+          var al = el("a");
+          al.href = a.url;
+          al.appendChild(el("code", null, a.name));
+          li.appendChild(al);
+          var titles = (a.runbooks || []).map(function (r) { return r.title; }).join("; ");
+          if (titles) li.appendChild(document.createTextNode(" — " + titles));
+          list.appendChild(li);
+        });
+        section.appendChild(list);
+      })
+      .catch(function () {});
+  }
+
   function init() {
     followAlert();
     fillCommands();
+    unknownAlert();
   }
 
   if (document.readyState === "loading") {

@@ -1,0 +1,45 @@
+// An alert no runbook answers is not a dead end (issue 29, point 8): the "page not found"
+// page at `alerts/<Name>/` names the alert, offers to search the handbook for it, and lists
+// alerts with similar names and their runbooks.
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { serve } from "./server.mjs";
+import { launch, siteDir } from "./lib.mjs";
+
+let browser;
+let server;
+
+before(async () => {
+  server = await serve(siteDir());
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+for (const [width, height] of [[1280, 800], [390, 844]]) {
+  test(`an unknown alert's page names it and points somewhere (${width}px)`, async () => {
+    const page = await browser.newPage({ viewport: { width, height } });
+    const res = await page.goto(server.base + "alerts/CertManagerCertExpiry/");
+    assert.equal(res.status(), 404);
+    await page.locator(".alert-unknown li").first().waitFor();
+    assert.match(await page.locator("h1").innerText(), /No runbook for alert CertManagerCertExpiry/);
+    const similar = await page.locator(".alert-unknown li").allInnerTexts();
+    assert.match(similar[0], /CertManagerCertExpirySoon/, JSON.stringify(similar));
+    const search = page.locator(".alert-unknown a", { hasText: "Search the handbook" });
+    assert.match(await search.getAttribute("href"), /search\/\?q=CertManagerCertExpiry$/);
+    assert.equal(await page.locator("input[type=search]").first().inputValue(), "CertManagerCertExpiry");
+    await page.close();
+  });
+}
+
+test("any other missing page stays a plain page not found", async () => {
+  const page = await browser.newPage();
+  await page.goto(server.base + "no-such-page/");
+  assert.match(await page.locator("h1").innerText(), /Page not found/);
+  assert.equal(await page.locator(".alert-unknown").count(), 0);
+  await page.close();
+});
