@@ -350,6 +350,10 @@ test("progress is kept across reloads: lesson, course, path and My learning page
     assert.equal(await lessonMark(page, "03-using-runbooks").innerText(), "Not done yet");
     assert.match(await page.locator(`li[data-lesson="${LESSON_1}"]`).innerText(), /1 of 3 questions right/);
     assert.match(await progress.innerText(), /Continue with Using runbooks/);
+    // The main button moves on with the learner (issue 29, point 6).
+    const main = page.locator(".course-start a.button");
+    assert.match(await main.innerText(), /^Continue with lesson 3: Using runbooks/);
+    assert.match(await main.getAttribute("href"), /03-using-runbooks\/$/);
     assert.equal(await progress.locator("progress").evaluate((p) => [p.value, p.max].join("/")), "2/5");
 
     // The next course lists On-call 101 as a prerequisite, not finished yet.

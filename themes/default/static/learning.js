@@ -729,6 +729,22 @@
         next.append(".");
       }
       next.hidden = !next.firstChild;
+      // The main button moves on with the learner: where they left off, then a review.
+      const main = article.querySelector(".course-start a.button");
+      const first = lessonItems[0] && lessonItems[0].querySelector("a[href]");
+      if (main && first) {
+        if (s.done === 0) {
+          main.textContent = "Start with lesson 1: " + first.textContent.trim();
+          main.setAttribute("href", first.getAttribute("href"));
+        } else if (link) {
+          const n = lessonItems.indexOf(todo) + 1;
+          main.textContent = "Continue with lesson " + n + ": " + link.textContent.trim();
+          main.setAttribute("href", link.getAttribute("href"));
+        } else {
+          main.textContent = "Review the course";
+          main.setAttribute("href", first.getAttribute("href"));
+        }
+      }
     }
     refreshers.push(render);
     render();
