@@ -103,6 +103,9 @@ fn finding(out: &mut String, d: &Diagnostic, paint: Paint) {
     }
 }
 
+/// The most characters of a source line a finding shows.
+const EXCERPT_CHARS: usize = 160;
+
 /// A source line as shown, and where its underline goes, both in terminal columns.
 #[derive(Debug, PartialEq, Eq)]
 struct Excerpt {
@@ -117,12 +120,25 @@ impl Excerpt {
     fn new(source: &str, column: u32, len: u32) -> Excerpt {
         let start = column.max(1) as usize - 1;
         let end = start + len.max(1) as usize;
+        // A long line (a front matter list of thousands of alerts) is shown as a window
+        // around the column, `…` where it is cut.
+        let total = source.chars().count();
+        let from = if total > EXCERPT_CHARS {
+            start.saturating_sub(EXCERPT_CHARS / 3)
+        } else {
+            0
+        };
+        let to = (from + EXCERPT_CHARS).min(total);
         let mut excerpt = Excerpt {
-            shown: String::with_capacity(source.len()),
+            shown: String::with_capacity(source.len().min(EXCERPT_CHARS * 4)),
             lead: 0,
             carets: 0,
         };
-        for (i, c) in source.chars().enumerate() {
+        if from > 0 {
+            excerpt.shown.push('…');
+            excerpt.lead += 1;
+        }
+        for (i, c) in source.chars().enumerate().skip(from).take(to - from) {
             let width = match c {
                 '\t' => {
                     excerpt.shown.push_str(TAB);
@@ -144,6 +160,9 @@ impl Excerpt {
             } else if i < end {
                 excerpt.carets += width;
             }
+        }
+        if to < total {
+            excerpt.shown.push('…');
         }
         // A span past the end of the line (a missing value, say) still gets one caret, just
         // after the last character.
@@ -260,5 +279,32 @@ mod tests {
         assert!(!out.contains('\u{1b}'));
         assert!(out.contains("owner \\u{1b}[2J is unknown"));
         assert!(out.contains("\n   = help: one\n           two\n"), "{out}");
+    }
+
+    #[test]
+    fn a_long_line_is_shown_as_a_window_around_the_column() {
+        let line = format!(
+            "alerts: [{}]",
+            (0..5000)
+                .map(|i| format!("A{i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let col = line.find("A2500").unwrap() as u32 + 1;
+        let e = Excerpt::new(&line, col, 5);
+        assert!(
+            e.shown.chars().count() <= EXCERPT_CHARS + 2,
+            "{}",
+            e.shown.len()
+        );
+        assert!(e.shown.starts_with('…') && e.shown.ends_with('…'));
+        let under: String = e.shown.chars().skip(e.lead).take(e.carets).collect();
+        assert_eq!(under, "A2500");
+        // Short lines are shown whole, as before.
+        let e = Excerpt::new("reviewed: 2026-05-02", 11, 10);
+        assert_eq!(
+            (e.shown.as_str(), e.lead, e.carets),
+            ("reviewed: 2026-05-02", 10, 10)
+        );
     }
 }
