@@ -190,12 +190,13 @@ impl<'a> Builder<'a> {
 }
 
 fn lesson_item(l: &Lesson) -> LessonItem {
+    let (minutes, estimated) = crate::model::courses::lesson_minutes(l.doc);
     LessonItem {
         title: l.doc.title.clone(),
         url: l.doc.url(),
         id: l.id.clone(),
-        minutes: Some(crate::model::courses::lesson_minutes(l.doc).0),
-        estimated: crate::model::courses::lesson_minutes(l.doc).1,
+        minutes: Some(minutes),
+        estimated,
         quizzes: l
             .quizzes
             .iter()

@@ -309,14 +309,18 @@ fn tech_docs(text: &str, d: &mut Detected) {
     }
 }
 
-/// Words that make a nav or site read as training.
-const TRAINING_WORDS: [&str; 14] = [
+/// Words that make a top-level nav section read as a course.
+const COURSE_WORDS: [&str; 6] = [
     "onboarding",
     "training",
     "course",
     "getting started",
     "tutorial",
     "learn",
+];
+
+/// Words that, besides [`COURSE_WORDS`], make a nav or site read as a curriculum.
+const CURRICULUM_WORDS: [&str; 8] = [
     "level",
     "curriculum",
     "school",
@@ -338,7 +342,10 @@ fn curriculum(text: &str, site_name: Option<&str>, file: &str, d: &mut Detected)
     }
     let training = |s: &str| {
         let s = s.to_lowercase();
-        TRAINING_WORDS.iter().any(|w| s.contains(w))
+        COURSE_WORDS
+            .iter()
+            .chain(&CURRICULUM_WORDS)
+            .any(|w| s.contains(w))
     };
     if !site_name.is_some_and(training) && !leaves.iter().flatten().any(|s| training(s)) {
         return false;
@@ -376,14 +383,6 @@ fn course_sections(mkdocs: &str) -> Vec<String> {
     let Ok(v) = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(mkdocs) else {
         return vec![];
     };
-    let words = [
-        "onboarding",
-        "training",
-        "course",
-        "getting started",
-        "tutorial",
-        "learn",
-    ];
     v.get("nav")
         .and_then(|n| n.as_sequence())
         .into_iter()
@@ -391,7 +390,7 @@ fn course_sections(mkdocs: &str) -> Vec<String> {
         .filter_map(|item| {
             let (k, v) = item.as_mapping()?.iter().next()?;
             let k = k.as_str()?;
-            (v.is_sequence() && words.iter().any(|w| k.to_lowercase().contains(w)))
+            (v.is_sequence() && COURSE_WORDS.iter().any(|w| k.to_lowercase().contains(w)))
                 .then(|| k.to_string())
         })
         .collect()

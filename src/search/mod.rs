@@ -43,6 +43,7 @@ pub fn documents(site: &Site, drafts: bool) -> Vec<SearchDoc> {
 /// One document as search sees it (what [`documents`] gives for each).
 pub fn search_doc(site: &Site, doc: &Document) -> SearchDoc {
     let review = site.effective_review(doc);
+    let ownership = ownership_state(site, doc);
     // First appearances, in order; a set, since a team may have 100,000 members.
     let mut seen: HashSet<&str> = HashSet::new();
     let owners: Vec<String> = doc
@@ -79,8 +80,8 @@ pub fn search_doc(site: &Site, doc: &Document) -> SearchDoc {
         title: doc.title.clone(),
         kind: doc.kind,
         state: review.state,
-        lapsed: ownership_state(site, doc) == "lapsed",
-        unowned: ownership_state(site, doc) == "unowned",
+        lapsed: ownership == "lapsed",
+        unowned: ownership == "unowned",
         owner_names: owners
             .iter()
             .map(|id| site.owners.display_name(id).to_string())

@@ -9,8 +9,11 @@
 //   FIELDBOOK_BIN           the fieldbook binary (serve.test.mjs; default target/debug/fieldbook)
 
 import { chromium } from "playwright-core";
+import { existsSync, readdirSync } from "node:fs";
+import { before, after } from "node:test";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
+import { serve } from "./server.mjs";
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const CHROMIUM = process.env.FIELDBOOK_CHROMIUM || "/usr/bin/chromium";
@@ -163,4 +166,42 @@ export function formatViolations(violations) {
         (v.nodes.length > 8 ? `\n      … and ${v.nodes.length - 8} more` : ""),
     )
     .join("\n");
+}
+
+/** The fieldbook binary cargo built (or FIELDBOOK_BIN), for tests that build a site. */
+export function builtBinary() {
+  if (process.env.FIELDBOOK_BIN) return process.env.FIELDBOOK_BIN;
+  const bin = path.join(process.env.CARGO_TARGET_DIR || path.join(REPO, "target"), "debug/fieldbook");
+  if (!existsSync(bin)) {
+    throw new Error(`no ${bin}: run through \`cargo test --test it browser::\` or set FIELDBOOK_BIN`);
+  }
+  return bin;
+}
+
+/** Every page (folder URL, `""` for home) of the built site in `dir`, sorted. */
+export function htmlPages(dir, rel = "") {
+  const out = [];
+  for (const e of readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+    const r = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...htmlPages(dir, r));
+    else if (e.name === "index.html") out.push(rel ? `${rel}/` : "");
+  }
+  return out.sort();
+}
+
+/**
+ * Serve the built demo (`siteDir(name)`) and launch Chromium for the test file: the returned
+ * object's `server` and `browser` are set before the tests run and closed after.
+ */
+export function servedSite(name = "FIELDBOOK_SITE") {
+  const ctx = {};
+  before(async () => {
+    ctx.server = await serve(siteDir(name));
+    ctx.browser = await launch();
+  });
+  after(async () => {
+    await ctx.browser?.close();
+    await ctx.server?.close();
+  });
+  return ctx;
 }

@@ -2,27 +2,15 @@
 // not push its page down (issue 29, point 3); the button opens and closes them, and on a
 // desktop there is no button and the sections show.
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serve } from "./server.mjs";
-import { PAGES, launch, siteDir } from "./lib.mjs";
+import { PAGES, servedSite } from "./lib.mjs";
 
-let browser;
-let server;
-
-before(async () => {
-  server = await serve(siteDir());
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = servedSite();
 
 test("on a phone the navigation is behind a menu button", async () => {
-  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
-  await page.goto(server.base + PAGES.freshRunbook);
+  const page = await site.browser.newPage({ viewport: { width: 390, height: 844 } });
+  await page.goto(site.server.base + PAGES.freshRunbook);
   const nav = page.locator("#site-nav");
   const button = page.locator(".nav-toggle");
   assert.ok(await button.isVisible(), "the menu button shows");
@@ -39,8 +27,8 @@ test("on a phone the navigation is behind a menu button", async () => {
 });
 
 test("on a desktop the sections show and there is no button", async () => {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  await page.goto(server.base + PAGES.freshRunbook);
+  const page = await site.browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(site.server.base + PAGES.freshRunbook);
   assert.ok(await page.locator("#site-nav").isVisible());
   assert.ok(!(await page.locator(".nav-toggle").isVisible()));
   await page.close();

@@ -2,28 +2,16 @@
 // stale banner on a day past its due date, and the due-soon banner inside the warning window;
 // on the build's own day the page is as built.
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serve } from "./server.mjs";
-import { PAGES, launch, siteDir } from "./lib.mjs";
+import { PAGES, servedSite } from "./lib.mjs";
 
-let browser;
-let server;
-
-before(async () => {
-  server = await serve(siteDir());
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = servedSite();
 
 async function viewOn(day) {
-  const page = await browser.newPage();
+  const page = await site.browser.newPage();
   await page.clock.setFixedTime(new Date(`${day}T09:00:00`));
-  await page.goto(server.base + PAGES.freshRunbook);
+  await page.goto(site.server.base + PAGES.freshRunbook);
   const header = page.locator(".doc-header");
   const stale = await header.getAttribute("data-stale-on");
   const banners = await page.locator(".doc-header .banner-review").allInnerTexts();

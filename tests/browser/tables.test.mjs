@@ -2,23 +2,11 @@
 // print, every alert name, id or team name in a table cell that has no space, `-` or `/` to
 // wrap at stays on one line (one line box), and no cell's text spills over its neighbour.
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serve } from "./server.mjs";
-import { launch, siteDir } from "./lib.mjs";
+import { servedSite } from "./lib.mjs";
 
-let browser;
-let server;
-
-before(async () => {
-  server = await serve(siteDir());
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = servedSite();
 
 /** Identifiers in table cells that render on more than one line. */
 function broken(page) {
@@ -36,14 +24,14 @@ function broken(page) {
 
 for (const [width, height] of [[1280, 800], [390, 844]]) {
   test(`identifiers in tables stay whole at ${width}px`, async () => {
-    const page = await browser.newPage({ viewport: { width, height } });
+    const page = await site.browser.newPage({ viewport: { width, height } });
     for (const rel of ["alerts/", "actions/", "freshness/", "postmortems/"]) {
-      await page.goto(server.base + rel);
+      await page.goto(site.server.base + rel);
       assert.deepEqual(await broken(page), [], `${rel} at ${width}px`);
     }
     await page.emulateMedia({ media: "print" });
     for (const rel of ["alerts/", "actions/"]) {
-      await page.goto(server.base + rel);
+      await page.goto(site.server.base + rel);
       assert.deepEqual(await broken(page), [], `${rel} printed at ${width}px`);
     }
     await page.close();

@@ -2,28 +2,16 @@
 // page at `alerts/<Name>/` names the alert, offers to search the handbook for it, and lists
 // alerts with similar names and their runbooks.
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serve } from "./server.mjs";
-import { launch, siteDir } from "./lib.mjs";
+import { servedSite } from "./lib.mjs";
 
-let browser;
-let server;
-
-before(async () => {
-  server = await serve(siteDir());
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = servedSite();
 
 for (const [width, height] of [[1280, 800], [390, 844]]) {
   test(`an unknown alert's page names it and points somewhere (${width}px)`, async () => {
-    const page = await browser.newPage({ viewport: { width, height } });
-    const res = await page.goto(server.base + "alerts/CertManagerCertExpiry/");
+    const page = await site.browser.newPage({ viewport: { width, height } });
+    const res = await page.goto(site.server.base + "alerts/CertManagerCertExpiry/");
     assert.equal(res.status(), 404);
     await page.locator(".alert-unknown li").first().waitFor();
     assert.match(await page.locator("h1").innerText(), /No runbook for alert CertManagerCertExpiry/);
@@ -37,8 +25,8 @@ for (const [width, height] of [[1280, 800], [390, 844]]) {
 }
 
 test("any other missing page stays a plain page not found", async () => {
-  const page = await browser.newPage();
-  await page.goto(server.base + "no-such-page/");
+  const page = await site.browser.newPage();
+  await page.goto(site.server.base + "no-such-page/");
   assert.match(await page.locator("h1").innerText(), /Page not found/);
   assert.equal(await page.locator(".alert-unknown").count(), 0);
   await page.close();

@@ -8,34 +8,18 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { serve } from "./server.mjs";
-import { REPO, launch } from "./lib.mjs";
+import { REPO, builtBinary, htmlPages, launch } from "./lib.mjs";
 
 let tmp;
 let browser;
 let server;
 let pages = [];
 
-function builtBinary() {
-  if (process.env.FIELDBOOK_BIN) return process.env.FIELDBOOK_BIN;
-  const target = process.env.CARGO_TARGET_DIR || path.join(REPO, "target");
-  const bin = path.join(target, "debug/fieldbook");
-  assert.ok(existsSync(bin), `no ${bin}: run through \`cargo test --test it browser::\` or set FIELDBOOK_BIN`);
-  return bin;
-}
 
-function htmlPages(dir, rel = "") {
-  const out = [];
-  for (const e of readdirSync(path.join(dir, rel), { withFileTypes: true })) {
-    const r = rel ? `${rel}/${e.name}` : e.name;
-    if (e.isDirectory()) out.push(...htmlPages(dir, r));
-    else if (e.name === "index.html") out.push(rel ? `${rel}/` : "");
-  }
-  return out.sort();
-}
 
 before(async () => {
   tmp = mkdtempSync(path.join(tmpdir(), "fieldbook-xss-test-"));

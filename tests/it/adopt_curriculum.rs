@@ -6,22 +6,7 @@
 use crate::common::*;
 
 fn main_text(site: &TestSite, rel: &str) -> String {
-    let html = site.read_output(rel);
-    let main = main_of(&html);
-    let mut text = String::new();
-    let mut in_tag = false;
-    for c in main.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => {
-                in_tag = false;
-                text.push(' ');
-            }
-            c if !in_tag => text.push(c),
-            _ => {}
-        }
-    }
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    main_text_of(&site.read_output(rel))
 }
 
 #[test]

@@ -33,22 +33,7 @@ fn owned(v: &[(&str, &str, u64, u64)]) -> Vec<(String, String, u64, u64)> {
 }
 
 fn page_text(out: &Path, url: &str) -> String {
-    let html = std::fs::read_to_string(out.join(url).join("index.html")).unwrap();
-    let main = &html[html.find("<main").unwrap()..html.find("</main>").unwrap()];
-    let mut text = String::new();
-    let mut in_tag = false;
-    for c in main.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => {
-                in_tag = false;
-                text.push(' ');
-            }
-            c if !in_tag => text.push(c),
-            _ => {}
-        }
-    }
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    common::main_text_of(&std::fs::read_to_string(out.join(url).join("index.html")).unwrap())
 }
 
 /// Build `site` into a temporary folder: the exit status, the output (kept while the

@@ -59,6 +59,25 @@ pub fn output(mut cmd: Command) -> (i32, String, String) {
     )
 }
 
+/// The text a reader sees in a page's `<main>`: tags dropped, whitespace collapsed.
+pub fn main_text_of(html: &str) -> String {
+    let main = main_of(html);
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in main.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                text.push(' ');
+            }
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// The repository's root (`CARGO_MANIFEST_DIR`): the demo handbook, `tests/fixtures`,
 /// `tests/schemas`.
 pub fn repo_root() -> PathBuf {
