@@ -135,36 +135,42 @@ fn load_owners(config: &Config) -> Result<Owners, Fatal> {
     let rel = site_rel(config, &config.owners_file);
     // Parsing YAML takes many times the file's size in memory: a registry larger than any
     // content file may be is refused before it is read (docs/hardening.md).
-    if let Ok(m) = std::fs::metadata(&config.owners_file)
-        && m.len() > config.max_file_bytes
+    let bytes = match config::read_inside(&config.root, &config.owners_file, config.max_file_bytes)
     {
-        return Err(vec![
-            Diagnostic::new(
-                Code::InvalidOwners,
-                &rel,
-                Pos::START,
-                format!(
-                    "{rel} is {} KiB, over the {} KiB limit",
-                    m.len() >> 10,
-                    config.max_file_bytes >> 10
-                ),
-            )
-            .with_hint("an owners registry lists people and teams, not data; raise [check] max_file_size if it really is this large"),
-        ]);
-    }
-    let bytes = config::read_inside(&config.root, &config.owners_file, config.max_file_bytes)
-        .map_err(config::Unread::into_io)
-        .map_err(|e| {
-        let (msg, hint) = if e.kind() == std::io::ErrorKind::NotFound {
-            (
-                format!("the owners registry {rel} does not exist"),
-                "create it with `people:` and `teams:` (see the README), or point [owners] file at it in book.toml",
-            )
-        } else {
-            (format!("cannot read {rel}: {e}"), "check the file's permissions")
-        };
-        vec![Diagnostic::new(Code::InvalidOwners, &rel, Pos::START, msg).with_hint(hint)]
-    })?;
+        Ok(b) => b,
+        Err(config::Unread::TooLarge(len)) => {
+            return Err(vec![
+                Diagnostic::new(
+                    Code::InvalidOwners,
+                    &rel,
+                    Pos::START,
+                    format!(
+                        "{rel} is {} KiB, over the {} KiB limit",
+                        len >> 10,
+                        config.max_file_bytes >> 10
+                    ),
+                )
+                .with_hint("an owners registry lists people and teams, not data; raise [check] max_file_size if it really is this large"),
+            ]);
+        }
+        Err(unread) => {
+            let e = unread.into_io();
+            let (msg, hint) = if e.kind() == std::io::ErrorKind::NotFound {
+                (
+                    format!("the owners registry {rel} does not exist"),
+                    "create it with `people:` and `teams:` (see the README), or point [owners] file at it in book.toml",
+                )
+            } else {
+                (
+                    format!("cannot read {rel}: {e}"),
+                    "check the file's permissions",
+                )
+            };
+            return Err(vec![
+                Diagnostic::new(Code::InvalidOwners, &rel, Pos::START, msg).with_hint(hint),
+            ]);
+        }
+    };
     let text = String::from_utf8(bytes).map_err(|e| {
         vec![
             Diagnostic::new(
