@@ -250,18 +250,13 @@ impl Partials {
         Some(
             match crate::config::read_inside(&self.root, &path, self.max_bytes) {
                 Ok(bytes) => String::from_utf8(bytes).map_err(|_| "it is not UTF-8".to_string()),
-                Err(Unread::Outside(_)) => {
-                    Err("it is a symbolic link that leads outside the site directory".into())
-                }
-                Err(Unread::NotAFile) => {
-                    Err("it is not a regular file (a FIFO, socket, device or folder)".into())
-                }
                 Err(Unread::TooLarge(n)) => Err(format!(
                     "it is {} MiB, over the {} MiB limit",
                     n >> 20,
                     self.max_bytes >> 20
                 )),
-                Err(Unread::Io(e)) => Err(e.to_string()),
+                // Why a link, FIFO or unreadable file was refused, as every reader says it.
+                Err(other) => Err(other.into_io().to_string()),
             },
         )
     }
