@@ -72,23 +72,7 @@ fn membership(site: &Site) -> Vec<Diagnostic> {
     owned
         .into_iter()
         .map(|(id, n)| {
-            let pos = text
-                .lines()
-                .enumerate()
-                .find_map(|(i, l)| {
-                    let t = l.trim_start();
-                    let indent = l.len() - t.len();
-                    let key = [format!("\"{id}\""), format!("'{id}'"), id.to_string()]
-                        .into_iter()
-                        .find(|k| {
-                            t.strip_prefix(k.as_str())
-                                .is_some_and(|r| r.trim_start().starts_with(':'))
-                        })?;
-                    (indent > 0).then(|| {
-                        Pos::new(i as u32 + 1, indent as u32 + 1, key.chars().count() as u32)
-                    })
-                })
-                .unwrap_or(Pos::START);
+            let pos = crate::model::owners::locate_team(&text, id).unwrap_or(Pos::START);
             let channel = site
                 .owners
                 .teams

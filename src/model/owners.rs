@@ -259,12 +259,35 @@ pub fn parse(rel: &str, text: &str) -> Result<Owners, Fatal> {
 }
 
 /// The member's place: the first time it appears as a word after the team's id.
+/// The line index of team `team`'s entry in owners.yaml text (an indented key, plain or
+/// quoted, as `init` writes them), and the key as written.
+fn team_line<'t>(lines: &[&'t str], team: &str) -> Option<(usize, &'t str)> {
+    let keys = [format!("\"{team}\""), format!("'{team}'"), team.to_string()];
+    lines.iter().enumerate().find_map(|(i, l)| {
+        let t = l.trim_start();
+        let key = keys.iter().find(|k| {
+            t.strip_prefix(k.as_str())
+                .is_some_and(|r| r.trim_start().starts_with(':'))
+        })?;
+        (t.len() < l.len()).then(|| (i, &t[..key.len()]))
+    })
+}
+
+/// Where team `team`'s entry is in owners.yaml text.
+pub fn locate_team(text: &str, team: &str) -> Option<Pos> {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let (i, key) = team_line(&lines, team)?;
+    let indent = lines[i].len() - lines[i].trim_start().len();
+    Some(Pos::new(
+        i as u32 + 1,
+        indent as u32 + 1,
+        key.chars().count() as u32,
+    ))
+}
+
 fn locate_member(text: &str, team: &str, member: &str) -> Option<Pos> {
     let lines: Vec<&str> = text.split('\n').collect();
-    let start = lines.iter().position(|l| {
-        let t = l.trim_start();
-        t.starts_with(&format!("{team}:")) || t.starts_with(&format!("\"{team}\":"))
-    })?;
+    let (start, _) = team_line(&lines, team)?;
     for (i, line) in lines.iter().enumerate().skip(start) {
         let hay = if i == start {
             &line[line.find(':')? + 1..]
