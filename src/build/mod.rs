@@ -387,7 +387,9 @@ impl<'a> Builder<'a> {
             root: root.clone(),
         };
         let mut rendered = render_markdown(doc.markdown(), &links, &self.render_opts);
-        if let Some(id) = drop_title_heading(&mut rendered.html, &doc.title) {
+        if let Some(id) =
+            drop_title_heading(&mut rendered.html, &doc.title, doc.outline.headings.first())
+        {
             rendered.toc.retain(|t| t.id != id);
         }
         let card = Card::full(self.site, doc);
@@ -496,7 +498,11 @@ impl<'a> Builder<'a> {
                 };
                 let mut html = render_markdown(d.markdown(), &links, &self.render_opts).html;
                 // The page's header already shows the handbook's title.
-                drop_title_heading(&mut html, &self.site.config.book.title);
+                drop_title_heading(
+                    &mut html,
+                    &self.site.config.book.title,
+                    d.outline.headings.first(),
+                );
                 html
             });
         let mut needs_review: Vec<Card> = all.iter().filter(|c| c.flagged()).cloned().collect();
@@ -742,54 +748,29 @@ impl<'a> Builder<'a> {
 /// heading (the usual Markdown habit), or with a heading of any level saying the title again
 /// (a source tool's page whose only heading is its title), would repeat it. Returns the id
 /// of the heading dropped, which the table of contents then leaves out too.
-fn drop_title_heading(html: &mut String, title: &str) -> Option<String> {
-    let level = html.strip_prefix("<h").and_then(|r| r.bytes().next())?;
-    if !(b'1'..=b'6').contains(&level) {
+fn drop_title_heading(
+    html: &mut String,
+    title: &str,
+    first: Option<&crate::content::markdown::Heading>,
+) -> Option<String> {
+    // The body's first heading, as its outline read it (plain text, id), opens the HTML.
+    let first = first?;
+    let open = format!("<h{}", first.level);
+    if !html.starts_with(&open) {
         return None;
     }
-    let close = format!("</h{}>", level as char);
-    let end = html.find(&close)?;
-    let heading = &html[..end];
-    let open_end = heading.find('>')? + 1;
-    if level != b'1' && !heading_text(&heading[open_end..]).eq_ignore_ascii_case(title.trim()) {
+    if first.level != 1 && !first.text.trim().eq_ignore_ascii_case(title.trim()) {
         return None;
     }
-    let id = heading[..open_end]
-        .split("id=\"")
-        .nth(1)
-        .and_then(|r| r.split('"').next())
-        .map(str::to_string);
-    let end = end + close.len();
+    let close = format!("</h{}>", first.level);
+    let end = html.find(&close)? + close.len();
     let end = if html[end..].starts_with('\n') {
         end + 1
     } else {
         end
     };
     html.drain(..end);
-    id
-}
-
-/// The text of a heading's inner HTML: tags and its `#` anchor link left out, the entities
-/// the renderer writes decoded.
-fn heading_text(inner: &str) -> String {
-    let inner = inner.split("<a class=\"anchor\"").next().unwrap_or(inner);
-    let mut text = String::with_capacity(inner.len());
-    let mut in_tag = false;
-    for c in inner.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            c if !in_tag => text.push(c),
-            _ => {}
-        }
-    }
-    text.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
-        .trim()
-        .to_string()
+    Some(first.id.clone())
 }
 
 /// The sections of the navigation with their counts.
