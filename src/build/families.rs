@@ -193,7 +193,7 @@ struct Services;
 impl Family for Services {
     fn pages<'j>(&self, b: &'j Builder<'_>, lists: &'j Lists<'_>, jobs: &mut Jobs<'j>) {
         for (name, docs) in &lists.services {
-            let url = format!("services/{}/", slug(name));
+            let url = crate::content::urls::service_url(name);
             let page_url = url.clone();
             jobs.push((url, Box::new(move || b.service_page(&page_url, name, docs))));
         }
@@ -205,7 +205,7 @@ impl Family for Services {
 
     fn showing(&self, _: &Site, fp: &Footprint, out: &mut BTreeSet<String>) {
         for v in &fp.services {
-            out.insert(format!("services/{}/", slug(v)));
+            out.insert(crate::content::urls::service_url(v));
             out.insert("services/".into());
         }
     }

@@ -217,7 +217,7 @@ pub fn tracker(site: &Site, docs: &[&Document]) -> TrackerCtx {
         (
             None,
             Some(s.to_string()),
-            Some(format!("services/{}/", slug(s))),
+            Some(crate::content::urls::service_url(s)),
         )
     });
     let counts = ActionCounts::of(&items);
@@ -361,7 +361,7 @@ pub fn history(site: &Site, docs: &[&Document]) -> HistoryCtx {
         .into_iter()
         .enumerate()
         .map(|(i, (name, incidents))| IncidentGroup {
-            url: Some(format!("services/{}/", slug(&name))),
+            url: Some(crate::content::urls::service_url(&name)),
             title: name,
             id: format!("service-{}", i + 1),
             incidents,
@@ -497,7 +497,7 @@ pub fn service_summary(site: &Site, name: &str, docs: &[&Document]) -> ServiceSu
         .collect();
     ServiceSummary {
         name: name.to_string(),
-        url: format!("services/{}/", slug(name)),
+        url: crate::content::urls::service_url(name),
         runbooks: docs.iter().filter(|d| d.kind == Kind::Runbook).count(),
         stale: docs
             .iter()

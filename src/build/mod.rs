@@ -862,7 +862,7 @@ fn by_service(cards: Vec<Card>) -> Vec<Group> {
     groups
         .into_iter()
         .map(|(s, cards)| Group {
-            url: (s != "Other").then(|| format!("services/{}/", slug(&s))),
+            url: (s != "Other").then(|| crate::content::urls::service_url(&s)),
             title: s,
             cards,
         })

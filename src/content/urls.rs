@@ -143,6 +143,11 @@ pub fn slug(s: &str) -> String {
     }
 }
 
+/// The page of a service (`services/<slug>/`): its runbooks, incidents and actions.
+pub fn service_url(name: &str) -> String {
+    format!("services/{}/", slug(name))
+}
+
 /// The stable page URL of an alert (`alerts/KubePodCrashLooping/`), the target of
 /// Prometheus' `runbook_url`. Case is kept, so the name reads as Prometheus writes it;
 /// characters other than ASCII letters, digits, `_` and `-` become `-` (a `:` would make the

@@ -178,6 +178,38 @@ pub fn field_tokens<S: AsRef<str>>(values: &[S]) -> (Vec<(String, u32)>, u32) {
     (out, len)
 }
 
+/// Optimal string alignment distance (transpositions of neighbours count one), or `max + 1`
+/// when it exceeds `max`.
+pub fn edit_distance(a: &[char], b: &[char], max: usize) -> usize {
+    if a.len().abs_diff(b.len()) > max {
+        return max + 1;
+    }
+    let w = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * w];
+    for (j, cell) in d.iter_mut().take(w).enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        d[i * w] = i;
+        let mut row_min = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[(i - 1) * w + j] + 1)
+                .min(d[i * w + j - 1] + 1)
+                .min(d[(i - 1) * w + j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[(i - 2) * w + j - 2] + 1);
+            }
+            d[i * w + j] = v;
+            row_min = row_min.min(v);
+        }
+        if row_min > max {
+            return max + 1;
+        }
+    }
+    d[a.len() * w + b.len()].min(max + 1)
+}
+
 /// The tantivy tokenizer running [`analyze`].
 #[derive(Clone, Default)]
 pub struct FieldbookTokenizer;

@@ -12,7 +12,8 @@ use std::path::Path;
 /// entries with title, review and ownership badges, path, kind, owners and a snippet whose
 /// matches are bold on a terminal (`color`) and `**…**` otherwise; with `json`,
 /// `{"results": [{"path", "title", "kind", "score", "url", "owners", "owner_names", "state",
-/// "lapsed", "snippet"}]}` best first (`path` relative to the content directory, `owners` ids,
+/// "lapsed", "unowned", "snippet", "missing"}], "closest": {"alerts", "services"}}` best first
+/// (`closest`: when nothing matched, the nearest alert and service names) (`path` relative to the content directory, `owners` ids,
 /// `snippet` with `**…**` around matches).
 ///
 /// Exit status: 0 when the search ran, whether or not anything matched (nothing matching
@@ -51,6 +52,11 @@ pub fn run(
     let root = loaded.config.root.clone();
     let docs = super::documents(&loaded, false);
     drop(loaded);
+    let names = |of: fn(&super::SearchDoc) -> &Vec<String>| -> Vec<String> {
+        let set: std::collections::BTreeSet<&String> = docs.iter().flat_map(of).collect();
+        set.into_iter().cloned().collect()
+    };
+    let (alerts, services) = (names(|d| &d.alerts), names(|d| &d.services));
     if let Err(e) = super::update_index(&root, &docs) {
         // Another process may hold the index (a build running): search what is there.
         if super::index::open(&root).is_err() {
@@ -72,10 +78,29 @@ pub fn run(
     if let Some(note) = super::query::truncation(&q.text) {
         writeln!(err, "note: {note}")?;
     }
+    // Nothing matched: the closest alert and service names instead of a dead end.
+    let words = super::query::written_words(&q.text);
+    let closest = if hits.is_empty() {
+        Closest {
+            alerts: super::pasted::closest(&words, &alerts),
+            services: super::pasted::closest(&words, &services),
+        }
+    } else {
+        Closest::default()
+    };
     if json {
-        print_json(&hits, out)?;
+        let mut v = results_json(&hits);
+        v["closest"] = json!({ "alerts": closest.alerts, "services": closest.services });
+        serde_json::to_writer_pretty(&mut *out, &v)?;
+        writeln!(out)?;
     } else {
         print_human(&q.text, &hits, color, out)?;
+        for (what, names) in [("alerts", &closest.alerts), ("services", &closest.services)] {
+            if !names.is_empty() {
+                let list: Vec<String> = names.iter().map(|n| clean(n)).collect();
+                writeln!(out, "closest {what}: {}", list.join(", "))?;
+            }
+        }
     }
     Ok(0)
 }
@@ -99,9 +124,11 @@ pub fn marked(h: &Hit, open: &str, close: &str) -> String {
     s
 }
 
-fn print_json(hits: &[Hit], out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &results_json(hits))?;
-    writeln!(out)
+/// Names offered when nothing matched.
+#[derive(Default)]
+struct Closest<'a> {
+    alerts: Vec<&'a str>,
+    services: Vec<&'a str>,
 }
 
 /// `{"results": [...]}`, what `--json` prints (and `fieldbook serve`'s `/api/search` answers).
@@ -121,6 +148,7 @@ pub fn results_json(hits: &[Hit]) -> serde_json::Value {
                 "lapsed": h.lapsed,
                 "unowned": h.unowned,
                 "snippet": marked(h, "**", "**"),
+                "missing": h.missing,
             })
         })
         .collect();
@@ -205,6 +233,10 @@ fn print_human(text: &str, hits: &[Hit], color: bool, out: &mut dyn Write) -> io
         };
         if !h.snippet.is_empty() {
             writeln!(out, "   {snippet}")?;
+        }
+        if !h.missing.is_empty() {
+            let missing = format!("missing: {}", clean(&h.missing.join(", ")));
+            writeln!(out, "   {}", paint(&missing, dim, color))?;
         }
     }
     Ok(())

@@ -13,7 +13,8 @@
 
 use super::analyze::field_tokens;
 use super::doc::{FIELDS, SearchDoc, WEIGHTS};
-use super::query::{self, Lexicon, Planned, Query};
+use super::query::{self, Lexicon, Matcher, Planned, Query};
+use crate::content::urls;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -368,6 +369,21 @@ pub fn client_index_files(docs: &[SearchDoc]) -> io::Result<Vec<(String, Vec<u8>
         },
     });
     out.push(("search/index.json".to_string(), json_bytes(&index)?));
+    // What the empty state offers (query::pasted::closest): read only when nothing matches.
+    let pairs = |names: Vec<String>, url: fn(&str) -> String| -> Vec<(String, String)> {
+        names
+            .into_iter()
+            .map(|n| {
+                let u = url(&n);
+                (n, u)
+            })
+            .collect()
+    };
+    let names = json!({
+        "alerts": pairs(set(&|d| d.alerts.clone()), urls::alert_url),
+        "services": pairs(set(&|d| d.services.clone()), urls::service_url),
+    });
+    out.push(("search/names.json".to_string(), json_bytes(&names)?));
     Ok(out)
 }
 
@@ -530,33 +546,54 @@ impl Reference {
     }
 
     /// Ranked `(path, score)` for `q` (the owner filter is not available in the client index
-    /// and is ignored).
+    /// and is ignored): by [`query::Coverage`], then score, then path.
     pub fn search(&self, q: &Query) -> io::Result<Vec<(String, f32)>> {
+        Ok(self
+            .ranked(q)?
+            .into_iter()
+            .map(|(p, s, _)| (p, s))
+            .collect())
+    }
+
+    /// As [`Reference::search`], with each result's missing elements.
+    pub fn ranked(&self, q: &Query) -> io::Result<Vec<(String, f32, Vec<String>)>> {
         let (planned, had_text) = query::plan(self, &q.text)?;
-        let mut totals: Option<HashMap<u32, f32>> = None;
+        let mut kept: Vec<&Planned> = Vec::new();
+        let mut each: Vec<HashMap<u32, f32>> = Vec::new();
         for p in &planned {
-            let scores = match p {
-                Planned::Word(v) => self.word(v),
-                Planned::Phrase(words) => self.phrase(words),
+            let scores = match &p.matcher {
+                Matcher::Word(v) => self.word(v),
+                Matcher::Phrase(words) => self.phrase(words),
             };
-            if scores.is_empty() {
-                continue; // matches nothing: ignored
+            if !scores.is_empty() {
+                kept.push(p);
+                each.push(scores); // else it matches nothing: ignored
             }
-            totals = Some(match totals {
-                None => scores,
-                Some(t) => t
-                    .into_iter()
-                    .filter_map(|(d, s)| scores.get(&d).map(|x| (d, s + x)))
-                    .collect(),
-            });
+        }
+        let alerts: Vec<Vec<u32>> = kept
+            .iter()
+            .filter_map(|p| p.alert.as_deref())
+            .map(|t| {
+                self.terms.get(t).map_or(Vec::new(), |ps| {
+                    ps.iter()
+                        .filter(|x| x.1 as usize == query::ALERTS)
+                        .map(|x| x.0)
+                        .collect()
+                })
+            })
+            .collect();
+        // Scores summed in element order, as the browser sums them.
+        let mut totals: BTreeMap<u32, f32> = BTreeMap::new();
+        for scores in &each {
+            for (d, s) in scores {
+                totals.entry(*d).and_modify(|t| *t += s).or_insert(*s);
+            }
         }
         let filtered = q.kind.is_some() || q.service.is_some() || q.stale;
-        let totals = match totals {
-            Some(t) => t,
-            None if !had_text && filtered => (0..self.n as u32).map(|d| (d, 0.0)).collect(),
-            None => HashMap::new(),
-        };
-        let mut out: Vec<(String, f32)> = totals
+        if each.is_empty() && !had_text && filtered {
+            totals = (0..self.n as u32).map(|d| (d, 0.0)).collect();
+        }
+        let mut out: Vec<(query::Coverage, f32, u32)> = totals
             .into_iter()
             .filter(|(d, _)| {
                 let doc = &self.docs[*d as usize];
@@ -564,15 +601,36 @@ impl Reference {
                     && q.service.as_ref().is_none_or(|s| doc.sv.contains(s))
                     && (!q.stale || doc.s == "stale")
             })
-            .map(|(d, s)| (self.docs[d as usize].p.clone(), s))
+            .map(|(d, s)| {
+                let cov = query::Coverage {
+                    alerts: alerts.iter().filter(|a| a.contains(&d)).count() as u32,
+                    matched: kept
+                        .iter()
+                        .zip(&each)
+                        .filter(|(p, e)| p.counts && e.contains_key(&d))
+                        .count() as u32,
+                };
+                (cov, s, d)
+            })
             .collect();
-        out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let path = |d: u32| &self.docs[d as usize].p;
+        out.sort_by(|a, b| {
+            b.0.cmp(&a.0)
+                .then(b.1.total_cmp(&a.1))
+                .then_with(|| path(a.2).cmp(path(b.2)))
+        });
         out.truncate(if q.limit == 0 {
             query::DEFAULT_LIMIT
         } else {
             q.limit
         });
-        Ok(out)
+        Ok(out
+            .into_iter()
+            .map(|(_, s, d)| {
+                let missing = query::missing(&kept, |i| each[i].contains_key(&d));
+                (path(d).clone(), s, missing)
+            })
+            .collect())
     }
 }
 
@@ -588,9 +646,9 @@ impl Reference {
         let text = &self.texts[d];
         let (body, headings) = text.split_once('\n').unwrap_or((text, ""));
         // As in ranking, elements that match nothing (a phrase never written) are ignored.
-        let kept = planned.iter().filter(|p| match p {
-            Planned::Word(_) => true,
-            Planned::Phrase(words) => !self.phrase(words).is_empty(),
+        let kept = planned.iter().filter(|p| match &p.matcher {
+            Matcher::Word(_) => true,
+            Matcher::Phrase(words) => !self.phrase(words).is_empty(),
         });
         Ok(Some(query::snippet_of(
             body,
@@ -632,11 +690,19 @@ impl Lexicon for Reference {
             .map(|(t, p)| (t.clone(), p.len() as u64))
             .collect())
     }
+
+    fn is_alert(&self, term: &str) -> io::Result<bool> {
+        Ok(self
+            .terms
+            .get(term)
+            .is_some_and(|p| p.iter().any(|x| x.1 as usize == query::ALERTS)))
+    }
 }
 
 /// Files of the browser's search index (`serve` keeps them up to date through its search worker, not as pages).
 pub fn is_client_index(path: &str) -> bool {
     path == "search/index.json"
+        || path == "search/names.json"
         || ["search/t/", "search/d/", "search/x/"]
             .iter()
             .any(|p| path.starts_with(p))

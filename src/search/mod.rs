@@ -17,6 +17,7 @@ pub mod client;
 mod doc;
 pub mod export;
 pub mod index;
+pub mod pasted;
 pub mod query;
 
 use crate::model::ownership_state;

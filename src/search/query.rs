@@ -10,7 +10,7 @@
 //! - **prefix**: words of [`PREFIX_MIN_CHARS`]+ characters match the indexed terms that start
 //!   with them (factor 0.6), at most [`PREFIX_MAX_TERMS`], those with the most postings (the
 //!   number of (document, field) pairs holding the term), ties in term order;
-//! - **typo**, only for a word that matches no term exactly or as a prefix: words of 5–8
+//! - **typo**, only for a word that matches no term exactly or as a prefix: words of 4–8
 //!   characters match terms one edit away, from 9 characters two edits (insertion, deletion,
 //!   substitution, or a transposition of neighbours, each counting one), among terms with the
 //!   same first character (factor 0.4), at most [`TYPO_MAX_TERMS`], chosen as prefixes are.
@@ -19,23 +19,26 @@
 //! The score of a document is the sum over query elements and fields of
 //! `field weight × max over the element's variants (factor × BM25)` where BM25 is tantivy's
 //! (k1 = 1.2, b = 0.75, idf = ln(1 + (N − df + 0.5)/(df + 0.5)), times (1 + k1), field length
-//! quantised to tantivy's field norm), computed per field. Every element must match in some
-//! field (AND); an element that matches no document is ignored. A phrase of two or more words
+//! quantised to tantivy's field norm), computed per field, over the elements the document
+//! matches: a document matching any element is a result, ranked first by its [`Coverage`] (the
+//! pasted alert names it declares, then the counted elements it matches) and then by score; an
+//! element that matches no document is ignored. A phrase of two or more words
 //! matches at consecutive positions within one field; it scores as tantivy scores phrases
 //! (idf summed over its terms, tf = number of occurrences) times [`PHRASE`] and the field
 //! weight, summed over the fields where it occurs, plus the exact score (factor 1.0) of each
 //! of its distinct words, wherever they occur in the document. A quoted single word is an exact
 //! word with factor [`PHRASE`]. Ties are broken by path.
 
-use super::analyze::{self, MAX_TERM_BYTES};
+use super::analyze::{self, MAX_TERM_BYTES, edit_distance};
 use super::doc::WEIGHTS;
 use super::index::{self, Fields, Stored, state_from_str};
+use super::pasted;
 use crate::content::front_matter::Kind;
 use crate::model::ReviewState;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::{Count, DocSetCollector, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, PhraseQuery,
     Query as TQuery, TermQuery,
@@ -96,6 +99,9 @@ pub struct Hit {
     pub snippet: String,
     /// Byte ranges of the matches in `snippet`, sorted and disjoint.
     pub highlights: Vec<(usize, usize)>,
+    /// The counted query elements this document does not match (empty: it matches every
+    /// word that matches anything).
+    pub missing: Vec<String>,
 }
 
 /// A parsed query element.
@@ -110,7 +116,21 @@ pub enum Element {
 /// Repeated words count once. Bounded: only the first [`MAX_QUERY_BYTES`] of `text` and the
 /// first [`MAX_QUERY_WORDS`] words are read ([`truncation`] says when something was left).
 pub fn parse(text: &str) -> Vec<Element> {
-    bounded(text).0
+    bounded(text).0.into_iter().map(|(e, _)| e).collect()
+}
+
+/// The words of `text` as written, after cleaning and within the bounds, each once: what the
+/// empty state compares names with ([`pasted::closest`]).
+pub fn written_words(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (_, written) in bounded(text).0 {
+        for w in written.split(' ') {
+            if !out.iter().any(|o| o == w) {
+                out.push(w.to_string());
+            }
+        }
+    }
+    out
 }
 
 /// `text` cut to [`MAX_QUERY_BYTES`] (at a character boundary).
@@ -125,17 +145,24 @@ pub fn cut_text(text: &str) -> &str {
     &text[..end]
 }
 
-/// The elements of `text` within the bounds, and whether anything was left out.
-fn bounded(text: &str) -> (Vec<Element>, bool) {
+/// The elements of `text` within the bounds, and whether anything was left out. Each element
+/// comes with its text as written (a phrase's words joined by spaces). The text is first
+/// cleaned of what pagers add ([`pasted::clean`]).
+fn bounded(text: &str) -> (Vec<(Element, String)>, bool) {
     let read = cut_text(text);
     let mut truncated = read.len() < text.len();
-    let mut out: Vec<Element> = Vec::new();
+    let read = pasted::clean(read);
+    let mut out: Vec<(Element, String)> = Vec::new();
     let mut left = MAX_QUERY_WORDS;
     for (i, chunk) in read.split('"').enumerate() {
         if i % 2 == 1 {
-            let mut words: Vec<(String, u32)> = analyze::words(chunk)
+            let mut spans = Vec::new();
+            analyze::for_each_word(chunk, |a, b| spans.push(&chunk[a..b]));
+            let mut words: Vec<(String, u32, &str)> = spans
                 .into_iter()
-                .filter(|(w, _)| w.len() <= MAX_TERM_BYTES)
+                .enumerate()
+                .map(|(pos, w)| (w.to_lowercase(), pos as u32, w))
+                .filter(|(w, _, _)| w.len() <= MAX_TERM_BYTES)
                 .collect();
             if words.len() > left {
                 words.truncate(left);
@@ -143,12 +170,16 @@ fn bounded(text: &str) -> (Vec<Element>, bool) {
             }
             left -= words.len();
             if !words.is_empty() {
-                out.push(Element::Phrase(words));
+                let written = words.iter().map(|w| w.2).collect::<Vec<_>>().join(" ");
+                let e = Element::Phrase(words.into_iter().map(|(w, p, _)| (w, p)).collect());
+                out.push((e, written));
             }
         } else {
-            for (w, _) in analyze::words(chunk) {
-                let e = Element::Word(w);
-                if out.contains(&e) {
+            let mut spans = Vec::new();
+            analyze::for_each_word(chunk, |a, b| spans.push(&chunk[a..b]));
+            for word in spans {
+                let e = Element::Word(word.to_lowercase());
+                if out.iter().any(|(o, _)| *o == e) {
                     continue;
                 }
                 if left == 0 {
@@ -156,7 +187,7 @@ fn bounded(text: &str) -> (Vec<Element>, bool) {
                     break;
                 }
                 left -= 1;
-                out.push(e);
+                out.push((e, word.to_string()));
             }
         }
     }
@@ -180,6 +211,10 @@ pub trait Lexicon {
     fn postings(&self, term: &str) -> std::io::Result<u64>;
     /// Every term starting with `prefix`, with its postings, in term order.
     fn with_prefix(&self, prefix: &str) -> std::io::Result<Vec<(String, u64)>>;
+    /// Whether `term` is in some document's `alerts` field.
+    fn is_alert(&self, _term: &str) -> std::io::Result<bool> {
+        Ok(false)
+    }
 }
 
 /// One way a word matches: an indexed term and its factor.
@@ -192,42 +227,10 @@ pub struct Variant {
 /// The edit budget of a word of `chars` characters.
 pub fn typo_budget(chars: usize) -> usize {
     match chars {
-        0..=4 => 0,
-        5..=8 => 1,
+        0..=3 => 0,
+        4..=8 => 1,
         _ => 2,
     }
-}
-
-/// Optimal string alignment distance (transpositions of neighbours count one), or `max + 1`
-/// when it exceeds `max`.
-pub fn edit_distance(a: &[char], b: &[char], max: usize) -> usize {
-    if a.len().abs_diff(b.len()) > max {
-        return max + 1;
-    }
-    let w = b.len() + 1;
-    let mut d = vec![0usize; (a.len() + 1) * w];
-    for (j, cell) in d.iter_mut().take(w).enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        d[i * w] = i;
-        let mut row_min = i;
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[(i - 1) * w + j] + 1)
-                .min(d[i * w + j - 1] + 1)
-                .min(d[(i - 1) * w + j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(d[(i - 2) * w + j - 2] + 1);
-            }
-            d[i * w + j] = v;
-            row_min = row_min.min(v);
-        }
-        if row_min > max {
-            return max + 1;
-        }
-    }
-    d[a.len() * w + b.len()].min(max + 1)
 }
 
 fn best(mut terms: Vec<(String, u64)>, n: usize) -> Vec<String> {
@@ -236,8 +239,18 @@ fn best(mut terms: Vec<(String, u64)>, n: usize) -> Vec<String> {
     terms.into_iter().map(|(t, _)| t).collect()
 }
 
-/// The variants of a query word (empty: the word matches nothing and is ignored).
+/// The variants of a query word (empty: the word matches nothing and is ignored): its exact
+/// and prefix matches, else its typos.
 pub fn variants(lex: &dyn Lexicon, word: &str, exact: f32) -> std::io::Result<Vec<Variant>> {
+    let out = direct(lex, word, exact)?;
+    if out.is_empty() {
+        return typos(lex, word);
+    }
+    Ok(out)
+}
+
+/// The exact and prefix variants of a word.
+fn direct(lex: &dyn Lexicon, word: &str, exact: f32) -> std::io::Result<Vec<Variant>> {
     let mut out = Vec::new();
     if lex.postings(word)? > 0 {
         out.push(Variant {
@@ -245,8 +258,7 @@ pub fn variants(lex: &dyn Lexicon, word: &str, exact: f32) -> std::io::Result<Ve
             factor: exact,
         });
     }
-    let chars: Vec<char> = word.chars().collect();
-    if chars.len() >= PREFIX_MIN_CHARS {
+    if word.chars().count() >= PREFIX_MIN_CHARS {
         let found: Vec<(String, u64)> = lex
             .with_prefix(word)?
             .into_iter()
@@ -261,57 +273,127 @@ pub fn variants(lex: &dyn Lexicon, word: &str, exact: f32) -> std::io::Result<Ve
                 }),
         );
     }
-    let budget = typo_budget(chars.len());
-    if budget > 0 && out.is_empty() {
-        let first = chars[0].to_string();
-        let found: Vec<(String, u64)> = lex
-            .with_prefix(&first)?
-            .into_iter()
-            .filter(|(t, _)| !t.starts_with(word))
-            .filter(|(t, _)| {
-                let tc: Vec<char> = t.chars().collect();
-                edit_distance(&chars, &tc, budget) <= budget
-            })
-            .collect();
-        out.extend(
-            best(found, TYPO_MAX_TERMS)
-                .into_iter()
-                .map(|term| Variant { term, factor: TYPO }),
-        );
-    }
     Ok(out)
 }
 
-/// A query element after expansion.
+/// The typo variants of a word that matches no term exactly or as a prefix.
+fn typos(lex: &dyn Lexicon, word: &str) -> std::io::Result<Vec<Variant>> {
+    let chars: Vec<char> = word.chars().collect();
+    let budget = typo_budget(chars.len());
+    if budget == 0 {
+        return Ok(Vec::new());
+    }
+    let first = chars[0].to_string();
+    let found: Vec<(String, u64)> = lex
+        .with_prefix(&first)?
+        .into_iter()
+        .filter(|(t, _)| !t.starts_with(word))
+        .filter(|(t, _)| {
+            let tc: Vec<char> = t.chars().collect();
+            edit_distance(&chars, &tc, budget) <= budget
+        })
+        .collect();
+    Ok(best(found, TYPO_MAX_TERMS)
+        .into_iter()
+        .map(|term| Variant { term, factor: TYPO })
+        .collect())
+}
+
+/// What a query element matches, after expansion.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Planned {
+pub enum Matcher {
     Word(Vec<Variant>),
     Phrase(Vec<(String, u32)>),
 }
 
+/// A query element after expansion, with its part in ranking (docs/search.md, "Ranking"):
+/// documents holding the most pasted alert names come first, then those matching the most
+/// counted elements, then by score.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Planned {
+    pub matcher: Matcher,
+    /// The element as written (a word without what [`pasted::strip_hash`] cut; a phrase's
+    /// words): what a result that lacks it says is missing.
+    pub text: String,
+    /// Counted when ranking by the number of elements matched: not a [stop
+    /// word](pasted::STOP_WORDS), unless the query is only stop words.
+    pub counts: bool,
+    /// A pasted alert name (an identifier, in a query of two or more elements, that is in some
+    /// document's alerts): its term.
+    pub alert: Option<String>,
+}
+
 /// Expand the elements of `text`. Returns the planned elements (words that match nothing
 /// left out; phrases are checked by the engine) and whether the text had any element.
+///
+/// A word that matches nothing exactly or as a prefix is looked up without its generated
+/// suffixes ([`pasted::strip_hash`]) before typos are tried.
 pub fn plan(lex: &dyn Lexicon, text: &str) -> std::io::Result<(Vec<Planned>, bool)> {
-    let elements = parse(text);
-    let single = matches!(elements.as_slice(), [Element::Word(_)]);
+    let elements = bounded(text).0;
+    let single = matches!(elements.as_slice(), [(Element::Word(_), _)]);
+    // An identifier as written (a word of two or more parts, such as `KubePodCrashLooping` or
+    // `node_filesystem_full`) may be a pasted alert name.
+    let ident = |written: &str| analyze::parts(written).len() > 1;
+    let only_stop = elements
+        .iter()
+        .all(|(e, _)| matches!(e, Element::Word(w) if pasted::is_stop_word(w)));
     let mut out = Vec::new();
-    for e in &elements {
+    for (e, written) in &elements {
         match e {
             Element::Word(w) => {
-                let v = variants(lex, w, if single { EXACT_SINGLE } else { EXACT })?;
-                if !v.is_empty() {
-                    out.push(Planned::Word(v));
+                let factor = if single { EXACT_SINGLE } else { EXACT };
+                let mut word = w.as_str();
+                let mut v = direct(lex, word, factor)?;
+                if v.is_empty()
+                    && let Some(s) = pasted::strip_hash(word)
+                {
+                    word = s;
+                    v = direct(lex, word, factor)?;
                 }
+                if v.is_empty() {
+                    v = typos(lex, word)?;
+                }
+                if v.is_empty() {
+                    continue;
+                }
+                let alert =
+                    (ident(written) && elements.len() > 1 && word == w && lex.is_alert(word)?)
+                        .then(|| word.to_string());
+                // As written, without what was cut (the lowercase form when the two differ in
+                // length: lowercasing may change lengths).
+                let text = written
+                    .len()
+                    .checked_sub(w.len() - word.len())
+                    .and_then(|n| written.get(..n))
+                    .filter(|t| t.to_lowercase() == word)
+                    .unwrap_or(word);
+                out.push(Planned {
+                    matcher: Matcher::Word(v),
+                    text: text.to_string(),
+                    counts: only_stop || !pasted::is_stop_word(word),
+                    alert,
+                });
             }
-            Element::Phrase(words) if words.len() == 1 => {
-                if lex.postings(&words[0].0)? > 0 {
-                    out.push(Planned::Word(vec![Variant {
+            Element::Phrase(words) => {
+                let text = written.clone();
+                let matcher = if words.len() == 1 {
+                    if lex.postings(&words[0].0)? == 0 {
+                        continue;
+                    }
+                    Matcher::Word(vec![Variant {
                         term: words[0].0.clone(),
                         factor: PHRASE,
-                    }]));
-                }
+                    }])
+                } else {
+                    Matcher::Phrase(words.clone())
+                };
+                out.push(Planned {
+                    matcher,
+                    text,
+                    counts: true,
+                    alert: None,
+                });
             }
-            Element::Phrase(words) => out.push(Planned::Phrase(words.clone())),
         }
     }
     Ok((out, !elements.is_empty()))
@@ -320,11 +402,28 @@ pub fn plan(lex: &dyn Lexicon, text: &str) -> std::io::Result<(Vec<Planned>, boo
 impl Planned {
     /// The indexed terms this element can match (for highlighting).
     pub fn terms(&self) -> Vec<&str> {
-        match self {
-            Planned::Word(v) => v.iter().map(|v| v.term.as_str()).collect(),
-            Planned::Phrase(w) => w.iter().map(|(t, _)| t.as_str()).collect(),
+        match &self.matcher {
+            Matcher::Word(v) => v.iter().map(|v| v.term.as_str()).collect(),
+            Matcher::Phrase(w) => w.iter().map(|(t, _)| t.as_str()).collect(),
         }
     }
+}
+
+/// How well a document matches a query, before its score: the pasted alert names it holds
+/// and the counted elements it matches. Documents compare by this first (more is better).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Coverage {
+    pub alerts: u32,
+    pub matched: u32,
+}
+
+/// The text of the counted elements of `kept` that a document with `has(i)` false lacks.
+pub fn missing(kept: &[&Planned], has: impl Fn(usize) -> bool) -> Vec<String> {
+    kept.iter()
+        .enumerate()
+        .filter(|(i, p)| p.counts && !has(*i))
+        .map(|(_, p)| p.text.clone())
+        .collect()
 }
 
 struct TantivyLexicon<'a> {
@@ -363,7 +462,19 @@ impl Lexicon for TantivyLexicon<'_> {
         }
         Ok(map.into_iter().collect())
     }
+
+    fn is_alert(&self, term: &str) -> std::io::Result<bool> {
+        let alerts = self.fields.text[ALERTS];
+        let n = self
+            .searcher
+            .doc_freq(&Term::from_field_text(alerts, term))
+            .map_err(std::io::Error::other)?;
+        Ok(n > 0)
+    }
 }
+
+/// The `alerts` field's place in [`super::FIELDS`].
+pub const ALERTS: usize = 1;
 
 fn term_query(field: tantivy::schema::Field, term: &str) -> Box<dyn TQuery> {
     Box::new(TermQuery::new(
@@ -456,7 +567,8 @@ fn filter(field: tantivy::schema::Field, value: &str) -> (Occur, Box<dyn TQuery>
     )
 }
 
-/// Search the tantivy index of a site. Results are best first, ties by path.
+/// Search the tantivy index of a site. Results are best first by [`Coverage`], then score,
+/// ties by path.
 pub fn search(site_root: &Path, q: &Query) -> anyhow::Result<Vec<Hit>> {
     let (idx, f) = index::open(site_root)?;
     let reader = idx
@@ -469,32 +581,47 @@ pub fn search(site_root: &Path, q: &Query) -> anyhow::Result<Vec<Hit>> {
         fields: &f,
     };
     let (planned, had_text) = plan(&lex, &q.text)?;
-    let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
-    // The elements that match something (a phrase may not): what snippets highlight.
-    let mut kept = Vec::new();
+    // The elements that match something (a phrase may not): what ranks and what snippets
+    // highlight. A document matches when it matches any of them.
+    let mut kept: Vec<&Planned> = Vec::new();
+    let mut subs: Vec<Box<dyn TQuery>> = Vec::new();
     for p in &planned {
-        let sub = match p {
-            Planned::Word(v) => Some(word_query(&searcher, &f, v)?),
-            Planned::Phrase(words) => phrase_query(&searcher, &f, words)?,
+        let sub = match &p.matcher {
+            Matcher::Word(v) => Some(word_query(&searcher, &f, v)?),
+            Matcher::Phrase(words) => phrase_query(&searcher, &f, words)?,
         };
         if let Some(sub) = sub {
             kept.push(p);
-            clauses.push((Occur::Must, sub));
+            subs.push(sub);
         }
     }
-    let matched = matched_terms(kept);
-    if clauses.is_empty() && had_text {
-        return Ok(Vec::new());
-    }
+    let matched = matched_terms(kept.iter().copied());
     let filtered = q.kind.is_some() || q.service.is_some() || q.owner.is_some() || q.stale;
-    if clauses.is_empty() && !filtered {
+    if subs.is_empty() && (had_text || !filtered) {
         return Ok(Vec::new());
     }
-    if clauses.is_empty() {
+    // Which documents each element matches, and which hold each pasted alert name.
+    let mut sets: Vec<HashSet<DocAddress>> = Vec::new();
+    for sub in &subs {
+        sets.push(searcher.search(&**sub, &DocSetCollector)?);
+    }
+    let mut alert_sets: Vec<HashSet<DocAddress>> = Vec::new();
+    for p in &kept {
+        if let Some(term) = &p.alert {
+            let q = term_query(f.text[ALERTS], term);
+            alert_sets.push(searcher.search(&*q, &DocSetCollector)?);
+        }
+    }
+    let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
+    if subs.is_empty() {
         clauses.push((
             Occur::Must,
             Box::new(ConstScoreQuery::new(Box::new(AllQuery), 0.0)),
         ));
+    } else {
+        let any: Vec<(Occur, Box<dyn TQuery>)> =
+            subs.into_iter().map(|s| (Occur::Should, s)).collect();
+        clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
     }
     if let Some(k) = q.kind {
         clauses.push(filter(f.kind, k.as_str()));
@@ -520,22 +647,39 @@ pub fn search(site_root: &Path, q: &Query) -> anyhow::Result<Vec<Hit>> {
         &TopDocs::with_limit(n).order_by_score(),
         &stats,
     )?;
-    // Everything scoring at least the limit-th score, so that ties are broken by path.
-    let cutoff = top.get(limit - 1).map_or(f32::MIN, |t| t.0);
-    let mut candidates: Vec<(f32, Stored)> = Vec::new();
-    for (score, addr) in top.into_iter().take_while(|t| t.0 >= cutoff) {
+    let coverage = |addr: &DocAddress| Coverage {
+        alerts: alert_sets.iter().filter(|s| s.contains(addr)).count() as u32,
+        matched: kept
+            .iter()
+            .zip(&sets)
+            .filter(|(p, s)| p.counts && s.contains(addr))
+            .count() as u32,
+    };
+    let mut ranked: Vec<(Coverage, f32, DocAddress)> = top
+        .into_iter()
+        .map(|(score, addr)| (coverage(&addr), score, addr))
+        .collect();
+    let order = |a: &(Coverage, f32), b: &(Coverage, f32)| b.0.cmp(&a.0).then(b.1.total_cmp(&a.1));
+    ranked.sort_by(|a, b| order(&(a.0, a.1), &(b.0, b.1)));
+    // Everything ranking at least as the limit-th, so that ties are broken by path.
+    let cutoff = ranked.get(limit - 1).map(|r| (r.0, r.1));
+    let mut candidates: Vec<(Coverage, f32, DocAddress, Stored)> = Vec::new();
+    for (cov, score, addr) in ranked {
+        if cutoff.is_some_and(|c| order(&(cov, score), &c).is_gt()) {
+            break;
+        }
         let doc: TantivyDocument = searcher.doc(addr)?;
         let data = doc
             .get_first(f.data)
             .and_then(|v| v.as_str())
             .unwrap_or("{}");
-        candidates.push((score, serde_json::from_str(data)?));
+        candidates.push((cov, score, addr, serde_json::from_str(data)?));
     }
-    candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.rel.cmp(&b.1.rel)));
+    candidates.sort_by(|a, b| order(&(a.0, a.1), &(b.0, b.1)).then_with(|| a.3.rel.cmp(&b.3.rel)));
     candidates.truncate(limit);
     Ok(candidates
         .into_iter()
-        .map(|(score, s)| {
+        .map(|(_, score, addr, s)| {
             let (snippet, highlights) = snippet(&s, &matched);
             Hit {
                 state: state_from_str(&s.state),
@@ -550,6 +694,7 @@ pub fn search(site_root: &Path, q: &Query) -> anyhow::Result<Vec<Hit>> {
                 unowned: s.unowned,
                 snippet,
                 highlights,
+                missing: missing(&kept, |i| sets[i].contains(&addr)),
             }
         })
         .collect())
@@ -786,7 +931,8 @@ mod tests {
         assert_eq!(d("kitten", "sitting", 5), 3);
         assert_eq!(d("kitten", "sitting", 1), 2);
         assert_eq!(d("abc", "abc", 0), 0);
-        assert_eq!(typo_budget(4), 0);
+        assert_eq!(typo_budget(3), 0);
+        assert_eq!(typo_budget(4), 1);
         assert_eq!(typo_budget(7), 1);
         assert_eq!(typo_budget(11), 2);
     }
@@ -853,15 +999,73 @@ mod tests {
         let (p, _) = plan(&lex, "KubePodCrashLooping").unwrap();
         assert_eq!(
             p,
-            [Planned::Word(vec![Variant {
-                term: "kubepodcrashlooping".into(),
-                factor: EXACT_SINGLE
-            }])]
+            [Planned {
+                matcher: Matcher::Word(vec![Variant {
+                    term: "kubepodcrashlooping".into(),
+                    factor: EXACT_SINGLE
+                }]),
+                text: "KubePodCrashLooping".into(),
+                counts: true,
+                alert: None,
+            }]
         );
         let (p, had) = plan(&lex, "KubePodCrashLooping nothinghere lag").unwrap();
         assert!(had);
         assert_eq!(p.len(), 2);
-        assert!(matches!(&p[0], Planned::Word(v) if v[0].factor == EXACT));
+        assert!(matches!(&p[0].matcher, Matcher::Word(v) if v[0].factor == EXACT));
+    }
+
+    /// An index of alert names: every term is in the alerts field.
+    struct Alerts(Terms);
+
+    impl Lexicon for Alerts {
+        fn postings(&self, term: &str) -> std::io::Result<u64> {
+            self.0.postings(term)
+        }
+        fn with_prefix(&self, prefix: &str) -> std::io::Result<Vec<(String, u64)>> {
+            self.0.with_prefix(prefix)
+        }
+        fn is_alert(&self, term: &str) -> std::io::Result<bool> {
+            Ok(self.0.postings(term)? > 0)
+        }
+    }
+
+    #[test]
+    fn pasted_alerts_plan_their_names_labels_and_pods() {
+        let lex = Alerts(Terms(vec![
+            ("kubepodcrashlooping", 1),
+            ("payments", 4),
+            ("checkout", 2),
+            ("is", 9),
+            ("critical", 3),
+        ]));
+        let (p, _) = plan(
+            &lex,
+            r#"[FIRING:1] KubePodCrashLooping (payments checkout-7f9c-abc12 severity="critical") is"#,
+        )
+        .unwrap();
+        let texts: Vec<&str> = p.iter().map(|p| p.text.as_str()).collect();
+        assert_eq!(texts, ["KubePodCrashLooping", "payments", "checkout", "is"]);
+        // Only an identifier as written is a pasted alert name; a stop word does not count.
+        assert_eq!(p[0].alert.as_deref(), Some("kubepodcrashlooping"));
+        assert_eq!(p[1].alert, None);
+        assert!(p[2].counts && !p[3].counts);
+        // Alone, an alert name is a plain query; a query of stop words counts them.
+        assert_eq!(plan(&lex, "KubePodCrashLooping").unwrap().0[0].alert, None);
+        assert!(plan(&lex, "is").unwrap().0[0].counts);
+        // A pod name the index holds whole is not cut.
+        let whole = Terms(vec![("checkout-7f9c-abc12", 1), ("checkout", 5)]);
+        let (p, _) = plan(&whole, "checkout-7f9c-abc12").unwrap();
+        assert_eq!(p[0].text, "checkout-7f9c-abc12");
+    }
+
+    #[test]
+    fn four_letter_words_forgive_one_typo() {
+        let lex = Terms(vec![("error", 3), ("disk", 2)]);
+        let (p, _) = plan(&lex, "eror").unwrap();
+        assert_eq!(p[0].terms(), ["error"]);
+        let (p, _) = plan(&lex, "dsk").unwrap();
+        assert!(p.is_empty(), "three letters: no typo");
     }
 
     #[test]

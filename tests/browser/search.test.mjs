@@ -417,6 +417,8 @@ test("judged queries (tests/fixtures/search/queries.json): each expected documen
       const paths = got.map((r) => r.path);
       const top3 = paths.slice(0, 3);
       const missing = j.top3.filter((p) => !top3.includes(p));
+      // A pasted alert must find its runbook first, not merely in the top 3.
+      if (String(j.why).startsWith("pasted") && paths[0] !== j.top3[0]) missing.push("first: " + j.top3[0]);
       const unwanted = (j.absent || []).filter((p) => paths.slice(0, 10).includes(p));
       if (missing.length || unwanted.length) failures.push({ query: j.query, why: j.why, missing, unwanted, got: top3 });
     }
@@ -433,7 +435,37 @@ test("judged queries (tests/fixtures/search/queries.json): each expected documen
   assert.deepEqual(real(problems), []);
 });
 
-test("the browser ranks as `fieldbook search` does (judged queries, top 10)", async (t) => {
+test("pasted alert text on a phone: the runbook first, the words a result lacks named, the closest names when nothing matches", async () => {
+  const { context, page, problems, dialogs } = await open({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  try {
+    const pasted = "[FIRING:1] KubePodCrashLooping (payments checkout-7f9c-abc12 critical)";
+    await page.goto(`${servers.fixture.base}search/?${new URLSearchParams({ q: pasted })}`);
+    const got = await pageResults(page);
+    assert.equal(got[0].path, "runbooks/k8s/pod-crashlooping.md");
+    const missing = await page.$$eval("#search-results .search-result", (lis) =>
+      lis.map((li) => li.querySelector(".search-result-missing")?.textContent || ""));
+    assert.match(missing[0], /^Missing: payments/);
+    assert.ok(got.length > 1, "results matching some of the words are listed too");
+    // The first result is on the first screen.
+    const top = await page.$eval("#search-results .search-result", (li) => li.getBoundingClientRect().top);
+    assert.ok(top < 844, `first result at ${top}px`);
+
+    // Nothing matches: the closest alert and service names, as links.
+    await page.goto(`${servers.fixture.base}search/?q=KubPodCrshLoopng+PaymentsGatewayDown`);
+    await page.waitForSelector("#search-results .search-closest");
+    const closest = await page.$eval("#search-results .search-closest", (li) =>
+      [...li.querySelectorAll("a")].map((a) => [a.textContent, new URL(a.href).pathname]));
+    assert.deepEqual(closest[0], ["KubePodCrashLooping", new URL(`${servers.fixture.base}alerts/KubePodCrashLooping/`).pathname]);
+    assert.ok(closest.some(([name]) => name === "payments"), JSON.stringify(closest));
+    assert.match(await page.textContent("#search-status"), /^No results/);
+  } finally {
+    await context.close();
+  }
+  assert.deepEqual(dialogs, []);
+  assert.deepEqual(real(problems), []);
+});
+
+test("the browser ranks as `fieldbook search` does, missing words included (judged queries, top 10)", async (t) => {
   let help = "";
   try {
     help = fieldbook(["search", "--help"]);
@@ -457,8 +489,9 @@ test("the browser ranks as `fieldbook search` does (judged queries, top 10)", as
       if (j.kind) args.push("--kind", j.kind);
       if (j.service) args.push("--service", j.service);
       if (j.stale) continue; // no stale filter in the browser
-      const terminal = JSON.parse(fieldbook(args)).results.map((r) => r.path);
-      const browserPaths = (await page.evaluate(([q, kind, service]) => window.fieldbookSearch.search(q, { limit: 10, kind, service }), [j.query, j.kind, j.service])).map((r) => r.path);
+      // Each result with the words it lacks (a result matching only some words says which).
+      const terminal = JSON.parse(fieldbook(args)).results.map((r) => [r.path, r.missing]);
+      const browserPaths = (await page.evaluate(([q, kind, service]) => window.fieldbookSearch.search(q, { limit: 10, kind, service }), [j.query, j.kind, j.service])).map((r) => [r.path, r.missing]);
       if (JSON.stringify(terminal) !== JSON.stringify(browserPaths)) diffs.push(`${j.query}\n    terminal ${JSON.stringify(terminal)}\n    browser  ${JSON.stringify(browserPaths)}`);
     }
   } finally {

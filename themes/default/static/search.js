@@ -43,10 +43,9 @@
     return out;
   }
 
-  /** The terms of one word (code points): lowercase form, then parts and tails; deduplicated,
-   *  terms over 64 bytes dropped. */
-  function wordTerms(chars) {
-    const starts = [];                        // [start, end) of each part
+  /** The [start, end) code-point ranges of a word's parts (joiners excluded). */
+  function partsOf(chars) {
+    const starts = [];
     let s = 0;
     for (let k = 0; k < chars.length; k++) {
       const c = chars[k];
@@ -60,12 +59,121 @@
       }
     }
     starts.push([s, chars.length]);
+    return starts;
+  }
+
+  /** The terms of one word (code points): lowercase form, then parts and tails; deduplicated,
+   *  terms over 64 bytes dropped. */
+  function wordTerms(chars) {
+    const starts = partsOf(chars);
     const terms = [chars.join("").toLowerCase()];
     if (starts.length > 1) {
       for (const [a, b] of starts) terms.push(chars.slice(a, b).join("").toLowerCase());
       for (let p = 1; p < starts.length; p++) terms.push(chars.slice(starts[p][0]).join("").toLowerCase());
     }
     return [...new Set(terms)].filter((t) => t && utf8len(t) <= 64);
+  }
+
+  // ------------------------------------------------------------------ pasted text
+  // Mirrors src/search/pasted.rs: pager decoration and label syntax go, generated suffixes of
+  // Kubernetes names are dropped from words the index does not hold, stop words do not count.
+
+  const NOISE_LABELS = ["severity", "priority", "prometheus", "prometheus_replica", "receiver",
+    "instance", "job", "endpoint", "alertstate", "le", "quantile"];
+  const STOP_WORDS = new Set(["a", "an", "and", "are", "as", "at", "be", "been", "by", "for",
+    "from", "has", "have", "in", "is", "it", "its", "of", "on", "or", "the", "this", "that", "to",
+    "was", "were", "will", "with", "into"]);
+  const STATUS = ["firing", "resolved", "alert", "alerting", "triggered", "problem", "recovered",
+    "ok", "acknowledged", "warning", "critical", "info", "error", "no data"];
+  const MAX_BRACKET = 40;
+  const allDigits = (t) => /^[0-9]+$/.test(t);
+
+  function isStatus(inner) {
+    const s = inner.trim().toLowerCase();
+    let word = s;
+    const colon = s.indexOf(":");
+    if (colon >= 0) {
+      if (!allDigits(s.slice(colon + 1).trim())) return false;
+      word = s.slice(0, colon).trimEnd();
+    }
+    return STATUS.includes(word) || (word[0] === "p" && allDigits(word.slice(1))) ||
+      (word[0] === "#" && allDigits(word.slice(1))) || allDigits(word);
+  }
+
+  const nameStart = (c) => /^[A-Za-z_]$/.test(c);
+  const nameChar = (c) => c !== undefined && /^[A-Za-z0-9_]$/.test(c);
+  const valueEnd = (c) => /^\s$/u.test(c) || ",{}()\"'`".includes(c);
+
+  /** A label pair at `i`: [name, value, end] or null. */
+  function labelPair(chars, i) {
+    let k = i;
+    while (k < chars.length && nameChar(chars[k])) k++;
+    const name = chars.slice(i, k).join("");
+    let m = k;
+    while (chars[m] === " ") m++;
+    const a = chars[m], b = chars[m + 1];
+    if (((a === "=" || a === "!") && b === "~") || (a === "!" && b === "=")) m += 2;
+    else if (a === "=" && b !== "=") m += 1;
+    else return null;
+    while (chars[m] === " ") m++;
+    const q = chars[m];
+    if (q === undefined) return null;
+    if (q === '"' || q === "'") {
+      const close = chars.indexOf(q, m + 1);
+      if (close < 0) return null;
+      return [name.toLowerCase(), chars.slice(m + 1, close).join(""), close + 1];
+    }
+    let e = m;
+    while (e < chars.length && !valueEnd(chars[e])) e++;
+    if (e === m) return null;
+    return [name.toLowerCase(), chars.slice(m, e).join(""), e];
+  }
+
+  function cleanPasted(text) {
+    const chars = Array.from(text);
+    let out = "";
+    let i = 0;
+    while (i < chars.length) {
+      const c = chars[i];
+      if (c === "[") {
+        let j = -1;
+        for (let k = i + 1; k < chars.length && k <= i + 1 + MAX_BRACKET; k++) {
+          if (chars[k] === "]" || chars[k] === "[") { if (chars[k] === "]") j = k; break; }
+        }
+        if (j >= 0 && isStatus(chars.slice(i + 1, j).join(""))) { out += " "; i = j + 1; continue; }
+      }
+      if (nameStart(c) && (i === 0 || !nameChar(chars[i - 1]))) {
+        const pair = labelPair(chars, i);
+        if (pair) {
+          out += " ";
+          if (!NOISE_LABELS.includes(pair[0])) out += pair[1] + " ";
+          i = pair[2];
+          continue;
+        }
+        while (i < chars.length && nameChar(chars[i])) out += chars[i++];
+        continue;
+      }
+      out += c;
+      i++;
+    }
+    return out;
+  }
+
+  function isGenerated(seg) {
+    if (!/^[a-z0-9]{4,10}$/.test(seg)) return false;
+    const digit = /[0-9]/.test(seg), letter = /[a-z]/.test(seg);
+    return (digit && letter) || (seg.length === 5 && !/[aeiouy]/.test(seg));
+  }
+
+  /** `word` without its generated suffixes, or null. */
+  function stripHash(word) {
+    let end = word.length;
+    for (let n = 0; n < 2; n++) {
+      const dash = word.lastIndexOf("-", end - 1);
+      if (dash <= 0 || !isGenerated(word.slice(dash + 1, end))) break;
+      end = dash;
+    }
+    return end < word.length ? word.slice(0, end) : null;
   }
 
   /** analyze(text) -> [{term, pos}], as in docs/search.md. */
@@ -205,22 +313,23 @@
    *  first max_query_words words; `out.truncated` says that something was left out. */
   function parseQuery(text, q = Q) {
     const out = [];
-    const read = cutText(text, q.max_query_bytes);
-    let truncated = read.length < text.length;
+    const cut = cutText(text, q.max_query_bytes);
+    let truncated = cut.length < text.length;
+    const read = cleanPasted(cut);
     let left = q.max_query_words;
     read.split('"').forEach((chunk, i) => {
-      const ws = words(chunk).map((w, pos) => [w.chars.join("").toLowerCase(), pos]);
+      const ws = words(chunk).map((w, pos) => [w.chars.join("").toLowerCase(), pos, w.chars]);
       if (i % 2 === 1) {
         let ph = ws.filter(([t]) => utf8len(t) <= 64);
         if (ph.length > left) { ph = ph.slice(0, left); truncated = true; }
         left -= ph.length;
-        if (ph.length) out.push({ phrase: ph });
+        if (ph.length) out.push({ phrase: ph.map(([t, pos]) => [t, pos]), written: ph.map((w) => w[2].join("")).join(" ") });
       } else {
-        for (const [t] of ws) {
+        for (const [t, , chars] of ws) {
           if (out.some((e) => e.word === t)) continue;
           if (left === 0) { truncated = true; break; }
           left--;
-          out.push({ word: t });
+          out.push({ word: t, written: chars.join(""), ident: partsOf(chars).length > 1 });
         }
       }
     });
@@ -232,7 +341,7 @@
   const truncationNote = (q) => "The query was cut: only its first " + q.max_query_words +
     " words within its first " + q.max_query_bytes + " bytes were searched for.";
 
-  const typoBudget = (n) => (n >= 9 ? 2 : n >= 5 ? 1 : 0);
+  const typoBudget = (n) => (n >= 9 ? 2 : n >= 4 ? 1 : 0);
 
   function osa(a, b, max) {
     const n = a.length, m = b.length;
@@ -272,17 +381,18 @@
     return out;
   }
 
-  /** What each query element reads: [{el, exact: shard, prefix: [shards], typo: [shards]}]. */
+  /** What each query element reads: [{el, exact: shard, prefix: [shards]}] for a word and,
+   *  when it has generated suffixes, the same for the word without them (`alt`); a phrase's
+   *  words' shards. Typo shards are chosen once the exact and prefix matches are known. */
   function shardPlan(ix, elements) {
+    const reads = (w) => ({
+      word: w, n: Array.from(w).length, exact: shardOf(ix, w),
+      prefix: Array.from(w).length >= ix.q.prefix_min_chars ? rangeShards(ix, w, w) : [],
+    });
     return elements.map((el) => {
       if (el.phrase) return { el, phrase: el.phrase.map(([t]) => shardOf(ix, t)) };
-      const n = Array.from(el.word).length;
-      return {
-        el, n,
-        exact: shardOf(ix, el.word),
-        prefix: n >= ix.q.prefix_min_chars ? rangeShards(ix, el.word, el.word) : [],
-        typo: typoBudget(n) ? rangeShards(ix, Array.from(el.word)[0], el.word) : [],
-      };
+      const alt = stripHash(el.word);
+      return { el, own: reads(el.word), alt: alt === null ? null : reads(alt), typo: [] };
     });
   }
 
@@ -291,33 +401,46 @@
     return found.sort((a, b) => b[1].length - a[1].length || cmp(a[0], b[0])).slice(0, n);
   }
 
-  /** Variants of a word: [[term, factor, postings]] (empty: the word matches nothing). */
-  function variants(q, sp, shard, single) {
-    const w = sp.el.word;
-    const out = [];
-    const own = shard(sp.exact).map.get(w);
-    if (own) out.push([w, single ? q.exact_single : q.exact, own]);
-    const scan = (list, keep) => {
-      const found = [];
-      for (const i of list) {
-        const sh = shard(i);
-        for (const t of sh.keys) if (keep(t)) found.push([t, sh.map.get(t)]);
-      }
-      return found;
-    };
-    if (sp.prefix.length) {
-      for (const [t, p] of best(scan(sp.prefix, (t) => t !== w && t.startsWith(w)), q.prefix_max_terms)) out.push([t, q.prefix, p]);
+  function scan(shard, list, keep) {
+    const found = [];
+    for (const i of list) {
+      const sh = shard(i);
+      for (const t of sh.keys) if (keep(t)) found.push([t, sh.map.get(t)]);
     }
-    // Typos only for a word that matches no term exactly or as a prefix (their shards are
-    // fetched only then, and `sp.typoLoaded` says they are in).
-    const budget = typoBudget(sp.n);
-    if (budget && !out.length && sp.typoLoaded) {
-      const wc = Array.from(w), first = wc[0];
-      const found = scan(sp.typo, (t) => t.startsWith(first) && !t.startsWith(w) &&
-        osa(wc, Array.from(t), budget) <= budget);
-      for (const [t, p] of best(found, q.typo_max_terms)) out.push([t, q.typo, p]);
+    return found;
+  }
+
+  /** Exact and prefix variants of a word read as `r` (see shardPlan): [[term, factor, postings]]. */
+  function direct(q, r, shard, single) {
+    const w = r.word;
+    const out = [];
+    const own = shard(r.exact).map.get(w);
+    if (own) out.push([w, single ? q.exact_single : q.exact, own]);
+    if (r.prefix.length) {
+      for (const [t, p] of best(scan(shard, r.prefix, (t) => t !== w && t.startsWith(w)), q.prefix_max_terms)) out.push([t, q.prefix, p]);
     }
     return out;
+  }
+
+  /** Decide which form of a word is searched for (`sp.word`: the word, else without its
+   *  generated suffixes when the word matches nothing exactly or as a prefix) and its direct
+   *  variants; a word left without any reads its typo shards next (`sp.typo`). */
+  function choose(ix, sp, shard, single) {
+    let r = sp.own, d = direct(ix.q, r, shard, single);
+    if (!d.length && sp.alt) { r = sp.alt; d = direct(ix.q, r, shard, single); }
+    sp.word = r.word;
+    sp.direct = d;
+    sp.typo = !d.length && typoBudget(r.n) ? rangeShards(ix, Array.from(r.word)[0], r.word) : [];
+  }
+
+  /** Variants of a word after `choose` (empty: the word matches nothing): its direct ones,
+   *  else its typos (once `sp.typo`'s shards are in). */
+  function variants(q, sp, shard) {
+    if (sp.direct.length || !sp.typo.length) return sp.direct;
+    const w = sp.word, wc = Array.from(w), first = wc[0], budget = typoBudget(wc.length);
+    const found = scan(shard, sp.typo, (t) => t.startsWith(first) && !t.startsWith(w) &&
+      osa(wc, Array.from(t), budget) <= budget);
+    return best(found, q.typo_max_terms).map(([t, p]) => [t, q.typo, p]);
   }
 
   function idf(N, df) {
@@ -355,20 +478,23 @@
     const single = elements.length === 1 && elements[0].word !== undefined;
     const plan = shardPlan(ix, elements);
     const need = new Set();
-    for (const sp of plan) [sp.exact, ...(sp.prefix || []), ...(sp.phrase || [])]
-      .forEach((i) => { if (i !== undefined) need.add(i); });
+    for (const sp of plan) {
+      for (const r of [sp.own, sp.alt]) if (r) [r.exact, ...r.prefix].forEach((i) => need.add(i));
+      (sp.phrase || []).forEach((i) => need.add(i));
+    }
     const shards = new Map();
     await Promise.all([...need].map(async (i) => shards.set(i, await loadShard(ix, i))));
     const shard = (i) => shards.get(i);
     // Words that match no term exactly or as a prefix may match with a typo: fetch those shards.
     const typo = new Set();
     for (const sp of plan) {
-      if (sp.el.word === undefined || !sp.typo.length) continue;
-      if (variants(ix.q, sp, shard, single).length) sp.typo = [];
-      else sp.typo.forEach((i) => { if (!shards.has(i)) typo.add(i); });
-      sp.typoLoaded = true;
+      if (sp.el.word === undefined) continue;
+      choose(ix, sp, shard, single);
+      sp.typo.forEach((i) => { if (!shards.has(i)) typo.add(i); });
     }
     await Promise.all([...typo].map(async (i) => shards.set(i, await loadShard(ix, i))));
+    const onlyStop = elements.every((e) => e.word !== undefined && STOP_WORDS.has(e.word));
+    const alertField = ix.fields.indexOf("alerts");
     const N = ix.docs;
     const clauses = [];        // [{boost: [per field], hits: Map doc -> [[f, factor, idf, tf]]}]
     const highlight = new Map();       // term → index of its query element (in `clauses`)
@@ -392,13 +518,22 @@
       const c = ix.clauses.get(key);
       if (!c.groups[0].hits.size) continue;              // matches nothing: ignored
       c.terms.forEach((t) => { if (!highlight.has(t)) highlight.set(t, clauses.length); });
-      clauses.push(c);
+      // Its part in ranking (query.rs `Planned`): counted unless a stop word; a pasted alert
+      // name (an identifier in a longer query that some document has among its alerts).
+      const isWord = sp.el.word !== undefined;
+      const counts = !isWord || onlyStop || !STOP_WORDS.has(sp.word);
+      let alertDocs = null;
+      if (isWord && sp.el.ident && elements.length > 1 && sp.word === sp.el.word) {
+        const own = shard(sp.own.exact).map.get(sp.word) || [];
+        if (own.some((p) => p[1] === alertField)) alertDocs = new Set(own.filter((p) => p[1] === alertField).map((p) => p[0]));
+      }
+      clauses.push({ c, counts, alertDocs, text: isWord ? writtenAs(sp) : sp.el.written });
     }
     function buildClause(sp) {
       let groups, terms;
       if (sp.el.word !== undefined) {
         const g = group(weights);
-        const vs = variants(ix.q, sp, shard, single);
+        const vs = variants(ix.q, sp, shard);
         for (const [, factor, postings] of vs) exactHits(postings, factor, g.add);
         groups = [g];
         terms = vs.map((v) => v[0]);
@@ -428,13 +563,102 @@
       }
       return { groups, terms, hits: groups[0].hits };
     }
-    const parts = [];
-    if (clauses.length) {
-      const small = clauses.reduce((a, c) => (c.hits.size < a.hits.size ? c : a));
-      for (const d of small.hits.keys()) if (clauses.every((c) => c.hits.has(d))) parts.push({ d });
+    // Every doc matching some element; the ones matching more rank first (see byScore).
+    const seen = new Map();
+    for (const { c } of clauses) for (const d of c.hits.keys()) if (!seen.has(d)) seen.set(d, { d });
+    const parts = [...seen.values()];
+    for (const p of parts) {
+      p.alerts = 0; p.matched = 0;
+      for (const k of clauses) {
+        if (k.alertDocs && k.alertDocs.has(p.d)) p.alerts++;
+        if (k.counts && k.c.hits.has(p.d)) p.matched++;
+      }
     }
     return { ix, clauses, parts, highlight, total: parts.length, truncated: elements.truncated,
+      counted: clauses.filter((k) => k.counts).length,
       avg: ix.fields.map((f) => f32(ix.avg_len[f])), per: new Float64Array(ix.fields.length) };
+  }
+
+  // ------------------------------------------------------------------ nothing matched
+  // Mirrors pasted.rs `closest`: the alert and service names nearest the query's words.
+
+  const CLOSEST = 5;
+
+  function closeness(word, name) {
+    const w = word.toLowerCase(), n = name.toLowerCase(), wc = Array.from(w);
+    if (wc.length < 3) return null;
+    const budget = Math.max(2, Math.ceil(wc.length / 3));
+    const d = n.includes(w) || (Array.from(n).length >= 3 && w.includes(n)) ? 0 : osa(wc, Array.from(n), budget);
+    const parts = (s) => {
+      const cs = Array.from(s);
+      return [...new Set(partsOf(cs).map(([a, b]) => cs.slice(a, b).join("").toLowerCase()))]
+        .filter((p) => Array.from(p).length >= 3);
+    };
+    const theirs = parts(name);
+    const shared = parts(word).filter((p) => theirs.includes(p)).length;
+    if (d > budget && !shared) return null;
+    return [d <= budget ? d : Infinity, shared];
+  }
+
+  /** [[name, url]] nearest `words` first (then most shared parts, then name order). */
+  function closest(words, pairs) {
+    const found = [];
+    for (const pair of pairs) {
+      let bestKey = null;
+      for (const w of words) {
+        const k = closeness(w, pair[0]);
+        if (k && (!bestKey || k[0] < bestKey[0] || (k[0] === bestKey[0] && k[1] > bestKey[1]))) bestKey = k;
+      }
+      if (bestKey) found.push([bestKey, pair]);
+    }
+    found.sort((a, b) => a[0][0] - b[0][0] || b[0][1] - a[0][1] || cmp(a[1][0], b[1][0]));
+    return found.slice(0, CLOSEST).map((f) => f[1]);
+  }
+
+  /** The query's words as written, each once (query.rs `written_words`). */
+  function writtenWords(text, q) {
+    const out = [];
+    for (const e of parseQuery(text, q)) for (const w of e.written.split(" ")) if (!out.includes(w)) out.push(w);
+    return out;
+  }
+
+  let names = null;
+  function loadNames() {
+    if (!names) { names = fetchJSON("names.json"); names.catch(() => { names = null; }); }
+    return names;
+  }
+
+  /** The empty state: the closest alerts and services, as links (text only). */
+  async function closestList(ix, text) {
+    const n = await loadNames();
+    const words = writtenWords(text, ix.q);
+    const li = el("li", "search-closest");
+    for (const [key, label] of [["alerts", "Closest alerts"], ["services", "Closest services"]]) {
+      const found = closest(words, n[key] || []);
+      if (!found.length) continue;
+      const p = el("p", null, label + ": ");
+      found.forEach(([name, url], i) => {
+        if (i) p.append(", ");
+        const a = el("a");
+        a.href = pageURL(url);
+        a.append(key === "alerts" ? el("code", null, name) : name);
+        p.append(a);
+      });
+      li.append(p);
+    }
+    return li.firstChild ? li : null;
+  }
+
+  /** A word as written, without what stripHash cut (query.rs `plan`). */
+  function writtenAs(sp) {
+    const w = sp.el.word, orig = sp.el.written, n = orig.length - (w.length - sp.word.length);
+    const t = n >= 0 ? orig.slice(0, n) : "";
+    return t.toLowerCase() === sp.word ? t : sp.word;
+  }
+
+  /** The counted elements doc `p` lacks (query.rs `missing`). */
+  function missingOf(prep, p) {
+    return prep.clauses.filter((k) => k.counts && !k.c.hits.has(p.d)).map((k) => k.text);
   }
 
   /** Hits of a phrase: its words at consecutive positions (as written) in one field; idf summed
@@ -461,7 +685,8 @@
   function score(prep, d) {
     const avg = prep.avg, per = prep.per;
     let total = null;
-    for (const c of prep.clauses) {
+    for (const { c } of prep.clauses) {
+      if (!c.hits.has(d)) continue;
       let cs = null;
       for (const g of c.groups) {
         const hits = g.hits.get(d);
@@ -481,8 +706,9 @@
     return total || 0;
   }
 
-  // Doc ids are in content-path order, so ties go by path as in the terminal.
-  const byScore = (a, b) => b.s - a.s || a.d - b.d;
+  // Pasted alert names held, then counted elements matched, then score; doc ids are in
+  // content-path order, so ties go by path as in the terminal.
+  const byScore = (a, b) => b.alerts - a.alerts || b.matched - a.matched || b.s - a.s || a.d - b.d;
 
   /** The best `limit` docs (passing `filter`). Postings carry the field norms, so every
    *  matching doc is scored exactly without doc metadata; only the docs shown fetch theirs.
@@ -544,7 +770,8 @@
     const prep = await prepare(query);
     const r = await rank(prep, limit, makeFilter({ kind, service, team }), [kind, service, team].join("|"));
     return Promise.all(r.results.map(async (p) => {
-      const out = { id: p.d, path: p.meta.p, score: p.s, url: p.meta.u, title: p.meta.t, kind: p.meta.k };
+      const out = { id: p.d, path: p.meta.p, score: p.s, url: p.meta.u, title: p.meta.t, kind: p.meta.k,
+        missing: missingOf(prep, p) };
       if (snippets) out.snippet = snippet(await docText(prep.ix, p.d), prep.highlight).textContent;
       return out;
     }));
@@ -657,7 +884,7 @@
   const KINDS = { runbook: "Runbook", postmortem: "Postmortem", course: "Course", lesson: "Lesson", page: "Page" };
 
   /** One result's content (title, badges, owners, review, snippet slot). */
-  function resultBody(p, terms, link) {
+  function resultBody(p, terms, link, missing = []) {
     const m = p.meta;
     const frag = document.createDocumentFragment();
     const title = el("span", "search-result-title");
@@ -680,6 +907,8 @@
     else if (m.s && m.s !== "untracked" && m.s !== "never-reviewed") meta.append(" ", el("span", null, "Never reviewed"));
     const snip = el("span", "search-result-snippet");
     frag.append(title, tags, meta, snip);
+    // A result that lacks some words says which, as the terminal does (`missing:`).
+    if (missing.length) frag.append(el("span", "search-result-missing", "Missing: " + missing.join(", ")));
     return { frag, snip };
   }
 
@@ -788,7 +1017,7 @@
         li.id = id + "-opt-" + i;
         li.setAttribute("role", "option");
         li.setAttribute("aria-selected", "false");
-        const { frag, snip } = resultBody(p, prep.highlight, false);
+        const { frag, snip } = resultBody(p, prep.highlight, false, missingOf(prep, p));
         li.append(frag);
         if (i < tune.snippets) fillSnippet(prep.ix, p, prep.highlight, snip, alive);
         options.push({ el: li, href: pageURL(p.meta.u) });
@@ -885,13 +1114,16 @@
       r.results.forEach((p, i) => {
         const li = el("li", "search-result");
         li.dataset.path = p.meta.p || "";
-        const { frag, snip } = resultBody(p, prep.highlight, true);
+        const { frag, snip } = resultBody(p, prep.highlight, true, missingOf(prep, p));
         li.append(frag);
         out.append(li);
         snippetLater(i, prep.ix, p, prep.highlight, snip, alive);
       });
       const filtered = Object.keys(selects).filter((k) => s[k]).map((k) => k + " " + s[k]);
       const n = r.exactCount ? plural(r.count, "result") : "More than " + plural(r.count, "result");
+      if (!r.count) {
+        closestList(prep.ix, s.q).then((li) => { if (li && alive()) out.append(li); }, () => {});
+      }
       status.textContent = (r.count ? n : "No results") + " for " + quoted(s.q) +
         (filtered.length ? " (" + filtered.join(", ") + ")" : "") + (r.more ? "; showing the first " + r.results.length : "") + ".";
       if (prep.truncated) status.textContent += " " + truncationNote(prep.ix.q);
