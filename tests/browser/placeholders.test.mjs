@@ -38,7 +38,7 @@ test("typing into the form fills the commands and the address; a reload keeps th
       /kubectl -n payments logs api-7d9f8-x2k -c \$CONTAINER --previous/,
     );
     assert.match(await page.locator('pre[data-lang="promql"]').innerText(), /namespace="payments"/);
-    const url = new URL(page.url());
+    const url = new URL(await page.evaluate(() => location.href));
     assert.equal(url.searchParams.get("namespace"), "payments");
     assert.equal(url.searchParams.get("pod"), "api-7d9f8-x2k");
     assert.equal(url.searchParams.has("container"), false);
@@ -56,7 +56,7 @@ test("typing into the form fills the commands and the address; a reload keeps th
     // Emptying a field puts the placeholder back and drops it from the address.
     await page.getByLabel("$POD").fill("");
     assert.match(await page.locator("pre[data-prompt]").nth(2).innerText(), /logs \$POD -c/);
-    assert.equal(new URL(page.url()).searchParams.has("pod"), false);
+    assert.equal(new URL(await page.evaluate(() => location.href)).searchParams.has("pod"), false);
 
     // The address is a filled runbook to share: reloaded, the form and commands show it.
     await page.reload();
@@ -91,7 +91,7 @@ test("an alert link's values show in the form, and unsafe typed values stay text
     assert.equal(await page.evaluate(() => window.__pwned), undefined);
     // The mixed-case parameter was replaced, not doubled, when the field changed.
     await page.getByLabel("$POD").fill("p-2");
-    const params = [...new URL(page.url()).searchParams.keys()];
+    const params = [...new URL(await page.evaluate(() => location.href)).searchParams.keys()];
     assert.deepEqual(params.filter((k) => k.toLowerCase() === "pod"), ["pod"]);
     assert.deepEqual(watched.problems, []);
   } finally {
