@@ -391,6 +391,8 @@ pub struct LessonCtx {
     pub next: Option<Link>,
     /// Linked runbooks and postmortems that are stale or have no active owner.
     pub warnings: Vec<CaseStudyWarning>,
+    /// Every lesson of the course, in order (the lesson's outline; `number` is this one's).
+    pub outline: Vec<LessonItem>,
 }
 
 #[derive(Serialize)]

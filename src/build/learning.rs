@@ -81,6 +81,7 @@ impl<'a> Builder<'a> {
                     lapsed: state.lapsed,
                 })
                 .collect(),
+            outline: list.iter().map(lesson_item).collect(),
         })
     }
 
@@ -105,10 +106,13 @@ impl<'a> Builder<'a> {
             .collect()
     }
 
+    /// Every course, each after the courses it requires.
     fn courses(&self) -> Vec<CourseCtx> {
-        self.catalog()
-            .courses
-            .values()
+        let catalog = self.catalog();
+        catalog
+            .in_prerequisite_order()
+            .into_iter()
+            .filter_map(|slug| catalog.course(slug))
             .map(|c| self.course_ctx(c))
             .collect()
     }

@@ -173,6 +173,16 @@ impl<'a> Catalog<'a> {
         self.courses.get(slug).copied()
     }
 
+    /// The course slugs with each course after the courses it requires (its `prerequisites`
+    /// being built), otherwise by slug.
+    pub fn in_prerequisite_order(&self) -> Vec<&str> {
+        prerequisite_order(
+            self.courses
+                .iter()
+                .map(|(slug, d)| (slug.as_str(), d.meta.prerequisites.as_slice())),
+        )
+    }
+
     /// The linked runbooks and postmortems of `lesson` that a learner should be warned
     /// about: stale, or with no active owner.
     pub fn warnings(&self, lesson: &Document) -> Vec<(&'a Document, CaseStudyState)> {
@@ -182,6 +192,37 @@ impl<'a> Catalog<'a> {
             .filter_map(|d| CaseStudyState::of(self.site, d).map(|s| (d, s)))
             .collect()
     }
+}
+
+/// `courses` (slug and prerequisites, sorted by slug) with each after the ones it requires:
+/// a depth-first walk in slug order, so the order is the same for the same courses. A cycle
+/// (which `check` reports) is cut where the walk meets it again; unknown slugs are ignored.
+pub(crate) fn prerequisite_order<'s>(
+    courses: impl Iterator<Item = (&'s str, &'s [String])>,
+) -> Vec<&'s str> {
+    let courses: BTreeMap<&str, &[String]> = courses.collect();
+    let mut out: Vec<&str> = Vec::with_capacity(courses.len());
+    let mut seen: std::collections::BTreeSet<&str> = Default::default();
+    fn visit<'s>(
+        slug: &'s str,
+        courses: &BTreeMap<&'s str, &'s [String]>,
+        seen: &mut std::collections::BTreeSet<&'s str>,
+        out: &mut Vec<&'s str>,
+    ) {
+        if !seen.insert(slug) {
+            return;
+        }
+        for p in courses.get(slug).copied().unwrap_or_default() {
+            if let Some((known, _)) = courses.get_key_value(p.as_str()) {
+                visit(known, courses, seen, out);
+            }
+        }
+        out.push(slug);
+    }
+    for slug in courses.keys() {
+        visit(slug, &courses, &mut seen, &mut out);
+    }
+    out
 }
 
 /// What is wrong with a case study a lesson links to.
@@ -246,5 +287,37 @@ pub fn lesson_minutes(doc: &Document) -> (u32, bool) {
             let words = doc.markdown().split_whitespace().count();
             (words.div_ceil(WORDS_PER_MINUTE).max(1) as u32, true)
         }
+    }
+}
+
+#[cfg(test)]
+mod order_tests {
+    use super::prerequisite_order;
+
+    fn order(courses: &[(&str, &[&str])]) -> Vec<String> {
+        let owned: Vec<(String, Vec<String>)> = courses
+            .iter()
+            .map(|(s, p)| (s.to_string(), p.iter().map(|x| x.to_string()).collect()))
+            .collect();
+        prerequisite_order(owned.iter().map(|(s, p)| (s.as_str(), p.as_slice())))
+            .into_iter()
+            .map(String::from)
+            .collect()
+    }
+
+    #[test]
+    fn courses_come_after_their_prerequisites() {
+        // `a-advanced` requires `z-basics`, which requires `m-middle`.
+        assert_eq!(
+            order(&[
+                ("a-advanced", &["z-basics"]),
+                ("k-other", &[]),
+                ("m-middle", &[]),
+                ("z-basics", &["m-middle", "nope"]),
+            ]),
+            ["m-middle", "z-basics", "a-advanced", "k-other"]
+        );
+        // A cycle still lists every course once.
+        assert_eq!(order(&[("a", &["b"]), ("b", &["a"])]), ["b", "a"]);
     }
 }

@@ -383,11 +383,11 @@ fn render_code_block(out: &mut String, lang: Option<&str>, code: &str) {
     // Command placeholders are marked in blocks within the highlighting limits only: a block
     // beyond them is no command to fill in, and stays plain text.
     match highlighted {
-        Some(html) => out.push_str(&super::cmdvars::mark(&html)),
+        Some(html) => out.push_str(&super::cmdvars::mark(&html, lang.as_deref())),
         None if within_limits(code) => {
             let mut plain = String::with_capacity(code.len());
             escape_text(&mut plain, code);
-            out.push_str(&super::cmdvars::mark(&plain));
+            out.push_str(&super::cmdvars::mark(&plain, lang.as_deref()));
         }
         None => escape_text(out, code),
     }

@@ -155,8 +155,16 @@ fn pages_carry_the_learning_markup() {
         "<article class=\"doc doc-lesson\" data-course=\"basics\" data-lesson=\"quizzes-lesson\">"
     ));
     assert!(lesson.contains(
-        "<div class=\"lesson-actions\" data-lesson-actions hidden></div>\n<nav class=\"pager\""
+        "<div class=\"lesson-actions\" data-lesson-actions hidden></div>\n<nav class=\"lesson-outline\""
     ));
+    // The course's outline: every lesson in order, this one the current page.
+    assert!(lesson.contains(
+        "<li data-lesson=\"quizzes-lesson\" class=\"is-current\"><a href=\"../../../courses/basics/02-quizzes/\" aria-current=\"page\">Quizzes</a>"
+    ));
+    assert!(lesson.contains(
+        "<li data-lesson=\"01-intro\"><a href=\"../../../courses/basics/01-intro/\">Intro</a></li>"
+    ));
+    assert!(lesson.contains("</nav>\n<nav class=\"pager\""));
     assert!(lesson.contains("<section class=\"quiz\" data-quiz-id=\"first\" data-quiz-version=\""));
     assert!(lesson.contains("<div class=\"quiz quiz-invalid\" role=\"note\">"));
 

@@ -752,6 +752,11 @@ fn course_and_lessons() {
         let mut lesson = json!({
             "number": n, "count": 3, "minutes": 25, "id": "02-alerts", "slug": "oncall-101",
             "course": {"title": format!("On-call {EVIL}"), "url": "courses/oncall-101/"},
+            "outline": [
+                {"title": "SLOs", "url": "courses/oncall-101/01-slos/", "id": "01-slos", "quizzes": ""},
+                {"title": format!("Alerts {EVIL}"), "url": "courses/oncall-101/02-alerts/", "id": "02-alerts", "quizzes": ""},
+                {"title": "Runbooks", "url": "courses/oncall-101/03-runbooks/", "id": "03-runbooks", "quizzes": ""},
+            ],
             "warnings": if n == 2 {
                 json!([{
                     "title": format!("Old {EVIL}"), "url": "runbooks/old/", "kind": "runbook",
@@ -782,7 +787,32 @@ fn course_and_lessons() {
                 "class=\"pager\"",
                 "data-course=\"oncall-101\" data-lesson=\"02-alerts\"",
                 "<div class=\"lesson-actions\" data-lesson-actions hidden></div>",
+                "<nav class=\"lesson-outline\" aria-labelledby=\"fb-lesson-outline\">",
             ],
+        );
+        // The other lessons are plain links; the titles are escaped.
+        if n != 1 {
+            has(
+                &name,
+                &html,
+                &[
+                    "<li data-lesson=\"01-slos\"><a href=\"../../../courses/oncall-101/01-slos/\">SLOs</a></li>",
+                ],
+            );
+        }
+        assert!(!html.contains(EVIL), "{name}: escaped outline");
+        // The outline marks this lesson (its number) as the current page, once.
+        assert_eq!(
+            html.matches("aria-current=\"page\">").count(),
+            1,
+            "{name}: one current lesson"
+        );
+        let current = ["01-slos", "02-alerts", "03-runbooks"][n - 1];
+        assert!(
+            html.contains(&format!(
+                "<li data-lesson=\"{current}\" class=\"is-current\">"
+            )),
+            "{name}: current lesson {current}"
         );
         assert_eq!(
             html.contains("(runbook): stale, review was due <time datetime=\"2026-01-01\">2026-01-01</time>; nobody owns it any more"),

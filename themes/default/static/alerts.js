@@ -7,6 +7,10 @@
  *   back to the placeholders. The copy button copies what is shown, so the filled command.
  *   Only values a shell reads as one plain word are filled in; others are shown in the note
  *   as text, so a crafted link cannot slip `; rm -rf` into a command.
+ * - Every runbook with placeholders gets a form ("Fill in the commands") above its first block
+ *   with placeholders: one labelled field per variable, showing the query's values; typing
+ *   fills the commands (as text, under the same one-word rule) and keeps the values in the
+ *   page's address (history.replaceState), so a filled runbook can be shared and reloaded.
  * - An alert page with one runbook goes on to it (its inline script normally does this
  *   first); a choice page keeps the query string and fragment on the links to its runbooks.
  * - The "page not found" page at `alerts/<Name>/` (an alert no runbook answers: Prometheus
@@ -46,10 +50,106 @@
     });
   }
 
+  /** Put `value` into the placeholder `span` (as text), or its placeholder back when null. */
+  function fillSpan(span, value, why) {
+    if (!span.hasAttribute("data-placeholder")) {
+      span.setAttribute("data-placeholder", span.textContent);
+    }
+    var placeholder = span.getAttribute("data-placeholder");
+    if (value === null) {
+      span.textContent = placeholder;
+      span.classList.remove("cmd-var-filled");
+      span.removeAttribute("title");
+      return;
+    }
+    span.textContent = value;
+    span.classList.add("cmd-var-filled");
+    span.title = why + " (the runbook says " + placeholder + ")";
+  }
+
+  /** The page's address with the variable `name` set to `value` (or left out when ""). */
+  function withValue(name, value) {
+    var params = new URLSearchParams(window.location.search);
+    var keys = [];
+    params.forEach(function (v, key) {
+      if (key.trim().toLowerCase().replace(/-/g, "_") === name) keys.push(key);
+    });
+    keys.forEach(function (key) { params.delete(key); });
+    if (value !== "") params.set(name, value);
+    var query = params.toString();
+    return window.location.pathname + (query ? "?" + query : "") + window.location.hash;
+  }
+
+  /** A form with one text field per variable: typing fills the commands and the address. */
+  function commandForm(spans, values) {
+    var names = [];
+    var written = {};
+    for (var i = 0; i < spans.length; i++) {
+      var name = spans[i].getAttribute("data-var");
+      if (names.indexOf(name) < 0) {
+        names.push(name);
+        written[name] = spans[i].getAttribute("data-placeholder") || spans[i].textContent;
+      }
+    }
+    var box = el("details", "cmd-vars-form");
+    // Open where there is room; folded on a phone, so that the commands come first.
+    box.open = !window.matchMedia || window.matchMedia("(min-width: 701px)").matches;
+    var summary = el("summary", null, "Fill in the commands");
+    box.appendChild(summary);
+    var form = el("form");
+    form.setAttribute("aria-label", "Fill in the commands");
+    form.addEventListener("submit", function (e) { e.preventDefault(); });
+    var hint = el("p", "cmd-vars-hint",
+      "Values fill the placeholders in the commands below and are kept in this page's address, " +
+      "so the filled runbook can be shared. Only values a shell reads as one word are filled.");
+    hint.id = "cmd-vars-hint";
+    form.appendChild(hint);
+    names.forEach(function (name) {
+      var row = el("div", "cmd-vars-field");
+      var id = "cmd-var-" + name;
+      var label = el("label");
+      label.htmlFor = id;
+      label.appendChild(el("code", null, written[name]));
+      row.appendChild(label);
+      var input = el("input");
+      input.type = "text";
+      input.id = id;
+      input.name = name;
+      input.autocomplete = "off";
+      input.spellcheck = false;
+      input.setAttribute("autocapitalize", "none");
+      input.setAttribute("aria-describedby", "cmd-vars-hint " + id + "-error");
+      if (Object.prototype.hasOwnProperty.call(values, name)) input.value = values[name];
+      var error = el("span", "cmd-vars-error");
+      error.id = id + "-error";
+      error.setAttribute("aria-live", "polite");
+      var update = function (keepAddress) {
+        var value = input.value.trim();
+        var safe = value === "" || SAFE.test(value);
+        input.setAttribute("aria-invalid", safe ? "false" : "true");
+        error.textContent = safe ? "" : "Not filled in: this value holds characters a shell would interpret.";
+        for (var i = 0; i < spans.length; i++) {
+          if (spans[i].getAttribute("data-var") !== name) continue;
+          fillSpan(spans[i], value !== "" && safe ? value : null, "Filled in from the form");
+        }
+        if (!keepAddress && window.history && window.history.replaceState) {
+          window.history.replaceState(window.history.state, "", withValue(name, value));
+        }
+      };
+      input.addEventListener("input", function () { update(false); });
+      if (input.value !== "" && !SAFE.test(input.value)) update(true);
+      row.appendChild(input);
+      row.appendChild(error);
+      form.appendChild(row);
+    });
+    box.appendChild(form);
+    return box;
+  }
+
   function fillCommands() {
     var spans = document.querySelectorAll("pre.code .cmd-var[data-var]");
-    if (!spans.length || !window.location.search) return;
-    var values = given();
+    if (!spans.length) return;
+    var values = window.location.search ? given() : {};
     var filled = [];
     var refused = [];
     var first = null;
@@ -62,12 +162,16 @@
         if (refused.indexOf(name) < 0) refused.push(name);
         continue;
       }
-      var placeholder = span.textContent;
-      span.setAttribute("data-placeholder", placeholder);
-      span.textContent = values[name];
-      span.classList.add("cmd-var-filled");
-      span.title = "Filled in from the alert link (the runbook says " + placeholder + ")";
+      fillSpan(span, values[name], "Filled in from the alert link");
       if (filled.indexOf(name) < 0) filled.push(name);
+    }
+
+    // The form goes above the first block with placeholders (on a runbook only: other pages
+    // show commands as examples).
+    var firstBlock = spans[0].closest("pre.code");
+    var firstBox = firstBlock.closest(".code-block") || firstBlock;
+    if (document.body.classList.contains("kind-runbook")) {
+      firstBox.parentNode.insertBefore(commandForm(spans, values), firstBox);
     }
     if (!first) return;
 
@@ -94,6 +198,8 @@
       note.appendChild(r);
     }
     var box = first.closest(".code-block") || first;
+    var form = box.previousElementSibling;
+    if (form && form.classList.contains("cmd-vars-form")) box = form;
     box.parentNode.insertBefore(note, box);
   }
 

@@ -194,6 +194,11 @@
       h.querySelector(".eyebrow").appendChild(document.createTextNode(" "));
       h.querySelector(".eyebrow").appendChild(badge);
     }
+    var word = document.querySelector("[data-meta-line] .meta-line-state");
+    if (word) {
+      word.className = "meta-line-state meta-line-" + state;
+      word.textContent = state === "stale" ? "stale" : "review due soon";
+    }
     h.setAttribute("data-review-now", state);
     return state;
   }
@@ -211,8 +216,49 @@
     });
   }
 
+  /** A button that shows and hides `box` (on a phone only: the CSS decides), after `after`
+   *  or, for a heading, inside it next to its text. */
+  function foldBehind(box, id, label, after, inside) {
+    if (!box || !after) return;
+    if (!box.id) box.id = id;
+    box.classList.add("foldable");
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "fold-toggle";
+    button.textContent = label;
+    button.setAttribute("aria-expanded", "false");
+    button.setAttribute("aria-controls", box.id);
+    button.addEventListener("click", function () {
+      var open = box.classList.toggle("fold-open");
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+    if (inside) {
+      var text = document.createElement("span");
+      text.className = "fold-text";
+      while (after.firstChild) text.appendChild(after.firstChild);
+      after.appendChild(text);
+      after.appendChild(button);
+    } else {
+      after.parentNode.insertBefore(button, after.nextSibling);
+    }
+  }
+
+  // On a phone a runbook shows one line of owners and review state (the template's
+  // `.meta-line`) and folds the metadata card and the table of contents behind buttons, so
+  // that its first step is on the first screen.
+  function foldForPhone() {
+    var line = document.querySelector("[data-meta-line]");
+    if (!line) return;
+    document.documentElement.classList.add("js-fold");
+    var card = line.parentNode.querySelector(":scope > dl.meta");
+    foldBehind(card, "doc-meta", "All details", line, false);
+    var toc = document.querySelector(".doc-layout > .toc");
+    if (toc) foldBehind(toc.querySelector(":scope > ol"), "toc-list", "On this page", toc.querySelector(".toc-title"), true);
+  }
+
   function init() {
     navToggle();
+    foldForPhone();
     judgeReview();
     var blocks = document.querySelectorAll("pre.code");
     for (var i = 0; i < blocks.length; i++) addCopyButton(blocks[i]);

@@ -440,6 +440,69 @@
     li.classList.toggle("lesson-done", !!done);
   }
 
+  /**
+   * Where a course's main link goes, from its lesson items (`li[data-lesson]` with a link, in
+   * order): lesson 1 before any is done, then the first lesson not done, then a review.
+   */
+  function nextStep(slug, items) {
+    const links = items.map((li) => li.querySelector("a[href]"));
+    if (!links.length || links.some((a) => !a)) return null;
+    const title = (a) => a.textContent.trim();
+    const done = items.filter((li) => lessonDone(slug, li.getAttribute("data-lesson"))).length;
+    const first = links[0].getAttribute("href");
+    if (done === 0) return { text: "Start with lesson 1: " + title(links[0]), href: first };
+    const i = items.findIndex((li) => !lessonDone(slug, li.getAttribute("data-lesson")));
+    if (i < 0) return { text: "Review the course", href: first };
+    return { text: "Continue with lesson " + (i + 1) + ": " + title(links[i]), href: links[i].getAttribute("href") };
+  }
+
+  function setStep(a, step) {
+    if (!a || !step) return;
+    a.textContent = step.text;
+    a.setAttribute("href", step.href);
+  }
+
+  // ------------------------------------------------------------------ where you left off
+
+  // The lessons last opened, most recent first, under a key of their own (not part of the
+  // exported progress): [{course, lesson}].
+  const VISITS_KEY = KEY + ":visits";
+  const MAX_VISITS = 20;
+
+  function validId(id) {
+    try {
+      checkId(id, "");
+      return true;
+    } catch (e) {
+      return false;
+    }
+  }
+
+  function readVisits() {
+    if (!store) return [];
+    try {
+      const raw = JSON.parse(store.getItem(VISITS_KEY) || "[]");
+      if (!Array.isArray(raw)) return [];
+      return raw
+        .filter((v) => isPlain(v) && typeof v.course === "string" && typeof v.lesson === "string" &&
+          validId(v.course) && validId(v.lesson))
+        .slice(0, MAX_VISITS)
+        .map((v) => ({ course: v.course, lesson: v.lesson }));
+    } catch (e) {
+      return [];
+    }
+  }
+
+  function visited(course, lesson) {
+    if (!store) return;
+    const list = [{ course, lesson }]
+      .concat(readVisits().filter((v) => v.course !== course || v.lesson !== lesson))
+      .slice(0, MAX_VISITS);
+    try {
+      store.setItem(VISITS_KEY, JSON.stringify(list));
+    } catch (e) { /* only the "where you left off" entry is lost */ }
+  }
+
   // ------------------------------------------------------------------ quizzes
 
   let quizCount = 0;
@@ -730,21 +793,7 @@
       }
       next.hidden = !next.firstChild;
       // The main button moves on with the learner: where they left off, then a review.
-      const main = article.querySelector(".course-start a.button");
-      const first = lessonItems[0] && lessonItems[0].querySelector("a[href]");
-      if (main && first) {
-        if (s.done === 0) {
-          main.textContent = "Start with lesson 1: " + first.textContent.trim();
-          main.setAttribute("href", first.getAttribute("href"));
-        } else if (link) {
-          const n = lessonItems.indexOf(todo) + 1;
-          main.textContent = "Continue with lesson " + n + ": " + link.textContent.trim();
-          main.setAttribute("href", link.getAttribute("href"));
-        } else {
-          main.textContent = "Review the course";
-          main.setAttribute("href", first.getAttribute("href"));
-        }
-      }
+      setStep(article.querySelector(".course-start a.button"), nextStep(slug, lessonItems));
     }
     refreshers.push(render);
     render();
@@ -765,8 +814,12 @@
       let done = 0;
       let total = 0;
       for (const li of items) {
-        const s = courseStats(li.getAttribute("data-course"), words(li.getAttribute("data-lessons")), []);
+        const slug = li.getAttribute("data-course");
+        const s = courseStats(slug, words(li.getAttribute("data-lessons")), []);
         courseMark(li, s);
+        const lessonItems = Array.from(li.querySelectorAll(".lesson-list li[data-lesson]"));
+        for (const l of lessonItems) markLesson(l, slug);
+        setStep(li.querySelector("a.course-start-link"), nextStep(slug, lessonItems));
         if (s.finished) finished++;
         done += s.done;
         total += s.total;
@@ -814,6 +867,45 @@
     };
 
     const courseMeters = courseSections.map((s) => sectionMeter(s, "course-meter"));
+    const resumeBox = document.querySelector("[data-learning-resume]");
+
+    /** "Where you left off": the lesson last opened and not done yet, else the next lesson of
+     *  the first course started and not finished; hidden before anything is started. */
+    function resume(box) {
+      const lessonsOf = (section) => Array.from(section.querySelectorAll("li[data-lesson]"));
+      let at = null;
+      for (const v of readVisits()) {
+        if (at) break;
+        if (lessonDone(v.course, v.lesson)) continue;
+        for (const section of courseSections) {
+          if (section.getAttribute("data-course") !== v.course) continue;
+          const items = lessonsOf(section);
+          const i = items.findIndex((li) => li.getAttribute("data-lesson") === v.lesson);
+          if (i >= 0) at = { section, items, i };
+        }
+      }
+      for (const section of courseSections) {
+        if (at) break;
+        const slug = section.getAttribute("data-course");
+        const s = statsOf(slug);
+        if (s.done === 0 || s.finished) continue;
+        const items = lessonsOf(section);
+        const i = items.findIndex((li) => !lessonDone(slug, li.getAttribute("data-lesson")));
+        if (i >= 0) at = { section, items, i };
+      }
+      for (const old of box.querySelectorAll(":scope > :not(h2)")) old.remove();
+      box.hidden = !at;
+      if (!at) return;
+      const link = at.items[at.i].querySelector("a[href]");
+      const course = at.section.querySelector("h3 a");
+      if (!link) return;
+      box.appendChild(el("p", null, "Lesson " + (at.i + 1) + " of " + at.items.length + " in " +
+        (course ? course.textContent.trim() : at.section.getAttribute("data-course")) + "."));
+      const p = el("p", { class: "course-start" });
+      p.appendChild(el("a", { class: "button", href: link.getAttribute("href") },
+        "Continue with lesson " + (at.i + 1) + ": " + link.textContent.trim()));
+      box.appendChild(p);
+    }
     const pathMeters = pathSections.map((s) => sectionMeter(s, "path-meter"));
 
     let overall = null;
@@ -873,6 +965,9 @@
       });
       erase.addEventListener("click", () => {
         update((d) => { d.courses = dict(); });
+        try {
+          if (store) store.removeItem(VISITS_KEY);
+        } catch (e) { /* nothing more to erase */ }
         confirmBox.hidden = true;
         resetButton.focus();
         status.classList.remove("is-error");
@@ -930,8 +1025,11 @@
         const s = statsOf(slug);
         courseMeters[i].set(statsText(s), s.done, s.total);
         section.classList.toggle("is-finished", s.finished);
-        for (const li of section.querySelectorAll("li[data-lesson]")) markLesson(li, slug);
+        const lessonItems = Array.from(section.querySelectorAll("li[data-lesson]"));
+        for (const li of lessonItems) markLesson(li, slug);
+        setStep(section.querySelector("a.course-start-link"), nextStep(slug, lessonItems));
       });
+      if (resumeBox) resume(resumeBox);
       pathSections.forEach((section, i) => {
         const slugs = words(section.getAttribute("data-courses"));
         let finished = 0;
@@ -1009,6 +1107,13 @@
     }
     const actions = document.querySelector("[data-lesson-actions]");
     if (article && lesson && actions) lessonActions(actions, slug, lesson);
+    if (article && lesson) {
+      visited(slug, lesson);
+      const outline = Array.from(article.querySelectorAll(".lesson-outline li[data-lesson]"));
+      const render = () => { for (const li of outline) markLesson(li, slug); };
+      refreshers.push(render);
+      render();
+    }
     if (article && !lesson && article.classList.contains("doc-course")) coursePage(article, slug);
     const pathBox = document.querySelector("[data-path-progress]");
     if (pathBox || document.querySelector("li.path-course[data-course]")) pathPage(pathBox);
@@ -1017,7 +1122,7 @@
 
     // Another tab saved: show its progress too.
     window.addEventListener("storage", (e) => {
-      if (e.key !== KEY) return;
+      if (e.key !== KEY && e.key !== VISITS_KEY) return;
       const latest = readStored();
       if (latest instanceof Error) return;
       data = latest || empty();
