@@ -317,6 +317,7 @@ pub fn home(theme: &Theme, parts: &[Part], today: Date) -> Result<String, Fatal>
             base_url: "",
             today,
             version: env!("CARGO_PKG_VERSION"),
+            escalation: None,
         },
     );
     ctx.insert(

@@ -18,6 +18,8 @@ pub struct SiteCtx<'a> {
     pub base_url: &'a str,
     pub today: Date,
     pub version: &'static str,
+    /// `[book] escalation`, when set.
+    pub escalation: Option<&'a str>,
 }
 
 #[derive(Serialize)]

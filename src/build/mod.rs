@@ -277,6 +277,7 @@ impl<'a> Builder<'a> {
                 base_url: &site.config.book.base_url,
                 today: site.today,
                 version: env!("CARGO_PKG_VERSION"),
+                escalation: site.config.book.escalation.as_deref(),
             },
             nav: std::sync::OnceLock::new(),
             history,

@@ -84,6 +84,9 @@ pub struct Book {
     pub base_url: String,
     pub language: String,
     pub edit_url: Option<String>,
+    /// `[book] escalation`: whom to call when no runbook answers (text, shown on the
+    /// not-found page and on an unknown alert's page).
+    pub escalation: Option<String>,
 }
 
 impl Default for Book {
@@ -94,6 +97,7 @@ impl Default for Book {
             base_url: "/".into(),
             language: "en".into(),
             edit_url: None,
+            escalation: None,
         }
     }
 }

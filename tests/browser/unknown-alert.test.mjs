@@ -1,6 +1,6 @@
 // An alert no runbook answers is not a dead end (issue 29, point 8): the "page not found"
 // page at `alerts/<Name>/` names the alert, offers to search the handbook for it, and lists
-// alerts with similar names and their runbooks.
+// alerts with similar names and their runbooks, and says whom to escalate to.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -20,6 +20,10 @@ for (const [width, height] of [[1280, 800], [390, 844]]) {
     const search = page.locator(".alert-unknown a", { hasText: "Search the handbook" });
     assert.match(await search.getAttribute("href"), /search\/\?q=CertManagerCertExpiry$/);
     assert.equal(await page.locator("input[type=search]").first().inputValue(), "CertManagerCertExpiry");
+    // Whom to call, from book.toml's `[book] escalation`, on the first screen.
+    const escalation = page.locator(".escalation");
+    assert.match(await escalation.innerText(), /incident commander/);
+    assert.ok((await escalation.boundingBox()).y < height, "the escalation contact is on the first screen");
     await page.close();
   });
 }
