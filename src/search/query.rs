@@ -896,7 +896,9 @@ mod tests {
         let matched = HashMap::from([("lag".to_string(), 0)]);
         let start = std::time::Instant::now();
         let (snippet, ranges) = snippet_of(&body, &[], &matched);
-        assert!(start.elapsed() < std::time::Duration::from_secs(20));
+        // Linear takes well under a second in release; the bound only catches quadratic (hours),
+        // with room for a debug build on a loaded machine.
+        assert!(start.elapsed() < std::time::Duration::from_secs(120));
         assert!(snippet.starts_with("lag lag") && snippet.ends_with('…'));
         assert_eq!(ranges[0], (0, 3));
     }
