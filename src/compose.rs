@@ -68,12 +68,14 @@ pub fn read_part(dir: &Path) -> Result<Part, Fatal> {
 /// The links between `parts` that lead nowhere: to a part that is not composed, a document
 /// that part does not have, or an anchor that document does not have.
 pub fn check_links(parts: &[Part]) -> Vec<Diagnostic> {
-    // part → content path → anchors
-    let mut docs: BTreeMap<&str, BTreeMap<&str, BTreeSet<&str>>> = BTreeMap::new();
+    // part → content path → (page URL, anchors)
+    type Anchors<'a> = (&'a str, BTreeSet<&'a str>);
+    let mut docs: BTreeMap<&str, BTreeMap<&str, Anchors>> = BTreeMap::new();
     for p in parts {
         let entry = docs.entry(p.name()).or_default();
         for d in &p.manifest.documents {
-            entry.insert(&d.path, d.anchors.iter().map(String::as_str).collect());
+            let anchors = d.anchors.iter().map(String::as_str).collect();
+            entry.insert(&d.path, (d.url.as_str(), anchors));
         }
     }
     let mut out = Vec::new();
@@ -91,7 +93,13 @@ pub fn check_links(parts: &[Part]) -> Vec<Diagnostic> {
                     None => Some((Code::BrokenLink, format!("link to `{link}`: no part `{part}` is composed"))),
                     Some(paths) => match paths.get(path) {
                         None => Some((Code::BrokenLink, format!("link to `{link}`: part `{part}` has no document `{path}`"))),
-                        Some(anchors) => l.anchor.as_deref().filter(|a| !anchors.contains(a)).map(|a| {
+                        // Part builds write the link to the pretty page URL (parts::composed_url):
+                        // a part published under other URLs would not be where it points.
+                        Some((url, _)) if *url != crate::parts::composed_url(part, path, None) => Some((
+                            Code::BrokenLink,
+                            format!("link to `{link}`: part `{part}` publishes `{path}` at `{url}`, not at `{}`; build it with `[build] urls = \"pretty\"`", crate::parts::composed_url(part, path, None)),
+                        )),
+                        Some((_, anchors)) => l.anchor.as_deref().filter(|a| !anchors.contains(a)).map(|a| {
                             (Code::BrokenAnchor, format!("link to `{link}`: `{path}` in part `{part}` has no anchor `{a}`"))
                         }),
                     },

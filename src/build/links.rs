@@ -11,10 +11,22 @@ pub struct DocLinks<'a> {
     pub site: &'a Site,
     pub doc: &'a Document,
     pub root: String,
+    /// In a part build, `NAME:path#anchor` links lead to part NAME as `compose` lays it out.
+    pub in_part: bool,
 }
 
 impl LinkResolver for DocLinks<'_> {
     fn resolve(&self, dest: &str, _image: bool) -> Option<String> {
+        if self.in_part
+            && let Some((part, path, anchor)) = crate::parts::part_link(dest)
+        {
+            // The part itself is one folder down in the composed handbook.
+            return Some(format!(
+                "{}../{}",
+                self.root,
+                crate::parts::composed_url(part, path, anchor)
+            ));
+        }
         let LinkTarget::Path { rel, anchor } = resolve_link(&self.doc.rel, dest)? else {
             return None; // `#anchor` in the same page needs no change
         };

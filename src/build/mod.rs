@@ -251,6 +251,8 @@ pub struct Builder<'a> {
     catalog: std::sync::OnceLock<crate::model::courses::Catalog<'a>>,
     progress: Option<AtomicUsize>,
     render_opts: RenderOptions,
+    /// A part build (`--part`): links into other parts point where `compose` puts them.
+    in_part: bool,
 }
 
 impl<'a> Builder<'a> {
@@ -287,6 +289,7 @@ impl<'a> Builder<'a> {
             render_opts: RenderOptions {
                 raw_html: site.config.raw_html,
             },
+            in_part: opts.part.is_some(),
             docs,
         }
     }
@@ -386,6 +389,7 @@ impl<'a> Builder<'a> {
             site: self.site,
             doc,
             root: root.clone(),
+            in_part: self.in_part,
         };
         let mut rendered = render_markdown(doc.markdown(), &links, &self.render_opts);
         if let Some(id) =
@@ -496,6 +500,7 @@ impl<'a> Builder<'a> {
                     site: self.site,
                     doc: d,
                     root: String::new(),
+                    in_part: self.in_part,
                 };
                 let mut html = render_markdown(d.markdown(), &links, &self.render_opts).html;
                 // The page's header already shows the handbook's title.

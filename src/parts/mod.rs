@@ -384,6 +384,18 @@ const SCHEMES: [&str; 14] = [
     "urn",
 ];
 
+/// Where document `path` (content-relative) of part `part` is in a composed handbook,
+/// relative to its root: the part's prefix and the document's page URL (`payments/runbooks/db/`),
+/// then `#anchor`. Part builds write cross-part links this way; `compose` checks each
+/// against the target part's manifest.
+pub fn composed_url(part: &str, path: &str, anchor: Option<&str>) -> String {
+    use crate::content::urls::{doc_url, encode_path};
+    let fragment = anchor
+        .map(|a| format!("#{}", encode_path(a)))
+        .unwrap_or_default();
+    format!("{part}/{}{fragment}", doc_url(path))
+}
+
 /// `dest` as a link into another part: `NAME:path`, NAME a valid part name and not a URL
 /// scheme, the path not starting with `//`.
 pub fn part_link(dest: &str) -> Option<(&str, &str, Option<&str>)> {

@@ -61,6 +61,34 @@ fn parts_are_merged_and_their_links_checked() {
         );
     }
     assert!(site.join("orders/runbooks/db/index.html").is_file());
+    // Cross-part links lead, in the composed handbook, to the other part's page and anchor.
+    let db = std::fs::read_to_string(site.join("orders/runbooks/db/index.html")).unwrap();
+    for (text, target, anchor) in [
+        ("disk", "northwind/runbooks/postgres/disk-full/", None),
+        ("good anchor", "northwind/about/", Some("who-to-ask")),
+    ] {
+        let at = db.find(&format!(">{text}</a>")).expect(text);
+        let open = db[..at].rfind("<a href=\"").unwrap() + "<a href=\"".len();
+        let href = &db[open..open + db[open..].find('"').unwrap()];
+        let (path, fragment) = href
+            .split_once('#')
+            .map_or((href, None), |(p, f)| (p, Some(f)));
+        // Resolve the relative href from the page's folder.
+        let mut dir: Vec<&str> = vec!["orders", "runbooks", "db"];
+        for seg in path.split('/').filter(|s| !s.is_empty()) {
+            if seg == ".." {
+                dir.pop();
+            } else {
+                dir.push(seg);
+            }
+        }
+        assert_eq!(format!("{}/", dir.join("/")), target, "{href}");
+        assert_eq!(fragment, anchor, "{href}");
+        let page = std::fs::read_to_string(site.join(target).join("index.html")).unwrap();
+        if let Some(a) = anchor {
+            assert!(page.contains(&format!("id=\"{a}\"")), "{a} in {target}");
+        }
+    }
     let home = std::fs::read_to_string(site.join("index.html")).unwrap();
     assert!(
         home.contains("href=\"northwind/\"") && home.contains("href=\"orders/\""),
@@ -108,4 +136,40 @@ fn parts_of_another_format_or_twice_are_refused() {
     assert!(err.contains("part format 2"), "{err}");
     assert!(err.contains("reads part format 1"), "{err}");
     assert!(!out.exists(), "nothing written");
+}
+
+#[test]
+fn a_link_into_a_part_published_under_other_urls_is_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b, site) = (
+        tmp.path().join("a"),
+        tmp.path().join("b"),
+        tmp.path().join("site"),
+    );
+    let doc = "---\ntitle: DB\nkind: runbook\nowners: [team-a]\nreviewed: 2026-11-01\n---\n\n## Diagnose\n";
+    let source = site_with(&[
+        (
+            "book.toml",
+            "[book]\ntitle = \"Source URLs\"\n\n[build]\nurls = \"source\"\n",
+        ),
+        ("content/runbooks/db.md", doc),
+    ]);
+    part(source.path(), "billing", &a);
+    let linking = site_with(&[(
+        "content/runbooks/x.md",
+        "---\ntitle: X\nkind: runbook\nowners: [team-a]\nreviewed: 2026-11-01\n---\n\nSee [db](billing:runbooks/db.md#diagnose).\n",
+    )]);
+    part(linking.path(), "orders", &b);
+    let (code, _, err) = run([
+        "compose",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "--output",
+        site.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("publishes `runbooks/db.md` at `billing/runbooks/db.html`"),
+        "{err}"
+    );
 }
