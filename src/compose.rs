@@ -68,6 +68,34 @@ pub fn read_part(dir: &Path) -> Result<Part, Fatal> {
 /// The links between `parts` that lead nowhere: to a part that is not composed, a document
 /// that part does not have, or an anchor that document does not have.
 pub fn check_links(parts: &[Part]) -> Vec<Diagnostic> {
+    broken_links(parts).into_iter().map(|(_, d)| d).collect()
+}
+
+/// What other parts link to in part `ours` (its manifest as the repository is now) that would
+/// no longer be there: `fieldbook check --inbound`. `others` are the other parts as last built;
+/// a copy of `ours` among them is left out (the current one stands for it).
+pub fn inbound(ours: Manifest, others: Vec<Part>) -> Vec<Diagnostic> {
+    let name = ours.name.clone();
+    let mut parts: Vec<Part> = others.into_iter().filter(|p| p.name() != name).collect();
+    parts.push(Part {
+        dir: PathBuf::new(),
+        manifest: ours,
+    });
+    broken_links(&parts)
+        .into_iter()
+        .filter(|(target, d)| *target == name && !d.file.starts_with(&format!("{name}:")))
+        .map(|(_, mut d)| {
+            // Another repository's build would fail on it: an error here, whatever the
+            // code's own severity, so that the change is caught before it merges.
+            d.severity = crate::diagnostic::Severity::Error;
+            d.message = format!("inbound {}: this change would break it", d.message);
+            d
+        })
+        .collect()
+}
+
+/// The broken links of [`check_links`], each with the part it leads into.
+fn broken_links(parts: &[Part]) -> Vec<(String, Diagnostic)> {
     // part → content path → (page URL, anchors)
     type Anchors<'a> = (&'a str, BTreeSet<&'a str>);
     let mut docs: BTreeMap<&str, BTreeMap<&str, Anchors>> = BTreeMap::new();
@@ -105,7 +133,10 @@ pub fn check_links(parts: &[Part]) -> Vec<Diagnostic> {
                     },
                 };
                 if let Some((code, message)) = problem {
-                    out.push(Diagnostic::new(code, from.clone(), pos, message));
+                    out.push((
+                        part.to_string(),
+                        Diagnostic::new(code, from.clone(), pos, message),
+                    ));
                 }
             }
         }

@@ -57,6 +57,12 @@ enum Command {
         /// Where the site directory is in the repository (e.g. docs/handbook): put before file paths in github, sarif, codequality, rdjsonl and checkstyle output. Default on GitHub Actions: the site's place under GITHUB_WORKSPACE
         #[arg(long, value_name = "DIR")]
         path_prefix: Option<String>,
+        /// A folder of other repositories' parts (each a `build --part` output): also report the links they make into this part that the current change would break (a page renamed, an anchor removed). Needs --part
+        #[arg(long, value_name = "PARTS_DIR", requires = "part")]
+        inbound: Option<PathBuf>,
+        /// This repository's part name, for --inbound
+        #[arg(long, value_name = "NAME", requires = "inbound")]
+        part: Option<String>,
     },
     /// Start a handbook: a starter site, or with --from the configuration for an existing docs tree (its files are left as they are)
     Init {
@@ -281,6 +287,8 @@ fn main() -> ExitCode {
             alert_rules,
             update_baseline,
             path_prefix,
+            inbound,
+            part,
         } => cli::check(
             &cli::CheckArgs {
                 site,
@@ -291,6 +299,7 @@ fn main() -> ExitCode {
                 alert_rules,
                 update_baseline: *update_baseline,
                 path_prefix: path_prefix.as_deref(),
+                inbound: inbound.as_deref().zip(part.as_deref()),
             },
             &mut out,
         ),

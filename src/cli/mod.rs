@@ -9,7 +9,7 @@ pub mod review;
 use crate::content::date::Date;
 use crate::diagnostic::format::{self, Format};
 use crate::diagnostic::format::{fail, print_findings};
-use crate::diagnostic::{Diagnostic, Fatal, Summary};
+use crate::diagnostic::{Code, Diagnostic, Fatal, Pos, Summary};
 use crate::load;
 use crate::model::Site;
 use crate::pipeline::{checked_site, checked_site_with};
@@ -29,6 +29,60 @@ pub struct CheckArgs<'a> {
     pub update_baseline: bool,
     /// `--path-prefix`: where the site directory is in the repository.
     pub path_prefix: Option<&'a str>,
+    /// `--inbound DIR --part NAME`: also report the links other parts (the part folders in
+    /// DIR) make into this one that the site as it is now would break.
+    pub inbound: Option<(&'a Path, &'a str)>,
+}
+
+/// The inbound link findings of `check --inbound DIR --part NAME`: the site's manifest as
+/// `build --part NAME` would write it, against each part folder in `dir` (sorted; a folder
+/// that does not read as a part is a finding of its own).
+fn inbound_findings(
+    site: &Site,
+    findings: &[Diagnostic],
+    dir: &Path,
+    name: &str,
+) -> Vec<Diagnostic> {
+    if let Some(why) = crate::parts::invalid_name(name) {
+        let message = format!("--part {name:?} is not a part name: {why}");
+        return vec![Diagnostic::new(
+            Code::OutputError,
+            "--part",
+            Pos::START,
+            message,
+        )];
+    }
+    let docs = crate::search::documents(site, false);
+    let ours = crate::parts::Manifest::of(site, name, findings, &docs);
+    let mut out = Vec::new();
+    let mut others = Vec::new();
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            let message = format!("cannot read the parts folder {}: {e}", dir.display());
+            return vec![Diagnostic::new(
+                Code::OutputError,
+                dir.display().to_string(),
+                Pos::START,
+                message,
+            )];
+        }
+    };
+    let mut dirs: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir()))
+        .filter(|p| p.join(crate::parts::MANIFEST).exists())
+        .collect();
+    dirs.sort();
+    for d in dirs.iter().take(crate::load::MAX_LIST) {
+        match crate::compose::read_part(d) {
+            Ok(p) => others.push(p),
+            Err(fatal) => out.extend(fatal),
+        }
+    }
+    out.extend(crate::compose::inbound(ours, others));
+    out
 }
 
 pub fn check(args: &CheckArgs<'_>, out: &mut dyn Write) -> std::io::Result<u8> {
@@ -48,6 +102,9 @@ pub fn check(args: &CheckArgs<'_>, out: &mut dyn Write) -> std::io::Result<u8> {
         Ok((site, mut findings)) => match apply_baseline(&site, &mut findings) {
             Ok(progress) => {
                 history_note(&site);
+                if let Some((dir, name)) = args.inbound {
+                    findings.extend(inbound_findings(&site, &findings, dir, name));
+                }
                 (Some(site), findings, progress)
             }
             Err(fatal) => (None, fatal, None),

@@ -173,3 +173,58 @@ fn a_link_into_a_part_published_under_other_urls_is_reported() {
         "{err}"
     );
 }
+
+#[test]
+fn check_inbound_names_the_links_a_change_would_break_in_other_parts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let parts = tmp.path().join("parts");
+    let front = "---\ntitle: T\nkind: runbook\nowners: [team-a]\nreviewed: 2026-11-01\n---\n\n";
+    let payments = site_with(&[(
+        "content/runbooks/db.md",
+        &format!("{front}## Diagnose\n\nText.\n"),
+    )]);
+    part(payments.path(), "payments", &parts.join("payments"));
+    let orders = site_with(&[(
+        "content/runbooks/x.md",
+        &format!("{front}See [db](payments:runbooks/db.md#diagnose).\n"),
+    )]);
+    part(orders.path(), "orders", &parts.join("orders"));
+    let inbound = |site: &Path| {
+        run([
+            "check",
+            site.to_str().unwrap(),
+            "--inbound",
+            parts.to_str().unwrap(),
+            "--part",
+            "payments",
+            "--today",
+            "2026-11-27",
+        ])
+    };
+    let (code, out, err) = inbound(payments.path());
+    assert_eq!(code, 0, "nothing broken yet: {out}{err}");
+
+    // The heading is renamed: its anchor goes, and orders' link with it.
+    payments.write(
+        "content/runbooks/db.md",
+        &format!("{front}## Investigate\n\nText.\n"),
+    );
+    let (code, out, _) = inbound(payments.path());
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("orders:runbooks/x.md"), "{out}");
+    assert!(out.contains("has no anchor `diagnose`"), "{out}");
+    assert!(out.contains("this change would break it"), "{out}");
+
+    // The page is renamed: the link has no document.
+    std::fs::rename(
+        payments.path().join("content/runbooks/db.md"),
+        payments.path().join("content/runbooks/database.md"),
+    )
+    .unwrap();
+    let (code, out, _) = inbound(payments.path());
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("no document `runbooks/db.md`"), "{out}");
+
+    let (code, _, err) = run(["check", "--inbound", parts.to_str().unwrap()]);
+    assert_eq!(code, 2, "--inbound needs --part: {err}");
+}
