@@ -1,7 +1,8 @@
-//! The handbook's health checks: ownership, freshness, postmortem follow-ups and links. Each
-//! finding names its file, line, a stable code and what to do.
+//! The handbook's health checks: ownership, freshness, postmortem follow-ups, links and code
+//! blocks. Each finding names its file, line, a stable code and what to do.
 
 pub mod baseline;
+pub mod code;
 pub mod courses;
 pub mod history;
 
@@ -14,7 +15,8 @@ use rayon::prelude::*;
 
 /// The findings of the site's own checks for the files `keep` accepts (site-relative
 /// paths, as findings name them; `|_| true` for all): load-time findings, each listed
-/// document's ownership, freshness, action items and links, and the course checks.
+/// document's ownership, freshness, action items and links, its code blocks ([`code`]), and
+/// the course checks.
 /// Severities are settled by [`crate::pipeline::findings`], which adds the checks of later
 /// stages: call that, not this, to report findings.
 pub fn run(site: &Site, keep: &(dyn Fn(&str) -> bool + Sync)) -> Vec<Diagnostic> {
@@ -38,6 +40,8 @@ pub fn run(site: &Site, keep: &(dyn Fn(&str) -> bool + Sync)) -> Vec<Diagnostic>
         })
         .collect();
     findings.extend(per_doc.into_iter().flatten());
+    // Code blocks: checked together, for one shellcheck run per check.
+    findings.extend(code::check(site, keep));
     // Course findings cross files (a lesson's quiz repeats another's): found for the whole
     // site, reported for the files asked about.
     findings.extend(courses::check(site).into_iter().filter(|d| keep(&d.file)));
