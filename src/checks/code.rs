@@ -141,6 +141,23 @@ fn shell_problems(
         .collect()
 }
 
+/// Why each of `doc`'s broken blocks in a parsed language (not shell: shellcheck runs once
+/// per check, not per page) no longer parses, by its index in the outline's code blocks: the
+/// notes its page shows above them.
+pub fn page_notes(doc: &Document) -> Vec<(usize, String)> {
+    doc.outline
+        .code_blocks
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| !b.no_check && !b.too_large)
+        .filter_map(|(i, b)| {
+            let lang = Lang::of(&b.lang).filter(|l| *l != Lang::Shell)?;
+            let first = parse(lang, &b.text).into_iter().next()?;
+            Some((i, first.message))
+        })
+        .collect()
+}
+
 /// Whether shellcheck was wanted for shell blocks of the listed documents but is not
 /// installed: the note `check` prints once.
 pub fn shellcheck_missing(site: &Site) -> bool {
@@ -293,8 +310,9 @@ fn drop_marks(message: &str) -> String {
 }
 
 /// A PromQL block's problems: none when it parses as one query or each of its paragraphs
-/// does (a block may list several queries, a blank line apart); else each failing
-/// paragraph's.
+/// does (a block may list several queries, a blank line apart), a paragraph also passing
+/// when each of its lines parses alone (one query a line); else each failing paragraph's,
+/// or line's.
 fn promql(text: &str) -> Vec<Problem> {
     // The parser builds (and drops) its tree recursively: no query nests this deep, and a
     // block that does is not worth a stack overflow.
@@ -315,15 +333,47 @@ fn promql(text: &str) -> Vec<Problem> {
     let mut out = Vec::new();
     for para in paragraphs(text) {
         let query = &text[para.clone()];
-        if let Some(e) = promql_error(query) {
-            out.push(Problem {
-                at: para.start + promql_line(query, &e),
-                len: 1,
-                message: e,
-            });
+        let Some(e) = promql_error(query) else {
+            continue;
+        };
+        // A list of one-line queries: when some lines parse alone, the others are the
+        // broken ones.
+        let lines: Vec<(usize, &str)> = lines_of(query)
+            .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+            .collect();
+        let alone: Vec<(usize, Option<String>)> = if lines.len() > 1 {
+            lines.iter().map(|(at, l)| (*at, promql_error(l))).collect()
+        } else {
+            Vec::new()
+        };
+        if alone.iter().any(|(_, e)| e.is_none()) {
+            out.extend(alone.into_iter().filter_map(|(at, e)| {
+                let line = &query[at..];
+                let indent = line.len() - line.trim_start().len();
+                Some(Problem {
+                    at: para.start + at + indent,
+                    len: 1,
+                    message: e?,
+                })
+            }));
+            continue;
         }
+        out.push(Problem {
+            at: para.start + promql_line(query, &e),
+            len: 1,
+            message: e,
+        });
     }
     out
+}
+
+/// Each line of `text` with its byte offset.
+fn lines_of(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.split('\n').scan(0, |at, line| {
+        let start = *at;
+        *at += line.len() + 1;
+        Some((start, line))
+    })
 }
 
 /// The byte ranges of the non-blank paragraphs of `text`, each from its first non-space
@@ -533,6 +583,14 @@ mod tests {
             Lang::PromQl,
             "sum(rate(http_requests_total{service=\"api\",code=~\"5..\"}[5m]))\n  / sum(rate(http_requests_total[5m])) > 0.05",
         );
+        // One query a line.
+        ok(
+            Lang::PromQl,
+            "rate(a[5m])\n# writes\nrate(b{x=~\"y.*\"}[5m])\n",
+        );
+        let p = parse(Lang::PromQl, "rate(a[5m])\n  rate(b[5m]\nup\n");
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(p[0].at, 14, "the broken line's text: {p:?}");
         // Several queries, a blank line apart, with comments.
         ok(
             Lang::PromQl,

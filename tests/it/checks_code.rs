@@ -195,6 +195,36 @@ fn fail_on_raises_invalid_code() {
 }
 
 #[test]
+fn pages_show_a_note_above_a_broken_block() {
+    let site = TestSite::fixture("code-blocks");
+    let (code, _, err) = site.build(&[]);
+    assert_eq!(code, 0, "{err}");
+    let html = site.read_output("runbooks/broken/index.html");
+    let notes: Vec<&str> = html
+        .match_indices("<p class=\"code-note\" role=\"note\">")
+        .map(|(i, _)| &html[i..i + html[i..].find("</p>").unwrap()])
+        .collect();
+    assert_eq!(
+        notes.len(),
+        4,
+        "PromQL, YAML, JSON, TOML; not the exempt blocks: {notes:#?}"
+    );
+    assert!(
+        notes[0].ends_with("This query no longer parses: unclosed left parenthesis"),
+        "{notes:?}"
+    );
+    // Just above its block.
+    let i = html.find(notes[0]).unwrap() + notes[0].len();
+    assert!(
+        html[i..].starts_with("</p>\n<pre class=\"code\" data-lang=\"promql\">"),
+        "{}",
+        &html[i..i + 80]
+    );
+    let valid = site.read_output("runbooks/valid/index.html");
+    assert!(!valid.contains("code-note"));
+}
+
+#[test]
 fn exempt_blocks_keep_their_highlighting() {
     let site = TestSite::fixture("code-blocks");
     let (code, _, err) = site.build(&[]);
