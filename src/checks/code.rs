@@ -40,103 +40,108 @@ pub fn check(site: &Site, keep: &(dyn Fn(&str) -> bool + Sync)) -> Vec<Diagnosti
         .iter()
         .filter(|d| d.is_listed(false) && keep(&d.file))
         .collect();
-    let blocks = |d: &'_ Document| -> Vec<(usize, Lang)> {
-        d.outline
-            .code_blocks
-            .iter()
-            .enumerate()
-            .filter(|(_, b)| !b.no_check && !b.too_large)
-            .filter_map(|(i, b)| Some((i, Lang::of(&b.lang)?)))
-            .collect()
-    };
-    // Shell blocks go to one shellcheck run, each distinct text once (handbooks repeat their
-    // commands); it runs while the other blocks are parsed.
-    let mut shell: Vec<(usize, usize, String)> = Vec::new();
-    if site.config.shellcheck {
-        for (di, d) in docs.iter().enumerate() {
-            for (bi, lang) in blocks(d) {
-                if lang == Lang::Shell {
-                    let b = &d.outline.code_blocks[bi];
-                    shell.push((di, bi, shell_text(&b.lang, &b.text)));
-                }
+    // Each distinct block is checked once (handbooks repeat their commands and queries): by
+    // its info-string language, since a `console` block reads otherwise than a `sh` one.
+    let mut distinct: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut blocks: Vec<(Lang, &CodeBlock)> = Vec::new();
+    let mut uses: Vec<(usize, usize, usize)> = Vec::new();
+    for (di, d) in docs.iter().enumerate() {
+        for (bi, b) in d.outline.code_blocks.iter().enumerate() {
+            let Some(lang) = Lang::of(&b.lang).filter(|_| !b.no_check && !b.too_large) else {
+                continue;
+            };
+            if lang == Lang::Shell && !site.config.shellcheck {
+                continue;
             }
+            let at = *distinct
+                .entry((b.lang.as_str(), b.text.as_str()))
+                .or_insert_with(|| {
+                    blocks.push((lang, b));
+                    blocks.len() - 1
+                });
+            uses.push((di, bi, at));
         }
     }
-    let (parsed, checked) = rayon::join(
+    // The shell blocks' one shellcheck run goes on while the other blocks are parsed.
+    let shell: Vec<&CodeBlock> = blocks
+        .iter()
+        .filter(|(lang, _)| *lang == Lang::Shell)
+        .map(|(_, b)| *b)
+        .collect();
+    let (parsed, mut checked) = rayon::join(
         || {
-            docs.par_iter()
-                .map(|d| {
-                    blocks(d)
-                        .into_iter()
-                        .filter(|(_, lang)| *lang != Lang::Shell)
-                        .flat_map(|(bi, lang)| {
-                            let b = &d.outline.code_blocks[bi];
-                            parse(lang, &b.text).into_iter().map(move |p| (bi, lang, p))
-                        })
-                        .collect::<Vec<_>>()
-                })
+            blocks
+                .par_iter()
+                .map(|(lang, b)| parse(*lang, &b.text))
                 .collect::<Vec<_>>()
         },
-        || shell_problems(&shell),
+        || shell_problems(&shell).into_iter(),
     );
-    let mut per_doc = parsed;
-    for ((di, bi), comments) in checked {
-        let text = &docs[di].outline.code_blocks[bi].text;
-        per_doc[di].extend(comments.into_iter().map(|c| {
-            let at = char_offset(text, c.line, c.column);
-            let end = char_offset(text, c.line, c.end_column).max(at + 1);
-            let problem = Problem {
-                at,
-                len: end - at,
-                message: format!("{} {}", c.code, c.message),
-            };
-            (bi, Lang::Shell, problem)
-        }));
+    let problems: Vec<Vec<Problem>> = blocks
+        .iter()
+        .zip(parsed)
+        .map(|((lang, _), p)| match lang {
+            Lang::Shell => checked.next().unwrap_or_default(),
+            _ => p,
+        })
+        .collect();
+    let mut per_doc: Vec<Vec<(usize, Lang, &Problem)>> = vec![Vec::new(); docs.len()];
+    for (di, bi, at) in uses {
+        let lang = blocks[at].0;
+        per_doc[di].extend(problems[at].iter().map(|p| (bi, lang, p)));
     }
     docs.iter()
         .zip(per_doc)
-        .flat_map(|(d, mut problems)| {
-            problems.sort_by_key(|(bi, _, p)| (*bi, p.at));
-            problems
+        .flat_map(|(d, mut found)| {
+            found.sort_by_key(|(bi, _, p)| (*bi, p.at));
+            found
                 .into_iter()
                 .take(MAX_PER_DOCUMENT)
-                .map(|(bi, lang, p)| finding(d, &d.outline.code_blocks[bi], lang, &p))
+                .map(|(bi, lang, p)| finding(d, &d.outline.code_blocks[bi], lang, p))
                 .collect::<Vec<_>>()
         })
         .collect()
 }
 
-/// shellcheck's comments on the shell blocks by (document, block), from one run (none when
+/// shellcheck's errors and warnings in each shell block, in order, from one run (none when
 /// it is not installed: `cli` says so once).
-fn shell_problems(
-    blocks: &[(usize, usize, String)],
-) -> Vec<((usize, usize), Vec<shellcheck::Comment>)> {
+fn shell_problems(blocks: &[&CodeBlock]) -> Vec<Vec<Problem>> {
+    let none = || vec![Vec::new(); blocks.len()];
     if blocks.is_empty() {
         return Vec::new();
     }
     let Some(program) = shellcheck::find() else {
-        return Vec::new();
+        return none();
     };
-    let mut distinct: HashMap<&str, usize> = HashMap::new();
-    let mut texts: Vec<&str> = Vec::new();
-    for (_, _, text) in blocks {
-        distinct.entry(text.as_str()).or_insert_with(|| {
-            texts.push(text);
-            texts.len() - 1
-        });
-    }
+    let texts: Vec<String> = blocks
+        .iter()
+        .map(|b| shell_text(&b.lang, &b.text))
+        .collect();
+    let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
     let results = match shellcheck::run(&program, &texts) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("note: shell blocks not checked: shellcheck failed: {e}");
-            return Vec::new();
+            return none();
         }
     };
+    // Positions in the checked text are positions in the block: same lines, same columns.
     blocks
         .iter()
-        .filter_map(|(di, bi, text)| {
-            let found = results.get(distinct[text.as_str()])?;
-            (!found.is_empty()).then(|| ((*di, *bi), found.clone()))
+        .zip(results)
+        .map(|(b, comments)| {
+            comments
+                .into_iter()
+                .map(|c| {
+                    let at = char_offset(&b.text, c.line, c.column);
+                    let end = char_offset(&b.text, c.line, c.end_column).max(at + 1);
+                    Problem {
+                        at,
+                        len: end - at,
+                        message: format!("{} {}", c.code, c.message),
+                    }
+                })
+                .collect()
         })
         .collect()
 }

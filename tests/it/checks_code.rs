@@ -68,22 +68,12 @@ fn assert_parsed_blocks(found: &[(String, u64, u64, String)]) {
         "{found:#?}"
     );
     let messages: Vec<&str> = found.iter().map(|f| f.3.as_str()).collect();
-    assert!(
-        messages[0].starts_with("PromQL block does not parse: "),
-        "{messages:?}"
-    );
-    assert!(
-        messages[1].starts_with("YAML block does not parse: "),
-        "{messages:?}"
-    );
-    assert!(
-        messages[2].starts_with("JSON block does not parse: "),
-        "{messages:?}"
-    );
-    assert!(
-        messages[3].starts_with("TOML block does not parse: "),
-        "{messages:?}"
-    );
+    for (m, lang) in messages.iter().zip(["PromQL", "YAML", "JSON", "TOML"]) {
+        assert!(
+            m.starts_with(&format!("{lang} block does not parse: ")),
+            "{messages:?}"
+        );
+    }
     assert!(
         messages.iter().all(|m| !m.contains("at line")),
         "positions in the block's own text are left out: {messages:?}"
