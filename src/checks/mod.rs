@@ -26,22 +26,27 @@ pub fn run(site: &Site, keep: &(dyn Fn(&str) -> bool + Sync)) -> Vec<Diagnostic>
         .filter(|d| keep(&d.file))
         .cloned()
         .collect();
-    let per_doc: Vec<Vec<Diagnostic>> = site
-        .documents
-        .par_iter()
-        .filter(|d| d.is_listed(false) && keep(&d.file))
-        .map(|d| {
-            let mut out = Vec::new();
-            ownership(site, d, &mut out);
-            freshness(site, d, &mut out);
-            action_items(site, d, &mut out);
-            links(site, d, &mut out);
-            out
-        })
-        .collect();
+    // Code blocks are checked together (one shellcheck run per check, mostly waiting on that
+    // process) beside the other checks of each document.
+    let (per_doc, code): (Vec<Vec<Diagnostic>>, _) = rayon::join(
+        || {
+            site.documents
+                .par_iter()
+                .filter(|d| d.is_listed(false) && keep(&d.file))
+                .map(|d| {
+                    let mut out = Vec::new();
+                    ownership(site, d, &mut out);
+                    freshness(site, d, &mut out);
+                    action_items(site, d, &mut out);
+                    links(site, d, &mut out);
+                    out
+                })
+                .collect()
+        },
+        || code::check(site, keep),
+    );
     findings.extend(per_doc.into_iter().flatten());
-    // Code blocks: checked together, for one shellcheck run per check.
-    findings.extend(code::check(site, keep));
+    findings.extend(code);
     // Course findings cross files (a lesson's quiz repeats another's): found for the whole
     // site, reported for the files asked about.
     findings.extend(courses::check(site).into_iter().filter(|d| keep(&d.file)));

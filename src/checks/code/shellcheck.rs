@@ -1,6 +1,6 @@
 //! Running shellcheck over the shell blocks of a whole run: each distinct block written to a
-//! file of a private temporary folder, then one shellcheck process for them all (a few for
-//! thousands), with a fixed argument list, no environment from the caller (so nothing in the
+//! file of a private temporary folder, then one shellcheck process for them all (past a few
+//! hundred, one a core), with a fixed argument list, no environment from the caller (so nothing in the
 //! site or the shell can add options or an rc file), a time limit and bounded output.
 
 use serde::Deserialize;
@@ -18,6 +18,8 @@ pub const EXCLUDED: &str = "SC2034,SC2154,SC2155,SC2164,SC2168";
 
 /// At most this many files per process (the argument list stays short).
 const FILES_PER_RUN: usize = 2000;
+/// Up to this many blocks, one process; more are shared among the cores.
+const SHARED_PAST: usize = 200;
 /// A run past this is stopped and its blocks left unchecked.
 const TIMEOUT: Duration = Duration::from_secs(300);
 /// Output past this is not read (a run's findings are capped per document anyway).
@@ -75,18 +77,32 @@ fn is_executable(p: &Path) -> bool {
 /// shellcheck's errors and warnings for each of `texts` (bash), in order.
 pub fn run(program: &Path, texts: &[&str]) -> Result<Vec<Vec<Comment>>, String> {
     let dir = TempDir::new()?;
+    let mut names = Vec::with_capacity(texts.len());
+    for (i, text) in texts.iter().enumerate() {
+        let name = format!("{i}.sh");
+        std::fs::write(dir.0.join(&name), text)
+            .map_err(|e| format!("could not write a temporary file: {e}"))?;
+        names.push(name);
+    }
+    // shellcheck takes some milliseconds a block on one core: past a few hundred blocks the
+    // files are shared among one process a core.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per_run = texts
+        .len()
+        .div_ceil(cores)
+        .clamp(SHARED_PAST, FILES_PER_RUN);
+    let outputs: Vec<Result<Vec<u8>, String>> = std::thread::scope(|scope| {
+        let runs: Vec<_> = names
+            .chunks(per_run)
+            .map(|chunk| scope.spawn(|| run_bounded(program, &dir.0, chunk)))
+            .collect();
+        runs.into_iter()
+            .map(|r| r.join().unwrap_or_else(|_| Err("a run failed".to_string())))
+            .collect()
+    });
     let mut out: Vec<Vec<Comment>> = vec![Vec::new(); texts.len()];
-    for (chunk_index, chunk) in texts.chunks(FILES_PER_RUN).enumerate() {
-        let first = chunk_index * FILES_PER_RUN;
-        let mut names = Vec::with_capacity(chunk.len());
-        for (k, text) in chunk.iter().enumerate() {
-            let name = format!("{}.sh", first + k);
-            std::fs::write(dir.0.join(&name), text)
-                .map_err(|e| format!("could not write a temporary file: {e}"))?;
-            names.push(name);
-        }
-        let stdout = run_bounded(program, &dir.0, &names)?;
-        let json: Json1 = serde_json::from_slice(&stdout)
+    for stdout in outputs {
+        let json: Json1 = serde_json::from_slice(&stdout?)
             .map_err(|e| format!("its output could not be read: {e}"))?;
         for c in json.comments {
             let Some(i) = c
@@ -236,6 +252,20 @@ mod tests {
             "{:?}",
             out[3]
         );
+    }
+
+    #[test]
+    fn many_blocks_are_shared_among_runs_and_keep_their_order() {
+        let Some(program) = find() else {
+            eprintln!("shellcheck is not installed: skipped");
+            return;
+        };
+        let mut texts = vec!["ls\n"; 2 * SHARED_PAST + 1];
+        texts[2 * SHARED_PAST] = "echo \"x\n";
+        let out = run(&program, &texts).unwrap();
+        assert_eq!(out.len(), texts.len());
+        assert!(out[..2 * SHARED_PAST].iter().all(Vec::is_empty));
+        assert_eq!(out[2 * SHARED_PAST][0].code, "SC1073");
     }
 
     #[test]
