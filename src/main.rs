@@ -34,7 +34,7 @@ enum ColorChoice {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run every check (metadata, owners, freshness, action items, links) without writing anything
+    /// Run every check (metadata, owners, freshness, action items, links, code blocks) without writing anything
     Check {
         /// The site directory (holding book.toml)
         #[arg(default_value = ".")]

@@ -60,10 +60,10 @@ impl<'a> Checks<'a> {
 }
 
 /// The one list of checks `check`, `build`, `serve` and `report` run: the site's own checks
-/// (load findings, ownership, freshness, action items, links, courses: [`checks::run`]), the
-/// review-history checks (the history already on the site), output collisions (and the
-/// theme's links leading outside the site) and the Prometheus rules against the pages a
-/// build writes. Severities are settled by the site's policy and the order is stable.
+/// (load findings, ownership, freshness, action items, links, code blocks, courses:
+/// [`checks::run`]), the review-history checks (the history already on the site), output
+/// collisions (and the theme's links leading outside the site) and the Prometheus rules
+/// against the pages a build writes. Severities are settled by the site's policy and the order is stable.
 /// `Err` carries fatal diagnostics (an unreadable theme or rule file).
 pub fn findings(site: &Site, which: &Checks<'_>) -> Result<Vec<Diagnostic>, Fatal> {
     let all = |_: &str| true;

@@ -21,7 +21,7 @@ use crate::content::front_matter::Kind;
 use crate::content::urls::{output_file, root_of, slug};
 use crate::diagnostic::{Code, Diagnostic, Pos};
 use crate::model::{Document, ReviewState, Site};
-use crate::render::{RenderOptions, render_markdown};
+use crate::render::{RenderOptions, render_markdown, render_markdown_noted};
 use context::*;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -391,7 +391,8 @@ impl<'a> Builder<'a> {
             root: root.clone(),
             in_part: self.in_part,
         };
-        let mut rendered = render_markdown(doc.markdown(), &links, &self.render_opts);
+        let notes = crate::checks::code::page_notes(doc);
+        let mut rendered = render_markdown_noted(doc.markdown(), &links, &self.render_opts, &notes);
         if let Some(id) =
             drop_title_heading(&mut rendered.html, &doc.title, doc.outline.headings.first())
         {

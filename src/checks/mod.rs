@@ -1,7 +1,8 @@
-//! The handbook's health checks: ownership, freshness, postmortem follow-ups and links. Each
-//! finding names its file, line, a stable code and what to do.
+//! The handbook's health checks: ownership, freshness, postmortem follow-ups, links and code
+//! blocks. Each finding names its file, line, a stable code and what to do.
 
 pub mod baseline;
+pub mod code;
 pub mod courses;
 pub mod history;
 
@@ -14,7 +15,8 @@ use rayon::prelude::*;
 
 /// The findings of the site's own checks for the files `keep` accepts (site-relative
 /// paths, as findings name them; `|_| true` for all): load-time findings, each listed
-/// document's ownership, freshness, action items and links, and the course checks.
+/// document's ownership, freshness, action items and links, its code blocks ([`code`]), and
+/// the course checks.
 /// Severities are settled by [`crate::pipeline::findings`], which adds the checks of later
 /// stages: call that, not this, to report findings.
 pub fn run(site: &Site, keep: &(dyn Fn(&str) -> bool + Sync)) -> Vec<Diagnostic> {
@@ -24,20 +26,27 @@ pub fn run(site: &Site, keep: &(dyn Fn(&str) -> bool + Sync)) -> Vec<Diagnostic>
         .filter(|d| keep(&d.file))
         .cloned()
         .collect();
-    let per_doc: Vec<Vec<Diagnostic>> = site
-        .documents
-        .par_iter()
-        .filter(|d| d.is_listed(false) && keep(&d.file))
-        .map(|d| {
-            let mut out = Vec::new();
-            ownership(site, d, &mut out);
-            freshness(site, d, &mut out);
-            action_items(site, d, &mut out);
-            links(site, d, &mut out);
-            out
-        })
-        .collect();
+    // Code blocks are checked together (one shellcheck run per check, mostly waiting on that
+    // process) beside the other checks of each document.
+    let (per_doc, code): (Vec<Vec<Diagnostic>>, _) = rayon::join(
+        || {
+            site.documents
+                .par_iter()
+                .filter(|d| d.is_listed(false) && keep(&d.file))
+                .map(|d| {
+                    let mut out = Vec::new();
+                    ownership(site, d, &mut out);
+                    freshness(site, d, &mut out);
+                    action_items(site, d, &mut out);
+                    links(site, d, &mut out);
+                    out
+                })
+                .collect()
+        },
+        || code::check(site, keep),
+    );
     findings.extend(per_doc.into_iter().flatten());
+    findings.extend(code);
     // Course findings cross files (a lesson's quiz repeats another's): found for the whole
     // site, reported for the files asked about.
     findings.extend(courses::check(site).into_iter().filter(|d| keep(&d.file)));

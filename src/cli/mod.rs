@@ -102,6 +102,7 @@ pub fn check(args: &CheckArgs<'_>, out: &mut dyn Write) -> std::io::Result<u8> {
         Ok((site, mut findings)) => match apply_baseline(&site, &mut findings) {
             Ok(progress) => {
                 history_note(&site);
+                shellcheck_note(&site);
                 if let Some((dir, name)) = args.inbound {
                     findings.extend(inbound_findings(&site, &findings, dir, name));
                 }
@@ -137,6 +138,17 @@ fn history_note(site: &Site) {
     }
     let why = "this is a shallow clone (fetch the whole history: `git fetch --unshallow`, or `fetch-depth: 0` for actions/checkout)";
     eprintln!("note: review history not checked: {why}");
+}
+
+/// Say once, on standard error, that shell blocks were not checked because shellcheck is
+/// not installed (docs/checks.md), rather than once per block.
+fn shellcheck_note(site: &Site) {
+    if crate::checks::code::shellcheck_missing(site) {
+        eprintln!(
+            "note: shell code blocks not checked: shellcheck is not installed (`apt-get install shellcheck`, `brew install shellcheck`; or set `[check] shellcheck = false` in {})",
+            site.config.file
+        );
+    }
 }
 
 fn append(path: &Path, text: &str) -> std::io::Result<()> {

@@ -56,6 +56,9 @@ pub struct Config {
     pub page_severities: Vec<String>,
     /// `[check] history` and its limits: the review-history checks (docs/freshness-history.md).
     pub history: HistoryChecks,
+    /// `[check] shellcheck` (default true): check shell blocks with `shellcheck` when it is
+    /// installed (docs/checks.md).
+    pub shellcheck: bool,
     /// The configuration file's name (`book.toml` or `fieldbook.toml`), for findings.
     pub file: String,
     /// `[kinds]`, `[[courses]]`, `[owners] default`, `[check] baseline`.
@@ -215,6 +218,7 @@ struct RawCheck {
     history: Option<bool>,
     rubber_stamp_after: Option<usize>,
     mass_review: Option<usize>,
+    shellcheck: Option<bool>,
 }
 
 /// How the review-history checks read git (`[check] history`, `rubber_stamp_after`,
@@ -457,6 +461,7 @@ fn parse_inner(root: &Path, text: &str) -> Result<Config, Fatal> {
             rubber_stamp_after: raw.check.rubber_stamp_after.unwrap_or(2).max(1),
             mass_review: raw.check.mass_review.unwrap_or(20).max(1),
         },
+        shellcheck: raw.check.shellcheck.unwrap_or(true),
         page_severities: raw
             .check
             .page_severities

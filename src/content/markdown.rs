@@ -35,12 +35,38 @@ pub struct QuizBlock {
     pub text: String,
 }
 
+/// A fenced block in a checked language ([`crate::content::code::Lang`]), as the renderer
+/// sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CodeBlock {
+    /// The info string's language, lowercased.
+    pub lang: String,
+    /// Exempt from checks: `{no-check}` in its info string or `<!-- fieldbook: no-check -->`
+    /// just before it.
+    pub no_check: bool,
+    /// Byte offset in the body of the opening fence.
+    pub offset: usize,
+    /// Byte offset in the body of each line of `text` (a block in a list or quote has its
+    /// lines' indentation or `>` removed, so the lines are not contiguous in the body).
+    pub lines: Vec<usize>,
+    /// The block's text, empty when it is over [`CODE_BLOCK_MAX_BYTES`].
+    pub text: String,
+    /// The block was over [`CODE_BLOCK_MAX_BYTES`] (its text is not kept).
+    pub too_large: bool,
+}
+
+/// Checked blocks larger than this are not kept (nor checked): a generated dump is no step
+/// to check, and parsing one must not hold up a check.
+pub const CODE_BLOCK_MAX_BYTES: usize = 64 * 1024;
+
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Outline {
     pub headings: Vec<Heading>,
     pub links: Vec<Link>,
     /// Quiz blocks, in order (found here so that checks need no second parse of the body).
     pub quizzes: Vec<QuizBlock>,
+    /// Blocks in checked languages, in order.
+    pub code_blocks: Vec<CodeBlock>,
     /// `id="..."`/`name="..."` anchors written in raw HTML.
     pub html_ids: Vec<String>,
     /// Other tools' syntax removed rather than rendered (body offsets), for findings.
@@ -95,6 +121,9 @@ pub fn outline_rewritten(body: &str, rewritten: Option<&Rewritten>) -> Outline {
     let mut slugs = Slugger::default();
     let mut heading: Option<(u8, Option<String>, usize, String)> = None;
     let mut quiz: Option<QuizBlock> = None;
+    let mut code: Option<CodeBlock> = None;
+    // An HTML block that was the no-check comment, until the next block starts.
+    let mut no_check_next = false;
     // The renderer turns `!!! note` admonitions into block quotes before parsing; parse the
     // same text so that headings and links inside them count, and map offsets back.
     let pre = crate::content::admonition::preprocess_rewritten(body, rewritten);
@@ -102,6 +131,12 @@ pub fn outline_rewritten(body: &str, rewritten: Option<&Rewritten>) -> Outline {
     for (event, range) in Parser::new_ext(&pre.text, options()).into_offset_iter() {
         let start = pre.source_offset(range.start);
         let range = start..pre.source_offset(range.end).max(start);
+        // The no-check comment exempts the block right after it: any other start ends it.
+        let after_comment = match &event {
+            Event::Start(Tag::HtmlBlock) => no_check_next,
+            Event::Start(_) => std::mem::take(&mut no_check_next),
+            _ => no_check_next,
+        };
         match event {
             Event::Start(Tag::Heading { level, id, .. }) => {
                 heading = Some((
@@ -134,7 +169,30 @@ pub fn outline_rewritten(body: &str, rewritten: Option<&Rewritten>) -> Outline {
                     text: String::new(),
                 });
             }
-            Event::End(TagEnd::CodeBlock) => out.quizzes.extend(quiz.take()),
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
+                if info_lang(&info)
+                    .as_deref()
+                    .and_then(crate::content::code::Lang::of)
+                    .is_some() =>
+            {
+                code = Some(CodeBlock {
+                    lang: info_lang(&info).unwrap_or_default(),
+                    no_check: after_comment || crate::content::code::info_no_check(&info),
+                    offset: range.start,
+                    lines: Vec::new(),
+                    text: String::new(),
+                    too_large: false,
+                });
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                out.quizzes.extend(quiz.take());
+                out.code_blocks.extend(code.take());
+            }
+            Event::Text(t) if code.is_some() => {
+                if let Some(c) = code.as_mut() {
+                    code_text(c, &t, |i| pre.source_offset(range.start + i));
+                }
+            }
             Event::Text(t) if quiz.is_some() => {
                 if let Some(q) = quiz.as_mut() {
                     if q.text.is_empty() {
@@ -160,11 +218,36 @@ pub fn outline_rewritten(body: &str, rewritten: Option<&Rewritten>) -> Outline {
                 len: range.len(),
                 image: true,
             }),
-            Event::Html(h) | Event::InlineHtml(h) => html_ids(&h, &mut out.html_ids),
+            Event::Html(h) | Event::InlineHtml(h) => {
+                if crate::content::code::is_no_check_comment(&h) {
+                    no_check_next = true;
+                }
+                html_ids(&h, &mut out.html_ids)
+            }
             _ => {}
         }
     }
     out
+}
+
+/// Add a piece of a checked block's text, `at(i)` giving the body offset of its byte `i`.
+fn code_text(block: &mut CodeBlock, text: &str, at: impl Fn(usize) -> usize) {
+    if block.too_large || block.text.len() + text.len() > CODE_BLOCK_MAX_BYTES {
+        block.too_large = true;
+        block.text = String::new();
+        block.lines = Vec::new();
+        return;
+    }
+    let starts_line = block.text.is_empty() || block.text.ends_with('\n');
+    if starts_line && !text.is_empty() {
+        block.lines.push(at(0));
+    }
+    for (i, _) in text.match_indices('\n') {
+        if i + 1 < text.len() {
+            block.lines.push(at(i + 1));
+        }
+    }
+    block.text.push_str(text);
 }
 
 fn level_num(l: HeadingLevel) -> u8 {
@@ -296,5 +379,36 @@ mod tests {
     fn code_blocks_hide_their_links() {
         let o = outline("```\n[not](a-link.md)\n# not a heading\n```\n");
         assert!(o.links.is_empty() && o.headings.is_empty());
+    }
+
+    #[test]
+    fn checked_code_blocks_with_their_lines_and_exemptions() {
+        let body = "1. Step:\n\n   ```yaml\n   a: 1\n   b: 2\n   ```\n\n<!-- fieldbook: no-check -->\n```promql\nx(\n```\n\n```sh {no-check}\nls\n```\n\n```python\nx\n```\n\n<!-- fieldbook: no-check -->\n\nText.\n\n```json\n{}\n```\n";
+        let o = outline(body);
+        let blocks: Vec<(&str, bool)> = o
+            .code_blocks
+            .iter()
+            .map(|b| (b.lang.as_str(), b.no_check))
+            .collect();
+        // Python is not checked; the comment exempts the block right after it only.
+        assert_eq!(
+            blocks,
+            [
+                ("yaml", false),
+                ("promql", true),
+                ("sh", true),
+                ("json", false)
+            ]
+        );
+        let yaml = &o.code_blocks[0];
+        assert_eq!(yaml.text, "a: 1\nb: 2\n");
+        // Each line's offset is past the list item's indentation.
+        let lines: Vec<&str> = yaml.lines.iter().map(|&i| &body[i..i + 4]).collect();
+        assert_eq!(lines, ["a: 1", "b: 2"]);
+        assert!(body[yaml.offset..].starts_with("```yaml"));
+        // Too large: kept as a mark only.
+        let big = format!("```json\n{}\n```\n", "1".repeat(CODE_BLOCK_MAX_BYTES + 1));
+        let o = outline(&big);
+        assert!(o.code_blocks[0].too_large && o.code_blocks[0].text.is_empty());
     }
 }

@@ -30,6 +30,8 @@ pub enum Code {
     AlertWithoutRunbook,
     UnknownAlert,
     BrokenRunbookUrl,
+    // Code blocks (src/checks/code.rs).
+    InvalidCode,
     // Courses (src/courses.rs).
     UnknownPrerequisite,
     PrerequisiteCycle,
@@ -61,7 +63,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 42] = [
+    pub const ALL: [Code; 43] = [
         Code::InvalidMetadata,
         Code::UnknownKey,
         Code::UnknownOwner,
@@ -81,6 +83,7 @@ impl Code {
         Code::AlertWithoutRunbook,
         Code::UnknownAlert,
         Code::BrokenRunbookUrl,
+        Code::InvalidCode,
         Code::UnknownPrerequisite,
         Code::PrerequisiteCycle,
         Code::MissingLesson,
@@ -127,6 +130,7 @@ impl Code {
             Code::AlertWithoutRunbook => "alert-without-runbook",
             Code::UnknownAlert => "unknown-alert",
             Code::BrokenRunbookUrl => "broken-runbook-url",
+            Code::InvalidCode => "invalid-code",
             Code::UnknownPrerequisite => "unknown-prerequisite",
             Code::PrerequisiteCycle => "prerequisite-cycle",
             Code::MissingLesson => "missing-lesson",
@@ -208,6 +212,9 @@ impl Code {
             Code::AlertWithoutRunbook => "Non-paging alert has no runbook in the handbook",
             Code::UnknownAlert => "Runbook lists an alert that no given rule file defines",
             Code::BrokenRunbookUrl => "Alert's runbook_url points into the handbook at no page",
+            Code::InvalidCode => {
+                "Code block does not parse for its language (PromQL, YAML, JSON, TOML, shell)"
+            }
             Code::UnknownPrerequisite => "Course prerequisite names no (published) course",
             Code::PrerequisiteCycle => "Course prerequisites form a cycle, so none can be started",
             Code::MissingLesson => "Course `lessons` lists a file the course folder does not have",

@@ -16,86 +16,8 @@
 //! and in a Dockerfile `ARG NAME` and `ENV NAME`, as well as the build arguments BuildKit
 //! predefines (`$TARGETARCH`, `$BUILDPLATFORM`...) in a `dockerfile` block.
 
+use crate::content::code::{Forms, Placeholder, may_hold, placeholders};
 use std::borrow::Cow;
-
-/// A placeholder in the plain text of a block: char range and its variable name.
-struct Found {
-    start: usize,
-    end: usize,
-    name: String,
-}
-
-/// Whether a block may hold placeholders at all (the cheap test that keeps most blocks fast).
-fn may_hold(text: &str) -> bool {
-    text.contains('$') || text.contains("{{")
-}
-
-/// Placeholders in `chars`, in order, not overlapping.
-fn find(chars: &[char]) -> Vec<Found> {
-    let upper_start = |c: char| c.is_ascii_uppercase();
-    let upper_rest = |c: char| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_';
-    let ident_start = |c: char| c.is_ascii_alphabetic() || c == '_';
-    let ident_rest = |c: char| c.is_ascii_alphanumeric() || c == '_';
-    let run = |from: usize, ok: &dyn Fn(char) -> bool| {
-        let mut j = from;
-        while j < chars.len() && ok(chars[j]) {
-            j += 1;
-        }
-        j
-    };
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        let escaped = i > 0 && chars[i - 1] == '\\';
-        if c == '$' && !escaped {
-            // `${NAME}`
-            if chars.get(i + 1) == Some(&'{') && chars.get(i + 2).is_some_and(|&c| upper_start(c)) {
-                let end = run(i + 3, &upper_rest);
-                if chars.get(end) == Some(&'}') {
-                    out.push(Found {
-                        start: i,
-                        end: end + 1,
-                        name: chars[i + 2..end].iter().collect(),
-                    });
-                    i = end + 1;
-                    continue;
-                }
-            }
-            // `$NAME`, not followed by more of a lower-case word (`$Name` is not one).
-            if chars.get(i + 1).is_some_and(|&c| upper_start(c)) {
-                let end = run(i + 2, &upper_rest);
-                if !chars.get(end).is_some_and(|c| c.is_ascii_alphanumeric()) {
-                    out.push(Found {
-                        start: i,
-                        end,
-                        name: chars[i + 1..end].iter().collect(),
-                    });
-                    i = end;
-                    continue;
-                }
-            }
-        } else if c == '{' && chars.get(i + 1) == Some(&'{') {
-            let spaces = |from: usize| run(from, &|c| c == ' ');
-            let name_start = spaces(i + 2);
-            if chars.get(name_start).is_some_and(|&c| ident_start(c)) {
-                let name_end = run(name_start, &ident_rest);
-                let close = spaces(name_end);
-                if chars.get(close) == Some(&'}') && chars.get(close + 1) == Some(&'}') {
-                    out.push(Found {
-                        start: i,
-                        end: close + 2,
-                        name: chars[name_start..name_end].iter().collect(),
-                    });
-                    i = close + 2;
-                    continue;
-                }
-            }
-        }
-        i += 1;
-    }
-    out
-}
 
 /// A piece of highlighted HTML: a tag, or one character of text with its source (an entity
 /// such as `&lt;` counts as the character it stands for).
@@ -284,7 +206,7 @@ fn command(words: &[(String, usize)], out: &mut Vec<(String, usize)>) {
 /// `html` (the escaped or highlighted inside of a `<code>` of language `lang`, lower case)
 /// with its placeholders marked, leaving out the variables the block sets itself.
 pub fn mark<'a>(html: &'a str, lang: Option<&str>) -> Cow<'a, str> {
-    if !may_hold(html) {
+    if !may_hold(html, Forms::Fillable) {
         return Cow::Borrowed(html);
     }
     let pieces = pieces(html);
@@ -295,7 +217,7 @@ pub fn mark<'a>(html: &'a str, lang: Option<&str>) -> Cow<'a, str> {
             Piece::Tag(_) => None,
         })
         .collect();
-    let mut found = find(&chars);
+    let mut found = placeholders(&chars, Forms::Fillable);
     if found.iter().any(|f| chars[f.start] == '$') {
         let declared = declared(&chars, lang);
         found.retain(|f| {
@@ -312,7 +234,7 @@ pub fn mark<'a>(html: &'a str, lang: Option<&str>) -> Cow<'a, str> {
     let mut open: Vec<&str> = Vec::new();
     let mut next = found.iter().peekable();
     let mut index = 0; // chars seen
-    let mut inside: Option<&Found> = None;
+    let mut inside: Option<&Placeholder> = None;
     for piece in &pieces {
         match *piece {
             Piece::Tag(tag) => {
@@ -352,27 +274,6 @@ pub fn mark<'a>(html: &'a str, lang: Option<&str>) -> Cow<'a, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn names(text: &str) -> Vec<String> {
-        let chars: Vec<char> = text.chars().collect();
-        find(&chars).into_iter().map(|f| f.name).collect()
-    }
-
-    #[test]
-    fn finds_the_three_forms_and_skips_look_alikes() {
-        assert_eq!(
-            names("kubectl -n $NAMESPACE logs ${POD} -c {{container}} {{ Pod_2 }}"),
-            ["NAMESPACE", "POD", "container", "Pod_2"]
-        );
-        // Positional and special parameters, lower case, escaped, incomplete, Go templates.
-        assert!(
-            names("echo $1 $@ $? $_x $name \\$HOME ${A:-b} {{ .Values.x }} {{a b}} ${}").is_empty()
-        );
-        // `$Name` is not an upper-case variable; digits and underscores are.
-        assert!(names("$Name").is_empty());
-        assert_eq!(names("$POD_2;$X"), ["POD_2", "X"]);
-        assert_eq!(names("$$HOME"), ["HOME"]);
-    }
 
     #[test]
     fn marks_placeholders_split_over_spans() {

@@ -13,6 +13,7 @@
 //! Highlighting never stalls a build: a block over [`MAX_BYTES`], [`MAX_LINES`] lines or with
 //! a line over [`MAX_LINE_BYTES`] is written as escaped plain text, found by one cheap scan.
 
+use crate::content::code::{CONSOLE, SHELL, prompt};
 use pulldown_cmark_escape::escape_html_body_text;
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -144,22 +145,7 @@ const PROMQL: &str = "PromQL";
 /// Languages runbooks use, by info-string alias (lowercase) → grammar name. Anything not
 /// listed is looked up by file extension or grammar name (`ruby`, `lua`, `kotlin`, `c`, …).
 const ALIASES: &[(&[&str], &str)] = &[
-    (
-        &[
-            "bash",
-            "sh",
-            "shell",
-            "zsh",
-            "ksh",
-            "ash",
-            "console",
-            "shell-session",
-            "shellsession",
-            "sh-session",
-            "terminal",
-        ],
-        BASH,
-    ),
+    (SHELL, BASH),
     (&["yaml", "yml"], "YAML"),
     (&["json", "jsonc", "json5", "jsonl", "ndjson"], "JSON"),
     (
@@ -224,15 +210,6 @@ const PLAIN: &[&str] = &[
     "raw",
 ];
 
-/// Session blocks: every prompt line is a command, everything else output.
-const CONSOLE: &[&str] = &[
-    "console",
-    "shell-session",
-    "shellsession",
-    "sh-session",
-    "terminal",
-];
-
 fn syntaxes() -> &'static SyntaxSet {
     static SET: OnceLock<SyntaxSet> = OnceLock::new();
     SET.get_or_init(two_face::syntax::extra_newlines)
@@ -293,26 +270,6 @@ pub fn within_limits(code: &str) -> bool {
         }
     }
     true
-}
-
-/// The prompt a shell block's lines start with, if any: `$ `, or for console-type blocks
-/// also `# ` (a root prompt; in a bash block it is a comment).
-fn prompt(lang: &str, code: &str) -> Option<&'static str> {
-    let shell = ALIASES[0].0.contains(&lang);
-    if !shell {
-        return None;
-    }
-    let starts = |p: &str| {
-        code.split('\n')
-            .any(|l| l.starts_with(p) || l == p.trim_end())
-    };
-    if starts("$ ") {
-        Some("$ ")
-    } else if CONSOLE.contains(&lang) && starts("# ") {
-        Some("# ")
-    } else {
-        None
-    }
 }
 
 /// Write `code` as `<pre class="code" data-lang="…"><code>…</code></pre>\n`.

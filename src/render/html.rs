@@ -6,6 +6,7 @@ use super::escape::{escape_attr, escape_body, escape_url};
 use super::interface::{LinkResolver, RenderOptions, Rendered, TocEntry};
 use super::{highlight, quiz};
 use crate::content::admonition::{self, Admonition};
+use crate::content::code::Lang;
 use crate::content::markdown::info_lang;
 use crate::content::markdown::{Slugger, options};
 use pulldown_cmark::{
@@ -21,6 +22,18 @@ pub(crate) fn render(
     links: &dyn LinkResolver,
     opts: &RenderOptions,
     fragment: bool,
+) -> Rendered {
+    render_noted(body, links, opts, fragment, &[])
+}
+
+/// [`render`], with a note above each checked code block `notes` names (by its index among
+/// the blocks of checked languages, as the outline counts them): why it no longer parses.
+pub(crate) fn render_noted(
+    body: &str,
+    links: &dyn LinkResolver,
+    opts: &RenderOptions,
+    fragment: bool,
+    notes: &[(usize, String)],
 ) -> Rendered {
     // CommonMark: U+0000 must become U+FFFD (pulldown-cmark leaves some through, and a NUL
     // in HTML is a parse error browsers treat differently).
@@ -39,6 +52,8 @@ pub(crate) fn render(
         slugger: Slugger::default(),
         toc: Vec::new(),
         quiz_count: 0,
+        code_notes: notes,
+        checked_blocks: 0,
         heading: None,
         image: None,
         code: None,
@@ -144,6 +159,9 @@ struct Writer<'a> {
     slugger: Slugger,
     toc: Vec<TocEntry>,
     quiz_count: usize,
+    /// Notes for broken checked code blocks, and how many such blocks came so far.
+    code_notes: &'a [(usize, String)],
+    checked_blocks: usize,
     heading: Option<HeadingState>,
     image: Option<ImageState>,
     code: Option<CodeState>,
@@ -513,6 +531,20 @@ impl Writer<'_> {
                 self.quiz_count += 1;
             }
         } else {
+            let lang = code.lang.as_deref().and_then(Lang::of);
+            if let Some(lang) = lang {
+                let index = self.checked_blocks;
+                self.checked_blocks += 1;
+                if let Some((_, why)) = self.code_notes.iter().find(|(i, _)| *i == index) {
+                    self.push("<p class=\"code-note\" role=\"note\">");
+                    self.push(match lang {
+                        Lang::PromQl => "This query no longer parses: ",
+                        _ => "This block no longer parses: ",
+                    });
+                    escape_body(&mut self.out, why);
+                    self.push("</p>\n");
+                }
+            }
             highlight::write_code_block(&mut self.out, code.lang.as_deref(), &code.text);
         }
     }

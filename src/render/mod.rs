@@ -9,7 +9,8 @@
 //!   collapsible; see [`crate::content::admonition`]) become `<aside class="callout callout-…">` / `<details>`;
 //! - code blocks are highlighted at build time into short token-kind classes (`k`, `s`, …) ([`highlight`]), with a
 //!   size limit past which they are plain text; shell prompts are marked for the copy button;
-//! - ```` ```quiz ```` blocks become static quiz HTML ([`quiz`]);
+//! - ```` ```quiz ```` blocks become static quiz HTML ([`quiz`]); a code block that no
+//!   longer parses gets a note above it ([`render_markdown_noted`]);
 //! - link and image destinations go through a [`LinkResolver`]; raw HTML is dropped unless
 //!   [`RenderOptions::raw_html`].
 //!
@@ -35,6 +36,18 @@ pub use interface::{LinkResolver, NoRewrite, RenderOptions, Rendered, TocEntry};
 /// Render a document body (front matter already removed) to HTML.
 pub fn render_markdown(body: &str, links: &dyn LinkResolver, opts: &RenderOptions) -> Rendered {
     html::render(body, links, opts, false)
+}
+
+/// [`render_markdown`], with a visible note (`<p class="code-note" role="note">`) above each
+/// code block that no longer parses: `notes` gives why, by the block's index among the blocks
+/// of checked languages ([`crate::content::markdown::Outline::code_blocks`]).
+pub fn render_markdown_noted(
+    body: &str,
+    links: &dyn LinkResolver,
+    opts: &RenderOptions,
+    notes: &[(usize, String)],
+) -> Rendered {
+    html::render_noted(body, links, opts, false, notes)
 }
 
 #[cfg(test)]
