@@ -527,4 +527,6 @@ pub struct ReportCtx {
     pub chart_svg: String,
     pub teams: Vec<TeamCards>,
     pub unowned: Vec<Card>,
+    /// Per owner, its documents with a code block that no longer parses (`invalid-code`).
+    pub broken: Vec<TeamCards>,
 }

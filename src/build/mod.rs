@@ -708,6 +708,23 @@ impl<'a> Builder<'a> {
             let key = |t: &(String, Vec<Card>)| t.1.first().map(urgency);
             key(a).cmp(&key(b)).then_with(|| a.0.cmp(&b.0))
         });
+        // Documents whose commands, queries or snippets no longer parse, by owner (teams and
+        // the people named directly).
+        let broken_files: std::collections::HashSet<&str> = self
+            .docs
+            .par_iter()
+            .filter(|d| !crate::checks::code::page_notes(d).is_empty())
+            .map(|d| d.file.as_str())
+            .collect();
+        let mut broken: BTreeMap<String, Vec<Card>> = BTreeMap::new();
+        for c in all
+            .iter()
+            .filter(|c| broken_files.contains(c.file.as_str()))
+        {
+            for o in &c.owners {
+                broken.entry(o.id.clone()).or_default().push(c.clone());
+            }
+        }
         let ctx = ReportCtx {
             counts: Counts::of(all.iter()),
             chart_svg: chart::review_age_svg(&counts),
@@ -719,6 +736,13 @@ impl<'a> Builder<'a> {
                 })
                 .collect(),
             unowned,
+            broken: broken
+                .into_iter()
+                .map(|(id, cards)| TeamCards {
+                    owner: OwnerRef::new(self.site, &id),
+                    cards,
+                })
+                .collect(),
         };
         let page = self.page(
             "freshness",

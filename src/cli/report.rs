@@ -25,6 +25,9 @@ pub enum Task {
     /// Every owner has lapsed: the listed (lapsed) owners' successors must take it over.
     HandOver,
     Stale,
+    /// A command, query or snippet that no longer parses (`invalid-code`): the step fails
+    /// when someone follows it.
+    BrokenStep,
     OverdueAction,
     NeverReviewed,
     DueSoon,
@@ -44,6 +47,7 @@ impl Task {
             Task::DueSoon => "due soon",
             Task::RemoveLapsedOwner => "remove lapsed owner",
             Task::OpenAction => "open action item",
+            Task::BrokenStep => "broken step",
         }
     }
 }
@@ -109,9 +113,14 @@ pub struct Report {
 /// Build the report, for every owner or for one (`only`). A person asked for also gets the
 /// items of the teams they belong to.
 pub fn build(site: &Site, only: Option<&str>) -> Report {
+    // The code blocks that no longer parse, by file: the first of each document's is its task.
+    let mut broken: BTreeMap<String, crate::diagnostic::Diagnostic> = BTreeMap::new();
+    for d in crate::checks::code::check(site, &|_| true) {
+        broken.entry(d.file.clone()).or_insert(d);
+    }
     let mut by_owner: BTreeMap<String, Vec<Item>> = BTreeMap::new();
     for doc in site.listed(false) {
-        for (owner, item) in doc_items(site, doc) {
+        for (owner, item) in doc_items(site, doc, broken.get(&doc.file)) {
             by_owner.entry(owner).or_default().push(item);
         }
     }
@@ -226,8 +235,13 @@ fn sort_items(items: &mut [Item]) {
     items.sort_by_key(urgency);
 }
 
-/// The (owner id, item) pairs one document gives rise to.
-fn doc_items(site: &Site, doc: &Document) -> Vec<(String, Item)> {
+/// The (owner id, item) pairs one document gives rise to (`broken`: its first code block
+/// that no longer parses).
+fn doc_items(
+    site: &Site,
+    doc: &Document,
+    broken: Option<&crate::diagnostic::Diagnostic>,
+) -> Vec<(String, Item)> {
     let mut out = Vec::new();
     let item = |task: Task| Item {
         task,
@@ -275,6 +289,13 @@ fn doc_items(site: &Site, doc: &Document) -> Vec<(String, Item)> {
                 i.days = r.days_left;
                 out.push((id.clone(), i));
             }
+        }
+    }
+    if let Some(d) = broken {
+        for id in site.ownership(doc).active.iter() {
+            let mut i = item(Task::BrokenStep);
+            i.detail = Some(format!("line {}: {}", d.line, d.message));
+            out.push((id.clone(), i));
         }
     }
     for a in doc

@@ -229,3 +229,31 @@ fn exempt_blocks_keep_their_highlighting() {
     );
     assert!(!html.contains("data-lang=\"yaml {no-check}\""), "{html}");
 }
+
+#[test]
+fn broken_steps_are_counted_on_the_freshness_report_and_listed_per_owner() {
+    let site = TestSite::fixture("code-blocks");
+    let (_, _, err) = site.build(&["--today", "2026-11-27"]);
+    let freshness = site.read_output("freshness/index.html");
+    let section = &freshness[freshness.find("Broken steps").expect(&err)..];
+    assert!(
+        section.contains("Broken steps</a>"),
+        "the document is linked: {section}"
+    );
+    assert!(!section.contains("Every block parses"), "{section}");
+    let (code, out, err) = site.run("report", &["--format", "json", "--today", "2026-11-27"]);
+    assert_eq!(code, 0, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let items: Vec<&serde_json::Value> = report["owners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|o| o["items"].as_array().unwrap())
+        .filter(|i| i["task"] == "broken-step")
+        .collect();
+    assert!(items.iter().any(|i| i["title"] == "Broken steps"), "{out}");
+    assert!(
+        items.iter().all(|i| i["title"] != "Every block parses"),
+        "{out}"
+    );
+}
