@@ -144,6 +144,27 @@ fn broken_links(parts: &[Part]) -> Vec<(String, Diagnostic)> {
     out
 }
 
+/// The part folders `[compose] parts` names: each pattern a folder holding `part.json`, or a
+/// glob of such folders (`../parts/*`), relative to the site; sorted, each once.
+pub fn configured_parts(config: &crate::config::Config) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for pattern in &config.compose_parts {
+        if crate::config::glob::is_glob(pattern) {
+            let manifests = format!("{}/{MANIFEST}", pattern.trim_end_matches('/'));
+            out.extend(
+                crate::config::glob::expand(&config.root, &manifests)
+                    .into_iter()
+                    .filter_map(|(p, _)| p.parent().map(Path::to_path_buf)),
+            );
+        } else {
+            out.push(config.root.join(pattern));
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// Compose the parts in `dirs` into `output`.
 pub fn compose(dirs: &[PathBuf], output: &Path, today: Date) -> Result<Composed, Fatal> {
     let mut parts = Vec::new();

@@ -163,12 +163,14 @@ enum Command {
     },
     /// Merge parts built by `build --part` into one site, without re-rendering their pages; exit 1 on broken links between parts
     Compose {
-        /// The part directories (each holding part.json)
-        #[arg(required = true)]
+        /// The part directories (each holding part.json); none: the handbook's `[compose] parts`
         parts: Vec<PathBuf>,
-        /// Where to write the composed site
+        /// The handbook whose book.toml lists the parts (`[compose] parts`), when none are given
+        #[arg(long, default_value = ".")]
+        site: PathBuf,
+        /// Where to write the composed site (default with --site: its [build] output)
         #[arg(long)]
-        output: PathBuf,
+        output: Option<PathBuf>,
         /// The date the composed pages say they were built (YYYY-MM-DD; default: today)
         #[arg(long, value_parser = parse_date)]
         today: Option<Date>,
@@ -403,9 +405,10 @@ fn main() -> ExitCode {
         }
         Command::Compose {
             parts,
+            site,
             output,
             today,
-        } => cli::compose(parts, output, *today, &mut err, color_err),
+        } => cli::compose(parts, site, output.as_deref(), *today, &mut err, color_err),
         Command::Handover {
             old,
             to,

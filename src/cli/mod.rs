@@ -360,13 +360,38 @@ pub fn build(args: &BuildArgs<'_>, err: &mut dyn Write) -> std::io::Result<u8> {
 /// (the site is written either way, as with `build`), 2 when a part cannot be composed.
 pub fn compose(
     parts: &[PathBuf],
-    output: &Path,
+    site: &Path,
+    output: Option<&Path>,
     today: Option<Date>,
     err: &mut dyn Write,
     color: bool,
 ) -> std::io::Result<u8> {
     let started = std::time::Instant::now();
-    let done = match crate::compose::compose(parts, output, today.unwrap_or_else(Date::today)) {
+    // Part folders given, or those the handbook's book.toml lists.
+    let (parts, output, today) = if parts.is_empty() {
+        let config = match crate::config::load(site) {
+            Ok(c) => c,
+            Err(fatal) => return fail(fatal, err, color),
+        };
+        let found = crate::compose::configured_parts(&config);
+        if found.is_empty() {
+            writeln!(
+                err,
+                "error: no parts to compose: give part folders, or list them in {}'s [compose] parts",
+                config.file
+            )?;
+            return Ok(2);
+        }
+        let output = output.map_or_else(|| config.output_dir.clone(), Path::to_path_buf);
+        (found, output, today.or(config.today))
+    } else {
+        let Some(output) = output else {
+            writeln!(err, "error: --output is needed when part folders are given")?;
+            return Ok(2);
+        };
+        (parts.to_vec(), output.to_path_buf(), today)
+    };
+    let done = match crate::compose::compose(&parts, &output, today.unwrap_or_else(Date::today)) {
         Ok(d) => d,
         Err(fatal) => return fail(fatal, err, color),
     };

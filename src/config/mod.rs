@@ -65,6 +65,9 @@ pub struct Config {
     pub adopt: adoption::AdoptConfig,
     /// Learning paths (`[[paths]]`), in the order book.toml gives them.
     pub paths: Vec<LearningPath>,
+    /// `[compose] parts`: the part folders `fieldbook compose` composes when given none
+    /// (relative to the site, `../` allowed, globs as in `[check] alert_rules`).
+    pub compose_parts: Vec<String>,
 }
 
 /// An ordered list of courses for a role (`[[paths]]` in book.toml).
@@ -161,6 +164,8 @@ struct RawConfig {
     courses: Vec<adoption::RawCourse>,
     #[serde(default)]
     paths: Vec<RawPath>,
+    #[serde(default)]
+    compose: RawCompose,
     /// Free-form values for templates.
     #[serde(default)]
     #[allow(dead_code)]
@@ -189,6 +194,13 @@ impl Default for RawBuild {
             urls: None,
         }
     }
+}
+
+/// `[compose]`: what `fieldbook compose` reads when it is given no part folders.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawCompose {
+    parts: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -469,6 +481,7 @@ fn parse_inner(root: &Path, text: &str) -> Result<Config, Fatal> {
         file: CONFIG_FILE.to_string(),
         adopt,
         paths,
+        compose_parts: raw.compose.parts,
     })
 }
 

@@ -228,3 +228,37 @@ fn check_inbound_names_the_links_a_change_would_break_in_other_parts() {
     let (code, _, err) = run(["check", "--inbound", parts.to_str().unwrap()]);
     assert_eq!(code, 2, "--inbound needs --part: {err}");
 }
+
+#[test]
+fn a_handbook_lists_its_parts_in_book_toml() {
+    let tmp = tempfile::tempdir().unwrap();
+    let parts = tmp.path().join("parts");
+    let front =
+        "---\ntitle: T\nkind: runbook\nowners: [team-a]\nreviewed: 2026-11-01\n---\n\nText.\n";
+    for name in ["payments", "orders"] {
+        let s = site_with(&[("content/runbooks/x.md", front)]);
+        part(s.path(), name, &parts.join(name));
+    }
+    let handbook = tmp.path().join("handbook");
+    std::fs::create_dir_all(&handbook).unwrap();
+    std::fs::write(
+        handbook.join("book.toml"),
+        "[book]\ntitle = \"All\"\n\n[compose]\nparts = [\"../parts/*\"]\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(["compose", "--site", handbook.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("compose: 2 parts"), "{err}");
+    for rel in [
+        "payments/runbooks/x/index.html",
+        "orders/runbooks/x/index.html",
+        "index.html",
+    ] {
+        assert!(handbook.join("public").join(rel).is_file(), "{rel}");
+    }
+    // Nothing listed, nothing given: a usage error.
+    std::fs::write(handbook.join("book.toml"), "[book]\ntitle = \"All\"\n").unwrap();
+    let (code, _, err) = run(["compose", "--site", handbook.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("[compose] parts"), "{err}");
+}
