@@ -10,6 +10,10 @@ use std::path::{Path, PathBuf};
 /// replaced, so `--output ~/Documents` cannot wipe a folder of someone's files.
 pub const MARKER: &str = ".fieldbook-output";
 
+/// What [`MARKER`] says.
+pub const MARKER_TEXT: &str =
+    "This directory is written by fieldbook build and replaced whole by the next build.\n";
+
 /// Why an output directory is refused, or `Ok` with its absolute form.
 pub fn check_target(
     output: &Path,
@@ -120,10 +124,7 @@ impl Staging {
         }
         let dir = parent.join(format!(".{name}.fieldbook-new-{}", std::process::id()));
         fs::create_dir(&dir)?;
-        fs::write(
-            dir.join(MARKER),
-            "This directory is written by fieldbook build and replaced whole by the next build.\n",
-        )?;
+        fs::write(dir.join(MARKER), MARKER_TEXT)?;
         Ok(Staging {
             dir,
             target: target.to_path_buf(),

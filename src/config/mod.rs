@@ -32,6 +32,8 @@ pub struct Config {
     pub book: Book,
     pub content_dir: PathBuf,
     pub output_dir: PathBuf,
+    /// Where `build` keeps its cache (`[build] cache_dir`, default `.fieldbook/cache`).
+    pub cache_dir: PathBuf,
     pub owners_file: PathBuf,
     pub theme: String,
     pub today: Option<Date>,
@@ -169,6 +171,7 @@ struct RawBuild {
     today: Option<Spanned<Date>>,
     raw_html: bool,
     urls: Option<Spanned<String>>,
+    cache_dir: Spanned<String>,
 }
 
 impl Default for RawBuild {
@@ -180,6 +183,7 @@ impl Default for RawBuild {
             today: None,
             raw_html: true,
             urls: None,
+            cache_dir: Spanned::new(0..0, ".fieldbook/cache".into()),
         }
     }
 }
@@ -332,6 +336,7 @@ fn parse_inner(root: &Path, text: &str) -> Result<Config, Fatal> {
     };
     let content_dir = inside(&raw.build.content, "[build] content")?;
     let output_dir = inside(&raw.build.output, "[build] output")?;
+    let cache_dir = inside(&raw.build.cache_dir, "[build] cache_dir")?;
     let owners_file = inside(&raw.owners.file, "[owners] file")?;
     if output_dir == root || content_dir.starts_with(&output_dir) || output_dir == content_dir {
         return Err(vec![
@@ -430,6 +435,7 @@ fn parse_inner(root: &Path, text: &str) -> Result<Config, Fatal> {
         book,
         content_dir,
         output_dir,
+        cache_dir,
         owners_file,
         theme: raw.build.theme,
         today: raw.build.today.map(|t| t.into_inner()),
@@ -609,6 +615,7 @@ impl Config {
             self.owners_file.clone(),
             self.root.join("themes"),
             self.output_dir.clone(),
+            self.cache_dir.clone(),
         ];
         own.extend(self.adopt.baseline.as_ref().map(|(p, _)| p.clone()));
         own
