@@ -257,6 +257,8 @@ pub struct CacheFile {
     pub fieldbook: String,
     /// A digest of `settings`, `inputs` and `listing`: the input key.
     pub key: String,
+    /// A digest of `key`, `outputs` and `report`: a cache edited by hand is not trusted.
+    pub seal: String,
     pub settings: Settings,
     /// Every file the build read or walked (absolute path) → its digest.
     pub inputs: BTreeMap<String, String>,
@@ -271,9 +273,17 @@ struct Header {
     fieldbook: String,
 }
 
-fn key_of(settings: &Settings, inputs: &BTreeMap<String, String>, listing: &[String]) -> String {
-    let json = serde_json::to_vec(&(settings, inputs, listing)).unwrap_or_default();
+fn digest(value: &impl Serialize) -> String {
+    let json = serde_json::to_vec(value).unwrap_or_default();
     format!("{:016x}{:08x}", HASH(&json), json.len() as u32)
+}
+
+fn key_of(settings: &Settings, inputs: &BTreeMap<String, String>, listing: &[String]) -> String {
+    digest(&(settings, inputs, listing))
+}
+
+fn seal_of(key: &str, outputs: &[OutputFile], report: &Report) -> String {
+    digest(&(key, outputs, report))
 }
 
 /// Read a cache file: `Err` says, in one line, why it is not used.
@@ -299,8 +309,10 @@ pub fn read(path: &Path) -> Result<Option<CacheFile>, String> {
     }
     let file: CacheFile =
         serde_json::from_slice(&bytes).map_err(|e| format!("it is corrupt ({e})"))?;
-    if file.key != key_of(&file.settings, &file.inputs, &file.listing) {
-        return Err("it is corrupt (its key does not match its inputs)".into());
+    if file.key != key_of(&file.settings, &file.inputs, &file.listing)
+        || file.seal != seal_of(&file.key, &file.outputs, &file.report)
+    {
+        return Err("it is corrupt (its key does not match its contents)".into());
     }
     if file
         .report
@@ -444,6 +456,7 @@ impl Session {
         let file = CacheFile {
             format: FORMAT,
             fieldbook: env!("CARGO_PKG_VERSION").into(),
+            seal: seal_of(&key, &outputs, report),
             key,
             settings: self.settings,
             inputs,
@@ -634,10 +647,12 @@ mod tests {
             git: None,
         };
         let inputs: BTreeMap<String, String> = [("/s/book.toml".into(), "absent".into())].into();
+        let key = key_of(&settings, &inputs, &[]);
         let file = CacheFile {
             format: FORMAT,
             fieldbook: env!("CARGO_PKG_VERSION").into(),
-            key: key_of(&settings, &inputs, &[]),
+            seal: seal_of(&key, &[], &report()),
+            key,
             settings,
             inputs,
             listing: vec![],

@@ -336,7 +336,6 @@ fn parse_inner(root: &Path, text: &str) -> Result<Config, Fatal> {
     };
     let content_dir = inside(&raw.build.content, "[build] content")?;
     let output_dir = inside(&raw.build.output, "[build] output")?;
-    let cache_dir = inside(&raw.build.cache_dir, "[build] cache_dir")?;
     let owners_file = inside(&raw.owners.file, "[owners] file")?;
     if output_dir == root || content_dir.starts_with(&output_dir) || output_dir == content_dir {
         return Err(vec![
@@ -424,6 +423,26 @@ fn parse_inner(root: &Path, text: &str) -> Result<Config, Fatal> {
                 "write \"pretty\" (a/b/) or \"source\" (a/b.html, the paths the source tool published)",
             ));
         }
+    };
+    // Not resolved through links: a linked cache folder is refused when the build opens it
+    // (`write::own_dir`), and the build runs without it.
+    let cache_dir = {
+        let given = Path::new(raw.build.cache_dir.get_ref());
+        if given.is_absolute()
+            || given
+                .components()
+                .any(|c| matches!(c, std::path::Component::ParentDir))
+        {
+            return Err(error(
+                at(raw.build.cache_dir.span()),
+                format!(
+                    "[build] cache_dir `{}` is not a folder inside the site",
+                    raw.build.cache_dir.get_ref()
+                ),
+                "write a path relative to the site directory, such as .fieldbook/cache, or give --cache-dir",
+            ));
+        }
+        root.join(given)
     };
     let mut book = raw.book;
     let edit_url = book.edit_url.clone();

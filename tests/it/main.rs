@@ -13,6 +13,7 @@ mod architecture;
 mod bad_input;
 mod browser;
 mod build;
+mod build_cache;
 mod cli;
 mod collisions;
 mod compose;
