@@ -379,6 +379,16 @@ impl Session {
             }
             Locked::Io(e) => format!("build cache not used: cannot lock {shown}: {e}"),
         })?;
+        // A build killed while saving left its temporary file (the cache itself is whole).
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            let leftover = format!(".{FILE}.fieldbook-");
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if name.starts_with(&leftover) && name.ends_with(".tmp") {
+                    let _ = std::fs::remove_file(e.path());
+                }
+            }
+        }
         let mut notes = Vec::new();
         let previous = match read(&dir.join(FILE)) {
             Ok(p) => p,
@@ -428,7 +438,15 @@ impl Session {
         {
             return None;
         }
-        if !crate::search::index_dir(&self.root).is_dir() {
+        // What an interrupted build left (a staging directory, a search index writer's
+        // temporary file) is cleaned by a full build.
+        let index = crate::search::index_dir(&self.root);
+        let index_whole = std::fs::read_dir(&index).is_ok_and(|entries| {
+            entries
+                .flatten()
+                .all(|e| !e.file_name().to_string_lossy().starts_with(".tmp"))
+        });
+        if !index_whole || super::output::interrupted(&self.target) {
             return None;
         }
         outputs_unchanged(&self.target, &prev.outputs).then_some(&prev.report)

@@ -171,6 +171,15 @@ fn exchange(_: &Path, _: &Path) -> io::Result<()> {
     Err(io::Error::other("atomic exchange is not available"))
 }
 
+/// Whether an interrupted build of `target` left its staging or old directory beside it
+/// (which the next full build removes).
+pub fn interrupted(target: &Path) -> bool {
+    let (Some(parent), Some(name)) = (target.parent(), target.file_name()) else {
+        return false;
+    };
+    leftovers(parent, &name.to_string_lossy()).map_or(true, |l| !l.is_empty())
+}
+
 /// Staging and old directories of earlier, interrupted builds of the same target.
 fn leftovers(parent: &Path, name: &str) -> io::Result<Vec<PathBuf>> {
     let new = format!(".{name}.fieldbook-new-");
