@@ -99,6 +99,15 @@ enum Command {
         /// Build a relocatable part for `fieldbook compose`: the pages under NAME/ of the output, and part.json beside them
         #[arg(long, value_name = "NAME")]
         part: Option<String>,
+        /// Neither reuse nor save the build cache (a build with nothing changed since the last one otherwise reuses its output)
+        #[arg(long)]
+        no_cache: bool,
+        /// Keep the build cache in DIR (default: [build] cache_dir, ".fieldbook/cache")
+        #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+        cache_dir: Option<PathBuf>,
+        /// Also build clean into a temporary directory and compare it with the output file by file: exit 1 naming the files that differ
+        #[arg(long)]
+        verify_cache: bool,
     },
     /// Preview the site: render it in memory, serve it, and re-render what an edit changes (pages reload by themselves)
     Serve {
@@ -314,6 +323,9 @@ fn main() -> ExitCode {
             search_export,
             search_export_format,
             part,
+            no_cache,
+            cache_dir,
+            verify_cache,
         } => cli::build(
             &cli::BuildArgs {
                 site,
@@ -325,6 +337,9 @@ fn main() -> ExitCode {
                 search_export: search_export.clone(),
                 search_export_format: *search_export_format,
                 part: part.clone(),
+                no_cache: *no_cache,
+                cache_dir: cache_dir.clone(),
+                verify_cache: *verify_cache,
             },
             &mut err,
         ),

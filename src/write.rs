@@ -80,6 +80,77 @@ pub enum Unreadable {
 /// never hangs the run) and without following a link unless `follow_links`, checked on the
 /// open handle to be a regular file, and read to at most `max` bytes.
 pub fn read_bounded(path: &Path, max: u64, follow_links: bool) -> Result<Vec<u8>, Unreadable> {
+    let read = read_bounded_unrecorded(path, max, follow_links);
+    record(path, &read);
+    read
+}
+
+/// A content hash: bytes to 64 bits (the build cache passes the search index's).
+pub type Hasher = fn(&[u8]) -> u64;
+
+/// What a read found, as one string: the bytes' hash and length, or why nothing was read
+/// (`absent`, `not-a-file`, `too-large:N`, `unreadable`). Two reads of one file give the
+/// same string exactly when they would give a build the same input.
+pub fn read_digest(read: &Result<Vec<u8>, Unreadable>, hash: Hasher) -> String {
+    match read {
+        Ok(bytes) => format!("{:016x}{:08x}", hash(bytes), bytes.len() as u32),
+        Err(Unreadable::NotAFile) => "not-a-file".into(),
+        Err(Unreadable::TooLarge(n)) => format!("too-large:{n}"),
+        Err(Unreadable::Io(e)) if e.kind() == io::ErrorKind::NotFound => "absent".into(),
+        Err(Unreadable::Io(e)) => format!("unreadable:{:?}", e.kind()),
+    }
+}
+
+/// Every file read through [`read_bounded`] while a recording is on: absolute path → its
+/// [`read_digest`]. The build cache keys on what a build actually read (docs/architecture.md).
+type Recording = (Hasher, std::collections::BTreeMap<PathBuf, String>);
+static READS: std::sync::Mutex<Option<Recording>> = std::sync::Mutex::new(None);
+static RECORDING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+fn reads() -> std::sync::MutexGuard<'static, Option<Recording>> {
+    READS.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Start recording every read (see [`read_digest`]). `false` when a recording is already on
+/// (it is left as it is).
+pub fn record_reads(hash: Hasher) -> bool {
+    let mut r = reads();
+    if r.is_some() {
+        return false;
+    }
+    *r = Some((hash, Default::default()));
+    RECORDING.store(true, std::sync::atomic::Ordering::Relaxed);
+    true
+}
+
+/// Stop recording and return what was read since [`record_reads`].
+pub fn recorded_reads() -> std::collections::BTreeMap<PathBuf, String> {
+    let mut r = reads();
+    RECORDING.store(false, std::sync::atomic::Ordering::Relaxed);
+    r.take().map(|(_, m)| m).unwrap_or_default()
+}
+
+fn record(path: &Path, read: &Result<Vec<u8>, Unreadable>) {
+    if !RECORDING.load(std::sync::atomic::Ordering::Relaxed) {
+        return;
+    }
+    // Hashed outside the lock: reads run in parallel.
+    let Some(hash) = reads().as_ref().map(|(h, _)| *h) else {
+        return;
+    };
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let digest = read_digest(read, hash);
+    if let Some((_, map)) = reads().as_mut() {
+        map.insert(abs, digest);
+    }
+}
+
+/// [`read_bounded`] without recording (the build cache's own reads).
+pub fn read_bounded_unrecorded(
+    path: &Path,
+    max: u64,
+    follow_links: bool,
+) -> Result<Vec<u8>, Unreadable> {
     let mut opts = fs::OpenOptions::new();
     opts.read(true);
     #[cfg(unix)]

@@ -2,6 +2,7 @@
 //! parallel straight to a staging directory that replaces the output only when all is written.
 
 pub mod alerts;
+pub mod cache;
 pub mod chart;
 pub mod collisions;
 pub mod context;
@@ -119,9 +120,22 @@ pub fn build(site: &Site, opts: &BuildOptions) -> Result<Built, Fatal> {
     let theme = theme::Theme::load(&site.config)?;
     let staging = output::Staging::begin(&target)
         .map_err(|e| out_err(format!("cannot prepare {}: {e}", target.display())))?;
+    // Files equal to the previous build's are linked from it (they keep their time).
+    let previous = target.join(output::MARKER).is_file().then_some(&target);
+    let sink_at = |dir: PathBuf, prev: Option<PathBuf>| match prev {
+        Some(prev) => DirSink::reusing(dir, prev),
+        None => DirSink::new(dir),
+    };
+    if previous.is_some()
+        && let Err(e) = sink_at(staging.dir.clone(), previous.cloned())
+            .put(output::MARKER, output::MARKER_TEXT.as_bytes().to_vec())
+    {
+        staging.abandon();
+        return Err(e);
+    }
     let sink = match &opts.part {
-        Some(p) => DirSink::new(staging.dir.join(&p.name)),
-        None => DirSink::new(&staging.dir),
+        Some(p) => sink_at(staging.dir.join(&p.name), previous.map(|t| t.join(&p.name))),
+        None => sink_at(staging.dir.clone(), previous.cloned()),
     };
     // The git history was read once, by the pipeline, with the checks.
     let result = Builder::new(site, &theme, opts, &sink, &site.history)

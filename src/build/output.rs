@@ -10,6 +10,10 @@ use std::path::{Path, PathBuf};
 /// replaced, so `--output ~/Documents` cannot wipe a folder of someone's files.
 pub const MARKER: &str = ".fieldbook-output";
 
+/// What [`MARKER`] says.
+pub const MARKER_TEXT: &str =
+    "This directory is written by fieldbook build and replaced whole by the next build.\n";
+
 /// Why an output directory is refused, or `Ok` with its absolute form.
 pub fn check_target(
     output: &Path,
@@ -120,10 +124,7 @@ impl Staging {
         }
         let dir = parent.join(format!(".{name}.fieldbook-new-{}", std::process::id()));
         fs::create_dir(&dir)?;
-        fs::write(
-            dir.join(MARKER),
-            "This directory is written by fieldbook build and replaced whole by the next build.\n",
-        )?;
+        fs::write(dir.join(MARKER), MARKER_TEXT)?;
         Ok(Staging {
             dir,
             target: target.to_path_buf(),
@@ -168,6 +169,15 @@ fn exchange(a: &Path, b: &Path) -> io::Result<()> {
 #[cfg(not(target_os = "linux"))]
 fn exchange(_: &Path, _: &Path) -> io::Result<()> {
     Err(io::Error::other("atomic exchange is not available"))
+}
+
+/// Whether an interrupted build of `target` left its staging or old directory beside it
+/// (which the next full build removes).
+pub fn interrupted(target: &Path) -> bool {
+    let (Some(parent), Some(name)) = (target.parent(), target.file_name()) else {
+        return false;
+    };
+    leftovers(parent, &name.to_string_lossy()).map_or(true, |l| !l.is_empty())
 }
 
 /// Staging and old directories of earlier, interrupted builds of the same target.

@@ -35,11 +35,58 @@ fn copy_err(rel: &str, e: &std::io::Error) -> Fatal {
 /// Files written under a directory.
 pub struct DirSink {
     pub dir: PathBuf,
+    /// The previous build's output (the directory this one will replace): a file whose bytes
+    /// equal the one there is hard-linked from it rather than written, so it keeps its
+    /// modification time (`rsync` and uploads skip it) while the new site is still built
+    /// beside the old one and swapped in whole.
+    previous: Option<PathBuf>,
 }
 
 impl DirSink {
     pub fn new(dir: impl Into<PathBuf>) -> DirSink {
-        DirSink { dir: dir.into() }
+        DirSink {
+            dir: dir.into(),
+            previous: None,
+        }
+    }
+
+    /// A sink into `dir` reusing the unchanged files of `previous` (see [`DirSink`]).
+    pub fn reusing(dir: impl Into<PathBuf>, previous: impl Into<PathBuf>) -> DirSink {
+        DirSink {
+            dir: dir.into(),
+            previous: Some(previous.into()),
+        }
+    }
+
+    /// Link the previous build's `rel_path` to `to` when it holds exactly `same` (read as
+    /// `same` gives it); `true` when linked. Anything else (no such file, a link, other
+    /// bytes, a file system without links) is `false` and the caller writes.
+    fn link_unchanged(
+        &self,
+        rel_path: &str,
+        to: &Path,
+        len: u64,
+        same: &dyn Fn(&[u8]) -> bool,
+    ) -> bool {
+        let Some(prev) = &self.previous else {
+            return false;
+        };
+        let old = prev.join(rel_path);
+        if !std::fs::symlink_metadata(&old).is_ok_and(|m| m.is_file() && m.len() == len) {
+            return false;
+        }
+        let Ok(bytes) = crate::write::read_bounded_unrecorded(&old, len, false) else {
+            return false;
+        };
+        same(&bytes) && std::fs::hard_link(&old, to).is_ok()
+    }
+
+    /// Before writing `path`: never write through a link to the previous build's file (a
+    /// file put twice), which would change the site still being served.
+    fn unlink_reused(&self, path: &Path) {
+        if self.previous.is_some() {
+            let _ = std::fs::remove_file(path);
+        }
     }
 
     /// Where `rel_path` goes: always inside the directory. Paths come from file names and
@@ -76,6 +123,11 @@ impl Sink for DirSink {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(io)?;
         }
+        self.unlink_reused(&path);
+        let len = bytes.len() as u64;
+        if self.link_unchanged(rel_path, &path, len, &|old| old == bytes.as_slice()) {
+            return Ok(());
+        }
         std::fs::write(&path, bytes).map_err(io)
     }
 
@@ -88,6 +140,16 @@ impl Sink for DirSink {
         }
         if let Some(p) = to.parent() {
             std::fs::create_dir_all(p).map_err(|e| copy_err(rel_path, &e))?;
+        }
+        if !to.is_dir() {
+            self.unlink_reused(&to);
+        }
+        let len = std::fs::metadata(from).map_or(u64::MAX, |m| m.len());
+        let unchanged = |old: &[u8]| {
+            crate::config::read_regular(from, old.len() as u64).is_ok_and(|new| new == old)
+        };
+        if self.previous.is_some() && self.link_unchanged(rel_path, &to, len, &unchanged) {
+            return Ok(());
         }
         match std::fs::copy(from, &to) {
             // A folder of pages already holds this path (an asset `notes/db` beside

@@ -46,6 +46,20 @@ fn squeeze<'a>(name: &str, text: &'a str) -> std::borrow::Cow<'a, str> {
 
 type Templates = BTreeMap<String, (String, String)>;
 
+/// A digest of the embedded default theme (each file's path and bytes): an input of every
+/// build, which the build cache keys on (a development build's theme changes without the
+/// version).
+pub fn builtin_digest(hash: crate::write::Hasher) -> String {
+    let mut all = Vec::new();
+    for (path, bytes) in embedded::FILES {
+        all.extend_from_slice(path.as_bytes());
+        all.push(0);
+        all.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+        all.extend_from_slice(bytes);
+    }
+    format!("{:016x}{:08x}", hash(&all), all.len() as u32)
+}
+
 /// The embedded default theme's templates (name → text, origin) and static files.
 fn embedded_files() -> (Templates, BTreeMap<String, Vec<u8>>) {
     let mut templates = Templates::new();

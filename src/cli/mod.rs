@@ -273,34 +273,129 @@ pub struct BuildArgs<'a> {
     pub search_export_format: crate::search::export::ExportFormat,
     /// `--part NAME`: build a relocatable part under `NAME/` (docs/many-repos.md).
     pub part: Option<String>,
+    /// `--no-cache`: neither reuse nor save the build cache.
+    pub no_cache: bool,
+    /// `--cache-dir DIR`: instead of `[build] cache_dir`.
+    pub cache_dir: Option<PathBuf>,
+    /// `--verify-cache`: also build clean into a temporary directory and compare.
+    pub verify_cache: bool,
 }
+
+/// How many differing files `--verify-cache` names.
+const VERIFY_NAMED: usize = 10;
 
 /// Check, then build the site whatever the findings (their flags show in it), and fail with
 /// status 1 when a `fail_on` finding exists so that `build && deploy` never publishes it.
+/// With the build cache (`build::cache`), a build whose inputs and output did not change
+/// since the last one writes nothing and says again what that one said.
 pub fn build(args: &BuildArgs<'_>, err: &mut dyn Write) -> std::io::Result<u8> {
     let started = std::time::Instant::now();
-    let interactive = std::io::stderr().is_terminal();
-    let (mut site, mut findings) = match checked_site(args.site, args.today, args.strict) {
+    let (session, today) = match cache_session(args) {
+        Ok(s) => s,
+        Err(note) => {
+            writeln!(err, "note: {note}")?;
+            (None, args.today)
+        }
+    };
+    if let Some(s) = &session {
+        for n in &s.notes {
+            writeln!(err, "note: {n}")?;
+        }
+    }
+    if let Some(report) = session.as_ref().and_then(|s| s.reusable()) {
+        print_report(report, None, err, args.color)?;
+        writeln!(
+            err,
+            "{}, {:.2} s, nothing changed: the output was reused",
+            summary_line(report),
+            started.elapsed().as_secs_f64()
+        )?;
+        let target = PathBuf::from(&report.output);
+        return verify(args, report.exit, &target, err);
+    }
+    let recording = session.is_some() && crate::write::record_reads(crate::build::cache::HASH);
+    let outcome = full_build(args, today);
+    let reads = if recording {
+        crate::write::recorded_reads()
+    } else {
+        Default::default()
+    };
+    let (report, search_warning) = match outcome {
         Ok(x) => x,
         Err(fatal) => return fail(fatal, err, args.color),
     };
+    print_report(&report, search_warning.as_deref(), err, args.color)?;
+    writeln!(
+        err,
+        "{}, {:.2} s",
+        summary_line(&report),
+        started.elapsed().as_secs_f64()
+    )?;
+    if let Some(s) = session
+        && search_warning.is_none()
+        && let Err(why) = s.save(reads, &report)
+    {
+        writeln!(err, "note: the build cache was not saved: {why}")?;
+    }
+    verify(args, report.exit, Path::new(&report.output), err)
+}
+
+/// The build cache for `args`, and the judging date the build then uses (the one the
+/// cache keyed on). `Ok((None, _))`: no cache, nothing to say (`--no-cache`, a search
+/// export, a configuration the build itself will report); `Err`: no cache, said why.
+fn cache_session(
+    args: &BuildArgs<'_>,
+) -> Result<(Option<crate::build::cache::Session>, Option<Date>), String> {
+    use crate::build::cache;
+    if args.no_cache || args.search_export.is_some() {
+        return Ok((None, args.today));
+    }
+    let Ok(config) = crate::config::load(args.site) else {
+        return Ok((None, args.today));
+    };
+    let output = args
+        .output
+        .clone()
+        .unwrap_or_else(|| config.output_dir.clone());
+    let Ok(target) = crate::build::output::check_target(&output, &config.root, &config.content_dir)
+    else {
+        return Ok((None, args.today));
+    };
+    let today = args.today.or(config.today).unwrap_or_else(Date::today);
+    let settings = cache::Settings::new(
+        &config,
+        &target,
+        today,
+        args.drafts,
+        args.strict,
+        args.part.as_deref(),
+    );
+    let dir = args
+        .cache_dir
+        .clone()
+        .unwrap_or_else(|| config.cache_dir.clone());
+    let session = cache::Session::open(&dir, &config, &target, settings)?;
+    Ok((Some(session), Some(today)))
+}
+
+/// Check and build: what the build says, and the terminal search index's warning.
+fn full_build(
+    args: &BuildArgs<'_>,
+    today: Option<Date>,
+) -> Result<(crate::build::cache::Report, Option<String>), Fatal> {
+    use crate::build::cache::{Finding, Report};
+    let interactive = std::io::stderr().is_terminal();
+    let (mut site, mut findings) = checked_site(args.site, today, args.strict)?;
     if args.drafts {
         // Drafts are published too: their pages may collide as well.
         use crate::build::collisions;
-        match collisions::check(&site, true) {
-            Ok(mut with_drafts) => {
-                findings.retain(|d| !collisions::is_collision(d.code));
-                with_drafts.retain(|d| collisions::is_collision(d.code));
-                findings.extend(with_drafts);
-                site.config.policy.apply(&mut findings);
-            }
-            Err(fatal) => return fail(fatal, err, args.color),
-        }
+        let mut with_drafts = collisions::check(&site, true)?;
+        findings.retain(|d| !collisions::is_collision(d.code));
+        with_drafts.retain(|d| collisions::is_collision(d.code));
+        findings.extend(with_drafts);
+        site.config.policy.apply(&mut findings);
     }
-    let progress = match apply_baseline(&site, &mut findings) {
-        Ok(p) => p,
-        Err(fatal) => return fail(fatal, err, args.color),
-    };
+    let progress = apply_baseline(&site, &mut findings)?;
     if let Some(name) = &args.part {
         // The part's pages live under `NAME/` of the composed site.
         site.config.book.base_url.push_str(name);
@@ -321,39 +416,145 @@ pub fn build(args: &BuildArgs<'_>, err: &mut dyn Write) -> std::io::Result<u8> {
         search_export: args.search_export.clone(),
         search_export_format: args.search_export_format,
     };
-    let built = match crate::build::build(&site, &opts) {
-        Ok(b) => b,
-        Err(fatal) => return fail(fatal, err, args.color),
-    };
+    let built = crate::build::build(&site, &opts)?;
     let mut summary = Summary::of(site.documents.len(), &findings);
     summary.baseline = progress;
-    let shown: Vec<Diagnostic> = findings.iter().filter(|d| !d.baselined).cloned().collect();
-    print_findings(&shown, err, args.color)?;
-    if let Some(p) = &progress {
-        writeln!(
-            err,
-            "baseline: {} in the baseline; {}",
-            p.baselined,
-            p.sentence()
-        )?;
+    let report = Report {
+        findings: findings
+            .iter()
+            .filter(|d| !d.baselined)
+            .map(Finding::of)
+            .collect(),
+        baseline: progress.map(|p| {
+            format!(
+                "baseline: {} in the baseline; {}",
+                p.baselined,
+                p.sentence()
+            )
+        }),
+        pages: built.pages,
+        files: built.files,
+        output: built.output.display().to_string(),
+        errors: summary.errors,
+        warnings: summary.warnings,
+        exit: summary.exit_code(),
+    };
+    let warning = built.search.err();
+    Ok((report, warning))
+}
+
+/// What a build says before its summary line: its findings, the baseline's progress, a
+/// search index that could not be updated.
+fn print_report(
+    report: &crate::build::cache::Report,
+    search_warning: Option<&str>,
+    err: &mut dyn Write,
+    color: bool,
+) -> std::io::Result<()> {
+    let shown: Vec<Diagnostic> = report
+        .findings
+        .iter()
+        .filter_map(crate::build::cache::Finding::diagnostic)
+        .collect();
+    print_findings(&shown, err, color)?;
+    if let Some(line) = &report.baseline {
+        writeln!(err, "{line}")?;
     }
-    if let Err(e) = &built.search {
+    if let Some(e) = search_warning {
         writeln!(
             err,
             "warning: the terminal search index was not updated: {e}"
         )?;
     }
-    writeln!(
-        err,
-        "build: {} pages and {} files in {}, {} errors, {} warnings, {:.2} s",
-        built.pages,
-        built.files - built.pages,
-        built.output.display(),
-        summary.errors,
-        summary.warnings,
-        started.elapsed().as_secs_f64()
-    )?;
-    Ok(summary.exit_code())
+    Ok(())
+}
+
+/// The build's summary line, without its time.
+fn summary_line(report: &crate::build::cache::Report) -> String {
+    format!(
+        "build: {} pages and {} files in {}, {} errors, {} warnings",
+        report.pages,
+        report.files - report.pages,
+        report.output,
+        report.errors,
+        report.warnings
+    )
+}
+
+/// `--verify-cache`: build clean (no cache) into a temporary directory and compare it with
+/// `target` file by file. The status is the build's, or 1 when they differ.
+fn verify(
+    args: &BuildArgs<'_>,
+    status: u8,
+    target: &Path,
+    err: &mut dyn Write,
+) -> std::io::Result<u8> {
+    if !args.verify_cache || status == 2 {
+        return Ok(status);
+    }
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let tmp = std::env::temp_dir().join(format!("fieldbook-verify-{}-{nanos}", std::process::id()));
+    std::fs::create_dir(&tmp)?;
+    let clean = BuildArgs {
+        site: args.site,
+        today: args.today,
+        strict: args.strict,
+        output: Some(tmp.join("site")),
+        drafts: args.drafts,
+        color: args.color,
+        search_export: None,
+        search_export_format: args.search_export_format,
+        part: args.part.clone(),
+        no_cache: true,
+        cache_dir: None,
+        verify_cache: false,
+    };
+    let mut said = Vec::new();
+    let code = build(&clean, &mut said)?;
+    let compared = if code == 2 {
+        None
+    } else {
+        Some(crate::build::cache::compare_dirs(target, &tmp.join("site")))
+    };
+    let _ = std::fs::remove_dir_all(&tmp);
+    match compared {
+        None => {
+            err.write_all(&said)?;
+            writeln!(err, "verify-cache: the clean build failed")?;
+            Ok(2)
+        }
+        Some(Err(e)) => {
+            writeln!(err, "verify-cache: cannot compare the outputs: {e}")?;
+            Ok(2)
+        }
+        Some(Ok((differ, total))) if differ.is_empty() => {
+            writeln!(
+                err,
+                "verify-cache: the output is identical to a clean build ({})",
+                format::plural(total, "file")
+            )?;
+            Ok(status)
+        }
+        Some(Ok((differ, _))) => {
+            let mut names = differ
+                .iter()
+                .take(VERIFY_NAMED)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ");
+            if differ.len() > VERIFY_NAMED {
+                names.push_str(&format!(" and {} more", differ.len() - VERIFY_NAMED));
+            }
+            writeln!(
+                err,
+                "verify-cache: {} of the output differ from a clean build: {names}",
+                format::plural(differ.len(), "file")
+            )?;
+            Ok(1)
+        }
+    }
 }
 
 /// `fieldbook compose`: see [`crate::compose`]. Exit 1 when links between parts are broken

@@ -32,6 +32,8 @@ pub struct Config {
     pub book: Book,
     pub content_dir: PathBuf,
     pub output_dir: PathBuf,
+    /// Where `build` keeps its cache (`[build] cache_dir`, default `.fieldbook/cache`).
+    pub cache_dir: PathBuf,
     pub owners_file: PathBuf,
     pub theme: String,
     pub today: Option<Date>,
@@ -181,6 +183,7 @@ struct RawBuild {
     today: Option<Spanned<Date>>,
     raw_html: bool,
     urls: Option<Spanned<String>>,
+    cache_dir: Spanned<String>,
 }
 
 impl Default for RawBuild {
@@ -192,6 +195,7 @@ impl Default for RawBuild {
             today: None,
             raw_html: true,
             urls: None,
+            cache_dir: Spanned::new(0..0, ".fieldbook/cache".into()),
         }
     }
 }
@@ -440,6 +444,26 @@ fn parse_inner(root: &Path, text: &str) -> Result<Config, Fatal> {
             ));
         }
     };
+    // Not resolved through links: a linked cache folder is refused when the build opens it
+    // (`write::own_dir`), and the build runs without it.
+    let cache_dir = {
+        let given = Path::new(raw.build.cache_dir.get_ref());
+        if given.is_absolute()
+            || given
+                .components()
+                .any(|c| matches!(c, std::path::Component::ParentDir))
+        {
+            return Err(error(
+                at(raw.build.cache_dir.span()),
+                format!(
+                    "[build] cache_dir `{}` is not a folder inside the site",
+                    raw.build.cache_dir.get_ref()
+                ),
+                "write a path relative to the site directory, such as .fieldbook/cache, or give --cache-dir",
+            ));
+        }
+        root.join(given)
+    };
     let mut book = raw.book;
     let edit_url = book.edit_url.clone();
     if !book.base_url.ends_with('/') {
@@ -450,6 +474,7 @@ fn parse_inner(root: &Path, text: &str) -> Result<Config, Fatal> {
         book,
         content_dir,
         output_dir,
+        cache_dir,
         owners_file,
         theme: raw.build.theme,
         today: raw.build.today.map(|t| t.into_inner()),
@@ -631,6 +656,7 @@ impl Config {
             self.owners_file.clone(),
             self.root.join("themes"),
             self.output_dir.clone(),
+            self.cache_dir.clone(),
         ];
         own.extend(self.adopt.baseline.as_ref().map(|(p, _)| p.clone()));
         own

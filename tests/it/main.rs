@@ -13,6 +13,7 @@ mod architecture;
 mod bad_input;
 mod browser;
 mod build;
+mod build_cache;
 mod checks_code;
 mod cli;
 mod collisions;

@@ -1,0 +1,713 @@
+//! The whole-site build cache (`.fieldbook/cache/`, `[build] cache_dir`, `--cache-dir`): what
+//! a build may reuse. A build whose every input is the same as the last one's, and whose
+//! output directory is still the one it wrote, writes nothing: it says again what the last
+//! build said (its findings, as data) and exits with the same status.
+//!
+//! The key is every input of a build: the Fieldbook version and the embedded theme, what
+//! was asked ([`Settings`]: output, drafts, strict, `--part`, the judging date `today`, the
+//! git state the review history comes from), and every file the build read, as it read it:
+//! each read through [`crate::write::read_bounded`] is recorded with its digest (book.toml,
+//! the owners file, CODEOWNERS or OWNERS, navigation files, partials, rule files, the
+//! baseline, theme files, documents; a file looked for and not found is recorded as
+//! `absent`), plus the walk of the content directory and of the site's theme (every file,
+//! assets included, and every folder, so a new file is a change). A file that changed while
+//! the build read it leaves the cache unsaved.
+//!
+//! The output is checked by file list, size and modification time (no hashes: reading back
+//! the output would cost what a build costs); `build --verify-cache` compares it byte for
+//! byte with a clean build.
+
+use crate::config::Config;
+use crate::content::date::Date;
+use crate::diagnostic::{Code, Diagnostic, Severity};
+use crate::write::{self, Hasher};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The cache file's format. Readers ignore a cache of another format (and of another
+/// Fieldbook version); grow it with `#[serde(default)]` fields or bump this.
+pub const FORMAT: u32 = 1;
+/// The cache file, in the cache directory.
+pub const FILE: &str = "build.json";
+/// The lock file: one build uses a cache directory at a time.
+pub const LOCK: &str = "lock";
+/// The most a cache file may be (it is read whole).
+const MAX_CACHE_BYTES: u64 = 1 << 30;
+/// The content hash of inputs and outputs: the search index's.
+pub const HASH: Hasher = crate::search::index::fnv1a;
+
+/// What a build was asked for, beyond the files it reads.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    pub fieldbook: String,
+    /// The embedded default theme ([`crate::build::theme::builtin_digest`]).
+    pub builtin_theme: String,
+    pub root: String,
+    pub output: String,
+    pub drafts: bool,
+    pub strict: bool,
+    pub part: Option<String>,
+    /// The judging date: a document turns stale with the clock.
+    pub today: String,
+    /// The commit, shallowness and dirty files of the git work tree holding the content
+    /// (`None` outside git): the review history and last changes come from it.
+    pub git: Option<String>,
+}
+
+impl Settings {
+    pub fn new(
+        config: &Config,
+        target: &Path,
+        today: Date,
+        drafts: bool,
+        strict: bool,
+        part: Option<&str>,
+    ) -> Settings {
+        Settings {
+            fieldbook: env!("CARGO_PKG_VERSION").into(),
+            builtin_theme: crate::build::theme::builtin_digest(HASH),
+            root: config.root.display().to_string(),
+            output: target.display().to_string(),
+            drafts,
+            strict,
+            part: part.map(str::to_string),
+            today: today.to_string(),
+            git: git_state(&config.content_dir),
+        }
+    }
+}
+
+/// HEAD, whether the clone is shallow, and which tracked files are changed, through the
+/// hardened [`crate::load::git::command`].
+fn git_state(dir: &Path) -> Option<String> {
+    let run = |args: &[&str]| {
+        let out = crate::load::git::command(dir).args(args).output().ok()?;
+        out.status.success().then_some(out.stdout)
+    };
+    let top = run(&["rev-parse", "--show-toplevel"])?;
+    let head = run(&["rev-parse", "HEAD"]).unwrap_or_else(|| b"no commit".to_vec());
+    let shallow = run(&["rev-parse", "--is-shallow-repository"]).unwrap_or_default();
+    let dirty = run(&[
+        "status",
+        "--porcelain=v1",
+        "-z",
+        "--untracked-files=no",
+        "--",
+        ".",
+    ])
+    .unwrap_or_else(|| b"?".to_vec());
+    let text = |b: &[u8]| String::from_utf8_lossy(b).trim().to_string();
+    Some(format!(
+        "{} {} shallow={} dirty={:016x}",
+        text(&top),
+        text(&head),
+        text(&shallow),
+        HASH(&dirty)
+    ))
+}
+
+/// The files a build walks (the content directory and the site's theme), each with its
+/// digest, and every entry of the walk (folders end in `/`).
+#[derive(Debug, Default)]
+pub struct Scan {
+    pub files: BTreeMap<String, String>,
+    pub listing: Vec<String>,
+}
+
+fn abs(p: &Path) -> String {
+    std::path::absolute(p)
+        .unwrap_or_else(|_| p.to_path_buf())
+        .display()
+        .to_string()
+}
+
+/// Walk what the loader walks, as it walks it ([`crate::load::walk_inside`], hidden names and
+/// the site's own paths skipped), and the site theme's files ([`super::theme::site_files`]).
+pub fn scan(config: &Config) -> Scan {
+    let own = config.own_paths();
+    let mut refused = Vec::new();
+    let mut listing = Vec::new();
+    let mut paths: Vec<PathBuf> = Vec::new();
+    if config.content_dir.is_dir() {
+        let walk = crate::load::walk_inside(
+            &config.root,
+            &config.content_dir,
+            crate::load::is_hidden,
+            &mut refused,
+        );
+        for entry in walk {
+            match entry {
+                Ok(e) if own.iter().any(|o| e.path().starts_with(o)) => {}
+                Ok(e) if e.file_type().is_dir() => listing.push(format!("{}/", abs(e.path()))),
+                Ok(e) => {
+                    listing.push(abs(e.path()));
+                    paths.push(e.into_path());
+                }
+                Err(e) => listing.push(format!("error: {e}")),
+            }
+        }
+    }
+    match super::theme::site_files(config) {
+        Ok((files, _)) => {
+            for (_, p) in files {
+                listing.push(abs(&p));
+                paths.push(p);
+            }
+        }
+        Err(_) => listing.push("error: theme".into()),
+    }
+    let files = paths
+        .par_iter()
+        .map(|p| (abs(p), digest_of(p)))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect();
+    Scan { files, listing }
+}
+
+/// A file's digest as a build's read of it records it.
+fn digest_of(p: &Path) -> String {
+    write::read_digest(&write::read_bounded_unrecorded(p, u64::MAX, true), HASH)
+}
+
+/// One output file as the build left it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutputFile {
+    /// Relative to the output directory, `/`-separated.
+    pub path: String,
+    pub size: u64,
+    /// Modification time, nanoseconds since the epoch.
+    pub modified: u64,
+    pub hash: String,
+}
+
+/// One finding, every field of it (the human format shows the source line too).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    pub code: String,
+    pub severity: String,
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    pub message: String,
+    pub hint: Option<String>,
+    pub baselined: bool,
+    pub source_line: Option<String>,
+    pub span_len: u32,
+}
+
+impl Finding {
+    pub fn of(d: &Diagnostic) -> Finding {
+        Finding {
+            code: d.code.as_str().into(),
+            severity: d.severity.as_str().into(),
+            file: d.file.clone(),
+            line: d.line,
+            column: d.column,
+            message: d.message.clone(),
+            hint: d.hint.clone(),
+            baselined: d.baselined,
+            source_line: d.source_line.clone(),
+            span_len: d.span_len,
+        }
+    }
+
+    /// `None` for a code or severity this version does not know (a foreign cache).
+    pub fn diagnostic(&self) -> Option<Diagnostic> {
+        Some(Diagnostic {
+            code: Code::parse(&self.code)?,
+            severity: match self.severity.as_str() {
+                "error" => Severity::Error,
+                "warning" => Severity::Warning,
+                _ => return None,
+            },
+            file: self.file.clone(),
+            line: self.line,
+            column: self.column,
+            message: self.message.clone(),
+            hint: self.hint.clone(),
+            baselined: self.baselined,
+            source_line: self.source_line.clone(),
+            span_len: self.span_len,
+        })
+    }
+}
+
+/// What a build said and how it ended: what a reusing build says again.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Report {
+    /// The findings shown (those not in the baseline).
+    pub findings: Vec<Finding>,
+    /// The baseline line, when the site has a baseline.
+    pub baseline: Option<String>,
+    pub pages: usize,
+    pub files: usize,
+    pub output: String,
+    pub errors: usize,
+    pub warnings: usize,
+    pub exit: u8,
+}
+
+/// The cache file.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct CacheFile {
+    pub format: u32,
+    pub fieldbook: String,
+    /// A digest of `settings`, `inputs` and `listing`: the input key.
+    pub key: String,
+    /// A digest of `key`, `outputs` and `report`: a cache edited by hand is not trusted.
+    pub seal: String,
+    pub settings: Settings,
+    /// Every file the build read or walked (absolute path) → its digest.
+    pub inputs: BTreeMap<String, String>,
+    pub listing: Vec<String>,
+    pub outputs: Vec<OutputFile>,
+    pub report: Report,
+}
+
+#[derive(Deserialize)]
+struct Header {
+    format: u32,
+    fieldbook: String,
+}
+
+fn digest(value: &impl Serialize) -> String {
+    let json = serde_json::to_vec(value).unwrap_or_default();
+    format!("{:016x}{:08x}", HASH(&json), json.len() as u32)
+}
+
+fn key_of(settings: &Settings, inputs: &BTreeMap<String, String>, listing: &[String]) -> String {
+    digest(&(settings, inputs, listing))
+}
+
+fn seal_of(key: &str, outputs: &[OutputFile], report: &Report) -> String {
+    digest(&(key, outputs, report))
+}
+
+/// Read a cache file: `Err` says, in one line, why it is not used.
+pub fn read(path: &Path) -> Result<Option<CacheFile>, String> {
+    let bytes = match write::read_bounded_unrecorded(path, MAX_CACHE_BYTES, false) {
+        Ok(b) => b,
+        Err(write::Unreadable::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(None);
+        }
+        Err(write::Unreadable::TooLarge(n)) => return Err(format!("it is too large ({n} bytes)")),
+        Err(write::Unreadable::NotAFile) => return Err("it is not a regular file".into()),
+        Err(write::Unreadable::Io(e)) => return Err(format!("it cannot be read: {e}")),
+    };
+    let header: Header =
+        serde_json::from_slice(&bytes).map_err(|e| format!("it is corrupt ({e})"))?;
+    if header.format != FORMAT || header.fieldbook != env!("CARGO_PKG_VERSION") {
+        return Err(format!(
+            "it was written by fieldbook {} (format {}), this is {} (format {FORMAT})",
+            header.fieldbook,
+            header.format,
+            env!("CARGO_PKG_VERSION")
+        ));
+    }
+    let file: CacheFile =
+        serde_json::from_slice(&bytes).map_err(|e| format!("it is corrupt ({e})"))?;
+    if file.key != key_of(&file.settings, &file.inputs, &file.listing)
+        || file.seal != seal_of(&file.key, &file.outputs, &file.report)
+    {
+        return Err("it is corrupt (its key does not match its contents)".into());
+    }
+    if file
+        .report
+        .findings
+        .iter()
+        .any(|f| f.diagnostic().is_none())
+    {
+        return Err("it holds findings this version does not know".into());
+    }
+    Ok(Some(file))
+}
+
+/// A build using the cache: the cache directory locked, the previous cache (if usable)
+/// and this build's settings and walk.
+pub struct Session {
+    dir: PathBuf,
+    _lock: std::fs::File,
+    settings: Settings,
+    scan: Scan,
+    previous: Option<CacheFile>,
+    target: PathBuf,
+    root: PathBuf,
+    /// One-line notes to show (a cache ignored, and why).
+    pub notes: Vec<String>,
+}
+
+/// Why a build runs without its cache: one line to show.
+pub type Off = String;
+
+impl Session {
+    /// Lock and read the cache in `dir` for a build of `config` into `target`.
+    pub fn open(
+        dir: &Path,
+        config: &Config,
+        target: &Path,
+        settings: Settings,
+    ) -> Result<Session, Off> {
+        let shown = dir.display();
+        let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+        if dir.starts_with(target) {
+            return Err(format!(
+                "the build cache {shown} is inside the output directory, which every build replaces; building without it"
+            ));
+        }
+        let made = match dir.strip_prefix(&config.root) {
+            Ok(rel) => {
+                let parts: Vec<String> = rel
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect();
+                let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+                write::own_dir(&config.root, &parts)
+            }
+            Err(_) => match (dir.parent(), dir.file_name()) {
+                (Some(parent), Some(name)) => std::fs::create_dir_all(parent)
+                    .and_then(|_| write::own_dir(parent, &[&name.to_string_lossy()])),
+                _ => Err(std::io::Error::other("not a folder path")),
+            },
+        };
+        let dir = made.map_err(|e| format!("build cache not used: {e}"))?;
+        let lock = lock(&dir.join(LOCK)).map_err(|e| match e {
+            Locked::Busy => {
+                format!("the build cache {shown} is in use by another build; building without it")
+            }
+            Locked::Io(e) => format!("build cache not used: cannot lock {shown}: {e}"),
+        })?;
+        // A build killed while saving left its temporary file (the cache itself is whole).
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            let leftover = format!(".{FILE}.fieldbook-");
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if name.starts_with(&leftover) && name.ends_with(".tmp") {
+                    let _ = std::fs::remove_file(e.path());
+                }
+            }
+        }
+        let mut notes = Vec::new();
+        let previous = match read(&dir.join(FILE)) {
+            Ok(p) => p,
+            Err(why) => {
+                notes.push(format!(
+                    "the build cache {} was ignored: {why}; building everything",
+                    dir.join(FILE).display()
+                ));
+                None
+            }
+        };
+        Ok(Session {
+            _lock: lock,
+            scan: scan(config),
+            settings,
+            previous,
+            target: target.to_path_buf(),
+            root: config.root.clone(),
+            notes,
+            dir,
+        })
+    }
+
+    /// The last build's report when nothing changed since: same settings, same inputs, and
+    /// the output directory as it left it.
+    pub fn reusable(&self) -> Option<&Report> {
+        let prev = self.previous.as_ref()?;
+        if prev.settings != self.settings || prev.listing != self.scan.listing {
+            return None;
+        }
+        if self
+            .scan
+            .files
+            .iter()
+            .any(|(p, d)| prev.inputs.get(p) != Some(d))
+        {
+            return None;
+        }
+        let others: Vec<(&String, &String)> = prev
+            .inputs
+            .iter()
+            .filter(|(p, _)| !self.scan.files.contains_key(*p))
+            .collect();
+        if others
+            .par_iter()
+            .any(|(p, d)| digest_of(Path::new(p)) != **d)
+        {
+            return None;
+        }
+        // What an interrupted build left (a staging directory, a search index writer's
+        // temporary file) is cleaned by a full build.
+        let index = crate::search::index_dir(&self.root);
+        let index_whole = std::fs::read_dir(&index).is_ok_and(|entries| {
+            entries
+                .flatten()
+                .all(|e| !e.file_name().to_string_lossy().starts_with(".tmp"))
+        });
+        if !index_whole || super::output::interrupted(&self.target) {
+            return None;
+        }
+        outputs_unchanged(&self.target, &prev.outputs).then_some(&prev.report)
+    }
+
+    /// Save this build: `reads` (what [`write::recorded_reads`] returned), the output now in
+    /// place and its report. `Err` says why nothing was saved.
+    pub fn save(self, reads: BTreeMap<PathBuf, String>, report: &Report) -> Result<(), String> {
+        let mut inputs = self.scan.files;
+        for (path, digest) in reads {
+            let path = path.display().to_string();
+            match inputs.get(&path) {
+                Some(seen) if *seen != digest => {
+                    return Err(format!("{path} changed during the build"));
+                }
+                Some(_) => {}
+                None => {
+                    inputs.insert(path, digest);
+                }
+            }
+        }
+        let outputs = output_files(&self.target)
+            .map_err(|e| format!("cannot list the output {}: {e}", self.target.display()))?;
+        let key = key_of(&self.settings, &inputs, &self.scan.listing);
+        let file = CacheFile {
+            format: FORMAT,
+            fieldbook: env!("CARGO_PKG_VERSION").into(),
+            seal: seal_of(&key, &outputs, report),
+            key,
+            settings: self.settings,
+            inputs,
+            listing: self.scan.listing,
+            outputs,
+            report: report.clone(),
+        };
+        let json = serde_json::to_vec(&file).map_err(|e| e.to_string())?;
+        write::replace_file(&self.dir.join(FILE), &json)
+            .map_err(|e| format!("cannot write {}: {e}", self.dir.join(FILE).display()))
+    }
+}
+
+enum Locked {
+    Busy,
+    Io(std::io::Error),
+}
+
+/// Take the lock file's exclusive lock without waiting (released when the process ends,
+/// however it ends).
+fn lock(path: &Path) -> Result<std::fs::File, Locked> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.custom_flags(
+            (rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK).bits() as i32,
+        );
+    }
+    let f = opts.open(path).map_err(Locked::Io)?;
+    #[cfg(unix)]
+    match rustix::fs::flock(&f, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
+        Ok(()) => {}
+        Err(e) if e == rustix::io::Errno::WOULDBLOCK => return Err(Locked::Busy),
+        Err(e) => return Err(Locked::Io(e.into())),
+    }
+    Ok(f)
+}
+
+/// Every regular file under `dir` (links and other files are listed with size `u64::MAX`
+/// so that they never match), relative, `/`-separated, with size and modification time.
+fn listed_files(dir: &Path) -> std::io::Result<Vec<(String, PathBuf, u64, u64)>> {
+    let mut out = Vec::new();
+    for entry in walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .sort_by_file_name()
+    {
+        let entry = entry.map_err(std::io::Error::other)?;
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let rel = entry
+            .path()
+            .strip_prefix(dir)
+            .unwrap_or(entry.path())
+            .to_string_lossy()
+            .replace('\\', "/");
+        let meta = entry.metadata().map_err(std::io::Error::other)?;
+        let (size, modified) = if entry.file_type().is_file() {
+            let modified = meta
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos() as u64);
+            (meta.len(), modified)
+        } else {
+            (u64::MAX, 0)
+        };
+        out.push((rel, entry.into_path(), size, modified));
+    }
+    Ok(out)
+}
+
+/// The output manifest: every file with its size, time and content hash.
+pub fn output_files(dir: &Path) -> std::io::Result<Vec<OutputFile>> {
+    listed_files(dir)?
+        .into_par_iter()
+        .map(|(path, abs, size, modified)| {
+            let bytes =
+                write::read_bounded_unrecorded(&abs, u64::MAX, false).map_err(|e| match e {
+                    write::Unreadable::Io(e) => e,
+                    _ => std::io::Error::other(format!("{path} is not a regular file")),
+                })?;
+            Ok(OutputFile {
+                hash: format!("{:016x}", HASH(&bytes)),
+                path,
+                size,
+                modified,
+            })
+        })
+        .collect()
+}
+
+/// Whether `dir` holds exactly the files of `manifest`, each of the same size and time.
+fn outputs_unchanged(dir: &Path, manifest: &[OutputFile]) -> bool {
+    let Ok(now) = listed_files(dir) else {
+        return false;
+    };
+    now.len() == manifest.len()
+        && now
+            .iter()
+            .zip(manifest)
+            .all(|((rel, _, size, modified), m)| {
+                *rel == m.path && *size == m.size && *modified == m.modified
+            })
+}
+
+/// The files that differ between two output directories (in one only, or other bytes),
+/// sorted, and how many files were compared.
+pub fn compare_dirs(a: &Path, b: &Path) -> std::io::Result<(Vec<String>, usize)> {
+    let list = |d: &Path| -> std::io::Result<BTreeMap<String, PathBuf>> {
+        Ok(listed_files(d)?
+            .into_iter()
+            .map(|(rel, abs, _, _)| (rel, abs))
+            .collect())
+    };
+    let (la, lb) = (list(a)?, list(b)?);
+    let mut all: Vec<&String> = la.keys().chain(lb.keys()).collect();
+    all.sort();
+    all.dedup();
+    let read = |p: &Path| write::read_bounded_unrecorded(p, u64::MAX, false).ok();
+    let differ: Vec<String> = all
+        .par_iter()
+        .filter(|rel| match (la.get(**rel), lb.get(**rel)) {
+            (Some(x), Some(y)) => {
+                let (x, y) = (read(x), read(y));
+                x.is_none() || x != y
+            }
+            _ => true,
+        })
+        .map(|r| (*r).clone())
+        .collect();
+    Ok((differ, all.len()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report() -> Report {
+        Report {
+            findings: vec![],
+            baseline: None,
+            pages: 1,
+            files: 2,
+            output: "/x".into(),
+            errors: 0,
+            warnings: 0,
+            exit: 0,
+        }
+    }
+
+    #[test]
+    fn a_finding_survives_the_cache_whole() {
+        let mut d = Diagnostic::new(
+            Code::Stale,
+            "content/a.md",
+            crate::diagnostic::Pos::START,
+            "stale",
+        )
+        .with_hint("review it");
+        d.source_line = Some("reviewed: 2020-01-01".into());
+        d.span_len = 7;
+        let f = Finding::of(&d);
+        let json = serde_json::to_string(&f).unwrap();
+        let back: Finding = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.diagnostic(), Some(d));
+        let mut foreign = f.clone();
+        foreign.code = "no-such-code".into();
+        assert_eq!(foreign.diagnostic(), None);
+    }
+
+    #[test]
+    fn a_damaged_cache_is_refused_with_a_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE);
+        assert!(read(&path).unwrap().is_none(), "no cache yet is no note");
+        let settings = Settings {
+            fieldbook: env!("CARGO_PKG_VERSION").into(),
+            builtin_theme: "t".into(),
+            root: "/s".into(),
+            output: "/s/public".into(),
+            drafts: false,
+            strict: false,
+            part: None,
+            today: "2026-01-01".into(),
+            git: None,
+        };
+        let inputs: BTreeMap<String, String> = [("/s/book.toml".into(), "absent".into())].into();
+        let key = key_of(&settings, &inputs, &[]);
+        let file = CacheFile {
+            format: FORMAT,
+            fieldbook: env!("CARGO_PKG_VERSION").into(),
+            seal: seal_of(&key, &[], &report()),
+            key,
+            settings,
+            inputs,
+            listing: vec![],
+            outputs: vec![],
+            report: report(),
+        };
+        let json = serde_json::to_string(&file).unwrap();
+        std::fs::write(&path, &json).unwrap();
+        assert!(read(&path).unwrap().is_some());
+        std::fs::write(&path, &json[..json.len() / 2]).unwrap();
+        assert!(read(&path).unwrap_err().contains("corrupt"));
+        std::fs::write(&path, json.replace("absent", "present")).unwrap();
+        assert!(read(&path).unwrap_err().contains("key"));
+        let foreign = json.replacen(
+            &format!("\"fieldbook\":\"{}\"", env!("CARGO_PKG_VERSION")),
+            "\"fieldbook\":\"0.0.1\"",
+            1,
+        );
+        std::fs::write(&path, foreign).unwrap();
+        assert!(read(&path).unwrap_err().contains("0.0.1"));
+        std::fs::write(&path, b"\xff\x00garbage").unwrap();
+        assert!(read(&path).unwrap_err().contains("corrupt"));
+    }
+
+    #[test]
+    fn compare_names_what_differs() {
+        let a = tempfile::tempdir().unwrap();
+        let b = tempfile::tempdir().unwrap();
+        for d in [a.path(), b.path()] {
+            std::fs::create_dir_all(d.join("x")).unwrap();
+            std::fs::write(d.join("x/same.html"), "same").unwrap();
+        }
+        std::fs::write(a.path().join("x/other.html"), "one").unwrap();
+        std::fs::write(b.path().join("x/other.html"), "two").unwrap();
+        std::fs::write(a.path().join("only-a.html"), "a").unwrap();
+        let (differ, total) = compare_dirs(a.path(), b.path()).unwrap();
+        assert_eq!(differ, ["only-a.html", "x/other.html"]);
+        assert_eq!(total, 3);
+    }
+}
