@@ -14,6 +14,7 @@ mod bad_input;
 mod browser;
 mod build;
 mod checks_code;
+mod checks_external;
 mod cli;
 mod collisions;
 mod compose;
