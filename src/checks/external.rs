@@ -397,6 +397,16 @@ fn outcome(status: &Status, timeout: Duration) -> Outcome {
             status: None,
         },
         Status::Error(e) | Status::Unsupported(e) => match code {
+            // Redirects to http(s) URLs are followed: one left is to another scheme.
+            Some(c) if (300..400).contains(&c) => Outcome {
+                ok: false,
+                settled: false,
+                text: format!(
+                    "{} (a redirect to a URL that is not http or https: not followed)",
+                    named(c)
+                ),
+                status: Some(c),
+            },
             Some(c) => Outcome {
                 ok: false,
                 settled: settled(c),

@@ -235,7 +235,10 @@ fn dead_links_are_found_cached_and_never_requested_unasked() {
         "a redirect is followed"
     );
     assert!(
-        found[3].2.starts_with(&url("/to-file")),
+        found[3].2.starts_with(&url("/to-file"))
+            && found[3].2.ends_with(
+                "302 Found (a redirect to a URL that is not http or https: not followed)"
+            ),
         "a redirect to file: is not followed: {:?}",
         found[3]
     );
