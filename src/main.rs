@@ -63,6 +63,9 @@ enum Command {
         /// This repository's part name, for --inbound
         #[arg(long, value_name = "NAME", requires = "inbound")]
         part: Option<String>,
+        /// Also request every outside (http, https) link: dead-link findings for those that answer with an error or not at all. Results are cached in .fieldbook/cache for [check] external_cache_ttl (default 1d). Needs network; never done by build
+        #[arg(long)]
+        external: bool,
     },
     /// Start a handbook: a starter site, or with --from the configuration for an existing docs tree (its files are left as they are)
     Init {
@@ -300,6 +303,7 @@ fn main() -> ExitCode {
             path_prefix,
             inbound,
             part,
+            external,
         } => cli::check(
             &cli::CheckArgs {
                 site,
@@ -311,6 +315,7 @@ fn main() -> ExitCode {
                 update_baseline: *update_baseline,
                 path_prefix: path_prefix.as_deref(),
                 inbound: inbound.as_deref().zip(part.as_deref()),
+                external: *external,
             },
             &mut out,
         ),

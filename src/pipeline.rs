@@ -15,16 +15,32 @@ pub fn checked_site(
     today: Option<Date>,
     strict: bool,
 ) -> Result<(Site, Vec<Diagnostic>), Fatal> {
-    checked_site_with(site, today, strict, &[])
+    load_and_check(site, today, strict, &[], |_| false)
 }
 
 /// [`checked_site`], also checking the runbooks against `alert_rules` (and the rule files of
-/// `[check] alert_rules`).
+/// `[check] alert_rules`), and their outside links when `external` (`check --external`) or
+/// `[check] external_links` asks for it: only `check` does.
 pub fn checked_site_with(
     site: &Path,
     today: Option<Date>,
     strict: bool,
     alert_rules: &[PathBuf],
+    external: bool,
+) -> Result<(Site, Vec<Diagnostic>), Fatal> {
+    load_and_check(site, today, strict, alert_rules, |c| {
+        external || c.external.enabled
+    })
+}
+
+/// Load the site and run the checks, the outside links when `external` says so of its
+/// configuration.
+fn load_and_check(
+    site: &Path,
+    today: Option<Date>,
+    strict: bool,
+    alert_rules: &[PathBuf],
+    external: impl Fn(&crate::config::Config) -> bool,
 ) -> Result<(Site, Vec<Diagnostic>), Fatal> {
     let config = crate::config::load(site)?;
     // git reads the history in its own process while the site loads.
@@ -33,7 +49,11 @@ pub fn checked_site_with(
     let mut s = load::load_configured(config, today)?;
     s.config.policy.strict = strict;
     s.history = std::sync::Arc::new(history.join().unwrap_or_default());
-    let findings = findings(&s, &Checks::all(alert_rules))?;
+    let which = Checks {
+        external: external(&s.config),
+        ..Checks::all(alert_rules)
+    };
+    let findings = findings(&s, &which)?;
     Ok((s, findings))
 }
 
@@ -46,6 +66,9 @@ pub struct Checks<'a> {
     pub files: Option<&'a (dyn Fn(&str) -> bool + Sync)>,
     /// Drafts are built (`--drafts`): their pages take part in output collisions.
     pub drafts: bool,
+    /// Request the outside links (`dead-link`, [`checks::external`]): `check --external` or
+    /// `[check] external_links`, never `build`, `serve` or `report`.
+    pub external: bool,
 }
 
 impl<'a> Checks<'a> {
@@ -55,6 +78,7 @@ impl<'a> Checks<'a> {
             alert_rules,
             files: None,
             drafts: false,
+            external: false,
         }
     }
 }
@@ -62,8 +86,9 @@ impl<'a> Checks<'a> {
 /// The one list of checks `check`, `build`, `serve` and `report` run: the site's own checks
 /// (load findings, ownership, freshness, action items, links, code blocks, courses:
 /// [`checks::run`]), the review-history checks (the history already on the site), output
-/// collisions (and the theme's links leading outside the site) and the Prometheus rules
-/// against the pages a build writes. Severities are settled by the site's policy and the order is stable.
+/// collisions (and the theme's links leading outside the site), the Prometheus rules
+/// against the pages a build writes, and, when asked ([`Checks::external`]), the outside
+/// links ([`checks::external`]). Severities are settled by the site's policy and the order is stable.
 /// `Err` carries fatal diagnostics (an unreadable theme or rule file).
 pub fn findings(site: &Site, which: &Checks<'_>) -> Result<Vec<Diagnostic>, Fatal> {
     let all = |_: &str| true;
@@ -72,6 +97,9 @@ pub fn findings(site: &Site, which: &Checks<'_>) -> Result<Vec<Diagnostic>, Fata
     findings.extend(checks::history::check(site, &site.history));
     findings.extend(crate::build::collisions::check(site, which.drafts)?);
     findings.extend(crate::alert_rules::check(site, which.alert_rules)?);
+    if which.external {
+        findings.extend(checks::external::check(site, keep));
+    }
     findings.retain(|d| keep(&d.file));
     site.config.policy.apply(&mut findings);
     Ok(findings)

@@ -4,6 +4,7 @@
 pub mod baseline;
 pub mod code;
 pub mod courses;
+pub mod external;
 pub mod history;
 
 use crate::content::front_matter::{ActionStatus, Kind};

@@ -32,6 +32,8 @@ pub struct CheckArgs<'a> {
     /// `--inbound DIR --part NAME`: also report the links other parts (the part folders in
     /// DIR) make into this one that the site as it is now would break.
     pub inbound: Option<(&'a Path, &'a str)>,
+    /// `--external`: also request every outside link (`dead-link`, docs/checks.md).
+    pub external: bool,
 }
 
 /// The inbound link findings of `check --inbound DIR --part NAME`: the site's manifest as
@@ -94,7 +96,13 @@ pub fn check(args: &CheckArgs<'_>, out: &mut dyn Write) -> std::io::Result<u8> {
             args.site,
         ),
     };
-    let checked = checked_site_with(args.site, args.today, args.strict, args.alert_rules);
+    let checked = checked_site_with(
+        args.site,
+        args.today,
+        args.strict,
+        args.alert_rules,
+        args.external,
+    );
     let (site, findings, progress) = match checked {
         Ok((site, findings)) if args.update_baseline => {
             return write_baseline(&site, &findings, out);

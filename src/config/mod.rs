@@ -61,6 +61,9 @@ pub struct Config {
     /// `[check] shellcheck` (default true): check shell blocks with `shellcheck` when it is
     /// installed (docs/checks.md).
     pub shellcheck: bool,
+    /// `[check] external_links` and its keys: the outside-link check of `check --external`
+    /// (docs/checks.md, [`crate::checks::external`]).
+    pub external: ExternalLinks,
     /// The configuration file's name (`book.toml` or `fieldbook.toml`), for findings.
     pub file: String,
     /// `[kinds]`, `[[courses]]`, `[owners] default`, `[check] baseline`.
@@ -235,6 +238,49 @@ struct RawCheck {
     rubber_stamp_after: Option<usize>,
     mass_review: Option<usize>,
     shellcheck: Option<bool>,
+    external_links: Option<bool>,
+    external_timeout: Option<Spanned<String>>,
+    external_cache_ttl: Option<Spanned<String>>,
+    external_retries: Option<u64>,
+    external_include: Vec<Spanned<String>>,
+    external_exclude: Vec<Spanned<String>>,
+    external_headers: std::collections::BTreeMap<String, Spanned<String>>,
+}
+
+/// How `check --external` checks outside links (`[check] external_*`, docs/checks.md).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExternalLinks {
+    /// `[check] external_links` (default false): `check` checks them without `--external`.
+    /// `build`, `serve` and `report` never do.
+    pub enabled: bool,
+    /// `external_timeout` (default 20s): the most one request may take.
+    pub timeout: std::time::Duration,
+    /// `external_cache_ttl` (default 1d): how long a result in `.fieldbook/cache/links.json`
+    /// stands before the URL is checked again.
+    pub cache_ttl: std::time::Duration,
+    /// `external_retries` (default 2): tries after the first for a 5xx, 408, 429 or timeout.
+    pub retries: u64,
+    /// `external_include`: regular expressions; when any is given, only URLs one matches.
+    pub include: Vec<String>,
+    /// `external_exclude`: regular expressions; URLs one matches are not checked.
+    pub exclude: Vec<String>,
+    /// `[check.external_headers]`: host → the environment variable whose value is sent as
+    /// `Authorization: Bearer …` to that host.
+    pub headers: Vec<(String, String)>,
+}
+
+impl Default for ExternalLinks {
+    fn default() -> Self {
+        ExternalLinks {
+            enabled: false,
+            timeout: std::time::Duration::from_secs(20),
+            cache_ttl: std::time::Duration::from_secs(24 * 3600),
+            retries: 2,
+            include: Vec::new(),
+            exclude: Vec::new(),
+            headers: Vec::new(),
+        }
+    }
 }
 
 /// How the review-history checks read git (`[check] history`, `rubber_stamp_after`,
@@ -418,6 +464,7 @@ fn parse_inner(root: &Path, text: &str) -> Result<Config, Fatal> {
                 .with_source(text),
         ]
     };
+    let external = external_links(&raw.check, &at, &error)?;
     let adopt = adoption::resolve_config(
         raw.kinds,
         raw.courses,
@@ -499,6 +546,7 @@ fn parse_inner(root: &Path, text: &str) -> Result<Config, Fatal> {
             mass_review: raw.check.mass_review.unwrap_or(20).max(1),
         },
         shellcheck: raw.check.shellcheck.unwrap_or(true),
+        external,
         page_severities: raw
             .check
             .page_severities
@@ -745,6 +793,95 @@ fn normalize(p: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// The `[check] external_*` keys, each checked: a duration that is none or a pattern that
+/// does not compile is an error at its place in book.toml.
+fn external_links(
+    raw: &RawCheck,
+    at: &dyn Fn(std::ops::Range<usize>) -> Pos,
+    error: &dyn Fn(Pos, String, &str) -> Fatal,
+) -> Result<ExternalLinks, Fatal> {
+    let mut out = ExternalLinks {
+        enabled: raw.external_links.unwrap_or(false),
+        retries: raw.external_retries.unwrap_or(2).min(10),
+        ..ExternalLinks::default()
+    };
+    for (key, value, slot) in [
+        ("external_timeout", &raw.external_timeout, &mut out.timeout),
+        (
+            "external_cache_ttl",
+            &raw.external_cache_ttl,
+            &mut out.cache_ttl,
+        ),
+    ] {
+        if let Some(v) = value {
+            *slot = parse_duration(v.get_ref()).ok_or_else(|| {
+                error(
+                    at(v.span()),
+                    format!("[check] {key} `{}` is not a duration", v.get_ref()),
+                    "write a duration such as \"10s\", \"500ms\", \"12h\" or \"1d\"",
+                )
+            })?;
+        }
+    }
+    if out.timeout.is_zero() {
+        out.timeout = std::time::Duration::from_millis(1);
+    }
+    for (key, list, into) in [
+        ("external_include", &raw.external_include, &mut out.include),
+        ("external_exclude", &raw.external_exclude, &mut out.exclude),
+    ] {
+        for p in list {
+            if let Err(e) = regex::RegexBuilder::new(p.get_ref())
+                .size_limit(1 << 20)
+                .build()
+            {
+                let first = e.to_string();
+                let first = first.lines().last().unwrap_or("").trim().to_string();
+                return Err(error(
+                    at(p.span()),
+                    format!(
+                        "[check] {key} `{}` is not a regular expression: {first}",
+                        p.get_ref()
+                    ),
+                    "write a regular expression (Rust regex syntax) matched anywhere in the URL, such as \"^https://grafana\\\\.example\\\\.com/\"",
+                ));
+            }
+            into.push(p.get_ref().clone());
+        }
+    }
+    for (host, var) in &raw.external_headers {
+        let name = var.get_ref();
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(error(
+                at(var.span()),
+                format!(
+                    "[check.external_headers] \"{host}\" = \"{name}\" does not name an environment variable"
+                ),
+                "give the name of the environment variable holding the token (such as \"GRAFANA_TOKEN\"), never the token itself",
+            ));
+        }
+        out.headers.push((host.to_ascii_lowercase(), name.clone()));
+    }
+    Ok(out)
+}
+
+/// `500ms`, `10s`, `5m`, `12h`, `1d`, `1w`.
+fn parse_duration(s: &str) -> Option<std::time::Duration> {
+    let s = s.trim();
+    let digits = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let n: u64 = s[..digits].parse().ok()?;
+    let ms: u64 = match s[digits..].trim() {
+        "ms" => 1,
+        "s" => 1000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        "w" => 7 * 86_400_000,
+        _ => return None,
+    };
+    n.checked_mul(ms).map(std::time::Duration::from_millis)
 }
 
 fn parse_size(s: &str) -> Option<u64> {

@@ -32,6 +32,8 @@ pub enum Code {
     BrokenRunbookUrl,
     // Code blocks (src/checks/code.rs).
     InvalidCode,
+    // Outside links (src/checks/external.rs, `check --external`).
+    DeadLink,
     // Courses (src/courses.rs).
     UnknownPrerequisite,
     PrerequisiteCycle,
@@ -63,7 +65,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 43] = [
+    pub const ALL: [Code; 44] = [
         Code::InvalidMetadata,
         Code::UnknownKey,
         Code::UnknownOwner,
@@ -84,6 +86,7 @@ impl Code {
         Code::UnknownAlert,
         Code::BrokenRunbookUrl,
         Code::InvalidCode,
+        Code::DeadLink,
         Code::UnknownPrerequisite,
         Code::PrerequisiteCycle,
         Code::MissingLesson,
@@ -131,6 +134,7 @@ impl Code {
             Code::UnknownAlert => "unknown-alert",
             Code::BrokenRunbookUrl => "broken-runbook-url",
             Code::InvalidCode => "invalid-code",
+            Code::DeadLink => "dead-link",
             Code::UnknownPrerequisite => "unknown-prerequisite",
             Code::PrerequisiteCycle => "prerequisite-cycle",
             Code::MissingLesson => "missing-lesson",
@@ -214,6 +218,9 @@ impl Code {
             Code::BrokenRunbookUrl => "Alert's runbook_url points into the handbook at no page",
             Code::InvalidCode => {
                 "Code block does not parse for its language (PromQL, YAML, JSON, TOML, shell)"
+            }
+            Code::DeadLink => {
+                "Outside link (http, https) answers with an error status or not at all (check --external)"
             }
             Code::UnknownPrerequisite => "Course prerequisite names no (published) course",
             Code::PrerequisiteCycle => "Course prerequisites form a cycle, so none can be started",

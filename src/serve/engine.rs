@@ -336,6 +336,7 @@ impl Engine {
             alert_rules: &[],
             files: Some(&keep),
             drafts: self.opts.drafts,
+            external: false,
         };
         // The same checks as `check`; a fatal one (a rule file gone) is printed as it is.
         let mut findings =

@@ -15,6 +15,7 @@ mod browser;
 mod build;
 mod build_cache;
 mod checks_code;
+mod checks_external;
 mod cli;
 mod collisions;
 mod compose;
