@@ -183,17 +183,12 @@ pub struct OutputFile {
     pub hash: String,
 }
 
-/// One finding, every field of it (the human format shows the source line too).
+/// One finding, every field of it: the part manifest's record of a finding
+/// ([`crate::parts::Finding`]) plus what the human format shows beside it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
-    pub code: String,
-    pub severity: String,
-    pub file: String,
-    pub line: u32,
-    pub column: u32,
-    pub message: String,
-    pub hint: Option<String>,
-    pub baselined: bool,
+    #[serde(flatten)]
+    pub base: crate::parts::Finding,
     pub source_line: Option<String>,
     pub span_len: u32,
 }
@@ -201,14 +196,7 @@ pub struct Finding {
 impl Finding {
     pub fn of(d: &Diagnostic) -> Finding {
         Finding {
-            code: d.code.as_str().into(),
-            severity: d.severity.as_str().into(),
-            file: d.file.clone(),
-            line: d.line,
-            column: d.column,
-            message: d.message.clone(),
-            hint: d.hint.clone(),
-            baselined: d.baselined,
+            base: crate::parts::Finding::from(d),
             source_line: d.source_line.clone(),
             span_len: d.span_len,
         }
@@ -216,19 +204,20 @@ impl Finding {
 
     /// `None` for a code or severity this version does not know (a foreign cache).
     pub fn diagnostic(&self) -> Option<Diagnostic> {
+        let b = &self.base;
         Some(Diagnostic {
-            code: Code::parse(&self.code)?,
-            severity: match self.severity.as_str() {
+            code: Code::parse(&b.code)?,
+            severity: match b.severity.as_str() {
                 "error" => Severity::Error,
                 "warning" => Severity::Warning,
                 _ => return None,
             },
-            file: self.file.clone(),
-            line: self.line,
-            column: self.column,
-            message: self.message.clone(),
-            hint: self.hint.clone(),
-            baselined: self.baselined,
+            file: b.file.clone(),
+            line: b.line,
+            column: b.column,
+            message: b.message.clone(),
+            hint: b.hint.clone(),
+            baselined: b.baselined,
             source_line: self.source_line.clone(),
             span_len: self.span_len,
         })
@@ -644,7 +633,7 @@ mod tests {
         let back: Finding = serde_json::from_str(&json).unwrap();
         assert_eq!(back.diagnostic(), Some(d));
         let mut foreign = f.clone();
-        foreign.code = "no-such-code".into();
+        foreign.base.code = "no-such-code".into();
         assert_eq!(foreign.diagnostic(), None);
     }
 
