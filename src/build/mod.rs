@@ -25,7 +25,7 @@ use crate::model::{Document, ReviewState, Site};
 use crate::render::{RenderOptions, render_markdown, render_markdown_noted};
 use context::*;
 use rayon::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -248,6 +248,9 @@ pub struct IndexPages {
     pub urls: Vec<String>,
 }
 
+/// A document's broken-block notes: (code block index, why), shared.
+type CodeNotes = std::sync::Arc<Vec<(usize, String)>>;
+
 /// Renders a site's pages into a [`Sink`]: all of them ([`Builder::run`]), or chosen ones
 /// (what `fieldbook serve` re-renders after an edit).
 pub struct Builder<'a> {
@@ -267,6 +270,9 @@ pub struct Builder<'a> {
     render_opts: RenderOptions,
     /// A part build (`--part`): links into other parts point where `compose` puts them.
     in_part: bool,
+    /// Each document's broken-block notes once worked out (its page and the freshness report
+    /// both need them; parsing every block twice would double the cost).
+    code_notes: std::sync::Mutex<HashMap<String, CodeNotes>>,
 }
 
 impl<'a> Builder<'a> {
@@ -304,6 +310,7 @@ impl<'a> Builder<'a> {
                 raw_html: site.config.raw_html,
             },
             in_part: opts.part.is_some(),
+            code_notes: Default::default(),
             docs,
         }
     }
@@ -395,6 +402,22 @@ impl<'a> Builder<'a> {
         self.write(&page.url, html.into_bytes())
     }
 
+    /// [`crate::checks::code::page_notes`] of `doc`, worked out once per build.
+    fn code_notes(&self, doc: &Document) -> CodeNotes {
+        let known = self
+            .code_notes
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&doc.file).cloned());
+        known.unwrap_or_else(|| {
+            let notes = std::sync::Arc::new(crate::checks::code::page_notes(doc));
+            if let Ok(mut m) = self.code_notes.lock() {
+                m.insert(doc.file.clone(), notes.clone());
+            }
+            notes
+        })
+    }
+
     /// Render one document's page (none for `index.md`, whose text opens the home page).
     pub fn doc_page(&self, doc: &Document) -> Result<(), Fatal> {
         let url = doc.url();
@@ -405,7 +428,7 @@ impl<'a> Builder<'a> {
             root: root.clone(),
             in_part: self.in_part,
         };
-        let notes = crate::checks::code::page_notes(doc);
+        let notes = self.code_notes(doc);
         let mut rendered = render_markdown_noted(doc.markdown(), &links, &self.render_opts, &notes);
         if let Some(id) =
             drop_title_heading(&mut rendered.html, &doc.title, doc.outline.headings.first())
@@ -727,7 +750,7 @@ impl<'a> Builder<'a> {
         let broken_files: std::collections::HashSet<&str> = self
             .docs
             .par_iter()
-            .filter(|d| !crate::checks::code::page_notes(d).is_empty())
+            .filter(|d| !self.code_notes(d).is_empty())
             .map(|d| d.file.as_str())
             .collect();
         let mut broken: BTreeMap<String, Vec<Card>> = BTreeMap::new();
