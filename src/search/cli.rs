@@ -52,11 +52,8 @@ pub fn run(
     let root = loaded.config.root.clone();
     let docs = super::documents(&loaded, false);
     drop(loaded);
-    let names = |of: fn(&super::SearchDoc) -> &Vec<String>| -> Vec<String> {
-        let set: std::collections::BTreeSet<&String> = docs.iter().flat_map(of).collect();
-        set.into_iter().cloned().collect()
-    };
-    let (alerts, services) = (names(|d| &d.alerts), names(|d| &d.services));
+    let alerts = super::client::distinct(&docs, &|d| d.alerts.clone());
+    let services = super::client::distinct(&docs, &|d| d.services.clone());
     if let Err(e) = super::update_index(&root, &docs) {
         // Another process may hold the index (a build running): search what is there.
         if super::index::open(&root).is_err() {

@@ -326,13 +326,7 @@ pub fn client_index_files(docs: &[SearchDoc]) -> io::Result<Vec<(String, Vec<u8>
         out.push(t?);
     }
 
-    let set = |f: &dyn Fn(&SearchDoc) -> Vec<String>| -> Vec<String> {
-        docs.iter()
-            .flat_map(|d| f(d))
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect()
-    };
+    let set = |f: &dyn Fn(&SearchDoc) -> Vec<String>| distinct(docs.iter().copied(), f);
     let avg: serde_json::Map<String, Value> = FIELDS
         .iter()
         .zip(totals)
@@ -385,6 +379,16 @@ pub fn client_index_files(docs: &[SearchDoc]) -> io::Result<Vec<(String, Vec<u8>
     });
     out.push(("search/names.json".to_string(), json_bytes(&names)?));
     Ok(out)
+}
+
+/// The values `f` gives for `docs`, each once, sorted: the filters of `index.json`, the names
+/// of `names.json` and of `fieldbook search`'s empty state.
+pub fn distinct<'a>(
+    docs: impl IntoIterator<Item = &'a SearchDoc>,
+    f: &dyn Fn(&SearchDoc) -> Vec<String>,
+) -> Vec<String> {
+    let set: BTreeSet<String> = docs.into_iter().flat_map(f).collect();
+    set.into_iter().collect()
 }
 
 /// An `f32` as the shortest decimal that reads back as it (`0.6`, not `0.6000000238418579`);
