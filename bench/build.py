@@ -23,6 +23,13 @@ in every output, by each tool's URL scheme (fieldbook and hugo: `a/b.md` -> `a/b
 mdBook: `a/b.md` -> `a/b.html`; all: `a/index.md` / `a/_index.md` -> `a/index.html`), and
 every leaf page must carry rendered text (each leaf document has a code block: `<pre`).
 
+Then the build cache's rows (skip them with --skip-cache-rows): after a cached build of the
+same corpus, `fieldbook build` again with nothing changed, after one runbook's body was edited,
+after one runbook's title was edited (index pages change), after the owners file was edited,
+and with the next judging date (`--today` one day later), `--runs` times each (every run a new
+edit, each file replaced by a new one, never written through the corpus' hard links), each
+beside Hugo's cold build of the same run.
+
 Reports wall time (median, best, worst), pages written (.html files), pages per second, peak
 RSS, CPU time, output size, the browser search index each tool writes (fieldbook: search/;
 mdBook: searchindex*.js, on by default; Hugo: none), and the ratios fieldbook/other for each
@@ -318,6 +325,71 @@ def print_table(res):
             print(f"  warning: {n}'s output differed between runs")
 
 
+def replace_text(path, edit):
+    """Rewrite `path` through a new file (the corpus copy is hard-linked to the shared one)."""
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    tmp = path + ".bench-tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(edit(text))
+    os.replace(tmp, path)
+
+
+def cache_rows(exe, site, out, runs, tmp):
+    """Wall times of cached rebuilds after each kind of change (see the module's text)."""
+    content = os.path.join(site, "content")
+    runbooks = sorted(r for r in markdown_files(content) if r.startswith("runbooks/") and not r.endswith("index.md"))
+    runbook = os.path.join(content, runbooks[len(runbooks) // 2])
+    owners = os.path.join(site, "owners.yaml")
+    day = [0]
+
+    def today():
+        return f"2026-12-{7 + day[0]:02d}" if day[0] < 24 else f"2027-01-{day[0] - 23:02d}"
+
+    def build(i, label):
+        r = run_measured([exe, "build", site, "--output", out, "--today", today()],
+                         os.path.join(tmp, f"cache-{label}-{i}.log"))
+        if r["code"] not in (0, 1):
+            sys.exit(f"fieldbook build ({label}) exited {r['code']}; see {tmp}")
+        return r
+
+    def body(i):
+        replace_text(runbook, lambda t: t + f"\nBench edit {i}: check the replica lag first.\n")
+
+    def title(i):
+        replace_text(runbook, lambda t: t.replace("title: ", f"title: Edited {i} ", 1))
+
+    def owners_edit(i):
+        replace_text(owners, lambda t: t + f"# bench edit {i}\n")
+
+    def next_day(i):
+        day[0] += 1
+
+    scenarios = [("no change", lambda i: None), ("one body edit", body), ("one title edit", title),
+                 ("owners file edit", owners_edit), ("next judging date", next_day)]
+    rmtree(out)
+    rmtree(os.path.join(site, ".fieldbook"))
+    build(0, "warm")
+    rows = {}
+    for label, change in scenarios:
+        times = []
+        for i in range(runs):
+            change(i)
+            r = build(i, label.replace(" ", "-"))
+            times.append(r["wall"])
+            log(f"  cache {label:<18} {r['wall']:6.2f} s  {r['cpu']:6.2f} s CPU")
+        rows[label] = {"wall_median": statistics.median(times), "wall_best": min(times), "wall_worst": max(times)}
+    return rows
+
+
+def print_cache_rows(rows, hugo_cold):
+    print(f"  build cache (fieldbook build again, cached), beside hugo's cold build median {hugo_cold:.2f} s:")
+    print(f"  {'':<20}  {'median':>8}  {'best':>8}  {'worst':>8}  {'vs hugo cold':>12}")
+    for label, r in rows.items():
+        print(f"  {label:<20}  {r['wall_median']:7.2f}s  {r['wall_best']:7.2f}s  {r['wall_worst']:7.2f}s"
+              f"  {r['wall_median'] / hugo_cold:11.3f}x")
+
+
 def tool_version(exe, *args):
     return subprocess.run([exe, *args], capture_output=True, text=True).stdout.strip()
 
@@ -333,6 +405,7 @@ def main():
     ap.add_argument("--fieldbook", help="a fieldbook executable to use instead of building target/release/fieldbook")
     ap.add_argument("--json", nargs="?", const="-", metavar="FILE",
                     help="print the results as JSON instead of the table, or with FILE write them there too")
+    ap.add_argument("--skip-cache-rows", action="store_true", help="leave out the build cache's rows")
     ap.add_argument("--keep", action="store_true", help="keep the last outputs and logs (path on stderr)")
     ap.add_argument("--tmp", help="where the outputs go (default: the system temporary directory); "
                     "a tmpfs such as /dev/shm takes the file system's own noise out of the times")
@@ -397,6 +470,7 @@ def main():
             k = i % len(tools)  # rotate the order: every tool takes every place in turn
             for t in tools[k:] + tools[:k]:
                 t.run(tmp, i)
+        cache = None if a.skip_cache_rows else cache_rows(exe, fb_site, fb_out, a.runs, tmp)
         done = True
     finally:
         if a.keep or not done:  # a failed run's log is named in its message
@@ -417,6 +491,7 @@ def main():
         "mdbook_note": mdbook_note,
         "fieldbook": fb, "hugo": summaries["hugo"], "mdbook": summaries.get("mdbook"),
         "ratios": {},
+        "cache": cache,
     }
     for o in summaries:
         if o == "fieldbook":
@@ -435,6 +510,8 @@ def main():
         with open(a.json, "w") as f:
             json.dump(res, f, indent=2)
     print_table(res)
+    if cache:
+        print_cache_rows(cache, res["hugo"]["wall_median"])
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 
 /// The cache file's format. Readers ignore a cache of another format (and of another
 /// Fieldbook version); grow it with `#[serde(default)]` fields or bump this.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 /// The cache file, in the cache directory.
 pub const FILE: &str = "build.json";
 /// The lock file: one build uses a cache directory at a time.
@@ -51,9 +51,6 @@ pub struct Settings {
     pub part: Option<String>,
     /// The judging date: a document turns stale with the clock.
     pub today: String,
-    /// The commit, shallowness and dirty files of the git work tree holding the content
-    /// (`None` outside git): the review history and last changes come from it.
-    pub git: Option<String>,
 }
 
 impl Settings {
@@ -74,7 +71,6 @@ impl Settings {
             strict,
             part: part.map(str::to_string),
             today: today.to_string(),
-            git: git_state(&config.content_dir),
         }
     }
 }
@@ -254,6 +250,34 @@ pub struct CacheFile {
     pub listing: Vec<String>,
     pub outputs: Vec<OutputFile>,
     pub report: Report,
+    /// The commit, shallowness and dirty files of the git work tree holding the content
+    /// (`None` outside git): the review history and last changes come from it. The same
+    /// state is needed to reuse the output whole; an update compares what each page shows
+    /// of the history instead ([`SiteState::history`]).
+    pub git: Option<String>,
+    /// What an update of the output needs of the site it shows (`None`: no update from it).
+    pub site: Option<SiteState>,
+}
+
+/// The site an output shows, as a build recorded it for the next one to update it in place
+/// ([`super::update`]): what [`super::invalidate::invalidate`] needs of each document before
+/// an edit, and what else every page or the output as a whole depends on.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteState {
+    /// Every document (content path), listed or not.
+    pub documents: BTreeMap<String, super::invalidate::Recorded>,
+    /// Listed document → a digest of what its page shows of the git history.
+    pub history: BTreeMap<String, String>,
+    /// The content's folders (links to a folder resolve to its URL).
+    pub dirs: Vec<String>,
+    /// A digest of the navigation every page shows.
+    pub nav: String,
+    /// Every index page URL (home `""`, `tags/x/`, `sitemap.xml`, ...).
+    pub index: Vec<String>,
+    /// The browser search index's files.
+    pub search: Vec<String>,
+    /// The content's other files, copied.
+    pub assets: usize,
 }
 
 #[derive(Deserialize)]
@@ -262,7 +286,8 @@ struct Header {
     fieldbook: String,
 }
 
-fn digest(value: &impl Serialize) -> String {
+/// A digest of `value`'s JSON.
+pub fn digest(value: &impl Serialize) -> String {
     let json = serde_json::to_vec(value).unwrap_or_default();
     format!("{:016x}{:08x}", HASH(&json), json.len() as u32)
 }
@@ -271,8 +296,14 @@ fn key_of(settings: &Settings, inputs: &BTreeMap<String, String>, listing: &[Str
     digest(&(settings, inputs, listing))
 }
 
-fn seal_of(key: &str, outputs: &[OutputFile], report: &Report) -> String {
-    digest(&(key, outputs, report))
+fn seal_of(file: &CacheFile) -> String {
+    digest(&(
+        &file.key,
+        &file.outputs,
+        &file.report,
+        &file.git,
+        &file.site,
+    ))
 }
 
 /// Read a cache file: `Err` says, in one line, why it is not used.
@@ -299,7 +330,7 @@ pub fn read(path: &Path) -> Result<Option<CacheFile>, String> {
     let file: CacheFile =
         serde_json::from_slice(&bytes).map_err(|e| format!("it is corrupt ({e})"))?;
     if file.key != key_of(&file.settings, &file.inputs, &file.listing)
-        || file.seal != seal_of(&file.key, &file.outputs, &file.report)
+        || file.seal != seal_of(&file)
     {
         return Err("it is corrupt (its key does not match its contents)".into());
     }
@@ -324,6 +355,10 @@ pub struct Session {
     previous: Option<CacheFile>,
     target: PathBuf,
     root: PathBuf,
+    /// The git state ([`CacheFile::git`]).
+    git: Option<String>,
+    /// What edits are of no more than one document ([`super::invalidate::edited_document`]).
+    config: Config,
     /// One-line notes to show (a cache ignored, and why).
     pub notes: Vec<String>,
 }
@@ -396,6 +431,8 @@ impl Session {
             previous,
             target: target.to_path_buf(),
             root: config.root.clone(),
+            git: git_state(&config.content_dir),
+            config: config.clone(),
             notes,
             dir,
         })
@@ -405,28 +442,62 @@ impl Session {
     /// the output directory as it left it.
     pub fn reusable(&self) -> Option<&Report> {
         let prev = self.previous.as_ref()?;
-        if prev.settings != self.settings || prev.listing != self.scan.listing {
+        if prev.git != self.git || prev.listing != self.scan.listing {
             return None;
         }
-        if self
+        (self.changed_inputs(prev)?.is_empty() && self.output_as_left(prev)).then_some(&prev.report)
+    }
+
+    /// How to update the last build's output rather than build it all again: when the
+    /// settings are the same and every input that changed is a document
+    /// ([`super::invalidate::edited_document`]: edited, added or removed), the output is as
+    /// the last build left it and it recorded its site.
+    pub fn plan(&self) -> Option<super::update::Plan> {
+        let prev = self.previous.as_ref()?;
+        let recorded = prev.site.as_ref()?;
+        let mut changed = std::collections::BTreeSet::new();
+        for path in self.changed_inputs(prev)? {
+            changed.insert(super::invalidate::edited_document(
+                &self.config,
+                Path::new(&path),
+            )?);
+        }
+        self.output_as_left(prev).then(|| super::update::Plan {
+            changed,
+            recorded: recorded.clone(),
+        })
+    }
+
+    /// The inputs (absolute paths) whose digest is not the one `prev` recorded: read by
+    /// either build, or walked now. `None` when the settings differ (everything changed).
+    fn changed_inputs(&self, prev: &CacheFile) -> Option<Vec<String>> {
+        if prev.settings != self.settings {
+            return None;
+        }
+        let mut changed: Vec<String> = self
             .scan
             .files
             .iter()
-            .any(|(p, d)| prev.inputs.get(p) != Some(d))
-        {
-            return None;
-        }
+            .filter(|(p, d)| prev.inputs.get(*p) != Some(*d))
+            .map(|(p, _)| p.clone())
+            .collect();
         let others: Vec<(&String, &String)> = prev
             .inputs
             .iter()
             .filter(|(p, _)| !self.scan.files.contains_key(*p))
             .collect();
-        if others
-            .par_iter()
-            .any(|(p, d)| digest_of(Path::new(p)) != **d)
-        {
-            return None;
-        }
+        changed.par_extend(
+            others
+                .par_iter()
+                .filter(|(p, d)| digest_of(Path::new(p)) != **d)
+                .map(|(p, _)| (*p).clone()),
+        );
+        changed.sort();
+        Some(changed)
+    }
+
+    /// Whether the output and the terminal search index are as the last build left them.
+    fn output_as_left(&self, prev: &CacheFile) -> bool {
         // What an interrupted build left (a staging directory, a search index writer's
         // temporary file) is cleaned by a full build.
         let index = crate::search::index_dir(&self.root);
@@ -435,15 +506,25 @@ impl Session {
                 .flatten()
                 .all(|e| !e.file_name().to_string_lossy().starts_with(".tmp"))
         });
-        if !index_whole || super::output::interrupted(&self.target) {
-            return None;
-        }
-        outputs_unchanged(&self.target, &prev.outputs).then_some(&prev.report)
+        index_whole
+            && !super::output::interrupted(&self.target)
+            && outputs_unchanged(&self.target, &prev.outputs)
+    }
+
+    /// Drop the saved cache before the output is updated in place: a build killed midway
+    /// leaves no cache, and the next one builds everything.
+    pub fn forget(&self) {
+        let _ = std::fs::remove_file(self.dir.join(FILE));
     }
 
     /// Save this build: `reads` (what [`write::recorded_reads`] returned), the output now in
-    /// place and its report. `Err` says why nothing was saved.
-    pub fn save(self, reads: BTreeMap<PathBuf, String>, report: &Report) -> Result<(), String> {
+    /// place, its report and the site it shows. `Err` says why nothing was saved.
+    pub fn save(
+        self,
+        reads: BTreeMap<PathBuf, String>,
+        report: &Report,
+        site: Option<SiteState>,
+    ) -> Result<(), String> {
         let mut inputs = self.scan.files;
         for (path, digest) in reads {
             let path = path.display().to_string();
@@ -457,20 +538,29 @@ impl Session {
                 }
             }
         }
-        let outputs = output_files(&self.target)
+        let known: BTreeMap<&str, &OutputFile> = self
+            .previous
+            .iter()
+            .flat_map(|p| &p.outputs)
+            .map(|o| (o.path.as_str(), o))
+            .collect();
+        let outputs = output_files(&self.target, &known)
             .map_err(|e| format!("cannot list the output {}: {e}", self.target.display()))?;
         let key = key_of(&self.settings, &inputs, &self.scan.listing);
-        let file = CacheFile {
+        let mut file = CacheFile {
             format: FORMAT,
             fieldbook: env!("CARGO_PKG_VERSION").into(),
-            seal: seal_of(&key, &outputs, report),
+            seal: String::new(),
             key,
             settings: self.settings,
             inputs,
             listing: self.scan.listing,
             outputs,
             report: report.clone(),
+            git: self.git,
+            site,
         };
+        file.seal = seal_of(&file);
         let json = serde_json::to_vec(&file).map_err(|e| e.to_string())?;
         write::replace_file(&self.dir.join(FILE), &json)
             .map_err(|e| format!("cannot write {}: {e}", self.dir.join(FILE).display()))
@@ -538,11 +628,21 @@ fn listed_files(dir: &Path) -> std::io::Result<Vec<(String, PathBuf, u64, u64)>>
     Ok(out)
 }
 
-/// The output manifest: every file with its size, time and content hash.
-pub fn output_files(dir: &Path) -> std::io::Result<Vec<OutputFile>> {
+/// The output manifest: every file with its size, time and content hash (`known`'s hash
+/// when it lists the file with the same size and time: an update leaves most files alone).
+pub fn output_files(
+    dir: &Path,
+    known: &BTreeMap<&str, &OutputFile>,
+) -> std::io::Result<Vec<OutputFile>> {
     listed_files(dir)?
         .into_par_iter()
         .map(|(path, abs, size, modified)| {
+            if let Some(k) = known
+                .get(path.as_str())
+                .filter(|k| k.size == size && k.modified == modified)
+            {
+                return Ok((*k).clone());
+            }
             let bytes =
                 write::read_bounded_unrecorded(&abs, u64::MAX, false).map_err(|e| match e {
                     write::Unreadable::Io(e) => e,
@@ -651,21 +751,23 @@ mod tests {
             strict: false,
             part: None,
             today: "2026-01-01".into(),
-            git: None,
         };
         let inputs: BTreeMap<String, String> = [("/s/book.toml".into(), "absent".into())].into();
         let key = key_of(&settings, &inputs, &[]);
-        let file = CacheFile {
+        let mut file = CacheFile {
             format: FORMAT,
             fieldbook: env!("CARGO_PKG_VERSION").into(),
-            seal: seal_of(&key, &[], &report()),
+            seal: String::new(),
             key,
             settings,
             inputs,
             listing: vec![],
             outputs: vec![],
             report: report(),
+            git: None,
+            site: None,
         };
+        file.seal = seal_of(&file);
         let json = serde_json::to_string(&file).unwrap();
         std::fs::write(&path, &json).unwrap();
         assert!(read(&path).unwrap().is_some());

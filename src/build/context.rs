@@ -162,7 +162,7 @@ pub struct TocEntry<'a> {
     pub text: &'a str,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
 pub struct LastChange {
     pub date: String,
     /// Empty when the date comes from front matter (Hugo `lastmod`) rather than git.
@@ -182,6 +182,19 @@ pub fn front_matter_change(doc: &Document) -> Option<LastChange> {
     })
 }
 
+/// What a document's page shows of the git history: the one part of a page that changes with
+/// a commit (the build cache compares it, document by document).
+#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
+pub struct PageHistory {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_change: Option<LastChange>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history_note: Option<&'static str>,
+    /// What the git history says of the review (docs/freshness-history.md).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub review_notes: Vec<String>,
+}
+
 #[derive(Serialize)]
 pub struct DocCtx<'a> {
     #[serde(flatten)]
@@ -193,13 +206,8 @@ pub struct DocCtx<'a> {
     pub toc: Vec<TocEntry<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub edit_url: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub last_change: Option<LastChange>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub history_note: Option<&'a str>,
-    /// What the git history says of the review (docs/freshness-history.md).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub review_notes: Vec<String>,
+    #[serde(flatten)]
+    pub history: PageHistory,
     pub extra: &'a BTreeMap<String, serde_json::Value>,
     /// "owners from .github/CODEOWNERS line 12" when the owners are not in the front matter
     /// nor the course's.

@@ -6,8 +6,9 @@ use crate::build::context::Card;
 use crate::content::front_matter::Kind;
 use crate::model::{Document, Site};
 
-/// What an edit changes on other pages: a document as lists and indexes see it.
-#[derive(Clone, Debug)]
+/// What an edit changes on other pages: a document as lists and indexes see it. The build
+/// cache keeps every document's, to know after an edit what the site looked like before it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Footprint {
     /// Part of the site (front matter parsed; not a draft unless drafts are shown).
     pub listed: bool,

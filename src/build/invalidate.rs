@@ -32,6 +32,42 @@ pub fn lessons_of<'s>(site: &'s Site, slug: &'s str) -> impl Iterator<Item = &'s
         .filter(move |d| d.kind == Kind::Lesson && d.course.as_deref() == Some(slug))
 }
 
+/// What [`Before`] needs of one document, recorded by a build for the next one (the build
+/// cache): its footprint and its redirect pages.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Recorded {
+    pub footprint: Footprint,
+    pub aliases: Vec<String>,
+}
+
+impl Recorded {
+    pub fn of(site: &Site, d: &Document, drafts: bool) -> Recorded {
+        Recorded {
+            footprint: footprint(site, d, drafts),
+            aliases: crate::adopt::redirects::outputs(d),
+        }
+    }
+}
+
+/// The document (content path) a change of `path` (absolute: edited, added or removed) is,
+/// when it changes no more than that one document: a Markdown file of the content, not a
+/// partial, nor an owners or navigation file (those reach every page they shape). `None`
+/// for anything else: the configuration, the owners file, the theme, an asset, a rule file.
+pub fn edited_document(config: &crate::config::Config, path: &std::path::Path) -> Option<String> {
+    let abs = |p: &std::path::Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let path = abs(path);
+    let content = abs(&config.content_dir);
+    let rel = path.strip_prefix(&content).ok()?;
+    let rel_str = crate::content::slash(rel);
+    let document = crate::load::is_markdown(&rel_str)
+        && !crate::load::is_template(&rel_str)
+        && !crate::adopt::is_site_wide(rel)
+        && !crate::adopt::watched_files(config)
+            .iter()
+            .any(|w| abs(w) == path);
+    document.then_some(rel_str)
+}
+
 /// What [`invalidate`] needs of the site before an edit: how the changed documents (and, for a
 /// course, its lessons) looked, and the redirect pages they had.
 #[derive(Clone, Debug, Default)]
@@ -49,27 +85,73 @@ impl Before {
         drafts: bool,
         changed: impl IntoIterator<Item = &'c String>,
     ) -> Before {
+        Before::gather(
+            changed,
+            |rel| {
+                site.get(rel).map(|d| {
+                    (
+                        footprint(site, d, drafts),
+                        crate::adopt::redirects::outputs(d),
+                    )
+                })
+            },
+            |slug| {
+                lessons_of(site, slug)
+                    .map(|l| (l.rel.clone(), footprint(site, l, drafts)))
+                    .collect()
+            },
+        )
+    }
+
+    /// Capture `changed` from what a build recorded of every document of the site before
+    /// the edit (the build cache: content path → footprint and redirect pages).
+    pub fn recorded<'c>(
+        documents: &BTreeMap<String, Recorded>,
+        changed: impl IntoIterator<Item = &'c String>,
+    ) -> Before {
+        Before::gather(
+            changed,
+            |rel| {
+                documents
+                    .get(rel)
+                    .map(|r| (r.footprint.clone(), r.aliases.clone()))
+            },
+            |slug| {
+                documents
+                    .values()
+                    .map(|r| &r.footprint)
+                    .filter(|f| f.kind == Kind::Lesson && f.course.as_deref() == Some(slug))
+                    .map(|f| (f.rel.clone(), f.clone()))
+                    .collect()
+            },
+        )
+    }
+
+    /// The changed documents as `doc` gives them (footprint and redirect pages), and for a
+    /// course, its lessons as `lessons` gives them.
+    fn gather<'c>(
+        changed: impl IntoIterator<Item = &'c String>,
+        doc: impl Fn(&str) -> Option<(Footprint, Vec<String>)>,
+        lessons: impl Fn(&str) -> Vec<(String, Footprint)>,
+    ) -> Before {
         let mut before = Before::default();
         for rel in changed {
             if before.footprints.contains_key(rel) {
                 continue;
             }
-            let doc = site.get(rel);
-            before
-                .footprints
-                .insert(rel.clone(), doc.map(|d| footprint(site, d, drafts)));
-            let Some(d) = doc else { continue };
-            before.aliases.extend(crate::adopt::redirects::outputs(d));
-            if d.kind == Kind::Course
-                && let Some(slug) = &d.course
+            let Some((fp, aliases)) = doc(rel) else {
+                before.footprints.insert(rel.clone(), None);
+                continue;
+            };
+            before.aliases.extend(aliases);
+            if fp.kind == Kind::Course
+                && let Some(slug) = &fp.course
             {
-                for l in lessons_of(site, slug) {
-                    before
-                        .footprints
-                        .entry(l.rel.clone())
-                        .or_insert_with(|| Some(footprint(site, l, drafts)));
+                for (l, lfp) in lessons(slug) {
+                    before.footprints.entry(l).or_insert(Some(lfp));
                 }
             }
+            before.footprints.insert(rel.clone(), Some(fp));
         }
         before
     }

@@ -17,6 +17,7 @@ pub mod pack;
 pub mod part;
 pub mod sink;
 pub mod theme;
+pub mod update;
 
 use crate::content::front_matter::Kind;
 use crate::content::urls::{output_file, root_of, slug};
@@ -69,11 +70,27 @@ pub struct Built {
     /// The terminal search index's update, or why it could not be updated (the site is
     /// still built: the browser's index is written either way).
     pub search: Result<crate::search::IndexStats, String>,
+    /// What the next build needs to update this output ([`build_recorded`]).
+    pub state: Option<cache::SiteState>,
+    /// The output was updated in place ([`update`]), not built whole.
+    pub updated: Option<update::Updated>,
 }
 
 /// Render `site` into its output directory. `Err` holds fatal diagnostics (template errors,
 /// an unsafe or unwritable output directory); the previous output is then left as it was.
 pub fn build(site: &Site, opts: &BuildOptions) -> Result<Built, Fatal> {
+    build_recorded(site, opts, None, false)
+}
+
+/// [`build`] for the build cache: with a `plan`, the output the recorded build left is
+/// updated in place when the plan fits the site ([`update`]), else built whole; with
+/// `record`, [`Built::state`] says what the next build needs to update it.
+pub fn build_recorded(
+    site: &Site,
+    opts: &BuildOptions,
+    plan: Option<&update::Plan>,
+    record: bool,
+) -> Result<Built, Fatal> {
     let out_err = |msg: String| {
         vec![Diagnostic::new(
             Code::OutputError,
@@ -118,6 +135,18 @@ pub fn build(site: &Site, opts: &BuildOptions) -> Result<Built, Fatal> {
         return Err(vec![crate::parts::name_error(m)]);
     }
     let theme = theme::Theme::load(&site.config)?;
+    if let Some(plan) = plan.filter(|_| opts.part.is_none() && opts.search_export.is_none())
+        && let Some(up) = update::update(site, opts, &theme, &target, plan)?
+    {
+        return Ok(Built {
+            pages: up.pages,
+            files: up.files,
+            output: target,
+            search: up.search,
+            state: Some(up.state),
+            updated: Some(up.updated),
+        });
+    }
     let staging = output::Staging::begin(&target)
         .map_err(|e| out_err(format!("cannot prepare {}: {e}", target.display())))?;
     // Files equal to the previous build's are linked from it (they keep their time).
@@ -138,19 +167,21 @@ pub fn build(site: &Site, opts: &BuildOptions) -> Result<Built, Fatal> {
         None => sink_at(staging.dir.clone(), previous.cloned()),
     };
     // The git history was read once, by the pipeline, with the checks.
-    let result = Builder::new(site, &theme, opts, &sink, &site.history)
-        .run()
-        .and_then(|(pages, files)| {
-            let docs = crate::search::documents(site, opts.drafts);
-            let (search, search_files) = search_indexes(site, opts, &docs, &sink)?;
-            if let Some(p) = &opts.part {
-                let manifest = crate::parts::Manifest::of(site, &p.name, &p.findings, &docs);
-                DirSink::new(&staging.dir).put(crate::parts::MANIFEST, manifest.to_json())?;
-            }
-            Ok((pages, files + search_files, search))
-        });
+    let builder = Builder::new(site, &theme, opts, &sink, &site.history);
+    let result = builder.run_all().and_then(|(pages, files, index)| {
+        let docs = crate::search::documents(site, opts.drafts);
+        let (search, search_files) = search_indexes(site, opts, &docs, &sink)?;
+        if let Some(p) = &opts.part {
+            let manifest = crate::parts::Manifest::of(site, &p.name, &p.findings, &docs);
+            DirSink::new(&staging.dir).put(crate::parts::MANIFEST, manifest.to_json())?;
+        }
+        let files = files + search_files.len();
+        let state = (record && opts.part.is_none())
+            .then(|| builder.record(index, search_files, builder.history_digests()));
+        Ok((pages, files, search, state))
+    });
     match result {
-        Ok((pages, files, search)) => {
+        Ok((pages, files, search, state)) => {
             staging.commit().map_err(|e| {
                 out_err(format!(
                     "cannot move the new site into {}: {e}",
@@ -162,6 +193,8 @@ pub fn build(site: &Site, opts: &BuildOptions) -> Result<Built, Fatal> {
                 files,
                 output: target,
                 search,
+                state,
+                updated: None,
             })
         }
         Err(e) => {
@@ -194,13 +227,14 @@ fn export_inside(export: &std::path::Path, target: &std::path::Path) -> bool {
 }
 
 /// The same analysed documents feed the terminal's tantivy index (kept in the site's
-/// `.fieldbook/`, updated incrementally) and the browser's client index (in the output).
+/// `.fieldbook/`, updated incrementally) and the browser's client index (in the output,
+/// whose files are returned).
 fn search_indexes(
     site: &Site,
     opts: &BuildOptions,
     docs: &[crate::search::SearchDoc],
     sink: &dyn Sink,
-) -> Result<(Result<crate::search::IndexStats, String>, usize), Fatal> {
+) -> Result<(Result<crate::search::IndexStats, String>, Vec<String>), Fatal> {
     let io = |what: &str, e: std::io::Error| {
         vec![Diagnostic::new(
             Code::OutputError,
@@ -210,16 +244,17 @@ fn search_indexes(
         )]
     };
     let files = crate::search::client_index_files(docs).map_err(|e| io("the search index", e))?;
-    let count = files.len();
+    let mut names = Vec::with_capacity(files.len());
     for (rel, bytes) in files {
         sink.put(&rel, bytes)?;
+        names.push(rel);
     }
     if let Some(path) = &opts.search_export {
         crate::search::export::write(path, opts.search_export_format, site, docs)
             .map_err(|e| io(&path.display().to_string(), e))?;
     }
     let stats = crate::search::update_index(&site.config.root, docs).map_err(|e| format!("{e:#}"));
-    Ok((stats, count))
+    Ok((stats, names))
 }
 
 /// The URLs of every index page of `site` (home `""`, `runbooks/`, `tags/x/`, alert pages,
@@ -270,6 +305,8 @@ pub struct Builder<'a> {
     render_opts: RenderOptions,
     /// A part build (`--part`): links into other parts point where `compose` puts them.
     in_part: bool,
+    /// Drafts are built (`--drafts`).
+    drafts: bool,
     /// Each document's broken-block notes once worked out (its page and the freshness report
     /// both need them; parsing every block twice would double the cost).
     code_notes: std::sync::Mutex<HashMap<String, CodeNotes>>,
@@ -310,6 +347,7 @@ impl<'a> Builder<'a> {
                 raw_html: site.config.raw_html,
             },
             in_part: opts.part.is_some(),
+            drafts: opts.drafts,
             code_notes: Default::default(),
             docs,
         }
@@ -418,6 +456,32 @@ impl<'a> Builder<'a> {
         })
     }
 
+    /// What `doc`'s page shows of the git history.
+    pub fn page_history(&self, doc: &Document) -> PageHistory {
+        PageHistory {
+            last_change: self
+                .history
+                .changes
+                .get(&doc.rel)
+                .map(|c| LastChange {
+                    date: c.date.clone(),
+                    commit: c.commit.clone(),
+                    by: None,
+                })
+                .or_else(|| front_matter_change(doc)),
+            history_note: self.history.shallow.then_some(
+                "this copy of the repository is a shallow clone, so dates of last change may be too recent",
+            ),
+            review_notes: crate::checks::history::page_notes(
+                self.site,
+                self.history,
+                self.stamp_counts
+                    .get_or_init(|| crate::checks::history::stamp_counts(self.history)),
+                doc,
+            ),
+        }
+    }
+
     /// Render one document's page (none for `index.md`, whose text opens the home page).
     pub fn doc_page(&self, doc: &Document) -> Result<(), Fatal> {
         let url = doc.url();
@@ -445,21 +509,20 @@ impl<'a> Builder<'a> {
                 .toc
                 .iter()
                 .filter(|_| !doc.meta.adopted.hide_toc)
-                .map(|t| TocEntry { level: t.level, id: &t.id, text: &t.text })
+                .map(|t| TocEntry {
+                    level: t.level,
+                    id: &t.id,
+                    text: &t.text,
+                })
                 .collect(),
-            edit_url: self.site.config.edit_url.as_ref().map(|t| t.replace("{path}", &doc.file)),
-            last_change: self.history.changes.get(&doc.rel).map(|c| LastChange { date: c.date.clone(), commit: c.commit.clone(), by: None }).or_else(|| front_matter_change(doc)),
-            history_note: self.history.shallow.then_some(
-                "this copy of the repository is a shallow clone, so dates of last change may be too recent",
-            ),
+            edit_url: self
+                .site
+                .config
+                .edit_url
+                .as_ref()
+                .map(|t| t.replace("{path}", &doc.file)),
+            history: self.page_history(doc),
             review_turns: self.site.review_turns(doc),
-            review_notes: crate::checks::history::page_notes(
-                self.site,
-                self.history,
-                self.stamp_counts
-                    .get_or_init(|| crate::checks::history::stamp_counts(self.history)),
-                doc,
-            ),
             extra: &doc.meta.extra,
             owners_note: doc
                 .owners_source
@@ -468,7 +531,11 @@ impl<'a> Builder<'a> {
                 .flatten(),
             postmortem: (doc.kind == Kind::Postmortem).then(|| PostmortemCtx::new(self.site, doc)),
             course: (doc.kind == Kind::Course).then(|| self.course_ctx(doc)),
-            lesson: if doc.kind == Kind::Lesson { self.lesson_ctx(doc) } else { None },
+            lesson: if doc.kind == Kind::Lesson {
+                self.lesson_ctx(doc)
+            } else {
+                None
+            },
             taught_in: self.taught_in(doc),
         };
         self.apply_template(&format!("{}.html", doc.kind.as_str()), &page, "doc", &ctx)?;

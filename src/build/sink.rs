@@ -23,6 +23,15 @@ pub trait Sink: Sync {
     }
 }
 
+fn write_err(path: &Path, e: &std::io::Error) -> Fatal {
+    vec![Diagnostic::new(
+        Code::OutputError,
+        "book.toml",
+        Pos::START,
+        format!("cannot write {}: {e}", path.display()),
+    )]
+}
+
 fn copy_err(rel: &str, e: &std::io::Error) -> Fatal {
     vec![Diagnostic::new(
         Code::OutputError,
@@ -40,6 +49,10 @@ pub struct DirSink {
     /// modification time (`rsync` and uploads skip it) while the new site is still built
     /// beside the old one and swapped in whole.
     previous: Option<PathBuf>,
+    /// Update `dir` in place (the build cache's update of an unchanged output): a file equal
+    /// to the one there is left alone, any other replaced whole (written beside it, renamed
+    /// over it), so a reader never sees half a file.
+    in_place: bool,
 }
 
 impl DirSink {
@@ -47,7 +60,45 @@ impl DirSink {
         DirSink {
             dir: dir.into(),
             previous: None,
+            in_place: false,
         }
+    }
+
+    /// A sink updating `dir` in place (see [`DirSink`]).
+    pub fn updating(dir: impl Into<PathBuf>) -> DirSink {
+        DirSink {
+            in_place: true,
+            ..DirSink::new(dir)
+        }
+    }
+
+    /// Remove `rel_path` (a file the site no longer has) and the folders it leaves empty, in
+    /// place. Only a regular file is removed; a missing one is no error.
+    pub fn remove(&self, rel_path: &str) -> Result<(), Fatal> {
+        let path = self.target(rel_path)?;
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+            std::fs::remove_file(&path).map_err(|e| write_err(&path, &e))?;
+        }
+        let mut dir = path.parent();
+        while let Some(d) = dir.filter(|d| *d != self.dir && d.starts_with(&self.dir)) {
+            // Fails, and stops, at the first folder that still holds something.
+            if std::fs::remove_dir(d).is_err() {
+                break;
+            }
+            dir = d.parent();
+        }
+        Ok(())
+    }
+
+    /// Replace `path` with `bytes` unless it already holds them.
+    fn update(&self, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+        let len = bytes.len() as u64;
+        if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && m.len() == len)
+            && crate::write::read_bounded_unrecorded(path, len, false).is_ok_and(|old| old == bytes)
+        {
+            return Ok(());
+        }
+        crate::write::replace_output_file(path, bytes)
     }
 
     /// A sink into `dir` reusing the unchanged files of `previous` (see [`DirSink`]).
@@ -55,6 +106,7 @@ impl DirSink {
         DirSink {
             dir: dir.into(),
             previous: Some(previous.into()),
+            in_place: false,
         }
     }
 
@@ -112,16 +164,12 @@ impl DirSink {
 impl Sink for DirSink {
     fn put(&self, rel_path: &str, bytes: Vec<u8>) -> Result<(), Fatal> {
         let path = self.target(rel_path)?;
-        let io = |e: std::io::Error| {
-            vec![Diagnostic::new(
-                Code::OutputError,
-                "book.toml",
-                Pos::START,
-                format!("cannot write {}: {e}", path.display()),
-            )]
-        };
+        let io = |e: std::io::Error| write_err(&path, &e);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(io)?;
+        }
+        if self.in_place {
+            return self.update(&path, &bytes).map_err(io);
         }
         self.unlink_reused(&path);
         let len = bytes.len() as u64;

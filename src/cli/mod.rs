@@ -321,27 +321,42 @@ pub fn build(args: &BuildArgs<'_>, err: &mut dyn Write) -> std::io::Result<u8> {
         let target = PathBuf::from(&report.output);
         return verify(args, report.exit, &target, err);
     }
+    let plan = session.as_ref().and_then(|s| s.plan());
+    if let Some(s) = session.as_ref().filter(|_| plan.is_some()) {
+        s.forget();
+    }
     let recording = session.is_some() && crate::write::record_reads(crate::build::cache::HASH);
-    let outcome = full_build(args, today);
+    let outcome = check_and_build(args, today, plan.as_ref(), session.is_some());
     let reads = if recording {
         crate::write::recorded_reads()
     } else {
         Default::default()
     };
-    let (report, search_warning) = match outcome {
+    let Built {
+        report,
+        search_warning,
+        state,
+        updated,
+    } = match outcome {
         Ok(x) => x,
         Err(fatal) => return fail(fatal, err, args.color),
     };
     print_report(&report, search_warning.as_deref(), err, args.color)?;
+    let how = updated.map_or(String::new(), |u| {
+        format!(
+            ": updated in place, {} pages and {} index pages rendered, {} files removed",
+            u.pages, u.index, u.removed
+        )
+    });
     writeln!(
         err,
-        "{}, {:.2} s",
+        "{}, {:.2} s{how}",
         summary_line(&report),
         started.elapsed().as_secs_f64()
     )?;
     if let Some(s) = session
         && search_warning.is_none()
-        && let Err(why) = s.save(reads, &report)
+        && let Err(why) = s.save(reads, &report, state)
     {
         writeln!(err, "note: the build cache was not saved: {why}")?;
     }
@@ -386,11 +401,24 @@ fn cache_session(
     Ok((Some(session), Some(today)))
 }
 
-/// Check and build: what the build says, and the terminal search index's warning.
-fn full_build(
+/// What [`check_and_build`] did.
+struct Built {
+    report: crate::build::cache::Report,
+    /// The terminal search index was not updated: why.
+    search_warning: Option<String>,
+    state: Option<crate::build::cache::SiteState>,
+    updated: Option<crate::build::update::Updated>,
+}
+
+/// Check and build: what the build says, and the terminal search index's warning. With a
+/// `plan` from the build cache, the output is updated in place when the plan fits; with
+/// `record`, the site is recorded for the next build.
+fn check_and_build(
     args: &BuildArgs<'_>,
     today: Option<Date>,
-) -> Result<(crate::build::cache::Report, Option<String>), Fatal> {
+    plan: Option<&crate::build::update::Plan>,
+    record: bool,
+) -> Result<Built, Fatal> {
     use crate::build::cache::{Finding, Report};
     let interactive = std::io::stderr().is_terminal();
     let (mut site, mut findings) = checked_site(args.site, today, args.strict)?;
@@ -424,7 +452,13 @@ fn full_build(
         search_export: args.search_export.clone(),
         search_export_format: args.search_export_format,
     };
-    let built = crate::build::build(&site, &opts)?;
+    // Which of two colliding pages a build keeps depends on every page: build them all.
+    let plan = plan.filter(|_| {
+        !findings
+            .iter()
+            .any(|d| crate::build::collisions::is_collision(d.code))
+    });
+    let built = crate::build::build_recorded(&site, &opts, plan, record)?;
     let mut summary = Summary::of(site.documents.len(), &findings);
     summary.baseline = progress;
     let report = Report {
@@ -447,8 +481,12 @@ fn full_build(
         warnings: summary.warnings,
         exit: summary.exit_code(),
     };
-    let warning = built.search.err();
-    Ok((report, warning))
+    Ok(Built {
+        report,
+        search_warning: built.search.err(),
+        state: built.state,
+        updated: built.updated,
+    })
 }
 
 /// What a build says before its summary line: its findings, the baseline's progress, a

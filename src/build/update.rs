@@ -1,0 +1,216 @@
+//! A build that updates the last build's output in place instead of writing it all again:
+//! what the build cache ([`super::cache`]) does when only documents changed since (edited,
+//! added, removed). What to write comes from the one model of what an edit invalidates,
+//! [`super::invalidate::invalidate`], fed with what the last build recorded of the site
+//! ([`SiteState`]): the edited documents' pages, the pages and index pages that show them, the
+//! pages whose git history changed (a new commit), every page when the navigation's counts
+//! changed; the browser search index is written again whole (its term statistics are the
+//! whole site's). A file equal to the one in place is not touched (it keeps its time, so
+//! `rsync` and uploads skip it); files of pages that went are removed.
+//!
+//! The output is updated file by file, each replaced whole: the caller drops the saved cache
+//! first, so a build killed midway is followed by a full one.
+
+use super::cache::{SiteState, digest};
+use super::invalidate::{Before, Edit, Recorded, invalidate};
+use super::{Builder, DirSink, Sink, theme::Theme};
+use crate::content::urls::output_file;
+use crate::diagnostic::Fatal;
+use crate::model::Site;
+use rayon::prelude::*;
+use std::collections::{BTreeSet, HashSet};
+use std::path::Path;
+use std::sync::Mutex;
+
+/// What the cache says changed since the recorded build.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// Content paths of the Markdown files that changed (edited, added or removed).
+    pub changed: BTreeSet<String>,
+    /// The site the output shows.
+    pub recorded: SiteState,
+}
+
+/// What an update did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Updated {
+    /// Document pages rendered again.
+    pub pages: usize,
+    /// Index pages rendered again.
+    pub index: usize,
+    /// Files removed.
+    pub removed: usize,
+}
+
+/// A sink remembering what was written, so that nothing written is then removed.
+struct Recording<'a> {
+    inner: &'a DirSink,
+    written: Mutex<HashSet<String>>,
+}
+
+impl Sink for Recording<'_> {
+    fn put(&self, rel_path: &str, bytes: Vec<u8>) -> Result<(), Fatal> {
+        if let Ok(mut w) = self.written.lock() {
+            w.insert(rel_path.to_string());
+        }
+        self.inner.put(rel_path, bytes)
+    }
+}
+
+/// The counts a full build reports, and the site's state, after an update.
+pub struct Outcome {
+    pub pages: usize,
+    pub files: usize,
+    pub search: Result<crate::search::IndexStats, String>,
+    pub state: SiteState,
+    pub updated: Updated,
+}
+
+/// Update `target` (the output the recorded build left) for `site`. `Ok(None)`: the plan
+/// does not fit this site (a changed file that is no document before or after, pages that
+/// collide), and nothing was written: build it all.
+pub fn update(
+    site: &Site,
+    opts: &super::BuildOptions,
+    theme: &Theme,
+    target: &Path,
+    plan: &Plan,
+) -> Result<Option<Outcome>, Fatal> {
+    let recorded = &plan.recorded;
+    if plan
+        .changed
+        .iter()
+        .any(|rel| site.get(rel).is_none() && !recorded.documents.contains_key(rel))
+    {
+        return Ok(None);
+    }
+    let mut seen = HashSet::new();
+    let listed: Vec<&crate::model::Document> = site
+        .documents
+        .iter()
+        .filter(|d| d.is_listed(opts.drafts))
+        .collect();
+    // Two pages of one path: which one a full build keeps depends on all of them.
+    if listed
+        .iter()
+        .map(|d| d.url())
+        .filter(|u| !u.is_empty())
+        .any(|u| !seen.insert(output_file(&u)))
+    {
+        return Ok(None);
+    }
+
+    let dirs: BTreeSet<&String> = site.dirs.iter().collect();
+    let old_dirs: BTreeSet<&String> = recorded.dirs.iter().collect();
+    let edit = Edit {
+        documents: plan.changed.clone(),
+        dirs: dirs
+            .symmetric_difference(&old_dirs)
+            .map(|d| (*d).clone())
+            .collect(),
+    };
+    let before = Before::recorded(&recorded.documents, &plan.changed);
+    let inv = invalidate(&before, site, &edit, opts.drafts);
+
+    let dir_sink = DirSink::updating(target);
+    let sink = Recording {
+        inner: &dir_sink,
+        written: Mutex::default(),
+    };
+    let b = Builder::new(site, theme, opts, &sink, &site.history);
+    let everything = digest(&b.nav()) != recorded.nav;
+    let history = b.history_digests();
+    let pages: Vec<&crate::model::Document> = listed
+        .iter()
+        .copied()
+        .filter(|d| !d.url().is_empty())
+        .filter(|d| {
+            everything
+                || inv.pages.contains(&d.rel)
+                || recorded.history.get(&d.rel) != history.get(&d.rel)
+        })
+        .collect();
+    pages.par_iter().try_for_each(|d| b.doc_page(d))?;
+    let index = b.index_pages(&|url| everything || inv.index.contains(url))?;
+
+    let docs = crate::search::documents(site, opts.drafts);
+    let (search, search_files) = super::search_indexes(site, opts, &docs, &sink)?;
+
+    // What the site no longer has: pages of documents that went, index pages that went,
+    // search files no longer written. Never one written above.
+    let written = std::mem::take(
+        &mut *sink
+            .written
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    );
+    let now_index: HashSet<&String> = index.urls.iter().collect();
+    let mut gone: BTreeSet<String> = inv.removed;
+    gone.extend(
+        recorded
+            .index
+            .iter()
+            .filter(|u| !now_index.contains(u))
+            .map(|u| output_file(u)),
+    );
+    gone.extend(
+        recorded
+            .search
+            .iter()
+            .filter(|f| !search_files.contains(f))
+            .cloned(),
+    );
+    gone.retain(|f| !written.contains(f));
+    for f in &gone {
+        dir_sink.remove(f)?;
+    }
+
+    let doc_pages = listed.iter().filter(|d| !d.url().is_empty()).count();
+    let count = doc_pages + index.urls.len() - 1;
+    let updated = Updated {
+        pages: pages.len(),
+        index: index.rendered,
+        removed: gone.len(),
+    };
+    let state = b.record(index.urls, search_files, history);
+    Ok(Some(Outcome {
+        pages: count,
+        files: count + site.assets.len() + state.search.len(),
+        search,
+        state,
+        updated,
+    }))
+}
+
+impl Builder<'_> {
+    /// Listed document → a digest of what its page shows of the git history.
+    pub fn history_digests(&self) -> std::collections::BTreeMap<String, String> {
+        self.docs
+            .par_iter()
+            .map(|d| (d.rel.clone(), digest(&self.page_history(d))))
+            .collect()
+    }
+
+    /// The site as the next build needs it to update this build's output.
+    pub fn record(
+        &self,
+        index: Vec<String>,
+        search: Vec<String>,
+        history: std::collections::BTreeMap<String, String>,
+    ) -> SiteState {
+        SiteState {
+            documents: self
+                .site
+                .documents
+                .par_iter()
+                .map(|d| (d.rel.clone(), Recorded::of(self.site, d, self.drafts)))
+                .collect(),
+            history,
+            dirs: self.site.dirs.clone(),
+            nav: digest(&self.nav()),
+            index,
+            search,
+            assets: self.site.assets.len(),
+        }
+    }
+}
