@@ -280,6 +280,15 @@ pub struct SiteState {
     pub assets: usize,
 }
 
+/// What the cache says changed since the recorded build: how [`super::update`] updates it.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// Content paths of the Markdown files that changed (edited, added or removed).
+    pub changed: std::collections::BTreeSet<String>,
+    /// The site the output shows.
+    pub recorded: SiteState,
+}
+
 #[derive(Deserialize)]
 struct Header {
     format: u32,
@@ -452,7 +461,7 @@ impl Session {
     /// settings are the same and every input that changed is a document
     /// ([`super::invalidate::edited_document`]: edited, added or removed), the output is as
     /// the last build left it and it recorded its site.
-    pub fn plan(&self) -> Option<super::update::Plan> {
+    pub fn plan(&self) -> Option<Plan> {
         let prev = self.previous.as_ref()?;
         let recorded = prev.site.as_ref()?;
         let mut changed = std::collections::BTreeSet::new();
@@ -462,7 +471,7 @@ impl Session {
                 Path::new(&path),
             )?);
         }
-        self.output_as_left(prev).then(|| super::update::Plan {
+        self.output_as_left(prev).then(|| Plan {
             changed,
             recorded: recorded.clone(),
         })

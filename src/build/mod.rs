@@ -88,7 +88,7 @@ pub fn build(site: &Site, opts: &BuildOptions) -> Result<Built, Fatal> {
 pub fn build_recorded(
     site: &Site,
     opts: &BuildOptions,
-    plan: Option<&update::Plan>,
+    plan: Option<&cache::Plan>,
     record: bool,
 ) -> Result<Built, Fatal> {
     let out_err = |msg: String| {

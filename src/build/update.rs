@@ -11,7 +11,7 @@
 //! The output is updated file by file, each replaced whole: the caller drops the saved cache
 //! first, so a build killed midway is followed by a full one.
 
-use super::cache::{SiteState, digest};
+use super::cache::{Plan, SiteState, digest};
 use super::invalidate::{Before, Edit, Recorded, invalidate};
 use super::{Builder, DirSink, Sink, theme::Theme};
 use crate::content::urls::output_file;
@@ -21,15 +21,6 @@ use rayon::prelude::*;
 use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
 use std::sync::Mutex;
-
-/// What the cache says changed since the recorded build.
-#[derive(Clone, Debug)]
-pub struct Plan {
-    /// Content paths of the Markdown files that changed (edited, added or removed).
-    pub changed: BTreeSet<String>,
-    /// The site the output shows.
-    pub recorded: SiteState,
-}
 
 /// What an update did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

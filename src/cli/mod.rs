@@ -416,7 +416,7 @@ struct Built {
 fn check_and_build(
     args: &BuildArgs<'_>,
     today: Option<Date>,
-    plan: Option<&crate::build::update::Plan>,
+    plan: Option<&crate::build::cache::Plan>,
     record: bool,
 ) -> Result<Built, Fatal> {
     use crate::build::cache::{Finding, Report};
