@@ -85,7 +85,15 @@ fn has_trigger(b: &[u8]) -> bool {
     let mut i = 0;
     while i < b.len() {
         let hit = match b[i] {
-            b'{' => matches!(b.get(i + 1), Some(b'{' | b'%' | b':' | b' ' | b'#')),
+            b'{' => match b.get(i + 1) {
+                Some(b'{' | b'%' | b':' | b'#') => true,
+                // `{ #id }` after a heading, not the `{ memory: 3Gi }` of a code block.
+                Some(b' ') => b[i + 1..]
+                    .iter()
+                    .find(|c| !matches!(c, b' ' | b'\t'))
+                    .is_some_and(|c| matches!(c, b'#' | b'.' | b':')),
+                _ => false,
+            },
             b':' => b[i..].starts_with(b":::"),
             b'=' => b[i..].starts_with(b"==="),
             b'-' => b[i..].starts_with(b"--8<--"),
