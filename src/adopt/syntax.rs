@@ -806,6 +806,9 @@ mod tests {
         assert!(!has_trigger(
             b"plain {text} with a-b and = signs\nand an import statement"
         ));
+        assert!(!has_trigger(
+            b"```yaml\nresources: { memory: 3Gi }\n```\n{ \"a\": 1 }\n"
+        ));
         for t in [
             "{{ x }}",
             "{% raw %}",
@@ -814,6 +817,8 @@ mod tests {
             "--8<-- a",
             "{: .x}",
             "{ #id }",
+            "## T {  .wide }",
+            "## T { : #id }",
             "import X from 'y'",
             "a\nexport const x = 1",
         ] {
