@@ -85,7 +85,15 @@ fn has_trigger(b: &[u8]) -> bool {
     let mut i = 0;
     while i < b.len() {
         let hit = match b[i] {
-            b'{' => matches!(b.get(i + 1), Some(b'{' | b'%' | b':' | b' ' | b'#')),
+            b'{' => match b.get(i + 1) {
+                Some(b'{' | b'%' | b':' | b'#') => true,
+                // `{ #id }` after a heading, not the `{ memory: 3Gi }` of a code block.
+                Some(b' ') => b[i + 1..]
+                    .iter()
+                    .find(|c| !matches!(c, b' ' | b'\t'))
+                    .is_some_and(|c| matches!(c, b'#' | b'.' | b':')),
+                _ => false,
+            },
             b':' => b[i..].starts_with(b":::"),
             b'=' => b[i..].starts_with(b"==="),
             b'-' => b[i..].starts_with(b"--8<--"),
@@ -798,6 +806,9 @@ mod tests {
         assert!(!has_trigger(
             b"plain {text} with a-b and = signs\nand an import statement"
         ));
+        assert!(!has_trigger(
+            b"```yaml\nresources: { memory: 3Gi }\n```\n{ \"a\": 1 }\n"
+        ));
         for t in [
             "{{ x }}",
             "{% raw %}",
@@ -806,6 +817,8 @@ mod tests {
             "--8<-- a",
             "{: .x}",
             "{ #id }",
+            "## T {  .wide }",
+            "## T { : #id }",
             "import X from 'y'",
             "a\nexport const x = 1",
         ] {

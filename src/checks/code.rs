@@ -75,7 +75,7 @@ pub fn check(site: &Site, keep: &(dyn Fn(&str) -> bool + Sync)) -> Vec<Diagnosti
                 .map(|(lang, b)| parse(*lang, &b.text))
                 .collect::<Vec<_>>()
         },
-        || shell_problems(&shell).into_iter(),
+        || shell_problems(site, &shell, docs.len() < site.listed(false).count()).into_iter(),
     );
     let problems: Vec<Vec<Problem>> = blocks
         .iter()
@@ -103,9 +103,10 @@ pub fn check(site: &Site, keep: &(dyn Fn(&str) -> bool + Sync)) -> Vec<Diagnosti
         .collect()
 }
 
-/// shellcheck's errors and warnings in each shell block, in order, from one run (none when
-/// it is not installed: `cli` says so once).
-fn shell_problems(blocks: &[&CodeBlock]) -> Vec<Vec<Problem>> {
+/// shellcheck's errors and warnings in each shell block, in order, from one run over the
+/// blocks its cache does not have (none when it is not installed: `cli` says so once).
+/// `partial`: the blocks are those of some documents only.
+fn shell_problems(site: &Site, blocks: &[&CodeBlock], partial: bool) -> Vec<Vec<Problem>> {
     let none = || vec![Vec::new(); blocks.len()];
     if blocks.is_empty() {
         return Vec::new();
@@ -118,7 +119,7 @@ fn shell_problems(blocks: &[&CodeBlock]) -> Vec<Vec<Problem>> {
         .map(|b| shell_text(&b.lang, &b.text))
         .collect();
     let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
-    let results = match shellcheck::run(&program, &texts) {
+    let results = match shellcheck::run_cached(&program, &texts, &site.config, partial) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("note: shell blocks not checked: shellcheck failed: {e}");

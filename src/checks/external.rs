@@ -6,7 +6,8 @@
 //! status or not at all is a finding at the link's line and column.
 //!
 //! Each distinct URL (its `#fragment` dropped) is requested once a run, and a settled answer
-//! (a success, or a 4xx other than 408 and 429) is kept in `.fieldbook/cache/links.json` for
+//! (a success, or a 4xx other than 408 and 429) is kept in `links.json` of the cache folder
+//! ([`super::cache`], default `.fieldbook/cache/`) for
 //! `[check] external_cache_ttl` (default one day), so that a nightly job re-checks a URL at
 //! most once a day. Transient failures (5xx, 408, 429, timeouts, connection errors) are never
 //! cached: the next run asks again.
@@ -15,7 +16,7 @@
 //! for hosts behind authentication (`[check.external_headers]`) are read from the environment
 //! and sent only to their host; they appear in no finding, note or cache.
 
-use crate::config::ExternalLinks;
+use crate::config::{Config, ExternalLinks, HostHeader};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Document, Site};
 use futures_util::StreamExt;
@@ -23,7 +24,6 @@ use lychee_lib::ratelimit::{HostConfig, HostConfigs, HostKey, RateLimitConfig};
 use lychee_lib::{ClientBuilder, Status};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// At most this many distinct URLs are requested in one run; past it a note says how many
@@ -48,8 +48,7 @@ const MAX_CACHE_BYTES: u64 = 32 * 1024 * 1024;
 /// Entries kept in the cache at most (the most recent).
 const MAX_CACHE_ENTRIES: usize = 100_000;
 
-/// Where the cache lives, below the site directory.
-pub const CACHE_DIR: [&str; 2] = [".fieldbook", "cache"];
+/// The cache, in the site's cache folder ([`super::cache`]).
 pub const CACHE_FILE: &str = "links.json";
 
 /// `.fieldbook/cache/links.json`: what each URL answered and when (seconds since the epoch).
@@ -125,8 +124,7 @@ pub fn check(site: &Site, keep: &(dyn Fn(&str) -> bool + Sync)) -> Vec<Diagnosti
         order.truncate(MAX_URLS);
     }
     let now = unix_now();
-    let root = &site.config.root;
-    let mut cache = read_cache(root);
+    let (mut cache, read) = read_cache(&site.config);
     let ttl = cfg.cache_ttl.as_secs();
     let mut outcomes: HashMap<&str, Outcome> = HashMap::new();
     let mut ask: Vec<&str> = Vec::new();
@@ -157,7 +155,7 @@ pub fn check(site: &Site, keep: &(dyn Fn(&str) -> bool + Sync)) -> Vec<Diagnosti
                     }
                     outcomes.insert(url, outcome);
                 }
-                write_cache(root, cache, now, ttl);
+                write_cache(&site.config, cache, read.as_deref(), now, ttl);
             }
             Err(e) => eprintln!("note: outside links not checked: {}", scrub(&e, &secrets)),
         }
@@ -244,27 +242,37 @@ impl Filter {
     }
 }
 
-/// The tokens of `[check.external_headers]`: (host, environment variable, value), for the
-/// variables that are set. A variable not set is a note; that host is checked without it.
-fn secrets(cfg: &ExternalLinks) -> Vec<(String, String, String)> {
+/// A header of `[check.external_headers]` with its value from the environment.
+struct Secret<'a> {
+    header: &'a HostHeader,
+    value: String,
+}
+
+/// The headers of `[check.external_headers]` whose variables are set. A variable not set is
+/// a note; that host is checked without that header.
+fn secrets(cfg: &ExternalLinks) -> Vec<Secret<'_>> {
     let mut out = Vec::new();
-    for (host, var) in &cfg.headers {
-        match std::env::var(var) {
-            Ok(v) if !v.trim().is_empty() => out.push((host.clone(), var.clone(), v)),
+    for h in &cfg.headers {
+        match std::env::var(&h.var) {
+            Ok(v) if !v.trim().is_empty() => out.push(Secret {
+                header: h,
+                value: v,
+            }),
             _ => eprintln!(
-                "note: [check.external_headers] \"{host}\": the environment variable {var} is not set; links to {host} are checked without it"
+                "note: [check.external_headers] \"{}\": the environment variable {} is not set; links to {} are checked without it",
+                h.host, h.var, h.host
             ),
         }
     }
     out
 }
 
-/// `text` with every token replaced by `***`.
-fn scrub(text: &str, secrets: &[(String, String, String)]) -> String {
+/// `text` with every secret value replaced by `***`.
+fn scrub(text: &str, secrets: &[Secret<'_>]) -> String {
     let mut text = text.to_string();
-    for (_, _, value) in secrets {
-        if value.len() >= 4 {
-            text = text.replace(value.as_str(), "***");
+    for s in secrets {
+        if s.value.len() >= 4 {
+            text = text.replace(s.value.as_str(), "***");
         }
     }
     text
@@ -274,21 +282,37 @@ fn scrub(text: &str, secrets: &[(String, String, String)]) -> String {
 /// in the order of `urls`.
 fn request_all(
     cfg: &ExternalLinks,
-    secrets: &[(String, String, String)],
+    secrets: &[Secret<'_>],
     urls: &[&str],
 ) -> Result<Vec<Outcome>, String> {
-    let mut hosts = HostConfigs::default();
-    for (host, var, value) in secrets {
-        let mut value = http::HeaderValue::from_str(&format!("Bearer {}", value.trim()))
-            .map_err(|_| format!("the value of {var} is not a valid header value"))?;
+    let mut per_host: BTreeMap<&str, http::HeaderMap> = BTreeMap::new();
+    for s in secrets {
+        let (name, value) = match &s.header.header {
+            None => (
+                http::header::AUTHORIZATION,
+                format!("Bearer {}", s.value.trim()),
+            ),
+            Some(name) => (
+                http::HeaderName::from_bytes(name.as_bytes())
+                    .map_err(|_| format!("`{name}` is not a header name"))?,
+                s.value.trim().to_string(),
+            ),
+        };
+        let mut value = http::HeaderValue::from_str(&value)
+            .map_err(|_| format!("the value of {} is not a valid header value", s.header.var))?;
         value.set_sensitive(true);
-        let mut headers = http::HeaderMap::new();
-        headers.insert(http::header::AUTHORIZATION, value);
+        per_host
+            .entry(s.header.host.as_str())
+            .or_default()
+            .insert(name, value);
+    }
+    let mut hosts = HostConfigs::default();
+    for (host, headers) in per_host {
         let config = HostConfig {
             headers,
             ..HostConfig::default()
         };
-        hosts = hosts.merge(HostConfigs::from([(HostKey::from(host.as_str()), config)]));
+        hosts = hosts.merge(HostConfigs::from([(HostKey::from(host), config)]));
     }
     let client = ClientBuilder::builder()
         .max_redirects(MAX_REDIRECTS)
@@ -495,49 +519,25 @@ fn unix_now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-/// The cache, or an empty one: none yet, or (with a note) one that cannot be read or parsed.
-fn read_cache(root: &Path) -> Cache {
-    let dir = match crate::write::existing_own_dir(root, &CACHE_DIR) {
-        Ok(Some(d)) => d,
-        Ok(None) => return Cache::default(),
-        Err(e) => {
-            eprintln!("note: the link cache is ignored: {e}");
-            return Cache::default();
-        }
-    };
-    let path = dir.join(CACHE_FILE);
-    let bytes = match crate::write::read_bounded(&path, MAX_CACHE_BYTES, false) {
-        Ok(b) => b,
-        Err(crate::write::Unreadable::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Cache::default();
-        }
-        Err(e) => {
-            let why = match e {
-                crate::write::Unreadable::NotAFile => "it is not a regular file".to_string(),
-                crate::write::Unreadable::TooLarge(n) => format!("it is too large ({n} bytes)"),
-                crate::write::Unreadable::Io(e) => e.to_string(),
-            };
+/// The cache, or an empty one: none yet, another format, or (with a note) one that cannot
+/// be read or parsed. Also its bytes as read.
+fn read_cache(config: &Config) -> (Cache, Option<Vec<u8>>) {
+    match super::cache::read::<Cache>(config, CACHE_FILE, MAX_CACHE_BYTES) {
+        Ok(Some((c, bytes))) if c.version == 1 => (c, Some(bytes)),
+        Ok(_) => (Cache::default(), None),
+        Err(why) => {
             eprintln!(
-                "note: the link cache .fieldbook/cache/{CACHE_FILE} is ignored ({why}); every link is checked again"
+                "note: the link cache {} is ignored ({why}); every link is checked again",
+                super::cache::shown(config, CACHE_FILE)
             );
-            return Cache::default();
-        }
-    };
-    match serde_json::from_slice::<Cache>(&bytes) {
-        Ok(c) if c.version == 1 => c,
-        Ok(_) => Cache::default(),
-        Err(e) => {
-            eprintln!(
-                "note: the link cache .fieldbook/cache/{CACHE_FILE} is ignored (it is corrupt: {e}); every link is checked again"
-            );
-            Cache::default()
+            (Cache::default(), None)
         }
     }
 }
 
 /// Write the cache back, atomically, without the entries past their time (nor more than
 /// [`MAX_CACHE_ENTRIES`]). A failure is a note: the findings stand.
-fn write_cache(root: &Path, mut cache: Cache, now: u64, ttl: u64) {
+fn write_cache(config: &Config, mut cache: Cache, previous: Option<&[u8]>, now: u64, ttl: u64) {
     cache.version = 1;
     cache
         .links
@@ -553,11 +553,7 @@ fn write_cache(root: &Path, mut cache: Cache, now: u64, ttl: u64) {
             cache.links.remove(&u);
         }
     }
-    let result = crate::write::own_dir(root, &CACHE_DIR).and_then(|dir| {
-        let bytes = serde_json::to_vec_pretty(&cache).map_err(std::io::Error::other)?;
-        crate::write::replace_file(&dir.join(CACHE_FILE), &bytes)
-    });
-    if let Err(e) = result {
+    if let Err(e) = super::cache::write(config, CACHE_FILE, &cache, previous) {
         eprintln!("note: the link cache was not written: {e}");
     }
 }
@@ -603,7 +599,15 @@ mod tests {
 
     #[test]
     fn tokens_are_scrubbed_and_answers_settled() {
-        let s = vec![("h".into(), "V".into(), "s3cr3t-token".into())];
+        let h = HostHeader {
+            host: "h".into(),
+            header: None,
+            var: "V".into(),
+        };
+        let s = vec![Secret {
+            header: &h,
+            value: "s3cr3t-token".into(),
+        }];
         assert_eq!(scrub("x s3cr3t-token y", &s), "x *** y");
         let t = Duration::from_secs(2);
         let ok = outcome(&Status::Ok(http::StatusCode::OK), t);
@@ -631,9 +635,10 @@ mod tests {
     #[test]
     fn a_corrupt_cache_is_ignored() {
         let site = tempfile::tempdir().unwrap();
-        let dir = crate::write::own_dir(site.path(), &CACHE_DIR).unwrap();
+        let config = crate::checks::cache::test_config(site.path());
+        let dir = crate::write::own_dir(site.path(), &[".fieldbook", "cache"]).unwrap();
         std::fs::write(dir.join(CACHE_FILE), "{ not json").unwrap();
-        assert!(read_cache(site.path()).links.is_empty());
+        assert!(read_cache(&config).0.links.is_empty());
         let mut c = Cache::default();
         c.links.insert(
             "https://a.example/".into(),
@@ -651,8 +656,8 @@ mod tests {
                 text: "200 OK".into(),
             },
         );
-        write_cache(site.path(), c, 150, 60);
-        let back = read_cache(site.path());
+        write_cache(&config, c, None, 150, 60);
+        let back = read_cache(&config).0;
         assert_eq!(
             back.links.keys().collect::<Vec<_>>(),
             ["https://a.example/"]

@@ -2,6 +2,7 @@
 //! blocks. Each finding names its file, line, a stable code and what to do.
 
 pub mod baseline;
+pub mod cache;
 pub mod code;
 pub mod courses;
 pub mod external;

@@ -244,7 +244,7 @@ struct RawCheck {
     external_retries: Option<u64>,
     external_include: Vec<Spanned<String>>,
     external_exclude: Vec<Spanned<String>>,
-    external_headers: std::collections::BTreeMap<String, Spanned<String>>,
+    external_headers: std::collections::BTreeMap<String, Spanned<toml::Value>>,
 }
 
 /// How `check --external` checks outside links (`[check] external_*`, docs/checks.md).
@@ -264,9 +264,22 @@ pub struct ExternalLinks {
     pub include: Vec<String>,
     /// `external_exclude`: regular expressions; URLs one matches are not checked.
     pub exclude: Vec<String>,
-    /// `[check.external_headers]`: host → the environment variable whose value is sent as
-    /// `Authorization: Bearer …` to that host.
-    pub headers: Vec<(String, String)>,
+    /// `[check.external_headers]`: the headers sent to a host, each from an environment
+    /// variable.
+    pub headers: Vec<HostHeader>,
+}
+
+/// One header of `[check.external_headers]`: `"host" = "VAR"` sends `Authorization: Bearer`
+/// and the variable's value; `"host" = { "X-Api-Key" = "VAR" }` sends the named header with
+/// the value as it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HostHeader {
+    /// The host name, lower case.
+    pub host: String,
+    /// The header's name; `None`: `Authorization`, the value after `Bearer `.
+    pub header: Option<String>,
+    /// The environment variable holding the value.
+    pub var: String,
 }
 
 impl Default for ExternalLinks {
@@ -851,18 +864,38 @@ fn external_links(
             into.push(p.get_ref().clone());
         }
     }
-    for (host, var) in &raw.external_headers {
-        let name = var.get_ref();
-        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            return Err(error(
-                at(var.span()),
-                format!(
-                    "[check.external_headers] \"{host}\" = \"{name}\" does not name an environment variable"
-                ),
-                "give the name of the environment variable holding the token (such as \"GRAFANA_TOKEN\"), never the token itself",
-            ));
+    for (host, value) in &raw.external_headers {
+        let here = at(value.span());
+        let wrong = |what: String| {
+            error(
+                here,
+                format!("[check.external_headers] \"{host}\": {what}"),
+                "give the name of the environment variable holding the token (\"GRAFANA_TOKEN\", sent as `Authorization: Bearer …`), or a table of header names to variable names ({ \"X-Api-Key\" = \"GRAFANA_KEY\" }); never the token itself",
+            )
+        };
+        let pairs: Vec<(Option<&str>, &toml::Value)> = match value.get_ref() {
+            toml::Value::Table(t) => t.iter().map(|(h, v)| (Some(h.as_str()), v)).collect(),
+            v => vec![(None, v)],
+        };
+        for (header, var) in pairs {
+            let Some(name) = var.as_str().filter(|n| {
+                !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            }) else {
+                return Err(wrong(format!(
+                    "{var} does not name an environment variable"
+                )));
+            };
+            if let Some(h) = header
+                && http::HeaderName::from_bytes(h.as_bytes()).is_err()
+            {
+                return Err(wrong(format!("`{h}` is not a header name")));
+            }
+            out.headers.push(HostHeader {
+                host: host.to_ascii_lowercase(),
+                header: header.map(|h| h.to_ascii_lowercase()),
+                var: name.to_string(),
+            });
         }
-        out.headers.push((host.to_ascii_lowercase(), name.clone()));
     }
     Ok(out)
 }
@@ -971,6 +1004,43 @@ mod tests {
             assert_eq!(f.len(), 1, "{f:?}");
             f.remove(0)
         })
+    }
+
+    #[test]
+    fn external_headers_by_token_or_by_name() {
+        let c = cfg(
+            "[check.external_headers]\n\"Grafana.example.com\" = \"GRAFANA_TOKEN\"\n\"k.example.org\" = { \"X-Api-Key\" = \"K_KEY\", \"X-Tenant\" = \"K_TENANT\" }\n",
+        )
+        .unwrap();
+        let h = |host: &str, header: Option<&str>, var: &str| HostHeader {
+            host: host.into(),
+            header: header.map(String::from),
+            var: var.into(),
+        };
+        assert_eq!(
+            c.external.headers,
+            [
+                h("grafana.example.com", None, "GRAFANA_TOKEN"),
+                h("k.example.org", Some("x-api-key"), "K_KEY"),
+                h("k.example.org", Some("x-tenant"), "K_TENANT"),
+            ]
+        );
+        for (bad, says) in [
+            (
+                "\"h\" = \"not a name\"",
+                "does not name an environment variable",
+            ),
+            ("\"h\" = { \"X Key\" = \"V\" }", "is not a header name"),
+            (
+                "\"h\" = { \"X-Key\" = 3 }",
+                "does not name an environment variable",
+            ),
+            ("\"h\" = 3", "does not name an environment variable"),
+        ] {
+            let e = cfg(&format!("[check.external_headers]\n{bad}\n")).unwrap_err();
+            assert!(e.message.contains(says), "{bad}: {}", e.message);
+            assert_eq!(e.line, 2, "{bad}");
+        }
     }
 
     #[test]

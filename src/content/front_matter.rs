@@ -488,7 +488,10 @@ pub fn parse_with(split: &Split<'_>, dialect: &dyn KeyDialect) -> Result<Parsed,
         typed_from_keys(&keys, &adoption, value_pos)
     } else {
         match format {
-            Format::Yaml => serde_yaml_ng::from_str(text).map_err(|e| yaml_error(text, &e)),
+            Format::Yaml => typed_from_values(&keys).map_or_else(
+                || serde_yaml_ng::from_str(text).map_err(|e| yaml_error(text, &e)),
+                Ok,
+            ),
             Format::Toml => toml::from_str(text).map_err(|e| toml_error(text, &e)),
         }
     }
@@ -537,6 +540,15 @@ pub fn parse_with(split: &Split<'_>, dialect: &dyn KeyDialect) -> Result<Parsed,
 
 /// A mapping's keys and values, in file order.
 pub type Keys = Vec<(String, serde_json::Value)>;
+
+/// The typed front matter from the untyped pass's values, which saves parsing the YAML a
+/// second time (a third of loading a document). `None` when they do not fit as they stand:
+/// YAML reads `title: 2026` as text where the values hold a number, so the text's own typed
+/// pass decides, and places any error.
+fn typed_from_values(keys: &Keys) -> Option<FrontMatter> {
+    let map: serde_json::Map<String, serde_json::Value> = keys.iter().cloned().collect();
+    serde_json::from_value(serde_json::Value::Object(map)).ok()
+}
 
 /// The typed pass over keys rewritten by [`KeyDialect::apply`]. The values are no longer text,
 /// so an error is placed by finding the key whose value fails on its own.

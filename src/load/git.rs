@@ -29,6 +29,18 @@ pub fn read(content_dir: &Path) -> History {
         return History::default();
     };
     let prefix = prefix.to_string_lossy().replace('\\', "/");
+    // Content the last commit does not hold (a generated or ignored folder inside some other
+    // project's work tree) has no history worth a walk over that project's every commit.
+    if !prefix.is_empty()
+        && git(&top, &["ls-tree", "--name-only", "HEAD", "--", &prefix])
+            .is_none_or(|l| l.trim().is_empty())
+    {
+        return History {
+            shallow,
+            in_git: true,
+            ..History::default()
+        };
+    }
     // NUL-separated fields, so no name or email can shift them:
     // "\0<hash>\0<name>\0<email>\0<date>\0\n\n<patch>" (a patch holds no NUL: git shows a
     // file with one as binary).

@@ -165,6 +165,103 @@ fn without_shellcheck_one_note_and_the_other_languages_still_checked() {
     assert_parsed_blocks(&invalid_code(&json));
 }
 
+/// A `shellcheck` in a folder of its own (the `PATH` of the runs) that logs its first
+/// argument and runs the real one: how many times blocks went to shellcheck.
+#[cfg(unix)]
+struct CountingShellcheck {
+    bin: TestSite,
+}
+
+#[cfg(unix)]
+impl CountingShellcheck {
+    fn new() -> CountingShellcheck {
+        let real = std::env::var_os("PATH")
+            .and_then(|p| {
+                std::env::split_paths(&p)
+                    .map(|d| d.join("shellcheck"))
+                    .find(|p| p.is_file())
+            })
+            .unwrap();
+        let bin = TestSite::empty();
+        let log = bin.join("log");
+        bin.write(
+            "shellcheck",
+            &format!(
+                "#!/bin/sh\necho \"$1\" >> '{}'\nexec '{}' \"$@\"\n",
+                log.display(),
+                real.display()
+            ),
+        );
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(
+            bin.join("shellcheck"),
+            std::fs::Permissions::from_mode(0o755),
+        )
+        .unwrap();
+        CountingShellcheck { bin }
+    }
+
+    /// The runs that checked blocks (not `--version`).
+    fn checks(&self) -> usize {
+        std::fs::read_to_string(self.bin.join("log"))
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| *l != "--version")
+            .count()
+    }
+}
+
+const SHELL_CACHE: &str = ".fieldbook/cache/shellcheck.json";
+
+#[cfg(unix)]
+#[test]
+fn shellcheck_results_are_cached_per_block() {
+    if !shellcheck_installed() {
+        eprintln!("shellcheck is not installed: the cache is not tested");
+        return;
+    }
+    let site = TestSite::fixture("code-blocks");
+    let sc = CountingShellcheck::new();
+    let (_, first, _) = check_with_path(site.path(), sc.bin.path());
+    assert_eq!(sc.checks(), 1);
+    let cache = site.read(SHELL_CACHE);
+    assert!(cache.contains("SC1073"), "{cache}");
+
+    // Every block in the cache: the same findings, no shellcheck run, the same bytes.
+    let (_, second, err) = check_with_path(site.path(), sc.bin.path());
+    assert_eq!(sc.checks(), 1, "{err}");
+    assert_eq!(first["findings"], second["findings"]);
+    assert_eq!(site.read(SHELL_CACHE), cache);
+
+    // A new block alone goes to shellcheck; one no longer used leaves the cache.
+    site.replace(
+        "content/runbooks/valid.md",
+        "logs <pod> --since=15m",
+        "logs <pod> --since=30m",
+    );
+    let (_, third, _) = check_with_path(site.path(), sc.bin.path());
+    assert_eq!(sc.checks(), 2);
+    assert_eq!(first["findings"], third["findings"]);
+    let cache = site.read(SHELL_CACHE);
+    assert!(cache.contains("--since=30m") && !cache.contains("--since=15m"));
+
+    // A corrupt cache is ignored (with a note) and rebuilt; so is one of another shellcheck.
+    site.write(SHELL_CACHE, "{ not json");
+    let (_, fourth, err) = check_with_path(site.path(), sc.bin.path());
+    assert_eq!(sc.checks(), 3);
+    assert!(err.contains("shellcheck cache"), "{err}");
+    assert_eq!(first["findings"], fourth["findings"]);
+    assert_eq!(site.read(SHELL_CACHE), cache);
+    let mut foreign: serde_json::Value = serde_json::from_str(&cache).unwrap();
+    foreign["shellcheck"] = "0.0.1 --format=json1".into();
+    site.write(SHELL_CACHE, &foreign.to_string());
+    let (_, fifth, err) = check_with_path(site.path(), sc.bin.path());
+    assert_eq!(sc.checks(), 4);
+    assert!(!err.contains("shellcheck cache"), "{err}");
+    assert_eq!(first["findings"], fifth["findings"]);
+    assert_eq!(site.read(SHELL_CACHE), cache);
+}
+
 #[test]
 fn fail_on_raises_invalid_code() {
     let site = TestSite::fixture("code-blocks");

@@ -2,8 +2,15 @@
 //! file of a private temporary folder, then one shellcheck process for them all (past a few
 //! hundred, one a core), with a fixed argument list, no environment from the caller (so nothing in the
 //! site or the shell can add options or an rc file), a time limit and bounded output.
+//!
+//! What it said of each block is kept in `shellcheck.json` of the site's cache folder
+//! ([`crate::checks::cache`]), keyed by shellcheck's version, the options and the block's exact
+//! text: a block already there is not checked again, so a handbook whose shell blocks did not
+//! change runs no shellcheck at all (bar `--version`).
 
-use serde::Deserialize;
+use crate::config::Config;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -16,6 +23,24 @@ use std::time::{Duration, Instant};
 /// assigning (SC2155).
 pub const EXCLUDED: &str = "SC2034,SC2154,SC2155,SC2164,SC2168";
 
+/// The options of every run (besides `--exclude=`[`EXCLUDED`]).
+const OPTIONS: [&str; 5] = [
+    "--format=json1",
+    "--shell=bash",
+    "--severity=warning",
+    "--norc",
+    "--color=never",
+];
+
+/// The cache, in the site's cache folder.
+pub const CACHE_FILE: &str = "shellcheck.json";
+/// The cache's format: a cache of another is ignored (and rewritten).
+const CACHE_FORMAT: u32 = 1;
+/// The cache is read up to this size; a larger one is ignored (and rewritten).
+const MAX_CACHE_BYTES: u64 = 64 * 1024 * 1024;
+/// `--version`'s output past this is not read.
+const MAX_VERSION_OUTPUT: u64 = 4096;
+
 /// At most this many files per process (the argument list stays short).
 const FILES_PER_RUN: usize = 2000;
 /// Up to this many blocks, one process; more are shared among the cores.
@@ -27,7 +52,7 @@ const MAX_OUTPUT: u64 = 64 * 1024 * 1024;
 
 /// One of shellcheck's findings in a block: 1-based line, 1-based columns in characters
 /// (json1 counts a tab as one), its code (`SC1073`), level and message.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Comment {
     pub line: usize,
     pub column: usize,
@@ -94,7 +119,9 @@ pub fn run(program: &Path, texts: &[&str]) -> Result<Vec<Vec<Comment>>, String> 
     let outputs: Vec<Result<Vec<u8>, String>> = std::thread::scope(|scope| {
         let runs: Vec<_> = names
             .chunks(per_run)
-            .map(|chunk| scope.spawn(|| run_bounded(program, &dir.0, chunk)))
+            .map(|chunk| {
+                scope.spawn(|| run_bounded(program, &dir.0, &check_args(chunk), MAX_OUTPUT))
+            })
             .collect();
         runs.into_iter()
             .map(|r| r.join().unwrap_or_else(|_| Err("a run failed".to_string())))
@@ -133,19 +160,107 @@ pub fn run(program: &Path, texts: &[&str]) -> Result<Vec<Vec<Comment>>, String> 
     Ok(out)
 }
 
-/// One shellcheck process over `names` in `dir`: its standard output.
-fn run_bounded(program: &Path, dir: &Path, names: &[String]) -> Result<Vec<u8>, String> {
+/// `shellcheck.json`: what shellcheck said of each block's text, for one shellcheck and one
+/// set of options. Sorted maps, so that the same blocks give the same bytes.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Cache {
+    format: u32,
+    /// [`cache_key`]: the version and the options the comments were found with.
+    shellcheck: String,
+    blocks: BTreeMap<String, Vec<Comment>>,
+}
+
+/// [`run`], asking shellcheck only about the texts its cache in `config`'s cache folder does
+/// not have. The cache is written back with the texts of this run only (their comments are
+/// what this shellcheck says), or, when `partial` (a run over some documents: `serve` after
+/// an edit), with the others it had too. A cache that cannot be read is rebuilt (with a note
+/// when it is corrupt), one that cannot be written is a note: the comments stand either way.
+pub fn run_cached(
+    program: &Path,
+    texts: &[&str],
+    config: &Config,
+    partial: bool,
+) -> Result<Vec<Vec<Comment>>, String> {
+    let (key, read) = rayon::join(
+        || cache_key(program),
+        || crate::checks::cache::read::<Cache>(config, CACHE_FILE, MAX_CACHE_BYTES),
+    );
+    // Without a version nothing tells this shellcheck's comments from another's.
+    let Ok(key) = key else {
+        return run(program, texts);
+    };
+    let (mut cache, previous) = match read {
+        Ok(Some((c, bytes))) if c.format == CACHE_FORMAT && c.shellcheck == key => (c, Some(bytes)),
+        Ok(_) => (Cache::default(), None),
+        Err(why) => {
+            eprintln!(
+                "note: the shellcheck cache {} is ignored ({why}); every shell block is checked again",
+                crate::checks::cache::shown(config, CACHE_FILE)
+            );
+            (Cache::default(), None)
+        }
+    };
+    let missing: Vec<&str> = texts
+        .iter()
+        .copied()
+        .filter(|t| !cache.blocks.contains_key(*t))
+        .collect();
+    if !missing.is_empty() {
+        for (text, comments) in missing.iter().zip(run(program, &missing)?) {
+            cache.blocks.insert(text.to_string(), comments);
+        }
+    }
+    let out: Vec<Vec<Comment>> = texts
+        .iter()
+        .map(|t| cache.blocks.get(*t).cloned().unwrap_or_default())
+        .collect();
+    if !partial {
+        let used: std::collections::HashSet<&str> = texts.iter().copied().collect();
+        cache.blocks.retain(|t, _| used.contains(t.as_str()));
+    }
+    cache.format = CACHE_FORMAT;
+    cache.shellcheck = key;
+    if let Err(e) = crate::checks::cache::write(config, CACHE_FILE, &cache, previous.as_deref()) {
+        eprintln!("note: the shellcheck cache was not written: {e}");
+    }
+    Ok(out)
+}
+
+/// What a cached comment depends on besides the text: shellcheck's version (its `--version`
+/// output) and the options.
+fn cache_key(program: &Path) -> Result<String, String> {
+    let out = run_bounded(
+        program,
+        &std::env::temp_dir(),
+        &["--version".to_string()],
+        MAX_VERSION_OUTPUT,
+    )?;
+    let version = String::from_utf8_lossy(&out);
+    let version = version
+        .lines()
+        .find_map(|l| l.strip_prefix("version:"))
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .ok_or("its version is not known")?;
+    Ok(format!(
+        "{version} {} --exclude={EXCLUDED}",
+        OPTIONS.join(" ")
+    ))
+}
+
+/// The arguments checking the files `names`.
+fn check_args(names: &[String]) -> Vec<String> {
+    let mut args: Vec<String> = OPTIONS.iter().map(|o| o.to_string()).collect();
+    args.push(format!("--exclude={EXCLUDED}"));
+    args.push("--".to_string());
+    args.extend(names.iter().cloned());
+    args
+}
+
+/// One shellcheck process with `args` in `dir`: its standard output (at most `max` bytes).
+fn run_bounded(program: &Path, dir: &Path, args: &[String], max: u64) -> Result<Vec<u8>, String> {
     let mut child = Command::new(program)
-        .args([
-            "--format=json1",
-            "--shell=bash",
-            "--severity=warning",
-            "--norc",
-            "--color=never",
-        ])
-        .arg(format!("--exclude={EXCLUDED}"))
-        .arg("--")
-        .args(names)
+        .args(args)
         .current_dir(dir)
         .env_clear()
         // shellcheck reads its files in the locale's encoding: UTF-8, whatever the caller's.
@@ -160,7 +275,7 @@ fn run_bounded(program: &Path, dir: &Path, names: &[String]) -> Result<Vec<u8>, 
         let mut buf = Vec::new();
         if let Some(s) = stdout {
             // Dropping the pipe past the limit ends a runaway process's writes.
-            let _ = s.take(MAX_OUTPUT + 1).read_to_end(&mut buf);
+            let _ = s.take(max + 1).read_to_end(&mut buf);
         }
         buf
     });
@@ -178,7 +293,7 @@ fn run_bounded(program: &Path, dir: &Path, names: &[String]) -> Result<Vec<u8>, 
         }
     };
     let buf = reader.join().map_err(|_| "its output could not be read")?;
-    if buf.len() as u64 > MAX_OUTPUT {
+    if buf.len() as u64 > max {
         return Err("its output was too large".to_string());
     }
     // 0: nothing found, 1: findings; anything else is shellcheck failing.
