@@ -225,20 +225,14 @@ fn create_temp(dir: &Path, name: &std::ffi::OsStr) -> io::Result<(PathBuf, fs::F
 /// Replace `path` with `bytes` atomically, keeping its permissions. A `path` that is a link
 /// or not a regular file is refused.
 pub fn replace_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    replace(path, bytes, None, true)
-}
-
-/// [`replace_file`] without waiting for the disk: for output pages, which a build can always
-/// write again (a full build does not sync them either).
-pub fn replace_output_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    replace(path, bytes, None, false)
+    replace(path, bytes, None)
 }
 
 /// Replace `path` with `bytes` only if it still holds `expected` (what the caller read):
 /// an edit made to it meanwhile is never overwritten. The comparison is made again after the
 /// new text is staged, just before the rename.
 pub fn replace_if_unchanged(path: &Path, expected: &[u8], bytes: &[u8]) -> io::Result<()> {
-    replace(path, bytes, Some(expected), true)
+    replace(path, bytes, Some(expected))
 }
 
 /// The error of a file changed since it was read.
@@ -252,7 +246,7 @@ pub fn changed_meanwhile(path: &Path) -> io::Error {
     )
 }
 
-fn replace(path: &Path, bytes: &[u8], expected: Option<&[u8]>, sync: bool) -> io::Result<()> {
+fn replace(path: &Path, bytes: &[u8], expected: Option<&[u8]>) -> io::Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -269,9 +263,7 @@ fn replace(path: &Path, bytes: &[u8], expected: Option<&[u8]>, sync: bool) -> io
         {
             f.set_permissions(meta.permissions())?;
         }
-        if sync {
-            f.sync_all()?;
-        }
+        f.sync_all()?;
         drop(f);
         check_target(path)?;
         if let Some(expected) = expected

@@ -259,7 +259,7 @@ pub struct CacheFile {
     pub site: Option<SiteState>,
 }
 
-/// The site an output shows, as a build recorded it for the next one to update it in place
+/// The site an output shows, as a build recorded it for the next one to update it
 /// ([`super::update`]): what [`super::invalidate::invalidate`] needs of each document before
 /// an edit, and what else every page or the output as a whole depends on.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -518,12 +518,6 @@ impl Session {
         index_whole
             && !super::output::interrupted(&self.target)
             && outputs_unchanged(&self.target, &prev.outputs)
-    }
-
-    /// Drop the saved cache before the output is updated in place: a build killed midway
-    /// leaves no cache, and the next one builds everything.
-    pub fn forget(&self) {
-        let _ = std::fs::remove_file(self.dir.join(FILE));
     }
 
     /// Save this build: `reads` (what [`write::recorded_reads`] returned), the output now in

@@ -154,6 +154,34 @@ impl Staging {
         Ok(())
     }
 
+    /// Fill the staging directory with hard links to every file of `previous` (folders made
+    /// anew): an update of the previous output ([`super::update`]) then replaces only what
+    /// changed, and the site is still swapped in whole. Links and special files are left out.
+    pub fn link_from(&self, previous: &Path) -> io::Result<()> {
+        use rayon::prelude::*;
+        let mut dirs: Vec<PathBuf> = Vec::new();
+        let mut files: Vec<PathBuf> = Vec::new();
+        for e in walkdir::WalkDir::new(previous)
+            .follow_links(false)
+            .min_depth(1)
+        {
+            let e = e.map_err(io::Error::other)?;
+            let rel = e.path().strip_prefix(previous).map_err(io::Error::other)?;
+            if e.file_type().is_dir() {
+                dirs.push(rel.to_path_buf());
+            } else if e.file_type().is_file() && rel != Path::new(MARKER) {
+                files.push(rel.to_path_buf());
+            }
+        }
+        // Parents before children: the walk lists a folder before what it holds.
+        for d in &dirs {
+            fs::create_dir(self.dir.join(d))?;
+        }
+        files
+            .par_iter()
+            .try_for_each(|f| fs::hard_link(previous.join(f), self.dir.join(f)))
+    }
+
     /// Throw the unfinished build away.
     pub fn abandon(self) {
         let _ = remove_dir(&self.dir);

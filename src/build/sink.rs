@@ -49,10 +49,6 @@ pub struct DirSink {
     /// modification time (`rsync` and uploads skip it) while the new site is still built
     /// beside the old one and swapped in whole.
     previous: Option<PathBuf>,
-    /// Update `dir` in place (the build cache's update of an unchanged output): a file equal
-    /// to the one there is left alone, any other replaced whole (written beside it, renamed
-    /// over it), so a reader never sees half a file.
-    in_place: bool,
 }
 
 impl DirSink {
@@ -60,20 +56,12 @@ impl DirSink {
         DirSink {
             dir: dir.into(),
             previous: None,
-            in_place: false,
         }
     }
 
-    /// A sink updating `dir` in place (see [`DirSink`]).
-    pub fn updating(dir: impl Into<PathBuf>) -> DirSink {
-        DirSink {
-            in_place: true,
-            ..DirSink::new(dir)
-        }
-    }
-
-    /// Remove `rel_path` (a file the site no longer has) and the folders it leaves empty, in
-    /// place. Only a regular file is removed; a missing one is no error.
+    /// Remove `rel_path` (a file the site no longer has: in a directory filled with the
+    /// previous build's files) and the folders it leaves empty. Only a regular file is
+    /// removed; a missing one is no error.
     pub fn remove(&self, rel_path: &str) -> Result<(), Fatal> {
         let path = self.target(rel_path)?;
         if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
@@ -90,23 +78,11 @@ impl DirSink {
         Ok(())
     }
 
-    /// Replace `path` with `bytes` unless it already holds them.
-    fn update(&self, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-        let len = bytes.len() as u64;
-        if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && m.len() == len)
-            && crate::write::read_bounded_unrecorded(path, len, false).is_ok_and(|old| old == bytes)
-        {
-            return Ok(());
-        }
-        crate::write::replace_output_file(path, bytes)
-    }
-
     /// A sink into `dir` reusing the unchanged files of `previous` (see [`DirSink`]).
     pub fn reusing(dir: impl Into<PathBuf>, previous: impl Into<PathBuf>) -> DirSink {
         DirSink {
             dir: dir.into(),
             previous: Some(previous.into()),
-            in_place: false,
         }
     }
 
@@ -167,9 +143,6 @@ impl Sink for DirSink {
         let io = |e: std::io::Error| write_err(&path, &e);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(io)?;
-        }
-        if self.in_place {
-            return self.update(&path, &bytes).map_err(io);
         }
         self.unlink_reused(&path);
         let len = bytes.len() as u64;

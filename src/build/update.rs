@@ -1,15 +1,16 @@
-//! A build that updates the last build's output in place instead of writing it all again:
+//! A build that updates the last build's output instead of writing it all again:
 //! what the build cache ([`super::cache`]) does when only documents changed since (edited,
 //! added, removed). What to write comes from the one model of what an edit invalidates,
 //! [`super::invalidate::invalidate`], fed with what the last build recorded of the site
 //! ([`SiteState`]): the edited documents' pages, the pages and index pages that show them, the
 //! pages whose git history changed (a new commit), every page when the navigation's counts
 //! changed; the browser search index is written again whole (its term statistics are the
-//! whole site's). A file equal to the one in place is not touched (it keeps its time, so
-//! `rsync` and uploads skip it); files of pages that went are removed.
+//! whole site's). Files of pages that went are removed.
 //!
-//! The output is updated file by file, each replaced whole: the caller drops the saved cache
-//! first, so a build killed midway is followed by a full one.
+//! The update is made in a staging directory holding hard links to every file of the
+//! output (cheap: no byte is copied), then swapped in whole like a full build, so a build
+//! killed midway leaves the previous site as it was. A file equal to the previous one stays
+//! that file (it keeps its time, so `rsync` and uploads skip it).
 
 use super::cache::{Plan, SiteState, digest};
 use super::invalidate::{Before, Edit, Recorded, invalidate};
@@ -103,7 +104,46 @@ pub fn update(
     let before = Before::recorded(&recorded.documents, &plan.changed);
     let inv = invalidate(&before, site, &edit, opts.drafts);
 
-    let dir_sink = DirSink::updating(target);
+    let staging = super::output::Staging::begin(target).map_err(|e| out_err(target, &e))?;
+    if let Err(e) = staging.link_from(target) {
+        staging.abandon();
+        return Err(out_err(target, &e));
+    }
+    match render(site, opts, theme, target, &staging.dir, plan, &inv, &listed) {
+        Ok(outcome) => {
+            staging.commit().map_err(|e| out_err(target, &e))?;
+            Ok(Some(outcome))
+        }
+        Err(e) => {
+            staging.abandon();
+            Err(e)
+        }
+    }
+}
+
+fn out_err(target: &Path, e: &std::io::Error) -> Fatal {
+    vec![crate::diagnostic::Diagnostic::new(
+        crate::diagnostic::Code::OutputError,
+        "book.toml",
+        crate::diagnostic::Pos::START,
+        format!("cannot update {}: {e}", target.display()),
+    )]
+}
+
+/// Render what `inv` names into `dir` (the staging copy of `target`) and remove what went.
+#[allow(clippy::too_many_arguments)]
+fn render(
+    site: &Site,
+    opts: &super::BuildOptions,
+    theme: &Theme,
+    target: &Path,
+    dir: &Path,
+    plan: &Plan,
+    inv: &super::invalidate::Invalidated,
+    listed: &[&crate::model::Document],
+) -> Result<Outcome, Fatal> {
+    let recorded = &plan.recorded;
+    let dir_sink = DirSink::reusing(dir, target);
     let sink = Recording {
         inner: &dir_sink,
         written: Mutex::default(),
@@ -136,7 +176,7 @@ pub fn update(
             .unwrap_or_else(std::sync::PoisonError::into_inner),
     );
     let now_index: HashSet<&String> = index.urls.iter().collect();
-    let mut gone: BTreeSet<String> = inv.removed;
+    let mut gone: BTreeSet<String> = inv.removed.clone();
     gone.extend(
         recorded
             .index
@@ -164,13 +204,13 @@ pub fn update(
         removed: gone.len(),
     };
     let state = b.record(index.urls, search_files, history);
-    Ok(Some(Outcome {
+    Ok(Outcome {
         pages: count,
         files: count + site.assets.len() + state.search.len(),
         search,
         state,
         updated,
-    }))
+    })
 }
 
 impl Builder<'_> {

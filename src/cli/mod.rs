@@ -322,9 +322,6 @@ pub fn build(args: &BuildArgs<'_>, err: &mut dyn Write) -> std::io::Result<u8> {
         return verify(args, report.exit, &target, err);
     }
     let plan = session.as_ref().and_then(|s| s.plan());
-    if let Some(s) = session.as_ref().filter(|_| plan.is_some()) {
-        s.forget();
-    }
     let recording = session.is_some() && crate::write::record_reads(crate::build::cache::HASH);
     let outcome = check_and_build(args, today, plan.as_ref(), session.is_some());
     let reads = if recording {
@@ -344,7 +341,7 @@ pub fn build(args: &BuildArgs<'_>, err: &mut dyn Write) -> std::io::Result<u8> {
     print_report(&report, search_warning.as_deref(), err, args.color)?;
     let how = updated.map_or(String::new(), |u| {
         format!(
-            ": updated in place, {} pages and {} index pages rendered, {} files removed",
+            ": the last build updated, {} pages and {} index pages rendered, {} files removed",
             u.pages, u.index, u.removed
         )
     });
@@ -411,7 +408,7 @@ struct Built {
 }
 
 /// Check and build: what the build says, and the terminal search index's warning. With a
-/// `plan` from the build cache, the output is updated in place when the plan fits; with
+/// `plan` from the build cache, the last output is updated when the plan fits; with
 /// `record`, the site is recorded for the next build.
 fn check_and_build(
     args: &BuildArgs<'_>,

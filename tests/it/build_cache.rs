@@ -435,7 +435,7 @@ fn every_file_a_build_reads_is_in_its_key() {
     assert_eq!(cache["format"], fieldbook::build::cache::FORMAT);
 }
 
-const UPDATED: &str = "updated in place";
+const UPDATED: &str = "the last build updated";
 
 #[test]
 fn a_body_edit_updates_one_page_in_place() {
@@ -444,7 +444,7 @@ fn a_body_edit_updates_one_page_in_place() {
     site.replace("content/runbooks/db/a.md", "Alpha body.", "Alpha edited.");
     let (_, err) = build(&site, &["--verify-cache"]);
     assert!(
-        err.contains(": updated in place, 1 pages and 0 index pages rendered"),
+        err.contains(": the last build updated, 1 pages and 0 index pages rendered"),
         "{err}"
     );
     assert!(err.contains("identical to a clean build"), "{err}");
@@ -689,5 +689,5 @@ fn after_random_edits_a_cached_build_is_a_clean_build() {
     if let Err(e) = result {
         panic!("{e}");
     }
-    assert!(updates.get() > 0, "no step was an update in place");
+    assert!(updates.get() > 0, "no step updated the last build");
 }
