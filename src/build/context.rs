@@ -32,6 +32,26 @@ pub struct PageCtx {
     pub description: String,
 }
 
+impl PageCtx {
+    /// The page at site-relative `url` of a site published at `base_url`.
+    pub fn at(
+        base_url: &str,
+        kind: &'static str,
+        title: &str,
+        url: &str,
+        description: &str,
+    ) -> PageCtx {
+        PageCtx {
+            kind,
+            title: title.to_string(),
+            url: url.to_string(),
+            root: crate::content::urls::root_of(url),
+            canonical: format!("{base_url}{url}"),
+            description: description.to_string(),
+        }
+    }
+}
+
 #[derive(Serialize, Clone, Debug, PartialEq, Eq)]
 pub struct NavItem {
     pub title: &'static str,
@@ -72,6 +92,38 @@ impl OwnerRef {
             channel: team.and_then(|t| t.channel.clone()),
             url: team.map(|_| format!("teams/{}/", slug(id))),
         }
+    }
+}
+
+impl From<&OwnerRef> for crate::parts::OwnerFacts {
+    fn from(o: &OwnerRef) -> Self {
+        crate::parts::OwnerFacts {
+            id: o.id.clone(),
+            name: o.name.clone(),
+            kind: o.kind.to_string(),
+            standing: o.standing,
+            lapse: o.lapse.clone(),
+            channel: o.channel.clone(),
+        }
+    }
+}
+
+impl OwnerRef {
+    /// An owner read back from a part manifest; `None` when its kind is not one a build
+    /// writes. The team page URL is worked out here, never taken from the manifest.
+    pub fn from_facts(o: &crate::parts::OwnerFacts) -> Option<OwnerRef> {
+        let kind = ["team", "person", "unknown"]
+            .into_iter()
+            .find(|k| *k == o.kind)?;
+        Some(OwnerRef {
+            id: o.id.clone(),
+            name: o.name.clone(),
+            kind,
+            standing: o.standing,
+            lapse: o.lapse.clone(),
+            channel: o.channel.clone(),
+            url: (kind == "team").then(|| format!("teams/{}/", slug(&o.id))),
+        })
     }
 }
 
@@ -147,6 +199,54 @@ impl Card {
             severity: doc.meta.severity.clone(),
             date: doc.meta.date,
         }
+    }
+
+    /// What a part manifest records of this card beyond the document's own fields.
+    pub fn facts(&self, doc: &Document, broken_code: bool) -> crate::parts::CardFacts {
+        crate::parts::CardFacts {
+            file: self.file.clone(),
+            review: self.review,
+            ownership: self.ownership.to_string(),
+            owners: self.owners.iter().map(Into::into).collect(),
+            severity: self.severity.clone(),
+            date: self.date,
+            weight: doc.meta.adopted.weight,
+            owners_inherited: doc.owners_inherited,
+            broken_code,
+        }
+    }
+
+    /// The card of a part's document in a composed handbook, from its manifest alone: `None`
+    /// when the manifest records no card, or one no build writes. The URL is the document's,
+    /// which [`crate::parts::Manifest::validate`] kept inside its part.
+    pub fn of_part(d: &crate::parts::PartDoc) -> Option<Card> {
+        use serde::Deserialize;
+        use serde::de::IntoDeserializer;
+        let facts = d.card.as_ref()?;
+        let ownership = ["ok", "partial", "lapsed", "unowned"]
+            .into_iter()
+            .find(|k| *k == facts.ownership)?;
+        let kind: Result<Kind, serde::de::value::Error> =
+            Kind::deserialize(d.kind.as_str().into_deserializer());
+        Some(Card {
+            title: d.title.clone(),
+            url: d.url.clone(),
+            kind: kind.ok()?,
+            file: facts.file.clone(),
+            review: facts.review,
+            ownership,
+            owners: facts
+                .owners
+                .iter()
+                .map(OwnerRef::from_facts)
+                .collect::<Option<_>>()?,
+            services: d.services.clone(),
+            tags: d.tags.clone(),
+            alerts: d.alerts.iter().take(CARD_ALERTS).cloned().collect(),
+            alerts_more: d.alerts.len().saturating_sub(CARD_ALERTS),
+            severity: facts.severity.clone(),
+            date: facts.date,
+        })
     }
 
     /// Needs a reader's caution or an owner's attention.

@@ -8,8 +8,10 @@
 //! and special files, and [`Manifest::validate`] refuses one whose prefix, search index or
 //! document URLs would lead outside its own part.
 
+use crate::content::date::Date;
 use crate::diagnostic::{Code, Diagnostic, Fatal, Pos};
-use crate::model::{Document, ReviewState, Site};
+use crate::model::owners::Standing;
+use crate::model::{Document, Review, ReviewState, Site};
 use crate::search::SearchDoc;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -41,6 +43,10 @@ pub struct Manifest {
     pub documents: Vec<PartDoc>,
     /// The findings of the check the build ran.
     pub findings: Vec<Finding>,
+    /// The roster's teams as the part's build judged them, for the composed team pages (a
+    /// manifest without them gives the handbook no team pages of its own).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub teams: Vec<TeamFacts>,
 }
 
 /// The owners file a part was checked against.
@@ -79,6 +85,61 @@ pub struct PartDoc {
     /// Links into other parts, for the composer to check against their manifests.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub part_links: Vec<PartLink>,
+    /// What the document's card shows beyond the fields above, as the part's build judged
+    /// it; a document without it is left out of the composed handbook's index pages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card: Option<CardFacts>,
+}
+
+/// A document's card as its part's build computed it (`build::context::Card`): review and
+/// owners' standing are judged there, against the roster the part was checked with, since the
+/// composer has no roster of its own.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardFacts {
+    /// The source file, as findings name it.
+    pub file: String,
+    pub review: Review,
+    /// `ok`, `partial`, `lapsed` or `unowned` (`model::ownership_state`).
+    pub ownership: String,
+    pub owners: Vec<OwnerFacts>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<Date>,
+    /// The navigation weight lists sort by (none: last).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<i64>,
+    /// The owners are the course's (a lesson): team pages list only what a team owns itself.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub owners_inherited: bool,
+    /// A code block no longer parses (`invalid-code`): the freshness report lists it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub broken_code: bool,
+}
+
+/// An owner as cards show it (`build::context::OwnerRef` without its page URL, which the
+/// composer works out from the id).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnerFacts {
+    pub id: String,
+    pub name: String,
+    /// `team`, `person` or `unknown`.
+    pub kind: String,
+    pub standing: Standing,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lapse: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
+}
+
+/// A team of the roster, for its composed team page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamFacts {
+    #[serde(flatten)]
+    pub team: OwnerFacts,
+    pub members: Vec<OwnerFacts>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disbanded: Option<Date>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -179,6 +240,7 @@ impl Manifest {
                     .chain(doc.outline.html_ids.iter().cloned())
                     .collect(),
                 part_links: part_links(doc),
+                card: None,
             })
             .collect();
         Manifest {
@@ -199,6 +261,7 @@ impl Manifest {
             },
             documents,
             findings: findings.iter().map(Finding::from).collect(),
+            teams: Vec::new(),
         }
     }
 
@@ -497,8 +560,10 @@ mod tests {
                 headings: vec![],
                 anchors: vec![],
                 part_links: vec![],
+                card: None,
             }],
             findings: vec![],
+            teams: vec![],
         }
     }
 
