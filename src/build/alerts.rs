@@ -174,44 +174,56 @@ impl Builder<'_> {
     }
 
     pub(super) fn alerts_json(&self, index: &AlertIndex) -> Result<(), Fatal> {
-        let base = &self.site.config.book.base_url;
-        let alerts = index
+        let rows = index
             .by_name
             .iter()
-            .map(|(name, docs)| AlertJson {
-                name: name.clone(),
-                url: format!("{base}{}", crate::content::urls::alert_url(name)),
-                runbooks: docs
-                    .iter()
-                    .map(|d| {
-                        let card = Card::new(self.site, d);
-                        RunbookJson {
-                            url: format!("{base}{}", card.url),
-                            title: card.title,
-                            file: card.file,
-                            severity: card.severity,
-                            services: card.services,
-                            owners: card.owners.into_iter().map(OwnerJson::from).collect(),
-                            ownership: card.ownership,
-                            review: card.review,
-                        }
-                    })
-                    .collect(),
-            })
-            .collect();
-        let json = AlertsJson {
-            version: 1,
-            title: &self.site.config.book.title,
-            base_url: base,
-            today: self.site.today,
-            alerts,
-        };
-        // Titles and names are the authors' text: no markup may reach a reader of the file.
-        let text = serde_json::to_string_pretty(&json).unwrap_or_default();
-        let mut bytes = crate::search::client::markup_safe(&text).into_bytes();
-        bytes.push(b'\n');
+            .map(|(name, docs)| (name.clone(), self.cards_of(docs)));
+        let book = &self.site.config.book;
+        let bytes = alerts_json(&book.title, &book.base_url, self.site.today, rows);
         self.write(ALERTS_JSON, bytes)
     }
+}
+
+/// `alerts.json` of a site titled `title` published at `base`: every alert name with the
+/// runbooks answering it, names in order.
+pub fn alerts_json(
+    title: &str,
+    base: &str,
+    today: Date,
+    rows: impl IntoIterator<Item = (String, Vec<Card>)>,
+) -> Vec<u8> {
+    let alerts = rows
+        .into_iter()
+        .map(|(name, runbooks)| AlertJson {
+            url: format!("{base}{}", crate::content::urls::alert_url(&name)),
+            name,
+            runbooks: runbooks
+                .into_iter()
+                .map(|card| RunbookJson {
+                    url: format!("{base}{}", card.url),
+                    title: card.title,
+                    file: card.file,
+                    severity: card.severity,
+                    services: card.services,
+                    owners: card.owners.into_iter().map(OwnerJson::from).collect(),
+                    ownership: card.ownership,
+                    review: card.review,
+                })
+                .collect(),
+        })
+        .collect();
+    let json = AlertsJson {
+        version: 1,
+        title,
+        base_url: base,
+        today,
+        alerts,
+    };
+    // Titles and names are the authors' text: no markup may reach a reader of the file.
+    let text = serde_json::to_string_pretty(&json).unwrap_or_default();
+    let mut bytes = crate::search::client::markup_safe(&text).into_bytes();
+    bytes.push(b'\n');
+    bytes
 }
 
 #[cfg(test)]

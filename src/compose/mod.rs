@@ -345,7 +345,8 @@ fn site_ctx(today: Date) -> SiteCtx<'static> {
         title: "Handbook",
         description: "",
         language: "en",
-        base_url: "",
+        // As a single site without `[book] base_url`.
+        base_url: "/",
         today,
         version: env!("CARGO_PKG_VERSION"),
         escalation: None,

@@ -1,12 +1,15 @@
 //! The composed handbook's own pages, written from the parts' manifests alone (the parts'
 //! pages are copied, not re-rendered): the kinds' indexes, tags, services, teams, the
-//! freshness report, the alerts index and `alerts/<name>/` pages, the sitemap and 404. Each
+//! freshness report, the alerts index, `alerts/<name>/` pages and `alerts.json`, the sitemap
+//! and 404. Each
 //! document's card is the one its part's build judged (`parts::CardFacts`), and the pages are
 //! written by the same page functions a single build uses (`build::theme::PageWriter`),
 //! so cards look the same; each links into its part.
 
 use super::Part;
-use crate::build::alerts::{in_sitemap, write_alert_page, write_alerts_index};
+use crate::build::alerts::{
+    ALERTS_JSON, alerts_json, in_sitemap, write_alert_page, write_alerts_index,
+};
 use crate::build::context::{Card, Group, NavItem, OwnerRef, PageCtx, SiteCtx, TeamCtx};
 use crate::build::families;
 use crate::build::theme::{PageWriter, Theme};
@@ -303,15 +306,22 @@ pub fn write(
         let cards = page.runbooks.iter().map(|e| e.card.clone()).collect();
         done(
             page.url.clone(),
-            write_alert_page(&w, "", &page.url, &page.names, cards),
+            write_alert_page(&w, w.site.base_url, &page.url, &page.names, cards),
         )?;
     }
-    let rows = alerts
-        .by_name
-        .iter()
-        .map(|(name, es)| (name.clone(), es.iter().map(|e| e.card.clone()).collect()));
-    done("alerts/".into(), write_alerts_index(&w, rows))?;
-    done("404.html".into(), families::not_found_page(&w, ""))?;
+    let rows = || {
+        alerts
+            .by_name
+            .iter()
+            .map(|(name, es)| (name.clone(), es.iter().map(|e| e.card.clone()).collect()))
+    };
+    done("alerts/".into(), write_alerts_index(&w, rows()))?;
+    let json = alerts_json(w.site.title, w.site.base_url, today, rows());
+    done(ALERTS_JSON.into(), put(&dir.join(ALERTS_JSON), &json))?;
+    done(
+        "404.html".into(),
+        families::not_found_page(&w, w.site.base_url),
+    )?;
     let mut sitemap: Vec<String> = h.entries.iter().map(|e| e.card.url.clone()).collect();
     sitemap.push(String::new());
     sitemap.extend(
@@ -321,7 +331,7 @@ pub fn write(
     );
     put(
         &dir.join("sitemap.xml"),
-        crate::build::sitemap("", &sitemap).as_bytes(),
+        crate::build::sitemap(w.site.base_url, &sitemap).as_bytes(),
     )?;
     urls.push("sitemap.xml".into());
     Ok(urls)

@@ -576,6 +576,17 @@ mod tests {
     }
 
     #[test]
+    fn a_manifest_without_cards_or_teams_still_reads() {
+        // As an older Fieldbook of format 1 wrote it: its documents contribute no cards.
+        let mut json: serde_json::Value = serde_json::from_slice(&manifest().to_json()).unwrap();
+        json.as_object_mut().unwrap().remove("teams");
+        json["documents"][0].as_object_mut().unwrap().remove("card");
+        let m = parse(&json.to_string()).unwrap();
+        assert_eq!(m.documents[0].card, None);
+        assert!(m.teams.is_empty());
+    }
+
+    #[test]
     fn lying_manifests_are_refused() {
         let lies: [fn(&mut Manifest); 7] = [
             |m| m.prefix = "../../evil/".into(),

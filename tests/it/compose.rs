@@ -484,12 +484,39 @@ fn the_composed_handbook_has_the_index_pages_and_cards_of_one_build() {
             "{url}: {raw:?}"
         );
     }
+    // alerts.json maps each alert to the same runbooks, in their parts.
+    let alert_map = |site: &Path, strip: &[&str]| -> Vec<(String, Vec<String>)> {
+        let text = std::fs::read_to_string(site.join("alerts.json")).unwrap();
+        let json: Value = serde_json::from_str(&text).unwrap();
+        json["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                let urls = a["runbooks"].as_array().unwrap().iter().map(|r| {
+                    let u = r["url"].as_str().unwrap();
+                    strip
+                        .iter()
+                        .fold(u, |u, p| u.strip_prefix(p).unwrap_or(u))
+                        .to_string()
+                });
+                // Sorted: a composed handbook orders documents by part, then path.
+                let mut urls: Vec<String> = urls.collect();
+                urls.sort();
+                (a["name"].as_str().unwrap().to_string(), urls)
+            })
+            .collect()
+    };
+    assert_eq!(
+        alert_map(&composed, &["/a/", "/b/"]),
+        alert_map(&single, &["/"])
+    );
     // A stale runbook is flagged as on a single site.
     let freshness = std::fs::read_to_string(composed.join("freshness/index.html")).unwrap();
     assert!(freshness.contains("Cache cold"), "{freshness}");
     let sitemap = std::fs::read_to_string(composed.join("sitemap.xml")).unwrap();
-    assert!(sitemap.contains("<loc>a/runbooks/db/</loc>"), "{sitemap}");
-    assert!(sitemap.contains("<loc>runbooks/</loc>"), "{sitemap}");
+    assert!(sitemap.contains("<loc>/a/runbooks/db/</loc>"), "{sitemap}");
+    assert!(sitemap.contains("<loc>/runbooks/</loc>"), "{sitemap}");
 
     // Deterministic: composing again writes the same bytes.
     let again = tmp.path().join("again");
