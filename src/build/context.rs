@@ -213,6 +213,7 @@ impl Card {
             weight: doc.meta.adopted.weight,
             owners_inherited: doc.owners_inherited,
             broken_code,
+            actions: Vec::new(),
         }
     }
 
@@ -379,48 +380,123 @@ pub fn actions(site: &Site, doc: &Document, with_doc: bool) -> Vec<ActionCtx> {
         .action_items
         .iter()
         .map(|a| {
-            let overdue = a.status == ActionStatus::Open && a.due < site.today;
-            let open = a.status == ActionStatus::Open;
-            ActionCtx {
-                title: a.title.clone(),
-                owner: OwnerRef::new(site, &a.owner),
-                due: a.due,
-                status: a.status,
-                overdue,
-                days_overdue: if overdue {
-                    a.due.days_until(site.today)
-                } else {
-                    0
-                },
-                link: a.link.clone(),
-                doc: with_doc.then(|| Link::to(doc)),
-                state: match a.status {
-                    ActionStatus::Open if overdue => "overdue",
-                    ActionStatus::Open => "open",
-                    ActionStatus::Done => "done",
-                    ActionStatus::Wontfix => "wontfix",
-                },
-                age_days: doc
-                    .meta
-                    .date
-                    .filter(|_| open)
-                    .map(|d| d.days_until(site.today).max(0)),
-                teams: if with_doc {
-                    answering_teams(site, &a.owner)
+            let item = ActionCtx::new(
+                a.title.clone(),
+                OwnerRef::new(site, &a.owner),
+                a.due,
+                a.status,
+                a.link.clone(),
+            );
+            let item = if with_doc {
+                ActionCtx {
+                    doc: Some(Link::to(doc)),
+                    teams: answering_teams(site, &a.owner)
                         .into_iter()
                         .map(|t| OwnerRef::new(site, t))
-                        .collect()
-                } else {
-                    Vec::new()
-                },
-                services: if with_doc {
-                    doc.meta.services.clone()
-                } else {
-                    Vec::new()
-                },
-            }
+                        .collect(),
+                    services: doc.meta.services.clone(),
+                    ..item
+                }
+            } else {
+                item
+            };
+            item.judged(site.today, doc.meta.date)
         })
         .collect()
+}
+
+impl ActionCtx {
+    /// An item not yet judged on a day (call [`ActionCtx::judged`]), naming no postmortem.
+    pub fn new(
+        title: String,
+        owner: OwnerRef,
+        due: Date,
+        status: ActionStatus,
+        link: Option<String>,
+    ) -> ActionCtx {
+        ActionCtx {
+            title,
+            owner,
+            due,
+            status,
+            overdue: false,
+            days_overdue: 0,
+            link,
+            doc: None,
+            state: "open",
+            age_days: None,
+            teams: Vec::new(),
+            services: Vec::new(),
+        }
+    }
+
+    /// The item as of `today`, of an incident on `incident` (the postmortem's date).
+    pub fn judged(self, today: Date, incident: Option<Date>) -> ActionCtx {
+        let open = self.status == ActionStatus::Open;
+        let overdue = open && self.due < today;
+        ActionCtx {
+            overdue,
+            days_overdue: if overdue {
+                self.due.days_until(today)
+            } else {
+                0
+            },
+            state: match self.status {
+                ActionStatus::Open if overdue => "overdue",
+                ActionStatus::Open => "open",
+                ActionStatus::Done => "done",
+                ActionStatus::Wontfix => "wontfix",
+            },
+            age_days: incident
+                .filter(|_| open)
+                .map(|d| d.days_until(today).max(0)),
+            ..self
+        }
+    }
+
+    /// An item of the postmortem `card` read back from its part's manifest, judged on
+    /// `today`; `None` when its owner is of a kind no build writes. A link that is not an
+    /// `http`/`https` URL is dropped.
+    pub fn of_part(a: &crate::parts::ActionFacts, card: &Card, today: Date) -> Option<ActionCtx> {
+        let link = a.link.clone().filter(|l| {
+            (l.starts_with("https://") || l.starts_with("http://"))
+                && !l.chars().any(|c| c.is_control() || c.is_whitespace())
+        });
+        let item = ActionCtx::new(
+            a.title.clone(),
+            OwnerRef::from_facts(&a.owner)?,
+            a.due,
+            a.status,
+            link,
+        );
+        let item = ActionCtx {
+            doc: Some(Link {
+                title: card.title.clone(),
+                url: card.url.clone(),
+            }),
+            teams: a
+                .teams
+                .iter()
+                .map(OwnerRef::from_facts)
+                .collect::<Option<_>>()?,
+            services: card.services.clone(),
+            ..item
+        };
+        Some(item.judged(today, card.date))
+    }
+}
+
+impl From<&ActionCtx> for crate::parts::ActionFacts {
+    fn from(a: &ActionCtx) -> Self {
+        crate::parts::ActionFacts {
+            title: a.title.clone(),
+            owner: (&a.owner).into(),
+            due: a.due,
+            status: a.status,
+            link: a.link.clone(),
+            teams: a.teams.iter().map(Into::into).collect(),
+        }
+    }
 }
 
 /// The teams that answer for what `id` owns: the team itself, or a person's teams (none for

@@ -6,6 +6,7 @@ use super::Builder;
 use super::chart::{self, Chart, Incident};
 use super::context::{ActionCtx, Card, Counts, Link, OwnerRef, actions, answering_teams};
 use super::sink::Fatal;
+use super::theme::PageWriter;
 use crate::content::date::Date;
 use crate::content::front_matter::Kind;
 use crate::content::urls::{alert_url, slug};
@@ -35,7 +36,7 @@ pub fn overdue_count(site: &Site, docs: &[&Document]) -> usize {
 
 /// Most urgent first: overdue longest, then open by due date, then closed ones, latest due
 /// first. Ties by postmortem and title, so that the order never depends on the input's.
-pub(super) fn sort_actions(items: &mut [ActionCtx]) {
+pub fn sort_actions(items: &mut [ActionCtx]) {
     let rank = |a: &ActionCtx| match a.state {
         "overdue" => 0,
         "open" => 1,
@@ -180,7 +181,11 @@ fn summarize(
 }
 
 pub fn tracker(site: &Site, docs: &[&Document]) -> TrackerCtx {
-    let mut items = all_actions(site, docs);
+    tracker_of(all_actions(site, docs))
+}
+
+/// The tracker of `items` (each naming its postmortem, teams and services).
+pub fn tracker_of(mut items: Vec<ActionCtx>) -> TrackerCtx {
     sort_actions(&mut items);
     let mut by_owner: BTreeMap<String, Vec<&ActionCtx>> = BTreeMap::new();
     let mut by_team: BTreeMap<String, Vec<&ActionCtx>> = BTreeMap::new();
@@ -210,7 +215,13 @@ pub fn tracker(site: &Site, docs: &[&Document]) -> TrackerCtx {
             }
         }
     }
-    let owner = |id: &str| (Some(OwnerRef::new(site, id)), None, None);
+    // Each owner as the items name it (the roster judged on the same day).
+    let refs: BTreeMap<&str, &OwnerRef> = items
+        .iter()
+        .flat_map(|a| std::iter::once(&a.owner).chain(&a.teams))
+        .map(|o| (o.id.as_str(), o))
+        .collect();
+    let owner = |id: &str| (refs.get(id).map(|o| (*o).clone()), None, None);
     let by_owner = summarize(by_owner, owner);
     let by_team = summarize(by_team, owner);
     let by_service = summarize(by_service, |s| {
@@ -247,6 +258,17 @@ pub fn tracker(site: &Site, docs: &[&Document]) -> TrackerCtx {
         by_service,
         by_age,
     }
+}
+
+/// `actions/`: the action-item tracker.
+pub fn write_actions_page(w: &impl PageWriter, tracker: &TrackerCtx) -> Result<(), Fatal> {
+    let page = w.page(
+        "actions",
+        "Action items",
+        "actions/",
+        "Every postmortem follow-up: overdue, open, done and won't fix, by owner, team and service",
+    );
+    w.apply_template("actions.html", &page, "tracker", tracker)
 }
 
 /// A postmortem in the incident tables.
@@ -517,14 +539,7 @@ pub fn service_summary(site: &Site, name: &str, docs: &[&Document]) -> ServiceSu
 
 impl Builder<'_> {
     pub(super) fn actions_page(&self) -> Result<(), Fatal> {
-        let ctx = tracker(self.site, &self.docs);
-        let page = self.page(
-            "actions",
-            "Action items",
-            "actions/",
-            "Every postmortem follow-up: overdue, open, done and won't fix, by owner, team and service",
-        );
-        self.apply_template("actions.html", &page, "tracker", &ctx)
+        write_actions_page(self, &tracker(self.site, &self.docs))
     }
 
     pub(super) fn postmortems_page(&self) -> Result<(), Fatal> {

@@ -2,7 +2,7 @@
 //! part. The site is written under `NAME/` of the output (pages link to each other relatively,
 //! so they work under any prefix), and [`crate::parts::Manifest`] (`part.json`) beside it.
 
-use super::context::{Card, OwnerRef};
+use super::context::{Card, OwnerRef, actions};
 use crate::diagnostic::Diagnostic;
 use crate::model::{Document, Site};
 use crate::parts::TeamFacts;
@@ -33,7 +33,9 @@ pub fn manifest(
     for d in &mut m.documents {
         if let Some(doc) = by_rel.get(d.path.as_str()) {
             let broken = !crate::checks::code::page_notes(doc).is_empty();
-            d.card = Some(Card::new(site, doc).facts(doc, broken));
+            let mut facts = Card::new(site, doc).facts(doc, broken);
+            facts.actions = actions(site, doc, true).iter().map(Into::into).collect();
+            d.card = Some(facts);
         }
     }
     m.teams = site

@@ -191,7 +191,7 @@ pub fn compose(dirs: &[PathBuf], output: &Path, today: Date) -> Result<Composed,
             format!("cannot prepare {}: {e}", target.display()),
         )
     })?;
-    let handbook = pages::Handbook::of(&parts);
+    let handbook = pages::Handbook::of(&parts, today);
     let result = write(&parts, &handbook, &staging.dir, today);
     match result {
         Ok(files) => {

@@ -1,20 +1,20 @@
 //! The composed handbook's own pages, written from the parts' manifests alone (the parts'
-//! pages are copied, not re-rendered): the kinds' indexes, tags, services, teams, the
-//! freshness report, the alerts index, `alerts/<name>/` pages and `alerts.json`, the sitemap
-//! and 404. Each
-//! document's card is the one its part's build judged (`parts::CardFacts`), and the pages are
-//! written by the same page functions a single build uses (`build::theme::PageWriter`),
-//! so cards look the same; each links into its part.
+//! pages are copied, not re-rendered): the kinds' indexes, the action tracker, tags, services,
+//! teams, the freshness report, the alerts index, `alerts/<name>/` pages and `alerts.json`, the
+//! sitemap and 404. Each document's card is the one its part's build judged
+//! (`parts::CardFacts`), and the pages are written by the same page functions a single build
+//! uses (`build::theme::PageWriter`), so cards look the same; each links into its part.
 
 use super::Part;
 use crate::build::alerts::{
     ALERTS_JSON, alerts_json, in_sitemap, write_alert_page, write_alerts_index,
 };
-use crate::build::context::{Card, Group, NavItem, OwnerRef, PageCtx, SiteCtx, TeamCtx};
+use crate::build::context::{ActionCtx, Card, Group, NavItem, OwnerRef, PageCtx, SiteCtx, TeamCtx};
 use crate::build::families;
+use crate::build::incidents::{sort_actions, tracker_of, write_actions_page};
 use crate::build::theme::{PageWriter, Theme};
 use crate::content::date::Date;
-use crate::content::front_matter::Kind;
+use crate::content::front_matter::{ActionStatus, Kind};
 use crate::content::urls::{output_file, service_url, slug};
 use crate::diagnostic::{Code, Diagnostic, Fatal, Pos};
 use crate::model::alerts::{AlertIndex, Answers};
@@ -34,6 +34,8 @@ pub struct Entry {
     broken_code: bool,
     /// The part's own home page (its `index.md`).
     part_home: bool,
+    /// A postmortem's action items, judged on the composer's day.
+    actions: Vec<ActionCtx>,
 }
 
 impl Answers for Entry {
@@ -62,7 +64,7 @@ pub struct Handbook {
 }
 
 impl Handbook {
-    pub fn of(parts: &[Part]) -> Handbook {
+    pub fn of(parts: &[Part], today: Date) -> Handbook {
         let mut entries = Vec::new();
         let mut findings = Vec::new();
         let mut teams = BTreeMap::new();
@@ -86,7 +88,13 @@ impl Handbook {
                     continue;
                 };
                 let facts = d.card.as_ref().expect("checked above");
+                let actions = facts
+                    .actions
+                    .iter()
+                    .filter_map(|a| ActionCtx::of_part(a, &card, today))
+                    .collect();
                 entries.push(Entry {
+                    actions,
                     key: format!("{}/{}", m.name, d.path),
                     card,
                     alerts: d.alerts.clone(),
@@ -138,6 +146,14 @@ impl Handbook {
         self.cards(|e| !e.owners_inherited && e.card.owners.iter().any(|o| o.id == id))
     }
 
+    /// Every action item, each naming its postmortem.
+    fn actions(&self) -> Vec<ActionCtx> {
+        self.entries
+            .iter()
+            .flat_map(|e| e.actions.iter().cloned())
+            .collect()
+    }
+
     /// The navigation: the sections these pages fill, with their counts.
     fn nav(&self) -> Vec<NavItem> {
         let count = |k: Kind| self.entries.iter().filter(|e| e.card.kind == k).count();
@@ -147,6 +163,12 @@ impl Handbook {
         let items = [
             ("Runbooks", "runbooks/", count(Kind::Runbook), true),
             ("Courses", "courses/", count(Kind::Course), false),
+            (
+                "Actions",
+                "actions/",
+                self.actions().iter().filter(|a| a.overdue).count(),
+                count(Kind::Postmortem) > 0,
+            ),
             ("Teams", "teams/", self.teams.len(), false),
             ("Services", "services/", services.len(), false),
             (
@@ -269,13 +291,20 @@ pub fn write(
     for (id, t) in &h.teams {
         let url = format!("teams/{}/", slug(id));
         let owned = h.team_cards(id);
+        // Items the team owns, and those its members own as people.
+        let mut actions: Vec<ActionCtx> = h
+            .actions()
+            .into_iter()
+            .filter(|a| a.status == ActionStatus::Open && a.teams.iter().any(|t| t.id == *id))
+            .collect();
+        sort_actions(&mut actions);
         let team = TeamCtx {
             owner: OwnerRef::from_facts(&t.team).expect("checked when read"),
             members: t.members.iter().filter_map(OwnerRef::from_facts).collect(),
             disbanded: t.disbanded,
             needs_review: owned.iter().filter(|c| c.flagged()).cloned().collect(),
             owned,
-            actions: Vec::new(),
+            actions,
         };
         done(url.clone(), families::team_page(&w, &url, &team))?;
     }
@@ -289,6 +318,8 @@ pub fn write(
         })
         .collect();
     done("teams/".into(), families::teams_index(&w, teams))?;
+    let tracker = tracker_of(h.actions());
+    done("actions/".into(), write_actions_page(&w, &tracker))?;
     let all = h.cards(|_| true);
     let broken: BTreeSet<&str> = h
         .entries

@@ -115,6 +115,24 @@ pub struct CardFacts {
     /// A code block no longer parses (`invalid-code`): the freshness report lists it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub broken_code: bool,
+    /// A postmortem's action items, for the action tracker and team pages.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actions: Vec<ActionFacts>,
+}
+
+/// A postmortem's action item; whether it is overdue is judged again on the composer's day.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionFacts {
+    pub title: String,
+    pub owner: OwnerFacts,
+    pub due: Date,
+    pub status: crate::content::front_matter::ActionStatus,
+    /// The tracking ticket: an `http` or `https` URL (a composer drops any other).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+    /// The teams answering for it: the owner itself when a team, a person's teams.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub teams: Vec<OwnerFacts>,
 }
 
 /// An owner as cards show it (`build::context::OwnerRef` without its page URL, which the

@@ -264,7 +264,7 @@ fn a_handbook_lists_its_parts_in_book_toml() {
 }
 
 /// The handbook pages' families, by their URLs' first segment.
-const HANDBOOK_PAGES: [&str; 8] = [
+const HANDBOOK_PAGES: [&str; 9] = [
     "runbooks",
     "courses",
     "pages",
@@ -273,6 +273,7 @@ const HANDBOOK_PAGES: [&str; 8] = [
     "teams",
     "freshness",
     "alerts",
+    "actions",
 ];
 
 /// Every file under `dir`, relative, with `/` separators.
@@ -365,6 +366,16 @@ fn split_fixture() -> Vec<(&'static str, &'static str, String)> {
                 "alice",
                 "tags: [database]\nservices: [api]\nalerts: [DiskFull]\n",
             ),
+        ),
+        (
+            "b",
+            "content/postmortems/2026-10-01-outage.md",
+            "---\ntitle: Checkout outage\nkind: postmortem\ndate: 2026-10-01\nowners: [team-a]\n\
+             services: [api]\nseverity: SEV2\nstatus: published\nreviewed: 2026-10-10\n\
+             action_items:\n  - title: Add a retry budget\n    owner: team-b\n    due: 2026-10-15\n    status: open\n\
+             \x20 - title: Page on error ratio\n    owner: alice\n    due: 2027-01-15\n    status: open\n    link: https://tickets.example/1\n\
+             \x20 - title: Fix the dashboard\n    owner: team-a\n    due: 2026-10-20\n    status: done\n---\n\nText.\n"
+                .to_string(),
         ),
         (
             "b",
@@ -484,6 +495,23 @@ fn the_composed_handbook_has_the_index_pages_and_cards_of_one_build() {
             "{url}: {raw:?}"
         );
     }
+    // The action tracker and the team pages list the same items, each naming its postmortem.
+    for url in ["actions/", "teams/team-a/", "teams/team-b/"] {
+        assert_eq!(
+            cards_on(&composed, url, &["a/", "b/"]),
+            cards_on(&single, url, &[]),
+            "{url}"
+        );
+    }
+    let tracker = std::fs::read_to_string(composed.join("actions/index.html")).unwrap();
+    for item in [
+        "Add a retry budget",
+        "Page on error ratio",
+        "Fix the dashboard",
+        "https://tickets.example/1",
+    ] {
+        assert!(tracker.contains(item), "{item}");
+    }
     // alerts.json maps each alert to the same runbooks, in their parts.
     let alert_map = |site: &Path, strip: &[&str]| -> Vec<(String, Vec<String>)> {
         let text = std::fs::read_to_string(site.join("alerts.json")).unwrap();
@@ -546,6 +574,19 @@ fn a_hostile_manifest_cannot_lead_the_handbook_pages_astray() {
     docs[1]["title"] = "<script>alert(1)</script>".into();
     docs[1]["card"]["owners"][0]["url"] = "javascript:alert(1)".into();
     std::fs::write(&manifest, serde_json::to_string(&m).unwrap()).unwrap();
+    // An action item's ticket link that is not a web address is dropped.
+    let b_manifest = b.join("part.json");
+    let mut mb: Value =
+        serde_json::from_str(&std::fs::read_to_string(&b_manifest).unwrap()).unwrap();
+    for d in mb["documents"].as_array_mut().unwrap() {
+        let actions = d.get_mut("card").and_then(|c| c.get_mut("actions"));
+        if let Some(actions) = actions.and_then(Value::as_array_mut) {
+            for a in actions {
+                a["link"] = "javascript:alert(1)".into();
+            }
+        }
+    }
+    std::fs::write(&b_manifest, serde_json::to_string(&mb).unwrap()).unwrap();
     let out = tmp.path().join("composed");
     let (code, _, err) = compose_into(&[&a, &b], &out);
     assert_eq!(code, 1, "{err}");
@@ -564,6 +605,7 @@ fn a_hostile_manifest_cannot_lead_the_handbook_pages_astray() {
         let html = std::fs::read_to_string(out.join(page)).unwrap();
         assert!(!html.contains("<script>alert"), "{page}");
         assert!(!html.contains("javascript:"), "{page}");
+        assert!(!html.contains("https://tickets.example/1"), "{page}");
         assert!(!html.contains("<img src=x"), "{page}");
     }
 
