@@ -214,6 +214,7 @@ impl Card {
             owners_inherited: doc.owners_inherited,
             broken_code,
             actions: Vec::new(),
+            duration_minutes: doc.meta.duration.as_ref().map(|d| d.minutes),
         }
     }
 

@@ -271,6 +271,17 @@ pub fn write_actions_page(w: &impl PageWriter, tracker: &TrackerCtx) -> Result<(
     w.apply_template("actions.html", &page, "tracker", tracker)
 }
 
+/// `postmortems/`: the incident history.
+pub fn write_postmortems_page(w: &impl PageWriter, history: &HistoryCtx) -> Result<(), Fatal> {
+    let page = w.page(
+        "postmortems",
+        "Postmortems",
+        "postmortems/",
+        "Incident reviews, newest first, with incident counts and durations over time",
+    );
+    w.apply_template("postmortems.html", &page, "history", history)
+}
+
 /// A postmortem in the incident tables.
 #[derive(Serialize, Clone)]
 pub struct IncidentRow {
@@ -283,6 +294,16 @@ pub struct IncidentRow {
 }
 
 impl IncidentRow {
+    /// The row of a postmortem `card` lasting `duration_minutes`, with its action items.
+    pub fn of(card: Card, duration_minutes: Option<u64>, actions: &[ActionCtx]) -> IncidentRow {
+        IncidentRow {
+            card,
+            duration_minutes,
+            open_actions: actions.iter().filter(|a| is_open(a)).count(),
+            overdue_actions: actions.iter().filter(|a| a.state == "overdue").count(),
+        }
+    }
+
     fn new(site: &Site, doc: &Document) -> IncidentRow {
         let items = &doc.meta.action_items;
         let open = items
@@ -334,7 +355,11 @@ pub struct HistoryCtx {
 }
 
 pub fn history(site: &Site, docs: &[&Document]) -> HistoryCtx {
-    let rows = incidents(site, docs.iter());
+    history_of(incidents(site, docs.iter()), site.today)
+}
+
+/// The incident history of `rows`, newest first (undated last), as of `today`.
+pub fn history_of(rows: Vec<IncidentRow>, today: Date) -> HistoryCtx {
     let mut years: Vec<IncidentGroup> = Vec::new();
     for r in &rows {
         let title = r
@@ -389,21 +414,20 @@ pub fn history(site: &Site, docs: &[&Document]) -> HistoryCtx {
             incidents,
         })
         .collect();
-    let dated: Vec<Incident> = docs
+    let dated: Vec<Incident> = rows
         .iter()
-        .filter(|d| d.kind == Kind::Postmortem)
-        .filter_map(|d| {
+        .filter_map(|r| {
             Some(Incident {
-                date: d.meta.date?,
-                title: &d.title,
-                severity: d.meta.severity.as_deref(),
-                minutes: d.meta.duration.as_ref().map(|m| m.minutes),
+                date: r.card.date?,
+                title: &r.card.title,
+                severity: r.card.severity.as_deref(),
+                minutes: r.duration_minutes,
             })
         })
         .collect();
     let charts = [
-        chart::incidents_over_time(&dated, site.today),
-        chart::durations_over_time(&dated, site.today),
+        chart::incidents_over_time(&dated, today),
+        chart::durations_over_time(&dated, today),
         chart::incidents_per_service(&per_service, 12),
     ]
     .into_iter()
@@ -543,14 +567,7 @@ impl Builder<'_> {
     }
 
     pub(super) fn postmortems_page(&self) -> Result<(), Fatal> {
-        let ctx = history(self.site, &self.docs);
-        let page = self.page(
-            "postmortems",
-            "Postmortems",
-            "postmortems/",
-            "Incident reviews, newest first, with incident counts and durations over time",
-        );
-        self.apply_template("postmortems.html", &page, "history", &ctx)
+        write_postmortems_page(self, &history(self.site, &self.docs))
     }
 
     pub(super) fn service_page(

@@ -1,6 +1,6 @@
 //! The composed handbook's own pages, written from the parts' manifests alone (the parts'
-//! pages are copied, not re-rendered): the kinds' indexes, the action tracker, tags, services,
-//! teams, the freshness report, the alerts index, `alerts/<name>/` pages and `alerts.json`, the
+//! pages are copied, not re-rendered): the kinds' indexes, the incident history, the action
+//! tracker, tags, services, teams, the freshness report, the alerts index, `alerts/<name>/` pages and `alerts.json`, the
 //! sitemap and 404. Each document's card is the one its part's build judged
 //! (`parts::CardFacts`), and the pages are written by the same page functions a single build
 //! uses (`build::theme::PageWriter`), so cards look the same; each links into its part.
@@ -11,7 +11,9 @@ use crate::build::alerts::{
 };
 use crate::build::context::{ActionCtx, Card, Group, NavItem, OwnerRef, PageCtx, SiteCtx, TeamCtx};
 use crate::build::families;
-use crate::build::incidents::{sort_actions, tracker_of, write_actions_page};
+use crate::build::incidents::{
+    IncidentRow, history_of, sort_actions, tracker_of, write_actions_page, write_postmortems_page,
+};
 use crate::build::theme::{PageWriter, Theme};
 use crate::content::date::Date;
 use crate::content::front_matter::{ActionStatus, Kind};
@@ -36,6 +38,7 @@ pub struct Entry {
     part_home: bool,
     /// A postmortem's action items, judged on the composer's day.
     actions: Vec<ActionCtx>,
+    duration_minutes: Option<u64>,
 }
 
 impl Answers for Entry {
@@ -95,6 +98,7 @@ impl Handbook {
                     .collect();
                 entries.push(Entry {
                     actions,
+                    duration_minutes: facts.duration_minutes,
                     key: format!("{}/{}", m.name, d.path),
                     card,
                     alerts: d.alerts.clone(),
@@ -162,6 +166,12 @@ impl Handbook {
         let refs: Vec<&Entry> = self.entries.iter().collect();
         let items = [
             ("Runbooks", "runbooks/", count(Kind::Runbook), true),
+            (
+                "Postmortems",
+                "postmortems/",
+                count(Kind::Postmortem),
+                false,
+            ),
             ("Courses", "courses/", count(Kind::Course), false),
             (
                 "Actions",
@@ -257,6 +267,24 @@ pub fn write(
         "runbooks/".into(),
         families::runbooks_page(&w, h.of_kind(Kind::Runbook)),
     )?;
+    // Newest first (undated last), ties by part and path.
+    let mut postmortems: Vec<&Entry> = h
+        .entries
+        .iter()
+        .filter(|e| e.card.kind == Kind::Postmortem)
+        .collect();
+    postmortems.sort_by(|a, b| {
+        b.card
+            .date
+            .cmp(&a.card.date)
+            .then_with(|| a.key.cmp(&b.key))
+    });
+    let rows = postmortems
+        .into_iter()
+        .map(|e| IncidentRow::of(e.card.clone(), e.duration_minutes, &e.actions))
+        .collect();
+    let history = history_of(rows, today);
+    done("postmortems/".into(), write_postmortems_page(&w, &history))?;
     done(
         "courses/".into(),
         families::courses_page(&w, h.of_kind(Kind::Course)),

@@ -118,6 +118,9 @@ pub struct CardFacts {
     /// A postmortem's action items, for the action tracker and team pages.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub actions: Vec<ActionFacts>,
+    /// A postmortem's incident duration, for the incident history.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_minutes: Option<u64>,
 }
 
 /// A postmortem's action item; whether it is overdue is judged again on the composer's day.

@@ -264,7 +264,7 @@ fn a_handbook_lists_its_parts_in_book_toml() {
 }
 
 /// The handbook pages' families, by their URLs' first segment.
-const HANDBOOK_PAGES: [&str; 9] = [
+const HANDBOOK_PAGES: [&str; 10] = [
     "runbooks",
     "courses",
     "pages",
@@ -274,6 +274,7 @@ const HANDBOOK_PAGES: [&str; 9] = [
     "freshness",
     "alerts",
     "actions",
+    "postmortems",
 ];
 
 /// Every file under `dir`, relative, with `/` separators.
@@ -496,7 +497,7 @@ fn the_composed_handbook_has_the_index_pages_and_cards_of_one_build() {
         );
     }
     // The action tracker and the team pages list the same items, each naming its postmortem.
-    for url in ["actions/", "teams/team-a/", "teams/team-b/"] {
+    for url in ["actions/", "teams/team-a/", "teams/team-b/", "postmortems/"] {
         assert_eq!(
             cards_on(&composed, url, &["a/", "b/"]),
             cards_on(&single, url, &[]),
