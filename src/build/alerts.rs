@@ -2,6 +2,7 @@
 //! runbooks), the alerts index (`alerts/`) and `alerts.json`, for alerting tools and scripts.
 
 use super::context::{Card, OwnerRef};
+use super::theme::PageWriter;
 use super::{Builder, Fatal};
 use crate::content::date::Date;
 use crate::model::Review;
@@ -90,94 +91,139 @@ pub fn in_sitemap(url: &str) -> bool {
     url == "alerts/" || !(url == ALERTS_JSON || url.starts_with("alerts/"))
 }
 
+/// `alerts/<name>/` at `url` for the alert `names` answered by `runbooks` (redirecting to the
+/// one runbook, or offering the choice); `base` is the site's `base_url`.
+pub fn write_alert_page(
+    w: &impl PageWriter,
+    base: &str,
+    url: &str,
+    names: &[String],
+    runbooks: Vec<Card>,
+) -> Result<(), Fatal> {
+    let names_text = names.join(", ");
+    let (title, description) = match runbooks.as_slice() {
+        [one] => (
+            format!("Alert {names_text}"),
+            format!("{names_text} is answered by the runbook “{}”", one.title),
+        ),
+        _ => (
+            format!("Alert {names_text}: choose a runbook"),
+            format!("Runbooks answering {names_text}"),
+        ),
+    };
+    let mut page = w.page("alert", &title, url, &description);
+    let redirect = match runbooks.as_slice() {
+        [one] => Some(one.url.clone()),
+        _ => None,
+    };
+    if let Some(target) = &redirect {
+        page.canonical = format!("{base}{target}");
+    }
+    let ctx = AlertCtx {
+        names: names.to_vec(),
+        runbooks,
+        redirect,
+    };
+    w.apply_template("alert.html", &page, "alert", &ctx)
+}
+
+/// `alerts/`: every alert name with the runbooks answering it, names in order.
+pub fn write_alerts_index(
+    w: &impl PageWriter,
+    rows: impl IntoIterator<Item = (String, Vec<Card>)>,
+) -> Result<(), Fatal> {
+    let rows: Vec<AlertRow> = rows
+        .into_iter()
+        .map(|(name, runbooks)| AlertRow {
+            url: crate::content::urls::alert_url(&name),
+            name,
+            runbooks,
+        })
+        .collect();
+    let page = w.page(
+        "alerts",
+        "Alerts",
+        "alerts/",
+        "Every alert the runbooks answer, with its runbook and owners",
+    );
+    w.apply_template("alerts.html", &page, "alerts", &rows)
+}
+
 impl Builder<'_> {
-    fn cards_of(&self, docs: &[&crate::model::Document]) -> Vec<Card> {
+    pub(super) fn cards_of(&self, docs: &[&crate::model::Document]) -> Vec<Card> {
         docs.iter().map(|d| Card::new(self.site, d)).collect()
     }
 
     pub(super) fn alert_page(&self, alert: &AlertPage) -> Result<(), Fatal> {
-        let names = alert.names.join(", ");
-        let (title, description) = match alert.target() {
-            Some(d) => (
-                format!("Alert {names}"),
-                format!("{names} is answered by the runbook “{}”", d.title),
-            ),
-            None => (
-                format!("Alert {names}: choose a runbook"),
-                format!("Runbooks answering {names}"),
-            ),
-        };
-        let mut page = self.page("alert", &title, &alert.url, &description);
-        let redirect = alert.target().map(|d| d.url());
-        if let Some(target) = &redirect {
-            page.canonical = format!("{}{target}", self.site.config.book.base_url);
-        }
-        let ctx = AlertCtx {
-            names: alert.names.clone(),
-            runbooks: self.cards_of(&alert.runbooks),
-            redirect,
-        };
-        self.apply_template("alert.html", &page, "alert", &ctx)
+        let base = &self.site.config.book.base_url;
+        write_alert_page(
+            self,
+            base,
+            &alert.url,
+            &alert.names,
+            self.cards_of(&alert.runbooks),
+        )
     }
 
     pub(super) fn alerts_index(&self, index: &AlertIndex) -> Result<(), Fatal> {
-        let rows: Vec<AlertRow> = index
+        let rows = index
             .by_name
             .iter()
-            .map(|(name, docs)| AlertRow {
-                name: name.clone(),
-                url: crate::content::urls::alert_url(name),
-                runbooks: self.cards_of(docs),
-            })
-            .collect();
-        let page = self.page(
-            "alerts",
-            "Alerts",
-            "alerts/",
-            "Every alert the runbooks answer, with its runbook and owners",
-        );
-        self.apply_template("alerts.html", &page, "alerts", &rows)
+            .map(|(name, docs)| (name.clone(), self.cards_of(docs)));
+        write_alerts_index(self, rows)
     }
 
     pub(super) fn alerts_json(&self, index: &AlertIndex) -> Result<(), Fatal> {
-        let base = &self.site.config.book.base_url;
-        let alerts = index
+        let rows = index
             .by_name
             .iter()
-            .map(|(name, docs)| AlertJson {
-                name: name.clone(),
-                url: format!("{base}{}", crate::content::urls::alert_url(name)),
-                runbooks: docs
-                    .iter()
-                    .map(|d| {
-                        let card = Card::new(self.site, d);
-                        RunbookJson {
-                            url: format!("{base}{}", card.url),
-                            title: card.title,
-                            file: card.file,
-                            severity: card.severity,
-                            services: card.services,
-                            owners: card.owners.into_iter().map(OwnerJson::from).collect(),
-                            ownership: card.ownership,
-                            review: card.review,
-                        }
-                    })
-                    .collect(),
-            })
-            .collect();
-        let json = AlertsJson {
-            version: 1,
-            title: &self.site.config.book.title,
-            base_url: base,
-            today: self.site.today,
-            alerts,
-        };
-        // Titles and names are the authors' text: no markup may reach a reader of the file.
-        let text = serde_json::to_string_pretty(&json).unwrap_or_default();
-        let mut bytes = crate::search::client::markup_safe(&text).into_bytes();
-        bytes.push(b'\n');
+            .map(|(name, docs)| (name.clone(), self.cards_of(docs)));
+        let book = &self.site.config.book;
+        let bytes = alerts_json(&book.title, &book.base_url, self.site.today, rows);
         self.write(ALERTS_JSON, bytes)
     }
+}
+
+/// `alerts.json` of a site titled `title` published at `base`: every alert name with the
+/// runbooks answering it, names in order.
+pub fn alerts_json(
+    title: &str,
+    base: &str,
+    today: Date,
+    rows: impl IntoIterator<Item = (String, Vec<Card>)>,
+) -> Vec<u8> {
+    let alerts = rows
+        .into_iter()
+        .map(|(name, runbooks)| AlertJson {
+            url: format!("{base}{}", crate::content::urls::alert_url(&name)),
+            name,
+            runbooks: runbooks
+                .into_iter()
+                .map(|card| RunbookJson {
+                    url: format!("{base}{}", card.url),
+                    title: card.title,
+                    file: card.file,
+                    severity: card.severity,
+                    services: card.services,
+                    owners: card.owners.into_iter().map(OwnerJson::from).collect(),
+                    ownership: card.ownership,
+                    review: card.review,
+                })
+                .collect(),
+        })
+        .collect();
+    let json = AlertsJson {
+        version: 1,
+        title,
+        base_url: base,
+        today,
+        alerts,
+    };
+    // Titles and names are the authors' text: no markup may reach a reader of the file.
+    let text = serde_json::to_string_pretty(&json).unwrap_or_default();
+    let mut bytes = crate::search::client::markup_safe(&text).into_bytes();
+    bytes.push(b'\n');
+    bytes
 }
 
 #[cfg(test)]

@@ -32,6 +32,26 @@ pub struct PageCtx {
     pub description: String,
 }
 
+impl PageCtx {
+    /// The page at site-relative `url` of a site published at `base_url`.
+    pub fn at(
+        base_url: &str,
+        kind: &'static str,
+        title: &str,
+        url: &str,
+        description: &str,
+    ) -> PageCtx {
+        PageCtx {
+            kind,
+            title: title.to_string(),
+            url: url.to_string(),
+            root: crate::content::urls::root_of(url),
+            canonical: format!("{base_url}{url}"),
+            description: description.to_string(),
+        }
+    }
+}
+
 #[derive(Serialize, Clone, Debug, PartialEq, Eq)]
 pub struct NavItem {
     pub title: &'static str,
@@ -72,6 +92,38 @@ impl OwnerRef {
             channel: team.and_then(|t| t.channel.clone()),
             url: team.map(|_| format!("teams/{}/", slug(id))),
         }
+    }
+}
+
+impl From<&OwnerRef> for crate::parts::OwnerFacts {
+    fn from(o: &OwnerRef) -> Self {
+        crate::parts::OwnerFacts {
+            id: o.id.clone(),
+            name: o.name.clone(),
+            kind: o.kind.to_string(),
+            standing: o.standing,
+            lapse: o.lapse.clone(),
+            channel: o.channel.clone(),
+        }
+    }
+}
+
+impl OwnerRef {
+    /// An owner read back from a part manifest; `None` when its kind is not one a build
+    /// writes. The team page URL is worked out here, never taken from the manifest.
+    pub fn from_facts(o: &crate::parts::OwnerFacts) -> Option<OwnerRef> {
+        let kind = ["team", "person", "unknown"]
+            .into_iter()
+            .find(|k| *k == o.kind)?;
+        Some(OwnerRef {
+            id: o.id.clone(),
+            name: o.name.clone(),
+            kind,
+            standing: o.standing,
+            lapse: o.lapse.clone(),
+            channel: o.channel.clone(),
+            url: (kind == "team").then(|| format!("teams/{}/", slug(&o.id))),
+        })
     }
 }
 
@@ -147,6 +199,56 @@ impl Card {
             severity: doc.meta.severity.clone(),
             date: doc.meta.date,
         }
+    }
+
+    /// What a part manifest records of this card beyond the document's own fields.
+    pub fn facts(&self, doc: &Document, broken_code: bool) -> crate::parts::CardFacts {
+        crate::parts::CardFacts {
+            file: self.file.clone(),
+            review: self.review,
+            ownership: self.ownership.to_string(),
+            owners: self.owners.iter().map(Into::into).collect(),
+            severity: self.severity.clone(),
+            date: self.date,
+            weight: doc.meta.adopted.weight,
+            owners_inherited: doc.owners_inherited,
+            broken_code,
+            actions: Vec::new(),
+            duration_minutes: doc.meta.duration.as_ref().map(|d| d.minutes),
+        }
+    }
+
+    /// The card of a part's document in a composed handbook, from its manifest alone: `None`
+    /// when the manifest records no card, or one no build writes. The URL is the document's,
+    /// which [`crate::parts::Manifest::validate`] kept inside its part.
+    pub fn of_part(d: &crate::parts::PartDoc) -> Option<Card> {
+        use serde::Deserialize;
+        use serde::de::IntoDeserializer;
+        let facts = d.card.as_ref()?;
+        let ownership = ["ok", "partial", "lapsed", "unowned"]
+            .into_iter()
+            .find(|k| *k == facts.ownership)?;
+        let kind: Result<Kind, serde::de::value::Error> =
+            Kind::deserialize(d.kind.as_str().into_deserializer());
+        Some(Card {
+            title: d.title.clone(),
+            url: d.url.clone(),
+            kind: kind.ok()?,
+            file: facts.file.clone(),
+            review: facts.review,
+            ownership,
+            owners: facts
+                .owners
+                .iter()
+                .map(OwnerRef::from_facts)
+                .collect::<Option<_>>()?,
+            services: d.services.clone(),
+            tags: d.tags.clone(),
+            alerts: d.alerts.iter().take(CARD_ALERTS).cloned().collect(),
+            alerts_more: d.alerts.len().saturating_sub(CARD_ALERTS),
+            severity: facts.severity.clone(),
+            date: facts.date,
+        })
     }
 
     /// Needs a reader's caution or an owner's attention.
@@ -287,48 +389,123 @@ pub fn actions(site: &Site, doc: &Document, with_doc: bool) -> Vec<ActionCtx> {
         .action_items
         .iter()
         .map(|a| {
-            let overdue = a.status == ActionStatus::Open && a.due < site.today;
-            let open = a.status == ActionStatus::Open;
-            ActionCtx {
-                title: a.title.clone(),
-                owner: OwnerRef::new(site, &a.owner),
-                due: a.due,
-                status: a.status,
-                overdue,
-                days_overdue: if overdue {
-                    a.due.days_until(site.today)
-                } else {
-                    0
-                },
-                link: a.link.clone(),
-                doc: with_doc.then(|| Link::to(doc)),
-                state: match a.status {
-                    ActionStatus::Open if overdue => "overdue",
-                    ActionStatus::Open => "open",
-                    ActionStatus::Done => "done",
-                    ActionStatus::Wontfix => "wontfix",
-                },
-                age_days: doc
-                    .meta
-                    .date
-                    .filter(|_| open)
-                    .map(|d| d.days_until(site.today).max(0)),
-                teams: if with_doc {
-                    answering_teams(site, &a.owner)
+            let item = ActionCtx::new(
+                a.title.clone(),
+                OwnerRef::new(site, &a.owner),
+                a.due,
+                a.status,
+                a.link.clone(),
+            );
+            let item = if with_doc {
+                ActionCtx {
+                    doc: Some(Link::to(doc)),
+                    teams: answering_teams(site, &a.owner)
                         .into_iter()
                         .map(|t| OwnerRef::new(site, t))
-                        .collect()
-                } else {
-                    Vec::new()
-                },
-                services: if with_doc {
-                    doc.meta.services.clone()
-                } else {
-                    Vec::new()
-                },
-            }
+                        .collect(),
+                    services: doc.meta.services.clone(),
+                    ..item
+                }
+            } else {
+                item
+            };
+            item.judged(site.today, doc.meta.date)
         })
         .collect()
+}
+
+impl ActionCtx {
+    /// An item not yet judged on a day (call [`ActionCtx::judged`]), naming no postmortem.
+    pub fn new(
+        title: String,
+        owner: OwnerRef,
+        due: Date,
+        status: ActionStatus,
+        link: Option<String>,
+    ) -> ActionCtx {
+        ActionCtx {
+            title,
+            owner,
+            due,
+            status,
+            overdue: false,
+            days_overdue: 0,
+            link,
+            doc: None,
+            state: "open",
+            age_days: None,
+            teams: Vec::new(),
+            services: Vec::new(),
+        }
+    }
+
+    /// The item as of `today`, of an incident on `incident` (the postmortem's date).
+    pub fn judged(self, today: Date, incident: Option<Date>) -> ActionCtx {
+        let open = self.status == ActionStatus::Open;
+        let overdue = open && self.due < today;
+        ActionCtx {
+            overdue,
+            days_overdue: if overdue {
+                self.due.days_until(today)
+            } else {
+                0
+            },
+            state: match self.status {
+                ActionStatus::Open if overdue => "overdue",
+                ActionStatus::Open => "open",
+                ActionStatus::Done => "done",
+                ActionStatus::Wontfix => "wontfix",
+            },
+            age_days: incident
+                .filter(|_| open)
+                .map(|d| d.days_until(today).max(0)),
+            ..self
+        }
+    }
+
+    /// An item of the postmortem `card` read back from its part's manifest, judged on
+    /// `today`; `None` when its owner is of a kind no build writes. A link that is not an
+    /// `http`/`https` URL is dropped.
+    pub fn of_part(a: &crate::parts::ActionFacts, card: &Card, today: Date) -> Option<ActionCtx> {
+        let link = a.link.clone().filter(|l| {
+            (l.starts_with("https://") || l.starts_with("http://"))
+                && !l.chars().any(|c| c.is_control() || c.is_whitespace())
+        });
+        let item = ActionCtx::new(
+            a.title.clone(),
+            OwnerRef::from_facts(&a.owner)?,
+            a.due,
+            a.status,
+            link,
+        );
+        let item = ActionCtx {
+            doc: Some(Link {
+                title: card.title.clone(),
+                url: card.url.clone(),
+            }),
+            teams: a
+                .teams
+                .iter()
+                .map(OwnerRef::from_facts)
+                .collect::<Option<_>>()?,
+            services: card.services.clone(),
+            ..item
+        };
+        Some(item.judged(today, card.date))
+    }
+}
+
+impl From<&ActionCtx> for crate::parts::ActionFacts {
+    fn from(a: &ActionCtx) -> Self {
+        crate::parts::ActionFacts {
+            title: a.title.clone(),
+            owner: (&a.owner).into(),
+            due: a.due,
+            status: a.status,
+            link: a.link.clone(),
+            teams: a.teams.iter().map(Into::into).collect(),
+        }
+    }
 }
 
 /// The teams that answer for what `id` owns: the team itself, or a person's teams (none for

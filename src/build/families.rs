@@ -4,15 +4,215 @@
 //! how to render it) for [`Builder::index_pages`], and it names those of its pages that show a
 //! document, for [`crate::build::invalidate`]. A new family is a type here and an entry in
 //! [`FAMILIES`].
+//!
+//! The page functions (`runbooks_page`, `group_page`, `freshness_page`, ...) write a page from
+//! cards through a [`PageWriter`]: the build's [`Builder`], or a composed handbook, whose cards
+//! come from part manifests (`crate::compose`).
 
-use super::context::{Card, Group};
+use super::context::{Card, Counts, Group, OwnerRef, PageCtx, ReportCtx, TeamCards, TeamCtx};
 use super::footprint::Footprint;
-use super::{Builder, Job, by_service};
+use super::theme::PageWriter;
+use super::{Builder, Fatal, Job, by_service, chart, kind_title, urgency};
+use crate::content::date::Date;
 use crate::content::front_matter::Kind;
 use crate::content::urls::slug;
 use crate::model::alerts::{AlertIndex, AlertPage};
-use crate::model::{Document, Site};
+use crate::model::{Document, ReviewState, Site};
 use std::collections::{BTreeMap, BTreeSet};
+
+impl PageWriter for Builder<'_> {
+    fn page(&self, kind: &'static str, title: &str, url: &str, description: &str) -> PageCtx {
+        Builder::page(self, kind, title, url, description)
+    }
+
+    fn apply_template(
+        &self,
+        template: &str,
+        page: &PageCtx,
+        key: &'static str,
+        value: &impl serde::Serialize,
+    ) -> Result<(), Fatal> {
+        Builder::apply_template(self, template, page, key, value)
+    }
+}
+
+/// `runbooks/`: every runbook, by service.
+pub fn runbooks_page(w: &impl PageWriter, runbooks: Vec<Card>) -> Result<(), Fatal> {
+    w.list(
+        "runbooks/",
+        "Runbooks",
+        Some("Every runbook, by service. Stale ones are marked: verify their steps before acting."),
+        by_service(runbooks),
+    )
+}
+
+/// `courses/`.
+pub fn courses_page(w: &impl PageWriter, courses: Vec<Card>) -> Result<(), Fatal> {
+    w.list(
+        "courses/",
+        "Courses",
+        Some("Onboarding and training paths, built from the team's own runbooks and incidents."),
+        vec![Group {
+            title: "All courses".into(),
+            url: None,
+            cards: courses,
+        }],
+    )
+}
+
+/// `pages/`.
+pub fn pages_page(w: &impl PageWriter, pages: Vec<Card>) -> Result<(), Fatal> {
+    w.list(
+        "pages/",
+        "Pages",
+        None,
+        vec![Group {
+            title: "All pages".into(),
+            url: None,
+            cards: pages,
+        }],
+    )
+}
+
+/// The page of one tag or service: its documents by kind.
+pub fn group_page(
+    w: &impl PageWriter,
+    url: &str,
+    heading: &str,
+    name: &str,
+    cards: Vec<Card>,
+) -> Result<(), Fatal> {
+    let mut by_kind: BTreeMap<Kind, Vec<Card>> = BTreeMap::new();
+    for c in cards {
+        by_kind.entry(c.kind).or_default().push(c);
+    }
+    let kind_groups = by_kind
+        .into_iter()
+        .map(|(k, cards)| Group {
+            title: kind_title(k).into(),
+            url: None,
+            cards,
+        })
+        .collect();
+    w.list(
+        url,
+        &format!("{} {name}", &heading[..heading.len() - 1]),
+        None,
+        kind_groups,
+    )
+}
+
+/// `tags/` (or another value list): every value with its documents, values in order.
+pub fn group_index(
+    w: &impl PageWriter,
+    base: &str,
+    heading: &str,
+    groups: impl IntoIterator<Item = (String, Vec<Card>)>,
+) -> Result<(), Fatal> {
+    let index = groups
+        .into_iter()
+        .map(|(name, cards)| Group {
+            url: Some(format!("{base}/{}/", slug(&name))),
+            title: name,
+            cards,
+        })
+        .collect();
+    w.list(&format!("{base}/"), heading, None, index)
+}
+
+/// `teams/<id>/`.
+pub fn team_page(w: &impl PageWriter, url: &str, team: &TeamCtx) -> Result<(), Fatal> {
+    let page = w.page("team", &team.owner.name, url, "");
+    w.apply_template("team.html", &page, "team", team)
+}
+
+/// `teams/`: each team (`Group::title` its name) with the documents it owns itself.
+pub fn teams_index(w: &impl PageWriter, teams: Vec<Group>) -> Result<(), Fatal> {
+    w.list(
+        "teams/",
+        "Teams",
+        Some("Who owns what, and how to reach them."),
+        teams,
+    )
+}
+
+/// `freshness/`: what needs review, by team, from every listed document's card; `broken`
+/// says which have a code block that no longer parses.
+pub fn freshness_page(
+    w: &impl PageWriter,
+    all: &[Card],
+    today: Date,
+    broken: impl Fn(&Card) -> bool,
+) -> Result<(), Fatal> {
+    let tracked: Vec<&Card> = all
+        .iter()
+        .filter(|c| c.review.state != ReviewState::Untracked || c.review.reviewed.is_some())
+        .collect();
+    let counts = chart::buckets(today, tracked.iter().map(|c| c.review.reviewed));
+    let flagged: Vec<&Card> = all.iter().filter(|c| c.flagged()).collect();
+    // Each owner as the cards name it (the roster judged on the same day).
+    let mut teams: BTreeMap<String, (OwnerRef, Vec<Card>)> = BTreeMap::new();
+    let mut unowned = Vec::new();
+    for c in &flagged {
+        let active = c
+            .owners
+            .iter()
+            .any(|o| o.standing == crate::model::owners::Standing::Active);
+        if !active {
+            unowned.push((*c).clone());
+        }
+        for o in c.owners.iter().filter(|o| o.kind == "team") {
+            let entry = teams
+                .entry(o.id.clone())
+                .or_insert_with(|| (o.clone(), Vec::new()));
+            entry.1.push((*c).clone());
+        }
+    }
+    for (_, cards) in teams.values_mut() {
+        cards.sort_by_key(urgency);
+    }
+    unowned.sort_by_key(urgency);
+    // Teams with the most urgent work first (as `fieldbook report` orders owners).
+    let mut teams: Vec<(String, (OwnerRef, Vec<Card>))> = teams.into_iter().collect();
+    teams.sort_by(|a, b| {
+        let key = |t: &(String, (OwnerRef, Vec<Card>))| t.1.1.first().map(urgency);
+        key(a).cmp(&key(b)).then_with(|| a.0.cmp(&b.0))
+    });
+    // Documents whose commands, queries or snippets no longer parse, by owner (teams and
+    // the people named directly).
+    let mut broken_by: BTreeMap<String, (OwnerRef, Vec<Card>)> = BTreeMap::new();
+    for c in all.iter().filter(|c| broken(c)) {
+        for o in &c.owners {
+            let entry = broken_by
+                .entry(o.id.clone())
+                .or_insert_with(|| (o.clone(), Vec::new()));
+            entry.1.push(c.clone());
+        }
+    }
+    let owner_cards =
+        |(_, (owner, cards)): (String, (OwnerRef, Vec<Card>))| TeamCards { owner, cards };
+    let ctx = ReportCtx {
+        counts: Counts::of(all.iter()),
+        chart_svg: chart::review_age_svg(&counts),
+        teams: teams.into_iter().map(owner_cards).collect(),
+        unowned,
+        broken: broken_by.into_iter().map(owner_cards).collect(),
+    };
+    let page = w.page(
+        "freshness",
+        "Freshness report",
+        "freshness/",
+        "Stale, due-soon, never-reviewed and unowned documents, by team",
+    );
+    w.apply_template("freshness.html", &page, "report", &ctx)
+}
+
+/// `404.html`: served for any missing path, so its links start at `base_url`.
+pub fn not_found_page(w: &impl PageWriter, base_url: &str) -> Result<(), Fatal> {
+    let mut page = w.page("not-found", "Page not found", "404.html", "");
+    page.root = base_url.to_string();
+    w.apply_template("404.html", &page, "missing", &())
+}
 
 /// What several families list, computed once per [`Builder::index_pages`].
 pub(super) struct Lists<'a> {
@@ -100,46 +300,17 @@ impl Family for Kinds {
     fn pages<'j>(&self, b: &'j Builder<'_>, _: &'j Lists<'_>, jobs: &mut Jobs<'j>) {
         jobs.push((
             "runbooks/".into(),
-            Box::new(|| {
-                let runbooks = b.cards(|d| d.kind == Kind::Runbook);
-                b.list("runbooks/", "Runbooks", Some("Every runbook, by service. Stale ones are marked: verify their steps before acting."), by_service(runbooks))
-            }),
+            Box::new(|| runbooks_page(b, b.cards(|d| d.kind == Kind::Runbook))),
         ));
         jobs.push(("postmortems/".into(), Box::new(|| b.postmortems_page())));
         jobs.push(("actions/".into(), Box::new(|| b.actions_page())));
         jobs.push((
             "courses/".into(),
-            Box::new(|| {
-                let courses = b.cards(|d| d.kind == Kind::Course);
-                b.list(
-                    "courses/",
-                    "Courses",
-                    Some(
-                        "Onboarding and training paths, built from the team's own runbooks and incidents.",
-                    ),
-                    vec![Group {
-                        title: "All courses".into(),
-                        url: None,
-                        cards: courses,
-                    }],
-                )
-            }),
+            Box::new(|| courses_page(b, b.cards(|d| d.kind == Kind::Course))),
         ));
         jobs.push((
             "pages/".into(),
-            Box::new(|| {
-                let pages_list = b.cards(|d| d.kind == Kind::Page && !d.url().is_empty());
-                b.list(
-                    "pages/",
-                    "Pages",
-                    None,
-                    vec![Group {
-                        title: "All pages".into(),
-                        url: None,
-                        cards: pages_list,
-                    }],
-                )
-            }),
+            Box::new(|| pages_page(b, b.cards(|d| d.kind == Kind::Page && !d.url().is_empty()))),
         ));
     }
 
@@ -170,12 +341,18 @@ impl Family for Tags {
             let page_url = url.clone();
             jobs.push((
                 url,
-                Box::new(move || b.group_page(&page_url, "Tags", name, docs)),
+                Box::new(move || group_page(b, &page_url, "Tags", name, b.cards_of(docs))),
             ));
         }
         jobs.push((
             "tags/".into(),
-            Box::new(|| b.group_index("tags", "Tags", &lists.tags)),
+            Box::new(|| {
+                let tags = lists
+                    .tags
+                    .iter()
+                    .map(|(t, docs)| (t.clone(), b.cards_of(docs)));
+                group_index(b, "tags", "Tags", tags)
+            }),
         ));
     }
 
@@ -328,11 +505,7 @@ impl Family for NotFound {
     fn pages<'j>(&self, b: &'j Builder<'_>, _: &'j Lists<'_>, jobs: &mut Jobs<'j>) {
         jobs.push((
             "404.html".into(),
-            Box::new(|| {
-                let mut page = b.page("not-found", "Page not found", "404.html", "");
-                page.root = b.site.config.book.base_url.clone();
-                b.apply_template("404.html", &page, "missing", &())
-            }),
+            Box::new(|| not_found_page(b, &b.site.config.book.base_url)),
         ));
     }
 

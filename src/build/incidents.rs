@@ -6,6 +6,7 @@ use super::Builder;
 use super::chart::{self, Chart, Incident};
 use super::context::{ActionCtx, Card, Counts, Link, OwnerRef, actions, answering_teams};
 use super::sink::Fatal;
+use super::theme::PageWriter;
 use crate::content::date::Date;
 use crate::content::front_matter::Kind;
 use crate::content::urls::{alert_url, slug};
@@ -35,7 +36,7 @@ pub fn overdue_count(site: &Site, docs: &[&Document]) -> usize {
 
 /// Most urgent first: overdue longest, then open by due date, then closed ones, latest due
 /// first. Ties by postmortem and title, so that the order never depends on the input's.
-pub(super) fn sort_actions(items: &mut [ActionCtx]) {
+pub fn sort_actions(items: &mut [ActionCtx]) {
     let rank = |a: &ActionCtx| match a.state {
         "overdue" => 0,
         "open" => 1,
@@ -180,7 +181,11 @@ fn summarize(
 }
 
 pub fn tracker(site: &Site, docs: &[&Document]) -> TrackerCtx {
-    let mut items = all_actions(site, docs);
+    tracker_of(all_actions(site, docs))
+}
+
+/// The tracker of `items` (each naming its postmortem, teams and services).
+pub fn tracker_of(mut items: Vec<ActionCtx>) -> TrackerCtx {
     sort_actions(&mut items);
     let mut by_owner: BTreeMap<String, Vec<&ActionCtx>> = BTreeMap::new();
     let mut by_team: BTreeMap<String, Vec<&ActionCtx>> = BTreeMap::new();
@@ -210,7 +215,13 @@ pub fn tracker(site: &Site, docs: &[&Document]) -> TrackerCtx {
             }
         }
     }
-    let owner = |id: &str| (Some(OwnerRef::new(site, id)), None, None);
+    // Each owner as the items name it (the roster judged on the same day).
+    let refs: BTreeMap<&str, &OwnerRef> = items
+        .iter()
+        .flat_map(|a| std::iter::once(&a.owner).chain(&a.teams))
+        .map(|o| (o.id.as_str(), o))
+        .collect();
+    let owner = |id: &str| (refs.get(id).map(|o| (*o).clone()), None, None);
     let by_owner = summarize(by_owner, owner);
     let by_team = summarize(by_team, owner);
     let by_service = summarize(by_service, |s| {
@@ -249,6 +260,28 @@ pub fn tracker(site: &Site, docs: &[&Document]) -> TrackerCtx {
     }
 }
 
+/// `actions/`: the action-item tracker.
+pub fn write_actions_page(w: &impl PageWriter, tracker: &TrackerCtx) -> Result<(), Fatal> {
+    let page = w.page(
+        "actions",
+        "Action items",
+        "actions/",
+        "Every postmortem follow-up: overdue, open, done and won't fix, by owner, team and service",
+    );
+    w.apply_template("actions.html", &page, "tracker", tracker)
+}
+
+/// `postmortems/`: the incident history.
+pub fn write_postmortems_page(w: &impl PageWriter, history: &HistoryCtx) -> Result<(), Fatal> {
+    let page = w.page(
+        "postmortems",
+        "Postmortems",
+        "postmortems/",
+        "Incident reviews, newest first, with incident counts and durations over time",
+    );
+    w.apply_template("postmortems.html", &page, "history", history)
+}
+
 /// A postmortem in the incident tables.
 #[derive(Serialize, Clone)]
 pub struct IncidentRow {
@@ -261,6 +294,16 @@ pub struct IncidentRow {
 }
 
 impl IncidentRow {
+    /// The row of a postmortem `card` lasting `duration_minutes`, with its action items.
+    pub fn of(card: Card, duration_minutes: Option<u64>, actions: &[ActionCtx]) -> IncidentRow {
+        IncidentRow {
+            card,
+            duration_minutes,
+            open_actions: actions.iter().filter(|a| is_open(a)).count(),
+            overdue_actions: actions.iter().filter(|a| a.state == "overdue").count(),
+        }
+    }
+
     fn new(site: &Site, doc: &Document) -> IncidentRow {
         let items = &doc.meta.action_items;
         let open = items
@@ -312,7 +355,11 @@ pub struct HistoryCtx {
 }
 
 pub fn history(site: &Site, docs: &[&Document]) -> HistoryCtx {
-    let rows = incidents(site, docs.iter());
+    history_of(incidents(site, docs.iter()), site.today)
+}
+
+/// The incident history of `rows`, newest first (undated last), as of `today`.
+pub fn history_of(rows: Vec<IncidentRow>, today: Date) -> HistoryCtx {
     let mut years: Vec<IncidentGroup> = Vec::new();
     for r in &rows {
         let title = r
@@ -367,21 +414,20 @@ pub fn history(site: &Site, docs: &[&Document]) -> HistoryCtx {
             incidents,
         })
         .collect();
-    let dated: Vec<Incident> = docs
+    let dated: Vec<Incident> = rows
         .iter()
-        .filter(|d| d.kind == Kind::Postmortem)
-        .filter_map(|d| {
+        .filter_map(|r| {
             Some(Incident {
-                date: d.meta.date?,
-                title: &d.title,
-                severity: d.meta.severity.as_deref(),
-                minutes: d.meta.duration.as_ref().map(|m| m.minutes),
+                date: r.card.date?,
+                title: &r.card.title,
+                severity: r.card.severity.as_deref(),
+                minutes: r.duration_minutes,
             })
         })
         .collect();
     let charts = [
-        chart::incidents_over_time(&dated, site.today),
-        chart::durations_over_time(&dated, site.today),
+        chart::incidents_over_time(&dated, today),
+        chart::durations_over_time(&dated, today),
         chart::incidents_per_service(&per_service, 12),
     ]
     .into_iter()
@@ -517,25 +563,11 @@ pub fn service_summary(site: &Site, name: &str, docs: &[&Document]) -> ServiceSu
 
 impl Builder<'_> {
     pub(super) fn actions_page(&self) -> Result<(), Fatal> {
-        let ctx = tracker(self.site, &self.docs);
-        let page = self.page(
-            "actions",
-            "Action items",
-            "actions/",
-            "Every postmortem follow-up: overdue, open, done and won't fix, by owner, team and service",
-        );
-        self.apply_template("actions.html", &page, "tracker", &ctx)
+        write_actions_page(self, &tracker(self.site, &self.docs))
     }
 
     pub(super) fn postmortems_page(&self) -> Result<(), Fatal> {
-        let ctx = history(self.site, &self.docs);
-        let page = self.page(
-            "postmortems",
-            "Postmortems",
-            "postmortems/",
-            "Incident reviews, newest first, with incident counts and durations over time",
-        );
-        self.apply_template("postmortems.html", &page, "history", &ctx)
+        write_postmortems_page(self, &history(self.site, &self.docs))
     }
 
     pub(super) fn service_page(

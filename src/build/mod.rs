@@ -6,7 +6,7 @@ pub mod cache;
 pub mod chart;
 pub mod collisions;
 pub mod context;
-mod families;
+pub mod families;
 mod footprint;
 pub mod incidents;
 pub mod invalidate;
@@ -172,7 +172,7 @@ pub fn build_recorded(
         let docs = crate::search::documents(site, opts.drafts);
         let (search, search_files) = search_indexes(site, opts, &docs, &sink)?;
         if let Some(p) = &opts.part {
-            let manifest = crate::parts::Manifest::of(site, &p.name, &p.findings, &docs);
+            let manifest = part::manifest(site, &p.name, &p.findings, &docs);
             DirSink::new(&staging.dir).put(crate::parts::MANIFEST, manifest.to_json())?;
         }
         let files = files + search_files.len();
@@ -412,14 +412,13 @@ impl<'a> Builder<'a> {
     }
 
     fn page(&self, kind: &'static str, title: &str, url: &str, description: &str) -> PageCtx {
-        PageCtx {
+        PageCtx::at(
+            &self.site.config.book.base_url,
             kind,
-            title: title.to_string(),
-            url: url.to_string(),
-            root: root_of(url),
-            canonical: format!("{}{url}", self.site.config.book.base_url),
-            description: description.to_string(),
-        }
+            title,
+            url,
+            description,
+        )
     }
 
     /// Fill `template` with the common variables and one page-specific object, and write the
@@ -431,12 +430,8 @@ impl<'a> Builder<'a> {
         key: &'static str,
         value: &impl serde::Serialize,
     ) -> Result<(), Fatal> {
-        let mut ctx = tera::Context::new();
-        ctx.insert("site", &self.site_ctx);
-        ctx.insert("page", page);
-        ctx.insert("nav", self.nav());
-        ctx.insert(key, value);
-        let html = self.theme.render(template, &ctx)?;
+        let common = (&self.site_ctx, page, self.nav());
+        let html = self.theme.render_page(template, common, key, value)?;
         self.write(&page.url, html.into_bytes())
     }
 
@@ -635,53 +630,6 @@ impl<'a> Builder<'a> {
         self.apply_template("home.html", &page, "home", &home)
     }
 
-    /// The page of one tag or service: its documents by kind.
-    fn group_page(
-        &self,
-        url: &str,
-        heading: &str,
-        name: &str,
-        docs: &[&Document],
-    ) -> Result<(), Fatal> {
-        let mut by_kind: BTreeMap<Kind, Vec<Card>> = BTreeMap::new();
-        for d in docs {
-            let c = Card::new(self.site, d);
-            by_kind.entry(c.kind).or_default().push(c);
-        }
-        let kind_groups = by_kind
-            .into_iter()
-            .map(|(k, cards)| Group {
-                title: kind_title(k).into(),
-                url: None,
-                cards,
-            })
-            .collect();
-        self.list(
-            url,
-            &format!("{} {name}", &heading[..heading.len() - 1]),
-            None,
-            kind_groups,
-        )
-    }
-
-    /// `tags/` or `services/`: every value with its documents.
-    fn group_index(
-        &self,
-        base: &str,
-        heading: &str,
-        groups: &BTreeMap<String, Vec<&Document>>,
-    ) -> Result<(), Fatal> {
-        let index = groups
-            .iter()
-            .map(|(name, docs)| Group {
-                title: name.clone(),
-                url: Some(format!("{base}/{}/", slug(name))),
-                cards: docs.iter().map(|d| Card::new(self.site, d)).collect(),
-            })
-            .collect();
-        self.list(&format!("{base}/"), heading, None, index)
-    }
-
     /// Documents a team owns itself (not lessons inheriting it from their course).
     fn team_cards(&self, id: &str) -> Vec<Card> {
         self.cards(|d| d.owners.iter().any(|o| o == id) && !d.owners_inherited)
@@ -714,8 +662,7 @@ impl<'a> Builder<'a> {
             needs_review,
             actions,
         };
-        let page = self.page("team", self.site.owners.display_name(id), url, "");
-        self.apply_template("team.html", &page, "team", &ctx)
+        families::team_page(self, url, &ctx)
     }
 
     fn teams_index(&self) -> Result<(), Fatal> {
@@ -730,12 +677,7 @@ impl<'a> Builder<'a> {
                 cards: self.team_cards(id),
             })
             .collect();
-        self.list(
-            "teams/",
-            "Teams",
-            Some("Who owns what, and how to reach them."),
-            team_groups,
-        )
+        families::teams_index(self, team_groups)
     }
 
     /// Postmortems, newest first.
@@ -747,22 +689,6 @@ impl<'a> Builder<'a> {
             .collect();
         postmortems.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.url.cmp(&b.url)));
         postmortems
-    }
-
-    fn list(
-        &self,
-        url: &str,
-        heading: &str,
-        intro: Option<&str>,
-        groups: Vec<Group>,
-    ) -> Result<(), Fatal> {
-        let ctx = ListCtx {
-            heading: heading.to_string(),
-            intro: intro.map(str::to_string),
-            groups,
-        };
-        let page = self.page("list", heading, url, intro.unwrap_or(""));
-        self.apply_template("list.html", &page, "list", &ctx)
     }
 
     fn course_cards(&self) -> Vec<CourseCard> {
@@ -781,80 +707,16 @@ impl<'a> Builder<'a> {
     }
 
     fn freshness(&self, all: &[Card]) -> Result<(), Fatal> {
-        let tracked: Vec<&Card> = all
-            .iter()
-            .filter(|c| c.review.state != ReviewState::Untracked || c.review.reviewed.is_some())
-            .collect();
-        let counts = chart::buckets(self.site.today, tracked.iter().map(|c| c.review.reviewed));
-        let flagged: Vec<&Card> = all.iter().filter(|c| c.flagged()).collect();
-        let mut teams: BTreeMap<String, Vec<Card>> = BTreeMap::new();
-        let mut unowned = Vec::new();
-        for c in &flagged {
-            let active: Vec<&OwnerRef> = c
-                .owners
-                .iter()
-                .filter(|o| o.standing == crate::model::owners::Standing::Active)
-                .collect();
-            if active.is_empty() {
-                unowned.push((*c).clone());
-            }
-            for o in c.owners.iter().filter(|o| o.kind == "team") {
-                teams.entry(o.id.clone()).or_default().push((*c).clone());
-            }
-        }
-        for cards in teams.values_mut() {
-            cards.sort_by_key(urgency);
-        }
-        unowned.sort_by_key(urgency);
-        // Teams with the most urgent work first (as `fieldbook report` orders owners).
-        let mut teams: Vec<(String, Vec<Card>)> = teams.into_iter().collect();
-        teams.sort_by(|a, b| {
-            let key = |t: &(String, Vec<Card>)| t.1.first().map(urgency);
-            key(a).cmp(&key(b)).then_with(|| a.0.cmp(&b.0))
-        });
-        // Documents whose commands, queries or snippets no longer parse, by owner (teams and
-        // the people named directly).
+        // Documents whose commands, queries or snippets no longer parse.
         let broken_files: std::collections::HashSet<&str> = self
             .docs
             .par_iter()
             .filter(|d| !self.code_notes(d).is_empty())
             .map(|d| d.file.as_str())
             .collect();
-        let mut broken: BTreeMap<String, Vec<Card>> = BTreeMap::new();
-        for c in all
-            .iter()
-            .filter(|c| broken_files.contains(c.file.as_str()))
-        {
-            for o in &c.owners {
-                broken.entry(o.id.clone()).or_default().push(c.clone());
-            }
-        }
-        let ctx = ReportCtx {
-            counts: Counts::of(all.iter()),
-            chart_svg: chart::review_age_svg(&counts),
-            teams: teams
-                .into_iter()
-                .map(|(id, cards)| TeamCards {
-                    owner: OwnerRef::new(self.site, &id),
-                    cards,
-                })
-                .collect(),
-            unowned,
-            broken: broken
-                .into_iter()
-                .map(|(id, cards)| TeamCards {
-                    owner: OwnerRef::new(self.site, &id),
-                    cards,
-                })
-                .collect(),
-        };
-        let page = self.page(
-            "freshness",
-            "Freshness report",
-            "freshness/",
-            "Stale, due-soon, never-reviewed and unowned documents, by team",
-        );
-        self.apply_template("freshness.html", &page, "report", &ctx)
+        families::freshness_page(self, all, self.site.today, |c| {
+            broken_files.contains(c.file.as_str())
+        })
     }
 
     /// The theme's static files (and the highlighting style sheet when it has none).
@@ -1029,7 +891,7 @@ fn urgency(c: &Card) -> (u8, i64, String) {
     (rank, c.review.days_left.unwrap_or(0), c.url.clone())
 }
 
-fn sitemap(base: &str, urls: &[String]) -> String {
+pub(crate) fn sitemap(base: &str, urls: &[String]) -> String {
     let mut urls: Vec<&String> = urls.iter().collect();
     urls.sort();
     urls.dedup();

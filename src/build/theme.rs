@@ -1,6 +1,7 @@
 //! Themes: the default one embedded in the binary, overridden file by file by a site's
 //! `themes/<name>/templates` and `themes/<name>/static`.
 
+use super::context::{Group, ListCtx, NavItem, PageCtx, SiteCtx};
 use crate::config::Config;
 use crate::config::site_rel;
 use crate::diagnostic::{Code, Diagnostic, Fatal, Pos};
@@ -171,6 +172,23 @@ impl Theme {
         }
     }
 
+    /// A page: `template` filled with what every page gets (`site`, `page`, `nav`) and the
+    /// page's own `value` as `key`.
+    pub fn render_page(
+        &self,
+        template: &str,
+        common: (&SiteCtx, &PageCtx, &[NavItem]),
+        key: &'static str,
+        value: &impl serde::Serialize,
+    ) -> Result<String, Fatal> {
+        let mut ctx = tera::Context::new();
+        ctx.insert("site", common.0);
+        ctx.insert("page", common.1);
+        ctx.insert("nav", common.2);
+        ctx.insert(key, value);
+        self.render(template, &ctx)
+    }
+
     pub fn render(&self, template: &str, ctx: &tera::Context) -> Result<String, Fatal> {
         self.tera
             .render(template, ctx)
@@ -285,4 +303,39 @@ fn template_error(e: &tera::Error, sources: &BTreeMap<String, (String, String)>)
         ),
     };
     d.with_hint("fix the template; themes/default/CONTEXT.md lists what each page's context holds")
+}
+
+/// Where index pages are written: a build's `Builder`, or a composed handbook
+/// (`crate::compose`), which feeds the page functions of `build::families` and `build::alerts`
+/// cards read from part manifests,
+/// so that both write the same pages from the same cards.
+pub trait PageWriter: Sync {
+    /// The page's common context (`page` in templates).
+    fn page(&self, kind: &'static str, title: &str, url: &str, description: &str) -> PageCtx;
+
+    /// Fill `template` with the common variables and `value` as `key`, and write the page.
+    fn apply_template(
+        &self,
+        template: &str,
+        page: &PageCtx,
+        key: &'static str,
+        value: &impl serde::Serialize,
+    ) -> Result<(), Fatal>;
+
+    /// A page of grouped cards (`list.html`).
+    fn list(
+        &self,
+        url: &str,
+        heading: &str,
+        intro: Option<&str>,
+        groups: Vec<Group>,
+    ) -> Result<(), Fatal> {
+        let ctx = ListCtx {
+            heading: heading.to_string(),
+            intro: intro.map(str::to_string),
+            groups,
+        };
+        let page = self.page("list", heading, url, intro.unwrap_or(""));
+        self.apply_template("list.html", &page, "list", &ctx)
+    }
 }

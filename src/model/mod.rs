@@ -15,7 +15,7 @@ use crate::content::source::YamlLocator;
 use crate::diagnostic::{Diagnostic, Pos};
 use crate::model::outside::{Outside, OwnersSource};
 use crate::model::owners::{Owners, Standing};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -162,7 +162,7 @@ impl Document {
 }
 
 /// A document's review state on the build date.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ReviewState {
     /// Past its due date.
@@ -197,7 +197,7 @@ impl ReviewState {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Review {
     pub state: ReviewState,
     pub reviewed: Option<Date>,

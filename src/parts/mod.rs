@@ -8,8 +8,10 @@
 //! and special files, and [`Manifest::validate`] refuses one whose prefix, search index or
 //! document URLs would lead outside its own part.
 
+use crate::content::date::Date;
 use crate::diagnostic::{Code, Diagnostic, Fatal, Pos};
-use crate::model::{Document, ReviewState, Site};
+use crate::model::owners::Standing;
+use crate::model::{Document, Review, ReviewState, Site};
 use crate::search::SearchDoc;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -41,6 +43,10 @@ pub struct Manifest {
     pub documents: Vec<PartDoc>,
     /// The findings of the check the build ran.
     pub findings: Vec<Finding>,
+    /// The roster's teams as the part's build judged them, for the composed team pages (a
+    /// manifest without them gives the handbook no team pages of its own).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub teams: Vec<TeamFacts>,
 }
 
 /// The owners file a part was checked against.
@@ -79,6 +85,82 @@ pub struct PartDoc {
     /// Links into other parts, for the composer to check against their manifests.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub part_links: Vec<PartLink>,
+    /// What the document's card shows beyond the fields above, as the part's build judged
+    /// it; a document without it is left out of the composed handbook's index pages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card: Option<CardFacts>,
+}
+
+/// A document's card as its part's build computed it (`build::context::Card`): review and
+/// owners' standing are judged there, against the roster the part was checked with, since the
+/// composer has no roster of its own.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardFacts {
+    /// The source file, as findings name it.
+    pub file: String,
+    pub review: Review,
+    /// `ok`, `partial`, `lapsed` or `unowned` (`model::ownership_state`).
+    pub ownership: String,
+    pub owners: Vec<OwnerFacts>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<Date>,
+    /// The navigation weight lists sort by (none: last).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<i64>,
+    /// The owners are the course's (a lesson): team pages list only what a team owns itself.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub owners_inherited: bool,
+    /// A code block no longer parses (`invalid-code`): the freshness report lists it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub broken_code: bool,
+    /// A postmortem's action items, for the action tracker and team pages.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actions: Vec<ActionFacts>,
+    /// A postmortem's incident duration, for the incident history.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_minutes: Option<u64>,
+}
+
+/// A postmortem's action item; whether it is overdue is judged again on the composer's day.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionFacts {
+    pub title: String,
+    pub owner: OwnerFacts,
+    pub due: Date,
+    pub status: crate::content::front_matter::ActionStatus,
+    /// The tracking ticket: an `http` or `https` URL (a composer drops any other).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+    /// The teams answering for it: the owner itself when a team, a person's teams.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub teams: Vec<OwnerFacts>,
+}
+
+/// An owner as cards show it (`build::context::OwnerRef` without its page URL, which the
+/// composer works out from the id).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnerFacts {
+    pub id: String,
+    pub name: String,
+    /// `team`, `person` or `unknown`.
+    pub kind: String,
+    pub standing: Standing,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lapse: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
+}
+
+/// A team of the roster, for its composed team page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamFacts {
+    #[serde(flatten)]
+    pub team: OwnerFacts,
+    pub members: Vec<OwnerFacts>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disbanded: Option<Date>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -179,6 +261,7 @@ impl Manifest {
                     .chain(doc.outline.html_ids.iter().cloned())
                     .collect(),
                 part_links: part_links(doc),
+                card: None,
             })
             .collect();
         Manifest {
@@ -199,6 +282,7 @@ impl Manifest {
             },
             documents,
             findings: findings.iter().map(Finding::from).collect(),
+            teams: Vec::new(),
         }
     }
 
@@ -497,8 +581,10 @@ mod tests {
                 headings: vec![],
                 anchors: vec![],
                 part_links: vec![],
+                card: None,
             }],
             findings: vec![],
+            teams: vec![],
         }
     }
 
@@ -508,6 +594,17 @@ mod tests {
         let m = manifest();
         std::fs::write(dir.path().join(MANIFEST), m.to_json()).unwrap();
         assert_eq!(read(dir.path()).unwrap(), m);
+    }
+
+    #[test]
+    fn a_manifest_without_cards_or_teams_still_reads() {
+        // As an older Fieldbook of format 1 wrote it: its documents contribute no cards.
+        let mut json: serde_json::Value = serde_json::from_slice(&manifest().to_json()).unwrap();
+        json.as_object_mut().unwrap().remove("teams");
+        json["documents"][0].as_object_mut().unwrap().remove("card");
+        let m = parse(&json.to_string()).unwrap();
+        assert_eq!(m.documents[0].card, None);
+        assert!(m.teams.is_empty());
     }
 
     #[test]

@@ -262,3 +262,359 @@ fn a_handbook_lists_its_parts_in_book_toml() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("[compose] parts"), "{err}");
 }
+
+/// The handbook pages' families, by their URLs' first segment.
+const HANDBOOK_PAGES: [&str; 10] = [
+    "runbooks",
+    "courses",
+    "pages",
+    "tags",
+    "services",
+    "teams",
+    "freshness",
+    "alerts",
+    "actions",
+    "postmortems",
+];
+
+/// Every file under `dir`, relative, with `/` separators.
+fn files_under(dir: &Path) -> std::collections::BTreeSet<String> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap();
+            rel.to_string_lossy().replace('\\', "/")
+        })
+        .collect()
+}
+
+/// The links in the main part of the page at site-relative `url` (`runbooks/`): each link's
+/// text and its site-relative target, with `strip` (a part's prefix) taken off. Cards are
+/// links to their documents (as titles, or in tables on the freshness report).
+fn cards_on(
+    site: &Path,
+    url: &str,
+    strip: &[&str],
+) -> std::collections::BTreeSet<(String, String)> {
+    let html = std::fs::read_to_string(site.join(url).join("index.html")).unwrap();
+    let main = main_of(&html);
+    let mut out = std::collections::BTreeSet::new();
+    let open = "<a href=\"";
+    for (i, _) in main.match_indices(open) {
+        let rest = &main[i + open.len()..];
+        let href = &rest[..rest.find('"').unwrap()];
+        if href.starts_with('#') || href.contains("://") {
+            continue;
+        }
+        let title = &rest[rest.find('>').unwrap() + 1..rest.find("</a>").unwrap()];
+        // Resolve the relative href from the page's folder.
+        let mut dir: Vec<&str> = url.split('/').filter(|s| !s.is_empty()).collect();
+        for seg in href.split('/').filter(|s| !s.is_empty()) {
+            if seg == ".." {
+                dir.pop();
+            } else {
+                dir.push(seg);
+            }
+        }
+        let mut target = dir.join("/");
+        if !target.contains('.') {
+            target.push('/');
+        }
+        for p in strip {
+            if let Some(t) = target.strip_prefix(p) {
+                target = t.to_string();
+            }
+        }
+        out.insert((title.to_string(), target));
+    }
+    out
+}
+
+/// The documents of the split fixture: (part, content path, text).
+fn split_fixture() -> Vec<(&'static str, &'static str, String)> {
+    let doc = |kind: &str, title: &str, owners: &str, extra: &str| {
+        format!("---\ntitle: {title}\nkind: {kind}\nowners: [{owners}]\n{extra}---\n\nText.\n")
+    };
+    vec![
+        (
+            "a",
+            "content/runbooks/db.md",
+            doc(
+                "runbook",
+                "Database down",
+                "team-a",
+                "reviewed: 2026-11-01\ntags: [database, storage]\nservices: [postgres]\nalerts: [PostgresDown, DiskFull]\n",
+            ),
+        ),
+        (
+            "a",
+            "content/runbooks/cache.md",
+            doc(
+                "runbook",
+                "Cache cold",
+                "team-b",
+                "reviewed: 2025-01-01\ntags: [cache]\nservices: [redis]\nalerts: [RedisDown]\n",
+            ),
+        ),
+        (
+            "b",
+            "content/runbooks/api.md",
+            doc(
+                "runbook",
+                "API errors",
+                "alice",
+                "tags: [database]\nservices: [api]\nalerts: [DiskFull]\n",
+            ),
+        ),
+        (
+            "b",
+            "content/postmortems/2026-10-01-outage.md",
+            "---\ntitle: Checkout outage\nkind: postmortem\ndate: 2026-10-01\nowners: [team-a]\n\
+             services: [api]\nseverity: SEV2\nstatus: published\nreviewed: 2026-10-10\n\
+             action_items:\n  - title: Add a retry budget\n    owner: team-b\n    due: 2026-10-15\n    status: open\n\
+             \x20 - title: Page on error ratio\n    owner: alice\n    due: 2027-01-15\n    status: open\n    link: https://tickets.example/1\n\
+             \x20 - title: Fix the dashboard\n    owner: team-a\n    due: 2026-10-20\n    status: done\n---\n\nText.\n"
+                .to_string(),
+        ),
+        (
+            "b",
+            "content/guide.md",
+            doc(
+                "page",
+                "Storage guide",
+                "team-a",
+                "reviewed: 2026-10-01\ntags: [storage]\n",
+            ),
+        ),
+    ]
+}
+
+const SPLIT_OWNERS: &str = "people:\n  alice: { name: Alice }\n  bob: { name: Bob, left: 2026-01-01 }\nteams:\n  team-a: { name: Team A, members: [alice] }\n  team-b: { name: Team B, members: [bob] }\n";
+
+/// Build the split fixture's parts `a` and `b` into `parts/a`, `parts/b`, and the whole of it
+/// as one site into `single`.
+fn split_and_single(tmp: &Path) -> (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf) {
+    let docs = split_fixture();
+    let mut whole = Vec::new();
+    let mut dirs = Vec::new();
+    for name in ["a", "b"] {
+        let files: Vec<(&str, &str)> = docs
+            .iter()
+            .filter(|(p, _, _)| *p == name)
+            .map(|(_, path, text)| (*path, text.as_str()))
+            .chain([("owners.yaml", SPLIT_OWNERS)])
+            .collect();
+        let site = site_with(&files);
+        let out = tmp.join("parts").join(name);
+        let (_, _, err) = build_into(
+            site.path(),
+            &out,
+            &["--part", name, "--today", "2026-11-27"],
+        );
+        assert!(out.join("part.json").is_file(), "{err}");
+        dirs.push(out);
+        whole.extend(files);
+    }
+    let site = site_with(&whole);
+    let single = tmp.join("single");
+    let (_, _, err) = build_into(site.path(), &single, &["--today", "2026-11-27"]);
+    assert!(single.join("runbooks/index.html").is_file(), "{err}");
+    (dirs.remove(0), dirs.remove(0), single)
+}
+
+fn compose_into(parts: &[&Path], out: &Path) -> (i32, String, String) {
+    let mut args = vec!["compose".to_string()];
+    args.extend(parts.iter().map(|p| p.to_str().unwrap().to_string()));
+    args.extend(["--output".into(), out.to_str().unwrap().into()]);
+    args.extend(["--today".into(), "2026-11-27".into()]);
+    run(args)
+}
+
+#[test]
+fn the_composed_handbook_has_the_index_pages_and_cards_of_one_build() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b, single) = split_and_single(tmp.path());
+    let composed = tmp.path().join("composed");
+    let (code, _, err) = compose_into(&[&a, &b], &composed);
+    assert_eq!(code, 0, "{err}");
+
+    // The same index pages: the single build's files of the handbook's page families, but
+    // for the documents' own pages (which the composed site has under a/ and b/).
+    let composed_files = files_under(&composed);
+    let doc_pages: std::collections::BTreeSet<String> = composed_files
+        .iter()
+        .filter_map(|f| f.strip_prefix("a/").or_else(|| f.strip_prefix("b/")))
+        .map(str::to_string)
+        .collect();
+    let family = |f: &&String| {
+        HANDBOOK_PAGES.contains(&f.split('/').next().unwrap())
+            && f.ends_with("index.html")
+            && !doc_pages.contains(*f)
+    };
+    let single_files = files_under(&single);
+    let single_pages: Vec<&String> = single_files.iter().filter(family).collect();
+    let composed_pages: Vec<&String> = composed_files.iter().filter(family).collect();
+    assert_eq!(composed_pages, single_pages);
+    for f in [
+        "404.html",
+        "sitemap.xml",
+        "tags/database/index.html",
+        "alerts/DiskFull/index.html",
+    ] {
+        assert!(composed.join(f).is_file(), "{f}");
+    }
+
+    // The same cards, each linking into its part.
+    for url in [
+        "runbooks/",
+        "tags/database/",
+        "tags/storage/",
+        "tags/",
+        "teams/team-a/",
+        "teams/team-b/",
+        "teams/",
+        "freshness/",
+        "alerts/",
+        "alerts/DiskFull/",
+        "alerts/RedisDown/",
+    ] {
+        let one = cards_on(&single, url, &[]);
+        assert!(!one.is_empty(), "{url} has cards");
+        assert_eq!(cards_on(&composed, url, &["a/", "b/"]), one, "{url}");
+        // Cards link into their parts.
+        let docs = ["runbooks/db/", "runbooks/cache/", "runbooks/api/", "guide/"];
+        let raw = cards_on(&composed, url, &[]);
+        assert!(
+            raw.iter().all(|(_, u)| !docs.contains(&u.as_str())),
+            "{url}: {raw:?}"
+        );
+        assert!(
+            raw.iter()
+                .any(|(_, u)| u.starts_with("a/") || u.starts_with("b/")),
+            "{url}: {raw:?}"
+        );
+    }
+    // The action tracker and the team pages list the same items, each naming its postmortem.
+    for url in ["actions/", "teams/team-a/", "teams/team-b/", "postmortems/"] {
+        assert_eq!(
+            cards_on(&composed, url, &["a/", "b/"]),
+            cards_on(&single, url, &[]),
+            "{url}"
+        );
+    }
+    let tracker = std::fs::read_to_string(composed.join("actions/index.html")).unwrap();
+    for item in [
+        "Add a retry budget",
+        "Page on error ratio",
+        "Fix the dashboard",
+        "https://tickets.example/1",
+    ] {
+        assert!(tracker.contains(item), "{item}");
+    }
+    // alerts.json maps each alert to the same runbooks, in their parts.
+    let alert_map = |site: &Path, strip: &[&str]| -> Vec<(String, Vec<String>)> {
+        let text = std::fs::read_to_string(site.join("alerts.json")).unwrap();
+        let json: Value = serde_json::from_str(&text).unwrap();
+        json["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                let urls = a["runbooks"].as_array().unwrap().iter().map(|r| {
+                    let u = r["url"].as_str().unwrap();
+                    strip
+                        .iter()
+                        .fold(u, |u, p| u.strip_prefix(p).unwrap_or(u))
+                        .to_string()
+                });
+                // Sorted: a composed handbook orders documents by part, then path.
+                let mut urls: Vec<String> = urls.collect();
+                urls.sort();
+                (a["name"].as_str().unwrap().to_string(), urls)
+            })
+            .collect()
+    };
+    assert_eq!(
+        alert_map(&composed, &["/a/", "/b/"]),
+        alert_map(&single, &["/"])
+    );
+    // A stale runbook is flagged as on a single site.
+    let freshness = std::fs::read_to_string(composed.join("freshness/index.html")).unwrap();
+    assert!(freshness.contains("Cache cold"), "{freshness}");
+    let sitemap = std::fs::read_to_string(composed.join("sitemap.xml")).unwrap();
+    assert!(sitemap.contains("<loc>/a/runbooks/db/</loc>"), "{sitemap}");
+    assert!(sitemap.contains("<loc>/runbooks/</loc>"), "{sitemap}");
+
+    // Deterministic: composing again writes the same bytes.
+    let again = tmp.path().join("again");
+    let (code, _, err) = compose_into(&[&a, &b], &again);
+    assert_eq!(code, 0, "{err}");
+    for f in composed_files.iter().filter(|f| family(f)) {
+        assert_eq!(
+            std::fs::read(composed.join(f)).unwrap(),
+            std::fs::read(again.join(f)).unwrap(),
+            "{f}"
+        );
+    }
+}
+
+#[test]
+fn a_hostile_manifest_cannot_lead_the_handbook_pages_astray() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b, _) = split_and_single(tmp.path());
+    let manifest = a.join("part.json");
+    let original = std::fs::read_to_string(&manifest).unwrap();
+    let mut m: Value = serde_json::from_str(&original).unwrap();
+
+    // A card of an ownership no build writes is dropped, with a finding; markup in a title
+    // and a URL slipped into an owner are not carried into the pages.
+    let docs = m["documents"].as_array_mut().unwrap();
+    docs[0]["card"]["ownership"] = "<img src=x onerror=alert(1)>".into();
+    docs[1]["title"] = "<script>alert(1)</script>".into();
+    docs[1]["card"]["owners"][0]["url"] = "javascript:alert(1)".into();
+    std::fs::write(&manifest, serde_json::to_string(&m).unwrap()).unwrap();
+    // An action item's ticket link that is not a web address is dropped.
+    let b_manifest = b.join("part.json");
+    let mut mb: Value =
+        serde_json::from_str(&std::fs::read_to_string(&b_manifest).unwrap()).unwrap();
+    for d in mb["documents"].as_array_mut().unwrap() {
+        let actions = d.get_mut("card").and_then(|c| c.get_mut("actions"));
+        if let Some(actions) = actions.and_then(Value::as_array_mut) {
+            for a in actions {
+                a["link"] = "javascript:alert(1)".into();
+            }
+        }
+    }
+    std::fs::write(&b_manifest, serde_json::to_string(&mb).unwrap()).unwrap();
+    let out = tmp.path().join("composed");
+    let (code, _, err) = compose_into(&[&a, &b], &out);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("no build writes"), "{err}");
+    let runbooks = std::fs::read_to_string(out.join("runbooks/index.html")).unwrap();
+    let dropped = m["documents"][0]["url"].as_str().unwrap();
+    assert!(
+        !runbooks.contains(&format!("href=\"../{dropped}\"")),
+        "{runbooks}"
+    );
+    for page in [
+        "runbooks/index.html",
+        "teams/team-b/index.html",
+        "freshness/index.html",
+    ] {
+        let html = std::fs::read_to_string(out.join(page)).unwrap();
+        assert!(!html.contains("<script>alert"), "{page}");
+        assert!(!html.contains("javascript:"), "{page}");
+        assert!(!html.contains("https://tickets.example/1"), "{page}");
+        assert!(!html.contains("<img src=x"), "{page}");
+    }
+
+    // A card leading outside its part is refused with the manifest.
+    let mut m: Value = serde_json::from_str(&original).unwrap();
+    m["documents"][0]["url"] = "b/runbooks/api/".into();
+    std::fs::write(&manifest, serde_json::to_string(&m).unwrap()).unwrap();
+    let (code, _, err) = compose_into(&[&a, &b], &tmp.path().join("refused"));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("not a page of the part"), "{err}");
+}

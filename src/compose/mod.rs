@@ -2,8 +2,10 @@
 //! `build --part` merged into one site without re-rendering their pages. Each part's files are
 //! copied under its prefix; the composer adds a home page (through the theme) listing the
 //! parts and what needs review, the theme's static files, `parts.json` (every part's
-//! manifest summary and search index, for federated search), and checks the links between
-//! parts from the manifests alone.
+//! manifest summary and search index, for federated search), the handbook's own index pages
+//! (`pages`), and checks the links between parts from the manifests alone.
+
+mod pages;
 
 use crate::build::context::{PageCtx, SiteCtx};
 use crate::build::output::{Staging, check_target};
@@ -189,7 +191,8 @@ pub fn compose(dirs: &[PathBuf], output: &Path, today: Date) -> Result<Composed,
             format!("cannot prepare {}: {e}", target.display()),
         )
     })?;
-    let result = write(&parts, &staging.dir, today);
+    let handbook = pages::Handbook::of(&parts, today);
+    let result = write(&parts, &handbook, &staging.dir, today);
     match result {
         Ok(files) => {
             staging.commit().map_err(|e| {
@@ -202,7 +205,10 @@ pub fn compose(dirs: &[PathBuf], output: &Path, today: Date) -> Result<Composed,
                 parts: parts.len(),
                 files,
                 output: target,
-                findings: check_links(&parts),
+                findings: check_links(&parts)
+                    .into_iter()
+                    .chain(handbook.findings)
+                    .collect(),
             })
         }
         Err(e) => {
@@ -230,7 +236,12 @@ struct PartsIndex<'a> {
     parts: Vec<PartSummary<'a>>,
 }
 
-fn write(parts: &[Part], dir: &Path, today: Date) -> Result<usize, Fatal> {
+fn write(
+    parts: &[Part],
+    handbook: &pages::Handbook,
+    dir: &Path,
+    today: Date,
+) -> Result<usize, Fatal> {
     let io = |what: &Path, e: std::io::Error| fatal("compose", format!("{}: {e}", what.display()));
     let mut files = 0;
     for p in parts {
@@ -268,7 +279,8 @@ fn write(parts: &[Part], dir: &Path, today: Date) -> Result<usize, Fatal> {
         files += 1;
     }
     std::fs::write(dir.join("index.html"), home(&theme, parts, today)?).map_err(|e| io(dir, e))?;
-    Ok(files + 2)
+    let index_pages = pages::write(handbook, &theme, dir, today)?;
+    Ok(files + 2 + index_pages.len())
 }
 
 /// Copy a directory tree (regular files and folders only: links and special files are left
@@ -327,6 +339,20 @@ struct ReviewBadge<'a> {
     due: Option<&'a str>,
 }
 
+/// What templates get as `site` on the handbook's own pages.
+fn site_ctx(today: Date) -> SiteCtx<'static> {
+    SiteCtx {
+        title: "Handbook",
+        description: "",
+        language: "en",
+        // As a single site without `[book] base_url`.
+        base_url: "/",
+        today,
+        version: env!("CARGO_PKG_VERSION"),
+        escalation: None,
+    }
+}
+
 /// The composed home page: each part with its document count, then what needs review.
 pub fn home(theme: &Theme, parts: &[Part], today: Date) -> Result<String, Fatal> {
     let mut needs_review = Vec::new();
@@ -368,18 +394,7 @@ pub fn home(theme: &Theme, parts: &[Part], today: Date) -> Result<String, Fatal>
         needs_review,
     };
     let mut ctx = tera::Context::new();
-    ctx.insert(
-        "site",
-        &SiteCtx {
-            title: "Handbook",
-            description: "",
-            language: "en",
-            base_url: "",
-            today,
-            version: env!("CARGO_PKG_VERSION"),
-            escalation: None,
-        },
-    );
+    ctx.insert("site", &site_ctx(today));
     ctx.insert(
         "page",
         &PageCtx {

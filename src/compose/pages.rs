@@ -1,0 +1,397 @@
+//! The composed handbook's own pages, written from the parts' manifests alone (the parts'
+//! pages are copied, not re-rendered): the kinds' indexes, the incident history, the action
+//! tracker, tags, services, teams, the freshness report, the alerts index, `alerts/<name>/` pages and `alerts.json`, the
+//! sitemap and 404. Each document's card is the one its part's build judged
+//! (`parts::CardFacts`), and the pages are written by the same page functions a single build
+//! uses (`build::theme::PageWriter`), so cards look the same; each links into its part.
+
+use super::Part;
+use crate::build::alerts::{
+    ALERTS_JSON, alerts_json, in_sitemap, write_alert_page, write_alerts_index,
+};
+use crate::build::context::{ActionCtx, Card, Group, NavItem, OwnerRef, PageCtx, SiteCtx, TeamCtx};
+use crate::build::families;
+use crate::build::incidents::{
+    IncidentRow, history_of, sort_actions, tracker_of, write_actions_page, write_postmortems_page,
+};
+use crate::build::theme::{PageWriter, Theme};
+use crate::content::date::Date;
+use crate::content::front_matter::{ActionStatus, Kind};
+use crate::content::urls::{output_file, service_url, slug};
+use crate::diagnostic::{Code, Diagnostic, Fatal, Pos};
+use crate::model::alerts::{AlertIndex, Answers};
+use crate::parts::TeamFacts;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// One part's document as the handbook's pages list it.
+pub struct Entry {
+    /// `part/path`: orders and tells documents of every part apart.
+    key: String,
+    card: Card,
+    /// Every alert the document names (its card shows the first few).
+    alerts: Vec<String>,
+    weight: Option<i64>,
+    owners_inherited: bool,
+    broken_code: bool,
+    /// The part's own home page (its `index.md`).
+    part_home: bool,
+    /// A postmortem's action items, judged on the composer's day.
+    actions: Vec<ActionCtx>,
+    duration_minutes: Option<u64>,
+}
+
+impl Answers for Entry {
+    fn key(&self) -> &str {
+        &self.key
+    }
+
+    fn is_runbook(&self) -> bool {
+        self.card.kind == Kind::Runbook
+    }
+
+    fn alert_names(&self) -> &[String] {
+        &self.alerts
+    }
+}
+
+/// The handbook as its parts' manifests describe it.
+pub struct Handbook {
+    /// Parts in the order given, each's documents in its manifest's (content-path) order,
+    /// then by weight: the order a single build lists them in.
+    entries: Vec<Entry>,
+    /// The roster's teams by id (the first part naming a team describes it).
+    teams: BTreeMap<String, TeamFacts>,
+    /// Documents left out: their manifest records a card no build writes.
+    pub findings: Vec<Diagnostic>,
+}
+
+impl Handbook {
+    pub fn of(parts: &[Part], today: Date) -> Handbook {
+        let mut entries = Vec::new();
+        let mut findings = Vec::new();
+        let mut teams = BTreeMap::new();
+        for p in parts {
+            let m = &p.manifest;
+            for d in &m.documents {
+                if d.card.is_none() {
+                    // An older manifest: the document is only on its part's own pages.
+                    continue;
+                }
+                let Some(card) = Card::of_part(d) else {
+                    findings.push(Diagnostic::new(
+                        Code::InvalidMetadata,
+                        format!("{}:{}", m.name, d.path),
+                        Pos::START,
+                        format!(
+                            "part `{}` records a card for `{}` that no build writes (an unknown kind, ownership or owner kind): left out of the handbook's pages",
+                            m.name, d.path
+                        ),
+                    ));
+                    continue;
+                };
+                let facts = d.card.as_ref().expect("checked above");
+                let actions = facts
+                    .actions
+                    .iter()
+                    .filter_map(|a| ActionCtx::of_part(a, &card, today))
+                    .collect();
+                entries.push(Entry {
+                    actions,
+                    duration_minutes: facts.duration_minutes,
+                    key: format!("{}/{}", m.name, d.path),
+                    card,
+                    alerts: d.alerts.clone(),
+                    weight: facts.weight,
+                    owners_inherited: facts.owners_inherited,
+                    broken_code: facts.broken_code,
+                    part_home: d.url == m.prefix,
+                });
+            }
+            for t in &m.teams {
+                if OwnerRef::from_facts(&t.team).is_some() {
+                    teams.entry(t.team.id.clone()).or_insert_with(|| t.clone());
+                }
+            }
+        }
+        entries.sort_by_key(|e| e.weight.unwrap_or(i64::MAX));
+        Handbook {
+            entries,
+            teams,
+            findings,
+        }
+    }
+
+    fn cards(&self, keep: impl Fn(&Entry) -> bool) -> Vec<Card> {
+        self.entries
+            .iter()
+            .filter(|e| keep(e))
+            .map(|e| e.card.clone())
+            .collect()
+    }
+
+    fn of_kind(&self, kind: Kind) -> Vec<Card> {
+        self.cards(|e| e.card.kind == kind)
+    }
+
+    /// Cards by each value of a list field (tags, services), values sorted.
+    fn by_value(&self, values: impl Fn(&Card) -> &Vec<String>) -> BTreeMap<String, Vec<Card>> {
+        let mut map: BTreeMap<String, Vec<Card>> = BTreeMap::new();
+        for e in &self.entries {
+            for v in values(&e.card) {
+                map.entry(v.clone()).or_default().push(e.card.clone());
+            }
+        }
+        map
+    }
+
+    /// Documents a team owns itself (not lessons inheriting it from their course).
+    fn team_cards(&self, id: &str) -> Vec<Card> {
+        self.cards(|e| !e.owners_inherited && e.card.owners.iter().any(|o| o.id == id))
+    }
+
+    /// Every action item, each naming its postmortem.
+    fn actions(&self) -> Vec<ActionCtx> {
+        self.entries
+            .iter()
+            .flat_map(|e| e.actions.iter().cloned())
+            .collect()
+    }
+
+    /// The navigation: the sections these pages fill, with their counts.
+    fn nav(&self) -> Vec<NavItem> {
+        let count = |k: Kind| self.entries.iter().filter(|e| e.card.kind == k).count();
+        let services: BTreeSet<&String> =
+            self.entries.iter().flat_map(|e| &e.card.services).collect();
+        let refs: Vec<&Entry> = self.entries.iter().collect();
+        let items = [
+            ("Runbooks", "runbooks/", count(Kind::Runbook), true),
+            (
+                "Postmortems",
+                "postmortems/",
+                count(Kind::Postmortem),
+                false,
+            ),
+            ("Courses", "courses/", count(Kind::Course), false),
+            (
+                "Actions",
+                "actions/",
+                self.actions().iter().filter(|a| a.overdue).count(),
+                count(Kind::Postmortem) > 0,
+            ),
+            ("Teams", "teams/", self.teams.len(), false),
+            ("Services", "services/", services.len(), false),
+            (
+                "Alerts",
+                "alerts/",
+                AlertIndex::of(&refs).by_name.len(),
+                false,
+            ),
+            (
+                "Freshness",
+                "freshness/",
+                self.entries.iter().filter(|e| e.card.flagged()).count(),
+                true,
+            ),
+        ];
+        // As on a single site: a section with nothing in it is left out, but for the
+        // runbooks and the freshness report (where zero is the good news).
+        items
+            .into_iter()
+            .filter(|(_, _, count, always)| *always || *count > 0)
+            .map(|(title, url, count, _)| NavItem { title, url, count })
+            .collect()
+    }
+}
+
+/// Writes pages into the composed site's folder through the theme.
+struct Writer<'a> {
+    theme: &'a Theme,
+    site: SiteCtx<'a>,
+    nav: Vec<NavItem>,
+    dir: &'a Path,
+}
+
+impl PageWriter for Writer<'_> {
+    fn page(&self, kind: &'static str, title: &str, url: &str, description: &str) -> PageCtx {
+        PageCtx::at(self.site.base_url, kind, title, url, description)
+    }
+
+    fn apply_template(
+        &self,
+        template: &str,
+        page: &PageCtx,
+        key: &'static str,
+        value: &impl serde::Serialize,
+    ) -> Result<(), Fatal> {
+        let common = (&self.site, page, self.nav.as_slice());
+        let html = self.theme.render_page(template, common, key, value)?;
+        let to = self.dir.join(output_file(&page.url));
+        put(&to, html.as_bytes())
+    }
+}
+
+/// Write `bytes` to `to`, its folders created.
+fn put(to: &Path, bytes: &[u8]) -> Result<(), Fatal> {
+    let io = |e: std::io::Error| {
+        vec![Diagnostic::new(
+            Code::OutputError,
+            "compose",
+            Pos::START,
+            format!("{}: {e}", to.display()),
+        )]
+    };
+    if let Some(parent) = to.parent() {
+        std::fs::create_dir_all(parent).map_err(io)?;
+    }
+    std::fs::write(to, bytes).map_err(io)
+}
+
+/// Write the handbook's own pages into `dir`; the URLs written (pages, then `sitemap.xml`).
+pub fn write(
+    handbook: &Handbook,
+    theme: &Theme,
+    dir: &Path,
+    today: Date,
+) -> Result<Vec<String>, Fatal> {
+    let w = Writer {
+        theme,
+        site: super::site_ctx(today),
+        nav: handbook.nav(),
+        dir,
+    };
+    let mut urls: Vec<String> = Vec::new();
+    let mut done = |url: String, r: Result<(), Fatal>| r.map(|()| urls.push(url));
+    let h = handbook;
+    done(
+        "runbooks/".into(),
+        families::runbooks_page(&w, h.of_kind(Kind::Runbook)),
+    )?;
+    // Newest first (undated last), ties by part and path.
+    let mut postmortems: Vec<&Entry> = h
+        .entries
+        .iter()
+        .filter(|e| e.card.kind == Kind::Postmortem)
+        .collect();
+    postmortems.sort_by(|a, b| {
+        b.card
+            .date
+            .cmp(&a.card.date)
+            .then_with(|| a.key.cmp(&b.key))
+    });
+    let rows = postmortems
+        .into_iter()
+        .map(|e| IncidentRow::of(e.card.clone(), e.duration_minutes, &e.actions))
+        .collect();
+    let history = history_of(rows, today);
+    done("postmortems/".into(), write_postmortems_page(&w, &history))?;
+    done(
+        "courses/".into(),
+        families::courses_page(&w, h.of_kind(Kind::Course)),
+    )?;
+    // A part's own home page (its `index.md`) is no page of the list.
+    let pages = h.cards(|e| e.card.kind == Kind::Page && !e.part_home);
+    done("pages/".into(), families::pages_page(&w, pages))?;
+    let tags = h.by_value(|c| &c.tags);
+    for (name, cards) in &tags {
+        let url = format!("tags/{}/", slug(name));
+        done(
+            url.clone(),
+            families::group_page(&w, &url, "Tags", name, cards.clone()),
+        )?;
+    }
+    done(
+        "tags/".into(),
+        families::group_index(&w, "tags", "Tags", tags),
+    )?;
+    let services = h.by_value(|c| &c.services);
+    for (name, cards) in &services {
+        let url = service_url(name);
+        done(
+            url.clone(),
+            families::group_page(&w, &url, "Services", name, cards.clone()),
+        )?;
+    }
+    done(
+        "services/".into(),
+        families::group_index(&w, "services", "Services", services),
+    )?;
+    for (id, t) in &h.teams {
+        let url = format!("teams/{}/", slug(id));
+        let owned = h.team_cards(id);
+        // Items the team owns, and those its members own as people.
+        let mut actions: Vec<ActionCtx> = h
+            .actions()
+            .into_iter()
+            .filter(|a| a.status == ActionStatus::Open && a.teams.iter().any(|t| t.id == *id))
+            .collect();
+        sort_actions(&mut actions);
+        let team = TeamCtx {
+            owner: OwnerRef::from_facts(&t.team).expect("checked when read"),
+            members: t.members.iter().filter_map(OwnerRef::from_facts).collect(),
+            disbanded: t.disbanded,
+            needs_review: owned.iter().filter(|c| c.flagged()).cloned().collect(),
+            owned,
+            actions,
+        };
+        done(url.clone(), families::team_page(&w, &url, &team))?;
+    }
+    let teams = h
+        .teams
+        .iter()
+        .map(|(id, t)| Group {
+            title: t.team.name.clone(),
+            url: Some(format!("teams/{}/", slug(id))),
+            cards: h.team_cards(id),
+        })
+        .collect();
+    done("teams/".into(), families::teams_index(&w, teams))?;
+    let tracker = tracker_of(h.actions());
+    done("actions/".into(), write_actions_page(&w, &tracker))?;
+    let all = h.cards(|_| true);
+    let broken: BTreeSet<&str> = h
+        .entries
+        .iter()
+        .filter(|e| e.broken_code)
+        .map(|e| e.card.url.as_str())
+        .collect();
+    done(
+        "freshness/".into(),
+        families::freshness_page(&w, &all, today, |c| broken.contains(c.url.as_str())),
+    )?;
+    let refs: Vec<&Entry> = h.entries.iter().collect();
+    let alerts = AlertIndex::of(&refs);
+    for page in alerts.pages().values() {
+        let cards = page.runbooks.iter().map(|e| e.card.clone()).collect();
+        done(
+            page.url.clone(),
+            write_alert_page(&w, w.site.base_url, &page.url, &page.names, cards),
+        )?;
+    }
+    let rows = || {
+        alerts
+            .by_name
+            .iter()
+            .map(|(name, es)| (name.clone(), es.iter().map(|e| e.card.clone()).collect()))
+    };
+    done("alerts/".into(), write_alerts_index(&w, rows()))?;
+    let json = alerts_json(w.site.title, w.site.base_url, today, rows());
+    done(ALERTS_JSON.into(), put(&dir.join(ALERTS_JSON), &json))?;
+    done(
+        "404.html".into(),
+        families::not_found_page(&w, w.site.base_url),
+    )?;
+    let mut sitemap: Vec<String> = h.entries.iter().map(|e| e.card.url.clone()).collect();
+    sitemap.push(String::new());
+    sitemap.extend(
+        urls.iter()
+            .filter(|u| *u != "404.html" && in_sitemap(u))
+            .cloned(),
+    );
+    put(
+        &dir.join("sitemap.xml"),
+        crate::build::sitemap(w.site.base_url, &sitemap).as_bytes(),
+    )?;
+    urls.push("sitemap.xml".into());
+    Ok(urls)
+}
