@@ -3,7 +3,7 @@
 //! search and 404. Each family does two things in one place: it registers its pages (URL and
 //! how to render it) for [`Builder::index_pages`], and it names those of its pages that show a
 //! document, for [`crate::build::invalidate`]. A new family is a type here and an entry in
-//! [`FAMILIES`].
+//! `FAMILIES`.
 //!
 //! The page functions (`runbooks_page`, `group_page`, `freshness_page`, ...) write a page from
 //! cards through a [`PageWriter`]: the build's [`Builder`], or a composed handbook, whose cards
