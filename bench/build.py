@@ -38,6 +38,7 @@ overdue reviews, which fail the build after the site is written); that status is
 other is not.
 """
 import argparse
+import re
 import json
 import os
 import platform
@@ -357,7 +358,9 @@ def cache_rows(exe, site, out, runs, tmp):
         replace_text(runbook, lambda t: t + f"\nBench edit {i}: check the replica lag first.\n")
 
     def title(i):
-        replace_text(runbook, lambda t: t.replace("title: ", f"title: Edited {i} ", 1))
+        # Inside the quotes of a quoted title: the edit must keep the front matter valid.
+        replace_text(runbook, lambda t: re.sub(r'^title: ("?)', lambda m: f"title: {m.group(1)}Edited {i} ",
+                                               t, count=1, flags=re.M))
 
     def owners_edit(i):
         replace_text(owners, lambda t: t + f"# bench edit {i}\n")
