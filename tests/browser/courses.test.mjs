@@ -150,7 +150,21 @@ async function answer(q, texts) {
 }
 
 async function toggleDone(page) {
-  await page.getByRole("button", { name: "Mark as done" }).click();
+  // A click that lands before the page's script has wired the button changes nothing: wait
+  // for the state to turn, and click again only if it never did.
+  const toggle = page.getByRole("button", { name: "Mark as done" });
+  const before = await toggle.getAttribute("aria-pressed");
+  const deadline = Date.now() + 5000;
+  await toggle.click();
+  let clicked = Date.now();
+  while ((await toggle.getAttribute("aria-pressed")) === before) {
+    if (Date.now() > deadline) throw new Error("Mark as done never changed its state");
+    if (Date.now() - clicked > 1000) {
+      await toggle.click();
+      clicked = Date.now();
+    }
+    await page.waitForTimeout(25);
+  }
 }
 
 /** Wait until `loc`'s text matches `re` (status messages appear after a moment); return it. */
