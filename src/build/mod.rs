@@ -91,14 +91,7 @@ pub fn build_recorded(
     plan: Option<&cache::Plan>,
     record: bool,
 ) -> Result<Built, Fatal> {
-    let out_err = |msg: String| {
-        vec![Diagnostic::new(
-            Code::OutputError,
-            "book.toml",
-            Pos::START,
-            msg,
-        )]
-    };
+    let out_err = sink::output_error;
     let target = opts
         .output
         .clone()

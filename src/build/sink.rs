@@ -23,13 +23,18 @@ pub trait Sink: Sync {
     }
 }
 
-fn write_err(path: &Path, e: &std::io::Error) -> Fatal {
+/// A fatal `output-error` (the output directory cannot be prepared, written or swapped in).
+pub fn output_error(message: String) -> Fatal {
     vec![Diagnostic::new(
         Code::OutputError,
         "book.toml",
         Pos::START,
-        format!("cannot write {}: {e}", path.display()),
+        message,
     )]
+}
+
+fn write_err(path: &Path, e: &std::io::Error) -> Fatal {
+    output_error(format!("cannot write {}: {e}", path.display()))
 }
 
 fn copy_err(rel: &str, e: &std::io::Error) -> Fatal {

@@ -58,9 +58,9 @@ pub struct Outcome {
     pub updated: Updated,
 }
 
-/// Update `target` (the output the recorded build left) for `site`. `Ok(None)`: the plan
-/// does not fit this site (a changed file that is no document before or after, pages that
-/// collide), and nothing was written: build it all.
+/// Update `target` (the output the recorded build left) for `site`, whose checks found no
+/// output collision. `Ok(None)`: the plan does not fit this site (a changed file that is no
+/// document before or after), and nothing was written: build it all.
 pub fn update(
     site: &Site,
     opts: &super::BuildOptions,
@@ -76,21 +76,13 @@ pub fn update(
     {
         return Ok(None);
     }
-    let mut seen = HashSet::new();
+    // Two pages of one output file (`output-collision`): which one a full build keeps
+    // depends on every page, so the caller builds everything then (`cli::build`).
     let listed: Vec<&crate::model::Document> = site
         .documents
         .iter()
         .filter(|d| d.is_listed(opts.drafts))
         .collect();
-    // Two pages of one path: which one a full build keeps depends on all of them.
-    if listed
-        .iter()
-        .map(|d| d.url())
-        .filter(|u| !u.is_empty())
-        .any(|u| !seen.insert(output_file(&u)))
-    {
-        return Ok(None);
-    }
 
     let dirs: BTreeSet<&String> = site.dirs.iter().collect();
     let old_dirs: BTreeSet<&String> = recorded.dirs.iter().collect();
@@ -122,12 +114,7 @@ pub fn update(
 }
 
 fn out_err(target: &Path, e: &std::io::Error) -> Fatal {
-    vec![crate::diagnostic::Diagnostic::new(
-        crate::diagnostic::Code::OutputError,
-        "book.toml",
-        crate::diagnostic::Pos::START,
-        format!("cannot update {}: {e}", target.display()),
-    )]
+    super::sink::output_error(format!("cannot update {}: {e}", target.display()))
 }
 
 /// Render what `inv` names into `dir` (the staging copy of `target`) and remove what went.
