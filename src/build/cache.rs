@@ -31,6 +31,8 @@ use std::path::{Path, PathBuf};
 pub const FORMAT: u32 = 2;
 /// The cache file, in the cache directory.
 pub const FILE: &str = "build.json";
+/// The output the last build replaced ([`Session::spare`]).
+pub const SPARE: &str = "replaced-output";
 /// The lock file: one build uses a cache directory at a time.
 pub const LOCK: &str = "lock";
 /// The most a cache file may be (it is read whole).
@@ -278,6 +280,11 @@ pub struct SiteState {
     pub search: Vec<String>,
     /// The content's other files, copied.
     pub assets: usize,
+    /// The output files (paths in it) that may differ between this output and the one it
+    /// replaced, kept at [`Session::spare`]: what the next update links again to turn that
+    /// one into this one. `None`: unknown (the next update compares the two trees).
+    #[serde(default)]
+    pub replaced: Option<std::collections::BTreeSet<String>>,
 }
 
 /// What the cache says changed since the recorded build: how [`super::update`] updates it.
@@ -475,6 +482,22 @@ impl Session {
             changed,
             recorded: recorded.clone(),
         })
+    }
+
+    /// Where a build keeps the output it replaced ([`crate::build::output::Staging::commit_keeping`]),
+    /// for the next update to start from: inside the cache directory, which this session
+    /// holds locked.
+    /// `None` when the cache directory lies in the content (not under a hidden folder),
+    /// where a kept output would be walked as content.
+    pub fn spare(&self) -> Option<PathBuf> {
+        let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+        let in_content = abs(&self.dir)
+            .strip_prefix(abs(&self.config.content_dir))
+            .is_ok_and(|r| {
+                !r.components()
+                    .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+            });
+        (!in_content).then(|| self.dir.join(SPARE))
     }
 
     /// The inputs (absolute paths) whose digest is not the one `prev` recorded: read by

@@ -46,6 +46,9 @@ pub struct BuildOptions {
     /// Build a relocatable part (`build --part NAME`): the site under `NAME/` of the output
     /// and `part.json` beside it.
     pub part: Option<part::PartOptions>,
+    /// Where the output a build replaces is kept for the next update to start from (in the
+    /// build cache's directory, [`cache::Session::spare`]); `None` removes it.
+    pub spare: Option<PathBuf>,
 }
 
 impl BuildOptions {
@@ -58,6 +61,7 @@ impl BuildOptions {
             search_export: None,
             search_export_format: Default::default(),
             part: None,
+            spare: None,
         }
     }
 }
@@ -175,7 +179,7 @@ pub fn build_recorded(
     });
     match result {
         Ok((pages, files, search, state)) => {
-            staging.commit().map_err(|e| {
+            staging.commit_keeping(opts.spare.as_deref()).map_err(|e| {
                 out_err(format!(
                     "cannot move the new site into {}: {e}",
                     target.display()
@@ -242,11 +246,13 @@ fn search_indexes(
         sink.put(&rel, bytes)?;
         names.push(rel);
     }
+    crate::diagnostic::trace::step("search: client index written");
     if let Some(path) = &opts.search_export {
         crate::search::export::write(path, opts.search_export_format, site, docs)
             .map_err(|e| io(&path.display().to_string(), e))?;
     }
     let stats = crate::search::update_index(&site.config.root, docs).map_err(|e| format!("{e:#}"));
+    crate::diagnostic::trace::step("search: terminal index updated");
     Ok((stats, names))
 }
 

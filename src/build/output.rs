@@ -111,6 +111,14 @@ pub struct Staging {
 impl Staging {
     /// Remove what interrupted builds left behind, then make the staging directory.
     pub fn begin(target: &Path) -> io::Result<Staging> {
+        let staging = Staging::prepare(target)?;
+        fs::create_dir(&staging.dir)?;
+        fs::write(staging.dir.join(MARKER), MARKER_TEXT)?;
+        Ok(staging)
+    }
+
+    /// Remove what interrupted builds left behind; the staging directory's name.
+    fn prepare(target: &Path) -> io::Result<Staging> {
         let parent = target
             .parent()
             .ok_or_else(|| io::Error::other("output has no parent directory"))?;
@@ -122,18 +130,62 @@ impl Staging {
         for leftover in leftovers(parent, &name)? {
             remove_dir(&leftover)?;
         }
-        let dir = parent.join(format!(".{name}.fieldbook-new-{}", std::process::id()));
-        fs::create_dir(&dir)?;
-        fs::write(dir.join(MARKER), MARKER_TEXT)?;
         Ok(Staging {
-            dir,
+            dir: parent.join(format!(".{name}.fieldbook-new-{}", std::process::id())),
             target: target.to_path_buf(),
         })
+    }
+
+    /// A staging directory holding the files of `previous` (the output an update starts
+    /// from), made from `spare` when that is an older output kept by
+    /// [`Staging::commit_keeping`]: only the files that differ between the two are linked
+    /// again or removed (a handful after an edit), instead of linking every file into a new
+    /// tree. `differ` names the files that may differ, when known (what the update that
+    /// made `previous` wrote or removed); otherwise the two trees are compared. Without a
+    /// usable spare, every file is linked ([`Staging::link_from`]).
+    pub fn begin_from(
+        target: &Path,
+        previous: &Path,
+        spare: Option<&Path>,
+        differ: Option<&std::collections::BTreeSet<String>>,
+    ) -> io::Result<Staging> {
+        let staging = Staging::prepare(target)?;
+        if let Some(spare) = spare.filter(|s| is_output_dir(s))
+            && fs::rename(spare, &staging.dir).is_ok()
+        {
+            // A cache that names what is not a path of the output (damaged, or written
+            // by someone else) is not trusted: the trees are compared instead.
+            let synced = match differ {
+                Some(paths) => relink(&staging.dir, previous, paths)
+                    .or_else(|_| sync_links(&staging.dir, previous)),
+                None => sync_links(&staging.dir, previous),
+            };
+            if let Err(e) = synced {
+                staging.abandon();
+                return Err(e);
+            }
+            return Ok(staging);
+        }
+        fs::create_dir(&staging.dir)?;
+        fs::write(staging.dir.join(MARKER), MARKER_TEXT)?;
+        if let Err(e) = staging.link_from(previous) {
+            staging.abandon();
+            return Err(e);
+        }
+        Ok(staging)
     }
 
     /// Put the finished site in place. On Linux the old and new directories are exchanged in
     /// one step; elsewhere the old one is moved aside first.
     pub fn commit(self) -> io::Result<()> {
+        self.commit_keeping(None).map(|_| ())
+    }
+
+    /// [`Staging::commit`], keeping the replaced output at `spare` (when given, and on the same
+    /// file system) for the next update to start from ([`Staging::begin_from`]): removing a
+    /// tree of tens of thousands of entries costs more than the update itself. `true` when
+    /// the replaced output is now at `spare`.
+    pub fn commit_keeping(self, spare: Option<&Path>) -> io::Result<bool> {
         let parent = self.target.parent().unwrap_or(Path::new("."));
         let name = self
             .target
@@ -141,17 +193,21 @@ impl Staging {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let old = parent.join(format!(".{name}.fieldbook-old-{}", std::process::id()));
+        let retire = |dir: &Path| match spare {
+            Some(spare) if keep_as_spare(dir, spare) => Ok(true),
+            _ => remove_dir(dir).map(|()| false),
+        };
         if self.target.exists() {
             if exchange(&self.dir, &self.target).is_ok() {
-                return remove_dir(&self.dir);
+                return retire(&self.dir);
             }
             fs::rename(&self.target, &old)?;
         }
         fs::rename(&self.dir, &self.target)?;
         if old.exists() {
-            remove_dir(&old)?;
+            return retire(&old);
         }
-        Ok(())
+        Ok(false)
     }
 
     /// Fill the staging directory with hard links to every file of `previous` (folders made
@@ -186,6 +242,164 @@ impl Staging {
     pub fn abandon(self) {
         let _ = remove_dir(&self.dir);
     }
+}
+
+/// Whether `dir` is a directory (not a link) that Fieldbook wrote as an output.
+fn is_output_dir(dir: &Path) -> bool {
+    fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir())
+        && fs::symlink_metadata(dir.join(MARKER)).is_ok_and(|m| m.is_file())
+}
+
+/// Move the replaced output `dir` to `spare`; `false` (and nothing moved) when `spare` is
+/// taken by something that is not an output, or lies on another file system.
+fn keep_as_spare(dir: &Path, spare: &Path) -> bool {
+    if fs::symlink_metadata(spare).is_ok() && !(is_output_dir(spare) && remove_dir(spare).is_ok()) {
+        return false;
+    }
+    spare
+        .parent()
+        .is_some_and(|p| fs::create_dir_all(p).is_ok())
+        && fs::rename(dir, spare).is_ok()
+}
+
+/// Make `dir` hold what `from` holds at `paths` (output paths, the only ones where the two
+/// may differ): each is removed from `dir` with the folders it leaves empty, then linked to
+/// `from`'s file when `from` has one. A path that is not plainly inside the tree (it comes
+/// from the cache file) is refused.
+fn relink(dir: &Path, from: &Path, paths: &std::collections::BTreeSet<String>) -> io::Result<()> {
+    for rel in paths {
+        let rel = Path::new(rel);
+        if rel.as_os_str().is_empty()
+            || rel == Path::new(MARKER)
+            || !rel
+                .components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)))
+        {
+            return Err(io::Error::other(format!(
+                "the build cache names {} among the output's files",
+                rel.display()
+            )));
+        }
+        let here = dir.join(rel);
+        // Never through a link planted in the spare: its folders are made real first.
+        let mut at = dir.to_path_buf();
+        for c in rel.parent().into_iter().flat_map(Path::components) {
+            at.push(c);
+            match fs::symlink_metadata(&at) {
+                Ok(m) if m.is_dir() => {}
+                Ok(_) => {
+                    fs::remove_file(&at)?;
+                    fs::create_dir(&at)?;
+                }
+                Err(_) => fs::create_dir(&at)?,
+            }
+        }
+        match fs::symlink_metadata(&here) {
+            Ok(m) if m.is_dir() => fs::remove_dir_all(&here)?,
+            Ok(_) => fs::remove_file(&here)?,
+            Err(_) => {}
+        }
+        let there = from.join(rel);
+        if fs::symlink_metadata(&there).is_ok_and(|m| m.is_file()) {
+            fs::hard_link(&there, &here)?;
+        } else {
+            let mut up = here.parent();
+            while let Some(d) = up.filter(|d| *d != dir && d.starts_with(dir)) {
+                // Fails, and stops, at the first folder that still holds something.
+                if fs::remove_dir(d).is_err() {
+                    break;
+                }
+                up = d.parent();
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A file or folder of an output tree, by its path inside it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Entry {
+    Dir,
+    /// A regular file and its inode: two paths of one inode hold the same bytes.
+    File(Option<u64>),
+    /// A link or a special file: never part of an output.
+    Other,
+}
+
+fn entries(root: &Path) -> io::Result<std::collections::BTreeMap<PathBuf, Entry>> {
+    let mut out = std::collections::BTreeMap::new();
+    for e in walkdir::WalkDir::new(root).follow_links(false).min_depth(1) {
+        let e = e.map_err(io::Error::other)?;
+        let rel = e.path().strip_prefix(root).map_err(io::Error::other)?;
+        if rel == Path::new(MARKER) {
+            continue;
+        }
+        let t = e.file_type();
+        let entry = if t.is_dir() {
+            Entry::Dir
+        } else if t.is_file() {
+            Entry::File(inode(&e))
+        } else {
+            Entry::Other
+        };
+        out.insert(rel.to_path_buf(), entry);
+    }
+    Ok(out)
+}
+
+#[cfg(unix)]
+fn inode(e: &walkdir::DirEntry) -> Option<u64> {
+    use walkdir::DirEntryExt;
+    Some(e.ino())
+}
+
+#[cfg(not(unix))]
+fn inode(_: &walkdir::DirEntry) -> Option<u64> {
+    None
+}
+
+/// Make `dir` hold what `from` holds, as hard links to `from`'s files: a path already linked
+/// to the same file is left as it is, anything else is removed or linked again. Folders are
+/// compared by name only; the marker stays `dir`'s own.
+fn sync_links(dir: &Path, from: &Path) -> io::Result<()> {
+    use rayon::prelude::*;
+    let want = entries(from)?;
+    let have = entries(dir)?;
+    let mut gone_dirs: Vec<&PathBuf> = Vec::new();
+    let mut stale_files: Vec<&PathBuf> = Vec::new();
+    for (rel, e) in &have {
+        if gone_dirs.last().is_some_and(|d| rel.starts_with(d)) {
+            continue;
+        }
+        match (e, want.get(rel)) {
+            (Entry::Dir, Some(Entry::Dir)) => {}
+            (Entry::File(Some(a)), Some(Entry::File(Some(b)))) if a == b => {}
+            (Entry::Dir, _) => gone_dirs.push(rel),
+            _ => stale_files.push(rel),
+        }
+    }
+    for d in &gone_dirs {
+        fs::remove_dir_all(dir.join(d))?;
+    }
+    stale_files
+        .par_iter()
+        .try_for_each(|f| fs::remove_file(dir.join(f)))?;
+    // Parents sort before their children.
+    for (rel, e) in &want {
+        if *e == Entry::Dir && have.get(rel) != Some(&Entry::Dir) {
+            fs::create_dir(dir.join(rel))?;
+        }
+    }
+    let link: Vec<&PathBuf> = want
+        .iter()
+        .filter(|(rel, e)| {
+            // A folder removed above held none of `from`'s paths.
+            matches!(e, Entry::File(_)) && (have.get(*rel) != Some(*e) || **e == Entry::File(None))
+        })
+        .map(|(rel, _)| rel)
+        .collect();
+    link.par_iter()
+        .try_for_each(|f| fs::hard_link(from.join(f), dir.join(f)))
 }
 
 #[cfg(target_os = "linux")]
@@ -335,5 +549,94 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, ["public"]);
+    }
+    fn files(dir: &Path) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = walkdir::WalkDir::new(dir)
+            .min_depth(1)
+            .into_iter()
+            .map(|e| e.unwrap())
+            .filter(|e| !e.file_type().is_dir())
+            .map(|e| {
+                let rel = e.path().strip_prefix(dir).unwrap().display().to_string();
+                (rel, fs::read_to_string(e.path()).unwrap_or_default())
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// An update starts from the output the last one replaced: whether told which files
+    /// differ or comparing the trees, the staging copy is the live output exactly, and the
+    /// live output is never written through.
+    #[test]
+    fn a_kept_output_is_brought_in_line_with_the_live_one() {
+        for told in [false, true] {
+            let site = tempfile::tempdir().unwrap();
+            let target = site.path().join("public");
+            let spare = site.path().join("cache/replaced-output");
+            let build = |pages: &[(&str, &str)]| {
+                let s = Staging::begin(&target).unwrap();
+                for (rel, text) in pages {
+                    let p = s.dir.join(rel);
+                    fs::create_dir_all(p.parent().unwrap()).unwrap();
+                    fs::write(p, text).unwrap();
+                }
+                s.commit_keeping(Some(&spare)).unwrap()
+            };
+            assert!(!build(&[
+                ("index.html", "v1"),
+                ("a/index.html", "a"),
+                ("gone/index.html", "g")
+            ]));
+            assert!(build(&[
+                ("index.html", "v2"),
+                ("a/index.html", "a"),
+                ("new/x/index.html", "n")
+            ]));
+            assert_eq!(files(&spare).len(), 4, "the first output is kept");
+            // Something planted in the kept tree is removed, never followed.
+            let outside = site.path().join("outside");
+            fs::create_dir(&outside).unwrap();
+            fs::write(outside.join("keep"), "keep").unwrap();
+            std::os::unix::fs::symlink(&outside, spare.join("new")).unwrap();
+            let differ: std::collections::BTreeSet<String> =
+                ["index.html", "gone/index.html", "new/x/index.html"]
+                    .map(String::from)
+                    .into();
+            let s = Staging::begin_from(&target, &target, Some(&spare), told.then_some(&differ))
+                .unwrap();
+            assert!(!spare.exists());
+            assert_eq!(files(&s.dir), files(&target), "told: {told}");
+            assert!(!s.dir.join("gone").exists(), "emptied folders go");
+            assert_eq!(fs::read_to_string(outside.join("keep")).unwrap(), "keep");
+            // Writing the copy (a new file, as the sink does) leaves the live output alone.
+            fs::remove_file(s.dir.join("a/index.html")).unwrap();
+            fs::write(s.dir.join("a/index.html"), "a2").unwrap();
+            assert_eq!(
+                fs::read_to_string(target.join("a/index.html")).unwrap(),
+                "a"
+            );
+            s.abandon();
+        }
+    }
+
+    #[test]
+    fn a_cache_naming_paths_outside_the_output_is_not_followed() {
+        let site = tempfile::tempdir().unwrap();
+        let target = site.path().join("public");
+        let spare = site.path().join("spare");
+        for _ in 0..2 {
+            let s = Staging::begin(&target).unwrap();
+            fs::write(s.dir.join("index.html"), "x").unwrap();
+            s.commit_keeping(Some(&spare)).unwrap();
+        }
+        fs::write(site.path().join("victim"), "v").unwrap();
+        for bad in ["../victim", "/etc/passwd", MARKER, ""] {
+            let differ = [bad.to_string()].into();
+            let s = Staging::begin_from(&target, &target, Some(&spare), Some(&differ)).unwrap();
+            assert!(site.path().join("victim").exists());
+            assert_eq!(files(&s.dir), files(&target));
+            s.commit_keeping(Some(&spare)).unwrap();
+        }
     }
 }

@@ -8,15 +8,17 @@
 //! whole site's). Files of pages that went are removed.
 //!
 //! The update is made in a staging directory holding hard links to every file of the
-//! output (cheap: no byte is copied), then swapped in whole like a full build, so a build
-//! killed midway leaves the previous site as it was. A file equal to the previous one stays
+//! output (no byte is copied), then swapped in whole like a full build, so a build killed
+//! midway leaves the previous site as it was. The replaced output is kept in the cache
+//! directory and becomes the next update's staging directory: only the files that differ
+//! are linked again, so neither making nor removing a tree of every page costs the update. A file equal to the previous one stays
 //! that file (it keeps its time, so `rsync` and uploads skip it).
 
 use super::cache::{Plan, SiteState, digest};
 use super::invalidate::{Before, Edit, Recorded, invalidate};
 use super::{Builder, DirSink, Sink, theme::Theme};
 use crate::content::urls::output_file;
-use crate::diagnostic::Fatal;
+use crate::diagnostic::{Fatal, trace};
 use crate::model::Site;
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashSet};
@@ -96,14 +98,20 @@ pub fn update(
     let before = Before::recorded(&recorded.documents, &plan.changed);
     let inv = invalidate(&before, site, &edit, opts.drafts);
 
-    let staging = super::output::Staging::begin(target).map_err(|e| out_err(target, &e))?;
-    if let Err(e) = staging.link_from(target) {
-        staging.abandon();
-        return Err(out_err(target, &e));
-    }
+    let spare = opts.spare.as_deref();
+    let staging =
+        super::output::Staging::begin_from(target, target, spare, recorded.replaced.as_ref())
+            .map_err(|e| out_err(target, &e))?;
+    trace::step("update: staging made");
     match render(site, opts, theme, target, &staging.dir, plan, &inv, &listed) {
-        Ok(outcome) => {
-            staging.commit().map_err(|e| out_err(target, &e))?;
+        Ok(mut outcome) => {
+            let kept = staging
+                .commit_keeping(spare)
+                .map_err(|e| out_err(target, &e))?;
+            trace::step("update: swapped in");
+            if !kept {
+                outcome.state.replaced = None;
+            }
             Ok(Some(outcome))
         }
         Err(e) => {
@@ -149,10 +157,13 @@ fn render(
         })
         .collect();
     pages.par_iter().try_for_each(|d| b.doc_page(d))?;
+    trace::step("update: pages rendered");
     let index = b.index_pages(&|url| everything || inv.index.contains(url))?;
+    trace::step("update: index pages rendered");
 
     let docs = crate::search::documents(site, opts.drafts);
     let (search, search_files) = super::search_indexes(site, opts, &docs, &sink)?;
+    trace::step("update: search indexes written");
 
     // What the site no longer has: pages of documents that went, index pages that went,
     // search files no longer written. Never one written above.
@@ -182,6 +193,8 @@ fn render(
     for f in &gone {
         dir_sink.remove(f)?;
     }
+    let mut replaced = written;
+    replaced.extend(gone.iter().cloned());
 
     let doc_pages = listed.iter().filter(|d| !d.url().is_empty()).count();
     let count = doc_pages + index.urls.len() - 1;
@@ -190,7 +203,9 @@ fn render(
         index: index.rendered,
         removed: gone.len(),
     };
-    let state = b.record(index.urls, search_files, history);
+    let mut state = b.record(index.urls, search_files, history);
+    state.replaced = Some(replaced.into_iter().collect());
+    trace::step("update: state recorded");
     Ok(Outcome {
         pages: count,
         files: count + site.assets.len() + state.search.len(),
@@ -229,6 +244,7 @@ impl Builder<'_> {
             index,
             search,
             assets: self.site.assets.len(),
+            replaced: None,
         }
     }
 }

@@ -305,6 +305,7 @@ pub fn build(args: &BuildArgs<'_>, err: &mut dyn Write) -> std::io::Result<u8> {
             (None, args.today)
         }
     };
+    crate::diagnostic::trace::step("cache opened");
     if let Some(s) = &session {
         for n in &s.notes {
             writeln!(err, "note: {n}")?;
@@ -322,8 +323,12 @@ pub fn build(args: &BuildArgs<'_>, err: &mut dyn Write) -> std::io::Result<u8> {
         return verify(args, report.exit, &target, err);
     }
     let plan = session.as_ref().and_then(|s| s.plan());
+    crate::diagnostic::trace::step("cache planned");
     let recording = session.is_some() && crate::write::record_reads(crate::build::cache::HASH);
-    let outcome = check_and_build(args, today, plan.as_ref(), session.is_some());
+    let spare = session
+        .as_ref()
+        .and_then(crate::build::cache::Session::spare);
+    let outcome = check_and_build(args, today, plan.as_ref(), session.is_some(), spare);
     let reads = if recording {
         crate::write::recorded_reads()
     } else {
@@ -357,6 +362,7 @@ pub fn build(args: &BuildArgs<'_>, err: &mut dyn Write) -> std::io::Result<u8> {
     {
         writeln!(err, "note: the build cache was not saved: {why}")?;
     }
+    crate::diagnostic::trace::step("cache saved");
     verify(args, report.exit, Path::new(&report.output), err)
 }
 
@@ -415,10 +421,12 @@ fn check_and_build(
     today: Option<Date>,
     plan: Option<&crate::build::cache::Plan>,
     record: bool,
+    spare: Option<PathBuf>,
 ) -> Result<Built, Fatal> {
     use crate::build::cache::{Finding, Report};
     let interactive = std::io::stderr().is_terminal();
     let (mut site, mut findings) = checked_site(args.site, today, args.strict)?;
+    crate::diagnostic::trace::step("loaded and checked");
     if args.drafts {
         // Drafts are published too: their pages may collide as well.
         use crate::build::collisions;
@@ -448,6 +456,7 @@ fn check_and_build(
         progress: interactive,
         search_export: args.search_export.clone(),
         search_export_format: args.search_export_format,
+        spare: spare.clone(),
     };
     // Which of two colliding pages a build keeps depends on every page: build them all.
     let plan = plan.filter(|_| {

@@ -2,6 +2,7 @@
 //! GitLab Code Quality, reviewdog rdjsonl and Checkstyle output.
 
 pub mod format;
+pub mod trace;
 
 use serde::Serialize;
 use std::fmt;
