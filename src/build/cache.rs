@@ -31,6 +31,8 @@ use std::path::{Path, PathBuf};
 pub const FORMAT: u32 = 2;
 /// The cache file, in the cache directory.
 pub const FILE: &str = "build.json";
+/// The documents' search analyses ([`Session::terms_cache`]).
+pub const TERMS: &str = "search-terms.bin";
 /// The output the last build replaced ([`Session::spare`]).
 pub const SPARE: &str = "replaced-output";
 /// The lock file: one build uses a cache directory at a time.
@@ -498,6 +500,11 @@ impl Session {
                     .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
             });
         (!in_content).then(|| self.dir.join(SPARE))
+    }
+
+    /// The cache of documents' search analyses ([`crate::search::analysed::Analyses`]).
+    pub fn terms_cache(&self) -> PathBuf {
+        self.dir.join(TERMS)
     }
 
     /// The inputs (absolute paths) whose digest is not the one `prev` recorded: read by

@@ -49,6 +49,9 @@ pub struct BuildOptions {
     /// Where the output a build replaces is kept for the next update to start from (in the
     /// build cache's directory, [`cache::Session::spare`]); `None` removes it.
     pub spare: Option<PathBuf>,
+    /// The cache of documents' search analyses ([`crate::search::analysed::Analyses`]),
+    /// read and written when given.
+    pub terms_cache: Option<PathBuf>,
 }
 
 impl BuildOptions {
@@ -62,6 +65,7 @@ impl BuildOptions {
             search_export_format: Default::default(),
             part: None,
             spare: None,
+            terms_cache: None,
         }
     }
 }
@@ -240,7 +244,19 @@ fn search_indexes(
             format!("cannot write {what}: {e}"),
         )]
     };
-    let files = crate::search::client_index_files(docs).map_err(|e| io("the search index", e))?;
+    use crate::search::analysed::Analyses;
+    crate::diagnostic::trace::step("search: documents made");
+    let mut analyses = opts
+        .terms_cache
+        .as_deref()
+        .map_or_else(Analyses::default, Analyses::load);
+    let files = crate::search::client::client_index_files_with(docs, &mut analyses)
+        .map_err(|e| io("the search index", e))?;
+    if let Some(path) = &opts.terms_cache {
+        // Only a cache: a build that cannot keep it is as right, and the next one slower.
+        let _ = analyses.save(path);
+    }
+    crate::diagnostic::trace::step("search: analyses saved");
     let mut names = Vec::with_capacity(files.len());
     for (rel, bytes) in files {
         sink.put(&rel, bytes)?;

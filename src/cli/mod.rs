@@ -328,7 +328,16 @@ pub fn build(args: &BuildArgs<'_>, err: &mut dyn Write) -> std::io::Result<u8> {
     let spare = session
         .as_ref()
         .and_then(crate::build::cache::Session::spare);
-    let outcome = check_and_build(args, today, plan.as_ref(), session.is_some(), spare);
+    let outcome = check_and_build(
+        args,
+        today,
+        plan.as_ref(),
+        session.is_some(),
+        spare,
+        session
+            .as_ref()
+            .map(crate::build::cache::Session::terms_cache),
+    );
     let reads = if recording {
         crate::write::recorded_reads()
     } else {
@@ -422,6 +431,7 @@ fn check_and_build(
     plan: Option<&crate::build::cache::Plan>,
     record: bool,
     spare: Option<PathBuf>,
+    terms_cache: Option<PathBuf>,
 ) -> Result<Built, Fatal> {
     use crate::build::cache::{Finding, Report};
     let interactive = std::io::stderr().is_terminal();
@@ -457,6 +467,7 @@ fn check_and_build(
         search_export: args.search_export.clone(),
         search_export_format: args.search_export_format,
         spare: spare.clone(),
+        terms_cache,
     };
     // Which of two colliding pages a build keeps depends on every page: build them all.
     let plan = plan.filter(|_| {

@@ -11,7 +11,7 @@
 //! [`Reference`] reads these files back and scores queries the way the browser must, so that
 //! tests can hold the two engines to the same results.
 
-use super::analyze::field_tokens;
+use super::analysed::{Analysed, Analyses};
 use super::doc::{FIELDS, SearchDoc, WEIGHTS};
 use super::query::{self, Lexicon, Matcher, Planned, Query};
 use crate::content::urls;
@@ -52,29 +52,6 @@ pub fn quantize(len: u32) -> u32 {
 type Posting = (u32, u8, u32, Vec<u32>);
 /// A posting while exporting: doc id, field id, positions.
 type Exported<'a> = (u32, u8, &'a [u32]);
-
-struct Analysed {
-    postings: Vec<(String, u8, Vec<u32>)>,
-    lens: [u32; 5],
-}
-
-fn analyse(doc: &SearchDoc) -> Analysed {
-    let mut postings = Vec::new();
-    let mut lens = [0u32; 5];
-    for (f, values) in doc.field_values().iter().enumerate() {
-        let (tokens, len) = field_tokens(values);
-        lens[f] = len;
-        let mut by_term: BTreeMap<String, Vec<u32>> = BTreeMap::new();
-        for (term, pos) in tokens {
-            by_term.entry(term).or_default().push(pos);
-        }
-        for (term, mut pos) in by_term {
-            pos.sort_unstable();
-            postings.push((term, f as u8, pos));
-        }
-    }
-    Analysed { postings, lens }
-}
 
 /// A term's postings as a term shard holds them: one flat array of
 /// `Δdoc, field, norm, tf, first position, Δposition × (tf − 1)` per posting (docs ascending,
@@ -198,13 +175,22 @@ pub fn write_client_index(out_dir: &Path, docs: &[SearchDoc]) -> io::Result<usiz
 /// The files of the client index: (path relative to the site's output root, such as
 /// `search/t/0.json`, contents).
 pub fn client_index_files(docs: &[SearchDoc]) -> io::Result<Vec<(String, Vec<u8>)>> {
+    client_index_files_with(docs, &mut Analyses::default())
+}
+
+/// [`client_index_files`], reusing the analyses of documents whose fields did not change.
+pub fn client_index_files_with(
+    docs: &[SearchDoc],
+    analyses: &mut Analyses,
+) -> io::Result<Vec<(String, Vec<u8>)>> {
     let mut out: Vec<(String, Vec<u8>)> = Vec::new();
     // Doc ids are positions in content-path order (ties between equal scores go by id).
     let mut sorted_docs: Vec<&SearchDoc> = docs.iter().collect();
     sorted_docs.sort_by(|a, b| a.rel.cmp(&b.rel));
     let docs = sorted_docs;
     let n = docs.len();
-    let analysed: Vec<Analysed> = docs.par_iter().map(|d| analyse(d)).collect();
+    let analysed: Vec<&Analysed> = analyses.of(&docs);
+    crate::diagnostic::trace::step("search: documents analysed");
     let norms: Vec<[u32; 5]> = analysed.iter().map(|a| a.lens.map(quantize)).collect();
 
     // Terms → postings, docs in order.
@@ -232,6 +218,7 @@ pub fn client_index_files(docs: &[SearchDoc]) -> io::Result<Vec<(String, Vec<u8>
             s
         })
         .collect();
+    crate::diagnostic::trace::step("search: postings encoded");
     let total: usize = entries.iter().map(|e| e.len() + 1).sum();
     let target = SHARD_TARGET.max(total.div_ceil(MAX_SHARDS));
     let mut shards: Vec<String> = Vec::new();
@@ -362,6 +349,7 @@ pub fn client_index_files(docs: &[SearchDoc]) -> io::Result<Vec<(String, Vec<u8>
             "max_query_words": query::MAX_QUERY_WORDS,
         },
     });
+    crate::diagnostic::trace::step("search: documents' chunks encoded");
     out.push(("search/index.json".to_string(), json_bytes(&index)?));
     // What the empty state offers (query::pasted::closest): read only when nothing matches.
     let pairs = |names: Vec<String>, url: fn(&str) -> String| -> Vec<(String, String)> {

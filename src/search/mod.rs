@@ -11,6 +11,7 @@
 //! most). A word or phrase that matches no document is ignored. A phrase matches its words at
 //! consecutive positions in one field and weighs ×3. See [`query`] for the exact scoring.
 
+pub mod analysed;
 pub mod analyze;
 pub mod cli;
 pub mod client;
