@@ -460,6 +460,7 @@ fn the_composed_handbook_has_the_index_pages_and_cards_of_one_build() {
     for f in [
         "404.html",
         "sitemap.xml",
+        "search/index.html",
         "tags/database/index.html",
         "alerts/DiskFull/index.html",
     ] {
