@@ -325,6 +325,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn malformed_postings_are_refused_not_read_past() {
+        assert_eq!(
+            client::decode_postings(&[0, 0, 3, 1, 2]),
+            Some(vec![(0, 0, 3, vec![2])])
+        );
+        let bad: [&[u32]; 4] = [
+            &[0, 0, 3],                             // cut inside a posting's head
+            &[0, 5, 1, 1, 0],                       // no field 5
+            &[0, 0, 1, 3, 1],                       // fewer positions than its tf
+            &[u32::MAX, 0, 1, 1, 0, 1, 0, 1, 1, 0], // a doc id past u32
+        ];
+        for flat in bad {
+            assert_eq!(client::decode_postings(flat), None, "{flat:?}");
+        }
+    }
+
+    #[test]
     fn a_pointer_keeps_the_parts_bytes_and_climbs_its_prefix() {
         assert_eq!(
             pointer(b"{\"version\":1,\"docs\":2}\n", "payments/"),

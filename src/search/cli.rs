@@ -33,11 +33,7 @@ pub fn run(
     err: &mut dyn Write,
 ) -> io::Result<u8> {
     let filtered = q.kind.is_some() || q.service.is_some() || q.owner.is_some() || q.stale;
-    if super::query::parse(&q.text).is_empty() && !filtered {
-        writeln!(
-            err,
-            "error: nothing to search for; give words (an alert name, an error message) or a filter (--kind, --service, --owner, --stale)"
-        )?;
+    if nothing_to_search(&q, filtered, "--kind, --service, --owner, --stale", err)? {
         return Ok(2);
     }
     let loaded = match crate::load::load_site(site, today) {
@@ -128,11 +124,7 @@ pub fn run_site(
         )?;
         return Ok(2);
     }
-    if super::query::parse(&q.text).is_empty() && !filtered {
-        writeln!(
-            err,
-            "error: nothing to search for; give words (an alert name, an error message) or a filter (--kind, --service, --stale)"
-        )?;
+    if nothing_to_search(&q, filtered, "--kind, --service, --stale", err)? {
         return Ok(2);
     }
     let root = handbook_of(dir);
@@ -184,6 +176,23 @@ pub fn run_site(
         print_human(&q.text, &hits, color, true, out)?;
     }
     Ok(0)
+}
+
+/// Whether `q` has no words and no filter (then said on `err`, naming the `filters` there are).
+fn nothing_to_search(
+    q: &Query,
+    filtered: bool,
+    filters: &str,
+    err: &mut dyn Write,
+) -> io::Result<bool> {
+    let nothing = super::query::parse(&q.text).is_empty() && !filtered;
+    if nothing {
+        writeln!(
+            err,
+            "error: nothing to search for; give words (an alert name, an error message) or a filter ({filters})"
+        )?;
+    }
+    Ok(nothing)
 }
 
 /// Where the index of the site in `dir` is: `dir`, or for a part's copy inside a composed

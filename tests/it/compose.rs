@@ -552,10 +552,19 @@ fn the_composed_handbook_has_the_index_pages_and_cards_of_one_build() {
     let again = tmp.path().join("again");
     let (code, _, err) = compose_into(&[&a, &b], &again);
     assert_eq!(code, 0, "{err}");
-    for f in composed_files.iter().filter(|f| family(f)) {
+    same_bytes(
+        &composed,
+        &again,
+        composed_files.iter().filter(|f| family(f)),
+    );
+}
+
+/// Each of `files` has the same bytes under `a` as under `b`.
+fn same_bytes<'a>(a: &Path, b: &Path, files: impl Iterator<Item = &'a String>) {
+    for f in files {
         assert_eq!(
-            std::fs::read(composed.join(f)).unwrap(),
-            std::fs::read(again.join(f)).unwrap(),
+            std::fs::read(a.join(f)).unwrap(),
+            std::fs::read(b.join(f)).unwrap(),
             "{f}"
         );
     }
@@ -759,13 +768,11 @@ fn the_composed_handbook_searches_every_part_as_one_build_does() {
     compose_into(&[&ops, &learn], &again);
     let files = files_under(&composed);
     assert_eq!(files, files_under(&again));
-    for f in files.iter().filter(|f| f.starts_with("search/")) {
-        assert_eq!(
-            std::fs::read(composed.join(f)).unwrap(),
-            std::fs::read(again.join(f)).unwrap(),
-            "{f}"
-        );
-    }
+    same_bytes(
+        &composed,
+        &again,
+        files.iter().filter(|f| f.contains("search/")),
+    );
 }
 
 #[test]
@@ -866,4 +873,16 @@ fn a_part_with_a_broken_search_index_is_left_out_of_the_search() {
         let own = std::fs::read_to_string(out.join("a/search/index.json")).unwrap_or_default();
         assert!(!own.contains("\"handbook\""), "{what}");
     }
+    // The terminal says what is wrong with an index it cannot read, and does not panic.
+    let (code, _, err) = run([
+        "search",
+        "--site",
+        s(&tmp.path().join("broken-postings/a")),
+        "x",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("cannot read the search index") && err.contains("help:"),
+        "{err}"
+    );
 }
