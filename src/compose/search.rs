@@ -241,12 +241,13 @@ impl PartIndex {
                 ),
             ));
         }
-        let mut metas: Vec<DocMeta> = Vec::with_capacity(n);
+        // Grown as files are read: `docs` is only a claim until they agree with it.
+        let mut metas: Vec<DocMeta> = Vec::new();
         for j in 0..n.div_ceil(head.doc_chunk) {
             let (chunk, _): (Vec<DocMeta>, _) = r.read(&format!("d/{j}.json"))?;
             metas.extend(chunk);
         }
-        let mut texts: Vec<String> = Vec::with_capacity(n);
+        let mut texts: Vec<String> = Vec::new();
         for k in 0..n.div_ceil(head.text_chunk) {
             let (chunk, _): (Vec<String>, _) = r.read(&format!("x/{k}.json"))?;
             texts.extend(chunk);

@@ -503,7 +503,22 @@ pub struct Reference {
 impl Reference {
     pub fn open(out_dir: &Path) -> io::Result<Reference> {
         let root = out_dir.join("search");
-        let read = |p: &Path| -> io::Result<Vec<u8>> { std::fs::read(p) };
+        // `fieldbook search --site` may be pointed at any folder: no FIFO blocks it, no
+        // file fills memory (a text chunk of 100,000 documents is a few MiB).
+        let read = |p: &Path| -> io::Result<Vec<u8>> {
+            use crate::write::Unreadable;
+            crate::write::read_bounded_unrecorded(p, 256 * 1024 * 1024, true).map_err(|e| match e {
+                Unreadable::Io(e) => e,
+                Unreadable::NotAFile => io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("{} is not a regular file", p.display()),
+                ),
+                Unreadable::TooLarge(n) => io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("{} is too large ({n} bytes)", p.display()),
+                ),
+            })
+        };
         let index: IndexJson = serde_json::from_slice(&read(&root.join("index.json"))?)?;
         let mut terms = BTreeMap::new();
         for i in 0..index.shards.len() {
