@@ -2,7 +2,7 @@
 //! `build --part` merged into one site without re-rendering their pages. Each part's files are
 //! copied under its prefix; the composer adds a home page (through the theme) listing the
 //! parts and what needs review, the theme's static files, `parts.json` (every part's
-//! manifest summary and search index, for federated search), the handbook's own index pages
+//! manifest summary and search index), the handbook's own index pages
 //! (`pages`), the handbook's one search index (`search`: the parts' indexes merged with the
 //! handbook's term statistics), and checks the links between parts from the manifests alone.
 

@@ -629,14 +629,18 @@ fn a_hostile_manifest_cannot_lead_the_handbook_pages_astray() {
     assert!(err.contains("not a page of the part"), "{err}");
 }
 
-/// `fieldbook search --site DIR QUERY --json`: each result's content path, URL and score.
-fn site_search(dir: &Path, query: &str) -> Vec<(String, String, f64)> {
+/// A result of `fieldbook search --json`: content path, URL, score, and what it shows of its
+/// owners and review (owner names, state, lapsed).
+type Found = (String, String, f64, String);
+
+/// `fieldbook search --site DIR QUERY --json`.
+fn site_search(dir: &Path, query: &str) -> Vec<Found> {
     let (code, out, err) = run(["search", "--site", s(dir), query, "--json"]);
     assert_eq!(code, 0, "{query}: {err}");
     results_of(&out)
 }
 
-fn results_of(json: &str) -> Vec<(String, String, f64)> {
+fn results_of(json: &str) -> Vec<Found> {
     let v: Value = serde_json::from_str(json).unwrap();
     v["results"]
         .as_array()
@@ -647,6 +651,7 @@ fn results_of(json: &str) -> Vec<(String, String, f64)> {
                 r["path"].as_str().unwrap().to_string(),
                 r["url"].as_str().unwrap().to_string(),
                 r["score"].as_f64().unwrap(),
+                format!("{} {} {}", r["owner_names"], r["state"], r["lapsed"]),
             )
         })
         .collect()
@@ -725,10 +730,11 @@ fn the_composed_handbook_searches_every_part_as_one_build_does() {
     for q in queries {
         let handbook = site_search(&composed, q);
         // Against the single build's client index: the same documents, order and scores.
-        let one: Vec<(String, String, f64)> = site_search(&single, q);
-        let merged: Vec<(String, String, f64)> = handbook
+        // Owners, review states and lapsed flags as well.
+        let one = site_search(&single, q);
+        let merged: Vec<Found> = handbook
             .iter()
-            .map(|(p, u, sc)| (p.clone(), unprefixed(u), *sc))
+            .map(|(p, u, sc, shown)| (p.clone(), unprefixed(u), *sc, shown.clone()))
             .collect();
         assert_eq!(merged, one, "{q}");
         // And `fieldbook search` on the whole's sources: the same top results.
@@ -759,9 +765,14 @@ fn the_composed_handbook_searches_every_part_as_one_build_does() {
         std::fs::read(ops.join("ops/search/t/0.json")).unwrap()
     );
     // Owners and stale flags survive in the human output.
-    let (code, out, _) = run(["search", "--site", s(&composed), "KafkaConsumerLag"]);
+    let (code, out, _) = run(["search", "--site", s(&composed), "notification delivery"]);
     assert_eq!(code, 0);
-    assert!(out.contains(" · ops/runbooks/"), "{out}");
+    assert!(
+        out.contains("Notification delivery failures [STALE]")
+            && out
+                .contains("Streaming & Notifications, Sam Whitfield · ops/runbooks/notifications/"),
+        "{out}"
+    );
 
     // Composing again gives the same bytes.
     let again = tmp.path().join("again");
