@@ -163,6 +163,9 @@ enum Command {
         json: bool,
         #[arg(long, value_parser = parse_date)]
         today: Option<Date>,
+        /// Search the browser's index of a built or composed site in DIR (the output of `build` or `compose`; a composed handbook ranks every part together), scored as the browser scores it
+        #[arg(long = "site", value_name = "DIR", conflicts_with_all = ["owner", "today"])]
+        built: Option<PathBuf>,
     },
     /// Stamp `reviewed:` with today's date, changing nothing else in the files
     Review {
@@ -379,22 +382,25 @@ fn main() -> ExitCode {
             limit,
             json,
             today,
-        } => fieldbook::search::cli::run(
-            site,
-            *today,
-            fieldbook::search::Query {
+            built,
+        } => {
+            let q = fieldbook::search::Query {
                 text: query.clone(),
                 kind: *kind,
                 service: service.clone(),
                 owner: owner.clone(),
                 stale: *stale,
                 limit: *limit,
-            },
-            *json,
-            color,
-            &mut out,
-            &mut err,
-        ),
+            };
+            match built {
+                Some(dir) => {
+                    fieldbook::search::cli::run_site(dir, q, *json, color, &mut out, &mut err)
+                }
+                None => {
+                    fieldbook::search::cli::run(site, *today, q, *json, color, &mut out, &mut err)
+                }
+            }
+        }
         Command::Init { dir, from } => {
             fieldbook::cli::init::run(dir.as_deref(), from.as_deref(), &mut out, &mut err)
         }

@@ -662,7 +662,7 @@ pub fn compose(
     print_findings(&done.findings, err, color)?;
     writeln!(
         err,
-        "compose: {} parts, {} files in {}, {} findings (links between parts, cards), {:.2} s",
+        "compose: {} parts, {} files in {}, {} findings (links between parts, cards, search indexes), {:.2} s",
         done.parts,
         done.files,
         done.output.display(),

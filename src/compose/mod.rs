@@ -2,10 +2,12 @@
 //! `build --part` merged into one site without re-rendering their pages. Each part's files are
 //! copied under its prefix; the composer adds a home page (through the theme) listing the
 //! parts and what needs review, the theme's static files, `parts.json` (every part's
-//! manifest summary and search index, for federated search), the handbook's own index pages
-//! (`pages`), and checks the links between parts from the manifests alone.
+//! manifest summary and search index), the handbook's own index pages
+//! (`pages`), the handbook's one search index (`search`: the parts' indexes merged with the
+//! handbook's term statistics), and checks the links between parts from the manifests alone.
 
 mod pages;
+pub mod search;
 
 use crate::build::context::{PageCtx, SiteCtx};
 use crate::build::output::{Staging, check_target};
@@ -34,7 +36,7 @@ pub struct Composed {
     pub parts: usize,
     pub files: usize,
     pub output: PathBuf,
-    /// Broken links between parts.
+    /// Broken links between parts, cards left out, parts left out of the search.
     pub findings: Vec<Diagnostic>,
 }
 
@@ -194,7 +196,7 @@ pub fn compose(dirs: &[PathBuf], output: &Path, today: Date) -> Result<Composed,
     let handbook = pages::Handbook::of(&parts, today);
     let result = write(&parts, &handbook, &staging.dir, today);
     match result {
-        Ok(files) => {
+        Ok((files, searched)) => {
             staging.commit().map_err(|e| {
                 fatal(
                     "compose",
@@ -208,6 +210,7 @@ pub fn compose(dirs: &[PathBuf], output: &Path, today: Date) -> Result<Composed,
                 findings: check_links(&parts)
                     .into_iter()
                     .chain(handbook.findings)
+                    .chain(searched)
                     .collect(),
             })
         }
@@ -236,18 +239,29 @@ struct PartsIndex<'a> {
     parts: Vec<PartSummary<'a>>,
 }
 
+/// Write the handbook into `dir`: the number of files, and why parts were left out of its
+/// search.
 fn write(
     parts: &[Part],
     handbook: &pages::Handbook,
     dir: &Path,
     today: Date,
-) -> Result<usize, Fatal> {
+) -> Result<(usize, Vec<Diagnostic>), Fatal> {
     let io = |what: &Path, e: std::io::Error| fatal("compose", format!("{}: {e}", what.display()));
     let mut files = 0;
     for p in parts {
         files +=
             copy_tree(&p.dir.join(p.name()), &dir.join(p.name())).map_err(|e| io(&p.dir, e))?;
     }
+    let merged = search::merge(parts).map_err(|e| io(Path::new("search"), e))?;
+    for (rel, bytes) in merged.files.iter().chain(&merged.pointers) {
+        let to = dir.join(rel);
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
+        }
+        std::fs::write(&to, bytes).map_err(|e| io(&to, e))?;
+    }
+    files += merged.files.len();
     let index = PartsIndex {
         format: FORMAT_MAJOR,
         parts: parts
@@ -280,7 +294,7 @@ fn write(
     }
     std::fs::write(dir.join("index.html"), home(&theme, parts, today)?).map_err(|e| io(dir, e))?;
     let index_pages = pages::write(handbook, &theme, dir, today)?;
-    Ok(files + 2 + index_pages.len())
+    Ok((files + 2 + index_pages.len(), merged.findings))
 }
 
 /// Copy a directory tree (regular files and folders only: links and special files are left

@@ -1,7 +1,7 @@
 //! The composed handbook's own pages, written from the parts' manifests alone (the parts'
 //! pages are copied, not re-rendered): the kinds' indexes, the incident history, the action
 //! tracker, tags, services, teams, the freshness report, the alerts index, `alerts/<name>/` pages and `alerts.json`, the
-//! sitemap and 404. Each document's card is the one its part's build judged
+//! search page, the sitemap and 404. Each document's card is the one its part's build judged
 //! (`parts::CardFacts`), and the pages are written by the same page functions a single build
 //! uses (`build::theme::PageWriter`), so cards look the same; each links into its part.
 
@@ -377,6 +377,18 @@ pub fn write(
     done("alerts/".into(), write_alerts_index(&w, rows()))?;
     let json = alerts_json(w.site.title, w.site.base_url, today, rows());
     done(ALERTS_JSON.into(), put(&dir.join(ALERTS_JSON), &json))?;
+    // Where the header's "All results" leads; it searches the handbook's merged index
+    // (`super::search`), as the search page a build writes searches the site's.
+    let page = w.page(
+        "search",
+        "Search",
+        "search/",
+        "Search runbooks, postmortems and courses",
+    );
+    done(
+        "search/".into(),
+        w.apply_template("search.html", &page, "search", &()),
+    )?;
     done(
         "404.html".into(),
         families::not_found_page(&w, w.site.base_url),

@@ -327,7 +327,7 @@ impl Manifest {
 
 /// Whether `url` is a plain relative path under `prefix`: no scheme, no `..`, `.` or empty
 /// segment, no backslash, query, control or space character.
-fn is_inside(url: &str, prefix: &str) -> bool {
+pub fn is_inside(url: &str, prefix: &str) -> bool {
     let Some(rest) = url.strip_prefix(prefix) else {
         return false;
     };

@@ -1,7 +1,10 @@
-//! `fieldbook search QUERY [--kind K] [--service S] [--owner ID] [--stale] [--json] [--limit N]`.
+//! `fieldbook search QUERY [--kind K] [--service S] [--owner ID] [--stale] [--json] [--limit N]`,
+//! and with `--site DIR` the same search of a built or composed site's client index.
 
 use super::query::{Hit, Query};
 use crate::content::date::Date;
+use crate::content::front_matter::Kind;
+use crate::model::ReviewState;
 use anstyle::{AnsiColor, Style};
 use serde_json::json;
 use std::io::{self, Write};
@@ -30,11 +33,7 @@ pub fn run(
     err: &mut dyn Write,
 ) -> io::Result<u8> {
     let filtered = q.kind.is_some() || q.service.is_some() || q.owner.is_some() || q.stale;
-    if super::query::parse(&q.text).is_empty() && !filtered {
-        writeln!(
-            err,
-            "error: nothing to search for; give words (an alert name, an error message) or a filter (--kind, --service, --owner, --stale)"
-        )?;
+    if nothing_to_search(&q, filtered, "--kind, --service, --owner, --stale", err)? {
         return Ok(2);
     }
     let loaded = match crate::load::load_site(site, today) {
@@ -91,7 +90,7 @@ pub fn run(
         serde_json::to_writer_pretty(&mut *out, &v)?;
         writeln!(out)?;
     } else {
-        print_human(&q.text, &hits, color, out)?;
+        print_human(&q.text, &hits, color, false, out)?;
         for (what, names) in [("alerts", &closest.alerts), ("services", &closest.services)] {
             if !names.is_empty() {
                 let list: Vec<String> = names.iter().map(|n| clean(n)).collect();
@@ -100,6 +99,115 @@ pub fn run(
         }
     }
     Ok(0)
+}
+
+/// `fieldbook search --site DIR QUERY`: search the client index a build or `compose` wrote into
+/// `dir` (`search/`), scored by [`super::client::Reference`] as the browser scores it, and
+/// print the results as [`run`] does, each with its URL (in a composed handbook, under its
+/// part's prefix). A part's copy inside a handbook points at the handbook's index, which is
+/// searched instead. `--owner` needs the sources (the client index has owner names, not
+/// ids). Exit status: 0 when the search ran; 2 for a usage error or an index that cannot be
+/// read.
+pub fn run_site(
+    dir: &Path,
+    q: Query,
+    json: bool,
+    color: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<u8> {
+    let filtered = q.kind.is_some() || q.service.is_some() || q.stale;
+    if q.owner.is_some() {
+        writeln!(
+            err,
+            "error: --owner needs the site's sources (the browser's index has owner names, not ids); search the site directory without --site"
+        )?;
+        return Ok(2);
+    }
+    if nothing_to_search(&q, filtered, "--kind, --service, --stale", err)? {
+        return Ok(2);
+    }
+    let root = handbook_of(dir);
+    let reference = match super::client::Reference::open(&root) {
+        Ok(r) => r,
+        Err(e) => {
+            writeln!(
+                err,
+                "error: cannot read the search index in {}: {e}\n  = help: give the output folder of `fieldbook build` or `fieldbook compose` (it holds search/index.json)",
+                root.join("search").display()
+            )?;
+            return Ok(2);
+        }
+    };
+    let ranked = match reference.ranked_ids(&q) {
+        Ok(r) => r,
+        Err(e) => {
+            writeln!(err, "error: search failed: {e:#}")?;
+            return Ok(2);
+        }
+    };
+    let mut hits = Vec::new();
+    for (d, score, missing) in ranked {
+        let Some(m) = reference.doc(d) else { continue };
+        let (snippet, highlights) = reference.snippet_of(d, &q)?;
+        hits.push(Hit {
+            rel: m.p.clone(),
+            url: m.u.clone(),
+            title: m.t.clone(),
+            kind: Kind::parse(&m.k).unwrap_or(Kind::Page),
+            score,
+            owners: Vec::new(),
+            owner_names: m.o.clone(),
+            state: serde_json::from_value(json!(m.s)).unwrap_or(ReviewState::Untracked),
+            lapsed: m.l,
+            unowned: m.n,
+            snippet,
+            highlights,
+            missing,
+        });
+    }
+    if let Some(note) = super::query::truncation(&q.text) {
+        writeln!(err, "note: {note}")?;
+    }
+    if json {
+        serde_json::to_writer_pretty(&mut *out, &results_json(&hits))?;
+        writeln!(out)?;
+    } else {
+        print_human(&q.text, &hits, color, true, out)?;
+    }
+    Ok(0)
+}
+
+/// Whether `q` has no words and no filter (then said on `err`, naming the `filters` there are).
+fn nothing_to_search(
+    q: &Query,
+    filtered: bool,
+    filters: &str,
+    err: &mut dyn Write,
+) -> io::Result<bool> {
+    let nothing = super::query::parse(&q.text).is_empty() && !filtered;
+    if nothing {
+        writeln!(
+            err,
+            "error: nothing to search for; give words (an alert name, an error message) or a filter ({filters})"
+        )?;
+    }
+    Ok(nothing)
+}
+
+/// Where the index of the site in `dir` is: `dir`, or for a part's copy inside a composed
+/// handbook the handbook's root its `search/index.json` points at (`"handbook": "../"`).
+fn handbook_of(dir: &Path) -> std::path::PathBuf {
+    let index = dir.join("search").join("index.json");
+    // An index.json is small; one that is not is not a pointer either.
+    let up = crate::config::read_regular(&index, 64 * 1024 * 1024)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .and_then(|v| v.get("handbook")?.as_str().map(str::to_string));
+    match up {
+        Some(up) if !up.is_empty() && up.split_terminator('/').all(|s| s == "..") => dir.join(up),
+        _ => dir.to_path_buf(),
+    }
 }
 
 /// `snippet` with `open`/`close` around each highlighted range (control characters in the
@@ -174,7 +282,15 @@ fn paint(s: &str, style: Style, color: bool) -> String {
     }
 }
 
-fn print_human(text: &str, hits: &[Hit], color: bool, out: &mut dyn Write) -> io::Result<()> {
+/// The results for a person; with `urls`, each result's URL beside its path (a composed
+/// handbook's parts may hold one path each).
+fn print_human(
+    text: &str,
+    hits: &[Hit],
+    color: bool,
+    urls: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     use crate::model::ReviewState as R;
     if hits.is_empty() {
         let read = super::query::cut_text(text).trim();
@@ -221,7 +337,10 @@ fn print_human(text: &str, hits: &[Hit], color: bool, out: &mut dyn Write) -> io
         } else {
             clean(&h.owner_names.join(", "))
         };
-        let meta = format!("{} · {} · {owners}", clean(&h.rel), h.kind.as_str());
+        let mut meta = format!("{} · {} · {owners}", clean(&h.rel), h.kind.as_str());
+        if urls {
+            meta.push_str(&format!(" · {}", clean(&h.url)));
+        }
         writeln!(out, "   {}", paint(&meta, dim, color))?;
         let snippet = if color {
             marked(h, &format!("{bold}"), &format!("{bold:#}"))

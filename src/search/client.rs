@@ -49,7 +49,7 @@ pub fn quantize(len: u32) -> u32 {
 }
 
 /// One posting: doc id, field id, field norm, positions.
-type Posting = (u32, u8, u32, Vec<u32>);
+pub type Posting = (u32, u8, u32, Vec<u32>);
 /// A posting while exporting: doc id, field id, positions.
 type Exported<'a> = (u32, u8, &'a [u32]);
 
@@ -76,25 +76,32 @@ fn encode_postings(s: &mut String, postings: &[Exported], norms: &[[u32; 5]]) {
     s.push(']');
 }
 
-/// Decode [`encode_postings`].
-fn decode_postings(flat: &[u32]) -> Vec<Posting> {
+/// Decode [`encode_postings`]: (doc id, field id, field norm, positions) per posting; `None`
+/// when the array is not one (cut short, a field id out of range, ids or positions past
+/// `u32`): the files may come from elsewhere (a part `compose` merges).
+pub fn decode_postings(flat: &[u32]) -> Option<Vec<Posting>> {
     let mut out = Vec::new();
     let (mut i, mut d) = (0usize, 0u32);
-    while i + 4 <= flat.len() {
-        d += flat[i];
-        let (f, norm, tf) = (flat[i + 1] as u8, flat[i + 2], flat[i + 3] as usize);
+    while i < flat.len() {
+        let head = flat.get(i..i + 4)?;
+        d = d.checked_add(head[0])?;
+        let f = u8::try_from(head[1])
+            .ok()
+            .filter(|f| usize::from(*f) < FIELDS.len())?;
+        let (norm, tf) = (head[2], head[3] as usize);
         let mut p = 0u32;
-        let pos = flat[i + 4..(i + 4 + tf).min(flat.len())]
+        let pos = flat
+            .get(i + 4..i + 4 + tf)?
             .iter()
             .map(|x| {
-                p += x;
-                p
+                p = p.checked_add(*x)?;
+                Some(p)
             })
-            .collect();
+            .collect::<Option<Vec<u32>>>()?;
         out.push((d, f, norm, pos));
         i += 4 + tf;
     }
-    out
+    Some(out)
 }
 
 /// The text kept for a doc's snippet: the body, whitespace collapsed, at most [`TEXT_CHARS`]
@@ -172,6 +179,117 @@ pub fn write_client_index(out_dir: &Path, docs: &[SearchDoc]) -> io::Result<usiz
     Ok(files.len())
 }
 
+/// One document's entry in `search/d/` (docs/search.md): what a result shows without its
+/// page. Fields are in key order, as the files have always had them; `l`, `n`, `o`, `c`, `sv`,
+/// `tm` and `r` are left out when false, empty or null.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct DocMeta {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub c: Option<String>,
+    pub k: String,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub l: bool,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub n: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub o: Vec<String>,
+    pub p: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r: Option<String>,
+    pub s: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sv: Vec<String>,
+    pub t: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tm: Vec<String>,
+    pub u: String,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+impl DocMeta {
+    fn of(d: &SearchDoc) -> DocMeta {
+        DocMeta {
+            c: d.channel.clone(),
+            k: d.kind.as_str().to_string(),
+            l: d.lapsed,
+            n: d.unowned,
+            o: d.owner_names.clone(),
+            p: d.rel.clone(),
+            r: d.reviewed.map(|r| r.to_string()),
+            s: json!(d.state).as_str().unwrap_or_default().to_string(),
+            sv: d.services.clone(),
+            t: d.title.clone(),
+            tm: d.teams.clone(),
+            u: d.url.clone(),
+        }
+    }
+}
+
+/// One document as the client index holds it. A build makes it from a [`SearchDoc`]; a
+/// composed handbook from its parts' own indexes (`compose::search`), so that both are
+/// written by [`index_files`].
+pub struct IndexedDoc<'a> {
+    pub meta: DocMeta,
+    /// Its snippet text (`search/x/`).
+    pub text: String,
+    /// (term, field, positions ascending), each term and field once: borrowed from the
+    /// build's analyses ([`Analyses`]), owned when read from a part.
+    pub postings: std::borrow::Cow<'a, [(String, u8, Vec<u32>)]>,
+    /// Each field's norm ([`quantize`]d token count).
+    pub norms: [u32; 5],
+}
+
+/// What [`index_files`] writes: the documents in doc-id order (content-path order), each
+/// field's token count summed over them (for `avg_len`), and the alert and service names
+/// `names.json` offers (their URLs are the handbook's own: [`urls::alert_url`],
+/// [`urls::service_url`]).
+pub struct Corpus<'a> {
+    pub docs: Vec<IndexedDoc<'a>>,
+    pub totals: [u64; 5],
+    pub alerts: Vec<String>,
+    pub services: Vec<String>,
+}
+
+impl<'a> Corpus<'a> {
+    /// The corpus of `docs`, analysed by `analyses` (made or reused).
+    pub fn of(docs: &[SearchDoc], analyses: &'a mut Analyses) -> Corpus<'a> {
+        // Doc ids are positions in content-path order (ties between equal scores go by id).
+        let mut sorted: Vec<&SearchDoc> = docs.iter().collect();
+        sorted.sort_by(|a, b| a.rel.cmp(&b.rel));
+        let of: Vec<&'a Analysed> = analyses.of(&sorted);
+        crate::diagnostic::trace::step("search: documents analysed");
+        let analysed: Vec<(IndexedDoc, [u32; 5])> = sorted
+            .par_iter()
+            .zip(of)
+            .map(|(d, a)| {
+                let doc = IndexedDoc {
+                    meta: DocMeta::of(d),
+                    text: snippet_text(d),
+                    postings: std::borrow::Cow::Borrowed(&a.postings),
+                    norms: a.lens.map(quantize),
+                };
+                (doc, a.lens)
+            })
+            .collect();
+        let mut totals = [0u64; 5];
+        for (_, lens) in &analysed {
+            for (t, l) in totals.iter_mut().zip(lens) {
+                *t += u64::from(*l);
+            }
+        }
+        let indexed = analysed.into_iter().map(|(d, _)| d).collect();
+        Corpus {
+            docs: indexed,
+            totals,
+            alerts: distinct(sorted.iter().copied(), &|d| d.alerts.clone()),
+            services: distinct(sorted.iter().copied(), &|d| d.services.clone()),
+        }
+    }
+}
+
 /// The files of the client index: (path relative to the site's output root, such as
 /// `search/t/0.json`, contents).
 pub fn client_index_files(docs: &[SearchDoc]) -> io::Result<Vec<(String, Vec<u8>)>> {
@@ -183,24 +301,20 @@ pub fn client_index_files_with(
     docs: &[SearchDoc],
     analyses: &mut Analyses,
 ) -> io::Result<Vec<(String, Vec<u8>)>> {
+    index_files(&Corpus::of(docs, analyses))
+}
+
+/// The files of the client index of `corpus` (as [`client_index_files`]).
+pub fn index_files(corpus: &Corpus) -> io::Result<Vec<(String, Vec<u8>)>> {
     let mut out: Vec<(String, Vec<u8>)> = Vec::new();
-    // Doc ids are positions in content-path order (ties between equal scores go by id).
-    let mut sorted_docs: Vec<&SearchDoc> = docs.iter().collect();
-    sorted_docs.sort_by(|a, b| a.rel.cmp(&b.rel));
-    let docs = sorted_docs;
+    let docs = &corpus.docs;
     let n = docs.len();
-    let analysed: Vec<&Analysed> = analyses.of(&docs);
-    crate::diagnostic::trace::step("search: documents analysed");
-    let norms: Vec<[u32; 5]> = analysed.iter().map(|a| a.lens.map(quantize)).collect();
+    let norms: Vec<[u32; 5]> = docs.iter().map(|d| d.norms).collect();
 
     // Terms → postings, docs in order.
     let mut terms: HashMap<&str, Vec<Exported>> = HashMap::new();
-    let mut totals = [0u64; 5];
-    for (d, a) in analysed.iter().enumerate() {
-        for (f, l) in a.lens.iter().enumerate() {
-            totals[f] += u64::from(*l);
-        }
-        for (term, f, pos) in &a.postings {
+    for (d, a) in docs.iter().enumerate() {
+        for (term, f, pos) in a.postings.iter() {
             terms
                 .entry(term.as_str())
                 .or_default()
@@ -261,39 +375,7 @@ pub fn client_index_files_with(
         .par_chunks(dc)
         .enumerate()
         .map(|(j, chunk)| {
-            let arr: Vec<Value> = chunk
-                .iter()
-                .map(|d| {
-                    let mut m = serde_json::Map::new();
-                    m.insert("t".into(), json!(d.title));
-                    m.insert("u".into(), json!(d.url));
-                    m.insert("p".into(), json!(d.rel));
-                    m.insert("k".into(), json!(d.kind));
-                    m.insert("s".into(), json!(d.state));
-                    if d.lapsed {
-                        m.insert("l".into(), json!(true));
-                    }
-                    if d.unowned {
-                        m.insert("n".into(), json!(true));
-                    }
-                    if !d.owner_names.is_empty() {
-                        m.insert("o".into(), json!(d.owner_names));
-                    }
-                    if let Some(c) = &d.channel {
-                        m.insert("c".into(), json!(c));
-                    }
-                    if !d.services.is_empty() {
-                        m.insert("sv".into(), json!(d.services));
-                    }
-                    if !d.teams.is_empty() {
-                        m.insert("tm".into(), json!(d.teams));
-                    }
-                    if let Some(r) = &d.reviewed {
-                        m.insert("r".into(), json!(r));
-                    }
-                    Value::Object(m)
-                })
-                .collect();
+            let arr: Vec<&DocMeta> = chunk.iter().map(|d| &d.meta).collect();
             Ok((format!("search/d/{j}.json"), json_bytes(&arr)?))
         })
         .collect();
@@ -305,7 +387,7 @@ pub fn client_index_files_with(
         .par_chunks(tc)
         .enumerate()
         .map(|(k, chunk)| {
-            let arr: Vec<String> = chunk.iter().map(|d| snippet_text(d)).collect();
+            let arr: Vec<&str> = chunk.iter().map(|d| d.text.as_str()).collect();
             Ok((format!("search/x/{k}.json"), json_bytes(&arr)?))
         })
         .collect();
@@ -313,10 +395,13 @@ pub fn client_index_files_with(
         out.push(t?);
     }
 
-    let set = |f: &dyn Fn(&SearchDoc) -> Vec<String>| distinct(docs.iter().copied(), f);
+    let set = |f: &dyn Fn(&DocMeta) -> Vec<String>| -> Vec<String> {
+        let set: BTreeSet<String> = docs.iter().flat_map(|d| f(&d.meta)).collect();
+        set.into_iter().collect()
+    };
     let avg: serde_json::Map<String, Value> = FIELDS
         .iter()
-        .zip(totals)
+        .zip(corpus.totals)
         .map(|(f, t)| {
             let avg = if n == 0 { 0.0 } else { t as f32 / n as f32 };
             (f.to_string(), json!(short(avg)))
@@ -332,9 +417,9 @@ pub fn client_index_files_with(
         "doc_chunk": dc,
         "text_chunk": tc,
         "filters": {
-            "kind": set(&|d| vec![d.kind.as_str().to_string()]),
-            "service": set(&|d| d.services.clone()),
-            "team": set(&|d| d.teams.clone()),
+            "kind": set(&|d| vec![d.k.clone()]),
+            "service": set(&|d| d.sv.clone()),
+            "team": set(&|d| d.tm.clone()),
         },
         "k1": short(K1),
         "b": short(B),
@@ -352,9 +437,10 @@ pub fn client_index_files_with(
     crate::diagnostic::trace::step("search: documents' chunks encoded");
     out.push(("search/index.json".to_string(), json_bytes(&index)?));
     // What the empty state offers (query::pasted::closest): read only when nothing matches.
-    let pairs = |names: Vec<String>, url: fn(&str) -> String| -> Vec<(String, String)> {
+    let pairs = |names: &[String], url: fn(&str) -> String| -> Vec<(String, String)> {
         names
-            .into_iter()
+            .iter()
+            .cloned()
             .map(|n| {
                 let u = url(&n);
                 (n, u)
@@ -362,8 +448,8 @@ pub fn client_index_files_with(
             .collect()
     };
     let names = json!({
-        "alerts": pairs(set(&|d| d.alerts.clone()), urls::alert_url),
-        "services": pairs(set(&|d| d.services.clone()), urls::service_url),
+        "alerts": pairs(&corpus.alerts, urls::alert_url),
+        "services": pairs(&corpus.services, urls::service_url),
     });
     out.push(("search/names.json".to_string(), json_bytes(&names)?));
     Ok(out)
@@ -394,22 +480,13 @@ struct IndexJson {
     text_chunk: usize,
 }
 
-#[derive(Deserialize)]
-struct DocJson {
-    p: String,
-    k: String,
-    s: String,
-    #[serde(default)]
-    sv: Vec<String>,
-}
-
 /// The client index read back (every shard), scoring queries as docs/search.md and
 /// [`super::query`] define: the reference the browser's script is held to.
 pub struct Reference {
     n: usize,
     avg: [f32; 5],
     terms: BTreeMap<String, Vec<Posting>>,
-    docs: Vec<DocJson>,
+    docs: Vec<DocMeta>,
     /// Each doc's snippet text (`search/x/`), by doc id.
     texts: Vec<String>,
 }
@@ -417,19 +494,40 @@ pub struct Reference {
 impl Reference {
     pub fn open(out_dir: &Path) -> io::Result<Reference> {
         let root = out_dir.join("search");
-        let read = |p: &Path| -> io::Result<Vec<u8>> { std::fs::read(p) };
+        // `fieldbook search --site` may be pointed at any folder: no FIFO blocks it, no
+        // file fills memory (a text chunk of 100,000 documents is a few MiB).
+        let read = |p: &Path| -> io::Result<Vec<u8>> {
+            use crate::write::Unreadable;
+            crate::write::read_bounded_unrecorded(p, 256 * 1024 * 1024, true).map_err(|e| match e {
+                Unreadable::Io(e) => e,
+                Unreadable::NotAFile => io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("{} is not a regular file", p.display()),
+                ),
+                Unreadable::TooLarge(n) => io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("{} is too large ({n} bytes)", p.display()),
+                ),
+            })
+        };
         let index: IndexJson = serde_json::from_slice(&read(&root.join("index.json"))?)?;
         let mut terms = BTreeMap::new();
         for i in 0..index.shards.len() {
             let shard: BTreeMap<String, Vec<u32>> =
                 serde_json::from_slice(&read(&root.join("t").join(format!("{i}.json")))?)?;
             for (t, flat) in shard {
-                terms.insert(t, decode_postings(&flat));
+                let postings = decode_postings(&flat).ok_or_else(|| {
+                    io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        format!("search/t/{i}.json: the postings of `{t}` are malformed"),
+                    )
+                })?;
+                terms.insert(t, postings);
             }
         }
         let mut docs = Vec::new();
         for j in 0..index.docs.div_ceil(index.doc_chunk.max(1)) {
-            let chunk: Vec<DocJson> =
+            let chunk: Vec<DocMeta> =
                 serde_json::from_slice(&read(&root.join("d").join(format!("{j}.json")))?)?;
             docs.extend(chunk);
         }
@@ -438,6 +536,20 @@ impl Reference {
             let chunk: Vec<String> =
                 serde_json::from_slice(&read(&root.join("x").join(format!("{k}.json")))?)?;
             texts.extend(chunk);
+        }
+        // Ranking indexes docs by the postings' ids: an index whose files disagree is refused
+        // rather than read past its end.
+        let agree = docs.len() == index.docs
+            && texts.len() == index.docs
+            && terms
+                .values()
+                .flatten()
+                .all(|p: &Posting| (p.0 as usize) < index.docs);
+        if !agree {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "the search index's files disagree on its documents (truncated or mixed from two builds)",
+            ));
         }
         let avg = FIELDS.map(|f| index.avg_len.get(f).copied().unwrap_or(0.0));
         Ok(Reference {
@@ -549,6 +661,16 @@ impl Reference {
 
     /// As [`Reference::search`], with each result's missing elements.
     pub fn ranked(&self, q: &Query) -> io::Result<Vec<(String, f32, Vec<String>)>> {
+        Ok(self
+            .ranked_ids(q)?
+            .into_iter()
+            .map(|(d, s, missing)| (self.docs[d as usize].p.clone(), s, missing))
+            .collect())
+    }
+
+    /// As [`Reference::ranked`], each result by its doc id ([`Reference::doc`]): content
+    /// paths repeat across the parts of a composed handbook.
+    pub fn ranked_ids(&self, q: &Query) -> io::Result<Vec<(u32, f32, Vec<String>)>> {
         let (planned, had_text) = query::plan(self, &q.text)?;
         let mut kept: Vec<&Planned> = Vec::new();
         let mut each: Vec<HashMap<u32, f32>> = Vec::new();
@@ -620,7 +742,7 @@ impl Reference {
             .into_iter()
             .map(|(_, s, d)| {
                 let missing = query::missing(&kept, |i| each[i].contains_key(&d));
-                (path(d).clone(), s, missing)
+                (d, s, missing)
             })
             .collect())
     }
@@ -631,22 +753,33 @@ impl Reference {
     /// from the stored text, by the terms (typo and prefix variants included) that ranked it,
     /// with the byte ranges of the matches. `None` when no doc has that path.
     pub fn snippet(&self, path: &str, q: &Query) -> io::Result<Option<query::Snippet>> {
-        let Some(d) = self.docs.iter().position(|doc| doc.p == path) else {
-            return Ok(None);
-        };
+        match self.docs.iter().position(|doc| doc.p == path) {
+            Some(d) => self.snippet_of(d as u32, q).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The doc with id `d` (as [`Reference::ranked_ids`] gives it).
+    pub fn doc(&self, d: u32) -> Option<&DocMeta> {
+        self.docs.get(d as usize)
+    }
+
+    /// [`Reference::snippet`] of the doc with id `d`.
+    pub fn snippet_of(&self, d: u32, q: &Query) -> io::Result<query::Snippet> {
+        let d = d as usize;
         let (planned, _) = query::plan(self, &q.text)?;
-        let text = &self.texts[d];
+        let text = self.texts.get(d).map_or("", String::as_str);
         let (body, headings) = text.split_once('\n').unwrap_or((text, ""));
         // As in ranking, elements that match nothing (a phrase never written) are ignored.
         let kept = planned.iter().filter(|p| match &p.matcher {
             Matcher::Word(_) => true,
             Matcher::Phrase(words) => !self.phrase(words).is_empty(),
         });
-        Ok(Some(query::snippet_of(
+        Ok(query::snippet_of(
             body,
             &[headings.to_string()],
             &query::matched_terms(kept),
-        )))
+        ))
     }
 }
 

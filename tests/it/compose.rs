@@ -52,7 +52,7 @@ fn parts_are_merged_and_their_links_checked() {
     // Pages are the parts' own bytes: copied, not re-rendered.
     for rel in [
         "northwind/runbooks/postgres/disk-full/index.html",
-        "northwind/search/index.json",
+        "northwind/search/t/0.json",
     ] {
         assert_eq!(
             std::fs::read(site.join(rel)).unwrap(),
@@ -460,6 +460,7 @@ fn the_composed_handbook_has_the_index_pages_and_cards_of_one_build() {
     for f in [
         "404.html",
         "sitemap.xml",
+        "search/index.html",
         "tags/database/index.html",
         "alerts/DiskFull/index.html",
     ] {
@@ -551,10 +552,19 @@ fn the_composed_handbook_has_the_index_pages_and_cards_of_one_build() {
     let again = tmp.path().join("again");
     let (code, _, err) = compose_into(&[&a, &b], &again);
     assert_eq!(code, 0, "{err}");
-    for f in composed_files.iter().filter(|f| family(f)) {
+    same_bytes(
+        &composed,
+        &again,
+        composed_files.iter().filter(|f| family(f)),
+    );
+}
+
+/// Each of `files` has the same bytes under `a` as under `b`.
+fn same_bytes<'a>(a: &Path, b: &Path, files: impl Iterator<Item = &'a String>) {
+    for f in files {
         assert_eq!(
-            std::fs::read(composed.join(f)).unwrap(),
-            std::fs::read(again.join(f)).unwrap(),
+            std::fs::read(a.join(f)).unwrap(),
+            std::fs::read(b.join(f)).unwrap(),
             "{f}"
         );
     }
@@ -617,4 +627,273 @@ fn a_hostile_manifest_cannot_lead_the_handbook_pages_astray() {
     let (code, _, err) = compose_into(&[&a, &b], &tmp.path().join("refused"));
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("not a page of the part"), "{err}");
+}
+
+/// A result of `fieldbook search --json`: content path, URL, score, and what it shows of its
+/// owners and review (owner names, state, lapsed).
+type Found = (String, String, f64, String);
+
+/// `fieldbook search --site DIR QUERY --json`.
+fn site_search(dir: &Path, query: &str) -> Vec<Found> {
+    let (code, out, err) = run(["search", "--site", s(dir), query, "--json"]);
+    assert_eq!(code, 0, "{query}: {err}");
+    results_of(&out)
+}
+
+fn results_of(json: &str) -> Vec<Found> {
+    let v: Value = serde_json::from_str(json).unwrap();
+    v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["path"].as_str().unwrap().to_string(),
+                r["url"].as_str().unwrap().to_string(),
+                r["score"].as_f64().unwrap(),
+                format!("{} {} {}", r["owner_names"], r["state"], r["lapsed"]),
+            )
+        })
+        .collect()
+}
+
+/// The demo handbook split into two parts, `ops` (its runbooks) and `learn` (the rest), each
+/// built with `build --part` into `tmp/parts/`; and the whole of it copied to `tmp/whole`.
+fn demo_split(tmp: &Path) -> (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf) {
+    let root = repo_root();
+    let whole = tmp.join("whole");
+    for f in ["book.toml", "owners.yaml"] {
+        std::fs::create_dir_all(&whole).unwrap();
+        std::fs::copy(root.join(f), whole.join(f)).unwrap();
+    }
+    copy_dir(&root.join("content"), &whole.join("content"));
+    let mut dirs = Vec::new();
+    for (name, keep_runbooks) in [("ops", true), ("learn", false)] {
+        let site = tmp.join("src").join(name);
+        copy_dir(&whole, &site);
+        for e in std::fs::read_dir(site.join("content")).unwrap() {
+            let e = e.unwrap();
+            if (e.file_name() == "runbooks") != keep_runbooks {
+                let p = e.path();
+                if p.is_dir() {
+                    std::fs::remove_dir_all(p).unwrap();
+                } else {
+                    std::fs::remove_file(p).unwrap();
+                }
+            }
+        }
+        let out = tmp.join("parts").join(name);
+        // Links between the halves are broken in each part (exit 1); the part is written.
+        let (_, _, err) = build_into(&site, &out, &["--part", name, "--today", "2026-11-27"]);
+        assert!(out.join("part.json").is_file(), "{err}");
+        dirs.push(out);
+    }
+    (dirs.remove(0), dirs.remove(0), whole)
+}
+
+#[test]
+fn the_composed_handbook_searches_every_part_as_one_build_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (ops, learn, whole) = demo_split(tmp.path());
+    let composed = tmp.path().join("composed");
+    let (code, _, err) = compose_into(&[&ops, &learn], &composed);
+    assert!(code <= 1, "{err}");
+    assert!(!err.contains("left out of the handbook"), "{err}");
+    let single = tmp.path().join("single");
+    let (_, _, err) = build_into(&whole, &single, &["--today", "2026-11-27"]);
+    assert!(single.join("search/index.json").is_file(), "{err}");
+
+    // The handbook's statistics are the whole's: the same documents and field lengths.
+    let index = |dir: &Path| -> Value {
+        serde_json::from_slice(&std::fs::read(dir.join("search/index.json")).unwrap()).unwrap()
+    };
+    let (hi, si) = (index(&composed), index(&single));
+    for key in ["docs", "avg_len", "filters", "doc_chunk", "text_chunk"] {
+        assert_eq!(hi[key], si[key], "{key}");
+    }
+    let unprefixed = |url: &str| {
+        url.strip_prefix("ops/")
+            .or_else(|| url.strip_prefix("learn/"))
+            .unwrap_or_else(|| panic!("{url} is not under a part's prefix"))
+            .to_string()
+    };
+    let judged: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("search/queries.json")).unwrap())
+            .unwrap();
+    let queries: Vec<&str> = judged
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["query"].as_str().unwrap())
+        .chain(["database connections", "certificate expired", "on-call"])
+        .collect();
+    for q in queries {
+        let handbook = site_search(&composed, q);
+        // Against the single build's client index: the same documents, order and scores.
+        // Owners, review states and lapsed flags as well.
+        let one = site_search(&single, q);
+        let merged: Vec<Found> = handbook
+            .iter()
+            .map(|(p, u, sc, shown)| (p.clone(), unprefixed(u), *sc, shown.clone()))
+            .collect();
+        assert_eq!(merged, one, "{q}");
+        // And `fieldbook search` on the whole's sources: the same top results.
+        let (code, out, err) = run(["search", q, s(&whole), "--json", "--today", "2026-11-27"]);
+        assert_eq!(code, 0, "{err}");
+        let tantivy: Vec<String> = results_of(&out).into_iter().map(|r| r.0).collect();
+        let top: Vec<String> = merged.iter().map(|r| r.0.clone()).collect();
+        let n = 3.min(top.len());
+        assert_eq!(top[..n], tantivy[..n], "{q}");
+    }
+    // Results from a part's page: its copy's index leads to the handbook's.
+    let from_part = site_search(&composed.join("ops"), "kafka consumer lag");
+    assert_eq!(from_part, site_search(&composed, "kafka consumer lag"));
+    assert!(
+        from_part.iter().any(|r| r.1.starts_with("learn/")),
+        "{from_part:?}"
+    );
+    assert!(
+        from_part.iter().any(|r| r.1.starts_with("ops/")),
+        "{from_part:?}"
+    );
+    let pointer = index(&composed.join("ops"));
+    assert_eq!(pointer["handbook"], "../");
+    assert_eq!(pointer["docs"], index(&ops.join("ops"))["docs"]);
+    // A part's copy keeps its own index files for a script that knows no handbook.
+    assert_eq!(
+        std::fs::read(composed.join("ops/search/t/0.json")).unwrap(),
+        std::fs::read(ops.join("ops/search/t/0.json")).unwrap()
+    );
+    // Owners and stale flags survive in the human output.
+    let (code, out, _) = run(["search", "--site", s(&composed), "notification delivery"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("Notification delivery failures [STALE]")
+            && out
+                .contains("Streaming & Notifications, Sam Whitfield · ops/runbooks/notifications/"),
+        "{out}"
+    );
+
+    // Composing again gives the same bytes.
+    let again = tmp.path().join("again");
+    compose_into(&[&ops, &learn], &again);
+    let files = files_under(&composed);
+    assert_eq!(files, files_under(&again));
+    same_bytes(
+        &composed,
+        &again,
+        files.iter().filter(|f| f.contains("search/")),
+    );
+}
+
+#[test]
+fn a_part_with_a_broken_search_index_is_left_out_of_the_search() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b, _) = split_and_single(tmp.path());
+    /// How a case spoils a part's `search/` folder.
+    type Spoil = Box<dyn Fn(&Path)>;
+    let cases: Vec<(&str, Spoil, &str)> = vec![
+        (
+            "truncated",
+            Box::new(|ix: &Path| {
+                let t = ix.join("t/0.json");
+                let bytes = std::fs::read(&t).unwrap();
+                std::fs::write(&t, &bytes[..bytes.len() / 2]).unwrap();
+            }),
+            "invalid-metadata",
+        ),
+        (
+            "postings",
+            Box::new(|ix: &Path| {
+                std::fs::write(ix.join("t/0.json"), "{\"x\":[99,0,1,1,0]}").unwrap()
+            }),
+            "malformed postings",
+        ),
+        (
+            "url",
+            Box::new(|ix: &Path| {
+                let d = ix.join("d/0.json");
+                let text = std::fs::read_to_string(&d).unwrap();
+                std::fs::write(&d, text.replacen("\"u\":\"", "\"u\":\"../../evil/", 1)).unwrap();
+            }),
+            "URL outside the part",
+        ),
+        (
+            "huge",
+            Box::new(|ix: &Path| {
+                let f = std::fs::File::options()
+                    .write(true)
+                    .open(ix.join("x/0.json"))
+                    .unwrap();
+                f.set_len(65 * 1024 * 1024).unwrap();
+            }),
+            "file-too-large",
+        ),
+        (
+            "link",
+            Box::new(|ix: &Path| {
+                let outside = ix
+                    .parent()
+                    .unwrap()
+                    .parent()
+                    .unwrap()
+                    .parent()
+                    .unwrap()
+                    .join("outside.json");
+                std::fs::write(&outside, "[]").unwrap();
+                std::fs::remove_file(ix.join("d/0.json")).unwrap();
+                std::os::unix::fs::symlink(&outside, ix.join("d/0.json")).unwrap();
+            }),
+            "symlink-outside",
+        ),
+        (
+            "fifo",
+            Box::new(|ix: &Path| {
+                let names = ix.join("names.json");
+                std::fs::remove_file(&names).unwrap();
+                let status = std::process::Command::new("mkfifo")
+                    .arg(&names)
+                    .status()
+                    .unwrap();
+                assert!(status.success());
+            }),
+            "names.json",
+        ),
+    ];
+    for (what, spoil, expect) in cases {
+        let broken = tmp.path().join(format!("broken-{what}"));
+        copy_dir(&a, &broken);
+        spoil(&broken.join("a/search"));
+        let out = tmp.path().join(format!("out-{what}"));
+        let (code, _, err) = compose_into(&[&broken, &b], &out);
+        assert_eq!(code, 1, "{what}: {err}");
+        assert!(err.contains(expect), "{what}: {err}");
+        assert!(
+            err.contains("left out of the handbook's search"),
+            "{what}: {err}"
+        );
+        assert!(err.contains("build --part"), "{what}: the way out: {err}");
+        assert!(!err.contains("panicked"), "{what}: {err}");
+        // The other part is searched; the broken one's copy keeps its own index, no pointer.
+        let hits = site_search(&out, "API errors");
+        assert!(
+            hits.iter().all(|h| h.1.starts_with("b/")),
+            "{what}: {hits:?}"
+        );
+        assert!(!hits.is_empty(), "{what}");
+        let own = std::fs::read_to_string(out.join("a/search/index.json")).unwrap_or_default();
+        assert!(!own.contains("\"handbook\""), "{what}");
+    }
+    // The terminal says what is wrong with an index it cannot read, and does not panic.
+    let (code, _, err) = run([
+        "search",
+        "--site",
+        s(&tmp.path().join("broken-postings/a")),
+        "x",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("cannot read the search index") && err.contains("help:"),
+        "{err}"
+    );
 }

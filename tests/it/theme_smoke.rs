@@ -1050,6 +1050,8 @@ fn composed_home() {
     );
     // Nothing the composed root does not have: no search box, no freshness report.
     hasnt("parts", &html, &["header-search-input", "freshness/"]);
+    // One search box, over every part (the index compose merges at the root).
+    has("parts", &html, &["id=\"search-input\""]);
     ctx["handbook"]["needs_review"] = json!([]);
     let html = render(&tera, "parts.html", &ctx);
     has("parts empty", &html, &["Nothing needs attention"]);

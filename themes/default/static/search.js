@@ -189,10 +189,13 @@
   const ROOT = new URL("../", script ? script.src : location.href).href;
   const FILE = location.protocol === "file:";
   const cache = new Map();
+  // Where the index is: the site's root, or a composed handbook's when this site is a part of
+  // one (its index.json says `"handbook": "../"`; docs/many-repos.md). Results link from it.
+  let BASE = ROOT;
 
   function fetchJSON(path) {
     if (!cache.has(path)) {
-      const p = fetch(ROOT + "search/" + path).then((r) => {
+      const p = fetch(BASE + "search/" + path).then((r) => {
         if (!r.ok) throw new Error("HTTP " + r.status + " for search/" + path);
         return r.json();
       });
@@ -204,7 +207,7 @@
 
   /** The URL of a page, from its site-relative url ("runbooks/x/"). */
   function pageURL(u) {
-    return ROOT + u + (FILE && (u === "" || u.endsWith("/")) ? "index.html" : "");
+    return BASE + u + (FILE && (u === "" || u.endsWith("/")) ? "index.html" : "");
   }
 
   // Code-point order (as Rust compares strings), not UTF-16 order.
@@ -224,6 +227,14 @@
   async function loadIndex() {
     if (!index) {
       index = fetchJSON("index.json").then((ix) => {
+        // Followed once, and only up: the pointer never leads off the handbook.
+        if (BASE === ROOT && typeof ix.handbook === "string" && /^(\.\.\/)+$/.test(ix.handbook)) {
+          BASE = new URL(ix.handbook, ROOT).href;
+          cache.clear();
+          return fetchJSON("index.json");
+        }
+        return ix;
+      }).then((ix) => {
         ix.shardData = new Map();
         ix.q = Object.assign({}, Q, ix.query);
         for (const k of ["exact", "exact_single", "prefix", "typo", "phrase"]) ix.q[k] = f32(ix.q[k]);
