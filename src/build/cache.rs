@@ -571,14 +571,20 @@ impl Session {
                 }
             }
         }
-        let known: BTreeMap<&str, &OutputFile> = self
-            .previous
-            .iter()
-            .flat_map(|p| &p.outputs)
-            .map(|o| (o.path.as_str(), o))
-            .collect();
-        let outputs = output_files(&self.target, &known)
-            .map_err(|e| format!("cannot list the output {}: {e}", self.target.display()))?;
+        let changed = site.as_ref().and_then(|s| s.replaced.as_ref());
+        let outputs = match (changed, &self.previous) {
+            (Some(changed), Some(prev)) => patched_outputs(&self.target, &prev.outputs, changed),
+            _ => {
+                let known: BTreeMap<&str, &OutputFile> = self
+                    .previous
+                    .iter()
+                    .flat_map(|p| &p.outputs)
+                    .map(|o| (o.path.as_str(), o))
+                    .collect();
+                output_files(&self.target, &known)
+            }
+        }
+        .map_err(|e| format!("cannot list the output {}: {e}", self.target.display()))?;
         let key = key_of(&self.settings, &inputs, &self.scan.listing);
         let mut file = CacheFile {
             format: FORMAT,
@@ -669,26 +675,72 @@ pub fn output_files(
 ) -> std::io::Result<Vec<OutputFile>> {
     listed_files(dir)?
         .into_par_iter()
-        .map(|(path, abs, size, modified)| {
-            if let Some(k) = known
-                .get(path.as_str())
-                .filter(|k| k.size == size && k.modified == modified)
-            {
-                return Ok((*k).clone());
-            }
-            let bytes =
-                write::read_bounded_unrecorded(&abs, u64::MAX, false).map_err(|e| match e {
-                    write::Unreadable::Io(e) => e,
-                    _ => std::io::Error::other(format!("{path} is not a regular file")),
-                })?;
-            Ok(OutputFile {
-                hash: format!("{:016x}", HASH(&bytes)),
-                path,
-                size,
-                modified,
-            })
-        })
+        .map(|(path, abs, size, modified)| output_file(path, &abs, size, modified, known))
         .collect()
+}
+
+fn output_file(
+    path: String,
+    abs: &Path,
+    size: u64,
+    modified: u64,
+    known: &BTreeMap<&str, &OutputFile>,
+) -> std::io::Result<OutputFile> {
+    if let Some(k) = known
+        .get(path.as_str())
+        .filter(|k| k.size == size && k.modified == modified)
+    {
+        return Ok((*k).clone());
+    }
+    let bytes = write::read_bounded_unrecorded(abs, u64::MAX, false).map_err(|e| match e {
+        write::Unreadable::Io(e) => e,
+        _ => std::io::Error::other(format!("{path} is not a regular file")),
+    })?;
+    Ok(OutputFile {
+        hash: format!("{:016x}", HASH(&bytes)),
+        path,
+        size,
+        modified,
+    })
+}
+
+/// The output manifest after an update that wrote or removed only `changed` (and made the
+/// output directory anew, with its marker) of the output `before` lists: those files are
+/// looked at again, not the whole tree.
+fn patched_outputs(
+    dir: &Path,
+    before: &[OutputFile],
+    changed: &std::collections::BTreeSet<String>,
+) -> std::io::Result<Vec<OutputFile>> {
+    let marker = super::output::MARKER;
+    let known: BTreeMap<&str, &OutputFile> = before.iter().map(|o| (o.path.as_str(), o)).collect();
+    let mut out: Vec<OutputFile> = before
+        .iter()
+        .filter(|o| o.path != marker && !changed.contains(&o.path))
+        .cloned()
+        .collect();
+    let again: Vec<&str> = changed.iter().map(String::as_str).chain([marker]).collect();
+    let fresh: Vec<Option<OutputFile>> = again
+        .par_iter()
+        .map(|rel| {
+            let abs = dir.join(rel);
+            match std::fs::symlink_metadata(&abs) {
+                Ok(m) if m.is_file() => {
+                    let modified = m
+                        .modified()
+                        .ok()
+                        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                        .map_or(0, |d| d.as_nanos() as u64);
+                    output_file(rel.to_string(), &abs, m.len(), modified, &known).map(Some)
+                }
+                _ => Ok(None),
+            }
+        })
+        .collect::<std::io::Result<_>>()?;
+    out.extend(fresh.into_iter().flatten());
+    // The order a walk of the tree lists them in (`listed_files`).
+    out.sort_by(|a, b| Path::new(&a.path).cmp(Path::new(&b.path)));
+    Ok(out)
 }
 
 /// Whether `dir` holds exactly the files of `manifest`, each of the same size and time.
@@ -696,13 +748,14 @@ fn outputs_unchanged(dir: &Path, manifest: &[OutputFile]) -> bool {
     let Ok(now) = listed_files(dir) else {
         return false;
     };
+    let recorded: std::collections::HashMap<&str, &OutputFile> =
+        manifest.iter().map(|o| (o.path.as_str(), o)).collect();
     now.len() == manifest.len()
-        && now
-            .iter()
-            .zip(manifest)
-            .all(|((rel, _, size, modified), m)| {
-                *rel == m.path && *size == m.size && *modified == m.modified
-            })
+        && now.iter().all(|(rel, _, size, modified)| {
+            recorded
+                .get(rel.as_str())
+                .is_some_and(|m| *size == m.size && *modified == m.modified)
+        })
 }
 
 /// The files that differ between two output directories (in one only, or other bytes),

@@ -469,6 +469,15 @@ fn a_body_edit_updates_one_page_in_place() {
     assert!(err.contains(UPDATED), "{err}");
     assert!(err.contains("identical to a clean build"), "{err}");
     assert!(site.read_output("tags/db/index.html").contains("Alef"));
+    // The output it replaced is kept for the next update to start from, and what the update
+    // recorded of its output holds: the next build finds nothing changed.
+    assert!(
+        site.path()
+            .join(".fieldbook/cache/replaced-output/index.html")
+            .is_file()
+    );
+    let (_, err) = build(&site, &[]);
+    assert!(err.contains("nothing changed"), "{err}");
 }
 
 /// One edit of the property below. Documents are picked by position among the content's
