@@ -57,7 +57,6 @@ type Exported<'a> = (u32, u8, &'a [u32]);
 /// `Δdoc, field, norm, tf, first position, Δposition × (tf − 1)` per posting (docs ascending,
 /// Δdoc from the previous posting's doc, 0 for another field of the same doc).
 fn encode_postings(s: &mut String, postings: &[Exported], norms: &[[u32; 5]]) {
-    use std::fmt::Write;
     s.push('[');
     let mut prev = 0u32;
     for (i, (d, f, pos)) in postings.iter().enumerate() {
@@ -65,15 +64,38 @@ fn encode_postings(s: &mut String, postings: &[Exported], norms: &[[u32; 5]]) {
             s.push(',');
         }
         let norm = norms[*d as usize][*f as usize];
-        let _ = write!(s, "{},{f},{norm},{}", d - prev, pos.len());
+        push_number(s, d - prev);
+        s.push(',');
+        push_number(s, u32::from(*f));
+        s.push(',');
+        push_number(s, norm);
+        s.push(',');
+        push_number(s, pos.len() as u32);
         prev = *d;
         let mut last = 0u32;
         for p in pos.iter() {
-            let _ = write!(s, ",{}", p - last);
+            s.push(',');
+            push_number(s, p - last);
             last = *p;
         }
     }
     s.push(']');
+}
+
+/// `n` in decimal: the term shards are a million numbers, too many for `write!`.
+fn push_number(s: &mut String, mut n: u32) {
+    let mut digits = [0u8; 10];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits.
+    s.push_str(std::str::from_utf8(&digits[i..]).unwrap_or_default());
 }
 
 /// Decode [`encode_postings`]: (doc id, field id, field norm, positions) per posting; `None`
