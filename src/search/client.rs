@@ -98,7 +98,7 @@ fn push_number(s: &mut String, mut n: u32) {
     s.push_str(std::str::from_utf8(&digits[i..]).unwrap_or_default());
 }
 
-/// Decode [`encode_postings`]: (doc id, field id, field norm, positions) per posting; `None`
+/// Decode `encode_postings`: (doc id, field id, field norm, positions) per posting; `None`
 /// when the array is not one (cut short, a field id out of range, ids or positions past
 /// `u32`): the files may come from elsewhere (a part `compose` merges).
 pub fn decode_postings(flat: &[u32]) -> Option<Vec<Posting>> {
