@@ -43,7 +43,8 @@ pub fn part_manifest(data: &[u8]) {
     }];
     let _ = crate::compose::check_links(&parts);
     let theme = crate::build::theme::Theme::builtin().expect("the built-in theme loads");
-    let html = crate::compose::home(&theme, &parts, today()).expect("the home page renders");
+    let html = crate::compose::home(&theme, &parts, &crate::config::Book::default(), today())
+        .expect("the home page renders");
     // The theme's own scripts, and nothing the manifest brought.
     for tag in tags(&html) {
         let attr = |n: &str| {

@@ -632,7 +632,7 @@ pub fn compose(
 ) -> std::io::Result<u8> {
     let started = std::time::Instant::now();
     // Part folders given, or those the handbook's book.toml lists.
-    let (parts, output, today) = if parts.is_empty() {
+    let (parts, output, today, book) = if parts.is_empty() {
         let config = match crate::config::load(site) {
             Ok(c) => c,
             Err(fatal) => return fail(fatal, err, color),
@@ -647,15 +647,21 @@ pub fn compose(
             return Ok(2);
         }
         let output = output.map_or_else(|| config.output_dir.clone(), Path::to_path_buf);
-        (found, output, today.or(config.today))
+        (found, output, today.or(config.today), config.book)
     } else {
         let Some(output) = output else {
             writeln!(err, "error: --output is needed when part folders are given")?;
             return Ok(2);
         };
-        (parts.to_vec(), output.to_path_buf(), today)
+        (
+            parts.to_vec(),
+            output.to_path_buf(),
+            today,
+            crate::config::Book::default(),
+        )
     };
-    let done = match crate::compose::compose(&parts, &output, today.unwrap_or_else(Date::today)) {
+    let today = today.unwrap_or_else(Date::today);
+    let done = match crate::compose::compose(&parts, &output, today, &book) {
         Ok(d) => d,
         Err(fatal) => return fail(fatal, err, color),
     };

@@ -169,8 +169,15 @@ pub fn configured_parts(config: &crate::config::Config) -> Vec<PathBuf> {
     out
 }
 
-/// Compose the parts in `dirs` into `output`.
-pub fn compose(dirs: &[PathBuf], output: &Path, today: Date) -> Result<Composed, Fatal> {
+/// Compose the parts in `dirs` into `output`, as the handbook `book` (the `[book]` table of
+/// the handbook's book.toml: its title, description, language and escalation on every page
+/// the composer writes; the parts' own pages keep theirs).
+pub fn compose(
+    dirs: &[PathBuf],
+    output: &Path,
+    today: Date,
+    book: &crate::config::Book,
+) -> Result<Composed, Fatal> {
     let mut parts = Vec::new();
     let mut names = BTreeSet::new();
     for dir in dirs {
@@ -194,7 +201,7 @@ pub fn compose(dirs: &[PathBuf], output: &Path, today: Date) -> Result<Composed,
         )
     })?;
     let handbook = pages::Handbook::of(&parts, today);
-    let result = write(&parts, &handbook, &staging.dir, today);
+    let result = write(&parts, &handbook, &staging.dir, today, book);
     match result {
         Ok((files, searched)) => {
             staging.commit().map_err(|e| {
@@ -246,6 +253,7 @@ fn write(
     handbook: &pages::Handbook,
     dir: &Path,
     today: Date,
+    book: &crate::config::Book,
 ) -> Result<(usize, Vec<Diagnostic>), Fatal> {
     let io = |what: &Path, e: std::io::Error| fatal("compose", format!("{}: {e}", what.display()));
     let mut files = 0;
@@ -292,8 +300,9 @@ fn write(
         std::fs::write(&to, bytes).map_err(|e| io(&to, e))?;
         files += 1;
     }
-    std::fs::write(dir.join("index.html"), home(&theme, parts, today)?).map_err(|e| io(dir, e))?;
-    let index_pages = pages::write(handbook, &theme, dir, today)?;
+    std::fs::write(dir.join("index.html"), home(&theme, parts, book, today)?)
+        .map_err(|e| io(dir, e))?;
+    let index_pages = pages::write(handbook, &theme, dir, site_ctx(book, today))?;
     Ok((files + 2 + index_pages.len(), merged.findings))
 }
 
@@ -354,21 +363,28 @@ struct ReviewBadge<'a> {
 }
 
 /// What templates get as `site` on the handbook's own pages.
-fn site_ctx(today: Date) -> SiteCtx<'static> {
+fn site_ctx(book: &crate::config::Book, today: Date) -> SiteCtx<'_> {
     SiteCtx {
-        title: "Handbook",
-        description: "",
-        language: "en",
-        // As a single site without `[book] base_url`.
+        title: &book.title,
+        description: &book.description,
+        language: &book.language,
+        // The parts' pages link to the handbook's root relatively: `[book] base_url` is not
+        // applied (docs/many-repos.md).
         base_url: "/",
         today,
         version: env!("CARGO_PKG_VERSION"),
-        escalation: None,
+        escalation: book.escalation.as_deref(),
     }
 }
 
 /// The composed home page: each part with its document count, then what needs review.
-pub fn home(theme: &Theme, parts: &[Part], today: Date) -> Result<String, Fatal> {
+pub fn home(
+    theme: &Theme,
+    parts: &[Part],
+    book: &crate::config::Book,
+    today: Date,
+) -> Result<String, Fatal> {
+    let site = site_ctx(book, today);
     let mut needs_review = Vec::new();
     for p in parts {
         for d in &p.manifest.documents {
@@ -408,12 +424,12 @@ pub fn home(theme: &Theme, parts: &[Part], today: Date) -> Result<String, Fatal>
         needs_review,
     };
     let mut ctx = tera::Context::new();
-    ctx.insert("site", &site_ctx(today));
+    ctx.insert("site", &site);
     ctx.insert(
         "page",
         &PageCtx {
             kind: "home",
-            title: "Handbook".into(),
+            title: site.title.into(),
             url: String::new(),
             root: String::new(),
             canonical: String::new(),

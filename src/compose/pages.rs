@@ -252,11 +252,12 @@ pub fn write(
     handbook: &Handbook,
     theme: &Theme,
     dir: &Path,
-    today: Date,
+    site: SiteCtx<'_>,
 ) -> Result<Vec<String>, Fatal> {
+    let today = site.today;
     let w = Writer {
         theme,
-        site: super::site_ctx(today),
+        site,
         nav: handbook.nav(),
         dir,
     };

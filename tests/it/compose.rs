@@ -243,7 +243,7 @@ fn a_handbook_lists_its_parts_in_book_toml() {
     std::fs::create_dir_all(&handbook).unwrap();
     std::fs::write(
         handbook.join("book.toml"),
-        "[book]\ntitle = \"All\"\n\n[compose]\nparts = [\"../parts/*\"]\n",
+        "[book]\ntitle = \"Acme Field Guide\"\n\n[compose]\nparts = [\"../parts/*\"]\n",
     )
     .unwrap();
     let (code, _, err) = run(["compose", "--site", handbook.to_str().unwrap()]);
@@ -255,6 +255,11 @@ fn a_handbook_lists_its_parts_in_book_toml() {
         "index.html",
     ] {
         assert!(handbook.join("public").join(rel).is_file(), "{rel}");
+    }
+    // The handbook's [book] title names the pages the composer writes.
+    for rel in ["index.html", "runbooks/index.html"] {
+        let page = std::fs::read_to_string(handbook.join("public").join(rel)).unwrap();
+        assert!(page.contains("Acme Field Guide</title>"), "{rel}");
     }
     // Nothing listed, nothing given: a usage error.
     std::fs::write(handbook.join("book.toml"), "[book]\ntitle = \"All\"\n").unwrap();
