@@ -296,6 +296,10 @@ pub struct Plan {
     pub changed: std::collections::BTreeSet<String>,
     /// The site the output shows.
     pub recorded: SiteState,
+    /// Every page is rendered again: the judging date or the owners file changed, and what
+    /// any page shows of staleness or ownership may have changed with it (the update still
+    /// starts from the output in place, and writes only the files whose bytes differ).
+    pub everything: bool,
 }
 
 #[derive(Deserialize)]
@@ -460,7 +464,10 @@ impl Session {
     /// the output directory as it left it.
     pub fn reusable(&self) -> Option<&Report> {
         let prev = self.previous.as_ref()?;
-        if prev.git != self.git || prev.listing != self.scan.listing {
+        if prev.git != self.git
+            || prev.listing != self.scan.listing
+            || prev.settings != self.settings
+        {
             return None;
         }
         (self.changed_inputs(prev)?.is_empty() && self.output_as_left(prev)).then_some(&prev.report)
@@ -473,8 +480,15 @@ impl Session {
     pub fn plan(&self) -> Option<Plan> {
         let prev = self.previous.as_ref()?;
         let recorded = prev.site.as_ref()?;
+        let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+        let owners = abs(&self.config.owners_file);
+        let mut everything = prev.settings.today != self.settings.today;
         let mut changed = std::collections::BTreeSet::new();
         for path in self.changed_inputs(prev)? {
+            if abs(Path::new(&path)) == owners {
+                everything = true;
+                continue;
+            }
             changed.insert(super::invalidate::edited_document(
                 &self.config,
                 Path::new(&path),
@@ -483,6 +497,7 @@ impl Session {
         self.output_as_left(prev).then(|| Plan {
             changed,
             recorded: recorded.clone(),
+            everything,
         })
     }
 
@@ -508,9 +523,14 @@ impl Session {
     }
 
     /// The inputs (absolute paths) whose digest is not the one `prev` recorded: read by
-    /// either build, or walked now. `None` when the settings differ (everything changed).
+    /// either build, or walked now. `None` when the settings differ (everything changed)
+    /// in more than the judging date.
     fn changed_inputs(&self, prev: &CacheFile) -> Option<Vec<String>> {
-        if prev.settings != self.settings {
+        let but_today = |s: &Settings| Settings {
+            today: String::new(),
+            ..s.clone()
+        };
+        if but_today(&prev.settings) != but_today(&self.settings) {
             return None;
         }
         let mut changed: Vec<String> = self

@@ -144,7 +144,7 @@ fn render(
         written: Mutex::default(),
     };
     let b = Builder::new(site, theme, opts, &sink, &site.history);
-    let everything = digest(&b.nav()) != recorded.nav;
+    let everything = plan.everything || digest(&b.nav()) != recorded.nav;
     let history = b.history_digests();
     let pages: Vec<&crate::model::Document> = listed
         .iter()

@@ -192,10 +192,13 @@ fn a_site_theme_template_edit_builds_again() {
 fn the_judging_date_is_an_input() {
     let site = site();
     built_and_reused(&site, &[]);
-    let (code, _, err) = site.build(&["--today", "2027-06-01"]);
+    let (code, _, err) = site.build(&["--today", "2027-06-01", "--verify-cache"]);
     assert!(!err.contains(REUSED), "a new day: {err}");
     assert!(err.contains("stale"), "the documents turned stale: {err}");
     assert_eq!(code, 1);
+    // Every page is rendered again, into the output in place: what a clean build writes.
+    assert!(err.contains(UPDATED), "{err}");
+    assert!(err.contains("identical to a clean build"), "{err}");
     // `[build] today` too.
     let (_, _, err) = site.build(&[]);
     assert!(!err.contains(REUSED), "{err}");
