@@ -508,12 +508,8 @@ impl Session {
     /// where a kept output would be walked as content.
     pub fn spare(&self) -> Option<PathBuf> {
         let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
-        let in_content = abs(&self.dir)
-            .strip_prefix(abs(&self.config.content_dir))
-            .is_ok_and(|r| {
-                !r.components()
-                    .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
-            });
+        let in_content =
+            super::output::walked_as_content(&abs(&self.dir), &abs(&self.config.content_dir));
         (!in_content).then(|| self.dir.join(SPARE))
     }
 
@@ -673,18 +669,21 @@ fn listed_files(dir: &Path) -> std::io::Result<Vec<(String, PathBuf, u64, u64)>>
             .replace('\\', "/");
         let meta = entry.metadata().map_err(std::io::Error::other)?;
         let (size, modified) = if entry.file_type().is_file() {
-            let modified = meta
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map_or(0, |d| d.as_nanos() as u64);
-            (meta.len(), modified)
+            (meta.len(), modified_nanos(&meta))
         } else {
             (u64::MAX, 0)
         };
         out.push((rel, entry.into_path(), size, modified));
     }
     Ok(out)
+}
+
+/// A file's modification time, nanoseconds since the epoch (0 when unknown).
+fn modified_nanos(meta: &std::fs::Metadata) -> u64 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos() as u64)
 }
 
 /// The output manifest: every file with its size, time and content hash (`known`'s hash
@@ -746,12 +745,8 @@ fn patched_outputs(
             let abs = dir.join(rel);
             match std::fs::symlink_metadata(&abs) {
                 Ok(m) if m.is_file() => {
-                    let modified = m
-                        .modified()
-                        .ok()
-                        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                        .map_or(0, |d| d.as_nanos() as u64);
-                    output_file(rel.to_string(), &abs, m.len(), modified, &known).map(Some)
+                    output_file(rel.to_string(), &abs, m.len(), modified_nanos(&m), &known)
+                        .map(Some)
                 }
                 _ => Ok(None),
             }

@@ -43,13 +43,7 @@ pub fn check_target(
             abs.display()
         ));
     }
-    // A hidden folder inside the content (`.fieldbook-site` of a tree whose Markdown sits at its
-    // root) is never walked as content, so it cannot feed the site into itself.
-    let hidden_inside = abs.strip_prefix(&content).is_ok_and(|r| {
-        r.components()
-            .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
-    });
-    if (abs.starts_with(&content) && !hidden_inside) || content.starts_with(&abs) {
+    if walked_as_content(&abs, &content) || content.starts_with(&abs) {
         return Err(format!(
             "refusing to build into {}: it overlaps the content directory",
             abs.display()
@@ -74,6 +68,28 @@ pub fn check_target(
         ));
     }
     Ok(abs)
+}
+
+/// Whether `path` (absolute) lies in the content directory `content` (absolute) where the
+/// content walk reaches it: a hidden folder inside the content (`.fieldbook-site` of a tree
+/// whose Markdown sits at its root) is never walked, so what is in it never feeds the site.
+pub fn walked_as_content(path: &Path, content: &Path) -> bool {
+    path.strip_prefix(content).is_ok_and(|r| {
+        !r.components()
+            .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+    })
+}
+
+/// Remove the folders above `path` that are left empty, up to (not including) `root`.
+pub fn remove_empty_parents(path: &Path, root: &Path) {
+    let mut up = path.parent();
+    while let Some(d) = up.filter(|d| *d != root && d.starts_with(root)) {
+        // Fails, and stops, at the first folder that still holds something.
+        if fs::remove_dir(d).is_err() {
+            break;
+        }
+        up = d.parent();
+    }
 }
 
 /// An absolute, lexically normalised path, with symbolic links resolved for the part that
@@ -111,10 +127,14 @@ pub struct Staging {
 impl Staging {
     /// Remove what interrupted builds left behind, then make the staging directory.
     pub fn begin(target: &Path) -> io::Result<Staging> {
-        let staging = Staging::prepare(target)?;
-        fs::create_dir(&staging.dir)?;
-        fs::write(staging.dir.join(MARKER), MARKER_TEXT)?;
-        Ok(staging)
+        Staging::prepare(target)?.made()
+    }
+
+    /// Make the (new, empty) staging directory, marked as an output.
+    fn made(self) -> io::Result<Staging> {
+        fs::create_dir(&self.dir)?;
+        fs::write(self.dir.join(MARKER), MARKER_TEXT)?;
+        Ok(self)
     }
 
     /// Remove what interrupted builds left behind; the staging directory's name.
@@ -166,8 +186,7 @@ impl Staging {
             }
             return Ok(staging);
         }
-        fs::create_dir(&staging.dir)?;
-        fs::write(staging.dir.join(MARKER), MARKER_TEXT)?;
+        let staging = staging.made()?;
         if let Err(e) = staging.link_from(previous) {
             staging.abandon();
             return Err(e);
@@ -303,14 +322,7 @@ fn relink(dir: &Path, from: &Path, paths: &std::collections::BTreeSet<String>) -
         if fs::symlink_metadata(&there).is_ok_and(|m| m.is_file()) {
             fs::hard_link(&there, &here)?;
         } else {
-            let mut up = here.parent();
-            while let Some(d) = up.filter(|d| *d != dir && d.starts_with(dir)) {
-                // Fails, and stops, at the first folder that still holds something.
-                if fs::remove_dir(d).is_err() {
-                    break;
-                }
-                up = d.parent();
-            }
+            remove_empty_parents(&here, dir);
         }
     }
     Ok(())

@@ -72,14 +72,7 @@ impl DirSink {
         if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
             std::fs::remove_file(&path).map_err(|e| write_err(&path, &e))?;
         }
-        let mut dir = path.parent();
-        while let Some(d) = dir.filter(|d| *d != self.dir && d.starts_with(&self.dir)) {
-            // Fails, and stops, at the first folder that still holds something.
-            if std::fs::remove_dir(d).is_err() {
-                break;
-            }
-            dir = d.parent();
-        }
+        super::output::remove_empty_parents(&path, &self.dir);
         Ok(())
     }
 

@@ -325,19 +325,7 @@ pub fn build(args: &BuildArgs<'_>, err: &mut dyn Write) -> std::io::Result<u8> {
     let plan = session.as_ref().and_then(|s| s.plan());
     crate::diagnostic::trace::step("cache planned");
     let recording = session.is_some() && crate::write::record_reads(crate::build::cache::HASH);
-    let spare = session
-        .as_ref()
-        .and_then(crate::build::cache::Session::spare);
-    let outcome = check_and_build(
-        args,
-        today,
-        plan.as_ref(),
-        session.is_some(),
-        spare,
-        session
-            .as_ref()
-            .map(crate::build::cache::Session::terms_cache),
-    );
+    let outcome = check_and_build(args, today, plan.as_ref(), session.as_ref());
     let reads = if recording {
         crate::write::recorded_reads()
     } else {
@@ -423,15 +411,14 @@ struct Built {
 }
 
 /// Check and build: what the build says, and the terminal search index's warning. With a
-/// `plan` from the build cache, the last output is updated when the plan fits; with
-/// `record`, the site is recorded for the next build.
+/// `plan` from the build cache, the last output is updated when the plan fits; with the
+/// cache's session, the site is recorded for the next build, the replaced output kept and
+/// the search analyses reused.
 fn check_and_build(
     args: &BuildArgs<'_>,
     today: Option<Date>,
     plan: Option<&crate::build::cache::Plan>,
-    record: bool,
-    spare: Option<PathBuf>,
-    terms_cache: Option<PathBuf>,
+    cache: Option<&crate::build::cache::Session>,
 ) -> Result<Built, Fatal> {
     use crate::build::cache::{Finding, Report};
     let interactive = std::io::stderr().is_terminal();
@@ -466,8 +453,8 @@ fn check_and_build(
         progress: interactive,
         search_export: args.search_export.clone(),
         search_export_format: args.search_export_format,
-        spare: spare.clone(),
-        terms_cache,
+        spare: cache.and_then(crate::build::cache::Session::spare),
+        terms_cache: cache.map(crate::build::cache::Session::terms_cache),
     };
     // Which of two colliding pages a build keeps depends on every page: build them all.
     let plan = plan.filter(|_| {
@@ -475,7 +462,7 @@ fn check_and_build(
             .iter()
             .any(|d| crate::build::collisions::is_collision(d.code))
     });
-    let built = crate::build::build_recorded(&site, &opts, plan, record)?;
+    let built = crate::build::build_recorded(&site, &opts, plan, cache.is_some())?;
     let mut summary = Summary::of(site.documents.len(), &findings);
     summary.baseline = progress;
     let report = Report {

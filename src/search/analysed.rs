@@ -48,15 +48,20 @@ type Key = (u64, u64);
 fn key(doc: &SearchDoc) -> Key {
     // Each value and each field ends with a byte no UTF-8 text holds, so that moving a
     // word from one value or field to the next changes the key.
-    let mut bytes: Vec<u8> = Vec::new();
+    use super::index::{FNV1A_START, fnv1a_more};
+    let (mut h, mut len) = (FNV1A_START, 0u64);
+    let mut feed = |bytes: &[u8]| {
+        h = fnv1a_more(h, bytes);
+        len += bytes.len() as u64;
+    };
     for values in doc.field_values() {
         for v in values {
-            bytes.extend_from_slice(v.as_bytes());
-            bytes.push(0xff);
+            feed(v.as_bytes());
+            feed(&[0xff]);
         }
-        bytes.push(0xfe);
+        feed(&[0xfe]);
     }
-    (super::index::fnv1a(&bytes), bytes.len() as u64)
+    (h, len)
 }
 
 /// The analyses a build may reuse, and whether they changed since read.

@@ -200,7 +200,15 @@ impl tantivy::query::Bm25StatisticsProvider for Stats<'_> {
 
 /// FNV-1a, 64 bits: a content hash that stays the same across Rust releases.
 pub fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    fnv1a_more(FNV1A_START, bytes)
+}
+
+/// FNV-1a's starting state.
+pub const FNV1A_START: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// [`fnv1a`] continued over more bytes from state `h`: a text hashed in pieces hashes as the
+/// whole, without being copied into one buffer.
+pub fn fnv1a_more(mut h: u64, bytes: &[u8]) -> u64 {
     for &b in bytes {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
