@@ -47,8 +47,10 @@ fn load_and_check(
     let dir = config.content_dir.clone();
     let history = std::thread::spawn(move || load::git::read(&dir));
     let mut s = load::load_configured(config, today)?;
+    crate::diagnostic::trace::step("site loaded");
     s.config.policy.strict = strict;
     s.history = std::sync::Arc::new(history.join().unwrap_or_default());
+    crate::diagnostic::trace::step("history read");
     let which = Checks {
         external: external(&s.config),
         ..Checks::all(alert_rules)
@@ -93,10 +95,14 @@ impl<'a> Checks<'a> {
 pub fn findings(site: &Site, which: &Checks<'_>) -> Result<Vec<Diagnostic>, Fatal> {
     let all = |_: &str| true;
     let keep: &(dyn Fn(&str) -> bool + Sync) = which.files.unwrap_or(&all);
+    let trace = crate::diagnostic::trace::step;
     let mut findings = checks::run(site, keep);
+    trace("checks: documents");
     findings.extend(checks::history::check(site, &site.history));
     findings.extend(crate::build::collisions::check(site, which.drafts)?);
+    trace("checks: output collisions");
     findings.extend(crate::alert_rules::check(site, which.alert_rules)?);
+    trace("checks: alert rules");
     if which.external {
         findings.extend(checks::external::check(site, keep));
     }

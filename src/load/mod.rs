@@ -34,6 +34,7 @@ pub fn load_configured(config: Config, today: Option<Date>) -> Result<Site, Fata
             Owners::default()
         }
     };
+    crate::diagnostic::trace::step("load: owners read, content walked");
     let rels: Vec<String> = tree.markdown.iter().map(|(_, r)| r.clone()).collect();
     let walked = crate::adopt::Walked {
         markdown: &rels,
@@ -56,11 +57,13 @@ pub fn load_configured(config: Config, today: Option<Date>) -> Result<Site, Fata
             Vec::new()
         }
     };
+    crate::diagnostic::trace::step("load: adopted tools' files read");
     let results: Vec<Loaded> = tree
         .markdown
         .par_iter()
         .map(|(path, rel)| load_document(&config, &adopted, path, rel, today))
         .collect();
+    crate::diagnostic::trace::step("load: documents parsed");
     let mut documents = Vec::with_capacity(results.len());
     let mut findings = std::mem::take(&mut tree.refused);
     findings.append(&mut adopt_findings);

@@ -326,6 +326,45 @@ pub fn client_index_files_with(
     index_files(&Corpus::of(docs, analyses))
 }
 
+/// Terms → postings, docs in order. Grouping millions of postings is most of writing the
+/// index: each core groups a run of documents, and the runs are joined in document order.
+/// The hasher is seeded per process (foldhash), so terms crafted to collide cannot make the
+/// grouping quadratic.
+fn group_by_term<'a>(
+    docs: &'a [IndexedDoc],
+) -> HashMap<&'a str, Vec<Exported<'a>>, foldhash::fast::RandomState> {
+    type Groups<'a> = HashMap<&'a str, Vec<Exported<'a>>, foldhash::fast::RandomState>;
+    let run = docs
+        .len()
+        .div_ceil(rayon::current_num_threads().max(1))
+        .max(1);
+    let runs: Vec<Groups> = docs
+        .par_chunks(run)
+        .enumerate()
+        .map(|(r, chunk)| {
+            let mut terms = Groups::default();
+            for (i, a) in chunk.iter().enumerate() {
+                let d = (r * run + i) as u32;
+                for (term, f, pos) in a.postings.iter() {
+                    terms
+                        .entry(term.as_str())
+                        .or_default()
+                        .push((d, *f, pos.as_slice()));
+                }
+            }
+            terms
+        })
+        .collect();
+    let mut runs = runs.into_iter();
+    let mut all = runs.next().unwrap_or_default();
+    for later in runs {
+        for (term, postings) in later {
+            all.entry(term).or_default().extend(postings);
+        }
+    }
+    all
+}
+
 /// The files of the client index of `corpus` (as [`client_index_files`]).
 pub fn index_files(corpus: &Corpus) -> io::Result<Vec<(String, Vec<u8>)>> {
     let mut out: Vec<(String, Vec<u8>)> = Vec::new();
@@ -333,17 +372,7 @@ pub fn index_files(corpus: &Corpus) -> io::Result<Vec<(String, Vec<u8>)>> {
     let n = docs.len();
     let norms: Vec<[u32; 5]> = docs.iter().map(|d| d.norms).collect();
 
-    // Terms → postings, docs in order.
-    let mut terms: HashMap<&str, Vec<Exported>> = HashMap::new();
-    for (d, a) in docs.iter().enumerate() {
-        for (term, f, pos) in a.postings.iter() {
-            terms
-                .entry(term.as_str())
-                .or_default()
-                .push((d as u32, *f, pos.as_slice()));
-        }
-    }
-    let mut sorted: Vec<(&str, Vec<Exported>)> = terms.into_iter().collect();
+    let mut sorted: Vec<(&str, Vec<Exported>)> = group_by_term(docs).into_iter().collect();
     sorted.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
     let entries: Vec<String> = sorted
         .par_iter()

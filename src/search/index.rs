@@ -387,6 +387,7 @@ pub fn update_index(site_root: &Path, docs: &[SearchDoc]) -> anyhow::Result<Inde
     // Never through a link: the folder is emptied and rewritten below.
     let dir = crate::write::own_dir(site_root, &super::doc::INDEX_DIR)?;
     let hashes: Vec<String> = docs.par_iter().map(doc_hash).collect();
+    crate::diagnostic::trace::step("search: tantivy: hashes");
     let (index, old, rebuilt) = match open_existing(&dir) {
         Some((index, m)) => (index, m.docs, false),
         None => {
@@ -400,6 +401,7 @@ pub fn update_index(site_root: &Path, docs: &[SearchDoc]) -> anyhow::Result<Inde
         }
     };
     register(&index);
+    crate::diagnostic::trace::step("search: tantivy: opened");
     let (_, f) = schema();
     let mut new_docs: BTreeMap<String, Entry> = BTreeMap::new();
     let mut add: Vec<(&SearchDoc, &String)> = Vec::new();
@@ -456,11 +458,13 @@ pub fn update_index(site_root: &Path, docs: &[SearchDoc]) -> anyhow::Result<Inde
     let mut commit = w.prepare_commit()?;
     commit.set_payload(&manifest.payload());
     commit.commit()?;
+    crate::diagnostic::trace::step("search: tantivy: committed");
     let segments = index.searchable_segment_ids()?;
     if segments.len() > 1 || (!deleted.is_empty() && !segments.is_empty()) {
         w.merge(&segments).wait()?;
     }
     w.wait_merging_threads()?;
+    crate::diagnostic::trace::step("search: tantivy: merged");
     write_manifest(&dir, &manifest)
         .with_context(|| format!("cannot write {}", dir.join(MANIFEST).display()))?;
     Ok(stats)
