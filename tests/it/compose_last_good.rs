@@ -326,3 +326,31 @@ fn a_part_checked_against_another_roster_is_composed_from_its_last_good_copy() {
 fn record_in(store: &Path, name: &str) -> String {
     std::fs::read_to_string(store.join(name).join("last-good.json")).unwrap()
 }
+
+#[test]
+fn a_save_killed_half_way_leaves_nothing_that_is_trusted() {
+    let h = Setup::new();
+    // What a compose killed while saving orders leaves: a staging folder with half a copy
+    // (a manifest, no pages, no record) beside the last complete one.
+    let half = h.store.join(".orders.fieldbook-new-4242");
+    std::fs::create_dir_all(&half).unwrap();
+    std::fs::write(half.join(".fieldbook-output"), "").unwrap();
+    std::fs::copy(h.part("orders").join("part.json"), half.join("part.json")).unwrap();
+    let (code, _, err) = h.compose(&["payments"], "2026-11-27", &h.out);
+    assert_eq!(code, 0, "{err}");
+    // orders comes from its complete copy of 2026-11-20; the half one is not even looked at.
+    assert!(
+        err.contains("part `orders`: no part folder given provides it"),
+        "{err}"
+    );
+    assert!(!err.contains("fieldbook-new"), "{err}");
+    assert!(
+        h.read("orders/runbooks/x/index.html")
+            .contains("2026-11-20</time>")
+    );
+    // The next save of orders clears it away.
+    let (code, _, err) = h.compose(&["payments", "orders"], "2026-11-28", &h.out);
+    assert_eq!(code, 0, "{err}");
+    assert!(!half.exists());
+    assert!(record(&h, "orders").contains("2026-11-28"));
+}
