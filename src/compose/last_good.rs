@@ -87,14 +87,19 @@ impl Store {
     ) -> Option<Part> {
         let copy = self.copies.remove(name)?;
         let since = copy.saved;
-        findings.push(Diagnostic::new(
-            Code::LastGoodPart,
-            name,
-            Pos::START,
-            format!(
-                "part `{name}`: {detail}; composed from its last good copy of {since}, its pages marked so"
-            ),
-        ));
+        findings.push(
+            Diagnostic::new(
+                Code::LastGoodPart,
+                name,
+                Pos::START,
+                format!(
+                    "part `{name}`: {detail}; composed from its last good copy of {since}, its pages marked so"
+                ),
+            )
+            .with_hint(format!(
+                "rebuild the part with `fieldbook build --part {name}` and compose again with it"
+            )),
+        );
         Some(Part {
             held: Some(Held { since, why }),
             ..copy.part
@@ -190,27 +195,25 @@ fn read_copy(path: &Path, name: &str) -> Result<Copy, String> {
 /// store did not write (no output marker, or a link) is left alone.
 pub fn save(store: &Path, part: &Part, today: Date) -> Result<(), Diagnostic> {
     let target = store.join(part.name());
-    if std::fs::symlink_metadata(&target).is_ok() && !is_output_dir(&target) {
-        return Err(note(
-            &target,
-            format!(
-                "part `{}` is not saved as its last good copy: {} was not written by fieldbook compose (move it away)",
-                part.name(),
-                target.display()
-            ),
-        ));
-    }
-    let failed = |e: std::io::Error| {
+    // An error: the next compose would have no copy to fall back on.
+    let failed = |why: String| {
         let mut d = note(
             &target,
             format!(
-                "part `{}` could not be saved as its last good copy: {e}",
+                "part `{}` could not be saved as its last good copy: {why}",
                 part.name()
             ),
         );
         d.severity = Severity::Error;
         d
     };
+    if std::fs::symlink_metadata(&target).is_ok() && !is_output_dir(&target) {
+        return Err(failed(format!(
+            "{} was not written by fieldbook compose (move it away)",
+            target.display()
+        )));
+    }
+    let failed = |e: std::io::Error| failed(e.to_string());
     let staging = Staging::begin(&target).map_err(failed)?;
     let record = Record {
         saved: today,
