@@ -331,8 +331,14 @@ fn with_last_good(
                 let name = last_good::claimed_names(&dir)
                     .into_iter()
                     .find(|n| !provided.contains(n) && store.copies.contains_key(n));
-                let detail = format!("its build cannot be used: {}", fatal[0].message);
-                let why = last_good::Why::Unreadable;
+                // A folder that is not there at all is a missing part, not a broken one.
+                let (why, detail) = if std::fs::symlink_metadata(&dir).is_err() {
+                    let detail = format!("its folder {} is not there", dir.display());
+                    (last_good::Why::Missing, detail)
+                } else {
+                    let detail = format!("its build cannot be used: {}", fatal[0].message);
+                    (last_good::Why::Unreadable, detail)
+                };
                 match name.and_then(|n| store.take(&n, why, detail, &mut findings)) {
                     Some(part) => parts.push(part),
                     None => unmatched.push(fatal),

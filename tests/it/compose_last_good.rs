@@ -151,6 +151,16 @@ fn a_missing_part_is_composed_from_its_last_good_copy() {
             "{f}"
         );
     }
+
+    // A folder named but not there is missing too (as `[compose] parts` may name one).
+    std::fs::rename(h.part("payments"), h.parts.join("elsewhere")).unwrap();
+    let (code, _, err) = h.compose(&["payments", "orders"], "2026-11-27", &h.out);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("is not there; composed from its last good copy"),
+        "{err}"
+    );
+    assert_held(&h, "its latest build was not given to the handbook");
 }
 
 fn files_under(dir: &Path) -> Vec<String> {
