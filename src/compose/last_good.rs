@@ -61,17 +61,20 @@ pub struct Held {
 }
 
 /// One part's last good copy.
-pub struct Copy {
+pub struct Kept {
     pub part: Part,
     pub saved: Date,
 }
 
-/// What the store holds: usable copies by part name, and the folders that are not (by
-/// folder name when it is a part name), each with why.
+/// What the store holds.
 #[derive(Default)]
 pub struct Store {
-    pub copies: BTreeMap<String, Copy>,
+    /// Usable copies, by part name.
+    pub copies: BTreeMap<String, Kept>,
+    /// Folders named as parts whose copy cannot be used, each with why: whether that leaves
+    /// the handbook without the part depends on the folders given.
     pub damaged: BTreeMap<String, Diagnostic>,
+    /// Anything else found in the store (links, files, other names), left alone.
     pub notes: Vec<Diagnostic>,
 }
 
@@ -176,7 +179,7 @@ pub fn read_store(dir: &Path) -> Result<Store, Fatal> {
 }
 
 /// The copy in the folder `path`, read as a part is, named `name`, with its record.
-fn read_copy(path: &Path, name: &str) -> Result<Copy, String> {
+fn read_copy(path: &Path, name: &str) -> Result<Kept, String> {
     let part = read_part(path).map_err(|f| f[0].message.clone())?;
     if part.name() != name {
         return Err(format!("its part.json names part `{}`", part.name()));
@@ -185,7 +188,7 @@ fn read_copy(path: &Path, name: &str) -> Result<Copy, String> {
         .map_err(|e| format!("its {RECORD}: {}", e.into_io()))?;
     let record: Record = serde_json::from_slice(&bytes)
         .map_err(|e| format!("its {RECORD} does not say when it was saved: {e}"))?;
-    Ok(Copy {
+    Ok(Kept {
         part,
         saved: record.saved,
     })

@@ -299,7 +299,7 @@ fn with_last_good(
             Ok(part) => {
                 let hash = &part.manifest.roster.hash;
                 let other_roster = keep.roster.as_ref().filter(|r| *r != hash);
-                let fits = |c: &last_good::Copy| {
+                let fits = |c: &last_good::Kept| {
                     Some(&c.part.manifest.roster.hash) == keep.roster.as_ref()
                 };
                 match other_roster {
