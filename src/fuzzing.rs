@@ -40,6 +40,7 @@ pub fn part_manifest(data: &[u8]) {
     let parts = [crate::compose::Part {
         dir: std::path::PathBuf::from("/nonexistent"),
         manifest: m,
+        held: None,
     }];
     let _ = crate::compose::check_links(&parts);
     let theme = crate::build::theme::Theme::builtin().expect("the built-in theme loads");

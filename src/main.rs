@@ -194,6 +194,9 @@ enum Command {
         /// The date the composed pages say they were built (YYYY-MM-DD; default: today)
         #[arg(long, value_parser = parse_date)]
         today: Option<Date>,
+        /// Keep each part's last good copy in DIR, and compose a part that is missing, cannot be read or was checked against another roster from it (default with --site: its [compose] keep_last_good)
+        #[arg(long, value_name = "DIR")]
+        keep_last_good: Option<PathBuf>,
     },
     /// Move what a person or team owns to another: document owners and open action items
     Handover {
@@ -439,7 +442,18 @@ fn main() -> ExitCode {
             site,
             output,
             today,
-        } => cli::compose(parts, site, output.as_deref(), *today, &mut err, color_err),
+            keep_last_good,
+        } => cli::compose(
+            &cli::ComposeArgs {
+                parts,
+                site,
+                output: output.as_deref(),
+                today: *today,
+                keep_last_good: keep_last_good.as_deref(),
+            },
+            &mut err,
+            color_err,
+        ),
         Command::Handover {
             old,
             to,

@@ -714,4 +714,20 @@ pub struct ReportCtx {
     pub unowned: Vec<Card>,
     /// Per owner, its documents with a code block that no longer parses (`invalid-code`).
     pub broken: Vec<TeamCards>,
+    /// Parts of a composed handbook shown from their last good copy (`compose
+    /// --keep-last-good`): their cards are as old as that copy. Empty for a single build.
+    pub last_good: Vec<LastGoodPart>,
+}
+
+/// A part a composed handbook shows from its last good copy: why, and since when.
+#[derive(Clone, Debug, Serialize)]
+pub struct LastGoodPart {
+    pub name: String,
+    pub title: String,
+    /// The part's home page, relative to the handbook's root (`payments/`).
+    pub url: String,
+    /// The day the copy was saved: the last compose in which the part composed fine.
+    pub since: Date,
+    /// Why the latest build could not be used, for readers.
+    pub reason: String,
 }

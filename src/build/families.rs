@@ -9,7 +9,9 @@
 //! cards through a [`PageWriter`]: the build's [`Builder`], or a composed handbook, whose cards
 //! come from part manifests (`crate::compose`).
 
-use super::context::{Card, Counts, Group, OwnerRef, PageCtx, ReportCtx, TeamCards, TeamCtx};
+use super::context::{
+    Card, Counts, Group, LastGoodPart, OwnerRef, PageCtx, ReportCtx, TeamCards, TeamCtx,
+};
 use super::footprint::Footprint;
 use super::theme::PageWriter;
 use super::{Builder, Fatal, Job, by_service, chart, kind_title, urgency};
@@ -137,12 +139,14 @@ pub fn teams_index(w: &impl PageWriter, teams: Vec<Group>) -> Result<(), Fatal> 
 }
 
 /// `freshness/`: what needs review, by team, from every listed document's card; `broken`
-/// says which have a code block that no longer parses.
+/// says which have a code block that no longer parses; `last_good` names the parts of a
+/// composed handbook shown from their last good copy (none for a single build).
 pub fn freshness_page(
     w: &impl PageWriter,
     all: &[Card],
     today: Date,
     broken: impl Fn(&Card) -> bool,
+    last_good: Vec<LastGoodPart>,
 ) -> Result<(), Fatal> {
     let tracked: Vec<&Card> = all
         .iter()
@@ -197,6 +201,7 @@ pub fn freshness_page(
         teams: teams.into_iter().map(owner_cards).collect(),
         unowned,
         broken: broken_by.into_iter().map(owner_cards).collect(),
+        last_good,
     };
     let page = w.page(
         "freshness",

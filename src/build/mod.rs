@@ -729,9 +729,13 @@ impl<'a> Builder<'a> {
             .filter(|d| !self.code_notes(d).is_empty())
             .map(|d| d.file.as_str())
             .collect();
-        families::freshness_page(self, all, self.site.today, |c| {
-            broken_files.contains(c.file.as_str())
-        })
+        families::freshness_page(
+            self,
+            all,
+            self.site.today,
+            |c| broken_files.contains(c.file.as_str()),
+            Vec::new(),
+        )
     }
 
     /// The theme's static files (and the highlighting style sheet when it has none).

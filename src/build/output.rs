@@ -264,7 +264,7 @@ impl Staging {
 }
 
 /// Whether `dir` is a directory (not a link) that Fieldbook wrote as an output.
-fn is_output_dir(dir: &Path) -> bool {
+pub fn is_output_dir(dir: &Path) -> bool {
     fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir())
         && fs::symlink_metadata(dir.join(MARKER)).is_ok_and(|m| m.is_file())
 }

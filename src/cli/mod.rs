@@ -9,7 +9,7 @@ pub mod review;
 use crate::content::date::Date;
 use crate::diagnostic::format::{self, Format};
 use crate::diagnostic::format::{fail, print_findings};
-use crate::diagnostic::{Code, Diagnostic, Fatal, Pos, Summary};
+use crate::diagnostic::{Code, Diagnostic, Fatal, Pos, Severity, Summary};
 use crate::load;
 use crate::model::Site;
 use crate::pipeline::{checked_site, checked_site_with};
@@ -607,20 +607,24 @@ fn verify(
     }
 }
 
+/// What `fieldbook compose` is given.
+pub struct ComposeArgs<'a> {
+    pub parts: &'a [PathBuf],
+    pub site: &'a Path,
+    pub output: Option<&'a Path>,
+    pub today: Option<Date>,
+    pub keep_last_good: Option<&'a Path>,
+}
+
 /// `fieldbook compose`: see [`crate::compose`]. Exit 1 when links between parts are broken
-/// (the site is written either way, as with `build`), 2 when a part cannot be composed.
-pub fn compose(
-    parts: &[PathBuf],
-    site: &Path,
-    output: Option<&Path>,
-    today: Option<Date>,
-    err: &mut dyn Write,
-    color: bool,
-) -> std::io::Result<u8> {
+/// or a part is left out (the site is written either way, as with `build`), 2 when a part
+/// cannot be composed; a part composed from its last good copy is a warning only.
+pub fn compose(args: &ComposeArgs<'_>, err: &mut dyn Write, color: bool) -> std::io::Result<u8> {
     let started = std::time::Instant::now();
+    let keep_given = args.keep_last_good.map(Path::to_path_buf);
     // Part folders given, or those the handbook's book.toml lists.
-    let (parts, output, today, book) = if parts.is_empty() {
-        let config = match crate::config::load(site) {
+    let (parts, output, today, book, keep) = if args.parts.is_empty() {
+        let config = match crate::config::load(args.site) {
             Ok(c) => c,
             Err(fatal) => return fail(fatal, err, color),
         };
@@ -633,36 +637,70 @@ pub fn compose(
             )?;
             return Ok(2);
         }
-        let output = output.map_or_else(|| config.output_dir.clone(), Path::to_path_buf);
-        (found, output, today.or(config.today), config.book)
+        let output = args
+            .output
+            .map_or_else(|| config.output_dir.clone(), Path::to_path_buf);
+        let keep = match keep_given.or(config.compose_keep_last_good.clone()) {
+            Some(dir) => match handbook_roster(&config) {
+                Ok(roster) => Some(crate::compose::KeepLastGood { dir, roster }),
+                Err(fatal) => return fail(fatal, err, color),
+            },
+            None => None,
+        };
+        (
+            found,
+            output,
+            args.today.or(config.today),
+            config.book,
+            keep,
+        )
     } else {
-        let Some(output) = output else {
+        let Some(output) = args.output else {
             writeln!(err, "error: --output is needed when part folders are given")?;
             return Ok(2);
         };
+        // No handbook, so no roster to hold the parts to.
+        let keep = keep_given.map(|dir| crate::compose::KeepLastGood { dir, roster: None });
         (
-            parts.to_vec(),
+            args.parts.to_vec(),
             output.to_path_buf(),
-            today,
+            args.today,
             crate::config::Book::default(),
+            keep,
         )
     };
     let today = today.unwrap_or_else(Date::today);
-    let done = match crate::compose::compose(&parts, &output, today, &book) {
+    let done = match crate::compose::compose(&parts, &output, today, &book, keep.as_ref()) {
         Ok(d) => d,
         Err(fatal) => return fail(fatal, err, color),
     };
     print_findings(&done.findings, err, color)?;
     writeln!(
         err,
-        "compose: {} parts, {} files in {}, {} findings (links between parts, cards, search indexes), {:.2} s",
+        "compose: {} parts, {} files in {}, {} findings (links between parts, cards, search indexes, last good parts), {:.2} s",
         done.parts,
         done.files,
         done.output.display(),
         done.findings.len(),
         started.elapsed().as_secs_f64()
     )?;
-    Ok(u8::from(!done.findings.is_empty()))
+    let fails = |d: &Diagnostic| d.code != Code::LastGoodPart || d.severity == Severity::Error;
+    Ok(u8::from(done.findings.iter().any(fails)))
+}
+
+/// The hash of the handbook's owners file (`[owners] file`), as `build --part` records a
+/// part's; `None` when the handbook has none.
+fn handbook_roster(config: &crate::config::Config) -> Result<Option<String>, Fatal> {
+    match crate::config::read_inside(&config.root, &config.owners_file, config.max_file_bytes) {
+        Ok(bytes) => Ok(Some(crate::parts::roster_hash(&bytes)).filter(|h| !h.is_empty())),
+        Err(crate::config::Unread::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(vec![Diagnostic::new(
+            Code::InvalidOwners,
+            config.owners_file.display().to_string(),
+            Pos::START,
+            format!("cannot read the handbook's owners file: {}", e.into_io()),
+        )]),
+    }
 }
 
 /// `fieldbook serve`: see [`crate::serve`].

@@ -5,7 +5,10 @@
 //! manifest summary and search index), the handbook's own index pages
 //! (`pages`), the handbook's one search index (`search`: the parts' indexes merged with the
 //! handbook's term statistics), and checks the links between parts from the manifests alone.
+//! With a store of last good parts (`last_good`), a part that cannot be used as given is
+//! composed from its last good copy.
 
+pub mod last_good;
 mod pages;
 pub mod search;
 
@@ -23,6 +26,8 @@ use std::path::{Path, PathBuf};
 pub struct Part {
     pub dir: PathBuf,
     pub manifest: Manifest,
+    /// Composed from its last good copy (`dir` is in the store): since when, and why.
+    pub held: Option<last_good::Held>,
 }
 
 impl Part {
@@ -66,6 +71,7 @@ pub fn read_part(dir: &Path) -> Result<Part, Fatal> {
     Ok(Part {
         dir: dir.to_path_buf(),
         manifest,
+        held: None,
     })
 }
 
@@ -84,6 +90,7 @@ pub fn inbound(ours: Manifest, others: Vec<Part>) -> Vec<Diagnostic> {
     parts.push(Part {
         dir: PathBuf::new(),
         manifest: ours,
+        held: None,
     });
     broken_links(&parts)
         .into_iter()
@@ -169,30 +176,61 @@ pub fn configured_parts(config: &crate::config::Config) -> Vec<PathBuf> {
     out
 }
 
+/// Where `compose --keep-last-good` keeps the parts' last good copies, and the handbook's
+/// roster to judge them by.
+pub struct KeepLastGood {
+    pub dir: PathBuf,
+    /// [`crate::parts::roster_hash`] of the handbook's owners file; `None` without one (a part
+    /// is then never stale for its roster).
+    pub roster: Option<String>,
+}
+
 /// Compose the parts in `dirs` into `output`, as the handbook `book` (the `[book]` table of
 /// the handbook's book.toml: its title, description, language and escalation on every page
-/// the composer writes; the parts' own pages keep theirs).
+/// the composer writes; the parts' own pages keep theirs). With `keep`, a part that cannot be
+/// used as given is composed from its last good copy, and each part that composed fine is
+/// saved as the next one.
 pub fn compose(
     dirs: &[PathBuf],
     output: &Path,
     today: Date,
     book: &crate::config::Book,
+    keep: Option<&KeepLastGood>,
 ) -> Result<Composed, Fatal> {
-    let mut parts = Vec::new();
-    let mut names = BTreeSet::new();
+    let mut given = Vec::new();
     for dir in dirs {
-        let part = read_part(dir)?;
-        if !names.insert(part.name().to_string()) {
+        match read_part(dir) {
+            Ok(part) => given.push(Ok(part)),
+            // Without a store, today's rule: a part that cannot be read stops the compose.
+            Err(f) if keep.is_some() => given.push(Err((dir.clone(), f))),
+            Err(f) => return Err(f),
+        }
+    }
+    let mut names = BTreeSet::new();
+    for (dir, part) in dirs.iter().zip(&given) {
+        if let Ok(part) = part
+            && !names.insert(part.name().to_string())
+        {
             return Err(fatal(
                 &dir.join(MANIFEST).display().to_string(),
                 format!("two parts are named `{}`", part.name()),
             ));
         }
-        parts.push(part);
     }
+    let (parts, mut findings) = match keep {
+        Some(keep) => with_last_good(given, keep)?,
+        None => (
+            given.into_iter().filter_map(Result::ok).collect(),
+            Vec::new(),
+        ),
+    };
     let mut target = PathBuf::from(output);
     for p in &parts {
         target = check_target(output, &p.dir, &p.dir).map_err(|m| fatal("compose", m))?;
+    }
+    if let Some(keep) = keep {
+        // The store is kept across composes: neither may hold the other.
+        target = check_target(output, &keep.dir, &keep.dir).map_err(|m| fatal("compose", m))?;
     }
     let staging = Staging::begin(&target).map_err(|e| {
         fatal(
@@ -203,21 +241,34 @@ pub fn compose(
     let handbook = pages::Handbook::of(&parts, today);
     let result = write(&parts, &handbook, &staging.dir, today, book);
     match result {
-        Ok((files, searched)) => {
+        Ok((files, unsearchable, searched)) => {
             staging.commit().map_err(|e| {
                 fatal(
                     "compose",
                     format!("cannot move the site into {}: {e}", target.display()),
                 )
             })?;
+            if let Some(keep) = keep {
+                for p in &parts {
+                    let stale = keep
+                        .roster
+                        .as_ref()
+                        .is_some_and(|r| *r != p.manifest.roster.hash);
+                    // A part left out of the search is no good copy to fall back on.
+                    if p.held.is_none() && !stale && searched.contains(p.name()) {
+                        findings.extend(last_good::save(&keep.dir, p, today).err());
+                    }
+                }
+            }
             Ok(Composed {
                 parts: parts.len(),
                 files,
                 output: target,
-                findings: check_links(&parts)
+                findings: findings
                     .into_iter()
+                    .chain(check_links(&parts))
                     .chain(handbook.findings)
-                    .chain(searched)
+                    .chain(unsearchable)
                     .collect(),
             })
         }
@@ -226,6 +277,99 @@ pub fn compose(
             Err(e)
         }
     }
+}
+
+/// The parts to compose: those `given` that can be used, the others (and those the store has
+/// that none of `given` provides) from their last good copies; and what was done, as findings.
+/// A part that cannot be read and has no last good copy stops the compose, as without a store.
+fn with_last_good(
+    given: Vec<Result<Part, (PathBuf, Fatal)>>,
+    keep: &KeepLastGood,
+) -> Result<(Vec<Part>, Vec<Diagnostic>), Fatal> {
+    let mut store = last_good::read_store(&keep.dir)?;
+    let mut findings = std::mem::take(&mut store.notes);
+    let provided: BTreeSet<String> = given
+        .iter()
+        .filter_map(|g| g.as_ref().ok().map(|p| p.name().to_string()))
+        .collect();
+    let mut parts = Vec::new();
+    let mut unmatched = Vec::new();
+    for g in given {
+        match g {
+            Ok(part) => {
+                let hash = &part.manifest.roster.hash;
+                let other_roster = keep.roster.as_ref().filter(|r| *r != hash);
+                let fits = |c: &last_good::Kept| {
+                    Some(&c.part.manifest.roster.hash) == keep.roster.as_ref()
+                };
+                match other_roster {
+                    Some(r) if store.copies.get(part.name()).is_some_and(fits) => {
+                        let detail = format!(
+                            "its build was checked against another owners roster ({}) than the handbook's ({r})",
+                            if hash.is_empty() { "none" } else { hash }
+                        );
+                        let name = part.name().to_string();
+                        let why = last_good::Why::Roster;
+                        parts.extend(store.take(&name, why, detail, &mut findings));
+                    }
+                    Some(r) => {
+                        findings.push(Diagnostic::new(
+                            Code::LastGoodPart,
+                            part.name(),
+                            Pos::START,
+                            format!(
+                                "part `{}`: its build was checked against another owners roster than the handbook's ({r}), and it has no last good copy checked against the handbook's: composed as built, not saved as a last good copy",
+                                part.name()
+                            ),
+                        ));
+                        parts.push(part);
+                    }
+                    None => parts.push(part),
+                }
+            }
+            Err((dir, fatal)) => {
+                let name = last_good::claimed_names(&dir)
+                    .into_iter()
+                    .find(|n| !provided.contains(n) && store.copies.contains_key(n));
+                // A folder that is not there at all is a missing part, not a broken one.
+                let (why, detail) = if std::fs::symlink_metadata(&dir).is_err() {
+                    let detail = format!("its folder {} is not there", dir.display());
+                    (last_good::Why::Missing, detail)
+                } else {
+                    let detail = format!("its build cannot be used: {}", fatal[0].message);
+                    (last_good::Why::Unreadable, detail)
+                };
+                match name.and_then(|n| store.take(&n, why, detail, &mut findings)) {
+                    Some(part) => parts.push(part),
+                    None => unmatched.push(fatal),
+                }
+            }
+        }
+    }
+    if let Some(fatal) = unmatched.into_iter().next() {
+        return Err(fatal);
+    }
+    let missing: Vec<String> = store
+        .copies
+        .keys()
+        .filter(|n| !provided.contains(*n))
+        .cloned()
+        .collect();
+    for name in missing {
+        let detail = "no part folder given provides it".to_string();
+        parts.extend(store.take(&name, last_good::Why::Missing, detail, &mut findings));
+    }
+    for (name, mut d) in store.damaged {
+        if !provided.contains(&name) {
+            // Neither given nor kept: the handbook lacks the part.
+            d.severity = crate::diagnostic::Severity::Error;
+            d.message.push_str(
+                "; no part folder given provides it either: it is left out of the handbook",
+            );
+        }
+        findings.push(d);
+    }
+    Ok((parts, findings))
 }
 
 /// One part in `parts.json`.
@@ -246,22 +390,37 @@ struct PartsIndex<'a> {
     parts: Vec<PartSummary<'a>>,
 }
 
-/// Write the handbook into `dir`: the number of files, and why parts were left out of its
-/// search.
+/// Write the handbook into `dir`: the number of files, why parts were left out of its
+/// search, and the parts in it.
 fn write(
     parts: &[Part],
     handbook: &pages::Handbook,
     dir: &Path,
     today: Date,
     book: &crate::config::Book,
-) -> Result<(usize, Vec<Diagnostic>), Fatal> {
+) -> Result<(usize, Vec<Diagnostic>, BTreeSet<String>), Fatal> {
     let io = |what: &Path, e: std::io::Error| fatal("compose", format!("{}: {e}", what.display()));
     let mut files = 0;
     for p in parts {
-        files +=
-            copy_tree(&p.dir.join(p.name()), &dir.join(p.name())).map_err(|e| io(&p.dir, e))?;
+        let banner = p.held.map(|h| last_good::banner(h.since, h.why.reason()));
+        files += copy_tree(
+            &p.dir.join(p.name()),
+            &dir.join(p.name()),
+            banner.as_deref(),
+        )
+        .map_err(|e| io(&p.dir, e))?;
     }
     let merged = search::merge(parts).map_err(|e| io(Path::new("search"), e))?;
+    let searched = parts
+        .iter()
+        .filter(|p| {
+            merged
+                .pointers
+                .iter()
+                .any(|(at, _)| *at == p.manifest.search)
+        })
+        .map(|p| p.name().to_string())
+        .collect();
     for (rel, bytes) in merged.files.iter().chain(&merged.pointers) {
         let to = dir.join(rel);
         if let Some(parent) = to.parent() {
@@ -303,21 +462,30 @@ fn write(
     std::fs::write(dir.join("index.html"), home(&theme, parts, book, today)?)
         .map_err(|e| io(dir, e))?;
     let index_pages = pages::write(handbook, &theme, dir, site_ctx(book, today))?;
-    Ok((files + 2 + index_pages.len(), merged.findings))
+    Ok((files + 2 + index_pages.len(), merged.findings, searched))
 }
 
 /// Copy a directory tree (regular files and folders only: links and special files are left
-/// behind); the number of files copied.
-fn copy_tree(from: &Path, to: &Path) -> std::io::Result<usize> {
+/// behind), with `banner` in each HTML page (`last_good::copy_page`); the number of files
+/// copied.
+fn copy_tree(from: &Path, to: &Path, banner: Option<&str>) -> std::io::Result<usize> {
     std::fs::create_dir_all(to)?;
     let mut n = 0;
     for e in std::fs::read_dir(from)? {
         let e = e?;
         let t = e.file_type()?;
+        let into = to.join(e.file_name());
         if t.is_dir() {
-            n += copy_tree(&e.path(), &to.join(e.file_name()))?;
+            n += copy_tree(&e.path(), &into, banner)?;
         } else if t.is_file() {
-            std::fs::copy(e.path(), to.join(e.file_name()))?;
+            match banner {
+                Some(b) if e.path().extension().is_some_and(|x| x == "html") => {
+                    last_good::copy_page(&e.path(), &into, b)?;
+                }
+                _ => {
+                    std::fs::copy(e.path(), &into)?;
+                }
+            }
             n += 1;
         }
     }
@@ -344,6 +512,8 @@ struct PartCard<'a> {
     title: &'a str,
     url: &'a str,
     documents: usize,
+    /// Composed from its last good copy: since when, and why.
+    last_good: Option<crate::build::context::LastGoodPart>,
 }
 
 #[derive(Serialize)]
@@ -419,6 +589,7 @@ pub fn home(
                 title: &p.manifest.title,
                 url: &p.manifest.prefix,
                 documents: p.manifest.documents.len(),
+                last_good: pages::last_good(p),
             })
             .collect(),
         needs_review,

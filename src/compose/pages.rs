@@ -9,7 +9,9 @@ use super::Part;
 use crate::build::alerts::{
     ALERTS_JSON, alerts_json, in_sitemap, write_alert_page, write_alerts_index,
 };
-use crate::build::context::{ActionCtx, Card, Group, NavItem, OwnerRef, PageCtx, SiteCtx, TeamCtx};
+use crate::build::context::{
+    ActionCtx, Card, Group, LastGoodPart, NavItem, OwnerRef, PageCtx, SiteCtx, TeamCtx,
+};
 use crate::build::families;
 use crate::build::incidents::{
     IncidentRow, history_of, sort_actions, tracker_of, write_actions_page, write_postmortems_page,
@@ -64,6 +66,8 @@ pub struct Handbook {
     teams: BTreeMap<String, TeamFacts>,
     /// Documents left out: their manifest records a card no build writes.
     pub findings: Vec<Diagnostic>,
+    /// Parts composed from their last good copy, in the parts' order.
+    last_good: Vec<LastGoodPart>,
 }
 
 impl Handbook {
@@ -119,6 +123,7 @@ impl Handbook {
             entries,
             teams,
             findings,
+            last_good: parts.iter().filter_map(last_good).collect(),
         }
     }
 
@@ -202,6 +207,17 @@ impl Handbook {
             .map(|(title, url, count, _)| NavItem { title, url, count })
             .collect()
     }
+}
+
+/// How the freshness report and the home page name a part composed from its last good copy.
+pub fn last_good(p: &Part) -> Option<LastGoodPart> {
+    p.held.map(|h| LastGoodPart {
+        name: p.manifest.name.clone(),
+        title: p.manifest.title.clone(),
+        url: p.manifest.prefix.clone(),
+        since: h.since,
+        reason: h.why.reason().to_string(),
+    })
 }
 
 /// Writes pages into the composed site's folder through the theme.
@@ -358,7 +374,13 @@ pub fn write(
         .collect();
     done(
         "freshness/".into(),
-        families::freshness_page(&w, &all, today, |c| broken.contains(c.url.as_str())),
+        families::freshness_page(
+            &w,
+            &all,
+            today,
+            |c| broken.contains(c.url.as_str()),
+            h.last_good.clone(),
+        ),
     )?;
     let refs: Vec<&Entry> = h.entries.iter().collect();
     let alerts = AlertIndex::of(&refs);

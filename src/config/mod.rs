@@ -73,6 +73,10 @@ pub struct Config {
     /// `[compose] parts`: the part folders `fieldbook compose` composes when given none
     /// (relative to the site, `../` allowed, globs as in `[check] alert_rules`).
     pub compose_parts: Vec<String>,
+    /// `[compose] keep_last_good`: the folder where `fieldbook compose` keeps each part's last
+    /// good copy (relative to the site, `../` allowed: a CI cache is often beside it), as
+    /// `--keep-last-good` gives it.
+    pub compose_keep_last_good: Option<PathBuf>,
 }
 
 /// An ordered list of courses for a role (`[[paths]]` in book.toml).
@@ -208,6 +212,7 @@ impl Default for RawBuild {
 #[serde(deny_unknown_fields, default)]
 struct RawCompose {
     parts: Vec<String>,
+    keep_last_good: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -568,6 +573,7 @@ fn parse_inner(root: &Path, text: &str) -> Result<Config, Fatal> {
         adopt,
         paths,
         compose_parts: raw.compose.parts,
+        compose_keep_last_good: raw.compose.keep_last_good.map(|p| root.join(p)),
     })
 }
 

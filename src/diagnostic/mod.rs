@@ -57,6 +57,8 @@ pub enum Code {
     ReviewByNonOwner,
     ChangedSinceReview,
     StaleDependency,
+    // Composed handbooks (docs/many-repos.md): a part shown from its last good copy.
+    LastGoodPart,
     // Fatal: the run cannot be trusted; always an error and exit status 2.
     InvalidConfig,
     InvalidOwners,
@@ -66,7 +68,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 44] = [
+    pub const ALL: [Code; 45] = [
         Code::InvalidMetadata,
         Code::UnknownKey,
         Code::UnknownOwner,
@@ -106,6 +108,7 @@ impl Code {
         Code::ReviewByNonOwner,
         Code::ChangedSinceReview,
         Code::StaleDependency,
+        Code::LastGoodPart,
         Code::InvalidConfig,
         Code::InvalidOwners,
         Code::IoError,
@@ -157,6 +160,7 @@ impl Code {
             Code::InvalidConfig => "invalid-config",
             Code::InvalidOwners => "invalid-owners",
             Code::IoError => "io-error",
+            Code::LastGoodPart => "last-good-part",
             Code::TemplateError => "template-error",
             Code::OutputError => "output-error",
         }
@@ -262,6 +266,9 @@ impl Code {
             Code::ChangedSinceReview => "The document changed in commits after its last review",
             Code::StaleDependency => {
                 "Something the document depends on (alert rule, case study, lesson) changed after its review or is stale"
+            }
+            Code::LastGoodPart => {
+                "A composed part is shown from its last good copy, or its copy cannot be used"
             }
             Code::InvalidConfig => "book.toml is missing, malformed or points outside the site",
             Code::InvalidOwners => "owners.yaml is missing, malformed or inconsistent",

@@ -272,11 +272,7 @@ impl Manifest {
             prefix,
             title: site.config.book.title.clone(),
             roster: Roster {
-                hash: if roster.is_empty() {
-                    String::new()
-                } else {
-                    format!("{:016x}", crate::search::index::fnv1a(&roster))
-                },
+                hash: roster_hash(&roster),
                 people: site.owners.people.len(),
                 teams: site.owners.teams.len(),
             },
@@ -322,6 +318,16 @@ impl Manifest {
             }
         }
         Ok(())
+    }
+}
+
+/// [`Roster::hash`] of an owners file's bytes: FNV-1a, 64 bits, in hex; empty for no file
+/// (or an empty one), so that a composer can tell "no roster" from any roster.
+pub fn roster_hash(owners_file: &[u8]) -> String {
+    if owners_file.is_empty() {
+        String::new()
+    } else {
+        format!("{:016x}", crate::search::index::fnv1a(owners_file))
     }
 }
 

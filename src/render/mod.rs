@@ -23,7 +23,7 @@
 //! [`Preprocessed::source_offset`](crate::content::admonition::Preprocessed::source_offset).
 
 pub mod cmdvars;
-mod escape;
+pub(crate) mod escape;
 pub mod highlight;
 mod html;
 mod interface;

@@ -19,6 +19,7 @@ mod checks_external;
 mod cli;
 mod collisions;
 mod compose;
+mod compose_last_good;
 mod content_root;
 mod corpus_oracle;
 mod courses;

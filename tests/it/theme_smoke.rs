@@ -1055,6 +1055,19 @@ fn composed_home() {
     ctx["handbook"]["needs_review"] = json!([]);
     let html = render(&tera, "parts.html", &ctx);
     has("parts empty", &html, &["Nothing needs attention"]);
+    hasnt("parts", &html, &["Not updated since"]);
+    ctx["handbook"]["parts"][1]["last_good"] =
+        json!({"since": "2026-11-20", "reason": format!("its build {EVIL}")});
+    let html = render(&tera, "parts.html", &ctx);
+    common_checks("parts last good", &html, "");
+    has(
+        "parts last good",
+        &html,
+        &[
+            "Not updated since <time datetime=\"2026-11-20\">",
+            "Shown from its last good copy",
+        ],
+    );
 }
 
 #[test]
@@ -1185,6 +1198,21 @@ fn freshness() {
             "<span class=\"count-n\">23</span>",
             "Data &lt;script&gt;",
             "(left on 2026-08-31)",
+        ],
+    );
+    hasnt("freshness", &html, &["Parts not updated"]);
+    // A composed handbook's part shown from its last good copy (`compose --keep-last-good`).
+    ctx["report"]["last_good"] = json!([{"name": "payments", "title": format!("Payments {EVIL}"),
+        "url": "payments/", "since": "2026-11-20", "reason": format!("its build {EVIL}")}]);
+    let html = render(&tera, "freshness.html", &ctx);
+    common_checks("freshness last good", &html, root);
+    has(
+        "freshness last good",
+        &html,
+        &[
+            "Parts not updated",
+            "href=\"../payments/\"",
+            "not updated since <time datetime=\"2026-11-20\">",
         ],
     );
 }
