@@ -400,15 +400,24 @@ fn write(
     book: &crate::config::Book,
 ) -> Result<(usize, Vec<Diagnostic>, BTreeSet<String>), Fatal> {
     let io = |what: &Path, e: std::io::Error| fatal("compose", format!("{}: {e}", what.display()));
+    // Copying is most of a compose (50 parts of a 10k handbook: 18k files): parts are copied
+    // side by side; the first failure in part order is the one reported.
+    use rayon::prelude::*;
+    let copied: Vec<Result<usize, Fatal>> = parts
+        .par_iter()
+        .map(|p| {
+            let banner = p.held.map(|h| last_good::banner(h.since, h.why.reason()));
+            copy_tree(
+                &p.dir.join(p.name()),
+                &dir.join(p.name()),
+                banner.as_deref(),
+            )
+            .map_err(|e| io(&p.dir, e))
+        })
+        .collect();
     let mut files = 0;
-    for p in parts {
-        let banner = p.held.map(|h| last_good::banner(h.since, h.why.reason()));
-        files += copy_tree(
-            &p.dir.join(p.name()),
-            &dir.join(p.name()),
-            banner.as_deref(),
-        )
-        .map_err(|e| io(&p.dir, e))?;
+    for c in copied {
+        files += c?;
     }
     let merged = search::merge(parts).map_err(|e| io(Path::new("search"), e))?;
     let searched = parts
