@@ -168,6 +168,15 @@ def has_text(path):
         return b"<pre" in f.read()
 
 
+def fieldbook_exe(given):
+    """The executable to benchmark: `given` (--fieldbook), else target/release/fieldbook, built."""
+    if given:
+        return os.path.abspath(given)
+    log("building fieldbook (release) ...")
+    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    return os.path.join(ROOT, "target", "release", "fieldbook")
+
+
 def rmtree(path):
     if os.path.exists(path):
         shutil.rmtree(path)
@@ -425,12 +434,7 @@ def main():
             sys.exit(f"{a.mdbook} not found")
         mdbook_note = "mdbook not found on the PATH (cargo install mdbook --locked, or --mdbook EXE): left out"
         log(mdbook_note)
-    if a.fieldbook:
-        exe = os.path.abspath(a.fieldbook)
-    else:
-        log("building fieldbook (release) ...")
-        subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
-        exe = os.path.join(ROOT, "target", "release", "fieldbook")
+    exe = fieldbook_exe(a.fieldbook)
     flavors = ["fieldbook", "hugo"] + (["mdbook"] if mdbook else [])
     log(f"generating the {a.docs}-document corpus ({', '.join(flavors)} flavors) ...")
     fb_site, hugo_site = private_copy(gen(a.docs, "fieldbook"), a.docs), gen(a.docs, "hugo")

@@ -28,7 +28,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from build import ROOT, gen, log, rmtree, run_measured, git_rev, cpu_model  # noqa: E402
+from build import fieldbook_exe, gen, log, rmtree, run_measured, git_rev, cpu_model  # noqa: E402
 
 
 def units(content):
@@ -125,12 +125,7 @@ def main():
     ap.add_argument("--fieldbook", help="a fieldbook executable instead of building target/release/fieldbook")
     ap.add_argument("--tmp", help="where parts and outputs go (default: the system temporary directory)")
     args = ap.parse_args()
-    exe = args.fieldbook
-    if not exe:
-        log("building fieldbook (release) ...")
-        subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
-        exe = os.path.join(ROOT, "target", "release", "fieldbook")
-    exe = os.path.abspath(exe)
+    exe = fieldbook_exe(args.fieldbook)
     log(f"generating the {args.docs}-document corpus ...")
     site = gen(args.docs, "fieldbook")
     tmp = tempfile.mkdtemp(prefix="fieldbook-compose-", dir=args.tmp)

@@ -119,13 +119,9 @@ fn note(file: &Path, message: String) -> Diagnostic {
     )
 }
 
+/// The composer's fatal error ([`super::fatal`]) about the store `dir`.
 fn fatal(dir: &Path, message: String) -> Fatal {
-    vec![Diagnostic::new(
-        Code::OutputError,
-        dir.display().to_string(),
-        Pos::START,
-        message,
-    )]
+    super::fatal(&dir.display().to_string(), message)
 }
 
 /// Read the store `dir` (none yet: empty). `Err` when `dir` is something other than a folder
