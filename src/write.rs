@@ -222,6 +222,31 @@ fn create_temp(dir: &Path, name: &std::ffi::OsStr) -> io::Result<(PathBuf, fs::F
     Err(last.unwrap_or_else(|| io::Error::other("no temporary file name")))
 }
 
+/// Append `bytes` to the regular file at `path`, which must be exactly `expected_len` bytes
+/// long (what the caller read): never through a link, never to a file replaced meanwhile.
+/// For append-only caches, whose readers reject a torn tail.
+pub fn append_file(path: &Path, bytes: &[u8], expected_len: u64) -> io::Result<()> {
+    let mut opts = fs::OpenOptions::new();
+    opts.append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.custom_flags(no_follow_flags(true));
+    }
+    let mut f = opts.open(path)?;
+    let meta = f.metadata()?;
+    if !meta.is_file() {
+        return Err(refuse(
+            io::ErrorKind::InvalidInput,
+            format!("{} is not a regular file", path.display()),
+        ));
+    }
+    if meta.len() != expected_len {
+        return Err(changed_meanwhile(path));
+    }
+    f.write_all(bytes)
+}
+
 /// Replace `path` with `bytes` atomically, keeping its permissions. A `path` that is a link
 /// or not a regular file is refused.
 pub fn replace_file(path: &Path, bytes: &[u8]) -> io::Result<()> {

@@ -6,8 +6,9 @@
 //! An analysis is keyed by a hash of exactly what is analysed (every field's values, in
 //! order), so a document whose fields are unchanged is never analysed again, whatever else
 //! about it changed (its review state, its URL). The file is binary (the analyses of 10,000
-//! documents are a million postings), read with a size limit, and ignored whole when it is
-//! damaged or written by another Fieldbook: the index it feeds is then built from scratch,
+//! documents are a million postings), a log a build appends its new analyses to, read with a
+//! size limit, and ignored whole when it is damaged (a torn record, a checksum that does not
+//! match) or written by another Fieldbook: the index it feeds is then built from scratch,
 //! byte for byte the same.
 
 use super::analyze::field_tokens;
@@ -64,36 +65,66 @@ fn key(doc: &SearchDoc) -> Key {
     (h, len)
 }
 
-/// The analyses a build may reuse, and whether they changed since read.
+/// The analyses a build may reuse, and what of them the file at `path` lacks or no longer
+/// needs.
+///
+/// The file is a log: a header, then one record per analysis, each with its own checksum. A
+/// build that analysed a few edited documents appends their records (a body edit in a 10k
+/// handbook writes kilobytes, not the 30 MB of the whole file); the file is written anew
+/// when it holds more unused records than a quarter of the used ones, or cannot be read.
 #[derive(Default)]
 pub struct Analyses {
     map: HashMap<Key, Analysed>,
-    changed: bool,
+    /// How long the file read was, and how many records it held: `None` when there was no
+    /// file to append to (none, damaged, of another version).
+    file: Option<(u64, usize)>,
+    /// Records in the file that this build used.
+    reused: usize,
+    /// Analyses made by this build, which the file lacks.
+    made: Vec<Key>,
 }
 
 /// The most the cache file may be (it is read whole).
 const MAX_BYTES: u64 = 1 << 30;
-const MAGIC: &[u8; 8] = b"FBTERMS1";
+const MAGIC: &[u8; 8] = b"FBTERMS2";
 
 impl Analyses {
     /// The analyses saved at `path`; none when there are none, or they cannot be trusted.
     pub fn load(path: &Path) -> Analyses {
-        let map = crate::write::read_bounded_unrecorded(path, MAX_BYTES, false)
+        let read = crate::write::read_bounded_unrecorded(path, MAX_BYTES, false)
             .ok()
-            .and_then(|bytes| decode(&bytes))
-            .unwrap_or_default();
-        Analyses {
-            map,
-            changed: false,
+            .and_then(|bytes| Some((bytes.len() as u64, decode(&bytes)?)));
+        match read {
+            Some((len, (map, records))) => Analyses {
+                map,
+                file: Some((len, records)),
+                ..Analyses::default()
+            },
+            None => Analyses::default(),
         }
     }
 
-    /// Write the analyses to `path` (atomically) when they changed.
+    /// Save the analyses to `path` when it lacks some: by appending them, or by writing the
+    /// file anew (atomically) when it is missing or mostly unused.
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
-        if !self.changed {
-            return Ok(());
+        let live = self.map.len();
+        match self.file {
+            Some((len, records)) => {
+                let unused = records.saturating_sub(self.reused);
+                if unused * 4 > live {
+                    crate::write::replace_file(path, &encode(&self.map))
+                } else if self.made.is_empty() {
+                    Ok(())
+                } else {
+                    let mut tail = Vec::new();
+                    for k in &self.made {
+                        put_record(&mut tail, k, &self.map[k]);
+                    }
+                    crate::write::append_file(path, &tail, len)
+                }
+            }
+            None => crate::write::replace_file(path, &encode(&self.map)),
         }
-        crate::write::replace_file(path, &encode(&self.map))
     }
 
     /// `docs`' analyses, in order: reused when cached, made otherwise. Afterwards the cache
@@ -102,17 +133,21 @@ impl Analyses {
         let keys: Vec<Key> = docs.par_iter().map(|d| key(d)).collect();
         let mut old = std::mem::take(&mut self.map);
         let mut missed: Vec<(Key, &SearchDoc)> = Vec::new();
+        let mut seen: std::collections::HashSet<Key> = std::collections::HashSet::new();
         for (k, d) in keys.iter().zip(docs) {
             if let Some(a) = old.remove(k) {
                 self.map.insert(*k, a);
-            } else if !self.map.contains_key(k) {
+            } else if !self.map.contains_key(k) && seen.insert(*k) {
                 missed.push((*k, d));
             }
         }
-        self.changed = !missed.is_empty() || !old.is_empty();
         drop(old);
         let made: Vec<(Key, Analysed)> = missed.par_iter().map(|(k, d)| (*k, analyse(d))).collect();
+        self.made.extend(made.iter().map(|(k, _)| *k));
         self.map.extend(made);
+        self.made.retain(|k| self.map.contains_key(k));
+        // Every analysis kept that this build did not make came from the file.
+        self.reused = self.map.len() - self.made.len();
         keys.iter().map(|k| &self.map[k]).collect()
     }
 }
@@ -136,6 +171,32 @@ fn made_with() -> Vec<u8> {
     out
 }
 
+/// One record: its body's length (u32) and checksum (FNV-1a 64), then the body: the key and
+/// the analysis.
+fn put_record(out: &mut Vec<u8>, (hash, len): &Key, a: &Analysed) {
+    let mut body = hash.to_le_bytes().to_vec();
+    put_varint(&mut body, *len);
+    for l in a.lens {
+        put_varint(&mut body, u64::from(l));
+    }
+    put_varint(&mut body, a.postings.len() as u64);
+    for (term, f, pos) in &a.postings {
+        put_varint(&mut body, term.len() as u64);
+        body.extend_from_slice(term.as_bytes());
+        body.push(*f);
+        put_varint(&mut body, pos.len() as u64);
+        let mut last = 0u32;
+        for p in pos {
+            put_varint(&mut body, u64::from(p.wrapping_sub(last)));
+            last = *p;
+        }
+    }
+    // An analysis is far below 4 GiB: a document's text is bounded by `max_file_size`.
+    out.extend_from_slice(&(body.len() as u32).to_le_bytes());
+    out.extend_from_slice(&super::index::fnv1a(&body).to_le_bytes());
+    out.extend_from_slice(&body);
+}
+
 fn encode(map: &HashMap<Key, Analysed>) -> Vec<u8> {
     let mut out = MAGIC.to_vec();
     let version = made_with();
@@ -144,25 +205,8 @@ fn encode(map: &HashMap<Key, Analysed>) -> Vec<u8> {
     // Sorted, so that the same analyses give the same file.
     let mut entries: Vec<(&Key, &Analysed)> = map.iter().collect();
     entries.sort_unstable_by_key(|(k, _)| **k);
-    put_varint(&mut out, entries.len() as u64);
-    for ((hash, len), a) in entries {
-        out.extend_from_slice(&hash.to_le_bytes());
-        put_varint(&mut out, *len);
-        for l in a.lens {
-            put_varint(&mut out, u64::from(l));
-        }
-        put_varint(&mut out, a.postings.len() as u64);
-        for (term, f, pos) in &a.postings {
-            put_varint(&mut out, term.len() as u64);
-            out.extend_from_slice(term.as_bytes());
-            out.push(*f);
-            put_varint(&mut out, pos.len() as u64);
-            let mut last = 0u32;
-            for p in pos {
-                put_varint(&mut out, u64::from(p.wrapping_sub(last)));
-                last = *p;
-            }
-        }
+    for (k, a) in entries {
+        put_record(&mut out, k, a);
     }
     out
 }
@@ -204,7 +248,10 @@ impl Reader<'_> {
     }
 }
 
-fn decode(bytes: &[u8]) -> Option<HashMap<Key, Analysed>> {
+/// The analyses of [`encode`]'s (and appended records') bytes, and how many records they
+/// are; `None` for anything else: a torn record, a checksum that does not match, another
+/// version.
+fn decode(bytes: &[u8]) -> Option<(HashMap<Key, Analysed>, usize)> {
     let mut r = Reader { bytes, at: 0 };
     if r.take(MAGIC.len())? != MAGIC {
         return None;
@@ -213,36 +260,49 @@ fn decode(bytes: &[u8]) -> Option<HashMap<Key, Analysed>> {
     if r.take(n)? != made_with() {
         return None;
     }
-    let entries = r.count()?;
-    let mut map = HashMap::with_capacity(entries);
-    for _ in 0..entries {
-        let hash = u64::from_le_bytes(r.take(8)?.try_into().ok()?);
-        let len = r.varint()?;
-        let mut lens = [0u32; 5];
-        for l in &mut lens {
-            *l = r.u32()?;
+    let mut map = HashMap::new();
+    let mut records = 0;
+    while r.at < bytes.len() {
+        let len = u32::from_le_bytes(r.take(4)?.try_into().ok()?) as usize;
+        let sum = u64::from_le_bytes(r.take(8)?.try_into().ok()?);
+        let body = r.take(len)?;
+        if super::index::fnv1a(body) != sum {
+            return None;
         }
-        let postings_n = r.count()?;
-        let mut postings = Vec::with_capacity(postings_n);
-        for _ in 0..postings_n {
-            let tn = r.count()?;
-            let term = std::str::from_utf8(r.take(tn)?).ok()?.to_string();
-            let f = *r.take(1)?.first()?;
-            if usize::from(f) >= lens.len() {
-                return None;
-            }
-            let pn = r.count()?;
-            let mut pos = Vec::with_capacity(pn);
-            let mut last = 0u32;
-            for _ in 0..pn {
-                last = last.checked_add(r.u32()?)?;
-                pos.push(last);
-            }
-            postings.push((term, f, pos));
-        }
-        map.insert((hash, len), Analysed { postings, lens });
+        let (key, a) = decode_record(body)?;
+        map.insert(key, a);
+        records += 1;
     }
-    (r.at == bytes.len()).then_some(map)
+    Some((map, records))
+}
+
+fn decode_record(body: &[u8]) -> Option<(Key, Analysed)> {
+    let mut r = Reader { bytes: body, at: 0 };
+    let hash = u64::from_le_bytes(r.take(8)?.try_into().ok()?);
+    let len = r.varint()?;
+    let mut lens = [0u32; 5];
+    for l in &mut lens {
+        *l = r.u32()?;
+    }
+    let postings_n = r.count()?;
+    let mut postings = Vec::with_capacity(postings_n);
+    for _ in 0..postings_n {
+        let tn = r.count()?;
+        let term = std::str::from_utf8(r.take(tn)?).ok()?.to_string();
+        let f = *r.take(1)?.first()?;
+        if usize::from(f) >= lens.len() {
+            return None;
+        }
+        let pn = r.count()?;
+        let mut pos = Vec::with_capacity(pn);
+        let mut last = 0u32;
+        for _ in 0..pn {
+            last = last.checked_add(r.u32()?)?;
+            pos.push(last);
+        }
+        postings.push((term, f, pos));
+    }
+    (r.at == body.len()).then_some(((hash, len), Analysed { postings, lens }))
 }
 
 #[cfg(test)]
@@ -277,10 +337,11 @@ mod tests {
     fn analyses_survive_the_file_and_a_damaged_file_is_ignored() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("search-terms.bin");
-        let docs = [
+        let mut docs = vec![
             doc("a.md", "The queue backs up; drain the queue. 日本語 too"),
             doc("b.md", "Restart the worker"),
         ];
+        docs.extend((0..6).map(|i| doc(&format!("{i}.md"), &format!("Step {i}"))));
         let refs: Vec<&SearchDoc> = docs.iter().collect();
         let mut a = Analyses::load(&path);
         let fresh: Vec<Analysed> = a.of(&refs).into_iter().cloned().collect();
@@ -288,22 +349,59 @@ mod tests {
         a.save(&path).unwrap();
         let saved = std::fs::read(&path).unwrap();
         let mut b = Analyses::load(&path);
-        assert_eq!(b.map.len(), 2);
+        assert_eq!(b.map.len(), 8);
         assert_eq!(b.of(&refs), fresh.iter().collect::<Vec<_>>());
-        assert!(!b.changed, "nothing new: nothing to save");
-        // One edit: one analysis made, the old one dropped.
-        let edited = [doc("a.md", "The queue backs up"), docs[1].clone()];
+        assert!(
+            b.made.is_empty() && b.reused == 8,
+            "nothing new: nothing to save"
+        );
+        b.save(&path).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), saved, "nothing written");
+        // One edit: one analysis made and appended, the old one dropped from memory.
+        let mut edited = docs.clone();
+        edited[0] = doc("a.md", "The queue backs up");
         let refs: Vec<&SearchDoc> = edited.iter().collect();
         assert_eq!(*b.of(&refs)[0], analyse(&edited[0]));
-        assert!(b.changed && b.map.len() == 2);
-        // Every truncation and a flipped byte: ignored whole or read as valid analyses,
-        // never a panic.
-        for cut in 0..saved.len() {
-            assert!(decode(&saved[..cut]).is_none());
+        assert!(b.made.len() == 1 && b.map.len() == 8);
+        b.save(&path).unwrap();
+        let appended = std::fs::read(&path).unwrap();
+        assert_eq!(
+            appended[..saved.len()],
+            saved[..],
+            "appended, not rewritten"
+        );
+        let (map, records) = decode(&appended).unwrap();
+        assert_eq!((map.len(), records), (9, 9));
+        // Eight of nine records unused: more than a quarter, so the next save rewrites.
+        let mut c = Analyses::load(&path);
+        let only_b = [&edited[1]];
+        c.of(&only_b);
+        c.save(&path).unwrap();
+        assert_eq!(decode(&std::fs::read(&path).unwrap()).unwrap().1, 1);
+        // Every truncation: ignored whole, or the whole records before the cut; a flipped
+        // byte anywhere: ignored whole. Never a panic.
+        for cut in 0..appended.len() {
+            if let Some((m, _)) = decode(&appended[..cut]) {
+                assert!(m.iter().all(|(k, a)| map.get(k) == Some(a)));
+            }
         }
-        let mut flipped = saved.clone();
-        flipped[MAGIC.len() + 3] ^= 0x55;
-        assert!(decode(&flipped).is_none());
+        for at in 0..appended.len() {
+            let mut flipped = appended.clone();
+            flipped[at] ^= 0x55;
+            assert!(decode(&flipped).is_none(), "byte {at} flipped");
+        }
+        // A link where the file was is neither read nor appended through.
+        #[cfg(unix)]
+        {
+            let outside = dir.path().join("outside.bin");
+            std::fs::write(&outside, &appended).unwrap();
+            std::fs::remove_file(&path).unwrap();
+            std::os::unix::fs::symlink(&outside, &path).unwrap();
+            assert!(Analyses::load(&path).map.is_empty());
+            assert!(crate::write::append_file(&path, b"x", appended.len() as u64).is_err());
+            assert_eq!(std::fs::read(&outside).unwrap(), appended);
+            std::fs::remove_file(&path).unwrap();
+        }
         std::fs::write(&path, b"not a cache").unwrap();
         assert!(Analyses::load(&path).map.is_empty());
     }

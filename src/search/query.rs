@@ -435,9 +435,7 @@ impl Lexicon for TantivyLexicon<'_> {
     fn postings(&self, term: &str) -> std::io::Result<u64> {
         let mut n = 0;
         for f in self.fields.text {
-            n += self
-                .searcher
-                .doc_freq(&Term::from_field_text(f, term))
+            n += index::live_doc_freq(self.searcher, &Term::from_field_text(f, term))
                 .map_err(std::io::Error::other)?;
         }
         Ok(n)
@@ -455,19 +453,26 @@ impl Lexicon for TantivyLexicon<'_> {
                     if !key.starts_with(p) {
                         break;
                     }
+                    let info = stream.value();
+                    // Live documents only, as a fresh index would count them.
+                    let n = match seg.alive_bitset() {
+                        None => info.doc_freq,
+                        Some(alive) => {
+                            index::live_in(&inv, info, alive).map_err(std::io::Error::other)?
+                        }
+                    };
                     let term = String::from_utf8_lossy(key).into_owned();
-                    *map.entry(term).or_default() += u64::from(stream.value().doc_freq);
+                    *map.entry(term).or_default() += u64::from(n);
                 }
             }
         }
-        Ok(map.into_iter().collect())
+        // A term only deleted documents held is no term of the index.
+        Ok(map.into_iter().filter(|(_, n)| *n > 0).collect())
     }
 
     fn is_alert(&self, term: &str) -> std::io::Result<bool> {
         let alerts = self.fields.text[ALERTS];
-        let n = self
-            .searcher
-            .doc_freq(&Term::from_field_text(alerts, term))
+        let n = index::live_doc_freq(self.searcher, &Term::from_field_text(alerts, term))
             .map_err(std::io::Error::other)?;
         Ok(n > 0)
     }
@@ -492,7 +497,7 @@ fn word_query(
     for (i, field) in f.text.iter().enumerate() {
         let mut alts: Vec<Box<dyn TQuery>> = Vec::new();
         for v in variants {
-            if searcher.doc_freq(&Term::from_field_text(*field, &v.term))? > 0 {
+            if index::live_doc_freq(searcher, &Term::from_field_text(*field, &v.term))? > 0 {
                 alts.push(Box::new(BoostQuery::new(
                     term_query(*field, &v.term),
                     v.factor,
@@ -518,7 +523,7 @@ fn phrase_query(
     let mut per_field: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
     'fields: for (i, field) in f.text.iter().enumerate() {
         for (w, _) in words {
-            if searcher.doc_freq(&Term::from_field_text(*field, w))? == 0 {
+            if index::live_doc_freq(searcher, &Term::from_field_text(*field, w))? == 0 {
                 continue 'fields;
             }
         }
