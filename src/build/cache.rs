@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 
 /// The cache file's format. Readers ignore a cache of another format (and of another
 /// Fieldbook version); grow it with `#[serde(default)]` fields or bump this.
-pub const FORMAT: u32 = 2;
+pub const FORMAT: u32 = 3;
 /// The cache file, in the cache directory.
 pub const FILE: &str = "build.json";
 /// The documents' search analyses ([`Session::terms_cache`]).
@@ -239,15 +239,13 @@ pub struct Report {
     pub exit: u8,
 }
 
-/// The cache file.
+/// The cache file's body. The file is an [`Envelope`]: the version that wrote it and a seal
+/// (a digest of the body's exact bytes, so that a cache edited by hand is not trusted, without
+/// serializing 20 MB of JSON a second time to check it), then the body.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct CacheFile {
-    pub format: u32,
-    pub fieldbook: String,
     /// A digest of `settings`, `inputs` and `listing`: the input key.
     pub key: String,
-    /// A digest of `key`, `outputs` and `report`: a cache edited by hand is not trusted.
-    pub seal: String,
     pub settings: Settings,
     /// Every file the build read or walked (absolute path) → its digest.
     pub inputs: BTreeMap<String, String>,
@@ -302,30 +300,43 @@ pub struct Plan {
     pub everything: bool,
 }
 
-#[derive(Deserialize)]
-struct Header {
+/// The cache file as written: who wrote it, the seal of the body's bytes, the body.
+#[derive(Serialize, Deserialize)]
+struct Envelope<'a> {
     format: u32,
-    fieldbook: String,
+    fieldbook: &'a str,
+    seal: String,
+    #[serde(borrow)]
+    body: &'a serde_json::value::RawValue,
 }
 
 /// A digest of `value`'s JSON.
 pub fn digest(value: &impl Serialize) -> String {
     let json = serde_json::to_vec(value).unwrap_or_default();
-    format!("{:016x}{:08x}", HASH(&json), json.len() as u32)
+    seal_of(&json)
+}
+
+/// A digest of exactly these bytes.
+fn seal_of(bytes: &[u8]) -> String {
+    format!("{:016x}{:08x}", HASH(bytes), bytes.len() as u32)
 }
 
 fn key_of(settings: &Settings, inputs: &BTreeMap<String, String>, listing: &[String]) -> String {
     digest(&(settings, inputs, listing))
 }
 
-fn seal_of(file: &CacheFile) -> String {
-    digest(&(
-        &file.key,
-        &file.outputs,
-        &file.report,
-        &file.git,
-        &file.site,
-    ))
+/// The bytes of the cache file holding `file`.
+fn encode(file: &CacheFile) -> Result<Vec<u8>, String> {
+    let body = serde_json::to_string(file).map_err(|e| e.to_string())?;
+    let seal = seal_of(body.as_bytes());
+    let body = serde_json::value::RawValue::from_string(body).map_err(|e| e.to_string())?;
+    serde_json::to_vec(&Envelope {
+        format: FORMAT,
+        fieldbook: env!("CARGO_PKG_VERSION"),
+        seal,
+        body: &body,
+    })
+    .map_err(|e| e.to_string())
 }
 
 /// Read a cache file: `Err` says, in one line, why it is not used.
@@ -339,21 +350,22 @@ pub fn read(path: &Path) -> Result<Option<CacheFile>, String> {
         Err(write::Unreadable::NotAFile) => return Err("it is not a regular file".into()),
         Err(write::Unreadable::Io(e)) => return Err(format!("it cannot be read: {e}")),
     };
-    let header: Header =
+    let envelope: Envelope =
         serde_json::from_slice(&bytes).map_err(|e| format!("it is corrupt ({e})"))?;
-    if header.format != FORMAT || header.fieldbook != env!("CARGO_PKG_VERSION") {
+    if envelope.format != FORMAT || envelope.fieldbook != env!("CARGO_PKG_VERSION") {
         return Err(format!(
             "it was written by fieldbook {} (format {}), this is {} (format {FORMAT})",
-            header.fieldbook,
-            header.format,
+            envelope.fieldbook,
+            envelope.format,
             env!("CARGO_PKG_VERSION")
         ));
     }
-    let file: CacheFile =
-        serde_json::from_slice(&bytes).map_err(|e| format!("it is corrupt ({e})"))?;
-    if file.key != key_of(&file.settings, &file.inputs, &file.listing)
-        || file.seal != seal_of(&file)
-    {
+    let body = envelope.body.get();
+    if envelope.seal != seal_of(body.as_bytes()) {
+        return Err("it is corrupt (its seal does not match its contents)".into());
+    }
+    let file: CacheFile = serde_json::from_str(body).map_err(|e| format!("it is corrupt ({e})"))?;
+    if file.key != key_of(&file.settings, &file.inputs, &file.listing) {
         return Err("it is corrupt (its key does not match its contents)".into());
     }
     if file
@@ -602,10 +614,7 @@ impl Session {
         }
         .map_err(|e| format!("cannot list the output {}: {e}", self.target.display()))?;
         let key = key_of(&self.settings, &inputs, &self.scan.listing);
-        let mut file = CacheFile {
-            format: FORMAT,
-            fieldbook: env!("CARGO_PKG_VERSION").into(),
-            seal: String::new(),
+        let file = CacheFile {
             key,
             settings: self.settings,
             inputs,
@@ -615,9 +624,7 @@ impl Session {
             git: self.git,
             site,
         };
-        file.seal = seal_of(&file);
-        let json = serde_json::to_vec(&file).map_err(|e| e.to_string())?;
-        write::replace_file(&self.dir.join(FILE), &json)
+        write::replace_file(&self.dir.join(FILE), &encode(&file)?)
             .map_err(|e| format!("cannot write {}: {e}", self.dir.join(FILE).display()))
     }
 }
@@ -855,10 +862,7 @@ mod tests {
         };
         let inputs: BTreeMap<String, String> = [("/s/book.toml".into(), "absent".into())].into();
         let key = key_of(&settings, &inputs, &[]);
-        let mut file = CacheFile {
-            format: FORMAT,
-            fieldbook: env!("CARGO_PKG_VERSION").into(),
-            seal: String::new(),
+        let file = CacheFile {
             key,
             settings,
             inputs,
@@ -868,14 +872,24 @@ mod tests {
             git: None,
             site: None,
         };
-        file.seal = seal_of(&file);
-        let json = serde_json::to_string(&file).unwrap();
+        let json = String::from_utf8(encode(&file).unwrap()).unwrap();
         std::fs::write(&path, &json).unwrap();
         assert!(read(&path).unwrap().is_some());
         std::fs::write(&path, &json[..json.len() / 2]).unwrap();
         assert!(read(&path).unwrap_err().contains("corrupt"));
+        // Edited by hand: the seal no longer matches.
         std::fs::write(&path, json.replace("absent", "present")).unwrap();
+        assert!(read(&path).unwrap_err().contains("seal"));
+        // Sealed, but its key is not that of its inputs.
+        let mut unkeyed = CacheFile {
+            key: "0".into(),
+            ..serde_json::from_str(&serde_json::to_string(&file).unwrap()).unwrap()
+        };
+        std::fs::write(&path, encode(&unkeyed).unwrap()).unwrap();
         assert!(read(&path).unwrap_err().contains("key"));
+        unkeyed.key = file.key.clone();
+        std::fs::write(&path, encode(&unkeyed).unwrap()).unwrap();
+        assert!(read(&path).unwrap().is_some());
         let foreign = json.replacen(
             &format!("\"fieldbook\":\"{}\"", env!("CARGO_PKG_VERSION")),
             "\"fieldbook\":\"0.0.1\"",

@@ -424,7 +424,7 @@ fn every_file_a_build_reads_is_in_its_key() {
     build(&site, &[]);
     let cache: serde_json::Value =
         serde_json::from_str(&site.read(".fieldbook/cache/build.json")).unwrap();
-    let inputs = cache["inputs"].as_object().unwrap();
+    let inputs = cache["body"]["inputs"].as_object().unwrap();
     let has = |rel: &str| inputs.keys().any(|k| k.ends_with(&format!("/{rel}")));
     for rel in [
         "book.toml",
@@ -434,7 +434,7 @@ fn every_file_a_build_reads_is_in_its_key() {
     ] {
         assert!(has(rel), "{rel} missing from {inputs:?}");
     }
-    assert_eq!(cache["settings"]["today"], TODAY);
+    assert_eq!(cache["body"]["settings"]["today"], TODAY);
     assert_eq!(cache["format"], fieldbook::build::cache::FORMAT);
 }
 
