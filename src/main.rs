@@ -16,6 +16,20 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// No transparent huge pages for this process. mimalloc asks for them, and the kernel zeroes
+/// 2 MiB at the first touch of each: `perf` put 40% of a cached 10k build's CPU in that
+/// zeroing (`clear_page_erms`). Without them a cached build took 0.6 s of system time instead
+/// of 1.5–2 s, a cold one 2.6 s instead of 4.4 s, `check` 0.7 s wall instead of 0.9–1 s, each
+/// with about 90 MB less peak memory. The flag holds for mappings already made.
+fn no_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: prctl with PR_SET_THP_DISABLE takes integer arguments and changes only how the
+    // kernel backs this process's memory; it fails harmlessly on kernels without it.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
 #[derive(Parser)]
 #[command(
     name = "fieldbook",
@@ -297,6 +311,7 @@ fn man(command: Option<&str>, out: &mut dyn std::io::Write) -> std::io::Result<u
 }
 
 fn main() -> ExitCode {
+    no_huge_pages();
     let cli = Cli::parse();
     // Findings go to stdout for `check`, to stderr for the other commands.
     let color = use_color(cli.color, std::io::stdout().is_terminal());
