@@ -14,47 +14,7 @@ impl<'a> Builder<'a> {
     }
 
     pub(super) fn course_ctx(&self, course: &Document) -> CourseCtx {
-        let slug = course.course.clone().unwrap_or_default();
-        let lessons: Vec<LessonItem> = self
-            .catalog()
-            .lessons_of(&slug)
-            .iter()
-            .map(lesson_item)
-            .collect();
-        let join = |f: &dyn Fn(&LessonItem) -> &str| {
-            lessons
-                .iter()
-                .map(f)
-                .filter(|s| !s.is_empty())
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
-        CourseCtx {
-            title: course.title.clone(),
-            url: course.url(),
-            level: course.meta.level,
-            objectives: course.meta.objectives.clone(),
-            total_minutes: lessons.iter().filter_map(|l| l.minutes).sum(),
-            estimated: lessons.iter().any(|l| l.estimated),
-            lesson_ids: join(&|l| &l.id),
-            quizzes: join(&|l| &l.quizzes),
-            lessons,
-            prerequisites: course
-                .meta
-                .prerequisites
-                .iter()
-                .filter_map(|p| {
-                    let c = self.catalog().course(p)?;
-                    Some(PrerequisiteCtx {
-                        slug: p.clone(),
-                        title: c.title.clone(),
-                        url: c.url(),
-                        lesson_ids: lesson_ids(self.catalog().lessons_of(p)),
-                    })
-                })
-                .collect(),
-            slug,
-        }
+        course_ctx(self.catalog(), course)
     }
 
     pub(super) fn lesson_ctx(&self, lesson: &Document) -> Option<LessonCtx> {
@@ -191,6 +151,34 @@ impl<'a> Builder<'a> {
             ));
         }
     }
+}
+
+/// The context of `course` from the `catalog` of the documents being built.
+pub(super) fn course_ctx(catalog: &Catalog<'_>, course: &Document) -> CourseCtx {
+    let slug = course.course.clone().unwrap_or_default();
+    let lessons = catalog.lessons_of(&slug).iter().map(lesson_item).collect();
+    let prerequisites = course
+        .meta
+        .prerequisites
+        .iter()
+        .filter_map(|p| {
+            let c = catalog.course(p)?;
+            Some(PrerequisiteCtx {
+                slug: p.clone(),
+                title: c.title.clone(),
+                url: c.url(),
+                lesson_ids: lesson_ids(catalog.lessons_of(p)),
+            })
+        })
+        .collect();
+    CourseCtx::assemble(
+        slug,
+        (course.title.clone(), course.url()),
+        course.meta.level,
+        course.meta.objectives.clone(),
+        lessons,
+        prerequisites,
+    )
 }
 
 fn lesson_item(l: &Lesson) -> LessonItem {

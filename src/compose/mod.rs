@@ -1,9 +1,8 @@
 //! `fieldbook compose PART_DIR... --output DIR` (docs/many-repos.md): parts built by
 //! `build --part` merged into one site without re-rendering their pages. Each part's files are
-//! copied under its prefix; the composer adds a home page (through the theme) listing the
-//! parts and what needs review, the theme's static files, `parts.json` (every part's
-//! manifest summary and search index), the handbook's own index pages
-//! (`pages`), the handbook's one search index (`search`: the parts' indexes merged with the
+//! copied under its prefix; the composer adds the theme's static files, `parts.json` (every
+//! part's manifest summary and search index), the handbook's own index pages (`pages`: home
+//! and the list of parts among them), the handbook's one search index (`search`: the parts' indexes merged with the
 //! handbook's term statistics), and checks the links between parts from the manifests alone.
 //! With a store of last good parts (`last_good`), a part that cannot be used as given is
 //! composed from its last good copy.
@@ -12,7 +11,7 @@ pub mod last_good;
 mod pages;
 pub mod search;
 
-use crate::build::context::{PageCtx, SiteCtx};
+use crate::build::context::SiteCtx;
 use crate::build::output::{Staging, check_target};
 use crate::build::theme::Theme;
 use crate::content::date::Date;
@@ -468,10 +467,10 @@ fn write(
         std::fs::write(&to, bytes).map_err(|e| io(&to, e))?;
         files += 1;
     }
-    std::fs::write(dir.join("index.html"), home(&theme, parts, book, today)?)
-        .map_err(|e| io(dir, e))?;
-    let index_pages = pages::write(handbook, &theme, dir, site_ctx(book, today))?;
-    Ok((files + 2 + index_pages.len(), merged.findings, searched))
+    let sink = crate::build::DirSink::new(dir);
+    let index_pages = pages::write(handbook, &theme, &sink, site_ctx(book, today))?;
+    // `parts.json` and the handbook's own pages.
+    Ok((files + 1 + index_pages.len(), merged.findings, searched))
 }
 
 /// Copy a directory tree (regular files and folders only: links and special files are left
@@ -501,46 +500,6 @@ fn copy_tree(from: &Path, to: &Path, banner: Option<&str>) -> std::io::Result<us
     Ok(n)
 }
 
-/// What `parts.html` gets as `handbook`.
-#[derive(Serialize)]
-struct HandbookCtx<'a> {
-    parts: Vec<PartCard<'a>>,
-    needs_review: Vec<ReviewCard<'a>>,
-}
-
-#[derive(Serialize)]
-struct PartNav<'a> {
-    title: &'a str,
-    url: &'a str,
-    count: usize,
-}
-
-#[derive(Serialize)]
-struct PartCard<'a> {
-    name: &'a str,
-    title: &'a str,
-    url: &'a str,
-    documents: usize,
-    /// Composed from its last good copy: since when, and why.
-    last_good: Option<crate::build::context::LastGoodPart>,
-}
-
-#[derive(Serialize)]
-struct ReviewCard<'a> {
-    title: &'a str,
-    url: &'a str,
-    kind: &'a str,
-    part: &'a str,
-    review: ReviewBadge<'a>,
-    ownership: &'static str,
-}
-
-#[derive(Serialize)]
-struct ReviewBadge<'a> {
-    state: &'a str,
-    due: Option<&'a str>,
-}
-
 /// What templates get as `site` on the handbook's own pages.
 fn site_ctx(book: &crate::config::Book, today: Date) -> SiteCtx<'_> {
     SiteCtx {
@@ -556,76 +515,15 @@ fn site_ctx(book: &crate::config::Book, today: Date) -> SiteCtx<'_> {
     }
 }
 
-/// The composed home page: each part with its document count, then what needs review.
-pub fn home(
-    theme: &Theme,
+/// The handbook's own pages for `parts` (home, index pages, sitemap...), rendered into
+/// memory as [`compose`] writes them: what the `part_manifest` fuzz target looks through.
+pub fn pages_in_memory(
     parts: &[Part],
     book: &crate::config::Book,
     today: Date,
-) -> Result<String, Fatal> {
-    let site = site_ctx(book, today);
-    let mut needs_review = Vec::new();
-    for p in parts {
-        for d in &p.manifest.documents {
-            if matches!(d.state.as_str(), "stale" | "never-reviewed" | "due-soon") || d.lapsed {
-                needs_review.push(ReviewCard {
-                    title: &d.title,
-                    url: &d.url,
-                    kind: &d.kind,
-                    part: &p.manifest.title,
-                    review: ReviewBadge {
-                        state: &d.state,
-                        due: None,
-                    },
-                    ownership: if d.lapsed { "lapsed" } else { "active" },
-                });
-            }
-        }
-    }
-    // Most urgent first, as on a single site's home page.
-    let rank = |c: &ReviewCard| match (c.ownership, c.review.state) {
-        ("lapsed", _) => 0,
-        (_, "stale") => 1,
-        (_, "never-reviewed") => 2,
-        _ => 3,
-    };
-    needs_review.sort_by_key(|c| (rank(c), c.url));
-    let handbook = HandbookCtx {
-        parts: parts
-            .iter()
-            .map(|p| PartCard {
-                name: &p.manifest.name,
-                title: &p.manifest.title,
-                url: &p.manifest.prefix,
-                documents: p.manifest.documents.len(),
-                last_good: pages::last_good(p),
-            })
-            .collect(),
-        needs_review,
-    };
-    let mut ctx = tera::Context::new();
-    ctx.insert("site", &site);
-    ctx.insert(
-        "page",
-        &PageCtx {
-            kind: "home",
-            title: site.title.into(),
-            url: String::new(),
-            root: String::new(),
-            canonical: String::new(),
-            description: String::new(),
-        },
-    );
-    // The navigation: the parts, with their document counts.
-    let nav: Vec<PartNav> = parts
-        .iter()
-        .map(|p| PartNav {
-            title: &p.manifest.title,
-            url: &p.manifest.prefix,
-            count: p.manifest.documents.len(),
-        })
-        .collect();
-    ctx.insert("nav", &nav);
-    ctx.insert("handbook", &handbook);
-    theme.render("parts.html", &ctx)
+) -> Result<crate::build::MemorySink, Fatal> {
+    let handbook = pages::Handbook::of(parts, today);
+    let sink = crate::build::MemorySink::new();
+    pages::write(&handbook, &Theme::builtin()?, &sink, site_ctx(book, today))?;
+    Ok(sink)
 }

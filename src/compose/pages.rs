@@ -1,16 +1,19 @@
 //! The composed handbook's own pages, written from the parts' manifests alone (the parts'
-//! pages are copied, not re-rendered): the kinds' indexes, the incident history, the action
+//! pages are copied, not re-rendered): home (`home.html`, as a single build's), the list of
+//! parts (`parts/`), the kinds' indexes, the incident history, the action
 //! tracker, tags, services, teams, the freshness report, the alerts index, `alerts/<name>/` pages and `alerts.json`, the
 //! search page, the sitemap and 404. Each document's card is the one its part's build judged
 //! (`parts::CardFacts`), and the pages are written by the same page functions a single build
 //! uses (`build::theme::PageWriter`), so cards look the same; each links into its part.
 
 use super::Part;
+use crate::build::Sink;
 use crate::build::alerts::{
     ALERTS_JSON, alerts_json, in_sitemap, write_alert_page, write_alerts_index,
 };
 use crate::build::context::{
-    ActionCtx, Card, Group, LastGoodPart, NavItem, OwnerRef, PageCtx, SiteCtx, TeamCtx,
+    ActionCtx, Card, CourseCard, CourseCtx, Group, HomeParts, LastGoodPart, NavItem, OwnerRef,
+    PageCtx, SiteCtx, TeamCtx,
 };
 use crate::build::families;
 use crate::build::incidents::{
@@ -24,7 +27,6 @@ use crate::diagnostic::{Code, Diagnostic, Fatal, Pos};
 use crate::model::alerts::{AlertIndex, Answers};
 use crate::parts::TeamFacts;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 
 /// One part's document as the handbook's pages list it.
 pub struct Entry {
@@ -41,6 +43,8 @@ pub struct Entry {
     /// A postmortem's action items, judged on the composer's day.
     actions: Vec<ActionCtx>,
     duration_minutes: Option<u64>,
+    /// A course's lessons, when its manifest records them.
+    course: Option<crate::parts::CourseFacts>,
 }
 
 impl Answers for Entry {
@@ -68,6 +72,20 @@ pub struct Handbook {
     pub findings: Vec<Diagnostic>,
     /// Parts composed from their last good copy, in the parts' order.
     last_good: Vec<LastGoodPart>,
+    /// Every part, in the order given, for `parts/`.
+    parts: Vec<PartRow>,
+}
+
+/// A part as `parts/` lists it.
+#[derive(serde::Serialize)]
+struct PartRow {
+    name: String,
+    title: String,
+    /// Its home page, relative to the handbook's root.
+    url: String,
+    documents: usize,
+    /// Composed from its last good copy: since when, and why.
+    last_good: Option<LastGoodPart>,
 }
 
 impl Handbook {
@@ -110,6 +128,7 @@ impl Handbook {
                     owners_inherited: facts.owners_inherited,
                     broken_code: facts.broken_code,
                     part_home: d.url == m.prefix,
+                    course: facts.course.clone(),
                 });
             }
             for t in &m.teams {
@@ -124,7 +143,37 @@ impl Handbook {
             teams,
             findings,
             last_good: parts.iter().filter_map(last_good).collect(),
+            parts: parts
+                .iter()
+                .map(|p| PartRow {
+                    name: p.manifest.name.clone(),
+                    title: p.manifest.title.clone(),
+                    url: p.manifest.prefix.clone(),
+                    documents: p.manifest.documents.len(),
+                    last_good: last_good(p),
+                })
+                .collect(),
         }
+    }
+
+    /// The home page's course cards: every course, with its lessons when its manifest
+    /// records them.
+    fn course_cards(&self) -> Vec<CourseCard> {
+        self.entries
+            .iter()
+            .filter(|e| e.card.kind == Kind::Course)
+            .map(|e| {
+                let course = e
+                    .course
+                    .as_ref()
+                    .map(|f| CourseCtx::of_part(&e.card, f, Vec::new()));
+                CourseCard {
+                    card: e.card.clone(),
+                    lessons: course.as_ref().map_or(0, |c| c.lessons.len()),
+                    total_minutes: course.map_or(0, |c| c.total_minutes),
+                }
+            })
+            .collect()
     }
 
     fn cards(&self, keep: impl Fn(&Entry) -> bool) -> Vec<Card> {
@@ -210,7 +259,7 @@ impl Handbook {
 }
 
 /// How the freshness report and the home page name a part composed from its last good copy.
-pub fn last_good(p: &Part) -> Option<LastGoodPart> {
+fn last_good(p: &Part) -> Option<LastGoodPart> {
     p.held.map(|h| LastGoodPart {
         name: p.manifest.name.clone(),
         title: p.manifest.title.clone(),
@@ -220,12 +269,12 @@ pub fn last_good(p: &Part) -> Option<LastGoodPart> {
     })
 }
 
-/// Writes pages into the composed site's folder through the theme.
+/// Writes pages into the composed site through the theme.
 struct Writer<'a> {
     theme: &'a Theme,
     site: SiteCtx<'a>,
     nav: Vec<NavItem>,
-    dir: &'a Path,
+    sink: &'a dyn Sink,
 }
 
 impl PageWriter for Writer<'_> {
@@ -242,32 +291,15 @@ impl PageWriter for Writer<'_> {
     ) -> Result<(), Fatal> {
         let common = (&self.site, page, self.nav.as_slice());
         let html = self.theme.render_page(template, common, key, value)?;
-        let to = self.dir.join(output_file(&page.url));
-        put(&to, html.as_bytes())
+        self.sink.put(&output_file(&page.url), html.into_bytes())
     }
 }
 
-/// Write `bytes` to `to`, its folders created.
-fn put(to: &Path, bytes: &[u8]) -> Result<(), Fatal> {
-    let io = |e: std::io::Error| {
-        vec![Diagnostic::new(
-            Code::OutputError,
-            "compose",
-            Pos::START,
-            format!("{}: {e}", to.display()),
-        )]
-    };
-    if let Some(parent) = to.parent() {
-        std::fs::create_dir_all(parent).map_err(io)?;
-    }
-    std::fs::write(to, bytes).map_err(io)
-}
-
-/// Write the handbook's own pages into `dir`; the URLs written (pages, then `sitemap.xml`).
+/// Write the handbook's own pages into `sink`; the URLs written (pages, then `sitemap.xml`).
 pub fn write(
     handbook: &Handbook,
     theme: &Theme,
-    dir: &Path,
+    sink: &dyn Sink,
     site: SiteCtx<'_>,
 ) -> Result<Vec<String>, Fatal> {
     let today = site.today;
@@ -275,11 +307,32 @@ pub fn write(
         theme,
         site,
         nav: handbook.nav(),
-        dir,
+        sink,
     };
     let mut urls: Vec<String> = Vec::new();
     let mut done = |url: String, r: Result<(), Fatal>| r.map(|()| urls.push(url));
     let h = handbook;
+    let all = h.cards(|_| true);
+    // The handbook has no `index.md` of its own: its description introduces it.
+    let parts = HomeParts {
+        url: "parts/",
+        count: h.parts.len(),
+        last_good: h.last_good.clone(),
+    };
+    let home = families::home_page(
+        &w,
+        (w.site.title, w.site.description),
+        None,
+        &all,
+        h.course_cards(),
+        Some(parts),
+    );
+    done(String::new(), home)?;
+    let page = w.page("parts", "Parts", "parts/", "Every part of the handbook");
+    done(
+        "parts/".into(),
+        w.apply_template("parts.html", &page, "parts", &h.parts),
+    )?;
     done(
         "runbooks/".into(),
         families::runbooks_page(&w, h.of_kind(Kind::Runbook)),
@@ -365,7 +418,6 @@ pub fn write(
     done("teams/".into(), families::teams_index(&w, teams))?;
     let tracker = tracker_of(h.actions());
     done("actions/".into(), write_actions_page(&w, &tracker))?;
-    let all = h.cards(|_| true);
     let broken: BTreeSet<&str> = h
         .entries
         .iter()
@@ -399,7 +451,7 @@ pub fn write(
     };
     done("alerts/".into(), write_alerts_index(&w, rows()))?;
     let json = alerts_json(w.site.title, w.site.base_url, today, rows());
-    done(ALERTS_JSON.into(), put(&dir.join(ALERTS_JSON), &json))?;
+    done(ALERTS_JSON.into(), sink.put(ALERTS_JSON, json))?;
     // Where the header's "All results" leads; it searches the handbook's merged index
     // (`super::search`), as the search page a build writes searches the site's.
     let page = w.page(
@@ -417,16 +469,13 @@ pub fn write(
         families::not_found_page(&w, w.site.base_url),
     )?;
     let mut sitemap: Vec<String> = h.entries.iter().map(|e| e.card.url.clone()).collect();
-    sitemap.push(String::new());
     sitemap.extend(
         urls.iter()
             .filter(|u| *u != "404.html" && in_sitemap(u))
             .cloned(),
     );
-    put(
-        &dir.join("sitemap.xml"),
-        crate::build::sitemap(w.site.base_url, &sitemap).as_bytes(),
-    )?;
+    let xml = crate::build::sitemap(w.site.base_url, &sitemap);
+    sink.put("sitemap.xml", xml.into_bytes())?;
     urls.push("sitemap.xml".into());
     Ok(urls)
 }

@@ -89,14 +89,17 @@ fn parts_are_merged_and_their_links_checked() {
             assert!(page.contains(&format!("id=\"{a}\"")), "{a} in {target}");
         }
     }
+    // The home page is a handbook's home, linking to the list of parts.
     let home = std::fs::read_to_string(site.join("index.html")).unwrap();
-    assert!(
-        home.contains("href=\"northwind/\"") && home.contains("href=\"orders/\""),
-        "{home}"
-    );
+    assert!(home.contains("href=\"parts/\""), "{home}");
     assert!(
         home.contains("northwind/runbooks/tracking/events-delayed/"),
         "needs review: {home}"
+    );
+    let list = std::fs::read_to_string(site.join("parts/index.html")).unwrap();
+    assert!(
+        list.contains("href=\"../northwind/\"") && list.contains("href=\"../orders/\""),
+        "{list}"
     );
     let parts: Value =
         serde_json::from_str(&std::fs::read_to_string(site.join("parts.json")).unwrap()).unwrap();
@@ -789,6 +792,84 @@ fn the_composed_handbook_searches_every_part_as_one_build_does() {
         &again,
         files.iter().filter(|f| f.contains("search/")),
     );
+}
+
+/// The count tiles on the page at `url` (the home page and the freshness report have them).
+fn counts_on(site: &Path, url: &str) -> Vec<String> {
+    let html = std::fs::read_to_string(site.join(url).join("index.html")).unwrap();
+    let main = main_of(&html);
+    main.match_indices("<ul class=\"counts\"")
+        .map(|(i, _)| {
+            let rest = &main[i..];
+            rest[..rest.find("</ul>").unwrap()].to_string()
+        })
+        .collect()
+}
+
+/// The demo split into parts (`demo_split`), composed as the handbook `tmp/handbook` whose
+/// book.toml is the demo's (title, `[[paths]]`, ...) with `[compose] parts`; and the whole
+/// built once: (composed, single).
+fn demo_handbook(tmp: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let (_, _, whole) = demo_split(tmp);
+    let handbook = tmp.join("handbook");
+    std::fs::create_dir_all(&handbook).unwrap();
+    let book = std::fs::read_to_string(whole.join("book.toml")).unwrap();
+    std::fs::write(
+        handbook.join("book.toml"),
+        format!("{book}\n[compose]\nparts = [\"../parts/*\"]\n"),
+    )
+    .unwrap();
+    let composed = tmp.join("composed");
+    let (code, _, err) = run([
+        "compose",
+        "--site",
+        s(&handbook),
+        "--output",
+        s(&composed),
+        "--today",
+        "2026-11-27",
+    ]);
+    assert!(code <= 1, "{err}");
+    let single = tmp.join("single");
+    let (_, _, err) = build_into(&whole, &single, &["--today", "2026-11-27"]);
+    assert!(single.join("index.html").is_file(), "{err}");
+    (composed, single)
+}
+
+#[test]
+fn the_composed_demo_has_the_pages_of_one_build() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (composed, single) = demo_handbook(tmp.path());
+    let parts = ["ops/", "learn/"];
+
+    // Home: the same counts, needs-review cards, courses and recent postmortems, each
+    // linking into its part; and the list of parts besides.
+    let mut home = cards_on(&composed, "", &parts);
+    assert!(
+        home.remove(&("All 2 parts".to_string(), "parts/".to_string())),
+        "{home:?}"
+    );
+    assert_eq!(home, cards_on(&single, "", &[]));
+    assert_eq!(counts_on(&composed, ""), counts_on(&single, ""));
+    let raw = cards_on(&composed, "", &[]);
+    for doc in [
+        "learn/courses/oncall-101/",
+        "learn/postmortems/2026-11-10-tracking-consumer-oom-loop/",
+    ] {
+        assert!(raw.iter().any(|(_, u)| u == doc), "{doc}: {raw:?}");
+    }
+    let text = main_text_of(&std::fs::read_to_string(composed.join("index.html")).unwrap());
+    let one = main_text_of(&std::fs::read_to_string(single.join("index.html")).unwrap());
+    for lessons in one
+        .match_indices(" lessons")
+        .map(|(i, _)| &one[i - 2..i + 8])
+    {
+        assert!(text.contains(lessons), "{lessons}: {text}");
+    }
+    let list = cards_on(&composed, "parts/", &[]);
+    for part in parts {
+        assert!(list.iter().any(|(_, u)| u == part), "{part}: {list:?}");
+    }
 }
 
 #[test]
