@@ -17,7 +17,9 @@ use crate::build::context::{
 };
 use crate::build::families;
 use crate::build::incidents::{
-    IncidentRow, history_of, sort_actions, tracker_of, write_actions_page, write_postmortems_page,
+    ServiceDoc, history_of, incident_rows, service_of, service_summary_of, sort_actions,
+    tracker_of, write_actions_page, write_postmortems_page, write_service_page,
+    write_services_index,
 };
 use crate::build::theme::{PageWriter, Theme};
 use crate::content::date::Date;
@@ -45,6 +47,18 @@ pub struct Entry {
     duration_minutes: Option<u64>,
     /// A course's lessons, when its manifest records them.
     course: Option<crate::parts::CourseFacts>,
+}
+
+impl Entry {
+    /// The document as the service pages and the incident history show it.
+    fn service_doc(&self) -> ServiceDoc {
+        ServiceDoc {
+            card: self.card.clone(),
+            alerts: self.alerts.clone(),
+            duration_minutes: self.duration_minutes,
+            actions: self.actions.clone(),
+        }
+    }
 }
 
 impl Answers for Entry {
@@ -173,6 +187,33 @@ impl Handbook {
                     total_minutes: course.map_or(0, |c| c.total_minutes),
                 }
             })
+            .collect()
+    }
+
+    /// The teams answering for `entries`: their own team owners and their person owners'
+    /// teams (of the roster the parts give), in id order, as a single build's service pages
+    /// name them.
+    fn owning_teams(&self, entries: &[&Entry]) -> Vec<OwnerRef> {
+        let ids: BTreeSet<&str> = entries
+            .iter()
+            .filter(|e| !e.owners_inherited)
+            .flat_map(|e| &e.card.owners)
+            .flat_map(|o| self.answering(&o.id))
+            .collect();
+        ids.into_iter()
+            .filter_map(|id| OwnerRef::from_facts(&self.teams.get(id)?.team))
+            .collect()
+    }
+
+    /// The teams answering for what `id` owns: the team itself, or a person's teams.
+    fn answering<'s>(&'s self, id: &'s str) -> Vec<&'s str> {
+        if self.teams.contains_key(id) {
+            return vec![id];
+        }
+        self.teams
+            .iter()
+            .filter(|(_, t)| t.members.iter().any(|m| m.id == id))
+            .map(|(team, _)| team.as_str())
             .collect()
     }
 
@@ -337,22 +378,13 @@ pub fn write(
         "runbooks/".into(),
         families::runbooks_page(&w, h.of_kind(Kind::Runbook)),
     )?;
-    // Newest first (undated last), ties by part and path.
-    let mut postmortems: Vec<&Entry> = h
+    let postmortems: Vec<ServiceDoc> = h
         .entries
         .iter()
         .filter(|e| e.card.kind == Kind::Postmortem)
+        .map(Entry::service_doc)
         .collect();
-    postmortems.sort_by(|a, b| {
-        b.card
-            .date
-            .cmp(&a.card.date)
-            .then_with(|| a.key.cmp(&b.key))
-    });
-    let rows = postmortems
-        .into_iter()
-        .map(|e| IncidentRow::of(e.card.clone(), e.duration_minutes, &e.actions))
-        .collect();
+    let rows = incident_rows(&postmortems);
     let history = history_of(rows, today);
     done("postmortems/".into(), write_postmortems_page(&w, &history))?;
     done(
@@ -374,18 +406,22 @@ pub fn write(
         "tags/".into(),
         families::group_index(&w, "tags", "Tags", tags),
     )?;
-    let services = h.by_value(|c| &c.services);
-    for (name, cards) in &services {
-        let url = service_url(name);
-        done(
-            url.clone(),
-            families::group_page(&w, &url, "Services", name, cards.clone()),
-        )?;
+    // Each service's page and row as a single build writes them, from its documents' cards.
+    let mut services: BTreeMap<&str, Vec<&Entry>> = BTreeMap::new();
+    for e in &h.entries {
+        for name in &e.card.services {
+            services.entry(name).or_default().push(e);
+        }
     }
-    done(
-        "services/".into(),
-        families::group_index(&w, "services", "Services", services),
-    )?;
+    let mut rows = Vec::new();
+    for (name, entries) in &services {
+        let docs: Vec<ServiceDoc> = entries.iter().map(|e| e.service_doc()).collect();
+        let url = service_url(name);
+        let ctx = service_of(name, &docs, h.owning_teams(entries));
+        done(url.clone(), write_service_page(&w, &url, &ctx))?;
+        rows.push(service_summary_of(name, &docs, ctx.teams, today));
+    }
+    done("services/".into(), write_services_index(&w, &rows))?;
     for (id, t) in &h.teams {
         let url = format!("teams/{}/", slug(id));
         let owned = h.team_cards(id);

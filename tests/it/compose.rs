@@ -488,6 +488,8 @@ fn the_composed_handbook_has_the_index_pages_and_cards_of_one_build() {
         "alerts/",
         "alerts/DiskFull/",
         "alerts/RedisDown/",
+        "services/postgres/",
+        "services/api/",
     ] {
         let one = cards_on(&single, url, &[]);
         assert!(!one.is_empty(), "{url} has cards");
@@ -506,7 +508,14 @@ fn the_composed_handbook_has_the_index_pages_and_cards_of_one_build() {
         );
     }
     // The action tracker and the team pages list the same items, each naming its postmortem.
-    for url in ["actions/", "teams/team-a/", "teams/team-b/", "postmortems/"] {
+    // ... and the services index, the same services with the same owning teams.
+    for url in [
+        "actions/",
+        "teams/team-a/",
+        "teams/team-b/",
+        "postmortems/",
+        "services/",
+    ] {
         assert_eq!(
             cards_on(&composed, url, &["a/", "b/"]),
             cards_on(&single, url, &[]),
@@ -865,6 +874,23 @@ fn the_composed_demo_has_the_pages_of_one_build() {
         .map(|(i, _)| &one[i - 2..i + 8])
     {
         assert!(text.contains(lessons), "{lessons}: {text}");
+    }
+    // services/ and each service's page: the single build's (incidents, action items,
+    // owning teams, alerts), each card in its part.
+    let services: Vec<String> = files_under(&single)
+        .into_iter()
+        .filter(|f| f.starts_with("services/"))
+        .collect();
+    assert!(services.len() > 5, "{services:?}");
+    for f in &services {
+        let url = f.strip_suffix("index.html").unwrap();
+        assert_eq!(
+            cards_on(&composed, url, &parts),
+            cards_on(&single, url, &[]),
+            "{url}"
+        );
+        let text = |site: &Path| main_text_of(&std::fs::read_to_string(site.join(f)).unwrap());
+        assert_eq!(text(&composed), text(&single), "{url}");
     }
     let list = cards_on(&composed, "parts/", &[]);
     for part in parts {
