@@ -10,7 +10,7 @@ pub mod families;
 mod footprint;
 pub mod incidents;
 pub mod invalidate;
-mod learning;
+pub mod learning;
 mod links;
 pub mod output;
 pub mod pack;

@@ -44,7 +44,8 @@ pub fn manifest(
             let broken = !crate::checks::code::page_notes(doc).is_empty();
             let mut facts = Card::new(site, doc).facts(doc, broken);
             facts.actions = actions(site, doc, true).iter().map(Into::into).collect();
-            if doc.kind == Kind::Course {
+            // A course without a slug has no lessons, and no place on the learning pages.
+            if doc.kind == Kind::Course && doc.course.is_some() {
                 let course = super::learning::course_ctx(&catalog, doc);
                 facts.course = Some(course.facts(&m.prefix, &doc.meta.prerequisites));
             }

@@ -186,14 +186,15 @@ pub struct KeepLastGood {
 
 /// Compose the parts in `dirs` into `output`, as the handbook `book` (the `[book]` table of
 /// the handbook's book.toml: its title, description, language and escalation on every page
-/// the composer writes; the parts' own pages keep theirs). With `keep`, a part that cannot be
+/// the composer writes; the parts' own pages keep theirs) with the learning `paths` (its
+/// `[[paths]]`, over the parts' courses). With `keep`, a part that cannot be
 /// used as given is composed from its last good copy, and each part that composed fine is
 /// saved as the next one.
 pub fn compose(
     dirs: &[PathBuf],
     output: &Path,
     today: Date,
-    book: &crate::config::Book,
+    (book, paths): (&crate::config::Book, &[crate::config::LearningPath]),
     keep: Option<&KeepLastGood>,
 ) -> Result<Composed, Fatal> {
     let mut given = Vec::new();
@@ -238,7 +239,7 @@ pub fn compose(
         )
     })?;
     let handbook = pages::Handbook::of(&parts, today);
-    let result = write(&parts, &handbook, &staging.dir, today, book);
+    let result = write(&parts, &handbook, &staging.dir, today, (book, paths));
     match result {
         Ok((files, unsearchable, searched)) => {
             staging.commit().map_err(|e| {
@@ -396,7 +397,7 @@ fn write(
     handbook: &pages::Handbook,
     dir: &Path,
     today: Date,
-    book: &crate::config::Book,
+    (book, paths): (&crate::config::Book, &[crate::config::LearningPath]),
 ) -> Result<(usize, Vec<Diagnostic>, BTreeSet<String>), Fatal> {
     let io = |what: &Path, e: std::io::Error| fatal("compose", format!("{}: {e}", what.display()));
     // Copying is most of a compose (50 parts of a 10k handbook: 18k files): parts are copied
@@ -468,7 +469,7 @@ fn write(
         files += 1;
     }
     let sink = crate::build::DirSink::new(dir);
-    let index_pages = pages::write(handbook, &theme, &sink, site_ctx(book, today))?;
+    let index_pages = pages::write(handbook, &theme, &sink, site_ctx(book, today), paths)?;
     // `parts.json` and the handbook's own pages.
     Ok((files + 1 + index_pages.len(), merged.findings, searched))
 }
@@ -524,6 +525,12 @@ pub fn pages_in_memory(
 ) -> Result<crate::build::MemorySink, Fatal> {
     let handbook = pages::Handbook::of(parts, today);
     let sink = crate::build::MemorySink::new();
-    pages::write(&handbook, &Theme::builtin()?, &sink, site_ctx(book, today))?;
+    pages::write(
+        &handbook,
+        &Theme::builtin()?,
+        &sink,
+        site_ctx(book, today),
+        &[],
+    )?;
     Ok(sink)
 }

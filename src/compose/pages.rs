@@ -21,12 +21,16 @@ use crate::build::incidents::{
     tracker_of, write_actions_page, write_postmortems_page, write_service_page,
     write_services_index,
 };
+use crate::build::learning::{learning_page, path_page, paths_of, paths_page};
 use crate::build::theme::{PageWriter, Theme};
+use crate::config::LearningPath;
 use crate::content::date::Date;
 use crate::content::front_matter::{ActionStatus, Kind};
 use crate::content::urls::{output_file, service_url, slug};
 use crate::diagnostic::{Code, Diagnostic, Fatal, Pos};
 use crate::model::alerts::{AlertIndex, Answers};
+use crate::model::courses::prerequisite_order;
+use crate::parts::CourseFacts;
 use crate::parts::TeamFacts;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -170,6 +174,41 @@ impl Handbook {
         }
     }
 
+    /// Every course its manifest describes (`CardFacts::course`), each after the courses it
+    /// requires, as a single build's learning pages list them; a course's prerequisites are
+    /// those the handbook has, in whichever part. Slugs are one course each, as on a site:
+    /// the first part's course of a slug is the handbook's.
+    fn courses(&self) -> Vec<CourseCtx> {
+        let mut by_slug: BTreeMap<&str, (&Entry, &CourseFacts)> = BTreeMap::new();
+        for e in &self.entries {
+            if let Some(f) = &e.course {
+                by_slug.entry(&f.slug).or_insert((e, f));
+            }
+        }
+        let plain: BTreeMap<&str, CourseCtx> = by_slug
+            .iter()
+            .map(|(slug, (e, f))| (*slug, CourseCtx::of_part(&e.card, f, Vec::new())))
+            .collect();
+        let order = prerequisite_order(
+            by_slug
+                .iter()
+                .map(|(slug, (_, f))| (*slug, f.prerequisites.as_slice())),
+        );
+        order
+            .into_iter()
+            .filter_map(|slug| by_slug.get(slug))
+            .map(|(e, f)| {
+                let required = f
+                    .prerequisites
+                    .iter()
+                    .filter_map(|p| plain.get(p.as_str()))
+                    .map(CourseCtx::as_prerequisite)
+                    .collect();
+                CourseCtx::of_part(&e.card, f, required)
+            })
+            .collect()
+    }
+
     /// The home page's course cards: every course, with its lessons when its manifest
     /// records them.
     fn course_cards(&self) -> Vec<CourseCard> {
@@ -253,8 +292,9 @@ impl Handbook {
             .collect()
     }
 
-    /// The navigation: the sections these pages fill, with their counts.
-    fn nav(&self) -> Vec<NavItem> {
+    /// The navigation: the sections these pages fill, with their counts; `paths` is how
+    /// many learning paths the handbook has.
+    fn nav(&self, paths: usize) -> Vec<NavItem> {
         let count = |k: Kind| self.entries.iter().filter(|e| e.card.kind == k).count();
         let services: BTreeSet<&String> =
             self.entries.iter().flat_map(|e| &e.card.services).collect();
@@ -273,6 +313,12 @@ impl Handbook {
                 "actions/",
                 self.actions().iter().filter(|a| a.overdue).count(),
                 count(Kind::Postmortem) > 0,
+            ),
+            (
+                "Learning",
+                "learning/",
+                paths,
+                count(Kind::Course) > 0 || paths > 0,
             ),
             ("Teams", "teams/", self.teams.len(), false),
             ("Services", "services/", services.len(), false),
@@ -342,12 +388,13 @@ pub fn write(
     theme: &Theme,
     sink: &dyn Sink,
     site: SiteCtx<'_>,
+    paths: &[LearningPath],
 ) -> Result<Vec<String>, Fatal> {
     let today = site.today;
     let w = Writer {
         theme,
         site,
-        nav: handbook.nav(),
+        nav: handbook.nav(paths.len()),
         sink,
     };
     let mut urls: Vec<String> = Vec::new();
@@ -452,6 +499,19 @@ pub fn write(
         })
         .collect();
     done("teams/".into(), families::teams_index(&w, teams))?;
+    // `learning/`, `paths/` and each `paths/<id>/`: the handbook's `[[paths]]` over the
+    // parts' courses.
+    let courses = h.courses();
+    let learning_paths = paths_of(paths, &courses);
+    done(
+        "learning/".into(),
+        learning_page(&w, learning_paths, courses),
+    )?;
+    let learning_paths = paths_of(paths, &h.courses());
+    done("paths/".into(), paths_page(&w, &learning_paths))?;
+    for path in &learning_paths {
+        done(path.url.clone(), path_page(&w, path))?;
+    }
     let tracker = tracker_of(h.actions());
     done("actions/".into(), write_actions_page(&w, &tracker))?;
     let broken: BTreeSet<&str> = h

@@ -272,8 +272,10 @@ fn a_handbook_lists_its_parts_in_book_toml() {
 }
 
 /// The handbook pages' families, by their URLs' first segment.
-const HANDBOOK_PAGES: [&str; 10] = [
+const HANDBOOK_PAGES: [&str; 12] = [
     "runbooks",
+    "learning",
+    "paths",
     "courses",
     "pages",
     "tags",
@@ -892,6 +894,45 @@ fn the_composed_demo_has_the_pages_of_one_build() {
         let text = |site: &Path| main_text_of(&std::fs::read_to_string(site.join(f)).unwrap());
         assert_eq!(text(&composed), text(&single), "{url}");
     }
+    // learning/, paths/ and each paths/<id>/: the handbook's [[paths]] over the parts'
+    // courses, with the same lessons, minutes and prerequisites.
+    let learning: Vec<String> = files_under(&single)
+        .into_iter()
+        .filter(|f| f.starts_with("learning/") || f.starts_with("paths/"))
+        .collect();
+    assert!(learning.len() >= 4, "{learning:?}");
+    for f in &learning {
+        let url = f.strip_suffix("index.html").unwrap();
+        let one = cards_on(&single, url, &[]);
+        assert!(!one.is_empty(), "{url}");
+        assert_eq!(cards_on(&composed, url, &parts), one, "{url}");
+        let text = |site: &Path| main_text_of(&std::fs::read_to_string(site.join(f)).unwrap());
+        assert_eq!(text(&composed), text(&single), "{url}");
+    }
+    // The progress the browser keeps is by lesson and course: the same ids.
+    let ids = |site: &Path| -> Vec<String> {
+        let html = std::fs::read_to_string(site.join("learning/index.html")).unwrap();
+        html.split(" data-")
+            .skip(1)
+            .filter_map(|a| {
+                let (name, rest) = a.split_once("=\"")?;
+                Some(format!("{name}={}", &rest[..rest.find('"')?]))
+            })
+            .collect()
+    };
+    assert!(
+        ids(&single).iter().any(|a| a.starts_with("lessons=")),
+        "{:?}",
+        ids(&single)
+    );
+    assert_eq!(ids(&composed), ids(&single));
+    // The navigation: the same sections and counts.
+    let nav = |site: &Path| {
+        let html = std::fs::read_to_string(site.join("index.html")).unwrap();
+        let at = html.find("<nav class=\"site-nav\"").unwrap();
+        html[at..at + html[at..].find("</nav>").unwrap()].to_string()
+    };
+    assert_eq!(nav(&composed), nav(&single));
     let list = cards_on(&composed, "parts/", &[]);
     for part in parts {
         assert!(list.iter().any(|(_, u)| u == part), "{part}: {list:?}");
