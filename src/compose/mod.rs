@@ -507,9 +507,10 @@ fn site_ctx(book: &crate::config::Book, today: Date) -> SiteCtx<'_> {
         title: &book.title,
         description: &book.description,
         language: &book.language,
-        // The parts' pages link to the handbook's root relatively: `[book] base_url` is not
-        // applied (docs/many-repos.md).
-        base_url: "/",
+        // Where the handbook is published: its sitemap, canonical links, 404 page and
+        // alerts.json name their URLs from it, as a single build's do (the parts' pages link
+        // to each other relatively, and name their own with their own base_url).
+        base_url: &book.base_url,
         today,
         version: env!("CARGO_PKG_VERSION"),
         escalation: book.escalation.as_deref(),

@@ -940,6 +940,95 @@ fn the_composed_demo_has_the_pages_of_one_build() {
 }
 
 #[test]
+fn the_handbook_base_url_names_the_composed_pages_as_one_build_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    split_and_single(tmp.path());
+    let book = "[book]\ntitle = \"Acme\"\nbase_url = \"https://handbook.example.com/docs\"\n";
+    // One build of the same text, published at the same address.
+    let whole: Vec<(&str, String)> = split_fixture()
+        .into_iter()
+        .map(|(_, path, text)| (path, text))
+        .collect();
+    let mut files: Vec<(&str, &str)> = whole.iter().map(|(p, t)| (*p, t.as_str())).collect();
+    files.extend([("owners.yaml", SPLIT_OWNERS), ("book.toml", book)]);
+    let site = site_with(&files);
+    let single = tmp.path().join("single-published");
+    let (_, _, err) = build_into(site.path(), &single, &["--today", "2026-11-27"]);
+    assert!(single.join("sitemap.xml").is_file(), "{err}");
+    let handbook = tmp.path().join("handbook");
+    std::fs::create_dir_all(&handbook).unwrap();
+    std::fs::write(
+        handbook.join("book.toml"),
+        format!("{book}\n[compose]\nparts = [\"../parts/*\"]\n"),
+    )
+    .unwrap();
+    let composed = tmp.path().join("composed");
+    let (code, _, err) = run([
+        "compose",
+        "--site",
+        s(&handbook),
+        "--output",
+        s(&composed),
+        "--today",
+        "2026-11-27",
+    ]);
+    assert_eq!(code, 0, "{err}");
+
+    let base = "https://handbook.example.com/docs/";
+    // The sitemap: every URL of one build's, each document's under its part's prefix.
+    let locs = |site: &Path, parts: &[&str]| -> std::collections::BTreeSet<String> {
+        let xml = std::fs::read_to_string(site.join("sitemap.xml")).unwrap();
+        xml.split("<loc>")
+            .skip(1)
+            .map(|l| {
+                let url = &l[..l.find("</loc>").unwrap()];
+                let rest = url.strip_prefix(base).unwrap_or_else(|| panic!("{url}"));
+                let rest = parts
+                    .iter()
+                    .fold(rest, |r, p| r.strip_prefix(p).unwrap_or(r));
+                rest.to_string()
+            })
+            .collect()
+    };
+    let composed_locs = locs(&composed, &["a/", "b/"]);
+    let mut single_locs = locs(&single, &[]);
+    assert!(single_locs.contains("runbooks/db/"), "{single_locs:?}");
+    // The composed handbook has the list of its parts besides.
+    single_locs.insert("parts/".into());
+    assert_eq!(composed_locs, single_locs);
+    // Canonical links of the handbook's pages, and the 404 page's links, start at base_url.
+    let canonical = |site: &Path, page: &str| {
+        let html = std::fs::read_to_string(site.join(page)).unwrap();
+        let at = html.find("<link rel=\"canonical\" href=\"").map(|i| i + 28);
+        at.map(|i| html[i..i + html[i..].find('"').unwrap()].to_string())
+    };
+    for page in [
+        "index.html",
+        "runbooks/index.html",
+        "services/api/index.html",
+        "learning/index.html",
+        "freshness/index.html",
+    ] {
+        let one = canonical(&single, page);
+        assert!(
+            one.as_deref().is_some_and(|u| u.starts_with(base)),
+            "{page}"
+        );
+        assert_eq!(canonical(&composed, page), one, "{page}");
+    }
+    let not_found = std::fs::read_to_string(composed.join("404.html")).unwrap();
+    assert!(
+        not_found.contains("href=\"https://handbook.example.com/docs/static/fieldbook.css\""),
+        "{not_found}"
+    );
+    let alerts = std::fs::read_to_string(composed.join("alerts.json")).unwrap();
+    assert!(
+        alerts.contains("https://handbook.example.com/docs/a/runbooks/db/"),
+        "{alerts}"
+    );
+}
+
+#[test]
 fn a_part_with_a_broken_search_index_is_left_out_of_the_search() {
     let tmp = tempfile::tempdir().unwrap();
     let (a, b, _) = split_and_single(tmp.path());
