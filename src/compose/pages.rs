@@ -30,8 +30,7 @@ use crate::content::urls::{output_file, service_url, slug};
 use crate::diagnostic::{Code, Diagnostic, Fatal, Pos};
 use crate::model::alerts::{AlertIndex, Answers};
 use crate::model::courses::prerequisite_order;
-use crate::parts::CourseFacts;
-use crate::parts::TeamFacts;
+use crate::parts::{CourseFacts, TeamFacts};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// One part's document as the handbook's pages list it.
@@ -50,7 +49,7 @@ pub struct Entry {
     actions: Vec<ActionCtx>,
     duration_minutes: Option<u64>,
     /// A course's lessons, when its manifest records them.
-    course: Option<crate::parts::CourseFacts>,
+    course: Option<CourseFacts>,
 }
 
 impl Entry {
@@ -176,8 +175,8 @@ impl Handbook {
 
     /// Every course its manifest describes (`CardFacts::course`), each after the courses it
     /// requires, as a single build's learning pages list them; a course's prerequisites are
-    /// those the handbook has, in whichever part. Slugs are one course each, as on a site:
-    /// the first part's course of a slug is the handbook's.
+    /// those the handbook has, in whichever part. A slug is one course, as on a site: when
+    /// two parts have a course of one slug, the first in the handbook's order is the one.
     fn courses(&self) -> Vec<CourseCtx> {
         let mut by_slug: BTreeMap<&str, (&Entry, &CourseFacts)> = BTreeMap::new();
         for e in &self.entries {
@@ -503,15 +502,14 @@ pub fn write(
     // parts' courses.
     let courses = h.courses();
     let learning_paths = paths_of(paths, &courses);
-    done(
-        "learning/".into(),
-        learning_page(&w, learning_paths, courses),
-    )?;
-    let learning_paths = paths_of(paths, &h.courses());
     done("paths/".into(), paths_page(&w, &learning_paths))?;
     for path in &learning_paths {
         done(path.url.clone(), path_page(&w, path))?;
     }
+    done(
+        "learning/".into(),
+        learning_page(&w, learning_paths, courses),
+    )?;
     let tracker = tracker_of(h.actions());
     done("actions/".into(), write_actions_page(&w, &tracker))?;
     let broken: BTreeSet<&str> = h

@@ -685,6 +685,38 @@ mod tests {
     }
 
     #[test]
+    fn a_course_whose_lesson_leads_outside_its_part_is_refused() {
+        let mut json: serde_json::Value = serde_json::from_slice(&manifest().to_json()).unwrap();
+        json["documents"][0]["kind"] = "course".into();
+        json["documents"][0]["card"] = serde_json::json!({
+            "file": "content/courses/c/index.md",
+            "review": {"state": "fresh", "every": "90d"},
+            "ownership": "ok", "owners": [],
+            "course": {"slug": "c", "lessons": [
+                {"title": "L", "url": "payments/courses/c/l/", "id": "l"}
+            ]},
+        });
+        let m = parse(&json.to_string()).unwrap();
+        let course = m.documents[0]
+            .card
+            .as_ref()
+            .unwrap()
+            .course
+            .as_ref()
+            .unwrap();
+        assert_eq!(course.lessons[0].url, "payments/courses/c/l/");
+        for lie in [
+            "javascript:alert(1)",
+            "other/courses/c/l/",
+            "payments/../x/",
+        ] {
+            json["documents"][0]["card"]["course"]["lessons"][0]["url"] = lie.into();
+            let e = parse(&json.to_string()).unwrap_err();
+            assert!(e.0.contains("not a page of the part"), "{lie}: {e:?}");
+        }
+    }
+
+    #[test]
     fn links_fifos_and_huge_manifests_are_not_read() {
         let dir = tempfile::tempdir().unwrap();
         let outside = dir.path().join("elsewhere.json");
