@@ -267,6 +267,7 @@ pub fn compose(
                 findings: findings
                     .into_iter()
                     .chain(check_links(&parts))
+                    .chain(handbook.unknown_courses(paths))
                     .chain(handbook.findings)
                     .chain(unsearchable)
                     .collect(),

@@ -208,6 +208,27 @@ impl Handbook {
             .collect()
     }
 
+    /// The courses of the handbook's learning `paths` that no part has (`unknown-course`, as
+    /// `check` finds of a site): each path shows the courses it has, so a part missing or
+    /// one renaming its course would otherwise go unsaid.
+    pub fn unknown_courses(&self, paths: &[LearningPath]) -> Vec<Diagnostic> {
+        let slugs: BTreeSet<&str> = self
+            .entries
+            .iter()
+            .filter_map(|e| Some(e.course.as_ref()?.slug.as_str()))
+            .collect();
+        paths
+            .iter()
+            .flat_map(|p| p.courses.iter().map(move |c| (p, c)))
+            .filter(|(_, (slug, _, _))| !slugs.contains(slug.as_str()))
+            .map(|(p, (slug, pos, line))| {
+                crate::checks::courses::unknown_course(&p.id, slug, *pos, line).with_hint(
+                    "no part composed has a course of this slug: compose the part that has it (built by this Fieldbook version, which records courses in part.json), or take the course out of the path",
+                )
+            })
+            .collect()
+    }
+
     /// The home page's course cards: every course, with its lessons when its manifest
     /// records them.
     fn course_cards(&self) -> Vec<CourseCard> {

@@ -1029,6 +1029,40 @@ fn the_handbook_base_url_names_the_composed_pages_as_one_build_does() {
 }
 
 #[test]
+fn a_learning_path_naming_a_course_no_part_has_is_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    demo_split(tmp.path());
+    let handbook = tmp.path().join("handbook");
+    std::fs::create_dir_all(&handbook).unwrap();
+    std::fs::write(
+        handbook.join("book.toml"),
+        "[book]\ntitle = \"Acme\"\n\n[compose]\nparts = [\"../parts/learn\"]\n\n\
+         [[paths]]\nid = \"sre\"\ntitle = \"SRE\"\ncourses = [\"oncall-101\", \"gone-101\"]\n",
+    )
+    .unwrap();
+    let composed = tmp.path().join("composed");
+    let (code, _, err) = run([
+        "compose",
+        "--site",
+        s(&handbook),
+        "--output",
+        s(&composed),
+        "--today",
+        "2026-11-27",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("unknown-course"), "{err}");
+    assert!(err.contains("names course `gone-101`"), "{err}");
+    assert!(!err.contains("`oncall-101`, which"), "{err}");
+    // The path shows the course it has.
+    let path = std::fs::read_to_string(composed.join("paths/sre/index.html")).unwrap();
+    assert!(
+        path.contains("href=\"../../learn/courses/oncall-101/\""),
+        "{path}"
+    );
+}
+
+#[test]
 fn a_part_with_a_broken_search_index_is_left_out_of_the_search() {
     let tmp = tempfile::tempdir().unwrap();
     let (a, b, _) = split_and_single(tmp.path());
