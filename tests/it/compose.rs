@@ -434,6 +434,19 @@ fn split_and_single(tmp: &Path) -> (std::path::PathBuf, std::path::PathBuf, std:
     (dirs.remove(0), dirs.remove(0), single)
 }
 
+/// `fieldbook compose --site HANDBOOK --output OUT` as of the tests' day.
+fn compose_site(handbook: &Path, out: &Path) -> (i32, String, String) {
+    run([
+        "compose",
+        "--site",
+        s(handbook),
+        "--output",
+        s(out),
+        "--today",
+        "2026-11-27",
+    ])
+}
+
 fn compose_into(parts: &[&Path], out: &Path) -> (i32, String, String) {
     let mut args = vec!["compose".to_string()];
     args.extend(parts.iter().map(|p| p.to_str().unwrap().to_string()));
@@ -831,15 +844,7 @@ fn demo_handbook(tmp: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
     )
     .unwrap();
     let composed = tmp.join("composed");
-    let (code, _, err) = run([
-        "compose",
-        "--site",
-        s(&handbook),
-        "--output",
-        s(&composed),
-        "--today",
-        "2026-11-27",
-    ]);
+    let (code, _, err) = compose_site(&handbook, &composed);
     assert!(code <= 1, "{err}");
     let single = tmp.join("single");
     let (_, _, err) = build_into(&whole, &single, &["--today", "2026-11-27"]);
@@ -963,15 +968,7 @@ fn the_handbook_base_url_names_the_composed_pages_as_one_build_does() {
     )
     .unwrap();
     let composed = tmp.path().join("composed");
-    let (code, _, err) = run([
-        "compose",
-        "--site",
-        s(&handbook),
-        "--output",
-        s(&composed),
-        "--today",
-        "2026-11-27",
-    ]);
+    let (code, _, err) = compose_site(&handbook, &composed);
     assert_eq!(code, 0, "{err}");
 
     let base = "https://handbook.example.com/docs/";
@@ -1041,15 +1038,7 @@ fn a_learning_path_naming_a_course_no_part_has_is_reported() {
     )
     .unwrap();
     let composed = tmp.path().join("composed");
-    let (code, _, err) = run([
-        "compose",
-        "--site",
-        s(&handbook),
-        "--output",
-        s(&composed),
-        "--today",
-        "2026-11-27",
-    ]);
+    let (code, _, err) = compose_site(&handbook, &composed);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("unknown-course"), "{err}");
     assert!(err.contains("names course `gone-101`"), "{err}");
