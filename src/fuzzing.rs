@@ -27,8 +27,8 @@ pub const TARGETS: [(&str, Target); 8] = [
 ];
 
 /// A `part.json` from another repository's build. A manifest that parses is valid: every URL
-/// it brings stays inside its own part, and the composed home page made from it holds no
-/// active content; its links between parts are checked without panicking.
+/// it brings stays inside its own part, and the handbook pages composed from it (home, index
+/// pages) hold no active content; its links between parts are checked without panicking.
 pub fn part_manifest(data: &[u8]) {
     let Ok(m) = crate::parts::parse(&text(data)) else {
         return;
@@ -43,33 +43,40 @@ pub fn part_manifest(data: &[u8]) {
         held: None,
     }];
     let _ = crate::compose::check_links(&parts);
-    let theme = crate::build::theme::Theme::builtin().expect("the built-in theme loads");
-    let html = crate::compose::home(&theme, &parts, &crate::config::Book::default(), today())
-        .expect("the home page renders");
-    // The theme's own scripts, and nothing the manifest brought.
-    for tag in tags(&html) {
-        let attr = |n: &str| {
-            tag.attrs
-                .iter()
-                .find(|(k, _)| k == n)
-                .map(|(_, v)| v.as_str())
-        };
-        if tag.name == "script" {
-            assert!(
-                attr("src").is_some_and(|s| s.starts_with("static/")),
-                "{tag:?}"
-            );
-        }
-        assert!(!matches!(
-            tag.name.as_str(),
-            "iframe" | "object" | "embed" | "base"
-        ));
-        for (name, value) in &tag.attrs {
-            assert!(!name.starts_with("on"), "event handler {name} in {tag:?}");
-            assert!(
-                !(URL_ATTRIBUTES.contains(&name.as_str()) && is_script_url(value)),
-                "script URL {value:?}"
-            );
+    let pages = crate::compose::pages_in_memory(&parts, &crate::config::Book::default(), today())
+        .expect("the handbook's pages render");
+    for path in pages.paths().iter().filter(|p| p.ends_with(".html")) {
+        let bytes = pages.get(path).expect("listed");
+        let html = String::from_utf8_lossy(&bytes);
+        // The theme's own scripts, and nothing the manifest brought.
+        for tag in tags(&html) {
+            let attr = |n: &str| {
+                tag.attrs
+                    .iter()
+                    .find(|(k, _)| k == n)
+                    .map(|(_, v)| v.as_str())
+            };
+            if tag.name == "script" {
+                assert!(
+                    // Relative to the page, or from the root (404.html).
+                    attr("src").is_some_and(|s| s
+                        .trim_start_matches("../")
+                        .trim_start_matches('/')
+                        .starts_with("static/")),
+                    "{tag:?}"
+                );
+            }
+            assert!(!matches!(
+                tag.name.as_str(),
+                "iframe" | "object" | "embed" | "base"
+            ));
+            for (name, value) in &tag.attrs {
+                assert!(!name.starts_with("on"), "event handler {name} in {tag:?}");
+                assert!(
+                    !(URL_ATTRIBUTES.contains(&name.as_str()) && is_script_url(value)),
+                    "script URL {value:?}"
+                );
+            }
         }
     }
 }

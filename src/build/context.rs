@@ -215,6 +215,7 @@ impl Card {
             broken_code,
             actions: Vec::new(),
             duration_minutes: doc.meta.duration.as_ref().map(|d| d.minutes),
+            course: None,
         }
     }
 
@@ -553,6 +554,105 @@ pub struct CourseCtx {
     pub prerequisites: Vec<PrerequisiteCtx>,
 }
 
+impl CourseCtx {
+    /// The course `slug` titled `title` at `url`, its totals and id lists worked out from
+    /// `lessons` (in order): the one place a single build and a composed handbook make it.
+    pub fn assemble(
+        slug: String,
+        (title, url): (String, String),
+        level: Option<crate::content::front_matter::Level>,
+        objectives: Vec<String>,
+        lessons: Vec<LessonItem>,
+        prerequisites: Vec<PrerequisiteCtx>,
+    ) -> CourseCtx {
+        let join = |f: &dyn Fn(&LessonItem) -> &str| {
+            lessons
+                .iter()
+                .map(f)
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        CourseCtx {
+            total_minutes: lessons.iter().filter_map(|l| l.minutes).sum(),
+            estimated: lessons.iter().any(|l| l.estimated),
+            lesson_ids: join(&|l| &l.id),
+            quizzes: join(&|l| &l.quizzes),
+            slug,
+            title,
+            url,
+            level,
+            objectives,
+            lessons,
+            prerequisites,
+        }
+    }
+
+    /// A course of a part read back from its manifest (`card` its card, whose URL was checked
+    /// to be inside the part, as were its lessons'); `prerequisites` those of its
+    /// `facts.prerequisites` the handbook has.
+    pub fn of_part(
+        card: &Card,
+        facts: &crate::parts::CourseFacts,
+        prerequisites: Vec<PrerequisiteCtx>,
+    ) -> CourseCtx {
+        let lessons = facts
+            .lessons
+            .iter()
+            .map(|l| LessonItem {
+                title: l.title.clone(),
+                url: l.url.clone(),
+                id: l.id.clone(),
+                minutes: l.minutes,
+                estimated: l.estimated,
+                quizzes: l.quizzes.clone(),
+            })
+            .collect();
+        CourseCtx::assemble(
+            facts.slug.clone(),
+            (card.title.clone(), card.url.clone()),
+            facts.level,
+            facts.objectives.clone(),
+            lessons,
+            prerequisites,
+        )
+    }
+
+    /// What a part manifest records of this course; `prefix` is the part's (`payments/`),
+    /// put before each lesson's URL as before every document's; `prerequisites` the slugs
+    /// the course requires, those of other parts too (the composer resolves them).
+    pub fn facts(&self, prefix: &str, prerequisites: &[String]) -> crate::parts::CourseFacts {
+        crate::parts::CourseFacts {
+            slug: self.slug.clone(),
+            level: self.level,
+            objectives: self.objectives.clone(),
+            lessons: self
+                .lessons
+                .iter()
+                .map(|l| crate::parts::LessonFacts {
+                    title: l.title.clone(),
+                    url: format!("{prefix}{}", l.url),
+                    id: l.id.clone(),
+                    minutes: l.minutes,
+                    estimated: l.estimated,
+                    quizzes: l.quizzes.clone(),
+                })
+                .collect(),
+            prerequisites: prerequisites.to_vec(),
+        }
+    }
+
+    /// The course as another course's prerequisite.
+    pub fn as_prerequisite(&self) -> PrerequisiteCtx {
+        PrerequisiteCtx {
+            slug: self.slug.clone(),
+            title: self.title.clone(),
+            url: self.url.clone(),
+            lesson_ids: self.lesson_ids.clone(),
+        }
+    }
+}
+
 /// A prerequisite course with what tells whether it is finished: its lesson ids.
 #[derive(Serialize, Clone)]
 pub struct PrerequisiteCtx {
@@ -671,6 +771,19 @@ pub struct HomeCtx {
     pub counts: Counts,
     pub courses: Vec<CourseCard>,
     pub postmortems: Vec<Card>,
+    /// A composed handbook's parts; none for a single build.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parts: Option<HomeParts>,
+}
+
+/// What a composed handbook's home page says of its parts: where they are listed, and those
+/// shown from their last good copy (`compose --keep-last-good`), whose documents may be old.
+#[derive(Serialize)]
+pub struct HomeParts {
+    /// The page listing the parts (`parts/`).
+    pub url: &'static str,
+    pub count: usize,
+    pub last_good: Vec<LastGoodPart>,
 }
 
 #[derive(Serialize)]

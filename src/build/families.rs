@@ -10,7 +10,8 @@
 //! come from part manifests (`crate::compose`).
 
 use super::context::{
-    Card, Counts, Group, LastGoodPart, OwnerRef, PageCtx, ReportCtx, TeamCards, TeamCtx,
+    Card, Counts, CourseCard, Group, HomeCtx, HomeParts, LastGoodPart, OwnerRef, PageCtx,
+    ReportCtx, TeamCards, TeamCtx,
 };
 use super::footprint::Footprint;
 use super::theme::PageWriter;
@@ -36,6 +37,39 @@ impl PageWriter for Builder<'_> {
     ) -> Result<(), Fatal> {
         Builder::apply_template(self, template, page, key, value)
     }
+}
+
+/// The home page of the handbook titled `title`: `intro_html` (its `index.md`, rendered),
+/// what needs review across `all` (every listed document's card; the most urgent twelve),
+/// the counts, `courses`, the five newest postmortems, and a composed handbook's `parts`.
+pub fn home_page(
+    w: &impl PageWriter,
+    (title, description): (&str, &str),
+    intro_html: Option<String>,
+    all: &[Card],
+    courses: Vec<CourseCard>,
+    parts: Option<HomeParts>,
+) -> Result<(), Fatal> {
+    let mut needs_review: Vec<Card> = all.iter().filter(|c| c.flagged()).cloned().collect();
+    needs_review.sort_by_key(urgency);
+    needs_review.truncate(12);
+    let mut postmortems: Vec<Card> = all
+        .iter()
+        .filter(|c| c.kind == Kind::Postmortem)
+        .cloned()
+        .collect();
+    postmortems.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.url.cmp(&b.url)));
+    postmortems.truncate(5);
+    let home = HomeCtx {
+        intro_html,
+        needs_review,
+        counts: Counts::of(all),
+        courses,
+        postmortems,
+        parts,
+    };
+    let page = w.page("home", title, "", description);
+    w.apply_template("home.html", &page, "home", &home)
 }
 
 /// `runbooks/`: every runbook, by service.

@@ -303,34 +303,6 @@ impl IncidentRow {
             overdue_actions: actions.iter().filter(|a| a.state == "overdue").count(),
         }
     }
-
-    fn new(site: &Site, doc: &Document) -> IncidentRow {
-        let items = &doc.meta.action_items;
-        let open = items
-            .iter()
-            .filter(|a| a.status == crate::content::front_matter::ActionStatus::Open);
-        IncidentRow {
-            card: Card::new(site, doc),
-            duration_minutes: doc.meta.duration.as_ref().map(|d| d.minutes),
-            open_actions: open.clone().count(),
-            overdue_actions: open.filter(|a| a.due < site.today).count(),
-        }
-    }
-}
-
-/// Postmortems newest first (undated last), ties by path.
-fn incidents<'a>(site: &Site, docs: impl Iterator<Item = &'a &'a Document>) -> Vec<IncidentRow> {
-    let mut pms: Vec<&Document> = docs
-        .filter(|d| d.kind == Kind::Postmortem)
-        .copied()
-        .collect();
-    pms.sort_by(|a, b| {
-        b.meta
-            .date
-            .cmp(&a.meta.date)
-            .then_with(|| a.rel.cmp(&b.rel))
-    });
-    pms.into_iter().map(|d| IncidentRow::new(site, d)).collect()
 }
 
 #[derive(Serialize)]
@@ -355,7 +327,12 @@ pub struct HistoryCtx {
 }
 
 pub fn history(site: &Site, docs: &[&Document]) -> HistoryCtx {
-    history_of(incidents(site, docs.iter()), site.today)
+    let pms: Vec<ServiceDoc> = docs
+        .iter()
+        .filter(|d| d.kind == Kind::Postmortem)
+        .map(|d| ServiceDoc::new(site, d))
+        .collect();
+    history_of(incident_rows(&pms), site.today)
 }
 
 /// The incident history of `rows`, newest first (undated last), as of `today`.
@@ -477,29 +454,89 @@ fn owning_teams(site: &Site, docs: &[&Document]) -> Vec<OwnerRef> {
     ids.into_iter().map(|id| OwnerRef::new(site, id)).collect()
 }
 
+/// A document as the service pages show it: its card, every alert it names, and a
+/// postmortem's incident duration and action items (each naming the postmortem). A single
+/// build makes it from the document, a composed handbook from its part's manifest.
+#[derive(Clone)]
+pub struct ServiceDoc {
+    pub card: Card,
+    pub alerts: Vec<String>,
+    pub duration_minutes: Option<u64>,
+    pub actions: Vec<ActionCtx>,
+}
+
+impl ServiceDoc {
+    fn new(site: &Site, doc: &Document) -> ServiceDoc {
+        let pm = doc.kind == Kind::Postmortem;
+        ServiceDoc {
+            card: Card::new(site, doc),
+            alerts: doc.meta.alerts.clone(),
+            duration_minutes: doc.meta.duration.as_ref().map(|d| d.minutes),
+            actions: if pm {
+                actions(site, doc, true)
+            } else {
+                Vec::new()
+            },
+        }
+    }
+
+    fn is(&self, kind: Kind) -> bool {
+        self.card.kind == kind
+    }
+}
+
+/// The postmortems of `docs` as incident rows, newest first (undated last), ties by file.
+pub fn incident_rows(docs: &[ServiceDoc]) -> Vec<IncidentRow> {
+    let mut pms: Vec<&ServiceDoc> = docs.iter().filter(|d| d.is(Kind::Postmortem)).collect();
+    pms.sort_by(|a, b| {
+        b.card
+            .date
+            .cmp(&a.card.date)
+            .then_with(|| a.card.file.cmp(&b.card.file))
+    });
+    pms.into_iter()
+        .map(|d| IncidentRow::of(d.card.clone(), d.duration_minutes, &d.actions))
+        .collect()
+}
+
+/// The open action items of `docs`' postmortems, most urgent first.
+fn open_actions(docs: &[ServiceDoc]) -> Vec<ActionCtx> {
+    let mut open: Vec<ActionCtx> = docs
+        .iter()
+        .flat_map(|d| d.actions.iter().filter(|a| is_open(a)).cloned())
+        .collect();
+    sort_actions(&mut open);
+    open
+}
+
 pub fn service(site: &Site, name: &str, docs: &[&Document]) -> ServiceCtx {
-    let cards = |k: Kind| -> Vec<Card> {
+    let service_docs: Vec<ServiceDoc> = docs.iter().map(|d| ServiceDoc::new(site, d)).collect();
+    service_of(name, &service_docs, owning_teams(site, docs))
+}
+
+/// The page of service `name` about `docs`, owned by `teams` (the teams answering for
+/// them, in id order).
+pub fn service_of(name: &str, docs: &[ServiceDoc], teams: Vec<OwnerRef>) -> ServiceCtx {
+    let cards = |keep: &dyn Fn(&ServiceDoc) -> bool| -> Vec<Card> {
         docs.iter()
-            .filter(|d| d.kind == k)
-            .map(|d| Card::new(site, d))
+            .filter(|d| keep(d))
+            .map(|d| d.card.clone())
             .collect()
     };
     let mut alerts: BTreeMap<&str, Vec<Link>> = BTreeMap::new();
-    for d in docs.iter().filter(|d| d.kind == Kind::Runbook) {
-        for a in &d.meta.alerts {
-            alerts.entry(a.as_str()).or_default().push(Link::to(d));
+    for d in docs.iter().filter(|d| d.is(Kind::Runbook)) {
+        for a in &d.alerts {
+            alerts.entry(a.as_str()).or_default().push(Link {
+                title: d.card.title.clone(),
+                url: d.card.url.clone(),
+            });
         }
     }
-    let mut actions: Vec<ActionCtx> = all_actions(site, docs)
-        .into_iter()
-        .filter(is_open)
-        .collect();
-    sort_actions(&mut actions);
     ServiceCtx {
         name: name.to_string(),
-        counts: Counts::of(&docs.iter().map(|d| Card::new(site, d)).collect::<Vec<_>>()),
-        teams: owning_teams(site, docs),
-        runbooks: cards(Kind::Runbook),
+        counts: Counts::of(docs.iter().map(|d| &d.card)),
+        teams,
+        runbooks: cards(&|d| d.is(Kind::Runbook)),
         alerts: alerts
             .into_iter()
             .map(|(name, runbooks)| AlertRef {
@@ -508,13 +545,9 @@ pub fn service(site: &Site, name: &str, docs: &[&Document]) -> ServiceCtx {
                 runbooks,
             })
             .collect(),
-        incidents: incidents(site, docs.iter()),
-        actions,
-        other: docs
-            .iter()
-            .filter(|d| !matches!(d.kind, Kind::Runbook | Kind::Postmortem))
-            .map(|d| Card::new(site, d))
-            .collect(),
+        incidents: incident_rows(docs),
+        actions: open_actions(docs),
+        other: cards(&|d| !d.is(Kind::Runbook) && !d.is(Kind::Postmortem)),
     }
 }
 
@@ -536,29 +569,58 @@ pub struct ServiceSummary {
 }
 
 pub fn service_summary(site: &Site, name: &str, docs: &[&Document]) -> ServiceSummary {
-    let pms = || docs.iter().filter(|d| d.kind == Kind::Postmortem);
-    let open: Vec<ActionCtx> = all_actions(site, docs)
-        .into_iter()
-        .filter(is_open)
-        .collect();
+    let service_docs: Vec<ServiceDoc> = docs.iter().map(|d| ServiceDoc::new(site, d)).collect();
+    service_summary_of(name, &service_docs, owning_teams(site, docs), site.today)
+}
+
+/// The services index's row of service `name` about `docs`, owned by `teams`, as of `today`.
+pub fn service_summary_of(
+    name: &str,
+    docs: &[ServiceDoc],
+    teams: Vec<OwnerRef>,
+    today: Date,
+) -> ServiceSummary {
+    let dates = || {
+        docs.iter()
+            .filter(|d| d.is(Kind::Postmortem))
+            .map(|d| d.card.date)
+    };
+    let open = open_actions(docs);
     ServiceSummary {
         name: name.to_string(),
         url: crate::content::urls::service_url(name),
-        runbooks: docs.iter().filter(|d| d.kind == Kind::Runbook).count(),
+        runbooks: docs.iter().filter(|d| d.is(Kind::Runbook)).count(),
         stale: docs
             .iter()
-            .filter(|d| site.effective_review(d).state == ReviewState::Stale)
+            .filter(|d| d.card.review.state == ReviewState::Stale)
             .count(),
-        incidents_12m: pms()
-            .filter_map(|d| d.meta.date)
-            .filter(|d| (0..365).contains(&d.days_until(site.today)))
+        incidents_12m: dates()
+            .flatten()
+            .filter(|d| (0..365).contains(&d.days_until(today)))
             .count(),
-        incidents: pms().count(),
-        last_incident: pms().filter_map(|d| d.meta.date).max(),
+        incidents: dates().count(),
+        last_incident: dates().flatten().max(),
         overdue_actions: open.iter().filter(|a| a.state == "overdue").count(),
         open_actions: open.len(),
-        teams: owning_teams(site, docs),
+        teams,
     }
+}
+
+/// `services/<service>/`.
+pub fn write_service_page(w: &impl PageWriter, url: &str, ctx: &ServiceCtx) -> Result<(), Fatal> {
+    let page = w.page("service", &ctx.name, url, "");
+    w.apply_template("service.html", &page, "service", ctx)
+}
+
+/// `services/`: a row per service, by name.
+pub fn write_services_index(w: &impl PageWriter, rows: &[ServiceSummary]) -> Result<(), Fatal> {
+    let page = w.page(
+        "services",
+        "Services",
+        "services/",
+        "Every service with its runbooks, incidents and open action items",
+    );
+    w.apply_template("services.html", &page, "services", &rows)
 }
 
 impl Builder<'_> {
@@ -576,9 +638,7 @@ impl Builder<'_> {
         name: &str,
         docs: &[&Document],
     ) -> Result<(), Fatal> {
-        let ctx = service(self.site, name, docs);
-        let page = self.page("service", name, url, "");
-        self.apply_template("service.html", &page, "service", &ctx)
+        write_service_page(self, url, &service(self.site, name, docs))
     }
 
     pub(super) fn services_index(
@@ -589,12 +649,6 @@ impl Builder<'_> {
             .iter()
             .map(|(name, docs)| service_summary(self.site, name, docs))
             .collect();
-        let page = self.page(
-            "services",
-            "Services",
-            "services/",
-            "Every service with its runbooks, incidents and open action items",
-        );
-        self.apply_template("services.html", &page, "services", &rows)
+        write_services_index(self, &rows)
     }
 }

@@ -2,7 +2,9 @@
 //! path and course, where the browser shows progress), `paths/` and `paths/<id>/`.
 
 use super::context::*;
-use super::{Builder, Job};
+use super::theme::PageWriter;
+use super::{Builder, Fatal, Job};
+use crate::config::LearningPath;
 use crate::content::front_matter::Kind;
 use crate::model::Document;
 use crate::model::courses::{Catalog, Lesson};
@@ -14,47 +16,7 @@ impl<'a> Builder<'a> {
     }
 
     pub(super) fn course_ctx(&self, course: &Document) -> CourseCtx {
-        let slug = course.course.clone().unwrap_or_default();
-        let lessons: Vec<LessonItem> = self
-            .catalog()
-            .lessons_of(&slug)
-            .iter()
-            .map(lesson_item)
-            .collect();
-        let join = |f: &dyn Fn(&LessonItem) -> &str| {
-            lessons
-                .iter()
-                .map(f)
-                .filter(|s| !s.is_empty())
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
-        CourseCtx {
-            title: course.title.clone(),
-            url: course.url(),
-            level: course.meta.level,
-            objectives: course.meta.objectives.clone(),
-            total_minutes: lessons.iter().filter_map(|l| l.minutes).sum(),
-            estimated: lessons.iter().any(|l| l.estimated),
-            lesson_ids: join(&|l| &l.id),
-            quizzes: join(&|l| &l.quizzes),
-            lessons,
-            prerequisites: course
-                .meta
-                .prerequisites
-                .iter()
-                .filter_map(|p| {
-                    let c = self.catalog().course(p)?;
-                    Some(PrerequisiteCtx {
-                        slug: p.clone(),
-                        title: c.title.clone(),
-                        url: c.url(),
-                        lesson_ids: lesson_ids(self.catalog().lessons_of(p)),
-                    })
-                })
-                .collect(),
-            slug,
-        }
+        course_ctx(self.catalog(), course)
     }
 
     pub(super) fn lesson_ctx(&self, lesson: &Document) -> Option<LessonCtx> {
@@ -117,80 +79,123 @@ impl<'a> Builder<'a> {
             .collect()
     }
 
-    fn paths(&self) -> Vec<PathCtx> {
-        let courses = self.courses();
-        self.site
-            .config
-            .paths
-            .iter()
-            .map(|p| {
-                let known: Vec<CourseCtx> = p
-                    .courses
-                    .iter()
-                    .filter_map(|(slug, _, _)| courses.iter().find(|c| c.slug == *slug).cloned())
-                    .collect();
-                PathCtx {
-                    id: p.id.clone(),
-                    title: p.title.clone(),
-                    description: p.description.clone(),
-                    role: p.role.clone(),
-                    url: format!("paths/{}/", p.id),
-                    course_slugs: known
-                        .iter()
-                        .map(|c| c.slug.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                    total_minutes: known.iter().map(|c| c.total_minutes).sum(),
-                    lesson_count: known.iter().map(|c| c.lessons.len()).sum(),
-                    courses: known,
-                }
-            })
-            .collect()
-    }
-
     /// `learning/`, `paths/` and each `paths/<id>/`.
     pub(super) fn learning_jobs<'j>(&'j self, jobs: &mut Vec<(String, Job<'j>)>) {
+        let paths = &self.site.config.paths;
         jobs.push((
             "learning/".into(),
-            Box::new(|| {
-                let ctx = LearningCtx {
-                    paths: self.paths(),
-                    courses: self.courses(),
-                };
-                let page = self.page(
-                    "learning",
-                    "My learning",
-                    "learning/",
-                    "Your progress through the handbook's courses and learning paths",
-                );
-                self.apply_template("learning.html", &page, "learning", &ctx)
+            Box::new(move || {
+                let courses = self.courses();
+                learning_page(self, paths_of(paths, &courses), courses)
             }),
         ));
         jobs.push((
             "paths/".into(),
-            Box::new(|| {
-                let page = self.page(
-                    "paths",
-                    "Learning paths",
-                    "paths/",
-                    "Courses in order, for each role",
-                );
-                self.apply_template("paths.html", &page, "paths", &self.paths())
-            }),
+            Box::new(move || paths_page(self, &paths_of(paths, &self.courses()))),
         ));
-        for (i, p) in self.site.config.paths.iter().enumerate() {
+        for (i, p) in paths.iter().enumerate() {
             let url = format!("paths/{}/", p.id);
-            let page_url = url.clone();
             jobs.push((
                 url,
                 Box::new(move || {
-                    let path = self.paths().swap_remove(i);
-                    let page = self.page("path", &path.title, &page_url, &path.description);
-                    self.apply_template("path.html", &page, "path", &path)
+                    let path = paths_of(&paths[i..=i], &self.courses()).swap_remove(0);
+                    path_page(self, &path)
                 }),
             ));
         }
     }
+}
+
+/// The learning `paths` (book.toml's `[[paths]]`), each with those of its courses that are
+/// among `courses`.
+pub fn paths_of(paths: &[LearningPath], courses: &[CourseCtx]) -> Vec<PathCtx> {
+    paths
+        .iter()
+        .map(|p| {
+            let known: Vec<CourseCtx> = p
+                .courses
+                .iter()
+                .filter_map(|(slug, _, _)| courses.iter().find(|c| c.slug == *slug).cloned())
+                .collect();
+            PathCtx {
+                id: p.id.clone(),
+                title: p.title.clone(),
+                description: p.description.clone(),
+                role: p.role.clone(),
+                url: format!("paths/{}/", p.id),
+                course_slugs: known
+                    .iter()
+                    .map(|c| c.slug.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                total_minutes: known.iter().map(|c| c.total_minutes).sum(),
+                lesson_count: known.iter().map(|c| c.lessons.len()).sum(),
+                courses: known,
+            }
+        })
+        .collect()
+}
+
+/// `learning/`: every path and course (each after the courses it requires), where the
+/// browser shows the reader's progress.
+pub fn learning_page(
+    w: &impl PageWriter,
+    paths: Vec<PathCtx>,
+    courses: Vec<CourseCtx>,
+) -> Result<(), Fatal> {
+    let page = w.page(
+        "learning",
+        "My learning",
+        "learning/",
+        "Your progress through the handbook's courses and learning paths",
+    );
+    let ctx = LearningCtx { paths, courses };
+    w.apply_template("learning.html", &page, "learning", &ctx)
+}
+
+/// `paths/`: every learning path.
+pub fn paths_page(w: &impl PageWriter, paths: &[PathCtx]) -> Result<(), Fatal> {
+    let page = w.page(
+        "paths",
+        "Learning paths",
+        "paths/",
+        "Courses in order, for each role",
+    );
+    w.apply_template("paths.html", &page, "paths", &paths)
+}
+
+/// `paths/<id>/`.
+pub fn path_page(w: &impl PageWriter, path: &PathCtx) -> Result<(), Fatal> {
+    let page = w.page("path", &path.title, &path.url, &path.description);
+    w.apply_template("path.html", &page, "path", path)
+}
+
+/// The context of `course` from the `catalog` of the documents being built.
+pub(super) fn course_ctx(catalog: &Catalog<'_>, course: &Document) -> CourseCtx {
+    let slug = course.course.clone().unwrap_or_default();
+    let lessons = catalog.lessons_of(&slug).iter().map(lesson_item).collect();
+    let prerequisites = course
+        .meta
+        .prerequisites
+        .iter()
+        .filter_map(|p| {
+            let c = catalog.course(p)?;
+            Some(PrerequisiteCtx {
+                slug: p.clone(),
+                title: c.title.clone(),
+                url: c.url(),
+                lesson_ids: lesson_ids(catalog.lessons_of(p)),
+            })
+        })
+        .collect();
+    CourseCtx::assemble(
+        slug,
+        (course.title.clone(), course.url()),
+        course.meta.level,
+        course.meta.objectives.clone(),
+        lessons,
+        prerequisites,
+    )
 }
 
 fn lesson_item(l: &Lesson) -> LessonItem {

@@ -10,7 +10,7 @@ pub mod families;
 mod footprint;
 pub mod incidents;
 pub mod invalidate;
-mod learning;
+pub mod learning;
 mod links;
 pub mod output;
 pub mod pack;
@@ -630,23 +630,15 @@ impl<'a> Builder<'a> {
                 );
                 html
             });
-        let mut needs_review: Vec<Card> = all.iter().filter(|c| c.flagged()).cloned().collect();
-        needs_review.sort_by_key(urgency);
-        needs_review.truncate(12);
-        let home = HomeCtx {
+        let book = &self.site.config.book;
+        families::home_page(
+            self,
+            (&book.title, &book.description),
             intro_html,
-            needs_review,
-            counts: Counts::of(all),
-            courses: self.course_cards(),
-            postmortems: self.postmortem_cards(all).into_iter().take(5).collect(),
-        };
-        let page = self.page(
-            "home",
-            &self.site.config.book.title,
-            "",
-            &self.site.config.book.description,
-        );
-        self.apply_template("home.html", &page, "home", &home)
+            all,
+            self.course_cards(),
+            None,
+        )
     }
 
     /// Documents a team owns itself (not lessons inheriting it from their course).
@@ -703,17 +695,6 @@ impl<'a> Builder<'a> {
             })
             .collect();
         families::teams_index(self, team_groups)
-    }
-
-    /// Postmortems, newest first.
-    fn postmortem_cards(&self, all: &[Card]) -> Vec<Card> {
-        let mut postmortems: Vec<Card> = all
-            .iter()
-            .filter(|c| c.kind == Kind::Postmortem)
-            .cloned()
-            .collect();
-        postmortems.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.url.cmp(&b.url)));
-        postmortems
     }
 
     fn course_cards(&self) -> Vec<CourseCard> {

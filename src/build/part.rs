@@ -3,7 +3,9 @@
 //! so they work under any prefix), and [`crate::parts::Manifest`] (`part.json`) beside it.
 
 use super::context::{Card, OwnerRef, actions};
+use crate::content::front_matter::Kind;
 use crate::diagnostic::Diagnostic;
+use crate::model::courses::Catalog;
 use crate::model::{Document, Site};
 use crate::parts::TeamFacts;
 use crate::search::SearchDoc;
@@ -30,11 +32,23 @@ pub fn manifest(
     let mut m = crate::parts::Manifest::of(site, name, findings, docs);
     let by_rel: HashMap<&str, &Document> =
         site.documents.iter().map(|d| (d.rel.as_str(), d)).collect();
+    // Courses and their lessons as the build lists them (the manifest's documents).
+    let listed: Vec<&Document> = m
+        .documents
+        .iter()
+        .filter_map(|d| by_rel.get(d.path.as_str()).copied())
+        .collect();
+    let catalog = Catalog::new(site, &listed);
     for d in &mut m.documents {
         if let Some(doc) = by_rel.get(d.path.as_str()) {
             let broken = !crate::checks::code::page_notes(doc).is_empty();
             let mut facts = Card::new(site, doc).facts(doc, broken);
             facts.actions = actions(site, doc, true).iter().map(Into::into).collect();
+            // A course without a slug has no lessons, and no place on the learning pages.
+            if doc.kind == Kind::Course && doc.course.is_some() {
+                let course = super::learning::course_ctx(&catalog, doc);
+                facts.course = Some(course.facts(&m.prefix, &doc.meta.prerequisites));
+            }
             d.card = Some(facts);
         }
     }

@@ -432,24 +432,30 @@ fn stale_case_studies(site: &Site, lesson: &Document, out: &mut Vec<Diagnostic>)
     }
 }
 
+/// The finding for learning path `path` (book.toml's `[[paths]]`) naming course `slug` at
+/// `pos`, on `line`, which no course has: `check` reports it of a site, `compose` of the
+/// handbook's paths over its parts.
+pub fn unknown_course(path: &str, slug: &str, pos: Pos, line: &str) -> Diagnostic {
+    let mut d = Diagnostic::new(
+        Code::UnknownCourse,
+        CONFIG_FILE,
+        pos,
+        format!("learning path `{path}` names course `{slug}`, which does not exist"),
+    );
+    d.source_line = Some(line.to_string());
+    d
+}
+
 fn learning_paths(site: &Site, catalog: &Catalog, out: &mut Vec<Diagnostic>) {
     for path in &site.config.paths {
         for (slug, pos, line) in &path.courses {
             if catalog.course(slug).is_some() {
                 continue;
             }
-            let mut d = Diagnostic::new(
-                Code::UnknownCourse,
-                CONFIG_FILE,
-                *pos,
-                format!(
-                    "learning path `{}` names course `{slug}`, which does not exist",
-                    path.id
-                ),
-            )
-            .with_hint(unknown_course_hint(site, slug));
-            d.source_line = Some(line.clone());
-            out.push(d);
+            out.push(
+                unknown_course(&path.id, slug, *pos, line)
+                    .with_hint(unknown_course_hint(site, slug)),
+            );
         }
     }
 }

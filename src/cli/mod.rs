@@ -623,7 +623,7 @@ pub fn compose(args: &ComposeArgs<'_>, err: &mut dyn Write, color: bool) -> std:
     let started = std::time::Instant::now();
     let keep_given = args.keep_last_good.map(Path::to_path_buf);
     // Part folders given, or those the handbook's book.toml lists.
-    let (parts, output, today, book, keep) = if args.parts.is_empty() {
+    let (parts, output, today, (book, paths), keep) = if args.parts.is_empty() {
         let config = match crate::config::load(args.site) {
             Ok(c) => c,
             Err(fatal) => return fail(fatal, err, color),
@@ -651,7 +651,7 @@ pub fn compose(args: &ComposeArgs<'_>, err: &mut dyn Write, color: bool) -> std:
             found,
             output,
             args.today.or(config.today),
-            config.book,
+            (config.book, config.paths),
             keep,
         )
     } else {
@@ -665,12 +665,13 @@ pub fn compose(args: &ComposeArgs<'_>, err: &mut dyn Write, color: bool) -> std:
             args.parts.to_vec(),
             output.to_path_buf(),
             args.today,
-            crate::config::Book::default(),
+            (crate::config::Book::default(), Vec::new()),
             keep,
         )
     };
     let today = today.unwrap_or_else(Date::today);
-    let done = match crate::compose::compose(&parts, &output, today, &book, keep.as_ref()) {
+    let done = match crate::compose::compose(&parts, &output, today, (&book, &paths), keep.as_ref())
+    {
         Ok(d) => d,
         Err(fatal) => return fail(fatal, err, color),
     };

@@ -1,9 +1,8 @@
 //! `fieldbook compose PART_DIR... --output DIR` (docs/many-repos.md): parts built by
 //! `build --part` merged into one site without re-rendering their pages. Each part's files are
-//! copied under its prefix; the composer adds a home page (through the theme) listing the
-//! parts and what needs review, the theme's static files, `parts.json` (every part's
-//! manifest summary and search index), the handbook's own index pages
-//! (`pages`), the handbook's one search index (`search`: the parts' indexes merged with the
+//! copied under its prefix; the composer adds the theme's static files, `parts.json` (every
+//! part's manifest summary and search index), the handbook's own index pages (`pages`: home
+//! and the list of parts among them), the handbook's one search index (`search`: the parts' indexes merged with the
 //! handbook's term statistics), and checks the links between parts from the manifests alone.
 //! With a store of last good parts (`last_good`), a part that cannot be used as given is
 //! composed from its last good copy.
@@ -12,7 +11,7 @@ pub mod last_good;
 mod pages;
 pub mod search;
 
-use crate::build::context::{PageCtx, SiteCtx};
+use crate::build::context::SiteCtx;
 use crate::build::output::{Staging, check_target};
 use crate::build::theme::Theme;
 use crate::content::date::Date;
@@ -187,14 +186,15 @@ pub struct KeepLastGood {
 
 /// Compose the parts in `dirs` into `output`, as the handbook `book` (the `[book]` table of
 /// the handbook's book.toml: its title, description, language and escalation on every page
-/// the composer writes; the parts' own pages keep theirs). With `keep`, a part that cannot be
+/// the composer writes; the parts' own pages keep theirs) with the learning `paths` (its
+/// `[[paths]]`, over the parts' courses). With `keep`, a part that cannot be
 /// used as given is composed from its last good copy, and each part that composed fine is
 /// saved as the next one.
 pub fn compose(
     dirs: &[PathBuf],
     output: &Path,
     today: Date,
-    book: &crate::config::Book,
+    (book, paths): (&crate::config::Book, &[crate::config::LearningPath]),
     keep: Option<&KeepLastGood>,
 ) -> Result<Composed, Fatal> {
     let mut given = Vec::new();
@@ -239,7 +239,7 @@ pub fn compose(
         )
     })?;
     let handbook = pages::Handbook::of(&parts, today);
-    let result = write(&parts, &handbook, &staging.dir, today, book);
+    let result = write(&parts, &handbook, &staging.dir, today, (book, paths));
     match result {
         Ok((files, unsearchable, searched)) => {
             staging.commit().map_err(|e| {
@@ -267,6 +267,7 @@ pub fn compose(
                 findings: findings
                     .into_iter()
                     .chain(check_links(&parts))
+                    .chain(handbook.unknown_courses(paths))
                     .chain(handbook.findings)
                     .chain(unsearchable)
                     .collect(),
@@ -397,7 +398,7 @@ fn write(
     handbook: &pages::Handbook,
     dir: &Path,
     today: Date,
-    book: &crate::config::Book,
+    (book, paths): (&crate::config::Book, &[crate::config::LearningPath]),
 ) -> Result<(usize, Vec<Diagnostic>, BTreeSet<String>), Fatal> {
     let io = |what: &Path, e: std::io::Error| fatal("compose", format!("{}: {e}", what.display()));
     // Copying is most of a compose (50 parts of a 10k handbook: 18k files): parts are copied
@@ -468,10 +469,10 @@ fn write(
         std::fs::write(&to, bytes).map_err(|e| io(&to, e))?;
         files += 1;
     }
-    std::fs::write(dir.join("index.html"), home(&theme, parts, book, today)?)
-        .map_err(|e| io(dir, e))?;
-    let index_pages = pages::write(handbook, &theme, dir, site_ctx(book, today))?;
-    Ok((files + 2 + index_pages.len(), merged.findings, searched))
+    let sink = crate::build::DirSink::new(dir);
+    let index_pages = pages::write(handbook, &theme, &sink, site_ctx(book, today), paths)?;
+    // `parts.json` and the handbook's own pages.
+    Ok((files + 1 + index_pages.len(), merged.findings, searched))
 }
 
 /// Copy a directory tree (regular files and folders only: links and special files are left
@@ -501,131 +502,37 @@ fn copy_tree(from: &Path, to: &Path, banner: Option<&str>) -> std::io::Result<us
     Ok(n)
 }
 
-/// What `parts.html` gets as `handbook`.
-#[derive(Serialize)]
-struct HandbookCtx<'a> {
-    parts: Vec<PartCard<'a>>,
-    needs_review: Vec<ReviewCard<'a>>,
-}
-
-#[derive(Serialize)]
-struct PartNav<'a> {
-    title: &'a str,
-    url: &'a str,
-    count: usize,
-}
-
-#[derive(Serialize)]
-struct PartCard<'a> {
-    name: &'a str,
-    title: &'a str,
-    url: &'a str,
-    documents: usize,
-    /// Composed from its last good copy: since when, and why.
-    last_good: Option<crate::build::context::LastGoodPart>,
-}
-
-#[derive(Serialize)]
-struct ReviewCard<'a> {
-    title: &'a str,
-    url: &'a str,
-    kind: &'a str,
-    part: &'a str,
-    review: ReviewBadge<'a>,
-    ownership: &'static str,
-}
-
-#[derive(Serialize)]
-struct ReviewBadge<'a> {
-    state: &'a str,
-    due: Option<&'a str>,
-}
-
 /// What templates get as `site` on the handbook's own pages.
 fn site_ctx(book: &crate::config::Book, today: Date) -> SiteCtx<'_> {
     SiteCtx {
         title: &book.title,
         description: &book.description,
         language: &book.language,
-        // The parts' pages link to the handbook's root relatively: `[book] base_url` is not
-        // applied (docs/many-repos.md).
-        base_url: "/",
+        // Where the handbook is published: its sitemap, canonical links, 404 page and
+        // alerts.json name their URLs from it, as a single build's do (the parts' pages link
+        // to each other relatively, and name their own with their own base_url).
+        base_url: &book.base_url,
         today,
         version: env!("CARGO_PKG_VERSION"),
         escalation: book.escalation.as_deref(),
     }
 }
 
-/// The composed home page: each part with its document count, then what needs review.
-pub fn home(
-    theme: &Theme,
+/// The handbook's own pages for `parts` (home, index pages, sitemap...), rendered into
+/// memory as [`compose`] writes them: what the `part_manifest` fuzz target looks through.
+pub fn pages_in_memory(
     parts: &[Part],
     book: &crate::config::Book,
     today: Date,
-) -> Result<String, Fatal> {
-    let site = site_ctx(book, today);
-    let mut needs_review = Vec::new();
-    for p in parts {
-        for d in &p.manifest.documents {
-            if matches!(d.state.as_str(), "stale" | "never-reviewed" | "due-soon") || d.lapsed {
-                needs_review.push(ReviewCard {
-                    title: &d.title,
-                    url: &d.url,
-                    kind: &d.kind,
-                    part: &p.manifest.title,
-                    review: ReviewBadge {
-                        state: &d.state,
-                        due: None,
-                    },
-                    ownership: if d.lapsed { "lapsed" } else { "active" },
-                });
-            }
-        }
-    }
-    // Most urgent first, as on a single site's home page.
-    let rank = |c: &ReviewCard| match (c.ownership, c.review.state) {
-        ("lapsed", _) => 0,
-        (_, "stale") => 1,
-        (_, "never-reviewed") => 2,
-        _ => 3,
-    };
-    needs_review.sort_by_key(|c| (rank(c), c.url));
-    let handbook = HandbookCtx {
-        parts: parts
-            .iter()
-            .map(|p| PartCard {
-                name: &p.manifest.name,
-                title: &p.manifest.title,
-                url: &p.manifest.prefix,
-                documents: p.manifest.documents.len(),
-                last_good: pages::last_good(p),
-            })
-            .collect(),
-        needs_review,
-    };
-    let mut ctx = tera::Context::new();
-    ctx.insert("site", &site);
-    ctx.insert(
-        "page",
-        &PageCtx {
-            kind: "home",
-            title: site.title.into(),
-            url: String::new(),
-            root: String::new(),
-            canonical: String::new(),
-            description: String::new(),
-        },
-    );
-    // The navigation: the parts, with their document counts.
-    let nav: Vec<PartNav> = parts
-        .iter()
-        .map(|p| PartNav {
-            title: &p.manifest.title,
-            url: &p.manifest.prefix,
-            count: p.manifest.documents.len(),
-        })
-        .collect();
-    ctx.insert("nav", &nav);
-    ctx.insert("handbook", &handbook);
-    theme.render("parts.html", &ctx)
+) -> Result<crate::build::MemorySink, Fatal> {
+    let handbook = pages::Handbook::of(parts, today);
+    let sink = crate::build::MemorySink::new();
+    pages::write(
+        &handbook,
+        &Theme::builtin()?,
+        &sink,
+        site_ctx(book, today),
+        &[],
+    )?;
+    Ok(sink)
 }

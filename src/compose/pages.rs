@@ -1,30 +1,37 @@
 //! The composed handbook's own pages, written from the parts' manifests alone (the parts'
-//! pages are copied, not re-rendered): the kinds' indexes, the incident history, the action
+//! pages are copied, not re-rendered): home (`home.html`, as a single build's), the list of
+//! parts (`parts/`), the kinds' indexes, the incident history, the action
 //! tracker, tags, services, teams, the freshness report, the alerts index, `alerts/<name>/` pages and `alerts.json`, the
 //! search page, the sitemap and 404. Each document's card is the one its part's build judged
 //! (`parts::CardFacts`), and the pages are written by the same page functions a single build
 //! uses (`build::theme::PageWriter`), so cards look the same; each links into its part.
 
 use super::Part;
+use crate::build::Sink;
 use crate::build::alerts::{
     ALERTS_JSON, alerts_json, in_sitemap, write_alert_page, write_alerts_index,
 };
 use crate::build::context::{
-    ActionCtx, Card, Group, LastGoodPart, NavItem, OwnerRef, PageCtx, SiteCtx, TeamCtx,
+    ActionCtx, Card, CourseCard, CourseCtx, Group, HomeParts, LastGoodPart, NavItem, OwnerRef,
+    PageCtx, SiteCtx, TeamCtx,
 };
 use crate::build::families;
 use crate::build::incidents::{
-    IncidentRow, history_of, sort_actions, tracker_of, write_actions_page, write_postmortems_page,
+    ServiceDoc, history_of, incident_rows, service_of, service_summary_of, sort_actions,
+    tracker_of, write_actions_page, write_postmortems_page, write_service_page,
+    write_services_index,
 };
+use crate::build::learning::{learning_page, path_page, paths_of, paths_page};
 use crate::build::theme::{PageWriter, Theme};
+use crate::config::LearningPath;
 use crate::content::date::Date;
 use crate::content::front_matter::{ActionStatus, Kind};
 use crate::content::urls::{output_file, service_url, slug};
 use crate::diagnostic::{Code, Diagnostic, Fatal, Pos};
 use crate::model::alerts::{AlertIndex, Answers};
-use crate::parts::TeamFacts;
+use crate::model::courses::prerequisite_order;
+use crate::parts::{CourseFacts, TeamFacts};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 
 /// One part's document as the handbook's pages list it.
 pub struct Entry {
@@ -41,6 +48,20 @@ pub struct Entry {
     /// A postmortem's action items, judged on the composer's day.
     actions: Vec<ActionCtx>,
     duration_minutes: Option<u64>,
+    /// A course's lessons, when its manifest records them.
+    course: Option<CourseFacts>,
+}
+
+impl Entry {
+    /// The document as the service pages and the incident history show it.
+    fn service_doc(&self) -> ServiceDoc {
+        ServiceDoc {
+            card: self.card.clone(),
+            alerts: self.alerts.clone(),
+            duration_minutes: self.duration_minutes,
+            actions: self.actions.clone(),
+        }
+    }
 }
 
 impl Answers for Entry {
@@ -68,6 +89,20 @@ pub struct Handbook {
     pub findings: Vec<Diagnostic>,
     /// Parts composed from their last good copy, in the parts' order.
     last_good: Vec<LastGoodPart>,
+    /// Every part, in the order given, for `parts/`.
+    parts: Vec<PartRow>,
+}
+
+/// A part as `parts/` lists it.
+#[derive(serde::Serialize)]
+struct PartRow {
+    name: String,
+    title: String,
+    /// Its home page, relative to the handbook's root.
+    url: String,
+    documents: usize,
+    /// Composed from its last good copy: since when, and why.
+    last_good: Option<LastGoodPart>,
 }
 
 impl Handbook {
@@ -110,6 +145,7 @@ impl Handbook {
                     owners_inherited: facts.owners_inherited,
                     broken_code: facts.broken_code,
                     part_home: d.url == m.prefix,
+                    course: facts.course.clone(),
                 });
             }
             for t in &m.teams {
@@ -124,7 +160,120 @@ impl Handbook {
             teams,
             findings,
             last_good: parts.iter().filter_map(last_good).collect(),
+            parts: parts
+                .iter()
+                .map(|p| PartRow {
+                    name: p.manifest.name.clone(),
+                    title: p.manifest.title.clone(),
+                    url: p.manifest.prefix.clone(),
+                    documents: p.manifest.documents.len(),
+                    last_good: last_good(p),
+                })
+                .collect(),
         }
+    }
+
+    /// Every course its manifest describes (`CardFacts::course`), each after the courses it
+    /// requires, as a single build's learning pages list them; a course's prerequisites are
+    /// those the handbook has, in whichever part. A slug is one course, as on a site: when
+    /// two parts have a course of one slug, the first in the handbook's order is the one.
+    fn courses(&self) -> Vec<CourseCtx> {
+        let mut by_slug: BTreeMap<&str, (&Entry, &CourseFacts)> = BTreeMap::new();
+        for e in &self.entries {
+            if let Some(f) = &e.course {
+                by_slug.entry(&f.slug).or_insert((e, f));
+            }
+        }
+        let plain: BTreeMap<&str, CourseCtx> = by_slug
+            .iter()
+            .map(|(slug, (e, f))| (*slug, CourseCtx::of_part(&e.card, f, Vec::new())))
+            .collect();
+        let order = prerequisite_order(
+            by_slug
+                .iter()
+                .map(|(slug, (_, f))| (*slug, f.prerequisites.as_slice())),
+        );
+        order
+            .into_iter()
+            .filter_map(|slug| by_slug.get(slug))
+            .map(|(e, f)| {
+                let required = f
+                    .prerequisites
+                    .iter()
+                    .filter_map(|p| plain.get(p.as_str()))
+                    .map(CourseCtx::as_prerequisite)
+                    .collect();
+                CourseCtx::of_part(&e.card, f, required)
+            })
+            .collect()
+    }
+
+    /// The courses of the handbook's learning `paths` that no part has (`unknown-course`, as
+    /// `check` finds of a site): each path shows the courses it has, so a part missing or
+    /// one renaming its course would otherwise go unsaid.
+    pub fn unknown_courses(&self, paths: &[LearningPath]) -> Vec<Diagnostic> {
+        let slugs: BTreeSet<&str> = self
+            .entries
+            .iter()
+            .filter_map(|e| Some(e.course.as_ref()?.slug.as_str()))
+            .collect();
+        paths
+            .iter()
+            .flat_map(|p| p.courses.iter().map(move |c| (p, c)))
+            .filter(|(_, (slug, _, _))| !slugs.contains(slug.as_str()))
+            .map(|(p, (slug, pos, line))| {
+                crate::checks::courses::unknown_course(&p.id, slug, *pos, line).with_hint(
+                    "no part composed has a course of this slug: compose the part that has it (built by this Fieldbook version, which records courses in part.json), or take the course out of the path",
+                )
+            })
+            .collect()
+    }
+
+    /// The home page's course cards: every course, with its lessons when its manifest
+    /// records them.
+    fn course_cards(&self) -> Vec<CourseCard> {
+        self.entries
+            .iter()
+            .filter(|e| e.card.kind == Kind::Course)
+            .map(|e| {
+                let course = e
+                    .course
+                    .as_ref()
+                    .map(|f| CourseCtx::of_part(&e.card, f, Vec::new()));
+                CourseCard {
+                    card: e.card.clone(),
+                    lessons: course.as_ref().map_or(0, |c| c.lessons.len()),
+                    total_minutes: course.map_or(0, |c| c.total_minutes),
+                }
+            })
+            .collect()
+    }
+
+    /// The teams answering for `entries`: their own team owners and their person owners'
+    /// teams (of the roster the parts give), in id order, as a single build's service pages
+    /// name them.
+    fn owning_teams(&self, entries: &[&Entry]) -> Vec<OwnerRef> {
+        let ids: BTreeSet<&str> = entries
+            .iter()
+            .filter(|e| !e.owners_inherited)
+            .flat_map(|e| &e.card.owners)
+            .flat_map(|o| self.answering(&o.id))
+            .collect();
+        ids.into_iter()
+            .filter_map(|id| OwnerRef::from_facts(&self.teams.get(id)?.team))
+            .collect()
+    }
+
+    /// The teams answering for what `id` owns: the team itself, or a person's teams.
+    fn answering<'s>(&'s self, id: &'s str) -> Vec<&'s str> {
+        if self.teams.contains_key(id) {
+            return vec![id];
+        }
+        self.teams
+            .iter()
+            .filter(|(_, t)| t.members.iter().any(|m| m.id == id))
+            .map(|(team, _)| team.as_str())
+            .collect()
     }
 
     fn cards(&self, keep: impl Fn(&Entry) -> bool) -> Vec<Card> {
@@ -163,8 +312,9 @@ impl Handbook {
             .collect()
     }
 
-    /// The navigation: the sections these pages fill, with their counts.
-    fn nav(&self) -> Vec<NavItem> {
+    /// The navigation: the sections these pages fill, with their counts; `paths` is how
+    /// many learning paths the handbook has.
+    fn nav(&self, paths: usize) -> Vec<NavItem> {
         let count = |k: Kind| self.entries.iter().filter(|e| e.card.kind == k).count();
         let services: BTreeSet<&String> =
             self.entries.iter().flat_map(|e| &e.card.services).collect();
@@ -183,6 +333,12 @@ impl Handbook {
                 "actions/",
                 self.actions().iter().filter(|a| a.overdue).count(),
                 count(Kind::Postmortem) > 0,
+            ),
+            (
+                "Learning",
+                "learning/",
+                paths,
+                count(Kind::Course) > 0 || paths > 0,
             ),
             ("Teams", "teams/", self.teams.len(), false),
             ("Services", "services/", services.len(), false),
@@ -210,7 +366,7 @@ impl Handbook {
 }
 
 /// How the freshness report and the home page name a part composed from its last good copy.
-pub fn last_good(p: &Part) -> Option<LastGoodPart> {
+fn last_good(p: &Part) -> Option<LastGoodPart> {
     p.held.map(|h| LastGoodPart {
         name: p.manifest.name.clone(),
         title: p.manifest.title.clone(),
@@ -220,12 +376,12 @@ pub fn last_good(p: &Part) -> Option<LastGoodPart> {
     })
 }
 
-/// Writes pages into the composed site's folder through the theme.
+/// Writes pages into the composed site through the theme.
 struct Writer<'a> {
     theme: &'a Theme,
     site: SiteCtx<'a>,
     nav: Vec<NavItem>,
-    dir: &'a Path,
+    sink: &'a dyn Sink,
 }
 
 impl PageWriter for Writer<'_> {
@@ -242,64 +398,60 @@ impl PageWriter for Writer<'_> {
     ) -> Result<(), Fatal> {
         let common = (&self.site, page, self.nav.as_slice());
         let html = self.theme.render_page(template, common, key, value)?;
-        let to = self.dir.join(output_file(&page.url));
-        put(&to, html.as_bytes())
+        self.sink.put(&output_file(&page.url), html.into_bytes())
     }
 }
 
-/// Write `bytes` to `to`, its folders created.
-fn put(to: &Path, bytes: &[u8]) -> Result<(), Fatal> {
-    let io = |e: std::io::Error| {
-        vec![Diagnostic::new(
-            Code::OutputError,
-            "compose",
-            Pos::START,
-            format!("{}: {e}", to.display()),
-        )]
-    };
-    if let Some(parent) = to.parent() {
-        std::fs::create_dir_all(parent).map_err(io)?;
-    }
-    std::fs::write(to, bytes).map_err(io)
-}
-
-/// Write the handbook's own pages into `dir`; the URLs written (pages, then `sitemap.xml`).
+/// Write the handbook's own pages into `sink`; the URLs written (pages, then `sitemap.xml`).
 pub fn write(
     handbook: &Handbook,
     theme: &Theme,
-    dir: &Path,
+    sink: &dyn Sink,
     site: SiteCtx<'_>,
+    paths: &[LearningPath],
 ) -> Result<Vec<String>, Fatal> {
     let today = site.today;
     let w = Writer {
         theme,
         site,
-        nav: handbook.nav(),
-        dir,
+        nav: handbook.nav(paths.len()),
+        sink,
     };
     let mut urls: Vec<String> = Vec::new();
     let mut done = |url: String, r: Result<(), Fatal>| r.map(|()| urls.push(url));
     let h = handbook;
+    let all = h.cards(|_| true);
+    // The handbook has no `index.md` of its own: its description introduces it.
+    let parts = HomeParts {
+        url: "parts/",
+        count: h.parts.len(),
+        last_good: h.last_good.clone(),
+    };
+    let home = families::home_page(
+        &w,
+        (w.site.title, w.site.description),
+        None,
+        &all,
+        h.course_cards(),
+        Some(parts),
+    );
+    done(String::new(), home)?;
+    let page = w.page("parts", "Parts", "parts/", "Every part of the handbook");
+    done(
+        "parts/".into(),
+        w.apply_template("parts.html", &page, "parts", &h.parts),
+    )?;
     done(
         "runbooks/".into(),
         families::runbooks_page(&w, h.of_kind(Kind::Runbook)),
     )?;
-    // Newest first (undated last), ties by part and path.
-    let mut postmortems: Vec<&Entry> = h
+    let postmortems: Vec<ServiceDoc> = h
         .entries
         .iter()
         .filter(|e| e.card.kind == Kind::Postmortem)
+        .map(Entry::service_doc)
         .collect();
-    postmortems.sort_by(|a, b| {
-        b.card
-            .date
-            .cmp(&a.card.date)
-            .then_with(|| a.key.cmp(&b.key))
-    });
-    let rows = postmortems
-        .into_iter()
-        .map(|e| IncidentRow::of(e.card.clone(), e.duration_minutes, &e.actions))
-        .collect();
+    let rows = incident_rows(&postmortems);
     let history = history_of(rows, today);
     done("postmortems/".into(), write_postmortems_page(&w, &history))?;
     done(
@@ -321,18 +473,22 @@ pub fn write(
         "tags/".into(),
         families::group_index(&w, "tags", "Tags", tags),
     )?;
-    let services = h.by_value(|c| &c.services);
-    for (name, cards) in &services {
-        let url = service_url(name);
-        done(
-            url.clone(),
-            families::group_page(&w, &url, "Services", name, cards.clone()),
-        )?;
+    // Each service's page and row as a single build writes them, from its documents' cards.
+    let mut services: BTreeMap<&str, Vec<&Entry>> = BTreeMap::new();
+    for e in &h.entries {
+        for name in &e.card.services {
+            services.entry(name).or_default().push(e);
+        }
     }
-    done(
-        "services/".into(),
-        families::group_index(&w, "services", "Services", services),
-    )?;
+    let mut rows = Vec::new();
+    for (name, entries) in &services {
+        let docs: Vec<ServiceDoc> = entries.iter().map(|e| e.service_doc()).collect();
+        let url = service_url(name);
+        let ctx = service_of(name, &docs, h.owning_teams(entries));
+        done(url.clone(), write_service_page(&w, &url, &ctx))?;
+        rows.push(service_summary_of(name, &docs, ctx.teams, today));
+    }
+    done("services/".into(), write_services_index(&w, &rows))?;
     for (id, t) in &h.teams {
         let url = format!("teams/{}/", slug(id));
         let owned = h.team_cards(id);
@@ -363,9 +519,20 @@ pub fn write(
         })
         .collect();
     done("teams/".into(), families::teams_index(&w, teams))?;
+    // `learning/`, `paths/` and each `paths/<id>/`: the handbook's `[[paths]]` over the
+    // parts' courses.
+    let courses = h.courses();
+    let learning_paths = paths_of(paths, &courses);
+    done("paths/".into(), paths_page(&w, &learning_paths))?;
+    for path in &learning_paths {
+        done(path.url.clone(), path_page(&w, path))?;
+    }
+    done(
+        "learning/".into(),
+        learning_page(&w, learning_paths, courses),
+    )?;
     let tracker = tracker_of(h.actions());
     done("actions/".into(), write_actions_page(&w, &tracker))?;
-    let all = h.cards(|_| true);
     let broken: BTreeSet<&str> = h
         .entries
         .iter()
@@ -399,7 +566,7 @@ pub fn write(
     };
     done("alerts/".into(), write_alerts_index(&w, rows()))?;
     let json = alerts_json(w.site.title, w.site.base_url, today, rows());
-    done(ALERTS_JSON.into(), put(&dir.join(ALERTS_JSON), &json))?;
+    done(ALERTS_JSON.into(), sink.put(ALERTS_JSON, json))?;
     // Where the header's "All results" leads; it searches the handbook's merged index
     // (`super::search`), as the search page a build writes searches the site's.
     let page = w.page(
@@ -417,16 +584,13 @@ pub fn write(
         families::not_found_page(&w, w.site.base_url),
     )?;
     let mut sitemap: Vec<String> = h.entries.iter().map(|e| e.card.url.clone()).collect();
-    sitemap.push(String::new());
     sitemap.extend(
         urls.iter()
             .filter(|u| *u != "404.html" && in_sitemap(u))
             .cloned(),
     );
-    put(
-        &dir.join("sitemap.xml"),
-        crate::build::sitemap(w.site.base_url, &sitemap).as_bytes(),
-    )?;
+    let xml = crate::build::sitemap(w.site.base_url, &sitemap);
+    sink.put("sitemap.xml", xml.into_bytes())?;
     urls.push("sitemap.xml".into());
     Ok(urls)
 }

@@ -17,7 +17,7 @@ pub enum Reserve {
 /// team and alert pages, learning, the freshness report, search and its client index, the
 /// theme's static files, `alerts.json`, `404.html`, the sitemap) and the live preview's
 /// endpoints. No redirect alias may take them, and no part name may be their first segment.
-pub const RESERVED: [(&str, Reserve); 20] = [
+pub const RESERVED: [(&str, Reserve); 21] = [
     ("", Reserve::Exact),
     ("index.html", Reserve::Exact),
     ("runbooks/", Reserve::Exact),
@@ -28,6 +28,8 @@ pub const RESERVED: [(&str, Reserve); 20] = [
     ("learning/", Reserve::Exact),
     ("freshness/", Reserve::Exact),
     ("paths/", Reserve::Under),
+    // A composed handbook's list of its parts (`compose`).
+    ("parts/", Reserve::Exact),
     ("search/", Reserve::Under),
     ("static/", Reserve::Under),
     ("tags/", Reserve::Under),

@@ -121,6 +121,45 @@ pub struct CardFacts {
     /// A postmortem's incident duration, for the incident history.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration_minutes: Option<u64>,
+    /// A course's lessons and what the learning pages show of it (added within format 1:
+    /// a course without it is a card on the composed pages, with no lessons).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub course: Option<CourseFacts>,
+}
+
+/// A course as its page and the learning pages show it (`build::context::CourseCtx` without
+/// what is worked out from its lessons), so that a composer can write the home page's course
+/// cards, `learning/` and `paths/` without reading the part's pages.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CourseFacts {
+    /// What learning paths (`[[paths]]`) and prerequisites name the course by.
+    pub slug: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<crate::content::front_matter::Level>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub objectives: Vec<String>,
+    /// In the course's order.
+    pub lessons: Vec<LessonFacts>,
+    /// The slugs of the courses it requires (a composer shows those it has).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub prerequisites: Vec<String>,
+}
+
+/// A lesson of a course (`build::context::LessonItem`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LessonFacts {
+    pub title: String,
+    /// Site-relative, the part's prefix included (checked to be inside the part).
+    pub url: String,
+    /// The id the reader's progress is kept under.
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minutes: Option<u32>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub estimated: bool,
+    /// `QID:QVER` of each quiz, space-separated.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub quizzes: String,
 }
 
 /// A postmortem's action item; whether it is overdue is judged again on the composer's day.
@@ -315,6 +354,19 @@ impl Manifest {
                     "document {:?} has the URL {:?}, which is not a page of the part",
                     d.path, d.url
                 ));
+            }
+            let lessons = d
+                .card
+                .iter()
+                .flat_map(|c| &c.course)
+                .flat_map(|c| &c.lessons);
+            for l in lessons {
+                if !is_inside(&l.url, &prefix) {
+                    return Err(format!(
+                        "course {:?} has a lesson at {:?}, which is not a page of the part",
+                        d.path, l.url
+                    ));
+                }
             }
         }
         Ok(())
@@ -528,7 +580,7 @@ mod tests {
         assert_eq!(invalid_name("payments"), None);
         assert_eq!(invalid_name("team-a_docs2"), None);
         for bad in [
-            "", "Payments", "a/b", "..", "-x", "search", "a b", "learning", "paths", "api",
+            "", "Payments", "a/b", "..", "-x", "search", "a b", "learning", "paths", "api", "parts",
         ] {
             assert!(invalid_name(bad).is_some(), "{bad:?}");
         }
@@ -630,6 +682,38 @@ mod tests {
             assert!(m.validate().is_err(), "{m:?}");
         }
         assert_eq!(manifest().validate(), Ok(()));
+    }
+
+    #[test]
+    fn a_course_whose_lesson_leads_outside_its_part_is_refused() {
+        let mut json: serde_json::Value = serde_json::from_slice(&manifest().to_json()).unwrap();
+        json["documents"][0]["kind"] = "course".into();
+        json["documents"][0]["card"] = serde_json::json!({
+            "file": "content/courses/c/index.md",
+            "review": {"state": "fresh", "every": "90d"},
+            "ownership": "ok", "owners": [],
+            "course": {"slug": "c", "lessons": [
+                {"title": "L", "url": "payments/courses/c/l/", "id": "l"}
+            ]},
+        });
+        let m = parse(&json.to_string()).unwrap();
+        let course = m.documents[0]
+            .card
+            .as_ref()
+            .unwrap()
+            .course
+            .as_ref()
+            .unwrap();
+        assert_eq!(course.lessons[0].url, "payments/courses/c/l/");
+        for lie in [
+            "javascript:alert(1)",
+            "other/courses/c/l/",
+            "payments/../x/",
+        ] {
+            json["documents"][0]["card"]["course"]["lessons"][0]["url"] = lie.into();
+            let e = parse(&json.to_string()).unwrap_err();
+            assert!(e.0.contains("not a page of the part"), "{lie}: {e:?}");
+        }
     }
 
     #[test]

@@ -89,14 +89,17 @@ fn parts_are_merged_and_their_links_checked() {
             assert!(page.contains(&format!("id=\"{a}\"")), "{a} in {target}");
         }
     }
+    // The home page is a handbook's home, linking to the list of parts.
     let home = std::fs::read_to_string(site.join("index.html")).unwrap();
-    assert!(
-        home.contains("href=\"northwind/\"") && home.contains("href=\"orders/\""),
-        "{home}"
-    );
+    assert!(home.contains("href=\"parts/\""), "{home}");
     assert!(
         home.contains("northwind/runbooks/tracking/events-delayed/"),
         "needs review: {home}"
+    );
+    let list = std::fs::read_to_string(site.join("parts/index.html")).unwrap();
+    assert!(
+        list.contains("href=\"../northwind/\"") && list.contains("href=\"../orders/\""),
+        "{list}"
     );
     let parts: Value =
         serde_json::from_str(&std::fs::read_to_string(site.join("parts.json")).unwrap()).unwrap();
@@ -269,8 +272,10 @@ fn a_handbook_lists_its_parts_in_book_toml() {
 }
 
 /// The handbook pages' families, by their URLs' first segment.
-const HANDBOOK_PAGES: [&str; 10] = [
+const HANDBOOK_PAGES: [&str; 12] = [
     "runbooks",
+    "learning",
+    "paths",
     "courses",
     "pages",
     "tags",
@@ -429,6 +434,19 @@ fn split_and_single(tmp: &Path) -> (std::path::PathBuf, std::path::PathBuf, std:
     (dirs.remove(0), dirs.remove(0), single)
 }
 
+/// `fieldbook compose --site HANDBOOK --output OUT` as of the tests' day.
+fn compose_site(handbook: &Path, out: &Path) -> (i32, String, String) {
+    run([
+        "compose",
+        "--site",
+        s(handbook),
+        "--output",
+        s(out),
+        "--today",
+        "2026-11-27",
+    ])
+}
+
 fn compose_into(parts: &[&Path], out: &Path) -> (i32, String, String) {
     let mut args = vec!["compose".to_string()];
     args.extend(parts.iter().map(|p| p.to_str().unwrap().to_string()));
@@ -485,6 +503,8 @@ fn the_composed_handbook_has_the_index_pages_and_cards_of_one_build() {
         "alerts/",
         "alerts/DiskFull/",
         "alerts/RedisDown/",
+        "services/postgres/",
+        "services/api/",
     ] {
         let one = cards_on(&single, url, &[]);
         assert!(!one.is_empty(), "{url} has cards");
@@ -503,7 +523,14 @@ fn the_composed_handbook_has_the_index_pages_and_cards_of_one_build() {
         );
     }
     // The action tracker and the team pages list the same items, each naming its postmortem.
-    for url in ["actions/", "teams/team-a/", "teams/team-b/", "postmortems/"] {
+    // ... and the services index, the same services with the same owning teams.
+    for url in [
+        "actions/",
+        "teams/team-a/",
+        "teams/team-b/",
+        "postmortems/",
+        "services/",
+    ] {
         assert_eq!(
             cards_on(&composed, url, &["a/", "b/"]),
             cards_on(&single, url, &[]),
@@ -788,6 +815,239 @@ fn the_composed_handbook_searches_every_part_as_one_build_does() {
         &composed,
         &again,
         files.iter().filter(|f| f.contains("search/")),
+    );
+}
+
+/// The count tiles on the page at `url` (the home page and the freshness report have them).
+fn counts_on(site: &Path, url: &str) -> Vec<String> {
+    let html = std::fs::read_to_string(site.join(url).join("index.html")).unwrap();
+    let main = main_of(&html);
+    main.match_indices("<ul class=\"counts\"")
+        .map(|(i, _)| {
+            let rest = &main[i..];
+            rest[..rest.find("</ul>").unwrap()].to_string()
+        })
+        .collect()
+}
+
+/// The demo split into parts (`demo_split`), composed as the handbook `tmp/handbook` whose
+/// book.toml is the demo's (title, `[[paths]]`, ...) with `[compose] parts`; and the whole
+/// built once: (composed, single).
+fn demo_handbook(tmp: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let (_, _, whole) = demo_split(tmp);
+    let handbook = tmp.join("handbook");
+    std::fs::create_dir_all(&handbook).unwrap();
+    let book = std::fs::read_to_string(whole.join("book.toml")).unwrap();
+    std::fs::write(
+        handbook.join("book.toml"),
+        format!("{book}\n[compose]\nparts = [\"../parts/*\"]\n"),
+    )
+    .unwrap();
+    let composed = tmp.join("composed");
+    let (code, _, err) = compose_site(&handbook, &composed);
+    assert!(code <= 1, "{err}");
+    let single = tmp.join("single");
+    let (_, _, err) = build_into(&whole, &single, &["--today", "2026-11-27"]);
+    assert!(single.join("index.html").is_file(), "{err}");
+    (composed, single)
+}
+
+#[test]
+fn the_composed_demo_has_the_pages_of_one_build() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (composed, single) = demo_handbook(tmp.path());
+    let parts = ["ops/", "learn/"];
+
+    // Home: the same counts, needs-review cards, courses and recent postmortems, each
+    // linking into its part; and the list of parts besides.
+    let mut home = cards_on(&composed, "", &parts);
+    assert!(
+        home.remove(&("All 2 parts".to_string(), "parts/".to_string())),
+        "{home:?}"
+    );
+    assert_eq!(home, cards_on(&single, "", &[]));
+    assert_eq!(counts_on(&composed, ""), counts_on(&single, ""));
+    let raw = cards_on(&composed, "", &[]);
+    for doc in [
+        "learn/courses/oncall-101/",
+        "learn/postmortems/2026-11-10-tracking-consumer-oom-loop/",
+    ] {
+        assert!(raw.iter().any(|(_, u)| u == doc), "{doc}: {raw:?}");
+    }
+    let text = main_text_of(&std::fs::read_to_string(composed.join("index.html")).unwrap());
+    let one = main_text_of(&std::fs::read_to_string(single.join("index.html")).unwrap());
+    for lessons in one
+        .match_indices(" lessons")
+        .map(|(i, _)| &one[i - 2..i + 8])
+    {
+        assert!(text.contains(lessons), "{lessons}: {text}");
+    }
+    // services/ and each service's page: the single build's (incidents, action items,
+    // owning teams, alerts), each card in its part.
+    let services: Vec<String> = files_under(&single)
+        .into_iter()
+        .filter(|f| f.starts_with("services/"))
+        .collect();
+    assert!(services.len() > 5, "{services:?}");
+    for f in &services {
+        let url = f.strip_suffix("index.html").unwrap();
+        assert_eq!(
+            cards_on(&composed, url, &parts),
+            cards_on(&single, url, &[]),
+            "{url}"
+        );
+        let text = |site: &Path| main_text_of(&std::fs::read_to_string(site.join(f)).unwrap());
+        assert_eq!(text(&composed), text(&single), "{url}");
+    }
+    // learning/, paths/ and each paths/<id>/: the handbook's [[paths]] over the parts'
+    // courses, with the same lessons, minutes and prerequisites.
+    let learning: Vec<String> = files_under(&single)
+        .into_iter()
+        .filter(|f| f.starts_with("learning/") || f.starts_with("paths/"))
+        .collect();
+    assert!(learning.len() >= 4, "{learning:?}");
+    for f in &learning {
+        let url = f.strip_suffix("index.html").unwrap();
+        let one = cards_on(&single, url, &[]);
+        assert!(!one.is_empty(), "{url}");
+        assert_eq!(cards_on(&composed, url, &parts), one, "{url}");
+        let text = |site: &Path| main_text_of(&std::fs::read_to_string(site.join(f)).unwrap());
+        assert_eq!(text(&composed), text(&single), "{url}");
+    }
+    // The progress the browser keeps is by lesson and course: the same ids.
+    let ids = |site: &Path| -> Vec<String> {
+        let html = std::fs::read_to_string(site.join("learning/index.html")).unwrap();
+        html.split(" data-")
+            .skip(1)
+            .filter_map(|a| {
+                let (name, rest) = a.split_once("=\"")?;
+                Some(format!("{name}={}", &rest[..rest.find('"')?]))
+            })
+            .collect()
+    };
+    assert!(
+        ids(&single).iter().any(|a| a.starts_with("lessons=")),
+        "{:?}",
+        ids(&single)
+    );
+    assert_eq!(ids(&composed), ids(&single));
+    // The navigation: the same sections and counts.
+    let nav = |site: &Path| {
+        let html = std::fs::read_to_string(site.join("index.html")).unwrap();
+        let at = html.find("<nav class=\"site-nav\"").unwrap();
+        html[at..at + html[at..].find("</nav>").unwrap()].to_string()
+    };
+    assert_eq!(nav(&composed), nav(&single));
+    let list = cards_on(&composed, "parts/", &[]);
+    for part in parts {
+        assert!(list.iter().any(|(_, u)| u == part), "{part}: {list:?}");
+    }
+}
+
+#[test]
+fn the_handbook_base_url_names_the_composed_pages_as_one_build_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    split_and_single(tmp.path());
+    let book = "[book]\ntitle = \"Acme\"\nbase_url = \"https://handbook.example.com/docs\"\n";
+    // One build of the same text, published at the same address.
+    let whole: Vec<(&str, String)> = split_fixture()
+        .into_iter()
+        .map(|(_, path, text)| (path, text))
+        .collect();
+    let mut files: Vec<(&str, &str)> = whole.iter().map(|(p, t)| (*p, t.as_str())).collect();
+    files.extend([("owners.yaml", SPLIT_OWNERS), ("book.toml", book)]);
+    let site = site_with(&files);
+    let single = tmp.path().join("single-published");
+    let (_, _, err) = build_into(site.path(), &single, &["--today", "2026-11-27"]);
+    assert!(single.join("sitemap.xml").is_file(), "{err}");
+    let handbook = tmp.path().join("handbook");
+    std::fs::create_dir_all(&handbook).unwrap();
+    std::fs::write(
+        handbook.join("book.toml"),
+        format!("{book}\n[compose]\nparts = [\"../parts/*\"]\n"),
+    )
+    .unwrap();
+    let composed = tmp.path().join("composed");
+    let (code, _, err) = compose_site(&handbook, &composed);
+    assert_eq!(code, 0, "{err}");
+
+    let base = "https://handbook.example.com/docs/";
+    // The sitemap: every URL of one build's, each document's under its part's prefix.
+    let locs = |site: &Path, parts: &[&str]| -> std::collections::BTreeSet<String> {
+        let xml = std::fs::read_to_string(site.join("sitemap.xml")).unwrap();
+        xml.split("<loc>")
+            .skip(1)
+            .map(|l| {
+                let url = &l[..l.find("</loc>").unwrap()];
+                let rest = url.strip_prefix(base).unwrap_or_else(|| panic!("{url}"));
+                let rest = parts
+                    .iter()
+                    .fold(rest, |r, p| r.strip_prefix(p).unwrap_or(r));
+                rest.to_string()
+            })
+            .collect()
+    };
+    let composed_locs = locs(&composed, &["a/", "b/"]);
+    let mut single_locs = locs(&single, &[]);
+    assert!(single_locs.contains("runbooks/db/"), "{single_locs:?}");
+    // The composed handbook has the list of its parts besides.
+    single_locs.insert("parts/".into());
+    assert_eq!(composed_locs, single_locs);
+    // Canonical links of the handbook's pages, and the 404 page's links, start at base_url.
+    let canonical = |site: &Path, page: &str| {
+        let html = std::fs::read_to_string(site.join(page)).unwrap();
+        let at = html.find("<link rel=\"canonical\" href=\"").map(|i| i + 28);
+        at.map(|i| html[i..i + html[i..].find('"').unwrap()].to_string())
+    };
+    for page in [
+        "index.html",
+        "runbooks/index.html",
+        "services/api/index.html",
+        "learning/index.html",
+        "freshness/index.html",
+    ] {
+        let one = canonical(&single, page);
+        assert!(
+            one.as_deref().is_some_and(|u| u.starts_with(base)),
+            "{page}"
+        );
+        assert_eq!(canonical(&composed, page), one, "{page}");
+    }
+    let not_found = std::fs::read_to_string(composed.join("404.html")).unwrap();
+    assert!(
+        not_found.contains("href=\"https://handbook.example.com/docs/static/fieldbook.css\""),
+        "{not_found}"
+    );
+    let alerts = std::fs::read_to_string(composed.join("alerts.json")).unwrap();
+    assert!(
+        alerts.contains("https://handbook.example.com/docs/a/runbooks/db/"),
+        "{alerts}"
+    );
+}
+
+#[test]
+fn a_learning_path_naming_a_course_no_part_has_is_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    demo_split(tmp.path());
+    let handbook = tmp.path().join("handbook");
+    std::fs::create_dir_all(&handbook).unwrap();
+    std::fs::write(
+        handbook.join("book.toml"),
+        "[book]\ntitle = \"Acme\"\n\n[compose]\nparts = [\"../parts/learn\"]\n\n\
+         [[paths]]\nid = \"sre\"\ntitle = \"SRE\"\ncourses = [\"oncall-101\", \"gone-101\"]\n",
+    )
+    .unwrap();
+    let composed = tmp.path().join("composed");
+    let (code, _, err) = compose_site(&handbook, &composed);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("unknown-course"), "{err}");
+    assert!(err.contains("names course `gone-101`"), "{err}");
+    assert!(!err.contains("`oncall-101`, which"), "{err}");
+    // The path shows the course it has.
+    let path = std::fs::read_to_string(composed.join("paths/sre/index.html")).unwrap();
+    assert!(
+        path.contains("href=\"../../learn/courses/oncall-101/\""),
+        "{path}"
     );
 }
 
