@@ -239,7 +239,7 @@ pub struct Report {
     pub exit: u8,
 }
 
-/// The cache file's body. The file is an [`Envelope`]: the version that wrote it and a seal
+/// The cache file's body. The file is an `Envelope`: the version that wrote it and a seal
 /// (a digest of the body's exact bytes, so that a cache edited by hand is not trusted, without
 /// serializing 20 MB of JSON a second time to check it), then the body.
 #[derive(Debug, Serialize, Deserialize)]

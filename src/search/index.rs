@@ -6,7 +6,7 @@
 //!
 //! BM25 statistics: an update adds a segment and marks replaced documents deleted; tantivy's
 //! document frequencies count deleted documents until segments are merged, so every count a
-//! search reads goes through [`live_doc_freq`], which counts live documents only (merging a
+//! search reads goes through `live_doc_freq`, which counts live documents only (merging a
 //! 10,000-document index after each edit cost half a second). Segments are merged only when
 //! there are many of them or many deleted documents. Since tantivy estimates a merged
 //! segment's token count from its (rounded) field norms, the exact per-field token totals are
