@@ -81,7 +81,87 @@ pub fn rewrite(body: &str) -> Option<Rewritten> {
 
 /// Whether `b` may hold any of the syntax [`rewrite`] handles: one pass over the bytes, since
 /// every body goes through here (a string search per construct costs several passes).
+///
+/// Lines inside a fenced code block are skipped: [`block`] leaves code as written, and
+/// runbooks are full of code that looks like other tools' syntax (`import requests`, Helm's
+/// `{{ .Values }}`, Jinja), each of which cost a whole rewrite pass for nothing. The fence
+/// test errs on the safe side: a fence it does not recognise (a deeper indentation) only
+/// means its lines are looked at; a line it takes for a closing fence is read generously.
 fn has_trigger(b: &[u8]) -> bool {
+    let mut fence: Option<(u8, usize)> = None;
+    let mut start = 0;
+    while start < b.len() {
+        let end = b[start..]
+            .iter()
+            .position(|&c| c == b'\n')
+            .map_or(b.len(), |e| start + e);
+        let line = &b[start..end];
+        match fence {
+            Some((ch, len)) => {
+                if closes_fence(line, ch, len) {
+                    fence = None;
+                }
+            }
+            None => {
+                fence = opens_fence(line);
+                if fence.is_none() && line_has_trigger(line) {
+                    return true;
+                }
+            }
+        }
+        start = end + 1;
+    }
+    false
+}
+
+/// A line's content after block quote markers and list item markers (`> `, `- `, `1. `):
+/// where a fence inside a quote or a list item starts.
+fn after_containers(mut line: &[u8]) -> &[u8] {
+    loop {
+        let trimmed = trim_spaces(line, 3);
+        let rest = match trimmed {
+            [b'>', rest @ ..] => rest.strip_prefix(b" ").unwrap_or(rest),
+            [b'-' | b'*' | b'+', b' ', rest @ ..] => rest,
+            _ => {
+                let digits = trimmed.iter().take_while(|c| c.is_ascii_digit()).count();
+                match &trimmed[digits..] {
+                    [b'.' | b')', b' ', rest @ ..] if (1..=9).contains(&digits) => rest,
+                    _ => return line,
+                }
+            }
+        };
+        line = rest;
+    }
+}
+
+/// `line` without up to `max` leading spaces.
+fn trim_spaces(line: &[u8], max: usize) -> &[u8] {
+    let n = line.iter().take(max).take_while(|&&c| c == b' ').count();
+    &line[n..]
+}
+
+/// The fence character and length a line opens a fenced code block with: three or more
+/// backticks or tildes after at most three spaces (a backtick fence's info string holds no
+/// backtick).
+fn opens_fence(line: &[u8]) -> Option<(u8, usize)> {
+    let rest = after_containers(line);
+    let t = trim_spaces(rest, 3);
+    let ch = *t.first().filter(|c| matches!(c, b'`' | b'~'))?;
+    let len = t.iter().take_while(|&&c| c == ch).count();
+    (len >= 3 && (ch == b'~' || !t[len..].contains(&b'`'))).then_some((ch, len))
+}
+
+/// Whether `line` closes a fence of `len` characters `ch`: at least as many, then only
+/// spaces. Any indentation is accepted: a fence closed too early only means later lines
+/// are looked at.
+fn closes_fence(line: &[u8], ch: u8, len: usize) -> bool {
+    let rest = after_containers(line);
+    let t: &[u8] = rest.trim_ascii();
+    t.len() >= len && t.iter().all(|&c| c == ch)
+}
+
+/// Whether one line (no newline) holds the start of any construct [`rewrite`] handles.
+fn line_has_trigger(b: &[u8]) -> bool {
     let mut i = 0;
     while i < b.len() {
         let hit = match b[i] {
@@ -97,10 +177,8 @@ fn has_trigger(b: &[u8]) -> bool {
             b':' => b[i..].starts_with(b":::"),
             b'=' => b[i..].starts_with(b"==="),
             b'-' => b[i..].starts_with(b"--8<--"),
-            b'[' if i == 0 || matches!(b[i - 1], b'\n' | b' ' | b'\t') => {
-                is_toc_marker(line_at(b, i))
-            }
-            b'i' | b'e' if i == 0 || b[i - 1] == b'\n' => {
+            b'[' if i == 0 || matches!(b[i - 1], b' ' | b'\t') => is_toc_marker(line_at(b, i)),
+            b'i' | b'e' if i == 0 => {
                 b[i..].starts_with(b"import ") || b[i..].starts_with(b"export ")
             }
             _ => false,
@@ -809,6 +887,18 @@ mod tests {
         assert!(!has_trigger(
             b"```yaml\nresources: { memory: 3Gi }\n```\n{ \"a\": 1 }\n"
         ));
+        // Code that looks like other tools' syntax: no rewrite pass for it.
+        for t in [
+            "Run:\n\n```python\nimport requests\n```\n",
+            "~~~yaml\nimage: {{ .Values.image }}\n~~~\n",
+            "- step\n  ```\n  {% if x %}\n  ```\n",
+            "> ```\n> import os\n> ```\n",
+            "````md\n```\n{{< x >}}\n```\n````\n",
+            "```sh\nimport a\n", // unclosed: code to the end
+        ] {
+            assert!(!has_trigger(t.as_bytes()), "{t}");
+            assert!(rewrite(t).is_none(), "{t}");
+        }
         for t in [
             "{{ x }}",
             "{% raw %}",
@@ -821,6 +911,13 @@ mod tests {
             "## T { : #id }",
             "import X from 'y'",
             "a\nexport const x = 1",
+            // After a fence closes, and where a fence is not one.
+            "```\ncode\n```\n{{< x >}}",
+            "~~~\ncode\n```\n~~~\nimport X from 'y'",
+            "``` a`b\n{{ x }}",
+            "```\ncode\n   ```   \n:::note",
+            "    ```\n{{ x }}",
+            "- ```\n  code\n  ```\nimport X from 'y'",
         ] {
             assert!(has_trigger(t.as_bytes()), "{t}");
         }
