@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 
 /// The cache file's format. Readers ignore a cache of another format (and of another
 /// Fieldbook version); grow it with `#[serde(default)]` fields or bump this.
-pub const FORMAT: u32 = 3;
+pub const FORMAT: u32 = 4;
 /// The cache file, in the cache directory.
 pub const FILE: &str = "build.json";
 /// The documents' search analyses ([`Session::terms_cache`]).
@@ -40,7 +40,7 @@ pub const LOCK: &str = "lock";
 /// The most a cache file may be (it is read whole).
 const MAX_CACHE_BYTES: u64 = 1 << 30;
 /// The content hash of inputs and outputs: the search index's.
-pub const HASH: Hasher = crate::search::index::fnv1a;
+pub const HASH: Hasher = crate::search::index::content_hash;
 
 /// What a build was asked for, beyond the files it reads.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

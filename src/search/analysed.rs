@@ -49,10 +49,10 @@ type Key = (u64, u64);
 fn key(doc: &SearchDoc) -> Key {
     // Each value and each field ends with a byte no UTF-8 text holds, so that moving a
     // word from one value or field to the next changes the key.
-    use super::index::{FNV1A_START, fnv1a_more};
-    let (mut h, mut len) = (FNV1A_START, 0u64);
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    let mut len = 0u64;
     let mut feed = |bytes: &[u8]| {
-        h = fnv1a_more(h, bytes);
+        h.update(bytes);
         len += bytes.len() as u64;
     };
     for values in doc.field_values() {
@@ -62,7 +62,7 @@ fn key(doc: &SearchDoc) -> Key {
         }
         feed(&[0xfe]);
     }
-    (h, len)
+    (h.digest(), len)
 }
 
 /// The analyses a build may reuse, and what of them the file at `path` lacks or no longer
@@ -167,11 +167,11 @@ fn made_with() -> Vec<u8> {
     let refs: Vec<&str> = sample.iter().map(String::as_str).collect();
     let tokens = format!("{:?}", field_tokens(&refs));
     let mut out = env!("CARGO_PKG_VERSION").as_bytes().to_vec();
-    out.extend_from_slice(&super::index::fnv1a(tokens.as_bytes()).to_le_bytes());
+    out.extend_from_slice(&super::index::content_hash(tokens.as_bytes()).to_le_bytes());
     out
 }
 
-/// One record: its body's length (u32) and checksum (FNV-1a 64), then the body: the key and
+/// One record: its body's length (u32) and checksum (XXH3 64), then the body: the key and
 /// the analysis.
 fn put_record(out: &mut Vec<u8>, (hash, len): &Key, a: &Analysed) {
     let mut body = hash.to_le_bytes().to_vec();
@@ -193,7 +193,7 @@ fn put_record(out: &mut Vec<u8>, (hash, len): &Key, a: &Analysed) {
     }
     // An analysis is far below 4 GiB: a document's text is bounded by `max_file_size`.
     out.extend_from_slice(&(body.len() as u32).to_le_bytes());
-    out.extend_from_slice(&super::index::fnv1a(&body).to_le_bytes());
+    out.extend_from_slice(&super::index::content_hash(&body).to_le_bytes());
     out.extend_from_slice(&body);
 }
 
@@ -266,7 +266,7 @@ fn decode(bytes: &[u8]) -> Option<(HashMap<Key, Analysed>, usize)> {
         let len = u32::from_le_bytes(r.take(4)?.try_into().ok()?) as usize;
         let sum = u64::from_le_bytes(r.take(8)?.try_into().ok()?);
         let body = r.take(len)?;
-        if super::index::fnv1a(body) != sum {
+        if super::index::content_hash(body) != sum {
             return None;
         }
         let (key, a) = decode_record(body)?;

@@ -146,7 +146,7 @@ impl Manifest {
         format!(
             "fieldbook-search v{} {:016x} {} {} {} {} {} {}",
             self.version,
-            fnv1a(&json),
+            content_hash(&json),
             self.docs.len(),
             t[0],
             t[1],
@@ -234,17 +234,18 @@ pub(crate) fn live_in(
 const MAX_SEGMENTS: usize = 8;
 const MAX_DELETED_PERCENT: u64 = 10;
 
-/// FNV-1a, 64 bits: a content hash that stays the same across Rust releases.
-pub fn fnv1a(bytes: &[u8]) -> u64 {
-    fnv1a_more(FNV1A_START, bytes)
+/// The content hash of what Fieldbook keeps for itself (the build cache's digests, the search
+/// caches' keys and checksums): XXH3, 64 bits, a published algorithm (the same on every
+/// machine and release) that hashes at memory speed; FNV-1a, one byte at a time, was 2–3% of
+/// the CPU of a cached 10k build (perf), over the content read twice and the search text.
+pub fn content_hash(bytes: &[u8]) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(bytes)
 }
 
-/// FNV-1a's starting state.
-pub const FNV1A_START: u64 = 0xcbf2_9ce4_8422_2325;
-
-/// [`fnv1a`] continued over more bytes from state `h`: a text hashed in pieces hashes as the
-/// whole, without being copied into one buffer.
-pub fn fnv1a_more(mut h: u64, bytes: &[u8]) -> u64 {
+/// FNV-1a, 64 bits: a hash that stays the same across Rust releases, for what other programs
+/// read (a part's roster hash, search export ids), which must not change.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for &b in bytes {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
@@ -255,7 +256,7 @@ pub fn fnv1a_more(mut h: u64, bytes: &[u8]) -> u64 {
 /// The content hash of a document: everything it is indexed and shown with.
 pub fn doc_hash(doc: &SearchDoc) -> String {
     let json = serde_json::to_vec(doc).unwrap_or_default();
-    format!("{:016x}{:08x}", fnv1a(&json), json.len() as u32)
+    format!("{:016x}{:08x}", content_hash(&json), json.len() as u32)
 }
 
 /// Tokens per field, as tantivy counts them for field norms.
