@@ -88,30 +88,67 @@ pub fn rewrite(body: &str) -> Option<Rewritten> {
 /// test errs on the safe side: a fence it does not recognise (a deeper indentation) only
 /// means its lines are looked at; a line it takes for a closing fence is read generously.
 fn has_trigger(b: &[u8]) -> bool {
-    let mut fence: Option<(u8, usize)> = None;
+    let fenced = fenced_ranges(b);
+    let outside = |i: usize| {
+        // The last fenced range starting at or before `i`, if `i` is in it.
+        let k = fenced.partition_point(|r| r.start <= i);
+        k == 0 || !fenced[k - 1].contains(&i)
+    };
+    let line_start = |i: usize| i == 0 || b[i - 1] == b'\n';
+    // Candidates found with SIMD searches, then checked one by one: most bytes are none.
+    let braces_colons_equals = memchr::memchr3_iter(b'{', b':', b'=', b).any(|i| {
+        let hit = match b[i] {
+            b'{' => match b.get(i + 1) {
+                Some(b'{' | b'%' | b':' | b'#') => true,
+                // `{ #id }` after a heading, not the `{ memory: 3Gi }` of a code block.
+                Some(b' ') => b[i + 1..]
+                    .iter()
+                    .find(|c| !matches!(c, b' ' | b'\t'))
+                    .is_some_and(|c| matches!(c, b'#' | b'.' | b':')),
+                _ => false,
+            },
+            b':' => b[i..].starts_with(b":::"),
+            _ => b[i..].starts_with(b"==="),
+        };
+        hit && outside(i)
+    });
+    braces_colons_equals
+        || memchr::memmem::find_iter(b, b"--8<--").any(outside)
+        || memchr::memchr_iter(b'[', b).any(|i| {
+            (i == 0 || matches!(b[i - 1], b'\n' | b' ' | b'\t'))
+                && is_toc_marker(line_at(b, i))
+                && outside(i)
+        })
+        || [&b"import "[..], b"export "]
+            .iter()
+            .any(|word| memchr::memmem::find_iter(b, word).any(|i| line_start(i) && outside(i)))
+}
+
+/// The byte ranges of `b` inside fenced code blocks (their content lines, not the fences),
+/// in order: what [`has_trigger`] skips.
+fn fenced_ranges(b: &[u8]) -> Vec<Range<usize>> {
+    let mut ranges = Vec::new();
+    let mut fence: Option<(u8, usize, usize)> = None;
     let mut start = 0;
     while start < b.len() {
-        let end = b[start..]
-            .iter()
-            .position(|&c| c == b'\n')
-            .map_or(b.len(), |e| start + e);
+        let end = memchr::memchr(b'\n', &b[start..]).map_or(b.len(), |e| start + e);
         let line = &b[start..end];
         match fence {
-            Some((ch, len)) => {
+            Some((ch, len, from)) => {
                 if closes_fence(line, ch, len) {
+                    ranges.push(from..start);
                     fence = None;
                 }
             }
-            None => {
-                fence = opens_fence(line);
-                if fence.is_none() && line_has_trigger(line) {
-                    return true;
-                }
-            }
+            None => fence = opens_fence(line).map(|(ch, len)| (ch, len, end)),
         }
         start = end + 1;
     }
-    false
+    if let Some((_, _, from)) = fence {
+        // Unclosed: code to the end.
+        ranges.push(from..b.len());
+    }
+    ranges
 }
 
 /// A line's content after block quote markers and list item markers (`> `, `- `, `1. `):
@@ -158,37 +195,6 @@ fn closes_fence(line: &[u8], ch: u8, len: usize) -> bool {
     let rest = after_containers(line);
     let t: &[u8] = rest.trim_ascii();
     t.len() >= len && t.iter().all(|&c| c == ch)
-}
-
-/// Whether one line (no newline) holds the start of any construct [`rewrite`] handles.
-fn line_has_trigger(b: &[u8]) -> bool {
-    let mut i = 0;
-    while i < b.len() {
-        let hit = match b[i] {
-            b'{' => match b.get(i + 1) {
-                Some(b'{' | b'%' | b':' | b'#') => true,
-                // `{ #id }` after a heading, not the `{ memory: 3Gi }` of a code block.
-                Some(b' ') => b[i + 1..]
-                    .iter()
-                    .find(|c| !matches!(c, b' ' | b'\t'))
-                    .is_some_and(|c| matches!(c, b'#' | b'.' | b':')),
-                _ => false,
-            },
-            b':' => b[i..].starts_with(b":::"),
-            b'=' => b[i..].starts_with(b"==="),
-            b'-' => b[i..].starts_with(b"--8<--"),
-            b'[' if i == 0 || matches!(b[i - 1], b' ' | b'\t') => is_toc_marker(line_at(b, i)),
-            b'i' | b'e' if i == 0 => {
-                b[i..].starts_with(b"import ") || b[i..].starts_with(b"export ")
-            }
-            _ => false,
-        };
-        if hit {
-            return true;
-        }
-        i += 1;
-    }
-    false
 }
 
 /// The rest of the line at byte `i` of `b`.
