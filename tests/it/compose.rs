@@ -1268,15 +1268,23 @@ fn composing_again_after_one_part_changed_rewrites_only_what_changed() {
     let record = tmp.path().join(".handbook.fieldbook-compose.json");
     assert!(record.is_file(), "kept beside the output, not in it");
     let edited = out.join("gamma/runbooks/gamma-one/index.html");
-    for case in ["damaged", "missing", "hand-edited output"] {
+    let outside = tmp.path().join("outside.txt");
+    std::fs::write(&outside, "not the handbook's").unwrap();
+    for case in ["damaged", "missing", "hand-edited output", "link planted"] {
         match case {
             "damaged" => std::fs::write(&record, "{\"format\":").unwrap(),
             "missing" => std::fs::remove_file(&record).unwrap(),
-            _ => std::fs::write(&edited, "edited").unwrap(),
+            "hand-edited output" => std::fs::write(&edited, "edited").unwrap(),
+            _ => std::os::unix::fs::symlink(&outside, out.join("gamma/planted")).unwrap(),
         }
         let (code, _, err) = compose_into(&parts, &out);
         assert_eq!(code, 0, "{case}: {err}");
         assert!(tree(&out) == tree(&fresh), "{case}");
         assert!(record.is_file(), "{case}");
     }
+    assert!(std::fs::symlink_metadata(out.join("gamma/planted")).is_err());
+    assert_eq!(
+        std::fs::read_to_string(&outside).unwrap(),
+        "not the handbook's"
+    );
 }
