@@ -19,7 +19,7 @@ use crate::build::theme::Theme;
 use crate::build::update::Recording;
 use crate::build::{DirSink, Sink};
 use crate::content::date::Date;
-use crate::diagnostic::{Code, Diagnostic, Fatal, Pos};
+use crate::diagnostic::{Code, Diagnostic, Fatal, Pos, trace};
 use crate::parts::{FORMAT_MAJOR, MANIFEST, Manifest, Roster};
 use record::{Copied, Record, Stamp};
 use serde::Serialize;
@@ -238,7 +238,13 @@ pub fn compose(
         target = check_target(output, &keep.dir, &keep.dir).map_err(|m| fatal("compose", m))?;
     }
     let before = Record::read(&target);
+    trace::step("compose: record read");
     let (staging, before) = begin(&target, before)?;
+    trace::step(if before.is_some() {
+        "compose: staging linked"
+    } else {
+        "compose: staging made"
+    });
     let handbook = pages::Handbook::of(&parts, today);
     let result = update(
         &parts,
@@ -259,13 +265,16 @@ pub fn compose(
             },
             record,
         )) => {
-            staging.commit().map_err(|e| {
+            let spare = record::spare_of(&target);
+            staging.commit_keeping(spare.as_deref()).map_err(|e| {
                 fatal(
                     "compose",
                     format!("cannot move the site into {}: {e}", target.display()),
                 )
             })?;
+            trace::step("compose: swapped in");
             record.save(&target);
+            trace::step("compose: record saved");
             if let Some(keep) = keep {
                 for p in &parts {
                     let stale = keep
@@ -410,13 +419,15 @@ struct PartsIndex<'a> {
 }
 
 /// The staging folder of a compose into `target`: with a trusted record of the compose that
-/// left it (`before`), a copy of it made of hard links, so that only what changed is written
-/// and every other file stays the same file; else (or when no such copy can be made: another
+/// left it (`before`), a copy of it made of hard links (from the output the last compose
+/// replaced, when it was kept, brought in line), so that only what changed is written and
+/// every other file stays the same file; else (or when no such copy can be made: another
 /// file system) an empty one, for a compose from scratch. `before` is kept only in the first
 /// case.
 fn begin(target: &Path, before: Option<Record>) -> Result<(Staging, Option<Record>), Fatal> {
     if before.is_some()
-        && let Ok(staging) = Staging::begin_from(target, target, None, None)
+        && let Ok(staging) =
+            Staging::begin_from(target, target, record::spare_of(target).as_deref(), None)
     {
         return Ok((staging, before));
     }
@@ -450,6 +461,7 @@ fn update(
     };
     let sink = Recording::new(&dir_sink);
     let mut written = write(parts, handbook, &sink, before, today, (book, paths))?;
+    trace::step("compose: written");
     let copied = std::mem::take(&mut written.copied);
     if let Some(before) = before {
         let put = sink.take_written();
@@ -464,7 +476,9 @@ fn update(
             dir_sink.remove(f)?;
         }
     }
+    trace::step("compose: gone removed");
     let record = record::of(dir, before, copied)?;
+    trace::step("compose: recorded");
     Ok((written, record))
 }
 

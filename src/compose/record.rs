@@ -17,8 +17,20 @@ use std::path::{Path, PathBuf};
 
 /// The record of the output `target`: beside it, hidden.
 pub fn path_of(target: &Path) -> Option<PathBuf> {
+    beside(target, "fieldbook-compose.json")
+}
+
+/// Where the output a compose replaced is kept, beside the output, for the next compose to
+/// start from (`build::output::Staging::commit_keeping`): bringing that tree in line with the
+/// output touches only what differs, where linking a new copy of every file and removing
+/// the replaced tree costs more than the rest of a compose that changed one part.
+pub fn spare_of(target: &Path) -> Option<PathBuf> {
+    beside(target, "fieldbook-spare")
+}
+
+fn beside(target: &Path, what: &str) -> Option<PathBuf> {
     let name = target.file_name()?.to_string_lossy();
-    Some(target.with_file_name(format!(".{name}.fieldbook-compose.json")))
+    Some(target.with_file_name(format!(".{name}.{what}")))
 }
 /// Bumped when a field changes meaning: a record of another format is not used.
 const FORMAT: u32 = 1;
