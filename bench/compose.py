@@ -10,8 +10,11 @@ owners.yaml (the central roster every part is checked against). Each part is bui
 `fieldbook build --part pNN` (untimed: that is each repository's own CI). Then, alternating, RUNS
 times each:
 
-    fieldbook compose <parts>/p* --output <tmp>/handbook     (from scratch: the output removed)
+    fieldbook compose <parts>/p* --output <tmp>/handbook     (from scratch: the output removed,
+                                                              with what compose keeps beside it)
     fieldbook compose ... again after one part was rebuilt with one runbook edited
+                             (into the same output: the incremental re-compose, which rewrites
+                             only what changed)
     fieldbook build <whole corpus> --no-cache --output <tmp>/one   (the same documents, one build)
 
 and prints wall time, CPU and peak RSS (wait4) of each, and the ratios. The generator links
@@ -145,6 +148,11 @@ def main():
         logs = os.path.join(tmp, "log")
         for i in range(args.runs):
             rmtree(handbook)
+            # Its record and the output it replaced, kept beside it (a fresh CI runner has neither).
+            rmtree(os.path.join(tmp, ".handbook.fieldbook-spare"))
+            record = os.path.join(tmp, ".handbook.fieldbook-compose.json")
+            if os.path.exists(record):
+                os.unlink(record)
             r = run_measured(compose, logs)
             if r["code"] not in (0, 1):
                 sys.exit(f"compose failed with status {r['code']}: see {logs}")

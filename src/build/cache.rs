@@ -686,7 +686,7 @@ fn listed_files(dir: &Path) -> std::io::Result<Vec<(String, PathBuf, u64, u64)>>
 }
 
 /// A file's modification time, nanoseconds since the epoch (0 when unknown).
-fn modified_nanos(meta: &std::fs::Metadata) -> u64 {
+pub fn modified_nanos(meta: &std::fs::Metadata) -> u64 {
     meta.modified()
         .ok()
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
@@ -766,7 +766,7 @@ fn patched_outputs(
 }
 
 /// Whether `dir` holds exactly the files of `manifest`, each of the same size and time.
-fn outputs_unchanged(dir: &Path, manifest: &[OutputFile]) -> bool {
+pub fn outputs_unchanged(dir: &Path, manifest: &[OutputFile]) -> bool {
     let Ok(now) = listed_files(dir) else {
         return false;
     };

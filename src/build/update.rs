@@ -36,10 +36,30 @@ pub struct Updated {
     pub removed: usize,
 }
 
-/// A sink remembering what was written, so that nothing written is then removed.
-struct Recording<'a> {
+/// A sink remembering what was written, so that nothing written is then removed (by an
+/// update here, and by `compose` into its last output).
+pub struct Recording<'a> {
     inner: &'a DirSink,
     written: Mutex<HashSet<String>>,
+}
+
+impl<'a> Recording<'a> {
+    pub fn new(inner: &'a DirSink) -> Recording<'a> {
+        Recording {
+            inner,
+            written: Mutex::default(),
+        }
+    }
+
+    /// Every path written so far.
+    pub fn take_written(&self) -> HashSet<String> {
+        std::mem::take(
+            &mut *self
+                .written
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
 }
 
 impl Sink for Recording<'_> {
@@ -48,6 +68,13 @@ impl Sink for Recording<'_> {
             w.insert(rel_path.to_string());
         }
         self.inner.put(rel_path, bytes)
+    }
+
+    fn copy(&self, rel_path: &str, from: &Path) -> Result<(), Fatal> {
+        if let Ok(mut w) = self.written.lock() {
+            w.insert(rel_path.to_string());
+        }
+        self.inner.copy(rel_path, from)
     }
 }
 
@@ -139,10 +166,7 @@ fn render(
 ) -> Result<Outcome, Fatal> {
     let recorded = &plan.recorded;
     let dir_sink = DirSink::reusing(dir, target);
-    let sink = Recording {
-        inner: &dir_sink,
-        written: Mutex::default(),
-    };
+    let sink = Recording::new(&dir_sink);
     let b = Builder::new(site, theme, opts, &sink, &site.history);
     let everything = plan.everything || digest(&b.nav()) != recorded.nav;
     let history = b.history_digests();
@@ -167,12 +191,7 @@ fn render(
 
     // What the site no longer has: pages of documents that went, index pages that went,
     // search files no longer written. Never one written above.
-    let written = std::mem::take(
-        &mut *sink
-            .written
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner),
-    );
+    let written = sink.take_written();
     let now_index: HashSet<&String> = index.urls.iter().collect();
     let mut gone: BTreeSet<String> = inv.removed.clone();
     gone.extend(

@@ -8,8 +8,10 @@
 //! is replaced whole, through a staging folder swapped in (`build::output::Staging`), so a
 //! compose killed while saving leaves the previous copy or the new one, never half of one.
 
-use super::{Part, copy_tree, read_part};
+use super::{CopyTree, Part, read_part};
 use crate::build::output::{Staging, is_output_dir};
+use crate::build::sink::output_error;
+use crate::build::{DirSink, Sink};
 use crate::content::date::Date;
 use crate::diagnostic::{Code, Diagnostic, Fatal, Pos, Severity};
 use crate::parts::MANIFEST;
@@ -212,30 +214,41 @@ pub fn save(store: &Path, part: &Part, today: Date) -> Result<(), Diagnostic> {
             target.display()
         )));
     }
-    let failed = |e: std::io::Error| failed(e.to_string());
-    let staging = Staging::begin(&target).map_err(failed)?;
+    let staging = Staging::begin(&target).map_err(|e| failed(e.to_string()))?;
     let record = Record {
         saved: today,
         fieldbook: env!("CARGO_PKG_VERSION").to_string(),
     };
-    let filled = std::fs::copy(part.dir.join(MANIFEST), staging.dir.join(MANIFEST))
-        .and_then(|_| {
-            copy_tree(
+    let sink = DirSink::new(&staging.dir);
+    let copy = CopyTree {
+        sink: &sink,
+        banner: None,
+        before: None,
+    };
+    let filled = sink
+        .copy(MANIFEST, &part.dir.join(MANIFEST))
+        .and_then(|()| {
+            copy.tree(
                 &part.dir.join(part.name()),
-                &staging.dir.join(part.name()),
-                None,
+                part.name(),
+                &mut BTreeMap::new(),
             )
         })
         .and_then(|_| {
             let mut bytes = serde_json::to_vec_pretty(&record).expect("a date and a string");
             bytes.push(b'\n');
-            std::fs::write(staging.dir.join(RECORD), bytes)
+            sink.put(RECORD, bytes)
         });
     match filled {
-        Ok(()) => staging.commit().map_err(failed),
-        Err(e) => {
+        Ok(()) => staging.commit().map_err(|e| failed(e.to_string())),
+        Err(f) => {
             staging.abandon();
-            Err(failed(e))
+            Err(failed(
+                f.into_iter()
+                    .map(|d| d.message)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ))
         }
     }
 }
@@ -302,21 +315,21 @@ fn find_ci(hay: &str, needle: &str) -> Option<usize> {
         .position(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
-/// Copy the page `from` to `to` with `banner` in it; a page over [`MAX_PAGE_BYTES`], not
+/// Copy the page `from` to `rel` in `sink` with `banner` in it; a page over [`MAX_PAGE_BYTES`], not
 /// UTF-8 or without a place for it is copied unchanged.
-pub fn copy_page(from: &Path, to: &Path, banner: &str) -> std::io::Result<()> {
+pub fn copy_page(from: &Path, rel: &str, sink: &dyn Sink, banner: &str) -> Result<(), Fatal> {
     let bytes = match crate::config::read_regular(from, MAX_PAGE_BYTES) {
         Ok(b) => b,
-        Err(crate::config::Unread::TooLarge(_)) => return std::fs::copy(from, to).map(|_| ()),
-        Err(e) => return Err(e.into_io()),
+        Err(crate::config::Unread::TooLarge(_)) => return sink.copy(rel, from),
+        Err(e) => {
+            let e = e.into_io();
+            return Err(output_error(format!("cannot copy {}: {e}", from.display())));
+        }
     };
-    match std::str::from_utf8(&bytes)
+    let html = std::str::from_utf8(&bytes)
         .ok()
-        .and_then(|h| with_banner(h, banner))
-    {
-        Some(html) => std::fs::write(to, html),
-        None => std::fs::write(to, bytes),
-    }
+        .and_then(|h| with_banner(h, banner));
+    sink.put(rel, html.map_or(bytes, String::into_bytes))
 }
 
 /// The name a part folder that failed to read claims: its manifest's `name` when it is JSON
@@ -400,13 +413,14 @@ mod tests {
     fn a_huge_page_is_copied_unchanged() {
         let dir = tempfile::tempdir().unwrap();
         let (from, to) = (dir.path().join("a.html"), dir.path().join("b.html"));
+        let sink = DirSink::new(dir.path());
         let mut page = b"<html><body><main>".to_vec();
         page.resize(MAX_PAGE_BYTES as usize + 10, b'x');
         std::fs::write(&from, &page).unwrap();
-        copy_page(&from, &to, &sample()).unwrap();
+        copy_page(&from, "b.html", &sink, &sample()).unwrap();
         assert_eq!(std::fs::read(&to).unwrap(), page);
         std::fs::write(&from, "<html><body><main><p>").unwrap();
-        copy_page(&from, &to, "<div>B</div>").unwrap();
+        copy_page(&from, "b.html", &sink, "<div>B</div>").unwrap();
         assert_eq!(
             std::fs::read_to_string(&to).unwrap(),
             "<html><body><main>\n<div>B</div><p>"

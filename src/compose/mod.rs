@@ -5,18 +5,23 @@
 //! and the list of parts among them), the handbook's one search index (`search`: the parts' indexes merged with the
 //! handbook's term statistics), and checks the links between parts from the manifests alone.
 //! With a store of last good parts (`last_good`), a part that cannot be used as given is
-//! composed from its last good copy.
+//! composed from its last good copy. Composing again into the same output updates it
+//! (`record`: what the last compose wrote): only the files that changed are written.
 
 pub mod last_good;
 mod pages;
+mod record;
 pub mod search;
 
 use crate::build::context::SiteCtx;
 use crate::build::output::{Staging, check_target};
 use crate::build::theme::Theme;
+use crate::build::update::Recording;
+use crate::build::{DirSink, Sink};
 use crate::content::date::Date;
-use crate::diagnostic::{Code, Diagnostic, Fatal, Pos};
+use crate::diagnostic::{Code, Diagnostic, Fatal, Pos, trace};
 use crate::parts::{FORMAT_MAJOR, MANIFEST, Manifest, Roster};
+use record::{Copied, Record, Stamp};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -232,22 +237,44 @@ pub fn compose(
         // The store is kept across composes: neither may hold the other.
         target = check_target(output, &keep.dir, &keep.dir).map_err(|m| fatal("compose", m))?;
     }
-    let staging = Staging::begin(&target).map_err(|e| {
-        fatal(
-            "compose",
-            format!("cannot prepare {}: {e}", target.display()),
-        )
-    })?;
+    let before = Record::read(&target);
+    trace::step("compose: record read");
+    let (staging, before) = begin(&target, before)?;
+    trace::step(if before.is_some() {
+        "compose: staging linked"
+    } else {
+        "compose: staging made"
+    });
     let handbook = pages::Handbook::of(&parts, today);
-    let result = write(&parts, &handbook, &staging.dir, today, (book, paths));
+    let result = update(
+        &parts,
+        &handbook,
+        &target,
+        &staging.dir,
+        before.as_ref(),
+        today,
+        (book, paths),
+    );
     match result {
-        Ok((files, unsearchable, searched)) => {
-            staging.commit().map_err(|e| {
+        Ok((
+            Written {
+                files,
+                unsearchable,
+                searched,
+                ..
+            },
+            record,
+        )) => {
+            let spare = record::spare_of(&target);
+            staging.commit_keeping(spare.as_deref()).map_err(|e| {
                 fatal(
                     "compose",
                     format!("cannot move the site into {}: {e}", target.display()),
                 )
             })?;
+            trace::step("compose: swapped in");
+            record.save(&target);
+            trace::step("compose: record saved");
             if let Some(keep) = keep {
                 for p in &parts {
                     let stale = keep
@@ -391,34 +418,124 @@ struct PartsIndex<'a> {
     parts: Vec<PartSummary<'a>>,
 }
 
-/// Write the handbook into `dir`: the number of files, why parts were left out of its
-/// search, and the parts in it.
+/// The staging folder of a compose into `target`: with a trusted record of the compose that
+/// left it (`before`), a copy of it made of hard links (from the output the last compose
+/// replaced, when it was kept, brought in line), so that only what changed is written and
+/// every other file stays the same file; else (or when no such copy can be made: another
+/// file system) an empty one, for a compose from scratch. `before` is kept only in the first
+/// case.
+fn begin(target: &Path, before: Option<Record>) -> Result<(Staging, Option<Record>), Fatal> {
+    if before.is_some()
+        && let Ok(staging) =
+            Staging::begin_from(target, target, record::spare_of(target).as_deref(), None)
+    {
+        return Ok((staging, before));
+    }
+    let staging = Staging::begin(target).map_err(|e| {
+        fatal(
+            "compose",
+            format!("cannot prepare {}: {e}", target.display()),
+        )
+    })?;
+    Ok((staging, None))
+}
+
+/// Write the handbook into `dir` (the staging folder of `target`; a copy of it when `before`
+/// records what it holds) and remove what it no longer has: what was written, and the
+/// record of it.
+fn update(
+    parts: &[Part],
+    handbook: &pages::Handbook,
+    target: &Path,
+    dir: &Path,
+    before: Option<&Record>,
+    today: Date,
+    (book, paths): (&crate::config::Book, &[crate::config::LearningPath]),
+) -> Result<(Written, Record), Fatal> {
+    // A file equal to the last compose's stays that file (its time and inode kept: `rsync`
+    // and bucket syncs send only what changed); anything else is written anew, never through
+    // the link to the live output.
+    let dir_sink = match before {
+        Some(_) => DirSink::reusing(dir, target),
+        None => DirSink::new(dir),
+    };
+    let sink = Recording::new(&dir_sink);
+    let mut written = write(parts, handbook, &sink, before, today, (book, paths))?;
+    trace::step("compose: written");
+    let copied = std::mem::take(&mut written.copied);
+    if let Some(before) = before {
+        let put = sink.take_written();
+        let of_part = |f: &str| {
+            let part = f.split('/').next().and_then(|name| copied.get(name));
+            part.is_some_and(|c| c.files.contains_key(f))
+        };
+        let gone = before
+            .outputs()
+            .filter(|f| *f != crate::build::output::MARKER && !put.contains(*f) && !of_part(f));
+        for f in gone {
+            dir_sink.remove(f)?;
+        }
+    }
+    trace::step("compose: gone removed");
+    let record = record::of(dir, before, copied)?;
+    trace::step("compose: recorded");
+    Ok((written, record))
+}
+
+/// What [`write`] put into the handbook.
+struct Written {
+    files: usize,
+    /// Why parts were left out of its search.
+    unsearchable: Vec<Diagnostic>,
+    /// The parts in its search.
+    searched: BTreeSet<String>,
+    /// Each part's files as copied.
+    copied: BTreeMap<String, Copied>,
+}
+
+/// Write the handbook into `sink`.
 fn write(
     parts: &[Part],
     handbook: &pages::Handbook,
-    dir: &Path,
+    sink: &Recording<'_>,
+    before: Option<&Record>,
     today: Date,
     (book, paths): (&crate::config::Book, &[crate::config::LearningPath]),
-) -> Result<(usize, Vec<Diagnostic>, BTreeSet<String>), Fatal> {
+) -> Result<Written, Fatal> {
     let io = |what: &Path, e: std::io::Error| fatal("compose", format!("{}: {e}", what.display()));
     // Copying is most of a compose (50 parts of a 10k handbook: 18k files): parts are copied
     // side by side; the first failure in part order is the one reported.
     use rayon::prelude::*;
-    let copied: Vec<Result<usize, Fatal>> = parts
+    let copied: Vec<Result<(usize, Copied), Fatal>> = parts
         .par_iter()
         .map(|p| {
             let banner = p.held.map(|h| last_good::banner(h.since, h.why.reason()));
-            copy_tree(
-                &p.dir.join(p.name()),
-                &dir.join(p.name()),
-                banner.as_deref(),
-            )
-            .map_err(|e| io(&p.dir, e))
+            let from = std::path::absolute(p.dir.join(p.name())).map_err(|e| io(&p.dir, e))?;
+            let copy = CopyTree {
+                sink,
+                banner: banner.as_deref(),
+                before: before
+                    .and_then(|r| r.copied(p.name(), &from, banner.as_deref()))
+                    .map(|c| &c.files),
+            };
+            let mut files = BTreeMap::new();
+            let n = copy.tree(&from, p.name(), &mut files)?;
+            Ok((
+                n,
+                Copied {
+                    dir: from,
+                    banner,
+                    files,
+                },
+            ))
         })
         .collect();
     let mut files = 0;
-    for c in copied {
-        files += c?;
+    let mut sources = BTreeMap::new();
+    for (p, c) in parts.iter().zip(copied) {
+        let (n, copied) = c?;
+        files += n;
+        sources.insert(p.name().to_string(), copied);
     }
     let merged = search::merge(parts).map_err(|e| io(Path::new("search"), e))?;
     let searched = parts
@@ -432,11 +549,7 @@ fn write(
         .map(|p| p.name().to_string())
         .collect();
     for (rel, bytes) in merged.files.iter().chain(&merged.pointers) {
-        let to = dir.join(rel);
-        if let Some(parent) = to.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
-        }
-        std::fs::write(&to, bytes).map_err(|e| io(&to, e))?;
+        sink.put(rel, bytes.clone())?;
     }
     files += merged.files.len();
     let index = PartsIndex {
@@ -459,47 +572,73 @@ fn write(
     };
     let mut bytes = serde_json::to_vec_pretty(&index).expect("plain strings and numbers serialize");
     bytes.push(b'\n');
-    std::fs::write(dir.join("parts.json"), bytes).map_err(|e| io(dir, e))?;
+    sink.put("parts.json", bytes)?;
     let theme = Theme::builtin()?;
     for (path, bytes) in theme.static_outputs() {
-        let to = dir.join(&path);
-        if let Some(parent) = to.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
-        }
-        std::fs::write(&to, bytes).map_err(|e| io(&to, e))?;
+        sink.put(&path, bytes.into_owned())?;
         files += 1;
     }
-    let sink = crate::build::DirSink::new(dir);
-    let index_pages = pages::write(handbook, &theme, &sink, site_ctx(book, today), paths)?;
+    let index_pages = pages::write(handbook, &theme, sink, site_ctx(book, today), paths)?;
     // `parts.json` and the handbook's own pages.
-    Ok((files + 1 + index_pages.len(), merged.findings, searched))
+    Ok(Written {
+        files: files + 1 + index_pages.len(),
+        unsearchable: merged.findings,
+        searched,
+        copied: sources,
+    })
 }
 
-/// Copy a directory tree (regular files and folders only: links and special files are left
-/// behind), with `banner` in each HTML page (`last_good::copy_page`); the number of files
-/// copied.
-fn copy_tree(from: &Path, to: &Path, banner: Option<&str>) -> std::io::Result<usize> {
-    std::fs::create_dir_all(to)?;
-    let mut n = 0;
-    for e in std::fs::read_dir(from)? {
-        let e = e?;
-        let t = e.file_type()?;
-        let into = to.join(e.file_name());
-        if t.is_dir() {
-            n += copy_tree(&e.path(), &into, banner)?;
-        } else if t.is_file() {
-            match banner {
-                Some(b) if e.path().extension().is_some_and(|x| x == "html") => {
-                    last_good::copy_page(&e.path(), &into, b)?;
+/// A part's files copied into a sink.
+pub(crate) struct CopyTree<'a> {
+    pub sink: &'a dyn Sink,
+    /// Put into each HTML page (`last_good::copy_page`).
+    pub banner: Option<&'a str>,
+    /// The part's files as the last compose copied them into the output being updated
+    /// (output path → source stamp): a file with the same stamp is there already.
+    pub before: Option<&'a BTreeMap<String, Stamp>>,
+}
+
+impl CopyTree<'_> {
+    /// Copy the tree `from` (regular files only: links and special files are left behind) to
+    /// `to` in the sink, each file's stamp into `files`; the number of files.
+    pub fn tree(
+        &self,
+        from: &Path,
+        to: &str,
+        files: &mut BTreeMap<String, Stamp>,
+    ) -> Result<usize, Fatal> {
+        let io = |e: std::io::Error| fatal("compose", format!("{}: {e}", from.display()));
+        let mut n = 0;
+        for e in std::fs::read_dir(from).map_err(io)? {
+            let e = e.map_err(io)?;
+            let t = e.file_type().map_err(io)?;
+            let Some(name) = e.file_name().to_str().map(str::to_string) else {
+                // Not a name a page or a URL can have.
+                continue;
+            };
+            let rel = format!("{to}/{name}");
+            if t.is_dir() {
+                n += self.tree(&e.path(), &rel, files)?;
+            } else if t.is_file() {
+                let meta = e.metadata().map_err(io)?;
+                let stamp = (meta.len(), crate::build::cache::modified_nanos(&meta));
+                n += 1;
+                // A time of 0 is no time at all: such a file is always compared.
+                let there = stamp.1 != 0 && self.before.and_then(|b| b.get(&rel)) == Some(&stamp);
+                files.insert(rel.clone(), stamp);
+                if there {
+                    continue;
                 }
-                _ => {
-                    std::fs::copy(e.path(), &into)?;
+                match self.banner {
+                    Some(b) if name.ends_with(".html") => {
+                        last_good::copy_page(&e.path(), &rel, self.sink, b)?;
+                    }
+                    _ => self.sink.copy(&rel, &e.path())?,
                 }
             }
-            n += 1;
         }
+        Ok(n)
     }
-    Ok(n)
 }
 
 /// What templates get as `site` on the handbook's own pages.

@@ -1162,3 +1162,142 @@ fn a_part_with_a_broken_search_index_is_left_out_of_the_search() {
         "{err}"
     );
 }
+
+fn runbook(title: &str) -> String {
+    format!(
+        "---\ntitle: {title}\nkind: runbook\nowners: [team-a]\nreviewed: 2026-11-01\n---\n\n\
+         ## Diagnose\n\n{title}: look at the dashboard.\n"
+    )
+}
+
+type Tree = std::collections::BTreeMap<String, Vec<u8>>;
+
+/// Every file under `dir`, with its bytes.
+fn tree(dir: &Path) -> Tree {
+    files_under(dir)
+        .into_iter()
+        .map(|f| {
+            let bytes = std::fs::read(dir.join(&f)).unwrap();
+            (f, bytes)
+        })
+        .collect()
+}
+
+/// Each file under `dir`: its inode and modification time.
+fn identities(dir: &Path) -> std::collections::BTreeMap<String, (u64, std::time::SystemTime)> {
+    use std::os::unix::fs::MetadataExt;
+    files_under(dir)
+        .into_iter()
+        .map(|f| {
+            let m = std::fs::metadata(dir.join(&f)).unwrap();
+            (f, (m.ino(), m.modified().unwrap()))
+        })
+        .collect()
+}
+
+/// Compose `parts` again into `out`, and from scratch into `fresh`: the same bytes, and each
+/// file whose bytes did not change is the same file (inode and time) as before, untouched.
+/// The trees before and after.
+fn recompose_matches(parts: &[&Path], out: &Path, fresh: &Path) -> (Tree, Tree) {
+    let (first, before) = (tree(out), identities(out));
+    let (code, _, err) = compose_into(parts, out);
+    assert_eq!(code, 0, "{err}");
+    let _ = std::fs::remove_dir_all(fresh);
+    let (code, _, err) = compose_into(parts, fresh);
+    assert_eq!(code, 0, "{err}");
+    let again = tree(out);
+    assert!(
+        again == tree(fresh),
+        "the same bytes as a compose from scratch"
+    );
+    // Other parts' pages and the handbook's pages whose bytes are the same.
+    let after = identities(out);
+    let mut kept = 0;
+    for (f, bytes) in &again {
+        if first.get(f) == Some(bytes) && f != ".fieldbook-output" {
+            assert_eq!(before[f], after[f], "{f} was written again");
+            kept += 1;
+        }
+    }
+    assert!(kept > first.len() / 2, "{kept} of {}", first.len());
+    (first, again)
+}
+
+#[test]
+fn composing_again_after_one_part_changed_rewrites_only_what_changed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sites: Vec<TestSite> = ["alpha", "beta", "gamma"]
+        .iter()
+        .map(|name| {
+            site_with(&[
+                (&format!("content/runbooks/{name}-one.md"), &runbook("One")),
+                (&format!("content/runbooks/{name}-two.md"), &runbook("Two")),
+            ])
+        })
+        .collect();
+    let dirs: Vec<std::path::PathBuf> = ["alpha", "beta", "gamma"]
+        .iter()
+        .zip(&sites)
+        .map(|(name, site)| {
+            let out = tmp.path().join("parts").join(name);
+            part(site.path(), name, &out);
+            out
+        })
+        .collect();
+    let parts: Vec<&Path> = dirs.iter().map(|d| d.as_path()).collect();
+    let (out, fresh) = (tmp.path().join("handbook"), tmp.path().join("fresh"));
+    let (code, _, err) = compose_into(&parts, &out);
+    assert_eq!(code, 0, "{err}");
+
+    // One repository changes: a page edited, one removed, one added; its part built again.
+    let beta = &sites[1];
+    beta.replace(
+        "content/runbooks/beta-one.md",
+        "look at",
+        "page someone about",
+    );
+    std::fs::remove_file(beta.join("content/runbooks/beta-two.md")).unwrap();
+    beta.write("content/runbooks/beta-three.md", &runbook("Three"));
+    std::fs::remove_dir_all(&dirs[1]).unwrap();
+    part(beta.path(), "beta", &dirs[1]);
+    let (first, again) = recompose_matches(&parts, &out, &fresh);
+    assert!(!out.join("beta/runbooks/beta-two/index.html").exists());
+    assert!(out.join("beta/runbooks/beta-three/index.html").is_file());
+    assert_ne!(
+        first["beta/runbooks/beta-one/index.html"],
+        again["beta/runbooks/beta-one/index.html"]
+    );
+    // Again, from the output that compose replaced (kept beside the output).
+    assert!(tmp.path().join(".handbook.fieldbook-spare").is_dir());
+    sites[2].replace("content/runbooks/gamma-two.md", "look at", "restart");
+    part(sites[2].path(), "gamma", &dirs[2]);
+    let (first, again) = recompose_matches(&parts, &out, &fresh);
+    assert_ne!(
+        first["gamma/runbooks/gamma-two/index.html"],
+        again["gamma/runbooks/gamma-two/index.html"]
+    );
+
+    // A record that cannot be trusted is a compose from scratch, with the same result.
+    let record = tmp.path().join(".handbook.fieldbook-compose.json");
+    assert!(record.is_file(), "kept beside the output, not in it");
+    let edited = out.join("gamma/runbooks/gamma-one/index.html");
+    let outside = tmp.path().join("outside.txt");
+    std::fs::write(&outside, "not the handbook's").unwrap();
+    for case in ["damaged", "missing", "hand-edited output", "link planted"] {
+        match case {
+            "damaged" => std::fs::write(&record, "{\"format\":").unwrap(),
+            "missing" => std::fs::remove_file(&record).unwrap(),
+            "hand-edited output" => std::fs::write(&edited, "edited").unwrap(),
+            _ => std::os::unix::fs::symlink(&outside, out.join("gamma/planted")).unwrap(),
+        }
+        let (code, _, err) = compose_into(&parts, &out);
+        assert_eq!(code, 0, "{case}: {err}");
+        assert!(tree(&out) == tree(&fresh), "{case}");
+        assert!(record.is_file(), "{case}");
+    }
+    assert!(std::fs::symlink_metadata(out.join("gamma/planted")).is_err());
+    assert_eq!(
+        std::fs::read_to_string(&outside).unwrap(),
+        "not the handbook's"
+    );
+}
