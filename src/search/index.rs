@@ -503,6 +503,9 @@ pub fn update_index(site_root: &Path, docs: &[SearchDoc]) -> anyhow::Result<Inde
         let ids: Vec<_> = metas.iter().map(|m| m.id()).collect();
         w.merge(&ids).wait()?;
     }
+    // Files of segments no commit refers to (a writer killed mid-update) go now: a merge
+    // would remove them, but most updates no longer merge.
+    w.garbage_collect_files().wait()?;
     w.wait_merging_threads()?;
     crate::diagnostic::trace::step("search: tantivy: merged");
     write_manifest(&dir, &manifest)
