@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 
 /// The cache file's format. Readers ignore a cache of another format (and of another
 /// Fieldbook version); grow it with `#[serde(default)]` fields or bump this.
-pub const FORMAT: u32 = 4;
+pub const FORMAT: u32 = 5;
 /// The cache file, in the cache directory.
 pub const FILE: &str = "build.json";
 /// The documents' search analyses ([`Session::terms_cache`]).
@@ -180,7 +180,6 @@ pub struct OutputFile {
     pub size: u64,
     /// Modification time, nanoseconds since the epoch.
     pub modified: u64,
-    pub hash: String,
 }
 
 /// One finding, every field of it: the part manifest's record of a finding
@@ -602,15 +601,7 @@ impl Session {
         let changed = site.as_ref().and_then(|s| s.replaced.as_ref());
         let outputs = match (changed, &self.previous) {
             (Some(changed), Some(prev)) => patched_outputs(&self.target, &prev.outputs, changed),
-            _ => {
-                let known: BTreeMap<&str, &OutputFile> = self
-                    .previous
-                    .iter()
-                    .flat_map(|p| &p.outputs)
-                    .map(|o| (o.path.as_str(), o))
-                    .collect();
-                output_files(&self.target, &known)
-            }
+            _ => output_files(&self.target),
         }
         .map_err(|e| format!("cannot list the output {}: {e}", self.target.display()))?;
         let key = key_of(&self.settings, &inputs, &self.scan.listing);
@@ -693,37 +684,25 @@ pub fn modified_nanos(meta: &std::fs::Metadata) -> u64 {
         .map_or(0, |d| d.as_nanos() as u64)
 }
 
-/// The output manifest: every file with its size, time and content hash (`known`'s hash
-/// when it lists the file with the same size and time: an update leaves most files alone).
-pub fn output_files(
-    dir: &Path,
-    known: &BTreeMap<&str, &OutputFile>,
-) -> std::io::Result<Vec<OutputFile>> {
+/// The output manifest: every file with its size and time. No content hashes: nothing reads
+/// them (an output is checked by size and time, and `--verify-cache` compares bytes), and
+/// reading back a 10k site's 216 MB after every cold build only to hash it cost time.
+pub fn output_files(dir: &Path) -> std::io::Result<Vec<OutputFile>> {
     listed_files(dir)?
-        .into_par_iter()
-        .map(|(path, abs, size, modified)| output_file(path, &abs, size, modified, known))
+        .into_iter()
+        .map(|(path, _, size, modified)| output_file(path, size, modified))
         .collect()
 }
 
-fn output_file(
-    path: String,
-    abs: &Path,
-    size: u64,
-    modified: u64,
-    known: &BTreeMap<&str, &OutputFile>,
-) -> std::io::Result<OutputFile> {
-    if let Some(k) = known
-        .get(path.as_str())
-        .filter(|k| k.size == size && k.modified == modified)
-    {
-        return Ok((*k).clone());
+/// One file of the output: a regular file, never a link or anything else (which a build
+/// never writes: its output is not recorded).
+fn output_file(path: String, size: u64, modified: u64) -> std::io::Result<OutputFile> {
+    if size == u64::MAX {
+        return Err(std::io::Error::other(format!(
+            "{path} is not a regular file"
+        )));
     }
-    let bytes = write::read_bounded_unrecorded(abs, u64::MAX, false).map_err(|e| match e {
-        write::Unreadable::Io(e) => e,
-        _ => std::io::Error::other(format!("{path} is not a regular file")),
-    })?;
     Ok(OutputFile {
-        hash: format!("{:016x}", HASH(&bytes)),
         path,
         size,
         modified,
@@ -739,7 +718,6 @@ fn patched_outputs(
     changed: &std::collections::BTreeSet<String>,
 ) -> std::io::Result<Vec<OutputFile>> {
     let marker = super::output::MARKER;
-    let known: BTreeMap<&str, &OutputFile> = before.iter().map(|o| (o.path.as_str(), o)).collect();
     let mut out: Vec<OutputFile> = before
         .iter()
         .filter(|o| o.path != marker && !changed.contains(&o.path))
@@ -752,8 +730,7 @@ fn patched_outputs(
             let abs = dir.join(rel);
             match std::fs::symlink_metadata(&abs) {
                 Ok(m) if m.is_file() => {
-                    output_file(rel.to_string(), &abs, m.len(), modified_nanos(&m), &known)
-                        .map(Some)
+                    output_file(rel.to_string(), m.len(), modified_nanos(&m)).map(Some)
                 }
                 _ => Ok(None),
             }

@@ -477,7 +477,7 @@ fn update(
         }
     }
     trace::step("compose: gone removed");
-    let record = record::of(dir, before, copied)?;
+    let record = record::of(dir, copied)?;
     trace::step("compose: recorded");
     Ok((written, record))
 }

@@ -33,7 +33,7 @@ fn beside(target: &Path, what: &str) -> Option<PathBuf> {
     Some(target.with_file_name(format!(".{name}.{what}")))
 }
 /// Bumped when a field changes meaning: a record of another format is not used.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 /// The most a record may be (it is read whole): a 10k-document handbook's is a few MB.
 const MAX_RECORD_BYTES: u64 = 256 << 20;
 
@@ -89,17 +89,9 @@ impl Record {
 }
 
 /// What `dir` (a finished compose, before it is swapped in: the move keeps each file's size
-/// and time) holds, with `parts` as copied; `before` is the record of the output it
-/// updates, whose hashes are kept for the files it left alone.
-pub fn of(
-    dir: &Path,
-    before: Option<&Record>,
-    parts: BTreeMap<String, Copied>,
-) -> Result<Record, Fatal> {
-    let known = before
-        .map(|r| r.outputs.iter().map(|o| (o.path.as_str(), o)).collect())
-        .unwrap_or_default();
-    let outputs = output_files(dir, &known).map_err(|e| {
+/// and time) holds, with `parts` as copied.
+pub fn of(dir: &Path, parts: BTreeMap<String, Copied>) -> Result<Record, Fatal> {
+    let outputs = output_files(dir).map_err(|e| {
         crate::build::sink::output_error(format!("cannot list {}: {e}", dir.display()))
     })?;
     Ok(Record {
