@@ -80,6 +80,16 @@ pub fn main_text_of(html: &str) -> String {
 
 /// The repository's root (`CARGO_MANIFEST_DIR`): the demo handbook, `tests/fixtures`,
 /// `tests/schemas`.
+/// `python3` when it runs here (the generated corpora and oracles need it).
+pub fn python3() -> Option<&'static str> {
+    let ok = Command::new("python3")
+        .arg("--version")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    ok.then_some("python3")
+}
+
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }

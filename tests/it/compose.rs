@@ -1301,3 +1301,84 @@ fn composing_again_after_one_part_changed_rewrites_only_what_changed() {
         "not the handbook's"
     );
 }
+
+/// The generated corpus (shared/bench/gen_corpus.py) split by kind into three parts, each
+/// built with `build --part`, composed, and compared with one build of the whole: every
+/// document's page under its part's prefix, the same index pages, and the same cards on the
+/// lists of runbooks, postmortems and courses.
+#[test]
+fn the_composed_generated_corpus_has_the_pages_and_cards_of_one_build() {
+    let generator = repo_root().join("../shared/bench/gen_corpus.py");
+    let Some(py) = python3().filter(|_| generator.is_file()) else {
+        eprintln!(
+            "note: skipping: python3 or {} is absent",
+            generator.display()
+        );
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let whole = tmp.path().join("whole");
+    let out = std::process::Command::new(py)
+        .arg(&generator)
+        .args(["--docs", "150", "--out"])
+        .arg(&whole)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let parts = [
+        ("ops", "runbooks"),
+        ("pm", "postmortems"),
+        ("learn", "courses"),
+    ];
+    let mut dirs = Vec::new();
+    for (name, folder) in parts {
+        let site = tmp.path().join("src").join(name);
+        copy_dir(&whole, &site);
+        for (_, other) in parts.iter().filter(|(_, f)| *f != folder) {
+            std::fs::remove_dir_all(site.join("content").join(other)).unwrap();
+        }
+        let dir = tmp.path().join("parts").join(name);
+        // Links into the other parts are broken in each part (exit 1); the part is written.
+        let (_, _, err) = build_into(&site, &dir, &["--part", name, "--today", "2026-11-27"]);
+        assert!(dir.join("part.json").is_file(), "{name}: {err}");
+        dirs.push(dir);
+    }
+    let composed = tmp.path().join("composed");
+    let refs: Vec<&Path> = dirs.iter().map(|d| d.as_path()).collect();
+    let (code, _, err) = compose_into(&refs, &composed);
+    assert!(code <= 1, "{err}");
+    let single = tmp.path().join("single");
+    let (_, _, err) = build_into(&whole, &single, &["--today", "2026-11-27"]);
+    assert!(single.join("runbooks/index.html").is_file(), "{err}");
+
+    let prefix_of = |rel: &str| {
+        let top = rel.split('/').next().unwrap();
+        parts.iter().find(|(_, f)| *f == top).map(|(n, _)| *n)
+    };
+    let single_files = files_under(&single);
+    let composed_files = files_under(&composed);
+    let mut pages = 0;
+    for f in single_files.iter().filter(|f| f.ends_with(".html")) {
+        match prefix_of(f) {
+            // A document's page (or its folder's list): under its part's prefix.
+            Some(p) if f.matches('/').count() > 1 => {
+                assert!(composed_files.contains(&format!("{p}/{f}")), "{p}/{f}");
+                pages += 1;
+            }
+            // The handbook's own index pages, at the same URLs.
+            _ => assert!(composed_files.contains(f), "{f}"),
+        }
+    }
+    assert!(pages >= 140, "{pages} document pages compared");
+    let strip: Vec<String> = parts.iter().map(|(n, _)| format!("{n}/")).collect();
+    let strip: Vec<&str> = strip.iter().map(String::as_str).collect();
+    for list in ["runbooks/", "postmortems/", "courses/"] {
+        let cards = cards_on(&single, list, &[]);
+        assert!(cards.len() > 3, "{list}: {cards:?}");
+        assert_eq!(cards_on(&composed, list, &strip), cards, "{list}");
+    }
+}

@@ -37,15 +37,6 @@ fn fieldbook_bin() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_fieldbook")))
 }
 
-fn python3() -> Option<&'static str> {
-    let ok = Command::new("python3")
-        .arg("--version")
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    ok.then_some("python3")
-}
-
 fn run(cmd: &mut Command) -> std::process::Output {
     let out = cmd
         .output()
@@ -428,7 +419,7 @@ struct Case {
 #[test]
 fn check_matches_the_oracle_on_generated_corpora() {
     let generator = manifest().join("../shared/bench/gen_corpus.py");
-    let Some(py) = python3() else {
+    let Some(py) = crate::common::python3() else {
         eprintln!("note: skipping corpus_oracle: `python3` is not available");
         return;
     };
