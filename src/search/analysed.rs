@@ -70,7 +70,7 @@ fn key(doc: &SearchDoc) -> Key {
 ///
 /// The file is a log: a header, then one record per analysis, each with its own checksum. A
 /// build that analysed a few edited documents appends their records (a body edit in a 10k
-/// handbook writes kilobytes, not the 30 MB of the whole file); the file is written anew
+/// handbook writes kilobytes, not the 20 MB of the whole file); the file is written anew
 /// when it holds more unused records than a quarter of the used ones, or cannot be read.
 #[derive(Default)]
 pub struct Analyses {
@@ -78,8 +78,6 @@ pub struct Analyses {
     /// How long the file read was, and how many records it held: `None` when there was no
     /// file to append to (none, damaged, of another version).
     file: Option<(u64, usize)>,
-    /// Records in the file that this build used.
-    reused: usize,
     /// Analyses made by this build, which the file lacks.
     made: Vec<Key>,
 }
@@ -110,7 +108,9 @@ impl Analyses {
         let live = self.map.len();
         match self.file {
             Some((len, records)) => {
-                let unused = records.saturating_sub(self.reused);
+                // Every analysis kept that this build did not make came from the file.
+                let reused = live - self.made.len();
+                let unused = records.saturating_sub(reused);
                 if unused * 4 > live {
                     crate::write::replace_file(path, &encode(&self.map))
                 } else if self.made.is_empty() {
@@ -146,8 +146,6 @@ impl Analyses {
         self.made.extend(made.iter().map(|(k, _)| *k));
         self.map.extend(made);
         self.made.retain(|k| self.map.contains_key(k));
-        // Every analysis kept that this build did not make came from the file.
-        self.reused = self.map.len() - self.made.len();
         keys.iter().map(|k| &self.map[k]).collect()
     }
 }
@@ -352,7 +350,7 @@ mod tests {
         assert_eq!(b.map.len(), 8);
         assert_eq!(b.of(&refs), fresh.iter().collect::<Vec<_>>());
         assert!(
-            b.made.is_empty() && b.reused == 8,
+            b.made.is_empty() && b.map.len() == 8,
             "nothing new: nothing to save"
         );
         b.save(&path).unwrap();

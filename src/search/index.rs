@@ -208,25 +208,27 @@ pub(crate) fn live_doc_freq(searcher: &tantivy::Searcher, term: &Term) -> tantiv
     let mut n = 0u64;
     for seg in searcher.segment_readers() {
         let inv = seg.inverted_index(term.field())?;
-        n += u64::from(match seg.alive_bitset() {
-            None => inv.doc_freq(term)?,
-            Some(alive) => match inv.get_term_info(term)? {
-                Some(info) => live_in(&inv, &info, alive)?,
-                None => 0,
-            },
-        });
+        if let Some(info) = inv.get_term_info(term)? {
+            n += u64::from(live_in(seg, &inv, &info)?);
+        }
     }
     Ok(n)
 }
 
-/// How many of the documents of a term's postings (`info`) are alive.
+/// How many of the documents of a term's postings (`info`) in segment `seg` are alive:
+/// tantivy's count when the segment has no deletions, the postings scanned when it has.
 pub(crate) fn live_in(
+    seg: &tantivy::SegmentReader,
     inv: &tantivy::InvertedIndexReader,
     info: &tantivy::postings::TermInfo,
-    alive: &tantivy::fastfield::AliveBitSet,
 ) -> tantivy::Result<u32> {
-    let postings = inv.read_postings_from_terminfo(info, IndexRecordOption::Basic)?;
-    Ok(postings.doc_freq_given_deletes(alive))
+    match seg.alive_bitset() {
+        None => Ok(info.doc_freq),
+        Some(alive) => {
+            let postings = inv.read_postings_from_terminfo(info, IndexRecordOption::Basic)?;
+            Ok(postings.doc_freq_given_deletes(alive))
+        }
+    }
 }
 
 /// Past this many segments, or this share of deleted documents, an update merges the index

@@ -453,14 +453,9 @@ impl Lexicon for TantivyLexicon<'_> {
                     if !key.starts_with(p) {
                         break;
                     }
-                    let info = stream.value();
                     // Live documents only, as a fresh index would count them.
-                    let n = match seg.alive_bitset() {
-                        None => info.doc_freq,
-                        Some(alive) => {
-                            index::live_in(&inv, info, alive).map_err(std::io::Error::other)?
-                        }
-                    };
+                    let n =
+                        index::live_in(seg, &inv, stream.value()).map_err(std::io::Error::other)?;
                     let term = String::from_utf8_lossy(key).into_owned();
                     *map.entry(term).or_default() += u64::from(n);
                 }
