@@ -94,6 +94,30 @@ pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// `shared/bench/gen_corpus.py`, beside the repository (in CI too).
+pub fn corpus_generator() -> PathBuf {
+    repo_root().join("../shared/bench/gen_corpus.py")
+}
+
+/// A generated handbook of `docs` documents in `out` ([`corpus_generator`] run by `py`),
+/// with its ages relative to `today` (the generator's default when `None`).
+pub fn gen_corpus(py: &str, out: &Path, docs: u32, seed: u32, today: Option<&str>) {
+    let mut cmd = Command::new(py);
+    cmd.arg(corpus_generator())
+        .args(["--docs", &docs.to_string(), "--seed", &seed.to_string()])
+        .arg("--out")
+        .arg(out);
+    if let Some(t) = today {
+        cmd.args(["--today", t]);
+    }
+    let o = cmd.output().expect("run gen_corpus.py");
+    assert!(
+        o.status.success(),
+        "gen_corpus.py failed:\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
 /// A path as text (test paths are UTF-8).
 pub fn s(p: &Path) -> &str {
     p.to_str().expect("test paths are UTF-8")

@@ -1308,7 +1308,7 @@ fn composing_again_after_one_part_changed_rewrites_only_what_changed() {
 /// lists of runbooks, postmortems and courses.
 #[test]
 fn the_composed_generated_corpus_has_the_pages_and_cards_of_one_build() {
-    let generator = repo_root().join("../shared/bench/gen_corpus.py");
+    let generator = corpus_generator();
     let Some(py) = python3().filter(|_| generator.is_file()) else {
         eprintln!(
             "note: skipping: python3 or {} is absent",
@@ -1318,17 +1318,7 @@ fn the_composed_generated_corpus_has_the_pages_and_cards_of_one_build() {
     };
     let tmp = tempfile::tempdir().unwrap();
     let whole = tmp.path().join("whole");
-    let out = std::process::Command::new(py)
-        .arg(&generator)
-        .args(["--docs", "150", "--out"])
-        .arg(&whole)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    gen_corpus(py, &whole, 150, 7, None);
     let parts = [
         ("ops", "runbooks"),
         ("pm", "postmortems"),

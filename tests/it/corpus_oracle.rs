@@ -50,23 +50,6 @@ fn run(cmd: &mut Command) -> std::process::Output {
     out
 }
 
-fn generate(py: &str, generator: &Path, out: &Path, docs: u32, seed: u32, today: Option<&str>) {
-    let mut cmd = Command::new(py);
-    cmd.arg(generator)
-        .args(["--docs", &docs.to_string(), "--seed", &seed.to_string()])
-        .arg("--out")
-        .arg(out);
-    if let Some(t) = today {
-        cmd.args(["--today", t]);
-    }
-    let o = run(&mut cmd);
-    assert!(
-        o.status.success(),
-        "gen_corpus.py failed:\n{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-}
-
 fn oracle(py: &str, site: &Path, today: &str) -> Multiset {
     let script = manifest().join("tests/oracle/expected_findings.py");
     let o = run(Command::new(py)
@@ -418,7 +401,7 @@ struct Case {
 
 #[test]
 fn check_matches_the_oracle_on_generated_corpora() {
-    let generator = manifest().join("../shared/bench/gen_corpus.py");
+    let generator = crate::common::corpus_generator();
     let Some(py) = crate::common::python3() else {
         eprintln!("note: skipping corpus_oracle: `python3` is not available");
         return;
@@ -478,7 +461,7 @@ fn check_matches_the_oracle_on_generated_corpora() {
             "c{docs}-s{seed}{}",
             if seasoned { "-seasoned" } else { "" }
         ));
-        generate(py, &generator, &site, docs, seed, gen_today);
+        crate::common::gen_corpus(py, &site, docs, seed, gen_today);
         if seasoned {
             season(&site);
         }
